@@ -1,0 +1,42 @@
+import type { Argv } from 'yargs';
+import { convertTrace } from '../../convert.js';
+import { EVENT_LOG_FORMATS, type EventLogFormatName } from '../../export/event-log/registry.js';
+import { openOutput } from '../../io/output.js';
+import { formatNames } from '../../parse/registry.js';
+import { reportWarnings, type CommandContext } from '../command-context.js';
+import { ExitCode } from '../exit-codes.js';
+import { readOptionsFrom, readOptionFlags } from '../read-flags.js';
+
+export interface ConvertArgs {
+  trace: string;
+  to: EventLogFormatName;
+  output?: string;
+  format?: string;
+  'reorder-window'?: number;
+}
+
+export const convertCommand = {
+  command: 'convert <trace>',
+  describe: 'Write the normalized event log of a trace as CSV or JSONL',
+  builder: (yargs: Argv) =>
+    readOptionFlags(yargs)
+      .positional('trace', { type: 'string', describe: 'recorded trace (any format; .gz accepted; - for stdin)' })
+      .option('to', { choices: Object.keys(EVENT_LOG_FORMATS), demandOption: true, describe: 'event log format' })
+      .option('output', { alias: 'o', type: 'string', describe: 'output file (default stdout; - is stdout)' })
+      .example('$0 convert trace.txt --to csv -o out/trace.csv', 'CSV event log')
+      .example('$0 convert trace.txt.gz --to jsonl | head', 'JSON lines to stdout')
+      .epilog(`Formats read: ${formatNames().join(', ')}`),
+  async run(args: ConvertArgs, context: CommandContext): Promise<number> {
+    const output = await openOutput(args.output ?? '-', context.stdout);
+    try {
+      const summary = await convertTrace(args.trace, output, { to: args.to, ...readOptionsFrom(args, context) });
+      await output.commit();
+      reportWarnings(context, summary);
+      if (output.path !== '-') context.stderr.write(`pyflame: wrote ${summary.events} events to ${output.path}\n`);
+      return ExitCode.Ok;
+    } catch (error) {
+      await output.abort();
+      throw error;
+    }
+  },
+};

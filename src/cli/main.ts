@@ -1,0 +1,78 @@
+import yargs from 'yargs';
+import { TraceInputError } from '../model/diagnostics.js';
+import { pendingTemporaryFiles } from '../io/output.js';
+import { unlinkSync } from 'node:fs';
+import type { CommandContext } from './command-context.js';
+import { convertCommand } from './commands/convert.js';
+import { ExitCode, UsageError } from './exit-codes.js';
+import { terminalSafe } from './terminal.js';
+
+/** Every command: module per command, each turning flags into library calls. */
+const COMMANDS = [convertCommand];
+
+/**
+ * Runs the pyflame command line and resolves to the exit status. Only here are errors turned into
+ * exit codes: 0 ok, 1 regression (diff), 2 usage or unreadable input.
+ */
+export async function main(argv: readonly string[], context: CommandContext = defaultContext()): Promise<number> {
+  let exitCode: number = ExitCode.Ok;
+  const parser = yargs([...argv])
+    .scriptName('pyflame')
+    .usage('$0 <command> [options]\n\nOffline analyzer and flame-graph generator for CPython DTrace / SystemTap / bpftrace traces.')
+    .strict()
+    .demandCommand(1, 'Name a command (see pyflame --help).')
+    .recommendCommands()
+    .help()
+    .version()
+    .wrap(Math.min(110, process.stdout.columns ?? 100))
+    .fail((message, error) => {
+      throw error ?? new UsageError(message);
+    });
+  for (const command of COMMANDS) {
+    parser.command(command.command, command.describe, command.builder as never, async (args) => {
+      exitCode = await command.run(args as never, context);
+    });
+  }
+  try {
+    await parser.parseAsync();
+    return exitCode;
+  } catch (error) {
+    return reportError(error, context);
+  }
+}
+
+function reportError(error: unknown, context: CommandContext): number {
+  if (error instanceof TraceInputError || error instanceof UsageError) {
+    const lines = error.message.split('\n').map((line) => terminalSafe(line));
+    context.stderr.write(`pyflame: error: ${lines.join('\n  ')}\n`);
+    if (error instanceof UsageError) context.stderr.write('Run pyflame --help for usage.\n');
+    return ExitCode.Error;
+  }
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EPIPE') return ExitCode.Ok;
+  if (typeof code === 'string') {
+    context.stderr.write(`pyflame: error: ${terminalSafe((error as Error).message)}\n`);
+    return ExitCode.Error;
+  }
+  throw error;
+}
+
+function defaultContext(): CommandContext {
+  return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
+}
+
+/** Removes uncommitted temporary outputs when the process is interrupted. */
+export function installInterruptCleanup(): void {
+  const cleanup = (signal: NodeJS.Signals) => {
+    for (const temp of pendingTemporaryFiles()) {
+      try {
+        unlinkSync(temp);
+      } catch {
+        // already gone
+      }
+    }
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', cleanup);
+  process.once('SIGTERM', cleanup);
+}

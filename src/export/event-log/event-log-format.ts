@@ -1,0 +1,17 @@
+import type { EventBatch } from '../../model/event-batch.js';
+import type { TraceContext } from '../../parse/read-trace.js';
+
+/** Turns normalized events back into text, batch by batch (streamed, never the whole log). */
+export interface EventLogWriter {
+  /** Text before the first event (a header), possibly empty. */
+  begin(): string;
+  /** The text of a batch of events. */
+  batch(batch: EventBatch, trace: TraceContext): string;
+}
+
+export interface EventLogFormat {
+  readonly name: string;
+  readonly extension: string;
+  readonly description: string;
+  create(): EventLogWriter;
+}

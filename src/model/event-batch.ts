@@ -1,0 +1,63 @@
+import type { EventKind } from './event-kind.js';
+
+/** Events per batch: large enough to amortize per-batch work, small enough to keep memory flat. */
+export const DEFAULT_BATCH_SIZE = 65536;
+
+/** "Not given by this format" for pid and tid. */
+export const UNKNOWN_ID = -1;
+/** "This event has no frame / name". */
+export const NO_REF = -1;
+
+/**
+ * A run of normalized events in columnar form: event i is (kind[i], ts[i], pid[i], ...).
+ * Parsers never build one object per event; consumers read the columns directly.
+ */
+export class EventBatch {
+  length = 0;
+  readonly kind: Uint8Array;
+  /** Nanoseconds relative to the log's time base (see TimeBase); exact while |ts| < 2^53. */
+  readonly ts: Float64Array;
+  readonly pid: Float64Array;
+  readonly tid: Float64Array;
+  /** Frame id (FrameTable) or NO_REF. */
+  readonly frame: Int32Array;
+  /** Generation, collected objects, found flag, call count or dropped count; 0 when not used. */
+  readonly value: Float64Array;
+  /** String id (module, audit event, tracer message) or NO_REF. */
+  readonly name: Int32Array;
+  /** 1-based line of the input the event came from, for diagnostics. */
+  readonly srcLine: Float64Array;
+
+  constructor(readonly capacity: number = DEFAULT_BATCH_SIZE) {
+    this.kind = new Uint8Array(capacity);
+    this.ts = new Float64Array(capacity);
+    this.pid = new Float64Array(capacity);
+    this.tid = new Float64Array(capacity);
+    this.frame = new Int32Array(capacity);
+    this.value = new Float64Array(capacity);
+    this.name = new Int32Array(capacity);
+    this.srcLine = new Float64Array(capacity);
+  }
+
+  get full(): boolean {
+    return this.length === this.capacity;
+  }
+
+  /** Appends an event; the caller checks `full` first. */
+  push(kind: EventKind, ts: number, pid: number, tid: number, frame: number, value: number, name: number, srcLine: number): void {
+    const i = this.length++;
+    this.kind[i] = kind;
+    this.ts[i] = ts;
+    this.pid[i] = pid;
+    this.tid[i] = tid;
+    this.frame[i] = frame;
+    this.value[i] = value;
+    this.name[i] = name;
+    this.srcLine[i] = srcLine;
+  }
+
+  /** Appends event `i` of `from`. */
+  copyFrom(from: EventBatch, i: number): void {
+    this.push(from.kind[i] as EventKind, from.ts[i], from.pid[i], from.tid[i], from.frame[i], from.value[i], from.name[i], from.srcLine[i]);
+  }
+}

@@ -1,0 +1,82 @@
+const NS_PER_S = 1e9;
+
+/**
+ * Exact integer timestamps without BigInt on the hot path.
+ *
+ * Recorded clocks print integer nanoseconds that may be epoch-sized (~1.7e18, beyond 2^53), where a
+ * double would round them to 256 ns. The first timestamp of a trace becomes the exact `base`
+ * (a bigint); every event keeps `ts = value - base` as a double, exact while the trace spans less
+ * than 2^53 ns (104 days). The decimal digits are split into seconds and nanoseconds so that the
+ * subtraction never passes through an inexact double.
+ */
+export class TimeBase {
+  private baseSeconds = 0;
+  private baseNanos = 0;
+  private baseSet = false;
+  /** seconds * 1e9 + nanos as a double, meaningful when baseIsSmall. */
+  private baseValue = 0;
+  private baseIsSmall = false;
+
+  /** The absolute value of ts = 0, once a timestamp has been seen (0n before). */
+  get base(): bigint {
+    return BigInt(this.baseSeconds) * 1_000_000_000n + BigInt(this.baseNanos);
+  }
+
+  get isSet(): boolean {
+    return this.baseSet;
+  }
+
+  /** Fixes the base explicitly (formats whose timestamps are already relative use 0). */
+  setBase(seconds: number, nanos: number): void {
+    this.baseSeconds = seconds;
+    this.baseNanos = nanos;
+    this.baseSet = true;
+    this.baseValue = seconds * NS_PER_S + nanos;
+    this.baseIsSmall = Number.isSafeInteger(this.baseValue);
+  }
+
+  /**
+   * The relative ns of the unsigned decimal integer in the ASCII digits bytes[start, end); the
+   * caller has checked that they are all digits. The first call sets the base.
+   */
+  fromDecimal(bytes: Uint8Array, start: number, end: number): number {
+    const split = end - 9 > start ? end - 9 : start;
+    let seconds = 0;
+    for (let i = start; i < split; i++) seconds = seconds * 10 + (bytes[i] - 48);
+    let nanos = 0;
+    for (let i = split; i < end; i++) nanos = nanos * 10 + (bytes[i] - 48);
+    if (!this.baseSet) this.setBase(seconds, nanos);
+    return (seconds - this.baseSeconds) * NS_PER_S + (nanos - this.baseNanos);
+  }
+
+  /**
+   * fromDecimal for a value the caller already parsed as a double from at most 15 digits (so it is
+   * exact); the common case of boot-clock timestamps, without a second pass over the digits.
+   */
+  fromExact(value: number, bytes: Uint8Array, start: number, end: number): number {
+    if (this.baseSet && this.baseIsSmall) return value - this.baseValue;
+    return this.fromDecimal(bytes, start, end);
+  }
+
+  /** The relative ns of a decimal string of ns (formats read as text, such as CSV). */
+  fromDecimalString(digits: string): number {
+    return this.fromDecimal(Buffer.from(digits, 'latin1'), 0, digits.length);
+  }
+
+  /** The relative ns of an absolute ns value given as a safe integer (small clocks, µs formats). */
+  fromNumber(absoluteNs: number): number {
+    const seconds = Math.floor(absoluteNs / NS_PER_S);
+    const nanos = absoluteNs - seconds * NS_PER_S;
+    if (!this.baseSet) this.setBase(seconds, nanos);
+    return (seconds - this.baseSeconds) * NS_PER_S + (nanos - this.baseNanos);
+  }
+
+  /** The exact absolute timestamp of a relative one, as a decimal string. */
+  absolute(relativeNs: number): string {
+    const total = this.baseNanos + relativeNs;
+    if (Number.isSafeInteger(this.baseSeconds * NS_PER_S + total) && this.baseSeconds < 9007199) {
+      return String(this.baseSeconds * NS_PER_S + total);
+    }
+    return (this.base + BigInt(relativeNs)).toString();
+  }
+}

@@ -1,0 +1,95 @@
+import { Diagnostics } from '../model/diagnostics.js';
+import { DEFAULT_BATCH_SIZE, EventBatch, NO_REF } from '../model/event-batch.js';
+import type { EventKind } from '../model/event-kind.js';
+import { FrameTable } from '../model/frame-table.js';
+import { TimeBase } from '../model/time-base.js';
+import { ByteKeyTable } from './byte-key-table.js';
+
+/**
+ * Decodes recorded bytes (UTF-8, as the probes copied them from the interpreter) to text.
+ * Invalid sequences become U+FFFD rather than failing.
+ */
+export function decodeRecorded(bytes: Buffer, start: number, end: number): string {
+  return bytes.toString('utf8', start, end);
+}
+
+/**
+ * What parsers write events into: interns frames and names, holds the time base and fills
+ * columnar batches, handing each full batch downstream.
+ */
+export class EventWriter {
+  readonly frames: FrameTable;
+  readonly time = new TimeBase();
+  readonly diagnostics: Diagnostics;
+  /** Events written so far. */
+  events = 0;
+  /** The timestamp of the last event written (for notices that carry none). */
+  lastTs = 0;
+  private batch: EventBatch;
+  private readonly frameByBytes = new ByteKeyTable();
+  private readonly frameByText = new Map<string, number>();
+
+  constructor(
+    private readonly downstream: (batch: EventBatch) => void,
+    diagnostics: Diagnostics = new Diagnostics(),
+    frames: FrameTable = new FrameTable(),
+    private readonly batchSize = DEFAULT_BATCH_SIZE,
+  ) {
+    this.diagnostics = diagnostics;
+    this.frames = frames;
+    this.batch = new EventBatch(batchSize);
+  }
+
+  emit(kind: EventKind, ts: number, pid: number, tid: number, frame: number, value: number, name: number, srcLine: number): void {
+    this.batch.push(kind, ts, pid, tid, frame, value, name, srcLine);
+    this.events++;
+    this.lastTs = ts;
+    if (this.batch.full) this.flush();
+  }
+
+  /**
+   * The frame id for the key view[keyStart, keyEnd) (hash from hashFrameKey), which identifies
+   * (file, function, line) in the parser's own layout, or -1 when new: then call addFrame.
+   */
+  lookupFrame(view: DataView, keyStart: number, keyEnd: number, hash: number): number {
+    return this.frameByBytes.get(view, keyStart, keyEnd, hash);
+  }
+
+  /** Interns a frame whose file and function are byte ranges of `bytes`, under its key. */
+  addFrame(bytes: Buffer, keyStart: number, keyEnd: number, hash: number, fileStart: number, fileEnd: number, funcStart: number, funcEnd: number, line: number): number {
+    const id = this.frames.intern(decodeRecorded(bytes, fileStart, fileEnd), decodeRecorded(bytes, funcStart, funcEnd), line);
+    this.frameByBytes.add(bytes, keyStart, keyEnd, hash, id);
+    return id;
+  }
+
+  /** The frame id of names given as text (parsers off the hot path; text is already decoded). */
+  frame(file: string, func: string, line: number): number {
+    const key = `${file}\0${func}\0${line}`;
+    let id = this.frameByText.get(key);
+    if (id === undefined) {
+      id = this.frames.intern(file, func, line);
+      this.frameByText.set(key, id);
+    }
+    return id;
+  }
+
+  /** The string id of a name given as text. */
+  name(value: string): number {
+    return this.frames.strings.intern(value);
+  }
+
+  /** The string id of a name that is the byte range [start, end) of `bytes`. */
+  nameFromBytes(bytes: Buffer, start: number, end: number): number {
+    return this.frames.strings.intern(decodeRecorded(bytes, start, end));
+  }
+
+  /** Hands the partly filled batch downstream (at the end of input). */
+  flush(): void {
+    if (this.batch.length === 0) return;
+    const full = this.batch;
+    this.batch = new EventBatch(this.batchSize);
+    this.downstream(full);
+  }
+}
+
+export { NO_REF };

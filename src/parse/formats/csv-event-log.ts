@@ -1,0 +1,133 @@
+import { parse } from 'csv-parse/sync';
+import type { Diagnostics } from '../../model/diagnostics.js';
+import { NO_REF, UNKNOWN_ID } from '../../model/event-batch.js';
+import { eventKindFromName, kindHasFrame } from '../../model/event-kind.js';
+import { EVENT_LOG_COLUMNS, EVENT_LOG_HEADER } from '../../model/event-log-columns.js';
+import type { EventWriter } from '../event-writer.js';
+import type { Detection, LineParser, TraceFormat } from '../trace-format.js';
+
+/** Records are handed to csv-parse in blocks of about this many chars (a record never splits). */
+const BLOCK_CHARS = 1 << 20;
+const DIGITS = /^\d+$/;
+const INTEGER = /^-?\d+$/;
+
+/**
+ * Reads the CSV event log written by `pyflame convert --to csv`, so that a log round-trips exactly.
+ * Lines are gathered into blocks of whole records (a quoted field may span lines) and each block is
+ * parsed by csv-parse; a malformed record is counted as junk with its line number.
+ */
+class CsvEventLogParser implements LineParser {
+  private block: string[] = [];
+  private blockChars = 0;
+  private blockFirstLine = 0;
+  private quotesOpen = false;
+  private headerSeen = false;
+  private column: Record<string, number> = {};
+
+  constructor(
+    private readonly writer: EventWriter,
+    private readonly diagnostics: Diagnostics,
+  ) {}
+
+  line(bytes: Buffer, start: number, end: number, lineNo: number): boolean {
+    const line = bytes.toString('utf8', start, end);
+    if (!this.headerSeen) {
+      if (!line.startsWith('ts_ns,')) return false;
+      this.headerSeen = true;
+      this.readHeader(line);
+      return true;
+    }
+    if (this.block.length === 0) this.blockFirstLine = lineNo;
+    this.block.push(line);
+    this.blockChars += line.length + 1;
+    if (countQuotes(line) % 2 === 1) this.quotesOpen = !this.quotesOpen;
+    if (!this.quotesOpen && this.blockChars >= BLOCK_CHARS) this.parseBlock();
+    return true;
+  }
+
+  finish(): void {
+    if (this.quotesOpen) this.diagnostics.warn('truncated-line', 'the last CSV record has an unclosed quote (file cut short?); it was skipped', this.blockFirstLine);
+    this.parseBlock();
+  }
+
+  private readHeader(line: string): void {
+    const names = line.split(',').map((name) => name.trim());
+    names.forEach((name, index) => (this.column[name] = index));
+    for (const required of ['ts_ns', 'event']) {
+      if (this.column[required] === undefined) this.diagnostics.warn('csv-header', `the CSV header has no "${required}" column: every row will be skipped`);
+    }
+  }
+
+  private parseBlock(): void {
+    if (this.block.length === 0) return;
+    const text = this.block.join('\n');
+    const firstLine = this.blockFirstLine;
+    this.block = [];
+    this.blockChars = 0;
+    this.quotesOpen = false;
+    const rows = parse(text, {
+      info: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      skip_records_with_error: true,
+      on_skip: (error) => {
+        const at = error?.lines === undefined ? firstLine : firstLine + Number(error.lines) - 1;
+        this.diagnostics.warn('junk-line', `malformed CSV record skipped (${error?.message ?? 'unreadable'})`, at);
+        return undefined;
+      },
+    }) as unknown as Array<{ record: string[]; info: { lines: number } }>;
+    for (const { record, info } of rows) this.readRecord(record, firstLine + info.lines - 1);
+  }
+
+  private readRecord(record: string[], lineNo: number): void {
+    const field = (name: string): string => record[this.column[name]] ?? '';
+    const ts = field('ts_ns');
+    const kind = eventKindFromName(field('event'));
+    const pid = field('pid');
+    const tid = field('tid');
+    const line = field('line');
+    const value = field('value');
+    const sourceLine = field('source_line');
+    const bad =
+      kind === undefined ||
+      !DIGITS.test(ts) ||
+      (pid !== '' && !DIGITS.test(pid)) ||
+      (tid !== '' && !DIGITS.test(tid)) ||
+      (value !== '' && !Number.isFinite(Number(value))) ||
+      (sourceLine !== '' && !DIGITS.test(sourceLine)) ||
+      (kind !== undefined && kindHasFrame(kind) && !INTEGER.test(line));
+    if (bad) {
+      this.diagnostics.warn('junk-line', `CSV row is not an event of the pyflame event log (${EVENT_LOG_HEADER}); skipped`, lineNo);
+      return;
+    }
+    const writer = this.writer;
+    const frame = kindHasFrame(kind) ? writer.frame(field('file'), field('function'), Number(line)) : NO_REF;
+    const nameText = field('name');
+    writer.emit(
+      kind,
+      writer.time.fromDecimalString(ts),
+      pid === '' ? UNKNOWN_ID : Number(pid),
+      tid === '' ? UNKNOWN_ID : Number(tid),
+      frame,
+      value === '' ? 0 : Number(value),
+      nameText === '' ? NO_REF : writer.name(nameText),
+      sourceLine === '' ? lineNo : Number(sourceLine),
+    );
+  }
+}
+
+function countQuotes(line: string): number {
+  let count = 0;
+  for (let i = line.indexOf('"'); i !== -1; i = line.indexOf('"', i + 1)) count++;
+  return count;
+}
+
+export const csvEventLogFormat: TraceFormat = {
+  name: 'csv',
+  description: `pyflame's CSV event log (${EVENT_LOG_COLUMNS.join(', ')}), as written by pyflame convert --to csv`,
+  detect(head: readonly string[]): Detection {
+    const first = head.find((line) => line.trim() !== '');
+    return first !== undefined && first.startsWith('ts_ns,pid,tid,event') ? 'yes' : 'no';
+  },
+  createParser: (writer: EventWriter, diagnostics: Diagnostics) => new CsvEventLogParser(writer, diagnostics),
+};

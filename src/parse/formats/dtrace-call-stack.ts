@@ -1,0 +1,77 @@
+import type { Diagnostics } from '../../model/diagnostics.js';
+import { NO_REF, UNKNOWN_ID } from '../../model/event-batch.js';
+import { EventKind } from '../../model/event-kind.js';
+import { hashFrameKey, viewOf } from '../byte-key-table.js';
+import type { EventWriter } from '../event-writer.js';
+import { probeKind } from '../probe-names.js';
+import { indexOfByte, parseInt10, skipDigits } from '../scan.js';
+import type { Detection, LineParser, TraceFormat } from '../trace-format.js';
+
+const TAB = 9;
+const SPACE = 32;
+const COLON = 58;
+
+// The CPython docs' call_stack.d prints
+//   printf("%d\t%*s:", timestamp, 15, probename); printf("%*s", self->indent, "");
+//   printf("%s:%s:%d\n", basename(copyinstr(arg0)), copyinstr(arg1), arg2);
+// i.e. `156641360502280\t function-entry:  call_stack.py:function_3:9`. The docs' rendered example
+// lost the tab and the padding (`156641360502280 function-entry:call_stack.py:start:23`): both read.
+const LINE_SHAPE = /^\d+[\t ]+(?:function[-_]{1,2}(?:entry|return)|line):\s*\S.*:[^:]*:-?\d+$/;
+
+/** Parses the output of the CPython docs' DTrace `call_stack.d` script (large files: reads bytes). */
+class DtraceCallStackParser implements LineParser {
+  constructor(private readonly writer: EventWriter) {}
+
+  line(bytes: Buffer, start: number, end: number, lineNo: number): boolean {
+    const tsEnd = skipDigits(bytes, start, end);
+    if (tsEnd === start) return false;
+    let probeStart = tsEnd;
+    while (probeStart < end && (bytes[probeStart] === TAB || bytes[probeStart] === SPACE)) probeStart++;
+    if (probeStart === tsEnd) return false;
+    const colon = indexOfByte(bytes, COLON, probeStart, end);
+    if (colon < 0) return false;
+    const kind = probeKind(bytes, probeStart, colon);
+    if (kind !== EventKind.Entry && kind !== EventKind.Return && kind !== EventKind.Line) return false;
+    // The indentation shows the depth; pairing does not need it (returns pair on file and function).
+    let fileStart = colon + 1;
+    while (fileStart < end && bytes[fileStart] === SPACE) fileStart++;
+    // basename:function:line — the last two colons delimit function and line.
+    let lineColon = end - 1;
+    while (lineColon >= fileStart && bytes[lineColon] !== COLON) lineColon--;
+    let funcColon = lineColon - 1;
+    while (funcColon >= fileStart && bytes[funcColon] !== COLON) funcColon--;
+    if (funcColon <= fileStart) return false;
+    const lineNumber = parseInt10(bytes, lineColon + 1, end);
+    if (lineNumber !== lineNumber) return false;
+    const view = this.viewFor(bytes);
+        const hash = hashFrameKey(view, fileStart, end, funcColon);
+    const writer = this.writer;
+    let frame = writer.lookupFrame(view, fileStart, end, hash);
+    if (frame < 0) frame = writer.addFrame(bytes, fileStart, end, hash, fileStart, funcColon, funcColon + 1, lineColon, lineNumber);
+    writer.emit(kind as EventKind, writer.time.fromDecimal(bytes, start, tsEnd), UNKNOWN_ID, UNKNOWN_ID, frame, 0, NO_REF, lineNo);
+    return true;
+  }
+
+  finish(): void {}
+
+  private lastBytes: Buffer | undefined;
+  private lastView: DataView | undefined;
+
+  /** The DataView of the buffer lines come from (a new one per input chunk). */
+  private viewFor(bytes: Buffer): DataView {
+    if (bytes !== this.lastBytes) {
+      this.lastBytes = bytes;
+      this.lastView = viewOf(bytes);
+    }
+    return this.lastView!;
+  }
+}
+
+export const dtraceCallStackFormat: TraceFormat = {
+  name: 'dtrace',
+  description: "output of the CPython docs' DTrace call_stack.d (timestamp, probename, indented basename:function:line)",
+  detect(head: readonly string[]): Detection {
+    return head.some((line) => LINE_SHAPE.test(line)) ? 'yes' : 'no';
+  },
+  createParser: (writer: EventWriter, _diagnostics: Diagnostics) => new DtraceCallStackParser(writer),
+};

@@ -1,0 +1,74 @@
+import type { Diagnostics } from '../../model/diagnostics.js';
+import { NO_REF, UNKNOWN_ID } from '../../model/event-batch.js';
+import { EventKind } from '../../model/event-kind.js';
+import type { EventWriter } from '../event-writer.js';
+import type { Detection, LineParser, TraceFormat } from '../trace-format.js';
+
+// The CPython docs' show-call-hierarchy.stp (and its tapset variant) prints
+//   printf("%s => %s in %s:%d\n", thread_indent(1), funcname, filename, lineno)
+// where SystemTap's thread_indent() is sprintf("%6d %s:%-*s", <µs since the thread's base>,
+// "execname(tid)", indent, ""). So: `  11408 python(8274):  => __contains__ in Lib/_abcoll.py:362`.
+const LINE = /^\s*(\d+) (.*?)\((\d+)\):( *)(=>|<=) (\S+) in (.*):(-?\d+)$/;
+
+interface ThreadClock {
+  /** Absolute µs = offset + printed µs. */
+  offsetUs: number;
+  lastPrintedUs: number;
+}
+
+/**
+ * Parses show-call-hierarchy.stp output. Its times are microseconds relative to a per-thread base,
+ * and thread_indent() moves that base whenever the thread's indent is back at 0 (before each
+ * top-level call). Threads are put on one clock by starting each thread, and each restart of a
+ * thread's clock, at the latest time printed so far: lines come out in the order they happened.
+ */
+class StapCallHierarchyParser implements LineParser {
+  private readonly clocks = new Map<number, ThreadClock>();
+  private nowUs = 0;
+
+  constructor(
+    private readonly writer: EventWriter,
+    private readonly diagnostics: Diagnostics,
+  ) {
+    writer.time.setBase(0, 0);
+  }
+
+  line(bytes: Buffer, start: number, end: number, lineNo: number): boolean {
+    const match = LINE.exec(bytes.toString('utf8', start, end));
+    if (match === null) return false;
+    const [, printed, , tidText, , arrow, func, file, lineText] = match;
+    const printedUs = Number(printed);
+    const tid = Number(tidText);
+    let clock = this.clocks.get(tid);
+    if (clock === undefined) {
+      clock = { offsetUs: this.nowUs - printedUs, lastPrintedUs: printedUs };
+      this.clocks.set(tid, clock);
+    } else if (printedUs < clock.lastPrintedUs) {
+      clock.offsetUs = this.nowUs - printedUs;
+      this.diagnostics.warn(
+        'stap-clock-restart',
+        "SystemTap's thread_indent() restarted a thread's clock (it does so when the indent returns to 0); the time since the previous event of the trace is not known and was taken as 0",
+        lineNo,
+      );
+    }
+    clock.lastPrintedUs = printedUs;
+    const absoluteUs = clock.offsetUs + printedUs;
+    if (absoluteUs > this.nowUs) this.nowUs = absoluteUs;
+    const writer = this.writer;
+    const frame = writer.frame(file, func, Number(lineText));
+    const kind = arrow === '=>' ? EventKind.Entry : EventKind.Return;
+    writer.emit(kind, writer.time.fromNumber(absoluteUs * 1000), UNKNOWN_ID, tid, frame, 0, NO_REF, lineNo);
+    return true;
+  }
+
+  finish(): void {}
+}
+
+export const stapCallHierarchyFormat: TraceFormat = {
+  name: 'stap',
+  description: "output of the CPython docs' SystemTap show-call-hierarchy.stp / tapset script (µs, execname(tid), => and <=)",
+  detect(head: readonly string[]): Detection {
+    return head.some((line) => LINE.test(line)) ? 'yes' : 'no';
+  },
+  createParser: (writer: EventWriter, diagnostics: Diagnostics) => new StapCallHierarchyParser(writer, diagnostics),
+};

@@ -1,0 +1,60 @@
+import type { Diagnostics } from '../../model/diagnostics.js';
+import { NO_REF, UNKNOWN_ID } from '../../model/event-batch.js';
+import { EventKind } from '../../model/event-kind.js';
+import type { EventWriter } from '../event-writer.js';
+import type { Detection, LineParser, TraceFormat } from '../trace-format.js';
+
+// The CPython docs' SystemTap "top" script prints, every second, a clear-screen escape
+// ("\033[2J\033[1;1H", removed by the reader) then
+//   printf("%6s %80s %6s %30s %6s\n", "PID", "FILENAME", "LINE", "FUNCTION", "CALLS")
+// and up to 20 rows printf("%6d %80s %6d %30s %6d\n", pid, filename, lineno, funcname, calls).
+const HEADER = /^\s*PID\s+FILENAME\s+LINE\s+FUNCTION\s+CALLS\s*$/;
+// The file name is right-aligned in 80 columns and may hold spaces; the last three columns do not.
+const ROW = /^\s*(\d+) +(.*?) +(-?\d+) +(\S+) +(\d+)\s*$/;
+const INTERVAL_NS = 1e9;
+
+/**
+ * Parses the "top" script's output into CallCount events: each table is one interval (the script
+ * empties its counts after printing), stamped at the end of its second.
+ */
+class StapTopParser implements LineParser {
+  private interval = 0;
+
+  constructor(
+    private readonly writer: EventWriter,
+    private readonly diagnostics: Diagnostics,
+  ) {
+    writer.time.setBase(0, 0);
+  }
+
+  line(bytes: Buffer, start: number, end: number, lineNo: number): boolean {
+    const line = bytes.toString('utf8', start, end);
+    if (HEADER.test(line)) {
+      this.interval++;
+      return true;
+    }
+    const match = ROW.exec(line);
+    if (match === null) return false;
+    if (this.interval === 0) {
+      this.interval = 1;
+      this.diagnostics.warn('missing-header', 'rows before the first table header were counted in the first interval', lineNo);
+    }
+    const [, pid, file, lineText, func, calls] = match;
+    const writer = this.writer;
+    const frame = writer.frame(file, func, Number(lineText));
+    writer.emit(EventKind.CallCount, writer.time.fromNumber(this.interval * INTERVAL_NS), Number(pid), UNKNOWN_ID, frame, Number(calls), NO_REF, lineNo);
+    return true;
+  }
+
+  finish(): void {}
+}
+
+export const stapTopFormat: TraceFormat = {
+  name: 'stap-top',
+  description: "output of the CPython docs' SystemTap \"top\" script (call counts per second, no timings)",
+  ansiExpected: true,
+  detect(head: readonly string[]): Detection {
+    return head.some((line) => HEADER.test(line)) ? 'yes' : 'no';
+  },
+  createParser: (writer: EventWriter, diagnostics: Diagnostics) => new StapTopParser(writer, diagnostics),
+};

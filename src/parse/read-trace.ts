@@ -1,0 +1,241 @@
+import { Diagnostics, TraceInputError, type Warning } from '../model/diagnostics.js';
+import { DEFAULT_BATCH_SIZE, type EventBatch } from '../model/event-batch.js';
+import { FrameTable } from '../model/frame-table.js';
+import type { TimeBase } from '../model/time-base.js';
+import { stripAnsi } from './ansi.js';
+import { EventWriter } from './event-writer.js';
+import { openInput } from './input-source.js';
+import { LineSplitter } from './line-splitter.js';
+import { DEFAULT_REORDER_WINDOW, ReorderStage } from './reorder.js';
+import { detectFormat, findFormat, formatNames, TRACE_FORMATS } from './registry.js';
+import type { LineParser, TraceFormat } from './trace-format.js';
+import { readTracerNotice } from './tracer-notices.js';
+
+/** Detection looks at this many lines, or this many chars, whichever comes first. */
+const HEAD_LINES = 200;
+const HEAD_CHARS = 256 * 1024;
+const EXCERPT_CHARS = 80;
+const LITERAL_NEWLINE = '\\n';
+
+export interface ReadTraceOptions {
+  /** Skip detection and read the input as this format. */
+  format?: string;
+  /** Events held to restore timestamp order (default 262,144). */
+  reorderWindow?: number;
+  batchSize?: number;
+  /** Receives the events, in timestamp order, batch by batch. */
+  onBatch?: (batch: EventBatch, trace: TraceContext) => void;
+  /** Called after each chunk read, with raw bytes read and the file size when known. */
+  onProgress?: (bytesRead: number, totalBytes: number | undefined) => void;
+  /** Awaited after each chunk: lets a slow consumer (an output stream) push back. */
+  afterChunk?: () => Promise<void>;
+  /** Where `-` reads from (default process.stdin). */
+  stdin?: NodeJS.ReadableStream;
+  /** The formats to detect from (default: all registered). */
+  formats?: readonly TraceFormat[];
+}
+
+/** What a consumer needs to interpret event batches. */
+export interface TraceContext {
+  /** The input's name in messages: its path or `<stdin>`. */
+  readonly source: string;
+  /** The detected (or forced) format's name. */
+  readonly format: string;
+  readonly frames: FrameTable;
+  /** Turns event timestamps back into the recorded clock's exact values. */
+  readonly time: TimeBase;
+}
+
+/** What reading a whole trace found. */
+export interface TraceSummary extends TraceContext {
+  readonly gzip: boolean;
+  /** Bytes read from the input (compressed bytes for gzip). */
+  readonly bytes: number;
+  readonly lines: number;
+  readonly events: number;
+  readonly warnings: Warning[];
+}
+
+interface HeadLine {
+  readonly bytes: Buffer;
+  readonly text: string;
+  readonly lineNo: number;
+  readonly terminated: boolean;
+}
+
+/**
+ * Reads a recorded trace (a path or `-`, plain or gzip) into normalized events, streamed in
+ * batches to `options.onBatch`. The format is detected from a bounded head, which is then
+ * replayed into the chosen parser. Damage is repaired and counted in `warnings`; input that cannot
+ * be read at all throws a TraceInputError naming the file and line.
+ */
+export async function readTrace(path: string, options: ReadTraceOptions = {}): Promise<TraceSummary> {
+  const input = await openInput(path, options.stdin);
+  const reader = new TraceReader(input.name, options);
+  for await (const chunk of input.chunks()) {
+    reader.push(chunk);
+    options.onProgress?.(input.rawBytesRead(), input.sizeBytes);
+    if (options.afterChunk !== undefined) await options.afterChunk();
+  }
+  if (input.truncatedGzip()) reader.diagnostics.warn('truncated-gzip', 'the gzip stream ends early (file cut short); what could be inflated was read');
+  return reader.finish(input.gzip, input.rawBytesRead());
+}
+
+/** The per-input reading state: sniffing, then line-by-line parsing. */
+class TraceReader {
+  readonly diagnostics = new Diagnostics();
+  private readonly frames = new FrameTable();
+  private readonly writer: EventWriter;
+  private readonly reorder: ReorderStage;
+  private readonly splitter: LineSplitter;
+  private readonly formats: readonly TraceFormat[];
+  private format: TraceFormat | undefined;
+  private parser: LineParser | undefined;
+  private context: TraceContext | undefined;
+  private head: HeadLine[] = [];
+  private headChars = 0;
+  private sawBytes = false;
+  private ansiSeen = false;
+  private literalNewlines = false;
+
+  constructor(
+    private readonly source: string,
+    private readonly options: ReadTraceOptions,
+  ) {
+    this.formats = options.formats ?? TRACE_FORMATS;
+    this.reorder = new ReorderStage(options.reorderWindow ?? DEFAULT_REORDER_WINDOW, (batch) => this.options.onBatch?.(batch, this.context!), this.diagnostics);
+    this.writer = new EventWriter((batch) => this.reorder.push(batch), this.diagnostics, this.frames, options.batchSize ?? DEFAULT_BATCH_SIZE);
+    this.splitter = new LineSplitter(source, (bytes, start, end, lineNo, terminated) => this.onLine(bytes, start, end, lineNo, terminated));
+  }
+
+  push(chunk: Buffer): void {
+    if (!this.sawBytes && chunk.length > 0) {
+      this.sawBytes = true;
+      const nul = chunk.indexOf(0);
+      if (nul !== -1 && nul < HEAD_CHARS) {
+        throw new TraceInputError(this.source, lineOf(chunk, nul), `binary data (a NUL byte at offset ${nul}), not a text trace; expected one of: ${formatNames(this.formats).join(', ')}`);
+      }
+    }
+    if (!this.ansiSeen && chunk.indexOf(ESC) !== -1) this.ansiSeen = true;
+    this.splitter.push(chunk);
+  }
+
+  finish(gzip: boolean, bytes: number): TraceSummary {
+    this.splitter.end();
+    if (this.parser === undefined) this.choose();
+    this.parser!.finish();
+    this.writer.flush();
+    this.reorder.finish();
+    const context = this.context!;
+    if (this.writer.events === 0) {
+      const junk = this.diagnostics.list().find((w) => w.code === 'junk-line' || w.code === 'truncated-line');
+      if (junk !== undefined) {
+        throw new TraceInputError(this.source, junk.lines[0], `no events: no line is in the ${context.format} format (${junk.message})`);
+      }
+      this.diagnostics.warn('no-events', 'the trace holds no events (did the probes fire? see docs/recording.md)');
+    }
+    return { ...context, gzip, bytes, lines: this.splitter.lines, events: this.writer.events, warnings: this.diagnostics.list() };
+  }
+
+  private onLine(bytes: Buffer, start: number, end: number, lineNo: number, terminated: boolean): void {
+    if (this.parser === undefined) {
+      const copy = Buffer.from(bytes.subarray(start, end));
+      this.head.push({ bytes: copy, text: copy.toString('utf8'), lineNo, terminated });
+      this.headChars += end - start;
+      if (this.head.length >= HEAD_LINES || this.headChars >= HEAD_CHARS) this.choose();
+      return;
+    }
+    this.readLine(bytes, start, end, lineNo, terminated);
+  }
+
+  /** Picks the format from the head, then replays the head into its parser. */
+  private choose(): void {
+    const head = this.head.map((line) => (line.text.includes('\x1b') ? stripAnsi(line.text) : line.text));
+    const replay = this.head;
+    if (head.every((line) => line.trim() === '')) throw new TraceInputError(this.source, undefined, 'empty trace: no lines to read');
+    let format: TraceFormat | undefined;
+    if (this.options.format !== undefined) {
+      format = findFormat(this.options.format, this.formats);
+      if (format === undefined) throw new TraceInputError(this.source, undefined, `unknown format "${this.options.format}"; known formats: ${formatNames(this.formats).join(', ')}`);
+      this.literalNewlines = format.detect(head) === 'no' && format.detect(splitLiteralNewlines(head)) !== 'no';
+    } else {
+      format = detectFormat(head, this.formats);
+      if (format === undefined && head.some((line) => line.includes(LITERAL_NEWLINE))) {
+        // The docs' first SystemTap script prints "\\n": a literal backslash-n between records.
+        format = detectFormat(splitLiteralNewlines(head), this.formats);
+        this.literalNewlines = format !== undefined;
+      }
+      if (format === undefined) {
+        const first = this.head.find((line) => line.text.trim() !== '')!;
+        throw new TraceInputError(
+          this.source,
+          first.lineNo,
+          `not a trace format pyflame reads (tried: ${formatNames(this.formats).join(', ')}); this line fits none of them: ${excerpt(first.text)}`,
+        );
+      }
+    }
+    this.format = format;
+    this.parser = format.createParser(this.writer, this.diagnostics);
+    this.context = { source: this.source, format: format.name, frames: this.frames, time: this.writer.time };
+    this.head = [];
+    for (const line of replay) this.readLine(line.bytes, 0, line.bytes.length, line.lineNo, line.terminated);
+  }
+
+  private readLine(bytes: Buffer, start: number, end: number, lineNo: number, terminated: boolean): void {
+    if (start === end) return;
+    if (this.ansiSeen && hasByte(bytes, ESC, start, end)) {
+      bytes = Buffer.from(stripAnsi(bytes.toString('latin1', start, end)), 'latin1');
+      start = 0;
+      end = bytes.length;
+      if (!this.format!.ansiExpected) this.diagnostics.warn('ansi-escapes', 'terminal escape sequences (colours) were removed', lineNo);
+      if (start === end) return;
+    }
+    if (this.literalNewlines) {
+      const text = bytes.toString('latin1', start, end);
+      if (text.includes(LITERAL_NEWLINE)) {
+        const pieces = text.split(LITERAL_NEWLINE);
+        this.diagnostics.warn('literal-newlines', 'records joined by a literal "\\n" (the docs\' stap script prints "\\\\n") were split into lines', lineNo, pieces.length);
+        pieces.forEach((piece, i) => {
+          if (piece.length > 0) this.parseLine(Buffer.from(piece, 'latin1'), 0, piece.length, lineNo, terminated || i < pieces.length - 1);
+        });
+        return;
+      }
+    }
+    this.parseLine(bytes, start, end, lineNo, terminated);
+  }
+
+  private parseLine(bytes: Buffer, start: number, end: number, lineNo: number, terminated: boolean): void {
+    if (this.parser!.line(bytes, start, end, lineNo)) return;
+    const line = bytes.toString('utf8', start, end);
+    if (line.trim() === '') return;
+    if (readTracerNotice(line, lineNo, this.writer)) return;
+    if (!terminated) {
+      this.diagnostics.warn('truncated-line', `the last line is cut short (no newline) and was skipped: ${excerpt(line)}`, lineNo);
+    } else {
+      this.diagnostics.warn('junk-line', `lines that are not ${this.format!.name} events were skipped, the first: ${excerpt(line)}`, lineNo);
+    }
+  }
+}
+
+const ESC = 0x1b;
+
+function splitLiteralNewlines(head: readonly string[]): string[] {
+  return head.flatMap((line) => line.split(LITERAL_NEWLINE));
+}
+
+function hasByte(bytes: Buffer, code: number, start: number, end: number): boolean {
+  const at = bytes.indexOf(code, start);
+  return at !== -1 && at < end;
+}
+
+function lineOf(bytes: Buffer, offset: number): number {
+  let line = 1;
+  for (let i = bytes.indexOf(10); i !== -1 && i < offset; i = bytes.indexOf(10, i + 1)) line++;
+  return line;
+}
+
+/** A short, quoted, printable excerpt of an input line for messages. */
+export function excerpt(line: string): string {
+  const cut = line.length > EXCERPT_CHARS ? `${line.slice(0, EXCERPT_CHARS)}…` : line;
+  return JSON.stringify(cut);
+}

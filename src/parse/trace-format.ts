@@ -1,0 +1,32 @@
+import type { Diagnostics } from '../model/diagnostics.js';
+import type { EventWriter } from './event-writer.js';
+
+/** A format's answer to "is this head of a file yours?". */
+export type Detection = 'yes' | 'maybe' | 'no';
+
+/**
+ * Parses one format line by line. A line arrives as the byte range [start, end) of a buffer,
+ * without its terminator. Bytes are what the tracer printed (UTF-8 names, passed through).
+ */
+export interface LineParser {
+  /**
+   * Reads one line and writes its events. Returns false when the line is not of this format;
+   * the reader then checks it for a tracer notice and otherwise counts it as junk.
+   */
+  line(bytes: Buffer, start: number, end: number, lineNo: number): boolean;
+  /** End of input: flush anything held. */
+  finish(): void;
+}
+
+/** One recorded trace format: a name, a detector and a parser factory. */
+export interface TraceFormat {
+  /** The name used by `--format` and in reports. */
+  readonly name: string;
+  /** One line for `--help` and error messages. */
+  readonly description: string;
+  /** ANSI escapes are part of this format (removed without a warning). */
+  readonly ansiExpected?: boolean;
+  /** Looks at the first lines of a file (decoded as UTF-8, without terminators). */
+  detect(head: readonly string[]): Detection;
+  createParser(writer: EventWriter, diagnostics: Diagnostics): LineParser;
+}

@@ -1,0 +1,121 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { TraceInputError } from '../src/model/diagnostics.js';
+import { readTrace } from '../src/parse/read-trace.js';
+import { eventLogCsv, warningsText } from './helpers/event-log.js';
+import { assertGolden } from './helpers/golden.js';
+import { FIXTURES } from './helpers/paths.js';
+
+const damage = (name: string) => join(FIXTURES, 'damage', name);
+const clean = async () => (await eventLogCsv(damage('crlf.txt'))).csv;
+
+function codes(summary: { warnings: { code: string; count: number }[] }): Record<string, number> {
+  return Object.fromEntries(summary.warnings.map((w) => [w.code, w.count]));
+}
+
+describe('damaged input is repaired, counted and reported', () => {
+  it('gzip input is recognized by its magic bytes', async () => {
+    const { csv, summary } = await eventLogCsv(damage('gzip.txt.gz'));
+    assert.equal(summary.gzip, true);
+    assert.equal(csv, await clean());
+    assert.deepEqual(summary.warnings, []);
+  });
+
+  it('CRLF line ends read like LF', async () => {
+    const { summary } = await eventLogCsv(damage('crlf.txt'));
+    assert.equal(summary.events, 6);
+    assert.deepEqual(summary.warnings, []);
+  });
+
+  it('ANSI colour codes are removed, with a warning', async () => {
+    const { csv, summary } = await eventLogCsv(damage('ansi-colours.txt'));
+    assert.equal(csv.replace(/,\d+\n/g, '\n'), (await clean()).replace(/,\d+\n/g, '\n'));
+    assert.deepEqual(codes(summary), { 'ansi-escapes': 3 });
+  });
+
+  it('junk lines are skipped and counted with their line numbers', async () => {
+    const { summary } = await eventLogCsv(damage('junk-lines.txt'));
+    assert.equal(summary.events, 6);
+    const junk = summary.warnings.find((w) => w.code === 'junk-line')!;
+    assert.equal(junk.count, 3);
+    assert.deepEqual(junk.lines, [2, 5, 7]);
+    assert.match(junk.message, /garbage that is not an event/);
+  });
+
+  it('a truncated last line is skipped with its own warning', async () => {
+    const { summary } = await eventLogCsv(damage('truncated-last-line.txt'));
+    assert.equal(summary.events, 5);
+    assert.deepEqual(codes(summary), { 'truncated-line': 1 });
+    assert.deepEqual(summary.warnings[0].lines, [6]);
+  });
+
+  it('tracer messages become dropped-event notices and warnings', async () => {
+    const { csv, summary } = await eventLogCsv(damage('tracer-messages.txt'));
+    assert.equal(summary.events, 6 + 3);
+    assert.deepEqual(codes(summary), { 'dropped-events': 1532 + 12 + 37, 'tracer-error': 1 });
+    assert.match(csv, /,dropped,,,,1532,dtrace: 1532 drops on CPU 1,2\n/);
+    assert.match(csv, /,dropped,,,,37,Lost 37 events,7\n/);
+  });
+
+  it('events out of timestamp order are put back in order', async () => {
+    const { csv, summary } = await eventLogCsv(damage('out-of-order.txt'));
+    const times = csv.trim().split('\n').slice(1).map((row) => Number(row.split(',')[0]));
+    assert.deepEqual(times, [...times].sort((a, b) => a - b));
+    assert.equal(summary.warnings.find((w) => w.code === 'out-of-order')?.count, 2);
+  });
+
+  it('DTrace per-CPU buffers printed in turn are merged by time', async () => {
+    const { csv, summary } = await eventLogCsv(damage('per-cpu-buffers.dtrace.txt'));
+    const functions = csv.trim().split('\n').slice(1).map((row) => row.split(',').slice(3, 6).join(' '));
+    assert.deepEqual(functions, ['entry m.py main', 'entry m.py b', 'return m.py b', 'entry m.py a', 'return m.py a', 'return m.py main']);
+    assert.equal(summary.warnings[0].code, 'out-of-order');
+  });
+
+  it('an event later than the reorder window allows keeps its place and is reported', async () => {
+    const { csv, summary } = await eventLogCsv(damage('out-of-order.txt'), { reorderWindow: 0, batchSize: 1 });
+    const times = csv.trim().split('\n').slice(1).map((row) => Number(row.split(',')[0]));
+    assert.deepEqual(times, [...times].sort((a, b) => a - b), 'time never goes backwards');
+    assert.equal(summary.warnings.find((w) => w.code === 'out-of-order-late')?.count, 2);
+  });
+
+  it('names that attack terminals or pages: escape sequences removed (warned), the rest kept as data', async () => {
+    const { csv, summary } = await eventLogCsv(damage('hostile-names.txt'));
+    assert.equal(summary.events, 4);
+    assert.ok(!csv.includes('\x1b'), 'no escape sequence survives');
+    assert.ok(csv.includes(',evil,'), 'the rest of the name is kept');
+    assert.ok(csv.includes('rtl\u202eflip'), 'other characters are data, escaped only where they are shown');
+    assert.ok(csv.includes('"/t/""quoted"" & \'single\'.py"'));
+    assert.equal(summary.warnings.find((w) => w.code === 'ansi-escapes')?.count, 2);
+    assertGolden('damage/hostile-names.summary.txt', warningsText(summary));
+  });
+});
+
+describe('unreadable input is a clear error naming the file and line', () => {
+  const cases: Array<[string, RegExp]> = [
+    ['empty.txt', /empty\.txt: empty trace: no lines to read$/],
+    ['blank-lines-only.txt', /blank-lines-only\.txt: empty trace/],
+    ['binary.bin', /binary\.bin:1: binary data \(a NUL byte at offset 0\), not a text trace; expected one of: bpftrace, pyflame, csv, dtrace, stap, stap-top$/],
+    ['not-a-trace.txt', /not-a-trace\.txt:1: not a trace format pyflame reads \(tried: bpftrace, pyflame, csv, dtrace, stap, stap-top\); this line fits none of them: "hello world"$/],
+  ];
+  for (const [file, message] of cases) {
+    it(file, async () => {
+      await assert.rejects(readTrace(damage(file)), (error: unknown) => {
+        assert.ok(error instanceof TraceInputError);
+        assert.match(error.message, message);
+        return true;
+      });
+    });
+  }
+
+  it('a forced format that fits no line is an error, not an empty result', async () => {
+    await assert.rejects(readTrace(damage('crlf.txt'), { format: 'stap' }), /crlf\.txt:1: no events: no line is in the stap format/);
+  });
+
+  it('a file is never modified by reading it', async () => {
+    const before = readFileSync(damage('junk-lines.txt'));
+    await eventLogCsv(damage('junk-lines.txt'));
+    assert.deepEqual(readFileSync(damage('junk-lines.txt')), before);
+  });
+});
