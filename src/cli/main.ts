@@ -44,7 +44,7 @@ export async function main(argv: readonly string[], context: CommandContext = de
 function reportError(error: unknown, context: CommandContext): number {
   if (error instanceof TraceInputError || error instanceof UsageError) {
     const lines = error.message.split('\n').map((line) => terminalSafe(line));
-    context.stderr.write(`pyflame: error: ${lines.join('\n  ')}\n`);
+    context.stderr.write(`pyflame: error: ${lines.join('\n')}\n`);
     if (error instanceof UsageError) context.stderr.write('Run pyflame --help for usage.\n');
     return ExitCode.Error;
   }

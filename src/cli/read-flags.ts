@@ -17,3 +17,11 @@ export function readOptionsFrom(args: { format?: string; 'reorder-window'?: numb
   if (window !== undefined && (!Number.isInteger(window) || window < 0)) throw new UsageError('--reorder-window takes a whole number of events (0 or more)');
   return { format: args.format, reorderWindow: window, stdin: context.stdin, onProgress: context.progress?.update };
 }
+
+/**
+ * The trace path as given. yargs turns a lone "-" into an empty string; no file has an empty
+ * name, so the empty string means stdin too.
+ */
+export function tracePath(arg: string | undefined): string {
+  return arg === undefined || arg === '' ? '-' : arg;
+}

@@ -41,8 +41,9 @@ export function hashFrameKey(view: DataView, keyStart: number, keyEnd: number, f
 export class ByteKeyTable {
   private slots = new Int32Array(1024).fill(-1);
   private mask = 1023;
+  // Keys start at multiples of 4, so that a lookup compares them as 32-bit words.
   private arena = new Uint8Array(1 << 16);
-  private arenaView = viewOf(this.arena);
+  private arenaWords = new Int32Array(this.arena.buffer);
   private arenaUsed = 0;
   private hashes = new Uint32Array(256);
   private offsets = new Uint32Array(256);
@@ -69,11 +70,11 @@ export class ByteKeyTable {
     const length = end - start;
     if (this.count * 2 >= this.slots.length) this.growSlots();
     if (this.count === this.values.length) this.growEntries();
-    while (this.arenaUsed + length > this.arena.length) {
+    while (this.arenaUsed + length + 4 > this.arena.length) {
       const arena = new Uint8Array(this.arena.length * 2);
       arena.set(this.arena);
       this.arena = arena;
-      this.arenaView = viewOf(arena);
+      this.arenaWords = new Int32Array(arena.buffer);
     }
     const entry = this.count++;
     this.arena.set(bytes.subarray(start, end), this.arenaUsed);
@@ -81,16 +82,18 @@ export class ByteKeyTable {
     this.offsets[entry] = this.arenaUsed;
     this.lengths[entry] = length;
     this.values[entry] = value;
-    this.arenaUsed += length;
+    this.arenaUsed += (length + 3) & ~3;
     this.place(entry);
   }
 
   private sameKey(entry: number, view: DataView, start: number, length: number): boolean {
-    const arena = this.arenaView;
+    const words = this.arenaWords;
     const offset = this.offsets[entry];
+    let w = offset >> 2;
     let i = 0;
-    for (; i + 4 <= length; i += 4) if (arena.getInt32(offset + i, true) !== view.getInt32(start + i, true)) return false;
-    for (; i < length; i++) if (arena.getUint8(offset + i) !== view.getUint8(start + i)) return false;
+    for (; i + 4 <= length; i += 4, w++) if (words[w] !== view.getInt32(start + i, true)) return false;
+    const arena = this.arena;
+    for (; i < length; i++) if (arena[offset + i] !== view.getUint8(start + i)) return false;
     return true;
   }
 

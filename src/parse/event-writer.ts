@@ -47,6 +47,21 @@ export class EventWriter {
     if (this.batch.full) this.flush();
   }
 
+  /** The batch being filled, never full: a parser's fast loop may write events into it directly. */
+  currentBatch(): EventBatch {
+    return this.batch;
+  }
+
+  /**
+   * Accounts for `count` events a parser wrote straight into currentBatch() (having set its
+   * length), the last at `lastTs`; hands the batch on when full.
+   */
+  wroteDirectly(count: number, lastTs: number): void {
+    this.events += count;
+    if (count > 0) this.lastTs = lastTs;
+    if (this.batch.full) this.flush();
+  }
+
   /**
    * The frame id for the key view[keyStart, keyEnd) (hash from hashFrameKey), which identifies
    * (file, function, line) in the parser's own layout, or -1 when new: then call addFrame.

@@ -4,7 +4,7 @@ import { createGunzip } from 'node:zlib';
 import { Readable } from 'node:stream';
 import { TraceInputError } from '../model/diagnostics.js';
 
-const CHUNK_BYTES = 1 << 20;
+const CHUNK_BYTES = 4 << 20;
 
 /** An opened input: its bytes (decompressed), how big it is on disk, and whether it was gzip. */
 export interface InputSource {

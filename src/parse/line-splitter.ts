@@ -6,6 +6,12 @@ export const MAX_LINE_BYTES = 16 * 1024 * 1024;
 /** Receives one line as bytes[start, end), without "\n" or "\r\n". */
 export type LineHandler = (bytes: Buffer, start: number, end: number, lineNo: number, terminated: boolean) => void;
 
+/**
+ * Receives a run of whole lines bytes[start, end) (ending just after a newline) to read in one
+ * loop; returns nothing, line numbers continue from `firstLineNo`.
+ */
+export type LinesHandler = (bytes: Buffer, start: number, end: number, firstLineNo: number) => number;
+
 const NEWLINE = 10;
 const CR = 13;
 
@@ -17,6 +23,9 @@ export class LineSplitter {
   private carry: Buffer[] = [];
   private carryBytes = 0;
   private lineNo = 0;
+
+  /** When set, runs of whole lines go to it instead of line by line. */
+  onLines: LinesHandler | undefined;
 
   constructor(
     private readonly source: string,
@@ -42,6 +51,16 @@ export class LineSplitter {
       this.carryBytes = 0;
       this.emit(line, 0, line.length, true);
       pos = nl + 1;
+    }
+    const onLines = this.onLines;
+    if (onLines !== undefined) {
+      const last = chunk.lastIndexOf(NEWLINE);
+      if (last >= pos) {
+        this.lineNo += onLines(chunk, pos, last + 1, this.lineNo + 1);
+        pos = last + 1;
+      }
+      if (pos < chunk.length) this.keep(chunk.subarray(pos));
+      return;
     }
     const onLine = this.onLine;
     for (let nl = chunk.indexOf(NEWLINE, pos); nl !== -1; nl = chunk.indexOf(NEWLINE, pos)) {

@@ -91,6 +91,8 @@ class TraceReader {
   private readonly formats: readonly TraceFormat[];
   private format: TraceFormat | undefined;
   private parser: LineParser | undefined;
+  /** The parser, once lines may go to it directly (no literal-newline splitting). */
+  private fastParser: LineParser | undefined;
   private context: TraceContext | undefined;
   private head: HeadLine[] = [];
   private headChars = 0;
@@ -116,7 +118,11 @@ class TraceReader {
         throw new TraceInputError(this.source, lineOf(chunk, nul), `binary data (a NUL byte at offset ${nul}), not a text trace; expected one of: ${formatNames(this.formats).join(', ')}`);
       }
     }
-    if (!this.ansiSeen && chunk.indexOf(ESC) !== -1) this.ansiSeen = true;
+    if (!this.ansiSeen && chunk.indexOf(ESC) !== -1) {
+      this.ansiSeen = true;
+      // Escapes must be removed line by line before parsing: leave the parser's fast loop.
+      this.splitter.onLines = undefined;
+    }
     this.splitter.push(chunk);
   }
 
@@ -138,6 +144,12 @@ class TraceReader {
   }
 
   private onLine(bytes: Buffer, start: number, end: number, lineNo: number, terminated: boolean): void {
+    if (this.fastParser !== undefined) {
+      // The hot path: a plain line goes straight to the parser; anything it rejects is looked at closer.
+      if (start !== end && !this.ansiSeen && this.fastParser.line(bytes, start, end, lineNo)) return;
+      this.readLine(bytes, start, end, lineNo, terminated);
+      return;
+    }
     if (this.parser === undefined) {
       const copy = Buffer.from(bytes.subarray(start, end));
       this.head.push({ bytes: copy, text: copy.toString('utf8'), lineNo, terminated });
@@ -176,6 +188,12 @@ class TraceReader {
     }
     this.format = format;
     this.parser = format.createParser(this.writer, this.diagnostics);
+    if (!this.literalNewlines) {
+      this.fastParser = this.parser;
+      const lines = this.parser.lines?.bind(this.parser);
+      const reject = (bytes: Buffer, start: number, end: number, lineNo: number) => this.rejected(bytes, start, end, lineNo, true);
+      if (lines !== undefined && !this.ansiSeen) this.splitter.onLines = (bytes, start, end, firstLineNo) => lines(bytes, start, end, firstLineNo, reject);
+    }
     this.context = { source: this.source, format: format.name, frames: this.frames, time: this.writer.time };
     this.head = [];
     for (const line of replay) this.readLine(line.bytes, 0, line.bytes.length, line.lineNo, line.terminated);
@@ -206,6 +224,11 @@ class TraceReader {
 
   private parseLine(bytes: Buffer, start: number, end: number, lineNo: number, terminated: boolean): void {
     if (this.parser!.line(bytes, start, end, lineNo)) return;
+    this.rejected(bytes, start, end, lineNo, terminated);
+  }
+
+  /** A line the parser did not take: a tracer's notice, blank, cut short, or junk. */
+  private rejected(bytes: Buffer, start: number, end: number, lineNo: number, terminated: boolean): void {
     const line = bytes.toString('utf8', start, end);
     if (line.trim() === '') return;
     if (readTracerNotice(line, lineNo, this.writer)) return;

@@ -16,7 +16,16 @@ export interface LineParser {
   line(bytes: Buffer, start: number, end: number, lineNo: number): boolean;
   /** End of input: flush anything held. */
   finish(): void;
+  /**
+   * Optional fast path for large files: reads every line of bytes[start, end) (which ends right
+   * after a newline) in one loop, handing lines it does not take to `reject`, and returns how many
+   * lines there were. Same results as calling `line` for each line.
+   */
+  lines?(bytes: Buffer, start: number, end: number, firstLineNo: number, reject: RejectedLine): number;
 }
+
+/** Receives a line a parser's `lines` loop did not take, as `line` would have returned false. */
+export type RejectedLine = (bytes: Buffer, start: number, end: number, lineNo: number) => void;
 
 /** One recorded trace format: a name, a detector and a parser factory. */
 export interface TraceFormat {

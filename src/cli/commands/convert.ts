@@ -5,7 +5,7 @@ import { openOutput } from '../../io/output.js';
 import { formatNames } from '../../parse/registry.js';
 import { reportWarnings, type CommandContext } from '../command-context.js';
 import { ExitCode } from '../exit-codes.js';
-import { readOptionsFrom, readOptionFlags } from '../read-flags.js';
+import { readOptionsFrom, readOptionFlags, tracePath } from '../read-flags.js';
 
 export interface ConvertArgs {
   trace: string;
@@ -29,7 +29,7 @@ export const convertCommand = {
   async run(args: ConvertArgs, context: CommandContext): Promise<number> {
     const output = await openOutput(args.output ?? '-', context.stdout);
     try {
-      const summary = await convertTrace(args.trace, output, { to: args.to, ...readOptionsFrom(args, context) });
+      const summary = await convertTrace(tracePath(args.trace), output, { to: args.to, ...readOptionsFrom(args, context) });
       await output.commit();
       reportWarnings(context, summary);
       if (output.path !== '-') context.stderr.write(`pyflame: wrote ${summary.events} events to ${output.path}\n`);

@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { convertTrace } from '../src/convert.js';
+import { eventLogCsv, memoryOutput } from './helpers/event-log.js';
+import { SAMPLES } from './helpers/paths.js';
+
+const samples = readdirSync(SAMPLES).filter((name) => name.endsWith('.txt')).sort();
+const scratch = mkdtempSync(join(tmpdir(), 'pyflame-roundtrip-'));
+
+describe('every sample trace round-trips through the CSV event log exactly', () => {
+  it('there are sample traces', () => assert.ok(samples.length >= 6, `found ${samples.join(', ')}`));
+  for (const sample of samples) {
+    it(sample, async () => {
+      const first = await eventLogCsv(join(SAMPLES, sample));
+      assert.ok(first.summary.events > 0);
+      const csvPath = join(scratch, `${sample}.csv`);
+      writeFileSync(csvPath, first.csv);
+      const second = await eventLogCsv(csvPath);
+      assert.equal(second.summary.format, 'csv');
+      assert.equal(second.summary.events, first.summary.events);
+      assert.equal(second.csv, first.csv, 'CSV -> events -> CSV is the identity');
+      assert.deepEqual(second.summary.warnings, [], 'a written log reads back without damage');
+    });
+  }
+});
+
+describe('JSONL event log', () => {
+  it('holds the same events as the CSV log, with exact epoch timestamps as strings', async () => {
+    const sample = join(SAMPLES, '..', 'test/fixtures/formats/pyflame/all-probes.txt');
+    const output = memoryOutput();
+    await convertTrace(sample, output, { to: 'jsonl' });
+    const rows = output.text().trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const csv = (await eventLogCsv(sample)).csv.trim().split('\n').slice(1);
+    assert.equal(rows.length, csv.length);
+    assert.equal(rows[0].ts_ns, '1732700000123456789');
+    assert.deepEqual(rows[1], { ts_ns: '1732700000123456900', pid: 4242, tid: 4242, event: 'entry', file: '<frozen importlib._bootstrap>', function: '_find_and_load', line: 1165, source_line: 3 });
+    rows.forEach((row, i) => assert.equal(row.ts_ns, csv[i].split(',')[0]));
+  });
+});
