@@ -5,6 +5,9 @@ import { FrameTable } from '../model/frame-table.js';
 import { TimeBase } from '../model/time-base.js';
 import { ByteKeyTable } from './byte-key-table.js';
 
+/** Enough spare batches to cover the reorder window's turnover without growing. */
+const MAX_SPARE_BATCHES = 8;
+
 /**
  * Decodes recorded bytes (UTF-8, as the probes copied them from the interpreter) to text.
  * Invalid sequences become U+FFFD rather than failing.
@@ -26,6 +29,8 @@ export class EventWriter {
   /** The timestamp of the last event written (for notices that carry none). */
   lastTs = 0;
   private batch: EventBatch;
+  /** Batches the consumer is done with, filled again instead of allocating new ones. */
+  private readonly spare: EventBatch[] = [];
   private readonly frameByBytes = new ByteKeyTable();
   private readonly frameByText = new Map<string, number>();
 
@@ -102,8 +107,15 @@ export class EventWriter {
   flush(): void {
     if (this.batch.length === 0) return;
     const full = this.batch;
-    this.batch = new EventBatch(this.batchSize);
+    const spare = this.spare.pop();
+    if (spare !== undefined) spare.length = 0;
+    this.batch = spare ?? new EventBatch(this.batchSize);
     this.downstream(full);
+  }
+
+  /** Takes back a batch the consumer has finished with (its events are then overwritten). */
+  recycle(batch: EventBatch): void {
+    if (batch.capacity === this.batchSize && this.spare.length < MAX_SPARE_BATCHES) this.spare.push(batch);
   }
 }
 

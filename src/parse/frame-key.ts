@@ -1,26 +1,26 @@
 /**
  * Hashing frame keys (`file<sep>function<sep>line`) four bytes at a time, as the hot parsers scan
  * them. On this kind of machine a JavaScript byte loop costs about as much per byte as a word
- * operation costs per four, so the fast loops find separators and the line end with SWAR tests
- * on 32-bit words (read through a DataView) and hash whole words.
+ * operation costs per four, so the fast loops find separators and the line end with SWAR tests on
+ * 32-bit words (read through a DataView) and hash whole words.
  *
- * The hash is defined so that the scanning and the non-scanning versions agree: from the key's
- * first byte, each 4-byte word that lies inside the key and holds no separator is hashed as one
- * word; the key's other bytes are hashed one by one.
+ * The hash of a key: from its first byte, every whole 4-byte word is hashed as one word, the last
+ * (length mod 4) bytes one by one, and the length is mixed in. hashKey computes it for a known
+ * range; scanKey computes the same while it looks for the end of the line.
  */
 
 const FNV_OFFSET = 0x811c9dc5 | 0;
 const FNV_PRIME = 0x01000193;
 const ONES = 0x01010101;
 const HIGHS = 0x80808080 | 0;
-const NEWLINES = 0x0a0a0a0a;
+const NEWLINE = 10;
 
 /** A word with `byte` in each of its four bytes. */
 export function repeatByte(byte: number): number {
   return Math.imul(byte, ONES);
 }
 
-/** Does the 32-bit word hold a zero byte? (the classic SWAR test) */
+/** Does the 32-bit word hold a zero byte? (the classic SWAR test; exact as a yes/no) */
 function hasZeroByte(word: number): boolean {
   return ((word - ONES) & ~word & HIGHS) !== 0;
 }
@@ -30,22 +30,12 @@ export function viewOf(bytes: Uint8Array): DataView {
   return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-/** The key hash of bytes[start, end) (see the module comment); `separator` is the separator byte. */
-export function hashKey(view: DataView, bytes: Uint8Array, start: number, end: number, separator: number, separators: number): number {
+/** The key hash of bytes[start, end) (see the module comment). */
+export function hashKey(view: DataView, bytes: Uint8Array, start: number, end: number): number {
   let hash = FNV_OFFSET;
   let i = start;
-  while (i < end) {
-    if (i + 4 <= end) {
-      const word = view.getInt32(i, true);
-      if (!hasZeroByte(word ^ separators)) {
-        hash = Math.imul(hash ^ word, FNV_PRIME);
-        i += 4;
-        continue;
-      }
-    }
-    const stop = i + 4 < end ? i + 4 : end;
-    for (; i < stop; i++) hash = Math.imul(hash ^ bytes[i], FNV_PRIME);
-  }
+  for (; i + 4 <= end; i += 4) hash = Math.imul(hash ^ view.getInt32(i, true), FNV_PRIME);
+  for (; i < end; i++) hash = Math.imul(hash ^ bytes[i], FNV_PRIME);
   return (hash ^ (end - start)) >>> 0;
 }
 
@@ -60,66 +50,63 @@ export interface KeyScan {
 
 /**
  * A one-test filter for "this word may hold the separator or a newline": bytes whose masked value
- * equals the pattern. It may also let other bytes through (those words are then read byte by
+ * equals the pattern. It may also let other bytes through (those words are then looked at byte by
  * byte), never miss one.
  */
 export interface StopBytes {
+  readonly separator: number;
   readonly mask: number;
   readonly pattern: number;
 }
 
 /** The stop-byte filter for a separator and the newline: the bits in which they agree. */
 export function stopBytes(separator: number): StopBytes {
-  const mask = ~(separator ^ 10) & 0xff;
-  return { mask: repeatByte(mask), pattern: repeatByte(10 & mask) };
+  const mask = ~(separator ^ NEWLINE) & 0xff;
+  return { separator, mask: repeatByte(mask), pattern: repeatByte(NEWLINE & mask) };
 }
 
 /**
  * Scans a key from `start` to the end of its line: returns the index of the newline (or -1 if
- * there is none before `limit`), and fills `out` with the key's hash (as hashKey would compute it
- * for bytes[start, newline)) and its last two separators.
+ * there is none before `limit`), and fills `out` with hashKey(bytes[start, newline)) and the
+ * key's last two separators.
  */
-export function scanKey(view: DataView, bytes: Uint8Array, start: number, limit: number, separator: number, separators: number, stop: StopBytes, out: KeyScan): number {
-  const mask = stop.mask;
-  const pattern = stop.pattern;
+export function scanKey(view: DataView, bytes: Uint8Array, start: number, limit: number, stop: StopBytes, out: KeyScan): number {
+  const { separator, mask, pattern } = stop;
   let hash = FNV_OFFSET;
   let last = -1;
   let previous = -1;
   let i = start;
-  for (;;) {
-    if (i + 4 <= limit) {
-      const word = view.getInt32(i, true);
-      if (!hasZeroByte((word & mask) ^ pattern)) {
-        hash = Math.imul(hash ^ word, FNV_PRIME);
-        i += 4;
-        continue;
+  for (; i + 4 <= limit; i += 4) {
+    const word = view.getInt32(i, true);
+    if (hasZeroByte((word & mask) ^ pattern)) {
+      // The word may hold a separator or the newline: look at its bytes.
+      for (let j = i; j < i + 4; j++) {
+        const c = bytes[j];
+        if (c === NEWLINE) return finish(bytes, hash, start, i, j, last, previous, out);
+        if (c === separator) {
+          previous = last;
+          last = j;
+        }
       }
     }
-    // A word that may hold a separator or the newline (or the last bytes): byte by byte. Hashed
-    // words must hold no separator, as in hashKey.
-    if (i + 4 <= limit) {
-      const word = view.getInt32(i, true);
-      if (!hasZeroByte(word ^ separators) && !hasZeroByte(word ^ NEWLINES)) {
-        hash = Math.imul(hash ^ word, FNV_PRIME);
-        i += 4;
-        continue;
-      }
-    }
-    const stop = i + 4 < limit ? i + 4 : limit;
-    if (i >= stop) return -1;
-    for (; i < stop; i++) {
-      const c = bytes[i];
-      if (c === 10) {
-        out.hash = (hash ^ (i - start)) >>> 0;
-        out.lastSeparator = last;
-        out.previousSeparator = previous;
-        return i;
-      }
-      if (c === separator) {
-        previous = last;
-        last = i;
-      }
-      hash = Math.imul(hash ^ c, FNV_PRIME);
+    hash = Math.imul(hash ^ word, FNV_PRIME);
+  }
+  for (let j = i; j < limit; j++) {
+    const c = bytes[j];
+    if (c === NEWLINE) return finish(bytes, hash, start, i, j, last, previous, out);
+    if (c === separator) {
+      previous = last;
+      last = j;
     }
   }
+  return -1;
+}
+
+/** Hashes the key's last bytes [from, newline) one by one and reports. */
+function finish(bytes: Uint8Array, hash: number, start: number, from: number, newline: number, last: number, previous: number, out: KeyScan): number {
+  for (let k = from; k < newline; k++) hash = Math.imul(hash ^ bytes[k], FNV_PRIME);
+  out.hash = (hash ^ (newline - start)) >>> 0;
+  out.lastSeparator = last;
+  out.previousSeparator = previous;
+  return newline;
 }

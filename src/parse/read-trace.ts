@@ -23,7 +23,10 @@ export interface ReadTraceOptions {
   /** Events held to restore timestamp order (default 262,144). */
   reorderWindow?: number;
   batchSize?: number;
-  /** Receives the events, in timestamp order, batch by batch. */
+  /**
+   * Receives the events, in timestamp order, batch by batch. A batch is reused for later events
+   * once this returns: copy out what must outlive the call.
+   */
   onBatch?: (batch: EventBatch, trace: TraceContext) => void;
   /** Called after each chunk read, with raw bytes read and the file size when known. */
   onProgress?: (bytesRead: number, totalBytes: number | undefined) => void;
@@ -105,7 +108,14 @@ class TraceReader {
     private readonly options: ReadTraceOptions,
   ) {
     this.formats = options.formats ?? TRACE_FORMATS;
-    this.reorder = new ReorderStage(options.reorderWindow ?? DEFAULT_REORDER_WINDOW, (batch) => this.options.onBatch?.(batch, this.context!), this.diagnostics);
+    this.reorder = new ReorderStage(
+      options.reorderWindow ?? DEFAULT_REORDER_WINDOW,
+      (batch) => {
+        this.options.onBatch?.(batch, this.context!);
+        this.writer.recycle(batch);
+      },
+      this.diagnostics,
+    );
     this.writer = new EventWriter((batch) => this.reorder.push(batch), this.diagnostics, this.frames, options.batchSize ?? DEFAULT_BATCH_SIZE);
     this.splitter = new LineSplitter(source, (bytes, start, end, lineNo, terminated) => this.onLine(bytes, start, end, lineNo, terminated));
   }

@@ -1,14 +1,13 @@
 import type { Diagnostics } from '../../model/diagnostics.js';
 import { NO_REF } from '../../model/event-batch.js';
 import { EventKind } from '../../model/event-kind.js';
-import { hashKey, repeatByte, scanKey, stopBytes, viewOf, type KeyScan } from '../frame-key.js';
+import { hashKey, scanKey, stopBytes, viewOf, type KeyScan } from '../frame-key.js';
 import type { EventWriter } from '../event-writer.js';
 import { PROBE_NAME_PATTERN, probeKind } from '../probe-names.js';
 import { digitsValue, skipDigitWords, indexOfByte, lastIndexOfByte, latin1, parseInt10, parseUint, skipDigits } from '../scan.js';
 import type { Detection, LineParser, RejectedLine, TraceFormat } from '../trace-format.js';
 
 const TAB = 9;
-const TABS = repeatByte(TAB);
 const TAB_OR_NEWLINE = stopBytes(TAB);
 const NEWLINE = 10;
 const CR = 13;
@@ -116,7 +115,7 @@ export class PyflameLineParser implements LineParser {
       const argsStart = this.scanFunctionProbe(view, bytes, lineStart, end);
       if (argsStart > 0) {
         kind = this.probeKindFound;
-        nl = scanKey(view, bytes, argsStart, end, TAB, TABS, TAB_OR_NEWLINE, key);
+        nl = scanKey(view, bytes, argsStart, end, TAB_OR_NEWLINE, key);
         if (nl > 0 && bytes[nl - 1] !== CR && key.previousSeparator >= argsStart) {
           frame = writer.lookupFrame(view, argsStart, nl, key.hash);
           if (frame < 0) frame = this.newFrame(bytes, argsStart, nl, key.hash, key.previousSeparator, key.lastSeparator);
@@ -253,7 +252,7 @@ export class PyflameLineParser implements LineParser {
     while (funcTab >= argsStart && bytes[funcTab] !== TAB) funcTab--;
     if (funcTab < argsStart) return -1;
     const view = this.viewFor(bytes);
-    const hash = hashKey(view, bytes, argsStart, end, TAB, TABS);
+    const hash = hashKey(view, bytes, argsStart, end);
     const known = this.writer.lookupFrame(view, argsStart, end, hash);
     return known >= 0 ? known : this.newFrame(bytes, argsStart, end, hash, funcTab, lineTab);
   }
