@@ -17,9 +17,11 @@ export class TimeBase {
   private baseValue = 0;
   private baseIsSmall = false;
 
+  private baseBigInt = 0n;
+
   /** The absolute value of ts = 0, once a timestamp has been seen (0n before). */
   get base(): bigint {
-    return BigInt(this.baseSeconds) * 1_000_000_000n + BigInt(this.baseNanos);
+    return this.baseBigInt;
   }
 
   get isSet(): boolean {
@@ -32,6 +34,7 @@ export class TimeBase {
     this.baseNanos = nanos;
     this.baseSet = true;
     this.baseValue = seconds * NS_PER_S + nanos;
+    this.baseBigInt = BigInt(seconds) * 1_000_000_000n + BigInt(nanos);
     this.baseIsSmall = Number.isSafeInteger(this.baseValue);
   }
 

@@ -4,6 +4,7 @@ import type { EventKind } from '../model/event-kind.js';
 import { FrameTable } from '../model/frame-table.js';
 import { TimeBase } from '../model/time-base.js';
 import { ByteKeyTable } from './byte-key-table.js';
+import { parseInt10 } from './scan.js';
 
 /** Enough spare batches to cover the reorder window's turnover without growing. */
 const MAX_SPARE_BATCHES = 8;
@@ -28,6 +29,8 @@ export class EventWriter {
   events = 0;
   /** The timestamp of the last event written (for notices that carry none). */
   lastTs = 0;
+  /** May parsers use the WebAssembly loop? (off to test the TypeScript path alone) */
+  fastLines = true;
   private batch: EventBatch;
   /** Batches the consumer is done with, filled again instead of allocating new ones. */
   private readonly spare: EventBatch[] = [];
@@ -80,6 +83,16 @@ export class EventWriter {
     const id = this.frames.intern(decodeRecorded(bytes, fileStart, fileEnd), decodeRecorded(bytes, funcStart, funcEnd), line);
     this.frameByBytes.add(bytes, keyStart, keyEnd, hash, id);
     return id;
+  }
+
+  /**
+   * The frame of a key `file<sep>function<sep>line` whose separators are at funcSep and lineSep,
+   * or -1 when the line number is not an integer.
+   */
+  frameFromKey(bytes: Buffer, keyStart: number, funcSep: number, lineSep: number, keyEnd: number): number {
+    const line = parseInt10(bytes, lineSep + 1, keyEnd);
+    if (line !== line) return -1;
+    return this.frames.intern(decodeRecorded(bytes, keyStart, funcSep), decodeRecorded(bytes, funcSep + 1, lineSep), line);
   }
 
   /** The frame id of names given as text (parsers off the hot path; text is already decoded). */

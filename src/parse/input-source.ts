@@ -4,7 +4,8 @@ import { createGunzip } from 'node:zlib';
 import { Readable } from 'node:stream';
 import { TraceInputError } from '../model/diagnostics.js';
 
-const CHUNK_BYTES = 4 << 20;
+/** Read size: large enough that per-chunk work vanishes, small enough to keep memory flat. */
+export const CHUNK_BYTES = 4 << 20;
 
 /** An opened input: its bytes (decompressed), how big it is on disk, and whether it was gzip. */
 export interface InputSource {
@@ -21,7 +22,7 @@ export interface InputSource {
 }
 
 /** Opens a path or `-` (stdin), recognizing gzip by its magic bytes rather than the file name. */
-export async function openInput(path: string, stdin: NodeJS.ReadableStream = process.stdin): Promise<InputSource> {
+export async function openInput(path: string, stdin: NodeJS.ReadableStream = process.stdin, chunkBytes = CHUNK_BYTES): Promise<InputSource> {
   const name = path === '-' ? '<stdin>' : path;
   let sizeBytes: number | undefined;
   let raw: AsyncIterable<Buffer>;
@@ -36,7 +37,7 @@ export async function openInput(path: string, stdin: NodeJS.ReadableStream = pro
       if (error instanceof TraceInputError) throw error;
       throw new TraceInputError(name, undefined, `cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
     }
-    raw = createReadStream(path, { highWaterMark: CHUNK_BYTES });
+    raw = createReadStream(path, { highWaterMark: chunkBytes });
   }
   let bytesRead = 0;
   const counted = countBytes(raw, (n) => (bytesRead += n), name);
@@ -66,9 +67,17 @@ async function* countBytes(source: AsyncIterable<Buffer | string>, add: (n: numb
   }
 }
 
+/** The first bytes of the input (at least two, for the gzip magic, unless it is shorter). */
 async function peekFirst(source: AsyncGenerator<Buffer>): Promise<{ first: Buffer | undefined; rest: AsyncGenerator<Buffer> }> {
-  const step = await source.next();
-  return { first: step.done ? undefined : step.value, rest: source };
+  const pieces: Buffer[] = [];
+  let length = 0;
+  while (length < 2) {
+    const step = await source.next();
+    if (step.done) break;
+    pieces.push(step.value);
+    length += step.value.length;
+  }
+  return { first: pieces.length === 0 ? undefined : Buffer.concat(pieces), rest: source };
 }
 
 async function* replay(first: Buffer | undefined, rest: AsyncGenerator<Buffer>): AsyncGenerator<Buffer> {

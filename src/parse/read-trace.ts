@@ -32,8 +32,12 @@ export interface ReadTraceOptions {
   onProgress?: (bytesRead: number, totalBytes: number | undefined) => void;
   /** Awaited after each chunk: lets a slow consumer (an output stream) push back. */
   afterChunk?: () => Promise<void>;
+  /** Bytes per read from a file (default 4 MiB; tests use tiny reads to cross chunk boundaries). */
+  chunkBytes?: number;
   /** Where `-` reads from (default process.stdin). */
   stdin?: NodeJS.ReadableStream;
+  /** Use the WebAssembly fast loop where a format has one (default true; false tests the TypeScript path). */
+  fastLines?: boolean;
   /** The formats to detect from (default: all registered). */
   formats?: readonly TraceFormat[];
 }
@@ -73,7 +77,7 @@ interface HeadLine {
  * be read at all throws a TraceInputError naming the file and line.
  */
 export async function readTrace(path: string, options: ReadTraceOptions = {}): Promise<TraceSummary> {
-  const input = await openInput(path, options.stdin);
+  const input = await openInput(path, options.stdin, options.chunkBytes);
   const reader = new TraceReader(input.name, options);
   for await (const chunk of input.chunks()) {
     reader.push(chunk);
@@ -117,6 +121,7 @@ class TraceReader {
       this.diagnostics,
     );
     this.writer = new EventWriter((batch) => this.reorder.push(batch), this.diagnostics, this.frames, options.batchSize ?? DEFAULT_BATCH_SIZE);
+    this.writer.fastLines = options.fastLines !== false;
     this.splitter = new LineSplitter(source, (bytes, start, end, lineNo, terminated) => this.onLine(bytes, start, end, lineNo, terminated));
   }
 

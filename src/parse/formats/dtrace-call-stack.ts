@@ -3,9 +3,10 @@ import { NO_REF, UNKNOWN_ID } from '../../model/event-batch.js';
 import { EventKind } from '../../model/event-kind.js';
 import { hashFrameKey, viewOf } from '../byte-key-table.js';
 import type { EventWriter } from '../event-writer.js';
+import { FastFormat, FastLines } from '../fast-lines.js';
 import { probeKind } from '../probe-names.js';
 import { indexOfByte, parseInt10, skipDigits } from '../scan.js';
-import type { Detection, LineParser, TraceFormat } from '../trace-format.js';
+import type { Detection, LineParser, RejectedLine, TraceFormat } from '../trace-format.js';
 
 const TAB = 9;
 const SPACE = 32;
@@ -20,7 +21,19 @@ const LINE_SHAPE = /^\d+[\t ]+(?:function[-_]{1,2}(?:entry|return)|line):\s*\S.*
 
 /** Parses the output of the CPython docs' DTrace `call_stack.d` script (large files: reads bytes). */
 class DtraceCallStackParser implements LineParser {
-  constructor(private readonly writer: EventWriter) {}
+  /** The WebAssembly loop for runs of lines, when available. */
+  private readonly fast: FastLines | undefined;
+  private readonly lineFn = (bytes: Buffer, start: number, end: number, lineNo: number) => this.line(bytes, start, end, lineNo);
+
+  constructor(private readonly writer: EventWriter) {
+    this.fast = writer.fastLines ? FastLines.create() : undefined;
+    if (this.fast === undefined) this.lines = undefined;
+  }
+
+  /** Runs of whole lines through the WebAssembly loop (see fast-lines.ts). */
+  lines?(bytes: Buffer, start: number, end: number, firstLineNo: number, reject: RejectedLine): number {
+    return this.fast!.lines(FastFormat.Dtrace, bytes, start, end, firstLineNo, this.writer, this.lineFn, reject);
+  }
 
   line(bytes: Buffer, start: number, end: number, lineNo: number): boolean {
     const tsEnd = skipDigits(bytes, start, end);

@@ -3,6 +3,7 @@ import { NO_REF } from '../../model/event-batch.js';
 import { EventKind } from '../../model/event-kind.js';
 import { hashKey, scanKey, stopBytes, viewOf, type KeyScan } from '../frame-key.js';
 import type { EventWriter } from '../event-writer.js';
+import { FastFormat, FastLines } from '../fast-lines.js';
 import { PROBE_NAME_PATTERN, probeKind } from '../probe-names.js';
 import { digitsValue, skipDigitWords, indexOfByte, lastIndexOfByte, latin1, parseInt10, parseUint, skipDigits } from '../scan.js';
 import type { Detection, LineParser, RejectedLine, TraceFormat } from '../trace-format.js';
@@ -45,7 +46,13 @@ export class PyflameLineParser implements LineParser {
   private probeKindFound = 0;
   private readonly keyScan: KeyScan = { hash: 0, lastSeparator: -1, previousSeparator: -1 };
 
-  constructor(private readonly writer: EventWriter) {}
+  /** The WebAssembly loop for runs of lines, when available. */
+  private readonly fast: FastLines | undefined;
+  private readonly lineFn = (bytes: Buffer, start: number, end: number, lineNo: number) => this.line(bytes, start, end, lineNo);
+
+  constructor(private readonly writer: EventWriter) {
+    this.fast = writer.fastLines ? FastLines.create() : undefined;
+  }
 
   line(bytes: Buffer, start: number, end: number, lineNo: number): boolean {
     if (bytes[start] === HASH) {
@@ -97,6 +104,7 @@ export class PyflameLineParser implements LineParser {
    * straight into the batch. Any other line goes through line(), and what that rejects to `reject`.
    */
   lines(bytes: Buffer, start: number, end: number, firstLineNo: number, reject: RejectedLine): number {
+    if (this.fast !== undefined) return this.fast.lines(FastFormat.Pyflame, bytes, start, end, firstLineNo, this.writer, this.lineFn, reject);
     const writer = this.writer;
     const view = this.viewFor(bytes);
     const key = this.keyScan;

@@ -1,0 +1,134 @@
+import { readFileSync } from 'node:fs';
+import { NO_REF } from '../model/event-batch.js';
+import type { EventWriter } from './event-writer.js';
+import type { RejectedLine } from './trace-format.js';
+
+/** The formats the WebAssembly loop reads (src/wasm/fast-lines.ts). */
+export const FastFormat = { Pyflame: 0, Dtrace: 1 } as const;
+export type FastFormat = (typeof FastFormat)[keyof typeof FastFormat];
+
+const STOP_FULL = 1;
+const STOP_LINE = 2;
+const NEWLINE = 10;
+const CR = 13;
+/** Events one run of the loop writes at most (a batch holds as many). */
+const RUN_EVENTS = 65536;
+
+interface FastLinesExports {
+  memory: WebAssembly.Memory;
+  inputAt(bytes: number): number;
+  setCapacity(events: number): void;
+  kindAt(): number;
+  tsAt(): number;
+  pidAt(): number;
+  tidAt(): number;
+  frameAt(): number;
+  lineAt(): number;
+  resultAt(): number;
+  run(format: number, pos: number, end: number, room: number, base: bigint, lineNo: number): void;
+}
+
+let compiled: WebAssembly.Module | null | undefined;
+
+/** The compiled loop, or null where it cannot be had (file missing, PYFLAME_WASM=0). */
+function module(): WebAssembly.Module | null {
+  if (compiled === undefined) {
+    try {
+      compiled = process.env.PYFLAME_WASM === '0' ? null : new WebAssembly.Module(readFileSync(new URL('../wasm/fast-lines.wasm', import.meta.url)));
+    } catch {
+      compiled = null;
+    }
+  }
+  return compiled;
+}
+
+/** Is the WebAssembly loop in use? (tests run the parsers both ways) */
+export function fastLinesAvailable(): boolean {
+  return module() !== null;
+}
+
+/**
+ * Runs a parser's runs of whole lines through the WebAssembly loop: the function events it reads
+ * are copied into the writer's batch column by column; each line it stops at goes to the parser's
+ * own `line` (and, if that rejects it, to `reject`), exactly as the line-by-line path would.
+ * One instance per parser: it holds that trace's frame keys.
+ */
+export class FastLines {
+  private readonly exports: FastLinesExports;
+  private inputPtr = 0;
+  private input: Buffer | undefined;
+  private inputStart = 0;
+  private writer: EventWriter | undefined;
+
+  private constructor(instanceOf: (imports: WebAssembly.Imports) => WebAssembly.Instance) {
+    const instance = instanceOf({ env: { newFrame: (keyStart: number, funcSep: number, lineSep: number, keyEnd: number) => this.newFrame(keyStart, funcSep, lineSep, keyEnd), abort: () => {} } });
+    this.exports = instance.exports as unknown as FastLinesExports;
+    this.exports.setCapacity(RUN_EVENTS);
+  }
+
+  /** A loop for one parser, or undefined when WebAssembly is not available. */
+  static create(): FastLines | undefined {
+    const compiledModule = module();
+    return compiledModule === null ? undefined : new FastLines((imports) => new WebAssembly.Instance(compiledModule, imports));
+  }
+
+  /** Reads bytes[start, end) (whole lines) for `format`; returns how many lines there were. */
+  lines(format: FastFormat, bytes: Buffer, start: number, end: number, firstLineNo: number, writer: EventWriter, line: (bytes: Buffer, start: number, end: number, lineNo: number) => boolean, reject: RejectedLine): number {
+    const wasm = this.exports;
+    const length = end - start;
+    this.inputPtr = wasm.inputAt(length);
+    new Uint8Array(wasm.memory.buffer, this.inputPtr, length).set(bytes.subarray(start, end));
+    this.input = bytes;
+    this.inputStart = start;
+    this.writer = writer;
+    let pos = 0;
+    let lineNo = firstLineNo;
+    while (pos < length) {
+      if (writer.time.isSet) {
+        const batch = writer.currentBatch();
+        wasm.run(format, pos, length, batch.capacity - batch.length, writer.time.base, lineNo);
+        const result = new Float64Array(wasm.memory.buffer, wasm.resultAt(), 4);
+        const [stop, reached, events, lines] = result;
+        if (events > 0) this.copyEvents(batch, events, writer);
+        pos = reached;
+        lineNo += lines;
+        if (stop === STOP_FULL || pos >= length) continue;
+        if (stop !== STOP_LINE) break;
+      }
+      // One line for the TypeScript parser: one the loop does not read, or the first event that
+      // sets the time base.
+      const nl = bytes.indexOf(NEWLINE, start + pos);
+      const lineStart = start + pos;
+      const lineEnd = nl > lineStart && bytes[nl - 1] === CR ? nl - 1 : nl;
+      if (lineEnd > lineStart && !line(bytes, lineStart, lineEnd, lineNo)) reject(bytes, lineStart, lineEnd, lineNo);
+      pos = nl - start + 1;
+      lineNo++;
+    }
+    this.input = undefined;
+    this.writer = undefined;
+    return lineNo - firstLineNo;
+  }
+
+  private copyEvents(batch: ReturnType<EventWriter['currentBatch']>, events: number, writer: EventWriter): void {
+    const wasm = this.exports;
+    const memory = wasm.memory.buffer;
+    const at = batch.length;
+    batch.kind.set(new Uint8Array(memory, wasm.kindAt(), events), at);
+    batch.ts.set(new Float64Array(memory, wasm.tsAt(), events), at);
+    batch.pid.set(new Float64Array(memory, wasm.pidAt(), events), at);
+    batch.tid.set(new Float64Array(memory, wasm.tidAt(), events), at);
+    batch.frame.set(new Int32Array(memory, wasm.frameAt(), events), at);
+    batch.srcLine.set(new Float64Array(memory, wasm.lineAt(), events), at);
+    batch.value.fill(0, at, at + events);
+    batch.name.fill(NO_REF, at, at + events);
+    batch.length = at + events;
+    writer.wroteDirectly(events, batch.ts[at + events - 1]);
+  }
+
+  /** Called by the loop for a key it has not seen: interns the frame, from the input's bytes. */
+  private newFrame(keyStart: number, funcSep: number, lineSep: number, keyEnd: number): number {
+    const bytes = this.input!;
+    const offset = this.inputStart;
+    return this.writer!.frameFromKey(bytes, offset + keyStart, offset + funcSep, offset + lineSep, offset + keyEnd);
+  }
+}
