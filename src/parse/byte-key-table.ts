@@ -1,39 +1,4 @@
 /**
- * Hashing and comparing byte ranges four bytes at a time through DataViews: on the hot parsing
- * path a byte loop costs as much per byte as a word operation does per four.
- */
-
-const FNV_PRIME = 0x01000193;
-
-/** A DataView over a whole buffer, made once per buffer. */
-export function viewOf(bytes: Uint8Array): DataView {
-  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
-
-/** A hash of bytes [start, end) mixed with `seed`, read a word at a time. */
-export function hashRange(view: DataView, start: number, end: number, seed: number): number {
-  let hash = (0x811c9dc5 ^ seed) | 0;
-  let i = start;
-  for (; i + 4 <= end; i += 4) hash = Math.imul(hash ^ view.getInt32(i, true), FNV_PRIME) ^ (hash >>> 15);
-  for (; i < end; i++) hash = Math.imul(hash ^ view.getUint8(i), FNV_PRIME);
-  return hash >>> 0;
-}
-
-/** How many bytes before a key's distinguishing tail (function and line) its hash also covers. */
-export const HASHED_PREFIX_BYTES = 16;
-
-/**
- * The hash of a frame key that ends with `function<sep>line`, from its tail only: the file name's
- * last bytes, the function and the line, plus the key's length. Paths share long prefixes, so the
- * tail separates keys nearly as well as the whole key for a fraction of the work; equal hashes are
- * told apart by comparing whole keys.
- */
-export function hashFrameKey(view: DataView, keyStart: number, keyEnd: number, funcSeparator: number): number {
-  const from = funcSeparator - HASHED_PREFIX_BYTES > keyStart ? funcSeparator - HASHED_PREFIX_BYTES : keyStart;
-  return hashRange(view, from, keyEnd, keyEnd - keyStart);
-}
-
-/**
  * A hash table from byte strings to integers that looks keys up straight from the input buffer,
  * without making a JS string per lookup. Keys are copied into one arena when added; a lookup
  * compares whole keys, so hash collisions never merge two keys.

@@ -69,16 +69,3 @@ export function latin1(bytes: Buffer, start: number, end: number): string {
   return bytes.toString('latin1', start, end);
 }
 
-/**
- * skipDigits four bytes at a time: a word is all ASCII digits when no byte borrows below '0' and
- * none carries above '9' (the SWAR range test).
- */
-export function skipDigitWords(view: DataView, bytes: Uint8Array, start: number, end: number): number {
-  let i = start;
-  while (i + 4 <= end) {
-    const word = view.getInt32(i, true);
-    if (((word - 0x30303030) | (word + 0x46464646)) & 0x80808080) break;
-    i += 4;
-  }
-  return skipDigits(bytes, i, end);
-}

@@ -1,7 +1,7 @@
 import type { Diagnostics } from '../../model/diagnostics.js';
 import { NO_REF, UNKNOWN_ID } from '../../model/event-batch.js';
 import { EventKind } from '../../model/event-kind.js';
-import { hashFrameKey, viewOf } from '../byte-key-table.js';
+import { hashKey, ViewCache } from '../frame-key.js';
 import type { EventWriter } from '../event-writer.js';
 import { FastFormat, FastLines } from '../fast-lines.js';
 import { probeKind } from '../probe-names.js';
@@ -23,6 +23,7 @@ const LINE_SHAPE = /^\d+[\t ]+(?:function[-_]{1,2}(?:entry|return)|line):\s*\S.*
 class DtraceCallStackParser implements LineParser {
   /** The WebAssembly loop for runs of lines, when available. */
   private readonly fast: FastLines | undefined;
+  private readonly views = new ViewCache();
   private readonly lineFn = (bytes: Buffer, start: number, end: number, lineNo: number) => this.line(bytes, start, end, lineNo);
 
   constructor(private readonly writer: EventWriter) {
@@ -56,8 +57,8 @@ class DtraceCallStackParser implements LineParser {
     if (funcColon <= fileStart) return false;
     const lineNumber = parseInt10(bytes, lineColon + 1, end);
     if (lineNumber !== lineNumber) return false;
-    const view = this.viewFor(bytes);
-        const hash = hashFrameKey(view, fileStart, end, funcColon);
+    const view = this.views.of(bytes);
+        const hash = hashKey(view, bytes, fileStart, end);
     const writer = this.writer;
     let frame = writer.lookupFrame(view, fileStart, end, hash);
     if (frame < 0) frame = writer.addFrame(bytes, fileStart, end, hash, fileStart, funcColon, funcColon + 1, lineColon, lineNumber);
@@ -66,18 +67,6 @@ class DtraceCallStackParser implements LineParser {
   }
 
   finish(): void {}
-
-  private lastBytes: Buffer | undefined;
-  private lastView: DataView | undefined;
-
-  /** The DataView of the buffer lines come from (a new one per input chunk). */
-  private viewFor(bytes: Buffer): DataView {
-    if (bytes !== this.lastBytes) {
-      this.lastBytes = bytes;
-      this.lastView = viewOf(bytes);
-    }
-    return this.lastView!;
-  }
 }
 
 export const dtraceCallStackFormat: TraceFormat = {

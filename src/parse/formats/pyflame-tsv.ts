@@ -1,28 +1,17 @@
 import type { Diagnostics } from '../../model/diagnostics.js';
 import { NO_REF } from '../../model/event-batch.js';
 import { EventKind } from '../../model/event-kind.js';
-import { hashKey, scanKey, stopBytes, viewOf, type KeyScan } from '../frame-key.js';
+import { hashKey, ViewCache } from '../frame-key.js';
 import type { EventWriter } from '../event-writer.js';
 import { FastFormat, FastLines } from '../fast-lines.js';
 import { PROBE_NAME_PATTERN, probeKind } from '../probe-names.js';
-import { digitsValue, skipDigitWords, indexOfByte, lastIndexOfByte, latin1, parseInt10, parseUint, skipDigits } from '../scan.js';
+import { digitsValue, indexOfByte, lastIndexOfByte, latin1, parseInt10, parseUint, skipDigits } from '../scan.js';
 import type { Detection, LineParser, RejectedLine, TraceFormat } from '../trace-format.js';
 
 const TAB = 9;
-const TAB_OR_NEWLINE = stopBytes(TAB);
-const NEWLINE = 10;
-const CR = 13;
 const HASH = 35;
 /** Up to 15 decimal digits always fit a double exactly. */
 const MAX_EXACT_DIGITS = 15;
-/** Little-endian words of "function__entry\t" and "function__return". */
-const word = (text: string) => Buffer.from(text, 'latin1').readInt32LE(0);
-const FUNC = word('func');
-const TION = word('tion');
-const UNDERSCORE_EN = word('__en');
-const TRY_TAB = word('try\t');
-const UNDERSCORE_RE = word('__re');
-const TURN = word('turn');
 const HEADER = /^# pyflame-trace v(\d+)/;
 const EVENT_LINE = new RegExp(`^\\d+\\t\\d+\\t\\d+\\t(?:${PROBE_NAME_PATTERN})(?:\\t|$)`);
 
@@ -30,8 +19,9 @@ const EVENT_LINE = new RegExp(`^\\d+\\t\\d+\\t\\d+\\t(?:${PROBE_NAME_PATTERN})(?
  * Parses pyflame's recording format (docs/formats.md):
  * `ts_ns \t pid \t tid \t probe \t args...`, one event a line, `#` comments.
  *
- * This is the format of large recordings, so it is read straight from the bytes, and function
- * events (nearly all of a trace) take a fast loop that writes into the event batch directly.
+ * This is the format of large recordings: runs of lines go through the WebAssembly loop
+ * (fast-lines.ts), which reads function events, nearly all of a trace; this class reads the rest,
+ * and everything when WebAssembly is off, straight from the bytes.
  */
 export class PyflameLineParser implements LineParser {
   /** `key=value` pairs from the `# pyflame-trace` header. */
@@ -41,10 +31,7 @@ export class PyflameLineParser implements LineParser {
   private pid = 0;
   private tid = 0;
   private argsStart = 0;
-  private lastBytes: Buffer | undefined;
-  private lastView: DataView | undefined;
-  private probeKindFound = 0;
-  private readonly keyScan: KeyScan = { hash: 0, lastSeparator: -1, previousSeparator: -1 };
+  private readonly views = new ViewCache();
 
   /** The WebAssembly loop for runs of lines, when available. */
   private readonly fast: FastLines | undefined;
@@ -52,6 +39,7 @@ export class PyflameLineParser implements LineParser {
 
   constructor(private readonly writer: EventWriter) {
     this.fast = writer.fastLines ? FastLines.create() : undefined;
+    if (this.fast === undefined) this.lines = undefined;
   }
 
   line(bytes: Buffer, start: number, end: number, lineNo: number): boolean {
@@ -98,120 +86,9 @@ export class PyflameLineParser implements LineParser {
     return true;
   }
 
-  /**
-   * The fast loop over whole lines: function entries and returns (nearly all of a trace) are
-   * recognized by comparing words, their keys scanned a word at a time, and the events written
-   * straight into the batch. Any other line goes through line(), and what that rejects to `reject`.
-   */
-  lines(bytes: Buffer, start: number, end: number, firstLineNo: number, reject: RejectedLine): number {
-    if (this.fast !== undefined) return this.fast.lines(FastFormat.Pyflame, bytes, start, end, firstLineNo, this.writer, this.lineFn, reject);
-    const writer = this.writer;
-    const view = this.viewFor(bytes);
-    const key = this.keyScan;
-    let batch = writer.currentBatch();
-    let { kind: kinds, ts: times, pid: pids, tid: tids, frame: frames, value: values, name: names, srcLine: srcLines } = batch;
-    let n = batch.length;
-    let written = 0;
-    let lastTs = 0;
-    let lineNo = firstLineNo - 1;
-    for (let pos = start; pos < end; ) {
-      lineNo++;
-      const lineStart = pos;
-      let frame = -1;
-      let kind = -1;
-      let nl = -1;
-      const argsStart = this.scanFunctionProbe(view, bytes, lineStart, end);
-      if (argsStart > 0) {
-        kind = this.probeKindFound;
-        nl = scanKey(view, bytes, argsStart, end, TAB_OR_NEWLINE, key);
-        if (nl > 0 && bytes[nl - 1] !== CR && key.previousSeparator >= argsStart) {
-          frame = writer.lookupFrame(view, argsStart, nl, key.hash);
-          if (frame < 0) frame = this.newFrame(bytes, argsStart, nl, key.hash, key.previousSeparator, key.lastSeparator);
-        }
-      }
-      if (frame >= 0) {
-        const ts = this.time(bytes, lineStart);
-        kinds[n] = kind;
-        times[n] = ts;
-        pids[n] = this.pid;
-        tids[n] = this.tid;
-        frames[n] = frame;
-        values[n] = 0;
-        names[n] = NO_REF;
-        srcLines[n] = lineNo;
-        n++;
-        written++;
-        lastTs = ts;
-        if (n === batch.capacity) {
-          batch.length = n;
-          writer.wroteDirectly(written, lastTs);
-          written = 0;
-          batch = writer.currentBatch();
-          ({ kind: kinds, ts: times, pid: pids, tid: tids, frame: frames, value: values, name: names, srcLine: srcLines } = batch);
-          n = batch.length;
-        }
-        pos = nl + 1;
-        continue;
-      }
-      // Anything else takes the general path, after the batch is brought up to date.
-      batch.length = n;
-      writer.wroteDirectly(written, lastTs);
-      written = 0;
-      nl = bytes.indexOf(NEWLINE, lineStart);
-      const lineEnd = nl > lineStart && bytes[nl - 1] === CR ? nl - 1 : nl;
-      if (lineEnd > lineStart && !this.line(bytes, lineStart, lineEnd, lineNo)) reject(bytes, lineStart, lineEnd, lineNo);
-      batch = writer.currentBatch();
-      ({ kind: kinds, ts: times, pid: pids, tid: tids, frame: frames, value: values, name: names, srcLine: srcLines } = batch);
-      n = batch.length;
-      pos = nl + 1;
-    }
-    batch.length = n;
-    writer.wroteDirectly(written, lastTs);
-    return lineNo - firstLineNo + 1;
-  }
-
-  /**
-   * The fast loop's reading of `ts \t pid \t tid \t function__entry|function__return \t`: returns
-   * where the arguments start (kind in probeKindFound), or 0 when the line is something else.
-   */
-  private scanFunctionProbe(view: DataView, bytes: Buffer, start: number, end: number): number {
-    const tsEnd = skipDigitWords(view, bytes, start, end);
-    if (tsEnd === start || bytes[tsEnd] !== TAB) return 0;
-    let i = tsEnd + 1;
-    let pid = 0;
-    for (let c = bytes[i]; c >= 48 && c <= 57; c = bytes[++i]) pid = pid * 10 + c - 48;
-    if (i === tsEnd + 1 || bytes[i] !== TAB) return 0;
-    const pidEnd = i++;
-    let tid = 0;
-    for (let c = bytes[i]; c >= 48 && c <= 57; c = bytes[++i]) tid = tid * 10 + c - 48;
-    if (i === pidEnd + 1 || bytes[i] !== TAB) return 0;
-    const probe = i + 1;
-    if (probe + 20 > end) return 0;
-    // "function__entry\t" and "function__return\t" as little-endian words.
-    if (view.getInt32(probe, true) !== FUNC || view.getInt32(probe + 4, true) !== TION) return 0;
-    const third = view.getInt32(probe + 8, true);
-    const fourth = view.getInt32(probe + 12, true);
-    let argsStart: number;
-    if (third === UNDERSCORE_EN && fourth === TRY_TAB) {
-      this.probeKindFound = EventKind.Entry;
-      argsStart = probe + 16;
-    } else if (third === UNDERSCORE_RE && fourth === TURN && bytes[probe + 16] === TAB) {
-      this.probeKindFound = EventKind.Return;
-      argsStart = probe + 17;
-    } else {
-      return 0;
-    }
-    this.tsEnd = tsEnd;
-    this.pid = pid;
-    this.tid = tid;
-    return argsStart;
-  }
-
-  /** Interns a frame first seen in the fast loop. */
-  private newFrame(bytes: Buffer, argsStart: number, end: number, hash: number, funcTab: number, lineTab: number): number {
-    const lineNumber = parseInt10(bytes, lineTab + 1, end);
-    if (lineNumber !== lineNumber) return -1;
-    return this.writer.addFrame(bytes, argsStart, end, hash, argsStart, funcTab, funcTab + 1, lineTab, lineNumber);
+  /** Runs of whole lines through the WebAssembly loop (see fast-lines.ts). */
+  lines?(bytes: Buffer, start: number, end: number, firstLineNo: number, reject: RejectedLine): number {
+    return this.fast!.lines(FastFormat.Pyflame, bytes, start, end, firstLineNo, this.writer, this.lineFn, reject);
   }
 
   finish(): void {}
@@ -259,19 +136,13 @@ export class PyflameLineParser implements LineParser {
     let funcTab = lineTab - 1;
     while (funcTab >= argsStart && bytes[funcTab] !== TAB) funcTab--;
     if (funcTab < argsStart) return -1;
-    const view = this.viewFor(bytes);
+    const view = this.views.of(bytes);
     const hash = hashKey(view, bytes, argsStart, end);
     const known = this.writer.lookupFrame(view, argsStart, end, hash);
-    return known >= 0 ? known : this.newFrame(bytes, argsStart, end, hash, funcTab, lineTab);
-  }
-
-  /** The DataView of the buffer lines come from (a new one per input chunk). */
-  private viewFor(bytes: Buffer): DataView {
-    if (bytes !== this.lastBytes) {
-      this.lastBytes = bytes;
-      this.lastView = viewOf(bytes);
-    }
-    return this.lastView!;
+    if (known >= 0) return known;
+    const lineNumber = parseInt10(bytes, lineTab + 1, end);
+    if (lineNumber !== lineNumber) return -1;
+    return this.writer.addFrame(bytes, argsStart, end, hash, argsStart, funcTab, funcTab + 1, lineTab, lineNumber);
   }
 
   private readComment(comment: string): void {
