@@ -119,3 +119,17 @@ describe('unreadable input is a clear error naming the file and line', () => {
     assert.deepEqual(readFileSync(damage('junk-lines.txt')), before);
   });
 });
+
+describe('names', () => {
+  it('UTF-8 names are decoded; bytes that are not UTF-8 become U+FFFD, reported', async () => {
+    const { csv, summary } = await eventLogCsv(damage('invalid-utf8.txt'));
+    assert.match(csv, /,\/t\/caf\uFFFD\.py,f\uFFFDr,1,/);
+    assert.match(csv, /,\/t\/ok\uFFFD\.py,g,1,/, 'a real U+FFFD in a name is kept');
+    assert.deepEqual(codes(summary), { 'invalid-utf8': 4 }, 'file and function of two frames (entry and return lines differ)');
+  });
+
+  it("the pyflame header's clock and python are reported", async () => {
+    const { summary } = await eventLogCsv(join(FIXTURES, 'formats/pyflame/all-probes.txt'));
+    assert.deepEqual(summary.metadata, { clock: 'realtime_ns', python: '/usr/bin/python3.11' });
+  });
+});

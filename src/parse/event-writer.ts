@@ -9,13 +9,8 @@ import { parseInt10 } from './scan.js';
 /** Enough spare batches to cover the reorder window's turnover without growing. */
 const MAX_SPARE_BATCHES = 8;
 
-/**
- * Decodes recorded bytes (UTF-8, as the probes copied them from the interpreter) to text.
- * Invalid sequences become U+FFFD rather than failing.
- */
-export function decodeRecorded(bytes: Buffer, start: number, end: number): string {
-  return bytes.toString('utf8', start, end);
-}
+const REPLACEMENT = '\ufffd';
+const ENCODED_REPLACEMENT = Buffer.from(REPLACEMENT);
 
 /**
  * What parsers write events into: interns frames and names, holds the time base and fills
@@ -80,7 +75,7 @@ export class EventWriter {
 
   /** Interns a frame whose file and function are byte ranges of `bytes`, under its key. */
   addFrame(bytes: Buffer, keyStart: number, keyEnd: number, hash: number, fileStart: number, fileEnd: number, funcStart: number, funcEnd: number, line: number): number {
-    const id = this.frames.intern(decodeRecorded(bytes, fileStart, fileEnd), decodeRecorded(bytes, funcStart, funcEnd), line);
+    const id = this.frames.intern(this.decode(bytes, fileStart, fileEnd), this.decode(bytes, funcStart, funcEnd), line);
     this.frameByBytes.add(bytes, keyStart, keyEnd, hash, id);
     return id;
   }
@@ -92,7 +87,7 @@ export class EventWriter {
   frameFromKey(bytes: Buffer, keyStart: number, funcSep: number, lineSep: number, keyEnd: number): number {
     const line = parseInt10(bytes, lineSep + 1, keyEnd);
     if (line !== line) return -1;
-    return this.frames.intern(decodeRecorded(bytes, keyStart, funcSep), decodeRecorded(bytes, funcSep + 1, lineSep), line);
+    return this.frames.intern(this.decode(bytes, keyStart, funcSep), this.decode(bytes, funcSep + 1, lineSep), line);
   }
 
   /** The frame id of names given as text (parsers off the hot path; text is already decoded). */
@@ -113,7 +108,19 @@ export class EventWriter {
 
   /** The string id of a name that is the byte range [start, end) of `bytes`. */
   nameFromBytes(bytes: Buffer, start: number, end: number): number {
-    return this.frames.strings.intern(decodeRecorded(bytes, start, end));
+    return this.frames.strings.intern(this.decode(bytes, start, end));
+  }
+
+  /**
+   * Decodes recorded bytes (UTF-8, as the probes copied them from the interpreter) to text.
+   * Bytes that are not UTF-8 become U+FFFD, and that is reported.
+   */
+  decode(bytes: Buffer, start: number, end: number, lineNo?: number): string {
+    const text = bytes.toString('utf8', start, end);
+    if (text.includes(REPLACEMENT) && bytes.subarray(start, end).indexOf(ENCODED_REPLACEMENT) === -1) {
+      this.diagnostics.warn('invalid-utf8', 'names with bytes that are not UTF-8 were read with U+FFFD (�) in their place', lineNo);
+    }
+    return text;
   }
 
   /** Hands the partly filled batch downstream (at the end of input). */

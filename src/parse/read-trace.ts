@@ -61,6 +61,8 @@ export interface TraceSummary extends TraceContext {
   readonly lines: number;
   readonly events: number;
   readonly warnings: Warning[];
+  /** What the trace said about itself (pyflame's header: clock, python), sorted by key. */
+  readonly metadata: Record<string, string>;
 }
 
 interface HeadLine {
@@ -155,7 +157,8 @@ class TraceReader {
       }
       this.diagnostics.warn('no-events', 'the trace holds no events (did the probes fire? see docs/recording.md)');
     }
-    return { ...context, gzip, bytes, lines: this.splitter.lines, events: this.writer.events, warnings: this.diagnostics.list() };
+    const metadata = Object.fromEntries([...(this.parser!.metadata ?? [])].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    return { ...context, gzip, bytes, lines: this.splitter.lines, events: this.writer.events, warnings: this.diagnostics.list(), metadata };
   }
 
   private onLine(bytes: Buffer, start: number, end: number, lineNo: number, terminated: boolean): void {

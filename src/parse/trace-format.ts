@@ -16,6 +16,8 @@ export interface LineParser {
   line(bytes: Buffer, start: number, end: number, lineNo: number): boolean;
   /** End of input: flush anything held. */
   finish(): void;
+  /** What the trace says about itself (e.g. pyflame's header: clock, python), if anything. */
+  readonly metadata?: ReadonlyMap<string, string>;
   /**
    * Optional fast path for large files: reads every line of bytes[start, end) (which ends right
    * after a newline) in one loop, handing lines it does not take to `reject`, and returns how many

@@ -20,6 +20,10 @@ class BpftraceLineParser implements LineParser {
     this.events = new PyflameLineParser(writer);
   }
 
+  get metadata(): ReadonlyMap<string, string> {
+    return this.events.metadata;
+  }
+
   line(bytes: Buffer, start: number, end: number, lineNo: number): boolean {
     if (this.events.line(bytes, start, end, lineNo)) return true;
     const line = latin1(bytes, start, end);

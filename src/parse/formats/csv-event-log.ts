@@ -30,7 +30,7 @@ class CsvEventLogParser implements LineParser {
   ) {}
 
   line(bytes: Buffer, start: number, end: number, lineNo: number): boolean {
-    const line = bytes.toString('utf8', start, end);
+    const line = this.writer.decode(bytes, start, end, lineNo);
     if (!this.headerSeen) {
       if (!line.startsWith('ts_ns,')) return false;
       this.headerSeen = true;

@@ -34,7 +34,7 @@ class StapCallHierarchyParser implements LineParser {
   }
 
   line(bytes: Buffer, start: number, end: number, lineNo: number): boolean {
-    const match = LINE.exec(bytes.toString('utf8', start, end));
+    const match = LINE.exec(this.writer.decode(bytes, start, end, lineNo));
     if (match === null) return false;
     const [, printed, , tidText, , arrow, func, file, lineText] = match;
     const printedUs = Number(printed);

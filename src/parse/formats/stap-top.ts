@@ -28,7 +28,7 @@ class StapTopParser implements LineParser {
   }
 
   line(bytes: Buffer, start: number, end: number, lineNo: number): boolean {
-    const line = bytes.toString('utf8', start, end);
+    const line = this.writer.decode(bytes, start, end, lineNo);
     if (HEADER.test(line)) {
       this.interval++;
       return true;
