@@ -1,20 +1,24 @@
-import { EVENT_KIND_NAMES } from './model/event-kind.js';
+import { kindHasValue } from './export/event-log/csv.js';
 import { NO_REF, UNKNOWN_ID } from './model/event-batch.js';
+import { EVENT_KIND_NAMES, kindHasFrame } from './model/event-kind.js';
 import { readTrace, type ReadTraceOptions, type TraceSummary } from './parse/read-trace.js';
 
-/** One event as a plain object: for tests, small traces and scripting, not for large traces. */
+/**
+ * One event as a plain object, with the fields and names of a JSONL event log line
+ * (docs/event-log.md): for tests, small traces and scripting, not for large traces.
+ */
 export interface LoadedEvent {
-  /** Exact recorded timestamp, as a decimal string of ns. */
-  readonly ts: string;
+  /** Exact recorded timestamp in ns, as a decimal string. */
+  readonly ts_ns: string;
   readonly pid?: number;
   readonly tid?: number;
-  readonly kind: string;
+  readonly event: string;
   readonly file?: string;
-  readonly func?: string;
+  readonly function?: string;
   readonly line?: number;
-  readonly value: number;
+  readonly value?: number;
   readonly name?: string;
-  readonly srcLine: number;
+  readonly source_line: number;
 }
 
 export interface LoadedTrace {
@@ -29,17 +33,18 @@ export async function loadEvents(path: string, options: Omit<ReadTraceOptions, '
     ...options,
     onBatch: (batch, { frames, time }) => {
       for (let i = 0; i < batch.length; i++) {
+        const kind = batch.kind[i];
         const frame = batch.frame[i];
         const name = batch.name[i];
         events.push({
-          ts: time.absolute(batch.ts[i]),
+          ts_ns: time.absolute(batch.ts[i]),
           ...(batch.pid[i] === UNKNOWN_ID ? {} : { pid: batch.pid[i] }),
           ...(batch.tid[i] === UNKNOWN_ID ? {} : { tid: batch.tid[i] }),
-          kind: EVENT_KIND_NAMES[batch.kind[i]],
-          ...(frame === NO_REF ? {} : { file: frames.file(frame), func: frames.func(frame), line: frames.line(frame) }),
-          value: batch.value[i],
+          event: EVENT_KIND_NAMES[kind],
+          ...(kindHasFrame(kind) && frame !== NO_REF ? { file: frames.file(frame), function: frames.func(frame), line: frames.line(frame) } : {}),
+          ...(kindHasValue(kind) ? { value: batch.value[i] } : {}),
           ...(name === NO_REF ? {} : { name: frames.strings.get(name) }),
-          srcLine: batch.srcLine[i],
+          source_line: batch.srcLine[i],
         });
       }
     },

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { TraceInputError } from '../src/model/diagnostics.js';
@@ -131,5 +132,24 @@ describe('names', () => {
   it("the pyflame header's clock and python are reported", async () => {
     const { summary } = await eventLogCsv(join(FIXTURES, 'formats/pyflame/all-probes.txt'));
     assert.deepEqual(summary.metadata, { clock: 'realtime_ns', python: '/usr/bin/python3.11' });
+  });
+});
+
+describe('the reorder window', () => {
+  it('an event too late for the window never makes time go backwards, even within a batch', async () => {
+    const lines = ['# pyflame-trace v1'];
+    for (let i = 0; i < 2000; i++) lines.push(`${1_000_000 + i}\t1\t1\tgc__start\t0`);
+    lines.push('999000\t1\t1\tgc__done\t5');
+    for (let i = 0; i < 10; i++) lines.push(`${1_002_000 + i}\t1\t1\tgc__start\t0`);
+    const path = join(mkdtempSync(join(tmpdir(), 'pyflame-late-')), 'late.txt');
+    writeFileSync(path, `${lines.join('\n')}\n`);
+    for (const options of [{ reorderWindow: 0 }, { reorderWindow: 0, batchSize: 1 }, { reorderWindow: 100, batchSize: 64 }]) {
+      const { csv, summary } = await eventLogCsv(path, options);
+      const times = csv.trim().split('\n').slice(1).map((row) => Number(row.split(',')[0]));
+      assert.deepEqual(times, [...times].sort((a, b) => a - b), JSON.stringify(options));
+      // Within a batch it is merely out of order; past the window, late (its time raised).
+      const repaired = summary.warnings.filter((w) => w.code === 'out-of-order-late' || w.code === 'out-of-order');
+      assert.deepEqual(repaired.map((w) => w.count), [1], JSON.stringify(options));
+    }
   });
 });

@@ -54,7 +54,10 @@ function reportError(error: unknown, context: CommandContext): number {
     context.stderr.write(`pyflame: error: ${terminalSafe((error as Error).message)}\n`);
     return ExitCode.Error;
   }
-  throw error;
+  // A bug in pyflame: say so, with what a bug report needs, and never exit 1 (a diff's regression).
+  const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  context.stderr.write(`pyflame: internal error (please report it with the command line): ${terminalSafe(detail.split('\n')[0])}\n${detail.split('\n').slice(1).map(terminalSafe).join('\n')}\n`);
+  return ExitCode.Error;
 }
 
 function defaultContext(): CommandContext {

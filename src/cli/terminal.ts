@@ -18,7 +18,7 @@ export function terminalSafe(text: string): string {
 /** One line per warning: `pyflame: warning: trace.txt: junk-line, 12 times (lines 3, 9, …): message`. */
 export function formatWarnings(source: string, warnings: readonly Warning[]): string[] {
   return warnings.map((warning) => {
-    const where = warning.lines.length === 0 ? '' : ` (line${warning.lines.length > 1 ? 's' : ''} ${warning.lines.join(', ')}${warning.count > warning.lines.length ? ', …' : ''})`;
+    const where = warning.lines.length === 0 ? '' : ` (line${warning.lines.length > 1 ? 's' : ''} ${warning.lines.join(', ')}${warning.occurrences > warning.lines.length ? ', …' : ''})`;
     const count = warning.count === 1 && warning.unit === 'times' ? 'once' : `${warning.count} ${warning.unit}`;
     return terminalSafe(`pyflame: warning: ${source}: ${warning.code}, ${count}${where}: ${warning.message}`);
   });

@@ -1,5 +1,5 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, rename, unlink } from 'node:fs/promises';
+import { mkdir, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
@@ -32,7 +32,7 @@ export function pendingTemporaryFiles(): string[] {
  */
 export async function openOutput(path: string, stdout: NodeJS.WritableStream = process.stdout): Promise<TextOutput> {
   if (path === '-') return streamOutput('-', stdout, async () => {}, async () => {});
-  await mkdir(dirname(path), { recursive: true });
+  await ensureDirectory(dirname(path));
   const temp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
   pendingTemps.add(temp);
   const stream = createWriteStream(temp);
@@ -51,6 +51,24 @@ export async function openOutput(path: string, stdout: NodeJS.WritableStream = p
       pendingTemps.delete(temp);
     },
   );
+}
+
+/**
+ * mkdir -p, one level at a time: Node's recursive mkdir never returns for some paths (under /proc).
+ */
+async function ensureDirectory(dir: string): Promise<void> {
+  try {
+    if ((await stat(dir)).isDirectory()) return;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    const parent = dirname(dir);
+    if (parent !== dir) await ensureDirectory(parent);
+    await mkdir(dir).catch((failure: NodeJS.ErrnoException) => {
+      if (failure.code !== 'EEXIST') throw failure;
+    });
+    return;
+  }
+  throw Object.assign(new Error(`${dir} is not a directory`), { code: 'ENOTDIR' });
 }
 
 function streamOutput(path: string, stream: NodeJS.WritableStream, commit: () => Promise<void>, abort: () => Promise<void>): TextOutput {

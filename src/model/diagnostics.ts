@@ -11,6 +11,8 @@ export interface Warning {
   count: number;
   /** What `count` counts: "times" unless the warning says otherwise (e.g. "events lost"). */
   readonly unit: string;
+  /** How many separate times it was reported (count may be larger, in its unit). */
+  occurrences: number;
   /** The first few input lines where it happened. */
   readonly lines: number[];
 }
@@ -26,10 +28,11 @@ export class Diagnostics {
   warn(code: string, message: string, line?: number, count = 1, unit = 'times'): void {
     let warning = this.byCode.get(code);
     if (warning === undefined) {
-      warning = { code, message, count: 0, unit, lines: [] };
+      warning = { code, message, count: 0, unit, occurrences: 0, lines: [] };
       this.byCode.set(code, warning);
     }
     warning.count += count;
+    warning.occurrences++;
     if (line !== undefined && line > 0 && warning.lines.length < EXAMPLE_LINES) warning.lines.push(line);
   }
 

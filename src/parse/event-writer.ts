@@ -26,6 +26,8 @@ export class EventWriter {
   lastTs = 0;
   /** May parsers use the WebAssembly loop? (off to test the TypeScript path alone) */
   fastLines = true;
+  /** The input's name, for parsers' error messages. */
+  source = '<input>';
   private batch: EventBatch;
   /** Batches the consumer is done with, filled again instead of allocating new ones. */
   private readonly spare: EventBatch[] = [];

@@ -66,7 +66,9 @@ export interface TraceSummary extends TraceContext {
 }
 
 interface HeadLine {
+  /** The line with its terminator; `length` bytes without. */
   readonly bytes: Buffer;
+  readonly length: number;
   readonly text: string;
   readonly lineNo: number;
   readonly terminated: boolean;
@@ -105,7 +107,7 @@ class TraceReader {
   private context: TraceContext | undefined;
   private head: HeadLine[] = [];
   private headChars = 0;
-  private sawBytes = false;
+  private bytesSeen = 0;
   private ansiSeen = false;
   private literalNewlines = false;
 
@@ -124,17 +126,20 @@ class TraceReader {
     );
     this.writer = new EventWriter((batch) => this.reorder.push(batch), this.diagnostics, this.frames, options.batchSize ?? DEFAULT_BATCH_SIZE);
     this.writer.fastLines = options.fastLines !== false;
+    this.writer.source = source;
     this.splitter = new LineSplitter(source, (bytes, start, end, lineNo, terminated) => this.onLine(bytes, start, end, lineNo, terminated));
   }
 
   push(chunk: Buffer): void {
-    if (!this.sawBytes && chunk.length > 0) {
-      this.sawBytes = true;
-      const nul = chunk.indexOf(0);
-      if (nul !== -1 && nul < HEAD_CHARS) {
-        throw new TraceInputError(this.source, lineOf(chunk, nul), `binary data (a NUL byte at offset ${nul}), not a text trace; expected one of: ${formatNames(this.formats).join(', ')}`);
+    if (this.bytesSeen < HEAD_CHARS) {
+      // A NUL byte in the first 256 KiB means a binary file, whatever the read size.
+      const nul = chunk.subarray(0, HEAD_CHARS - this.bytesSeen).indexOf(0);
+      if (nul !== -1) {
+        const offset = this.bytesSeen + nul;
+        throw new TraceInputError(this.source, this.splitter.lines + lineOf(chunk, nul), `binary data (a NUL byte at offset ${offset}), not a text trace; expected one of: ${formatNames(this.formats).join(', ')}`);
       }
     }
+    this.bytesSeen += chunk.length;
     if (!this.ansiSeen && chunk.indexOf(ESC) !== -1) {
       this.ansiSeen = true;
       // Escapes must be removed line by line before parsing: leave the parser's fast loop.
@@ -164,13 +169,15 @@ class TraceReader {
   private onLine(bytes: Buffer, start: number, end: number, lineNo: number, terminated: boolean): void {
     if (this.fastParser !== undefined) {
       // The hot path: a plain line goes straight to the parser; anything it rejects is looked at closer.
-      if (start !== end && !this.ansiSeen && this.fastParser.line(bytes, start, end, lineNo)) return;
+      if ((start !== end || this.format!.rawLines) && !this.ansiSeen && this.fastParser.line(bytes, start, end, lineNo)) return;
       this.readLine(bytes, start, end, lineNo, terminated);
       return;
     }
     if (this.parser === undefined) {
-      const copy = Buffer.from(bytes.subarray(start, end));
-      this.head.push({ bytes: copy, text: copy.toString('utf8'), lineNo, terminated });
+      // The copy keeps the line's end (CR LF or LF): a parser that reads raw lines may need it.
+      const terminator = bytes[end] === 13 ? 2 : terminated ? 1 : 0;
+      const copy = Buffer.from(bytes.subarray(start, end + terminator));
+      this.head.push({ bytes: copy, length: end - start, text: copy.toString('utf8', 0, end - start), lineNo, terminated });
       this.headChars += end - start;
       if (this.head.length >= HEAD_LINES || this.headChars >= HEAD_CHARS) this.choose();
       return;
@@ -205,6 +212,7 @@ class TraceReader {
       }
     }
     this.format = format;
+    this.reorder.warnReordering = format.estimatedClock !== true;
     this.parser = format.createParser(this.writer, this.diagnostics);
     if (!this.literalNewlines) {
       this.fastParser = this.parser;
@@ -214,23 +222,24 @@ class TraceReader {
     }
     this.context = { source: this.source, format: format.name, frames: this.frames, time: this.writer.time };
     this.head = [];
-    for (const line of replay) this.readLine(line.bytes, 0, line.bytes.length, line.lineNo, line.terminated);
+    for (const line of replay) this.readLine(line.bytes, 0, line.length, line.lineNo, line.terminated);
   }
 
   private readLine(bytes: Buffer, start: number, end: number, lineNo: number, terminated: boolean): void {
-    if (start === end) return;
+    if (start === end && !this.format!.rawLines) return;
     if (this.ansiSeen && hasByte(bytes, ESC, start, end)) {
       bytes = Buffer.from(stripAnsi(bytes.toString('latin1', start, end)), 'latin1');
       start = 0;
       end = bytes.length;
       if (!this.format!.ansiExpected) this.diagnostics.warn('ansi-escapes', 'terminal escape sequences (colours) were removed', lineNo);
-      if (start === end) return;
+      if (start === end && !this.format!.rawLines) return;
     }
     if (this.literalNewlines) {
       const text = bytes.toString('latin1', start, end);
       if (text.includes(LITERAL_NEWLINE)) {
         const pieces = text.split(LITERAL_NEWLINE);
-        this.diagnostics.warn('literal-newlines', 'records joined by a literal "\\n" (the docs\' stap script prints "\\\\n") were split into lines', lineNo, pieces.length);
+        const records = pieces.filter((piece) => piece.length > 0).length;
+        this.diagnostics.warn('literal-newlines', 'records joined by a literal "\\n" (the docs\' stap script prints "\\\\n") were split into lines', lineNo, records);
         pieces.forEach((piece, i) => {
           if (piece.length > 0) this.parseLine(Buffer.from(piece, 'latin1'), 0, piece.length, lineNo, terminated || i < pieces.length - 1);
         });

@@ -31,6 +31,9 @@ export class ReorderStage {
     private readonly diagnostics: Diagnostics,
   ) {}
 
+  /** False for formats whose cross-thread timing is an estimate: putting it in order is no repair. */
+  warnReordering = true;
+
   push(batch: EventBatch): void {
     const ts = batch.ts;
     let max = this.heldMax;
@@ -38,6 +41,8 @@ export class ReorderStage {
       const t = ts[i];
       if (t < this.lastPassedTs) {
         ts[i] = this.lastPassedTs;
+        // Raised, it may still be earlier than events held before it: sort it among them.
+        if (this.lastPassedTs < max) this.unsorted = true;
         this.late++;
         this.diagnostics.warn(
           'out-of-order-late',
@@ -47,7 +52,7 @@ export class ReorderStage {
       } else if (t < max) {
         this.reordered++;
         this.unsorted = true;
-        this.diagnostics.warn('out-of-order', 'events out of timestamp order (per-CPU buffers) were put back in order', batch.srcLine[i]);
+        if (this.warnReordering) this.diagnostics.warn('out-of-order', 'events out of timestamp order (per-CPU buffers) were put back in order', batch.srcLine[i]);
       } else {
         max = t;
       }

@@ -37,6 +37,13 @@ export interface TraceFormat {
   readonly description: string;
   /** ANSI escapes are part of this format (removed without a warning). */
   readonly ansiExpected?: boolean;
+  /**
+   * The format's threads run on clocks pyflame lines up by estimate (SystemTap's per-thread
+   * µs): their events are put in timestamp order without an out-of-order warning.
+   */
+  readonly estimatedClock?: boolean;
+  /** The parser sees blank lines and the CR of CRLF line ends too (CSV: they can be data). */
+  readonly rawLines?: boolean;
   /** Looks at the first lines of a file (decoded as UTF-8, without terminators). */
   detect(head: readonly string[]): Detection;
   createParser(writer: EventWriter, diagnostics: Diagnostics): LineParser;

@@ -26,6 +26,11 @@ const NOTICES: readonly NoticePattern[] = [
   { pattern: /^WARNING:/, code: 'tracer-warning' },
 ];
 
+/** Is `line` one of the tracers' own messages? */
+export function isTracerNotice(line: string): boolean {
+  return NOTICES.some((notice) => notice.pattern.test(line));
+}
+
 /**
  * Recognizes a tracer's own message (drops, errors, warnings) and records it. Returns false when
  * `line` is not one.

@@ -1,6 +1,7 @@
 import type { Diagnostics } from '../../model/diagnostics.js';
 import type { EventWriter } from '../event-writer.js';
 import { latin1 } from '../scan.js';
+import { isTracerNotice } from '../tracer-notices.js';
 import type { Detection, LineParser, TraceFormat } from '../trace-format.js';
 import { detectPyflameLines, PyflameLineParser } from './pyflame-tsv.js';
 
@@ -32,8 +33,9 @@ class BpftraceLineParser implements LineParser {
       this.inMapDump = true;
       return true;
     }
-    // Histogram rows and other continuation lines of a map dump at the end.
-    return this.inMapDump && !line.startsWith('Lost ');
+    // Histogram rows and other continuation lines of a map dump at the end; the tracer's own
+    // messages there still count (the reader reports them).
+    return this.inMapDump && !isTracerNotice(line);
   }
 
   finish(): void {}

@@ -1,5 +1,5 @@
 import { parse } from 'csv-parse/sync';
-import type { Diagnostics } from '../../model/diagnostics.js';
+import { TraceInputError, type Diagnostics } from '../../model/diagnostics.js';
 import { NO_REF, UNKNOWN_ID } from '../../model/event-batch.js';
 import { eventKindFromName, kindHasFrame } from '../../model/event-kind.js';
 import { EVENT_LOG_COLUMNS, EVENT_LOG_HEADER } from '../../model/event-log-columns.js';
@@ -21,62 +21,83 @@ class CsvEventLogParser implements LineParser {
   private blockChars = 0;
   private blockFirstLine = 0;
   private quotesOpen = false;
+  /** Where the record with the open quote starts: its index in the block and its line. */
+  private openRecordIndex = 0;
+  private openRecordLine = 0;
   private headerSeen = false;
   private column: Record<string, number> = {};
 
   constructor(
     private readonly writer: EventWriter,
     private readonly diagnostics: Diagnostics,
+    private readonly source: string,
   ) {}
 
   line(bytes: Buffer, start: number, end: number, lineNo: number): boolean {
-    const line = this.writer.decode(bytes, start, end, lineNo);
+    // Lines come without their end; a quoted field may hold a CR LF or a blank line: put them back.
+    const crlf = bytes[end] === 13;
+    const line = this.writer.decode(bytes, start, end, lineNo) + (crlf ? '\r' : '');
     if (!this.headerSeen) {
-      if (!line.startsWith('ts_ns,')) return false;
+      if (!line.startsWith('ts_ns,')) return line.trim() === '' ? true : false;
       this.headerSeen = true;
-      this.readHeader(line);
+      this.readHeader(line.trimEnd(), lineNo);
       return true;
     }
     if (this.block.length === 0) this.blockFirstLine = lineNo;
+    if (countQuotes(line) % 2 === 1) {
+      this.quotesOpen = !this.quotesOpen;
+      if (this.quotesOpen) {
+        this.openRecordIndex = this.block.length;
+        this.openRecordLine = lineNo;
+      }
+    }
     this.block.push(line);
     this.blockChars += line.length + 1;
-    if (countQuotes(line) % 2 === 1) this.quotesOpen = !this.quotesOpen;
     if (!this.quotesOpen && this.blockChars >= BLOCK_CHARS) this.parseBlock();
     return true;
   }
 
   finish(): void {
-    if (this.quotesOpen) this.diagnostics.warn('truncated-line', 'the last CSV record has an unclosed quote (file cut short?); it was skipped', this.blockFirstLine);
+    if (this.quotesOpen) {
+      this.diagnostics.warn('truncated-line', 'the last CSV record has an unclosed quote (file cut short?); it was skipped', this.openRecordLine);
+      this.block.length = this.openRecordIndex;
+      this.quotesOpen = false;
+    }
     this.parseBlock();
   }
 
-  private readHeader(line: string): void {
+  private readHeader(line: string, lineNo: number): void {
     const names = line.split(',').map((name) => name.trim());
     names.forEach((name, index) => (this.column[name] = index));
-    for (const required of ['ts_ns', 'event']) {
-      if (this.column[required] === undefined) this.diagnostics.warn('csv-header', `the CSV header has no "${required}" column: every row will be skipped`);
-    }
+    const missing = ['ts_ns', 'event'].filter((required) => this.column[required] === undefined);
+    if (missing.length > 0) throw new TraceInputError(this.source, lineNo, `the CSV header has no ${missing.map((m) => `"${m}"`).join(' or ')} column (expected ${EVENT_LOG_HEADER})`);
   }
 
   private parseBlock(): void {
     if (this.block.length === 0) return;
-    const text = this.block.join('\n');
+    const lines = this.block;
     const firstLine = this.blockFirstLine;
     this.block = [];
     this.blockChars = 0;
     this.quotesOpen = false;
-    const rows = parse(text, {
-      info: true,
-      relax_column_count: true,
-      skip_empty_lines: true,
-      skip_records_with_error: true,
-      on_skip: (error) => {
-        const at = error?.lines === undefined ? firstLine : firstLine + Number(error.lines) - 1;
-        this.diagnostics.warn('junk-line', `malformed CSV record skipped (${error?.message ?? 'unreadable'})`, at);
-        return undefined;
-      },
-    }) as unknown as Array<{ record: string[]; info: { lines: number } }>;
-    for (const { record, info } of rows) this.readRecord(record, firstLine + info.lines - 1);
+    const rows = parseRecords(lines.join('\n'));
+    if (rows !== undefined) {
+      for (const { record, info } of rows) this.readRecord(record, firstLine + info.lines - 1);
+      return;
+    }
+    // A malformed record throws csv-parse off for the records after it too: read this block
+    // record by record (records are whole lines with balanced quotes) to skip just the bad ones.
+    let open = false;
+    let recordStart = 0;
+    for (let i = 0; i < lines.length; i++) {
+      if (countQuotes(lines[i]) % 2 === 1) open = !open;
+      if (open) continue;
+      const lineNo = firstLine + recordStart;
+      const records = parseRecords(lines.slice(recordStart, i + 1).join('\n'));
+      if (records === undefined) this.diagnostics.warn('junk-line', 'malformed CSV record (bad quoting) skipped', lineNo);
+      else for (const { record } of records) this.readRecord(record, lineNo);
+      recordStart = i + 1;
+    }
   }
 
   private readRecord(record: string[], lineNo: number): void {
@@ -116,6 +137,22 @@ class CsvEventLogParser implements LineParser {
   }
 }
 
+/** The records of a CSV text with their line numbers, or undefined if any record is malformed. */
+function parseRecords(text: string): Array<{ record: string[]; info: { lines: number } }> | undefined {
+  let malformed = false;
+  const rows = parse(text, {
+    info: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    skip_records_with_error: true,
+    on_skip: () => {
+      malformed = true;
+      return undefined;
+    },
+  }) as unknown as Array<{ record: string[]; info: { lines: number } }>;
+  return malformed ? undefined : rows;
+}
+
 function countQuotes(line: string): number {
   let count = 0;
   for (let i = line.indexOf('"'); i !== -1; i = line.indexOf('"', i + 1)) count++;
@@ -129,5 +166,6 @@ export const csvEventLogFormat: TraceFormat = {
     const first = head.find((line) => line.trim() !== '');
     return first !== undefined && first.startsWith('ts_ns,pid,tid,event') ? 'yes' : 'no';
   },
-  createParser: (writer: EventWriter, diagnostics: Diagnostics) => new CsvEventLogParser(writer, diagnostics),
+  rawLines: true,
+  createParser: (writer: EventWriter, diagnostics: Diagnostics) => new CsvEventLogParser(writer, diagnostics, writer.source),
 };

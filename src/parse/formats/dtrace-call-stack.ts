@@ -17,7 +17,7 @@ const COLON = 58;
 //   printf("%s:%s:%d\n", basename(copyinstr(arg0)), copyinstr(arg1), arg2);
 // i.e. `156641360502280\t function-entry:  call_stack.py:function_3:9`. The docs' rendered example
 // lost the tab and the padding (`156641360502280 function-entry:call_stack.py:start:23`): both read.
-const LINE_SHAPE = /^\d+[\t ]+(?:function[-_]{1,2}(?:entry|return)|line):\s*\S.*:[^:]*:-?\d+$/;
+const LINE_SHAPE = /^\d+[\t ]+(?:function-entry|function-return|function__entry|function__return|line):\s*\S.*:[^:]*:-?\d+$/;
 
 /** Parses the output of the CPython docs' DTrace `call_stack.d` script (large files: reads bytes). */
 class DtraceCallStackParser implements LineParser {

@@ -26,10 +26,7 @@ class StapCallHierarchyParser implements LineParser {
   private readonly clocks = new Map<number, ThreadClock>();
   private nowUs = 0;
 
-  constructor(
-    private readonly writer: EventWriter,
-    private readonly diagnostics: Diagnostics,
-  ) {
+  constructor(private readonly writer: EventWriter) {
     writer.time.setBase(0, 0);
   }
 
@@ -44,12 +41,9 @@ class StapCallHierarchyParser implements LineParser {
       clock = { offsetUs: this.nowUs - printedUs, lastPrintedUs: printedUs };
       this.clocks.set(tid, clock);
     } else if (printedUs < clock.lastPrintedUs) {
+      // thread_indent() restarted this thread's clock (its indent was back at 0): the time since
+      // the thread's previous event is not printed, so it is taken as 0 (docs/formats.md).
       clock.offsetUs = this.nowUs - printedUs;
-      this.diagnostics.warn(
-        'stap-clock-restart',
-        "SystemTap's thread_indent() restarted a thread's clock (it does so when the indent returns to 0); the time since the previous event of the trace is not known and was taken as 0",
-        lineNo,
-      );
     }
     clock.lastPrintedUs = printedUs;
     const absoluteUs = clock.offsetUs + printedUs;
@@ -70,5 +64,6 @@ export const stapCallHierarchyFormat: TraceFormat = {
   detect(head: readonly string[]): Detection {
     return head.some((line) => LINE.test(line)) ? 'yes' : 'no';
   },
-  createParser: (writer: EventWriter, diagnostics: Diagnostics) => new StapCallHierarchyParser(writer, diagnostics),
+  estimatedClock: true,
+  createParser: (writer: EventWriter, _diagnostics: Diagnostics) => new StapCallHierarchyParser(writer),
 };
