@@ -84,3 +84,14 @@ describe('pyflame convert (the real binary)', () => {
     assert.match(result.stdout, /--to .*\[required\]/);
   });
 });
+
+describe('output failures', () => {
+  it('a write error on stdout (a full disk) is an error, exit 2', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { openSync } = await import('node:fs');
+    const full = openSync('/dev/full', 'w');
+    const result = spawnSync(process.execPath, [join(FIXTURES, '../../bin/pyflame.js'), 'convert', fixture('formats/dtrace/docs-example.txt'), '--to', 'csv'], { stdio: ['ignore', full, 'pipe'], encoding: 'utf8' });
+    assert.equal(result.status, 2);
+    assert.match(result.stderr, /^pyflame: error: .*ENOSPC/);
+  });
+});

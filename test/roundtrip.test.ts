@@ -84,3 +84,24 @@ describe('CSV fields that hold line breaks', () => {
     await assert.rejects(eventLogCsv(bad), /header\.csv:1: the CSV header has no "event" column/);
   });
 });
+
+describe('CSV damage and line ends', () => {
+  it('a log with CR LF line ends reads back whole', async () => {
+    const first = await eventLogCsv(join(SAMPLES, 'recursion.pyflame.txt'));
+    const crlf = join(scratch, 'crlf.csv');
+    writeFileSync(crlf, first.csv.replace(/\n/g, '\r\n'));
+    const second = await eventLogCsv(crlf);
+    assert.deepEqual(second.summary.warnings, []);
+    assert.equal(second.csv, first.csv);
+  });
+
+  it('a stray quote costs one line, not the rest of the file', async () => {
+    const rows = ['ts_ns,pid,tid,event,file,function,line,value,name,source_line', '1,1,1,audit,,,,,a"b,2'];
+    for (let i = 0; i < 1500; i++) rows.push(`${i + 2},1,1,audit,,,,,ok,${i + 3}`);
+    const stray = join(scratch, 'stray.csv');
+    writeFileSync(stray, `${rows.join('\n')}\n`);
+    const { summary } = await eventLogCsv(stray);
+    assert.equal(summary.events, 1500);
+    assert.deepEqual(summary.warnings.map((w) => [w.code, w.count, w.lines]), [['junk-line', 1, [2]]]);
+  });
+});

@@ -31,7 +31,12 @@ export function pendingTemporaryFiles(): string[] {
  * `-` writes to stdout.
  */
 export async function openOutput(path: string, stdout: NodeJS.WritableStream = process.stdout): Promise<TextOutput> {
-  if (path === '-') return streamOutput('-', stdout, async () => {}, async () => {});
+  if (path === '-') {
+    // stdout is not closed here, but what was written must have gone through (a full disk, a
+    // closed pipe): the last write's callback reports it.
+    const flushed = () => new Promise<void>((resolve, reject) => stdout.write('', (error?: Error | null) => (error ? reject(error) : resolve())));
+    return streamOutput('-', stdout, flushed, async () => {});
+  }
   await ensureDirectory(dirname(path));
   const temp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
   pendingTemps.add(temp);

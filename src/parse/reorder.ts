@@ -11,8 +11,8 @@ export const DEFAULT_REORDER_WINDOW = 262_144;
  * its events out of order; bpftrace can interleave its per-CPU output in the same way. Events are
  * held until `window` later events have arrived, and sorted (stably, so equal timestamps keep their
  * input order) when any arrived out of order. An event older than everything already passed on
- * cannot be placed any more: it keeps its position, its timestamp is raised to the last one passed
- * on, and that is reported. Sorting globally also orders every thread.
+ * cannot be placed any more: its timestamp is raised to the last one passed on (so it sorts first
+ * among the events still held), and that is reported. Sorting globally also orders every thread.
  */
 export class ReorderStage {
   private held: EventBatch[] = [];

@@ -6,6 +6,8 @@ import { EVENT_LOG_COLUMNS, EVENT_LOG_HEADER } from '../../model/event-log-colum
 import type { EventWriter } from '../event-writer.js';
 import type { Detection, LineParser, TraceFormat } from '../trace-format.js';
 
+/** A quoted field spanning more lines than this is a stray quote, not data. */
+const MAX_RECORD_LINES = 1000;
 /** Records are handed to csv-parse in blocks of about this many chars (a record never splits). */
 const BLOCK_CHARS = 1 << 20;
 const DIGITS = /^\d+$/;
@@ -53,8 +55,33 @@ class CsvEventLogParser implements LineParser {
     }
     this.block.push(line);
     this.blockChars += line.length + 1;
+    if (this.quotesOpen && this.block.length - this.openRecordIndex > MAX_RECORD_LINES) this.dropStrayQuote();
     if (!this.quotesOpen && this.blockChars >= BLOCK_CHARS) this.parseBlock();
     return true;
+  }
+
+  /**
+   * A quote opened MAX_RECORD_LINES lines ago and never closed: no name pyflame writes spans that
+   * many lines, so that line held a stray quote. It is skipped as junk and the lines after it are
+   * read again as records of their own (bounding memory, and losing one line, not the file).
+   */
+  private dropStrayQuote(): void {
+    this.diagnostics.warn('junk-line', 'a CSV line with an unbalanced quote was skipped', this.openRecordLine);
+    const after = this.block.splice(this.openRecordIndex);
+    after.shift();
+    this.quotesOpen = false;
+    let lineNo = this.openRecordLine;
+    for (const line of after) {
+      lineNo++;
+      if (countQuotes(line) % 2 === 1) {
+        this.quotesOpen = !this.quotesOpen;
+        if (this.quotesOpen) {
+          this.openRecordIndex = this.block.length;
+          this.openRecordLine = lineNo;
+        }
+      }
+      this.block.push(line);
+    }
   }
 
   finish(): void {
@@ -80,7 +107,8 @@ class CsvEventLogParser implements LineParser {
     this.block = [];
     this.blockChars = 0;
     this.quotesOpen = false;
-    const rows = parseRecords(lines.join('\n'));
+    // Ends with a newline: a record's CR (of CR LF) must be read as part of its line end.
+    const rows = parseRecords(`${lines.join('\n')}\n`);
     if (rows !== undefined) {
       for (const { record, info } of rows) this.readRecord(record, firstLine + info.lines - 1);
       return;
@@ -93,7 +121,7 @@ class CsvEventLogParser implements LineParser {
       if (countQuotes(lines[i]) % 2 === 1) open = !open;
       if (open) continue;
       const lineNo = firstLine + recordStart;
-      const records = parseRecords(lines.slice(recordStart, i + 1).join('\n'));
+      const records = parseRecords(`${lines.slice(recordStart, i + 1).join('\n')}\n`);
       if (records === undefined) this.diagnostics.warn('junk-line', 'malformed CSV record (bad quoting) skipped', lineNo);
       else for (const { record } of records) this.readRecord(record, lineNo);
       recordStart = i + 1;

@@ -1,0 +1,112 @@
+import type { Warning } from '../model/diagnostics.js';
+import type { CallTree } from './call-tree.js';
+import type { FunctionTable } from './function-table.js';
+import type { DurationSummary } from './percentiles.js';
+import type { GcPauseRecord, ImportRecord } from './thread-state.js';
+
+/** One function's statistics (all times in integer ns; percentiles over complete calls). */
+export interface FunctionStats {
+  readonly fn: number;
+  readonly name: string;
+  readonly file: string;
+  readonly line: number;
+  readonly calls: number;
+  readonly returns: number;
+  readonly totalNs: number;
+  readonly selfNs: number;
+  readonly partial: number;
+  /** Undefined when no call was seen whole. */
+  readonly durations: DurationSummary | undefined;
+}
+
+export interface ThreadAnalysis {
+  readonly pid: number;
+  readonly tid: number;
+  readonly events: number;
+  /** ns from the trace's start. */
+  readonly startNs: number;
+  readonly endNs: number;
+  readonly entries: number;
+  readonly returns: number;
+  readonly returnOnly: boolean;
+  readonly tree: CallTree;
+  /** Sum of the durations of root-level calls (= the sum of self times on this thread). */
+  readonly rootTotalNs: number;
+  readonly functions: FunctionStats[];
+  /** GC time by the call-tree node running when each collection started. */
+  readonly gcByNode: ReadonlyMap<number, { ns: number; count: number }>;
+}
+
+export interface GcGenerationStats {
+  readonly generation: number;
+  readonly count: number;
+  readonly totalNs: number;
+  readonly maxNs: number;
+  readonly p50Ns: number;
+  readonly p95Ns: number;
+  readonly p99Ns: number;
+}
+
+/** Python stacks running when collections started, by the GC time they caused. */
+export interface GcAttribution {
+  readonly stack: readonly number[];
+  readonly pid: number;
+  readonly tid: number;
+  readonly count: number;
+  readonly totalNs: number;
+}
+
+export interface GcAnalysis {
+  readonly pauses: readonly GcPauseRecord[];
+  readonly byGeneration: readonly GcGenerationStats[];
+  readonly totalPauseNs: number;
+  /** Share of wall time spent in GC pauses (0..1). */
+  readonly wallShare: number;
+  readonly attribution: readonly GcAttribution[];
+}
+
+export interface LineStats {
+  readonly file: string;
+  readonly line: number;
+  readonly hits: number;
+  readonly selfNs: number;
+}
+
+export interface AuditStats {
+  readonly event: string;
+  readonly count: number;
+  readonly firstNs: number;
+  readonly lastNs: number;
+}
+
+/** Counts-only traces (SystemTap "top"): calls per function per interval. */
+export interface CallCountSeries {
+  /** Interval end times (ns from the start). */
+  readonly intervalsNs: readonly number[];
+  /** Per function: its count in each interval. */
+  readonly byFunction: ReadonlyMap<number, readonly number[]>;
+}
+
+/** Everything `pyflame analyze` derives from one trace. */
+export interface Analysis {
+  readonly source: { readonly path: string; readonly format: string };
+  readonly metadata: Readonly<Record<string, string>>;
+  /** Trace start (absolute, exact) and length. */
+  readonly startAbsoluteNs: string;
+  readonly durationNs: number;
+  readonly events: number;
+  readonly droppedEvents: number;
+  readonly functionTable: FunctionTable;
+  readonly threads: readonly ThreadAnalysis[];
+  /** Merged over threads, sorted by self time (descending), then name. */
+  readonly functions: readonly FunctionStats[];
+  readonly gc: GcAnalysis;
+  /** By start time, then depth. */
+  readonly imports: readonly ImportRecord[];
+  readonly lines: readonly LineStats[];
+  readonly audit: readonly AuditStats[];
+  readonly callCounts: CallCountSeries | undefined;
+  /** --overhead: ns per event subtracted, and the estimated share of traced time that was probe cost. */
+  readonly overhead: { readonly perEventNs: number; readonly events: number; readonly estimatedShare: number };
+  readonly warnings: readonly Warning[];
+}

@@ -1,0 +1,348 @@
+import { Diagnostics, type Warning } from '../model/diagnostics.js';
+import { NO_REF, type EventBatch } from '../model/event-batch.js';
+import { EventKind } from '../model/event-kind.js';
+import type { FrameTable } from '../model/frame-table.js';
+import type { TraceContext, TraceSummary } from '../parse/read-trace.js';
+import type { Analysis, AuditStats, FunctionStats, GcAnalysis, GcAttribution, GcGenerationStats, LineStats, ThreadAnalysis } from './analysis.js';
+import type { FunctionAccumulator } from './function-stats.js';
+import { FunctionTable } from './function-table.js';
+import { matchesFunction, type AnalysisFilters } from './filters.js';
+import { nearestRank, summarizeDurations } from './percentiles.js';
+import { ThreadState, type AnalysisContext } from './thread-state.js';
+
+export interface AnalyzerOptions {
+  readonly filters?: AnalysisFilters;
+  /** Probe cost per event to subtract (ns), see docs/analyze.md. */
+  readonly overheadNs?: number;
+  /** How many GC-causing stacks to keep. */
+  readonly gcStacks?: number;
+}
+
+/**
+ * Replays a trace's events (batch by batch, as readTrace delivers them) into per-thread call
+ * trees and accumulators; `finish` derives the Analysis. A pure function of the event stream.
+ */
+export class Analyzer {
+  private readonly diagnostics = new Diagnostics();
+  private readonly threads = new Map<number, Map<number, ThreadState>>();
+  private readonly threadList: ThreadState[] = [];
+  private lastPid = NaN;
+  private lastTid = NaN;
+  private lastThread: ThreadState | undefined;
+  private context: AnalysisContext | undefined;
+  private functions: FunctionTable | undefined;
+  private frames: FrameTable | undefined;
+  private traceStart = NaN;
+  private traceEnd = NaN;
+  private events = 0;
+  private dropped = 0;
+  private readonly audit = new Map<number, { count: number; first: number; last: number }>();
+  private readonly callCountIntervals: number[] = [];
+  private readonly callCounts = new Map<number, number[]>();
+  private readonly importsDone = { value: 0 };
+  private readonly filters: AnalysisFilters;
+  private readonly overheadNs: number;
+
+  constructor(private readonly options: AnalyzerOptions = {}) {
+    this.filters = options.filters ?? {};
+    this.overheadNs = options.overheadNs ?? 0;
+  }
+
+  /** Takes one batch of events (pass as readTrace's onBatch). */
+  push(batch: EventBatch, trace: TraceContext): void {
+    const context = this.context ?? this.start(trace);
+    const { kind, ts, pid, tid, frame, value, name } = batch;
+    const { fromNs, toNs } = this.filters;
+    const windowed = fromNs !== undefined || toNs !== undefined;
+    for (let i = 0; i < batch.length; i++) {
+      const t = ts[i];
+      if (this.events++ === 0) this.traceStart = t;
+      this.traceEnd = t;
+      if (windowed && ((fromNs !== undefined && t - this.traceStart < fromNs) || (toNs !== undefined && t - this.traceStart > toNs))) continue;
+      const k = kind[i];
+      if (k === EventKind.Dropped) {
+        this.dropped += value[i];
+        continue;
+      }
+      if (k === EventKind.CallCount) {
+        this.callCount(frame[i], value[i], t);
+        continue;
+      }
+      if (k === EventKind.Audit) this.auditEvent(name[i], t);
+      const thread = this.thread(pid[i], tid[i], context);
+      if (thread === undefined) continue;
+      thread.touch(t);
+      switch (k) {
+        case EventKind.Entry:
+          thread.entry(frame[i], t);
+          break;
+        case EventKind.Return:
+          thread.return(frame[i], t);
+          break;
+        case EventKind.Line:
+          thread.line(frame[i], t);
+          break;
+        case EventKind.GcStart:
+          thread.gcStartEvent(value[i], t);
+          break;
+        case EventKind.GcDone:
+          thread.gcDoneEvent(value[i], t);
+          break;
+        case EventKind.ImportStart:
+          thread.importStartEvent(this.frames!.strings.get(name[i]), t);
+          break;
+        case EventKind.ImportDone:
+          thread.importDoneEvent(this.frames!.strings.get(name[i]), value[i] !== 0, t);
+          break;
+      }
+    }
+  }
+
+  /** Derives the analysis once every batch has been pushed. */
+  finish(summary: TraceSummary): Analysis {
+    if (this.context === undefined) this.start(summary);
+    for (const thread of this.threadList) thread.finish();
+    const functions = this.functions!;
+    const start = this.events === 0 ? 0 : this.traceStart;
+    const durationNs = this.events === 0 ? 0 : this.traceEnd - this.traceStart;
+    const threads = this.threadList.map((thread) => this.threadAnalysis(thread, start));
+    const merged = mergeFunctions(this.threadList, functions);
+    const gc = this.gcAnalysis(durationNs);
+    const imports = this.threadList.flatMap((thread) => thread.imports.map((record) => ({ ...record, startNs: record.startNs - start })));
+    imports.sort((a, b) => a.startNs - b.startNs || a.depth - b.depth);
+    const threadEvents = this.threadList.reduce((sum, thread) => sum + thread.events, 0);
+    const threadWallNs = threads.reduce((sum, thread) => sum + (thread.endNs - thread.startNs), 0);
+    return {
+      source: { path: summary.source, format: summary.format },
+      metadata: summary.metadata,
+      startAbsoluteNs: summary.time.absolute(start),
+      durationNs,
+      events: summary.events,
+      droppedEvents: this.dropped,
+      functionTable: functions,
+      threads,
+      functions: merged,
+      gc,
+      imports,
+      lines: this.lineStats(),
+      audit: this.auditStats(start),
+      callCounts: this.callCountIntervals.length === 0 ? undefined : { intervalsNs: this.callCountIntervals.map((t) => t - start), byFunction: this.callCounts },
+      overhead: {
+        perEventNs: this.overheadNs,
+        events: threadEvents,
+        estimatedShare: threadWallNs > 0 ? Math.min(1, (this.overheadNs * threadEvents) / threadWallNs) : 0,
+      },
+      warnings: [...summary.warnings, ...this.diagnostics.list()] as Warning[],
+    };
+  }
+
+  private start(trace: TraceContext): AnalysisContext {
+    this.frames = trace.frames;
+    const functions = new FunctionTable(trace.frames);
+    this.functions = functions;
+    const { focus, exclude } = this.filters;
+    const cache = (pattern: RegExp | undefined) => {
+      const known: (boolean | undefined)[] = [];
+      return (fn: number): boolean => {
+        if (pattern === undefined) return false;
+        let hit = known[fn];
+        if (hit === undefined) {
+          hit = matchesFunction(pattern, functions.file(fn), functions.name(fn));
+          known[fn] = hit;
+        }
+        return hit;
+      };
+    };
+    const focused = cache(focus);
+    this.context = {
+      frames: trace.frames,
+      functions,
+      diagnostics: this.diagnostics,
+      excluded: cache(exclude),
+      focused: focus === undefined ? () => true : focused,
+      hasFocus: focus !== undefined,
+      overheadNs: this.overheadNs,
+    };
+    return this.context;
+  }
+
+  private thread(pid: number, tid: number, context: AnalysisContext): ThreadState | undefined {
+    if (pid === this.lastPid && tid === this.lastTid) return this.lastThread;
+    const { pids, tids } = this.filters;
+    let thread: ThreadState | undefined;
+    if ((pids === undefined || pids.includes(pid)) && (tids === undefined || tids.includes(tid))) {
+      let byTid = this.threads.get(pid);
+      if (byTid === undefined) {
+        byTid = new Map();
+        this.threads.set(pid, byTid);
+      }
+      thread = byTid.get(tid);
+      if (thread === undefined) {
+        thread = new ThreadState(pid, tid, context, this.importsDone);
+        byTid.set(tid, thread);
+        this.threadList.push(thread);
+      }
+    }
+    this.lastPid = pid;
+    this.lastTid = tid;
+    this.lastThread = thread;
+    return thread;
+  }
+
+  private auditEvent(name: number, ts: number): void {
+    if (name === NO_REF) return;
+    const known = this.audit.get(name);
+    if (known === undefined) this.audit.set(name, { count: 1, first: ts, last: ts });
+    else {
+      known.count++;
+      known.last = ts;
+    }
+  }
+
+  private callCount(frame: number, count: number, ts: number): void {
+    if (this.callCountIntervals[this.callCountIntervals.length - 1] !== ts) this.callCountIntervals.push(ts);
+    const interval = this.callCountIntervals.length - 1;
+    const fn = this.functions!.intern(frame, this.frames!.line(frame));
+    let series = this.callCounts.get(fn);
+    if (series === undefined) {
+      series = [];
+      this.callCounts.set(fn, series);
+    }
+    while (series.length <= interval) series.push(0);
+    series[interval] += count;
+  }
+
+  private threadAnalysis(thread: ThreadState, start: number): ThreadAnalysis {
+    const functions = this.functions!;
+    const threadFunctions: FunctionStats[] = [];
+    thread.stats.forEach((stats, fn) => {
+      if (stats !== undefined) threadFunctions.push(functionStats(fn, functions, stats, summarizeDurations(stats.durations.view())));
+    });
+    threadFunctions.sort(bySelfTime);
+    return {
+      pid: thread.pid,
+      tid: thread.tid,
+      events: thread.events,
+      startNs: thread.firstTs - start,
+      endNs: thread.lastTs - start,
+      entries: thread.entries,
+      returns: thread.returns,
+      returnOnly: thread.returnOnly,
+      tree: thread.tree,
+      rootTotalNs: thread.rootTotalNs(),
+      functions: threadFunctions,
+      gcByNode: thread.gcByNode,
+    };
+  }
+
+  private gcAnalysis(durationNs: number): GcAnalysis {
+    const start = this.traceStart;
+    const pauses = this.threadList.flatMap((thread) => thread.gcPauses.map((pause) => ({ ...pause, startNs: pause.startNs - start })));
+    pauses.sort((a, b) => a.startNs - b.startNs || a.tid - b.tid);
+    const generations = [...new Set(pauses.map((pause) => pause.generation))].sort((a, b) => a - b);
+    const byGeneration: GcGenerationStats[] = generations.map((generation) => {
+      const durations = Float64Array.from(pauses.filter((pause) => pause.generation === generation).map((pause) => pause.durationNs)).sort();
+      return {
+        generation,
+        count: durations.length,
+        totalNs: durations.reduce((sum, d) => sum + d, 0),
+        maxNs: durations[durations.length - 1],
+        p50Ns: nearestRank(durations, 50),
+        p95Ns: nearestRank(durations, 95),
+        p99Ns: nearestRank(durations, 99),
+      };
+    });
+    const totalPauseNs = pauses.reduce((sum, pause) => sum + pause.durationNs, 0);
+    const attribution: GcAttribution[] = [];
+    for (const thread of this.threadList) {
+      for (const [node, { ns, count }] of thread.gcByNode) attribution.push({ stack: stackOf(thread, node), pid: thread.pid, tid: thread.tid, count, totalNs: ns });
+    }
+    attribution.sort((a, b) => b.totalNs - a.totalNs || b.count - a.count || compareStacks(a.stack, b.stack));
+    return { pauses, byGeneration, totalPauseNs, wallShare: durationNs > 0 ? totalPauseNs / durationNs : 0, attribution: attribution.slice(0, this.options.gcStacks ?? 20) };
+  }
+
+  private lineStats(): LineStats[] {
+    const hits = new Map<number, number>();
+    const ns = new Map<number, number>();
+    for (const thread of this.threadList) {
+      for (const [key, count] of thread.lineHits) hits.set(key, (hits.get(key) ?? 0) + count);
+      for (const [key, time] of thread.lineNs) ns.set(key, (ns.get(key) ?? 0) + time);
+    }
+    const strings = this.frames!.strings;
+    const lines: LineStats[] = [...hits].map(([key, count]) => ({
+      file: strings.get(Math.floor(key / 4_294_967_296)),
+      line: (key % 4_294_967_296) - 2_147_483_648,
+      hits: count,
+      selfNs: ns.get(key) ?? 0,
+    }));
+    lines.sort((a, b) => b.selfNs - a.selfNs || b.hits - a.hits || (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
+    return lines;
+  }
+
+  private auditStats(start: number): AuditStats[] {
+    const strings = this.frames!.strings;
+    const audit = [...this.audit].map(([name, { count, first, last }]) => ({ event: strings.get(name), count, firstNs: first - start, lastNs: last - start }));
+    audit.sort((a, b) => b.count - a.count || (a.event < b.event ? -1 : a.event > b.event ? 1 : 0));
+    return audit;
+  }
+}
+
+/** The function ids from the root down to `node` in a thread's tree. */
+export function stackOf(thread: { tree: ThreadState['tree'] }, node: number): number[] {
+  const tree = thread.tree;
+  const stack: number[] = [];
+  for (let n = node; n >= 0 && tree.func.get(n) >= 0; n = tree.parent.get(n)) stack.push(tree.func.get(n));
+  return stack.reverse();
+}
+
+function compareStacks(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return a.length - b.length;
+}
+
+function functionStats(fn: number, functions: FunctionTable, stats: Pick<FunctionAccumulator, 'calls' | 'returns' | 'totalNs' | 'selfNs' | 'partial'>, durations: FunctionStats['durations']): FunctionStats {
+  return {
+    fn,
+    name: functions.name(fn),
+    file: functions.file(fn),
+    line: functions.line(fn),
+    calls: stats.calls,
+    returns: stats.returns,
+    totalNs: stats.totalNs,
+    selfNs: stats.selfNs,
+    partial: stats.partial,
+    durations,
+  };
+}
+
+/** Merges per-thread accumulators of each function; percentiles over all its complete calls. */
+function mergeFunctions(threads: readonly ThreadState[], functions: FunctionTable): FunctionStats[] {
+  const merged: FunctionStats[] = [];
+  for (let fn = 0; fn < functions.size; fn++) {
+    const parts = threads.map((thread) => thread.stats[fn]).filter((stats): stats is FunctionAccumulator => stats !== undefined);
+    if (parts.length === 0) continue;
+    const sum = { calls: 0, returns: 0, totalNs: 0, selfNs: 0, partial: 0 };
+    let count = 0;
+    for (const part of parts) {
+      sum.calls += part.calls;
+      sum.returns += part.returns;
+      sum.totalNs += part.totalNs;
+      sum.selfNs += part.selfNs;
+      sum.partial += part.partial;
+      count += part.durations.length;
+    }
+    const durations = new Float64Array(count);
+    let at = 0;
+    for (const part of parts) {
+      durations.set(part.durations.view(), at);
+      at += part.durations.length;
+    }
+    merged.push(functionStats(fn, functions, sum, summarizeDurations(durations)));
+  }
+  merged.sort(bySelfTime);
+  return merged;
+}
+
+function bySelfTime(a: FunctionStats, b: FunctionStats): number {
+  return b.selfNs - a.selfNs || b.totalNs - a.totalNs || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) || a.line - b.line;
+}

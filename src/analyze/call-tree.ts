@@ -1,0 +1,67 @@
+import { Float64List, Int32List } from './growable.js';
+
+/** Child lookup key: parent node and function in one exact double. */
+const FUNCTION_SPACE = 16_777_216;
+
+/**
+ * A call tree in columns: node i is one call path (root to it), with the function it ends in,
+ * how often that path was entered and its inclusive and self time. Memory grows with distinct
+ * paths, not with calls. The root is a node of its own with function -1; when a trace turns out
+ * to have begun inside a call, the old root becomes that call's node and a new root goes above it.
+ */
+export class CallTree {
+  readonly parent = new Int32List(64);
+  readonly func = new Int32List(64);
+  readonly calls = new Float64List(64);
+  readonly totalNs = new Float64List(64);
+  readonly selfNs = new Float64List(64);
+  /** Activations of this path that were not seen whole (began before or ended after the trace). */
+  readonly partial = new Float64List(64);
+  private readonly children = new Map<number, number>();
+  root: number;
+
+  constructor() {
+    this.root = this.add(-1, -1);
+  }
+
+  get size(): number {
+    return this.parent.length;
+  }
+
+  /** The child of `parent` for function `fn`, created when new. */
+  child(parent: number, fn: number): number {
+    if (fn >= FUNCTION_SPACE) throw new RangeError(`more than ${FUNCTION_SPACE} distinct functions`);
+    const key = parent * FUNCTION_SPACE + fn;
+    let node = this.children.get(key);
+    if (node === undefined) {
+      node = this.add(parent, fn);
+      this.children.set(key, node);
+    }
+    return node;
+  }
+
+  /**
+   * Makes the current root the node of a call of `fn` that was running since before the trace
+   * began, under a new root; returns the new root.
+   */
+  adoptRoot(fn: number): number {
+    const old = this.root;
+    const root = this.add(-1, -1);
+    this.func.set(old, fn);
+    this.parent.set(old, root);
+    this.children.set(root * FUNCTION_SPACE + fn, old);
+    this.root = root;
+    return root;
+  }
+
+  private add(parent: number, fn: number): number {
+    const node = this.parent.length;
+    this.parent.push(parent);
+    this.func.push(fn);
+    this.calls.push(0);
+    this.totalNs.push(0);
+    this.selfNs.push(0);
+    this.partial.push(0);
+    return node;
+  }
+}

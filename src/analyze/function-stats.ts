@@ -1,0 +1,18 @@
+import { Float64List } from './growable.js';
+
+/** One function's accumulators on one thread. */
+export class FunctionAccumulator {
+  /** Entries (calls and generator resumes), as cProfile counts them. */
+  calls = 0;
+  /** Returns seen (also counted where entries are missing: return-only traces). */
+  returns = 0;
+  /** Inclusive time of outermost activations only (recursion is not counted twice). */
+  totalNs = 0;
+  selfNs = 0;
+  /** Activations not seen whole (began before the trace or the window, or never returned). */
+  partial = 0;
+  /** Inclusive durations of every complete activation, inner recursive ones included. */
+  readonly durations = new Float64List(4);
+  /** Open activations of this function on the thread's stack (for "outermost"). */
+  active = 0;
+}

@@ -1,0 +1,404 @@
+import type { FrameTable } from '../model/frame-table.js';
+import type { Diagnostics } from '../model/diagnostics.js';
+import { CallTree } from './call-tree.js';
+import { FunctionAccumulator } from './function-stats.js';
+import type { FunctionTable } from './function-table.js';
+import { Float64List, Int32List } from './growable.js';
+
+/** What the analyzer shares between threads. */
+export interface AnalysisContext {
+  readonly frames: FrameTable;
+  readonly functions: FunctionTable;
+  readonly diagnostics: Diagnostics;
+  /** Is function `fn` dropped by --exclude? */
+  excluded(fn: number): boolean;
+  /** Does function `fn` match --focus? (always true without --focus) */
+  focused(fn: number): boolean;
+  readonly hasFocus: boolean;
+  /** Probe cost to subtract per event (--overhead), ns. */
+  readonly overheadNs: number;
+}
+
+/** A GC pause, from gc-start to gc-done on one thread. */
+export interface GcPauseRecord {
+  readonly generation: number;
+  readonly startNs: number;
+  readonly durationNs: number;
+  readonly collected: number;
+  readonly pid: number;
+  readonly tid: number;
+  /** The call-tree node running when the collection started (thread's tree). */
+  readonly node: number;
+}
+
+/** An import, from import-find-load start to done. */
+export interface ImportRecord {
+  readonly module: string;
+  readonly startNs: number;
+  readonly durationNs: number;
+  readonly selfNs: number;
+  readonly found: boolean;
+  readonly depth: number;
+  readonly pid: number;
+  readonly tid: number;
+  /** Order of completion (what python -X importtime prints in). */
+  readonly done: number;
+}
+
+// Above this many returns with under 5% as many entries, a thread was recorded without working
+// function__entry (CPython 3.11 without the line probe): stop building its tree.
+const RETURN_ONLY_MIN_RETURNS = 200;
+const RETURN_ONLY_ENTRY_SHARE = 0.05;
+
+/**
+ * One thread's replay of its events: the stack of open calls, its call tree, per-function
+ * accumulators, GC pauses and imports. Iterative throughout: a 100,000-deep recursion is just a
+ * deep stack in typed arrays.
+ */
+export class ThreadState {
+  readonly tree = new CallTree();
+  readonly stats: (FunctionAccumulator | undefined)[] = [];
+  readonly gcPauses: GcPauseRecord[] = [];
+  readonly imports: ImportRecord[] = [];
+  /** Line hits and self time, by `fileId * 2^22 + line`... see lineKey. */
+  readonly lineHits = new Map<number, number>();
+  readonly lineNs = new Map<number, number>();
+  events = 0;
+  entries = 0;
+  returns = 0;
+  firstTs = NaN;
+  lastTs = NaN;
+  returnOnly = false;
+  /** GC time by the call-tree node running when each collection started. */
+  readonly gcByNode = new Map<number, { ns: number; count: number }>();
+  /**
+   * (file, function) pair and the line an activation returned at -> that activation's identity
+   * line: where a generator left, its next entry is a resume (per thread: events are ordered
+   * within a thread).
+   */
+  private readonly suspendedAt = new Map<number, number>();
+
+  // The stack, one entry per open call (level 0 is the thread's root).
+  private depth = 0;
+  private readonly node = new Int32List(64);
+  private readonly pair = new Int32List(64);
+  private readonly fn = new Int32List(64);
+  /** 1 when the level is in the tree (not excluded, in focus). */
+  private readonly visible = new Int32List(64);
+  /** The level whose self time this level's duration is taken from (nearest visible below). */
+  private readonly owner = new Int32List(64);
+  private readonly start = new Float64List(64);
+  private readonly childNs = new Float64List(64);
+  private readonly ownEvents = new Float64List(64);
+  private readonly innerEvents = new Float64List(64);
+  private readonly lineKey = new Float64List(64);
+  private readonly lineStart = new Float64List(64);
+  /** Level of the outermost open --focus match, or -1. */
+  private focusLevel = -1;
+
+  private gcStart = NaN;
+  private gcGeneration = 0;
+  private gcNode = 0;
+  private readonly importModule: string[] = [];
+  private readonly importStart: number[] = [];
+  private readonly importChildNs: number[] = [];
+  private importsDone = 0;
+
+  constructor(
+    readonly pid: number,
+    readonly tid: number,
+    private readonly context: AnalysisContext,
+    private readonly doneCounter: { value: number },
+  ) {
+    this.pushLevel(this.tree.root, -1, -1, 1, -1, NaN);
+  }
+
+  /** Every event of the thread passes here first. */
+  touch(ts: number): void {
+    if (this.events === 0) this.firstTs = ts;
+    this.events++;
+    this.lastTs = ts;
+    this.ownEvents.add(this.depth, 1);
+  }
+
+  entry(frame: number, ts: number): void {
+    this.entries++;
+    if (this.returnOnly) return;
+    const context = this.context;
+    const pair = context.frames.fn(frame);
+    const line = context.frames.line(frame);
+    // A generator resumes at the line its last activation left at: same function as that one.
+    const identityLine = this.suspendedAt.get(pair * 4_294_967_296 + (line + 2_147_483_648)) ?? line;
+    const fn = context.functions.intern(frame, identityLine);
+    const parentLevel = this.depth;
+    this.pauseLine(parentLevel, ts);
+    let visible = 1;
+    let node: number;
+    const owner = this.visible.get(parentLevel) === 1 ? parentLevel : this.owner.get(parentLevel);
+    if (context.hasFocus && this.focusLevel < 0) {
+      if (context.focused(fn) && !context.excluded(fn)) {
+        this.focusLevel = parentLevel + 1;
+        node = this.tree.child(this.tree.root, fn);
+      } else {
+        visible = 0;
+        node = this.node.get(parentLevel);
+      }
+    } else if (context.excluded(fn)) {
+      visible = 0;
+      node = this.node.get(parentLevel);
+    } else {
+      node = this.tree.child(this.node.get(owner), fn);
+    }
+    this.pushLevel(node, pair, fn, visible, owner, ts);
+    if (visible === 1) {
+      this.tree.calls.add(node, 1);
+      const stats = this.statsOf(fn);
+      stats.calls++;
+      stats.active++;
+    }
+  }
+
+  return(frame: number, ts: number): void {
+    this.returns++;
+    const context = this.context;
+    const pair = context.frames.fn(frame);
+    if (this.returnOnly) {
+      this.statsOf(context.functions.intern(frame, this.returnIdentityLine(frame))).returns++;
+      return;
+    }
+    if (this.returns >= RETURN_ONLY_MIN_RETURNS && this.entries < this.returns * RETURN_ONLY_ENTRY_SHARE) {
+      this.becomeReturnOnly();
+      this.statsOf(context.functions.intern(frame, this.returnIdentityLine(frame))).returns++;
+      return;
+    }
+    if (this.depth === 0) {
+      this.partialRoot(frame, ts);
+      return;
+    }
+    let level = this.depth;
+    while (level > 0 && this.pair.get(level) !== pair) level--;
+    if (level === 0) {
+      context.diagnostics.warn('unmatched-return', 'a return matched no open call (events lost?) and was dropped', undefined);
+      return;
+    }
+    if (level < this.depth) {
+      context.diagnostics.warn('unwound-calls', 'calls left open under a returning caller (their returns were lost) were closed at its return, as partial', undefined, this.depth - level);
+      while (this.depth > level) this.close(ts, true);
+    }
+    // Remember where it left: if it is a generator, its next entry there is a resume.
+    const line = context.frames.line(frame);
+    this.suspendedAt.set(pair * 4_294_967_296 + (line + 2_147_483_648), context.functions.line(this.fn.get(level)));
+    if (this.visible.get(level) === 1) this.statsOf(this.fn.get(level)).returns++;
+    this.close(ts, false);
+    this.resumeLine(this.depth, ts);
+  }
+
+  /** A line event: hit count, and the time until the frame's next line goes to this one. */
+  line(frame: number, ts: number): void {
+    const frames = this.context.frames;
+    const key = frames.fileId(frame) * 4_294_967_296 + (frames.line(frame) + 2_147_483_648);
+    this.lineHits.set(key, (this.lineHits.get(key) ?? 0) + 1);
+    const level = this.depth;
+    this.pauseLine(level, ts);
+    this.lineKey.set(level, key);
+    this.lineStart.set(level, ts);
+  }
+
+  gcStartEvent(generation: number, ts: number): void {
+    if (!Number.isNaN(this.gcStart)) this.context.diagnostics.warn('unmatched-gc', 'a gc-start without its gc-done was dropped');
+    this.gcStart = ts;
+    this.gcGeneration = generation;
+    // A hidden level carries the node of the visible call it runs under.
+    this.gcNode = this.node.get(this.depth);
+  }
+
+  gcDoneEvent(collected: number, ts: number): void {
+    if (Number.isNaN(this.gcStart)) {
+      this.context.diagnostics.warn('unmatched-gc', 'a gc-done without its gc-start was dropped');
+      return;
+    }
+    const durationNs = ts - this.gcStart;
+    const inFocus = !this.context.hasFocus || this.focusLevel >= 0;
+    if (inFocus) {
+      this.gcPauses.push({ generation: this.gcGeneration, startNs: this.gcStart, durationNs, collected, pid: this.pid, tid: this.tid, node: this.gcNode });
+      const byNode = this.gcByNode.get(this.gcNode);
+      if (byNode === undefined) this.gcByNode.set(this.gcNode, { ns: durationNs, count: 1 });
+      else {
+        byNode.ns += durationNs;
+        byNode.count++;
+      }
+    }
+    this.gcStart = NaN;
+  }
+
+  importStartEvent(module: string, ts: number): void {
+    this.importModule.push(module);
+    this.importStart.push(ts);
+    this.importChildNs.push(0);
+  }
+
+  importDoneEvent(module: string, found: boolean, ts: number): void {
+    let level = this.importModule.length - 1;
+    while (level >= 0 && this.importModule[level] !== module) level--;
+    if (level < 0) {
+      this.context.diagnostics.warn('unmatched-import', 'an import-done matched no open import and was dropped');
+      return;
+    }
+    if (level < this.importModule.length - 1) {
+      this.context.diagnostics.warn('unmatched-import', 'imports left open under a finished one were dropped', undefined, this.importModule.length - 1 - level);
+      this.importModule.length = this.importStart.length = this.importChildNs.length = level + 1;
+    }
+    const durationNs = ts - this.importStart[level];
+    this.imports.push({
+      module,
+      startNs: this.importStart[level],
+      durationNs,
+      selfNs: durationNs - this.importChildNs[level],
+      found,
+      depth: level,
+      pid: this.pid,
+      tid: this.tid,
+      done: this.doneCounter.value++,
+    });
+    this.importModule.pop();
+    this.importStart.pop();
+    this.importChildNs.pop();
+    if (level > 0) this.importChildNs[level - 1] += durationNs;
+    this.importsDone++;
+  }
+
+  /** End of the trace: close what is still open at the thread's last timestamp, as partial. */
+  finish(): void {
+    if (this.returnOnly) return;
+    if (this.depth > 0) {
+      this.context.diagnostics.warn('open-at-end', 'calls still open when the trace ended were closed at their thread\'s last event, as partial', undefined, this.depth);
+      while (this.depth > 0) this.close(this.lastTs, true);
+    }
+    if (this.importModule.length > 0) {
+      this.context.diagnostics.warn('unmatched-import', 'imports still open when the trace ended were dropped', undefined, this.importModule.length);
+    }
+    if (!Number.isNaN(this.gcStart)) this.context.diagnostics.warn('unmatched-gc', 'a gc-start without its gc-done was dropped');
+  }
+
+  /** Root-level time: the sum of the durations of the activations with nothing below them. */
+  rootTotalNs(): number {
+    return this.childNs.get(0);
+  }
+
+  statsOf(fn: number): FunctionAccumulator {
+    let stats = this.stats[fn];
+    if (stats === undefined) {
+      stats = new FunctionAccumulator();
+      this.stats[fn] = stats;
+    }
+    return stats;
+  }
+
+  private returnIdentityLine(frame: number): number {
+    const frames = this.context.frames;
+    return this.suspendedAt.get(frames.fn(frame) * 4_294_967_296 + (frames.line(frame) + 2_147_483_648)) ?? frames.line(frame);
+  }
+
+  private becomeReturnOnly(): void {
+    this.returnOnly = true;
+    this.context.diagnostics.warn(
+      'return-only',
+      'this trace has returns but almost no function entries: CPython 3.11 fires function__entry only when the line probe is attached too (attach it, as probes/pyflame.bt does; see docs/recording.md). Only per-function return counts are reported',
+    );
+  }
+
+  /**
+   * A return with nothing open: the call was running before the trace began. It becomes the root
+   * of everything this thread did so far, from the thread's first event to now.
+   */
+  private partialRoot(frame: number, ts: number): void {
+    const context = this.context;
+    const fn = context.functions.intern(frame, this.returnIdentityLine(frame));
+    const visible = !context.excluded(fn) && (!context.hasFocus || context.focused(fn));
+    if (!visible) return;
+    this.statsOf(fn).returns++;
+    const durationNs = this.corrected(ts - this.firstTs, this.innerEvents.get(0) + this.ownEvents.get(0));
+    const tree = this.tree;
+    const old = tree.root;
+    tree.adoptRoot(fn);
+    tree.totalNs.add(old, durationNs);
+    tree.selfNs.add(old, durationNs - this.childNs.get(0));
+    tree.partial.add(old, 1);
+    const stats = this.statsOf(fn);
+    // Every earlier call of this function on this thread ran inside this one (it encloses all the
+    // thread did so far), so on this thread its total is now this call's time.
+    stats.totalNs = durationNs;
+    stats.selfNs += durationNs - this.childNs.get(0);
+    stats.partial++;
+    this.node.set(0, tree.root);
+    this.childNs.set(0, durationNs);
+    this.innerEvents.add(0, this.ownEvents.get(0));
+    this.ownEvents.set(0, 0);
+  }
+
+  private pushLevel(node: number, pair: number, fn: number, visible: number, owner: number, ts: number): void {
+    const level = this.node.length === 0 ? 0 : ++this.depth;
+    const set = (list: Int32List | Float64List, value: number) => (level < list.length ? list.set(level, value) : list.push(value));
+    set(this.node, node);
+    set(this.pair, pair);
+    set(this.fn, fn);
+    set(this.visible, visible);
+    set(this.owner, owner);
+    set(this.start, ts);
+    set(this.childNs, 0);
+    set(this.ownEvents, 0);
+    set(this.innerEvents, 0);
+    set(this.lineKey, -1);
+    set(this.lineStart, NaN);
+  }
+
+  /** Pops the top call at `ts`. */
+  private close(ts: number, partial: boolean): void {
+    const level = this.depth;
+    this.pauseLine(level, ts);
+    const events = this.ownEvents.get(level) + this.innerEvents.get(level);
+    const durationNs = this.corrected(ts - this.start.get(level), events);
+    const owner = this.owner.get(level);
+    if (this.visible.get(level) === 1) {
+      const node = this.node.get(level);
+      const fn = this.fn.get(level);
+      const selfNs = durationNs - this.childNs.get(level);
+      const tree = this.tree;
+      tree.totalNs.add(node, durationNs);
+      tree.selfNs.add(node, selfNs);
+      const stats = this.statsOf(fn);
+      stats.selfNs += selfNs;
+      if (--stats.active === 0) stats.totalNs += durationNs;
+      if (partial) {
+        tree.partial.add(node, 1);
+        stats.partial++;
+      } else {
+        stats.durations.push(durationNs);
+      }
+      this.childNs.add(Math.max(owner, 0), durationNs);
+    }
+    if (this.focusLevel === level) this.focusLevel = -1;
+    this.depth--;
+    this.innerEvents.add(this.depth, events);
+  }
+
+  /** Inclusive time minus the probe cost of `events` events (--overhead). */
+  private corrected(durationNs: number, events: number): number {
+    const overhead = this.context.overheadNs;
+    return overhead === 0 ? durationNs : Math.max(0, durationNs - overhead * events);
+  }
+
+  /** A call starts in `level`'s frame: the current line's time stops. */
+  private pauseLine(level: number, ts: number): void {
+    const key = this.lineKey.get(level);
+    if (key < 0) return;
+    const startTs = this.lineStart.get(level);
+    if (!Number.isNaN(startTs)) this.lineNs.set(key, (this.lineNs.get(key) ?? 0) + (ts - startTs));
+    this.lineStart.set(level, NaN);
+  }
+
+  /** Back in `level`'s frame: its current line's time runs again. */
+  private resumeLine(level: number, ts: number): void {
+    if (this.lineKey.get(level) >= 0) this.lineStart.set(level, ts);
+  }
+}

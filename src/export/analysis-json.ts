@@ -1,0 +1,112 @@
+import type { Analysis, FunctionStats } from '../analyze/analysis.js';
+import { stackOf } from '../analyze/analyzer.js';
+import { durationHistogram } from '../analyze/gc-histogram.js';
+import { UNKNOWN_ID } from '../model/event-batch.js';
+
+/** The version of the `--json` document (schema/analysis-v1.schema.json). */
+export const ANALYSIS_SCHEMA_VERSION = 1;
+
+const id = (value: number): number | null => (value === UNKNOWN_ID ? null : value);
+
+function functionJson(stats: FunctionStats): Record<string, unknown> {
+  const d = stats.durations;
+  return {
+    name: stats.name,
+    file: stats.file,
+    line: stats.line,
+    calls: stats.calls,
+    returns: stats.returns,
+    totalNs: stats.totalNs,
+    selfNs: stats.selfNs,
+    partial: stats.partial,
+    completed: d?.count ?? 0,
+    minNs: d?.minNs ?? null,
+    maxNs: d?.maxNs ?? null,
+    meanNs: d?.meanNs ?? null,
+    p50Ns: d?.p50Ns ?? null,
+    p95Ns: d?.p95Ns ?? null,
+    p99Ns: d?.p99Ns ?? null,
+  };
+}
+
+/**
+ * The `--json` document of an analysis: plain data with integer nanoseconds, times relative to the
+ * trace's start, arrays in a deterministic order (same trace, same bytes).
+ */
+export function analysisToJson(analysis: Analysis): Record<string, unknown> {
+  const functions = analysis.functionTable;
+  const frame = (fn: number) => ({ name: functions.name(fn), file: functions.file(fn), line: functions.line(fn) });
+  return {
+    schemaVersion: ANALYSIS_SCHEMA_VERSION,
+    source: { path: analysis.source.path, format: analysis.source.format },
+    trace: {
+      startAbsoluteNs: analysis.startAbsoluteNs,
+      durationNs: analysis.durationNs,
+      events: analysis.events,
+      droppedEvents: analysis.droppedEvents,
+      metadata: analysis.metadata,
+    },
+    threads: analysis.threads.map((thread) => ({
+      pid: id(thread.pid),
+      tid: id(thread.tid),
+      events: thread.events,
+      startNs: thread.startNs,
+      endNs: thread.endNs,
+      entries: thread.entries,
+      returns: thread.returns,
+      returnOnly: thread.returnOnly,
+      rootTotalNs: thread.rootTotalNs,
+      functions: thread.functions.map(functionJson),
+    })),
+    functions: analysis.functions.map(functionJson),
+    gc: {
+      pauses: analysis.gc.pauses.map((pause) => ({
+        generation: pause.generation,
+        startNs: pause.startNs,
+        durationNs: pause.durationNs,
+        collected: pause.collected,
+        pid: id(pause.pid),
+        tid: id(pause.tid),
+      })),
+      byGeneration: analysis.gc.byGeneration,
+      totalPauseNs: analysis.gc.totalPauseNs,
+      wallShare: analysis.gc.wallShare,
+      histogram: durationHistogram(analysis.gc.pauses.map((pause) => pause.durationNs)),
+      attribution: analysis.gc.attribution.map((cause) => ({ stack: cause.stack.map(frame), pid: id(cause.pid), tid: id(cause.tid), count: cause.count, totalNs: cause.totalNs })),
+    },
+    imports: analysis.imports.map((record) => ({
+      module: record.module,
+      startNs: record.startNs,
+      durationNs: record.durationNs,
+      selfNs: record.selfNs,
+      found: record.found,
+      depth: record.depth,
+      pid: id(record.pid),
+      tid: id(record.tid),
+    })),
+    lines: analysis.lines,
+    audit: analysis.audit,
+    callCounts:
+      analysis.callCounts === undefined
+        ? null
+        : {
+            intervalsNs: analysis.callCounts.intervalsNs,
+            functions: [...analysis.callCounts.byFunction]
+              .map(([fn, counts]) => ({ ...frame(fn), counts: analysis.callCounts!.intervalsNs.map((_, i) => counts[i] ?? 0) }))
+              .sort((a, b) => sum(b.counts) - sum(a.counts) || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) || a.line - b.line),
+          },
+    overhead: analysis.overhead,
+    warnings: analysis.warnings.map((w) => ({ code: w.code, message: w.message, count: w.count, unit: w.unit, lines: w.lines })),
+  };
+}
+
+function sum(values: readonly number[]): number {
+  return values.reduce((a, b) => a + b, 0);
+}
+
+/** The `--json` document as text (two-space indentation, trailing newline). */
+export function analysisJsonText(analysis: Analysis): string {
+  return `${JSON.stringify(analysisToJson(analysis), null, 2)}\n`;
+}
+
+export { stackOf };
