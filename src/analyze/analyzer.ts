@@ -262,19 +262,22 @@ export class Analyzer {
   }
 
   private lineStats(): LineStats[] {
-    const hits = new Map<number, number>();
-    const ns = new Map<number, number>();
-    for (const thread of this.threadList) {
-      for (const [key, count] of thread.lineHits) hits.set(key, (hits.get(key) ?? 0) + count);
-      for (const [key, time] of thread.lineNs) ns.set(key, (ns.get(key) ?? 0) + time);
-    }
+    const byLine = new Map<string, { file: string; line: number; hits: number; selfNs: number }>();
     const strings = this.frames!.strings;
-    const lines: LineStats[] = [...hits].map(([key, count]) => ({
-      file: strings.get(Math.floor(key / 4_294_967_296)),
-      line: (key % 4_294_967_296) - 2_147_483_648,
-      hits: count,
-      selfNs: ns.get(key) ?? 0,
-    }));
+    for (const thread of this.threadList) {
+      for (let i = 0; i < thread.lineHits.length; i++) {
+        const file = strings.get(thread.lineFile.get(i));
+        const line = thread.lineNumber.get(i);
+        const key = `${line}\0${file}`;
+        const known = byLine.get(key);
+        if (known === undefined) byLine.set(key, { file, line, hits: thread.lineHits.get(i), selfNs: thread.lineNs.get(i) });
+        else {
+          known.hits += thread.lineHits.get(i);
+          known.selfNs += thread.lineNs.get(i);
+        }
+      }
+    }
+    const lines: LineStats[] = [...byLine.values()];
     lines.sort((a, b) => b.selfNs - a.selfNs || b.hits - a.hits || (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
     return lines;
   }

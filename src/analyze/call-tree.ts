@@ -1,7 +1,5 @@
 import { Float64List, Int32List } from './growable.js';
-
-/** Child lookup key: parent node and function in one exact double. */
-const FUNCTION_SPACE = 16_777_216;
+import { IntPairMap } from './int-pair-map.js';
 
 /**
  * A call tree in columns: node i is one call path (root to it), with the function it ends in,
@@ -17,7 +15,7 @@ export class CallTree {
   readonly selfNs = new Float64List(64);
   /** Activations of this path that were not seen whole (began before or ended after the trace). */
   readonly partial = new Float64List(64);
-  private readonly children = new Map<number, number>();
+  private readonly children = new IntPairMap();
   root: number;
 
   constructor() {
@@ -30,12 +28,10 @@ export class CallTree {
 
   /** The child of `parent` for function `fn`, created when new. */
   child(parent: number, fn: number): number {
-    if (fn >= FUNCTION_SPACE) throw new RangeError(`more than ${FUNCTION_SPACE} distinct functions`);
-    const key = parent * FUNCTION_SPACE + fn;
-    let node = this.children.get(key);
-    if (node === undefined) {
+    let node = this.children.get(parent, fn);
+    if (node < 0) {
       node = this.add(parent, fn);
-      this.children.set(key, node);
+      this.children.set(parent, fn, node);
     }
     return node;
   }
@@ -49,7 +45,7 @@ export class CallTree {
     const root = this.add(-1, -1);
     this.func.set(old, fn);
     this.parent.set(old, root);
-    this.children.set(root * FUNCTION_SPACE + fn, old);
+    this.children.set(root, fn, old);
     this.root = root;
     return root;
   }

@@ -1,4 +1,8 @@
 import type { FrameTable } from '../model/frame-table.js';
+import { Int32List } from './growable.js';
+import { IntPairMap } from './int-pair-map.js';
+
+const LINE_OFFSET = 1 << 30;
 
 /** A Python function as pyflame identifies it: (file, function, identity line). */
 export interface FunctionInfo {
@@ -12,21 +16,36 @@ export interface FunctionInfo {
  * is its def line (CPython's entry line), the same for every resume of a generator.
  */
 export class FunctionTable {
-  private readonly ids = new Map<number, number>();
+  /** (file, function) pair and identity line (+ LINE_OFFSET) -> function. */
+  private readonly ids = new IntPairMap();
+  /** Frame -> the function at the frame's own line, + 1 (0: not interned yet). */
+  private readonly byFrame = new Int32List(1024);
   private readonly fileIds: number[] = [];
   private readonly nameIds: number[] = [];
   private readonly lines: number[] = [];
 
   constructor(private readonly frames: FrameTable) {}
 
+  /** The function of frame `frame` itself (its own line is the identity line). */
+  ofFrame(frame: number): number {
+    const byFrame = this.byFrame;
+    while (byFrame.length <= frame) byFrame.push(0);
+    const known = byFrame.get(frame);
+    if (known > 0) return known - 1;
+    const id = this.intern(frame, this.frames.line(frame));
+    byFrame.set(frame, id + 1);
+    return id;
+  }
+
   /** The function of frame `frame`'s (file, name) at identity line `line`. */
   intern(frame: number, line: number): number {
-    // (file, function) pair id and line fit one exact double key.
-    const key = this.frames.fn(frame) * 4_294_967_296 + (line + 2_147_483_648);
-    let id = this.ids.get(key);
-    if (id === undefined) {
+    const pair = this.frames.fn(frame);
+    // Line numbers can be negative (the probes pass a C int): shifted into the map's range.
+    const lineKey = line + LINE_OFFSET;
+    let id = this.ids.get(pair, lineKey);
+    if (id < 0) {
       id = this.lines.length;
-      this.ids.set(key, id);
+      this.ids.set(pair, lineKey, id);
       this.fileIds.push(this.frames.fileId(frame));
       this.nameIds.push(this.frames.funcId(frame));
       this.lines.push(line);

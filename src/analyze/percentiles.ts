@@ -19,19 +19,65 @@ export function nearestRank(sorted: ArrayLike<number>, p: number): number {
   return sorted[rank - 1];
 }
 
-/** Summarizes durations, sorting them in place; undefined when there are none. */
+/** The 1-based rank of the nearest-rank p-th percentile of n values. */
+function rankOf(p: number, n: number): number {
+  return Math.max(1, Math.ceil((p / 100) * n));
+}
+
+/**
+ * Summarizes durations, reordering them in place; undefined when there are none. Percentiles by
+ * selection (expected linear time), not a full sort: millions of calls of one function are common.
+ */
 export function summarizeDurations(values: Float64Array): DurationSummary | undefined {
-  if (values.length === 0) return undefined;
-  values.sort();
+  const n = values.length;
+  if (n === 0) return undefined;
   let sum = 0;
-  for (let i = 0; i < values.length; i++) sum += values[i];
-  return {
-    count: values.length,
-    minNs: values[0],
-    maxNs: values[values.length - 1],
-    meanNs: sum / values.length,
-    p50Ns: nearestRank(values, 50),
-    p95Ns: nearestRank(values, 95),
-    p99Ns: nearestRank(values, 99),
-  };
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    sum += v;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  // Select the highest rank first: each later selection only needs the part below it.
+  const r99 = rankOf(99, n) - 1;
+  const r95 = rankOf(95, n) - 1;
+  const r50 = rankOf(50, n) - 1;
+  const p99 = select(values, r99, 0, n - 1);
+  const p95 = select(values, r95, 0, r99);
+  const p50 = select(values, r50, 0, r95);
+  return { count: n, minNs: min, maxNs: max, meanNs: sum / n, p50Ns: p50, p95Ns: p95, p99Ns: p99 };
+}
+
+/**
+ * The k-th smallest of values[lo..hi] (0-based k within the whole array), by quickselect with a
+ * median-of-three pivot; afterwards everything before k is at most it, everything after at least.
+ */
+function select(values: Float64Array, k: number, lo: number, hi: number): number {
+  while (hi > lo) {
+    const mid = (lo + hi) >>> 1;
+    // Median of three as pivot, which also keeps sorted and reversed input linear.
+    const a = values[lo];
+    const b = values[mid];
+    const c = values[hi];
+    const pivot = a < b ? (b < c ? b : a < c ? c : a) : a < c ? a : b < c ? c : b;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (values[i] < pivot) i++;
+      while (values[j] > pivot) j--;
+      if (i <= j) {
+        const t = values[i];
+        values[i] = values[j];
+        values[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return values[k];
+  }
+  return values[k];
 }

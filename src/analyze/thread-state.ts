@@ -3,7 +3,12 @@ import type { Diagnostics } from '../model/diagnostics.js';
 import { CallTree } from './call-tree.js';
 import { FunctionAccumulator } from './function-stats.js';
 import type { FunctionTable } from './function-table.js';
+import { CallStack } from './call-stack.js';
 import { Float64List, Int32List } from './growable.js';
+import { IntPairMap } from './int-pair-map.js';
+
+/** Line numbers can be negative (a C int): shifted into IntPairMap's range. */
+const LINE_OFFSET = 1 << 30;
 
 /** What the analyzer shares between threads. */
 export interface AnalysisContext {
@@ -60,9 +65,12 @@ export class ThreadState {
   readonly stats: (FunctionAccumulator | undefined)[] = [];
   readonly gcPauses: GcPauseRecord[] = [];
   readonly imports: ImportRecord[] = [];
-  /** Line hits and self time, by `fileId * 2^22 + line`... see lineKey. */
-  readonly lineHits = new Map<number, number>();
-  readonly lineNs = new Map<number, number>();
+  /** Lines seen: (file, line + LINE_OFFSET) -> index into lineFile/lineNumber/lineHits/lineNs. */
+  private readonly lineIndex = new IntPairMap();
+  readonly lineFile = new Int32List(16);
+  readonly lineNumber = new Int32List(16);
+  readonly lineHits = new Float64List(16);
+  readonly lineNs = new Float64List(16);
   events = 0;
   entries = 0;
   returns = 0;
@@ -72,27 +80,16 @@ export class ThreadState {
   /** GC time by the call-tree node running when each collection started. */
   readonly gcByNode = new Map<number, { ns: number; count: number }>();
   /**
-   * (file, function) pair and the line an activation returned at -> that activation's identity
-   * line: where a generator left, its next entry is a resume (per thread: events are ordered
-   * within a thread).
+   * By frame (file, function, line): the function (+ 1) of the last activation that returned at
+   * that line. A generator left there; its next entry at that line is a resume of the same
+   * function. Per thread: events are ordered within a thread.
    */
-  private readonly suspendedAt = new Map<number, number>();
+  private readonly leftAt = new Int32List(1024);
 
   // The stack, one entry per open call (level 0 is the thread's root).
   private depth = 0;
-  private readonly node = new Int32List(64);
-  private readonly pair = new Int32List(64);
-  private readonly fn = new Int32List(64);
-  /** 1 when the level is in the tree (not excluded, in focus). */
-  private readonly visible = new Int32List(64);
-  /** The level whose self time this level's duration is taken from (nearest visible below). */
-  private readonly owner = new Int32List(64);
-  private readonly start = new Float64List(64);
-  private readonly childNs = new Float64List(64);
-  private readonly ownEvents = new Float64List(64);
-  private readonly innerEvents = new Float64List(64);
-  private readonly lineKey = new Float64List(64);
-  private readonly lineStart = new Float64List(64);
+  private readonly stack = new CallStack();
+  private pushed = false;
   /** Level of the outermost open --focus match, or -1. */
   private focusLevel = -1;
 
@@ -118,7 +115,7 @@ export class ThreadState {
     if (this.events === 0) this.firstTs = ts;
     this.events++;
     this.lastTs = ts;
-    this.ownEvents.add(this.depth, 1);
+    this.stack.ownEvents[this.depth] += 1;
   }
 
   entry(frame: number, ts: number): void {
@@ -126,28 +123,26 @@ export class ThreadState {
     if (this.returnOnly) return;
     const context = this.context;
     const pair = context.frames.fn(frame);
-    const line = context.frames.line(frame);
     // A generator resumes at the line its last activation left at: same function as that one.
-    const identityLine = this.suspendedAt.get(pair * 4_294_967_296 + (line + 2_147_483_648)) ?? line;
-    const fn = context.functions.intern(frame, identityLine);
+    const fn = this.functionAt(frame);
     const parentLevel = this.depth;
     this.pauseLine(parentLevel, ts);
     let visible = 1;
     let node: number;
-    const owner = this.visible.get(parentLevel) === 1 ? parentLevel : this.owner.get(parentLevel);
+    const owner = this.stack.visible[parentLevel] === 1 ? parentLevel : this.stack.owner[parentLevel];
     if (context.hasFocus && this.focusLevel < 0) {
       if (context.focused(fn) && !context.excluded(fn)) {
         this.focusLevel = parentLevel + 1;
         node = this.tree.child(this.tree.root, fn);
       } else {
         visible = 0;
-        node = this.node.get(parentLevel);
+        node = this.stack.node[parentLevel];
       }
     } else if (context.excluded(fn)) {
       visible = 0;
-      node = this.node.get(parentLevel);
+      node = this.stack.node[parentLevel];
     } else {
-      node = this.tree.child(this.node.get(owner), fn);
+      node = this.tree.child(this.stack.node[owner], fn);
     }
     this.pushLevel(node, pair, fn, visible, owner, ts);
     if (visible === 1) {
@@ -163,12 +158,12 @@ export class ThreadState {
     const context = this.context;
     const pair = context.frames.fn(frame);
     if (this.returnOnly) {
-      this.statsOf(context.functions.intern(frame, this.returnIdentityLine(frame))).returns++;
+      this.statsOf(this.functionAt(frame)).returns++;
       return;
     }
     if (this.returns >= RETURN_ONLY_MIN_RETURNS && this.entries < this.returns * RETURN_ONLY_ENTRY_SHARE) {
       this.becomeReturnOnly();
-      this.statsOf(context.functions.intern(frame, this.returnIdentityLine(frame))).returns++;
+      this.statsOf(this.functionAt(frame)).returns++;
       return;
     }
     if (this.depth === 0) {
@@ -176,7 +171,7 @@ export class ThreadState {
       return;
     }
     let level = this.depth;
-    while (level > 0 && this.pair.get(level) !== pair) level--;
+    while (level > 0 && this.stack.pair[level] !== pair) level--;
     if (level === 0) {
       context.diagnostics.warn('unmatched-return', 'a return matched no open call (events lost?) and was dropped', undefined);
       return;
@@ -186,9 +181,10 @@ export class ThreadState {
       while (this.depth > level) this.close(ts, true);
     }
     // Remember where it left: if it is a generator, its next entry there is a resume.
-    const line = context.frames.line(frame);
-    this.suspendedAt.set(pair * 4_294_967_296 + (line + 2_147_483_648), context.functions.line(this.fn.get(level)));
-    if (this.visible.get(level) === 1) this.statsOf(this.fn.get(level)).returns++;
+    const leftAt = this.leftAt;
+    while (leftAt.length <= frame) leftAt.push(0);
+    leftAt.set(frame, this.stack.fn[level] + 1);
+    if (this.stack.visible[level] === 1) this.statsOf(this.stack.fn[level]).returns++;
     this.close(ts, false);
     this.resumeLine(this.depth, ts);
   }
@@ -196,12 +192,22 @@ export class ThreadState {
   /** A line event: hit count, and the time until the frame's next line goes to this one. */
   line(frame: number, ts: number): void {
     const frames = this.context.frames;
-    const key = frames.fileId(frame) * 4_294_967_296 + (frames.line(frame) + 2_147_483_648);
-    this.lineHits.set(key, (this.lineHits.get(key) ?? 0) + 1);
+    const file = frames.fileId(frame);
+    const number = frames.line(frame);
+    let key = this.lineIndex.get(file, number + LINE_OFFSET);
+    if (key < 0) {
+      key = this.lineHits.length;
+      this.lineIndex.set(file, number + LINE_OFFSET, key);
+      this.lineFile.push(file);
+      this.lineNumber.push(number);
+      this.lineHits.push(0);
+      this.lineNs.push(0);
+    }
+    this.lineHits.add(key, 1);
     const level = this.depth;
     this.pauseLine(level, ts);
-    this.lineKey.set(level, key);
-    this.lineStart.set(level, ts);
+    this.stack.lineKey[level] = key;
+    this.stack.lineStart[level] = ts;
   }
 
   gcStartEvent(generation: number, ts: number): void {
@@ -209,7 +215,7 @@ export class ThreadState {
     this.gcStart = ts;
     this.gcGeneration = generation;
     // A hidden level carries the node of the visible call it runs under.
-    this.gcNode = this.node.get(this.depth);
+    this.gcNode = this.stack.node[this.depth];
   }
 
   gcDoneEvent(collected: number, ts: number): void {
@@ -282,7 +288,7 @@ export class ThreadState {
 
   /** Root-level time: the sum of the durations of the activations with nothing below them. */
   rootTotalNs(): number {
-    return this.childNs.get(0);
+    return this.stack.childNs[0];
   }
 
   statsOf(fn: number): FunctionAccumulator {
@@ -294,9 +300,10 @@ export class ThreadState {
     return stats;
   }
 
-  private returnIdentityLine(frame: number): number {
-    const frames = this.context.frames;
-    return this.suspendedAt.get(frames.fn(frame) * 4_294_967_296 + (frames.line(frame) + 2_147_483_648)) ?? frames.line(frame);
+  /** The function an entry (or a return seen without its entry) at `frame` belongs to. */
+  private functionAt(frame: number): number {
+    const resumed = frame < this.leftAt.length ? this.leftAt.get(frame) : 0;
+    return resumed > 0 ? resumed - 1 : this.context.functions.ofFrame(frame);
   }
 
   private becomeReturnOnly(): void {
@@ -313,56 +320,58 @@ export class ThreadState {
    */
   private partialRoot(frame: number, ts: number): void {
     const context = this.context;
-    const fn = context.functions.intern(frame, this.returnIdentityLine(frame));
+    const fn = this.functionAt(frame);
     const visible = !context.excluded(fn) && (!context.hasFocus || context.focused(fn));
     if (!visible) return;
     this.statsOf(fn).returns++;
-    const durationNs = this.corrected(ts - this.firstTs, this.innerEvents.get(0) + this.ownEvents.get(0));
+    const durationNs = this.corrected(ts - this.firstTs, this.stack.innerEvents[0] + this.stack.ownEvents[0]);
     const tree = this.tree;
     const old = tree.root;
     tree.adoptRoot(fn);
     tree.totalNs.add(old, durationNs);
-    tree.selfNs.add(old, durationNs - this.childNs.get(0));
+    tree.selfNs.add(old, durationNs - this.stack.childNs[0]);
     tree.partial.add(old, 1);
     const stats = this.statsOf(fn);
     // Every earlier call of this function on this thread ran inside this one (it encloses all the
     // thread did so far), so on this thread its total is now this call's time.
     stats.totalNs = durationNs;
-    stats.selfNs += durationNs - this.childNs.get(0);
+    stats.selfNs += durationNs - this.stack.childNs[0];
     stats.partial++;
-    this.node.set(0, tree.root);
-    this.childNs.set(0, durationNs);
-    this.innerEvents.add(0, this.ownEvents.get(0));
-    this.ownEvents.set(0, 0);
+    this.stack.node[0] = tree.root;
+    this.stack.childNs[0] = durationNs;
+    this.stack.innerEvents[0] += this.stack.ownEvents[0];
+    this.stack.ownEvents[0] = 0;
   }
 
   private pushLevel(node: number, pair: number, fn: number, visible: number, owner: number, ts: number): void {
-    const level = this.node.length === 0 ? 0 : ++this.depth;
-    const set = (list: Int32List | Float64List, value: number) => (level < list.length ? list.set(level, value) : list.push(value));
-    set(this.node, node);
-    set(this.pair, pair);
-    set(this.fn, fn);
-    set(this.visible, visible);
-    set(this.owner, owner);
-    set(this.start, ts);
-    set(this.childNs, 0);
-    set(this.ownEvents, 0);
-    set(this.innerEvents, 0);
-    set(this.lineKey, -1);
-    set(this.lineStart, NaN);
+    const level = this.pushed ? ++this.depth : 0;
+    this.pushed = true;
+    const stack = this.stack;
+    stack.ensure(level);
+    stack.node[level] = node;
+    stack.pair[level] = pair;
+    stack.fn[level] = fn;
+    stack.visible[level] = visible;
+    stack.owner[level] = owner;
+    stack.start[level] = ts;
+    stack.childNs[level] = 0;
+    stack.ownEvents[level] = 0;
+    stack.innerEvents[level] = 0;
+    stack.lineKey[level] = -1;
+    stack.lineStart[level] = NaN;
   }
 
   /** Pops the top call at `ts`. */
   private close(ts: number, partial: boolean): void {
     const level = this.depth;
     this.pauseLine(level, ts);
-    const events = this.ownEvents.get(level) + this.innerEvents.get(level);
-    const durationNs = this.corrected(ts - this.start.get(level), events);
-    const owner = this.owner.get(level);
-    if (this.visible.get(level) === 1) {
-      const node = this.node.get(level);
-      const fn = this.fn.get(level);
-      const selfNs = durationNs - this.childNs.get(level);
+    const events = this.stack.ownEvents[level] + this.stack.innerEvents[level];
+    const durationNs = this.corrected(ts - this.stack.start[level], events);
+    const owner = this.stack.owner[level];
+    if (this.stack.visible[level] === 1) {
+      const node = this.stack.node[level];
+      const fn = this.stack.fn[level];
+      const selfNs = durationNs - this.stack.childNs[level];
       const tree = this.tree;
       tree.totalNs.add(node, durationNs);
       tree.selfNs.add(node, selfNs);
@@ -375,11 +384,11 @@ export class ThreadState {
       } else {
         stats.durations.push(durationNs);
       }
-      this.childNs.add(Math.max(owner, 0), durationNs);
+      this.stack.childNs[Math.max(owner, 0)] += durationNs;
     }
     if (this.focusLevel === level) this.focusLevel = -1;
     this.depth--;
-    this.innerEvents.add(this.depth, events);
+    this.stack.innerEvents[this.depth] += events;
   }
 
   /** Inclusive time minus the probe cost of `events` events (--overhead). */
@@ -390,15 +399,15 @@ export class ThreadState {
 
   /** A call starts in `level`'s frame: the current line's time stops. */
   private pauseLine(level: number, ts: number): void {
-    const key = this.lineKey.get(level);
+    const key = this.stack.lineKey[level];
     if (key < 0) return;
-    const startTs = this.lineStart.get(level);
-    if (!Number.isNaN(startTs)) this.lineNs.set(key, (this.lineNs.get(key) ?? 0) + (ts - startTs));
-    this.lineStart.set(level, NaN);
+    const startTs = this.stack.lineStart[level];
+    if (!Number.isNaN(startTs)) this.lineNs.add(key, ts - startTs);
+    this.stack.lineStart[level] = NaN;
   }
 
   /** Back in `level`'s frame: its current line's time runs again. */
   private resumeLine(level: number, ts: number): void {
-    if (this.lineKey.get(level) >= 0) this.lineStart.set(level, ts);
+    if (this.stack.lineKey[level] >= 0) this.stack.lineStart[level] = ts;
   }
 }

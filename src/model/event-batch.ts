@@ -39,6 +39,24 @@ export class EventBatch {
     this.srcLine = new Float64Array(capacity);
   }
 
+  /** A batch over existing columns (all of one length), e.g. received from another thread. */
+  static wrap(columns: {
+    length: number;
+    kind: Uint8Array;
+    ts: Float64Array;
+    pid: Float64Array;
+    tid: Float64Array;
+    frame: Int32Array;
+    value: Float64Array;
+    name: Int32Array;
+    srcLine: Float64Array;
+  }): EventBatch {
+    const { length, kind, ts, pid, tid, frame, value, name, srcLine } = columns;
+    const batch = Object.create(EventBatch.prototype) as EventBatch;
+    Object.assign(batch, { length, capacity: length, kind, ts, pid, tid, frame, value, name, srcLine });
+    return batch;
+  }
+
   get full(): boolean {
     return this.length === this.capacity;
   }

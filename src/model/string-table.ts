@@ -23,6 +23,11 @@ export class StringTable {
     return value;
   }
 
+  /** The strings with ids from `first` on, in id order. */
+  valuesFrom(first: number): string[] {
+    return this.values.slice(first);
+  }
+
   get size(): number {
     return this.values.length;
   }

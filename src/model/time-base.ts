@@ -28,6 +28,11 @@ export class TimeBase {
     return this.baseSet;
   }
 
+  /** The base as [seconds, nanoseconds], once set (to copy it to another TimeBase). */
+  get parts(): [number, number] | undefined {
+    return this.baseSet ? [this.baseSeconds, this.baseNanos] : undefined;
+  }
+
   /** Fixes the base explicitly (formats whose timestamps are already relative use 0). */
   setBase(seconds: number, nanos: number): void {
     this.baseSeconds = seconds;
