@@ -141,6 +141,15 @@ describe('call trees and function statistics', () => {
     assert.equal(a.threads[0].tree.size, depth + 1);
   });
 
+  it('a return-only trace with a few entries still counts every return, with no lost-event noise', async () => {
+    const rows: (readonly [number, number, 'e' | 'r', string, number])[] = [[0, 1, 'e', 'main', 1]];
+    for (let i = 0; i < 300; i++) rows.push([10 + i * 10, 1, 'r', i % 3 === 0 ? 'tick' : 'tock', 3]);
+    const a = await analyzeRows(rows);
+    assert.equal(a.threads[0].returnOnly, true);
+    assert.deepEqual([fn(a, 'tick').returns, fn(a, 'tock').returns], [100, 200]);
+    assert.deepEqual(Object.keys(codes(a)), ['return-only']);
+  });
+
   it('a return-only trace (3.11 without the line probe) is recognized and explained', async () => {
     const rows: [number, number, 'e' | 'r', string, number][] = [];
     for (let i = 0; i < 300; i++) rows.push([i * 10, 1, 'r', i % 2 === 0 ? 'even' : 'odd', 3]);
@@ -267,6 +276,18 @@ describe('filters', () => {
       ],
     );
     assert.equal(rootSum(a), 30);
+  });
+
+  it('--from/--to: the analysis covers the window', async () => {
+    const a = await analyzeRows(rows, { filters: { fromNs: 15, toNs: 45 } });
+    assert.equal(a.durationNs, 30 - 20 + 10, 'from the first kept event (20) to the last (40)');
+  });
+
+  it('filters apply to audit events too', async () => {
+    const withAudit = [...rows, '75\t1\t2\taudit\tos.system'] as const;
+    assert.deepEqual((await analyzeRows(withAudit)).audit.map((e) => [e.event, e.count]), [['os.system', 1]]);
+    assert.deepEqual((await analyzeRows(withAudit, { filters: { tids: [1] } })).audit, []);
+    assert.deepEqual((await analyzeRows(withAudit, { filters: { focus: /helper/ } })).audit, []);
   });
 
   it('--tid and --pid keep those threads only', async () => {

@@ -129,6 +129,13 @@ describe('names', () => {
     assert.deepEqual(codes(summary), { 'invalid-utf8': 4 }, 'file and function of two frames (entry and return lines differ)');
   });
 
+  it('a header value may hold spaces and non-ASCII', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'pyflame-header-')), 'h.txt');
+    writeFileSync(path, '# pyflame-trace v1 clock=boot_ns python=/opt/my pythön/bin/python3\n1\t1\t1\tgc__start\t0\n');
+    const { summary } = await eventLogCsv(path);
+    assert.deepEqual(summary.metadata, { clock: 'boot_ns', python: '/opt/my pythön/bin/python3' });
+  });
+
   it("the pyflame header's clock and python are reported", async () => {
     const { summary } = await eventLogCsv(join(FIXTURES, 'formats/pyflame/all-probes.txt'));
     assert.deepEqual(summary.metadata, { clock: 'realtime_ns', python: '/usr/bin/python3.11' });

@@ -33,8 +33,11 @@ export class Analyzer {
   private functions: FunctionTable | undefined;
   private frames: FrameTable | undefined;
   private traceStart = NaN;
-  private traceEnd = NaN;
   private events = 0;
+  /** Events that passed the filters, and the first and last of their times. */
+  private kept = 0;
+  private keptStart = NaN;
+  private keptEnd = NaN;
   private dropped = 0;
   private readonly audit = new Map<number, { count: number; first: number; last: number }>();
   private readonly callCountIntervals: number[] = [];
@@ -57,7 +60,6 @@ export class Analyzer {
     for (let i = 0; i < batch.length; i++) {
       const t = ts[i];
       if (this.events++ === 0) this.traceStart = t;
-      this.traceEnd = t;
       if (windowed && ((fromNs !== undefined && t - this.traceStart < fromNs) || (toNs !== undefined && t - this.traceStart > toNs))) continue;
       const k = kind[i];
       if (k === EventKind.Dropped) {
@@ -68,10 +70,12 @@ export class Analyzer {
         this.callCount(frame[i], value[i], t);
         continue;
       }
-      if (k === EventKind.Audit) this.auditEvent(name[i], t);
       const thread = this.thread(pid[i], tid[i], context);
       if (thread === undefined) continue;
+      if (this.kept++ === 0) this.keptStart = t;
+      this.keptEnd = t;
       thread.touch(t);
+      if (k === EventKind.Audit && thread.inFocus) this.auditEvent(name[i], t);
       switch (k) {
         case EventKind.Entry:
           thread.entry(frame[i], t);
@@ -104,7 +108,8 @@ export class Analyzer {
     for (const thread of this.threadList) thread.finish();
     const functions = this.functions!;
     const start = this.events === 0 ? 0 : this.traceStart;
-    const durationNs = this.events === 0 ? 0 : this.traceEnd - this.traceStart;
+    // What the analysis covers: the whole trace, or what --from/--to/--pid/--tid kept of it.
+    const durationNs = this.kept === 0 ? 0 : this.keptEnd - this.keptStart;
     const threads = this.threadList.map((thread) => this.threadAnalysis(thread, start));
     const merged = mergeFunctions(this.threadList, functions);
     const gc = this.gcAnalysis(durationNs);

@@ -1,5 +1,5 @@
 import type { FrameTable } from '../model/frame-table.js';
-import type { Diagnostics } from '../model/diagnostics.js';
+import { Diagnostics } from '../model/diagnostics.js';
 import { CallTree } from './call-tree.js';
 import { FunctionAccumulator } from './function-stats.js';
 import type { FunctionTable } from './function-table.js';
@@ -85,6 +85,10 @@ export class ThreadState {
    * function. Per thread: events are ordered within a thread.
    */
   private readonly leftAt = new Int32List(1024);
+  /** Returns seen at each frame (file, function, line). */
+  private readonly returnsAt = new Int32List(1024);
+  /** Repairs of this thread's call stack, reported at the end unless the thread is return-only. */
+  private readonly callWarnings = new Diagnostics();
 
   // The stack, one entry per open call (level 0 is the thread's root).
   private depth = 0;
@@ -108,6 +112,11 @@ export class ThreadState {
     private readonly doneCounter: { value: number },
   ) {
     this.pushLevel(this.tree.root, -1, -1, 1, -1, NaN);
+  }
+
+  /** Is the thread inside a --focus match now (always, without --focus)? */
+  get inFocus(): boolean {
+    return !this.context.hasFocus || this.focusLevel >= 0;
   }
 
   /** Every event of the thread passes here first. */
@@ -157,13 +166,13 @@ export class ThreadState {
     this.returns++;
     const context = this.context;
     const pair = context.frames.fn(frame);
-    if (this.returnOnly) {
-      this.statsOf(this.functionAt(frame)).returns++;
-      return;
-    }
+    // Returns by frame, from the first: what a return-only thread reports in the end.
+    const returnsAt = this.returnsAt;
+    while (returnsAt.length <= frame) returnsAt.push(0);
+    returnsAt.set(frame, returnsAt.get(frame) + 1);
+    if (this.returnOnly) return;
     if (this.returns >= RETURN_ONLY_MIN_RETURNS && this.entries < this.returns * RETURN_ONLY_ENTRY_SHARE) {
       this.becomeReturnOnly();
-      this.statsOf(this.functionAt(frame)).returns++;
       return;
     }
     if (this.depth === 0) {
@@ -173,11 +182,11 @@ export class ThreadState {
     let level = this.depth;
     while (level > 0 && this.stack.pair[level] !== pair) level--;
     if (level === 0) {
-      context.diagnostics.warn('unmatched-return', 'a return matched no open call (events lost?) and was dropped', undefined);
+      this.callWarnings.warn('unmatched-return', 'a return matched no open call (events lost?) and was dropped', undefined);
       return;
     }
     if (level < this.depth) {
-      context.diagnostics.warn('unwound-calls', 'calls left open under a returning caller (their returns were lost) were closed at its return, as partial', undefined, this.depth - level);
+      this.callWarnings.warn('unwound-calls', 'calls left open under a returning caller (their returns were lost) were closed at its return, as partial', undefined, this.depth - level);
       while (this.depth > level) this.close(ts, true);
     }
     // Remember where it left: if it is a generator, its next entry there is a resume.
@@ -275,10 +284,15 @@ export class ThreadState {
 
   /** End of the trace: close what is still open at the thread's last timestamp, as partial. */
   finish(): void {
-    if (this.returnOnly) return;
-    if (this.depth > 0) {
-      this.context.diagnostics.warn('open-at-end', 'calls still open when the trace ended were closed at their thread\'s last event, as partial', undefined, this.depth);
-      while (this.depth > 0) this.close(this.lastTs, true);
+    if (this.returnOnly) {
+      this.countReturnsOnly();
+    } else {
+      // Repairs of the call stack are only news where the trace had its entries.
+      for (const warning of this.callWarnings.list()) this.context.diagnostics.warn(warning.code, warning.message, undefined, warning.count, warning.unit);
+      if (this.depth > 0) {
+        this.context.diagnostics.warn('open-at-end', 'calls still open at the end of the trace (or of --to) were closed at their thread\'s last event, as partial', undefined, this.depth);
+        while (this.depth > 0) this.close(this.lastTs, true);
+      }
     }
     if (this.importModule.length > 0) {
       this.context.diagnostics.warn('unmatched-import', 'imports still open when the trace ended were dropped', undefined, this.importModule.length);
@@ -304,6 +318,20 @@ export class ThreadState {
   private functionAt(frame: number): number {
     const resumed = frame < this.leftAt.length ? this.leftAt.get(frame) : 0;
     return resumed > 0 ? resumed - 1 : this.context.functions.ofFrame(frame);
+  }
+
+  /**
+   * A return-only thread: its call statistics mean nothing (there were no calls to pair); what it
+   * has is how often each function returned, counted from the first event.
+   */
+  private countReturnsOnly(): void {
+    this.stats.length = 0;
+    this.tree.calls.view().fill(0);
+    const returnsAt = this.returnsAt;
+    for (let frame = 0; frame < returnsAt.length; frame++) {
+      const count = returnsAt.get(frame);
+      if (count > 0) this.statsOf(this.functionAt(frame)).returns += count;
+    }
   }
 
   private becomeReturnOnly(): void {

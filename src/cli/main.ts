@@ -3,12 +3,22 @@ import { TraceInputError } from '../model/diagnostics.js';
 import { pendingTemporaryFiles } from '../io/output.js';
 import { unlinkSync } from 'node:fs';
 import type { CommandContext } from './command-context.js';
+import { analyzeCommand } from './commands/analyze.js';
 import { convertCommand } from './commands/convert.js';
 import { ExitCode, UsageError } from './exit-codes.js';
 import { terminalSafe } from './terminal.js';
 
 /** Every command: module per command, each turning flags into library calls. */
-const COMMANDS = [convertCommand];
+const COMMANDS = [analyzeCommand, convertCommand];
+
+/**
+ * A lone `-` (stdin or stdout) as it travels through yargs, which otherwise drops it from variadic
+ * positionals (`analyze - b.txt`) and reads `--json -` as `--json` without a value. No argument
+ * can contain a NUL, so this token cannot clash with a real one; it is turned back into `-`
+ * before any command sees its arguments.
+ */
+const DASH = '\u0000-';
+const restoreDash = (value: unknown): unknown => (value === DASH ? '-' : Array.isArray(value) ? value.map(restoreDash) : value);
 
 /**
  * Runs the pyflame command line and resolves to the exit status. Only here are errors turned into
@@ -16,7 +26,7 @@ const COMMANDS = [convertCommand];
  */
 export async function main(argv: readonly string[], context: CommandContext = defaultContext()): Promise<number> {
   let exitCode: number = ExitCode.Ok;
-  const parser = yargs([...argv])
+  const parser = yargs(argv.map((arg) => (arg === '-' ? DASH : arg)))
     .scriptName('pyflame')
     .usage('$0 <command> [options]\n\nOffline analyzer and flame-graph generator for CPython DTrace / SystemTap / bpftrace traces.')
     .strict()
@@ -25,8 +35,11 @@ export async function main(argv: readonly string[], context: CommandContext = de
     .help()
     .version()
     .wrap(Math.min(110, process.stdout.columns ?? 100))
+    .middleware((args) => {
+      for (const key of Object.keys(args)) args[key] = restoreDash(args[key]);
+    }, true)
     .fail((message, error) => {
-      throw error ?? new UsageError(message);
+      throw error ?? new UsageError(message.replaceAll(DASH, '-'));
     });
   for (const command of COMMANDS) {
     parser.command(command.command, command.describe, command.builder as never, async (args) => {

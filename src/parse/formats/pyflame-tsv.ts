@@ -5,7 +5,7 @@ import { hashKey, ViewCache } from '../frame-key.js';
 import type { EventWriter } from '../event-writer.js';
 import { FastFormat, FastLines } from '../fast-lines.js';
 import { PROBE_NAME_PATTERN, probeKind } from '../probe-names.js';
-import { digitsValue, indexOfByte, lastIndexOfByte, latin1, parseInt10, parseUint, skipDigits } from '../scan.js';
+import { digitsValue, indexOfByte, lastIndexOfByte, parseInt10, parseUint, skipDigits } from '../scan.js';
 import type { Detection, LineParser, RejectedLine, TraceFormat } from '../trace-format.js';
 
 const TAB = 9;
@@ -44,7 +44,7 @@ export class PyflameLineParser implements LineParser {
 
   line(bytes: Buffer, start: number, end: number, lineNo: number): boolean {
     if (bytes[start] === HASH) {
-      this.readComment(latin1(bytes, start, end));
+      this.readComment(this.writer.decode(bytes, start, end, lineNo));
       return true;
     }
     const kind = this.scan(bytes, start, end);
@@ -145,12 +145,10 @@ export class PyflameLineParser implements LineParser {
     return this.writer.addFrame(bytes, argsStart, end, hash, argsStart, funcTab, funcTab + 1, lineTab, lineNumber);
   }
 
+  /** `# pyflame-trace v1 clock=boot_ns python=/opt/my python/bin/python3`: a value runs to the next ` key=`. */
   private readComment(comment: string): void {
     if (!HEADER.test(comment)) return;
-    for (const field of comment.split(/\s+/)) {
-      const eq = field.indexOf('=');
-      if (eq > 0) this.metadata.set(field.slice(0, eq), field.slice(eq + 1));
-    }
+    for (const [, key, value] of comment.matchAll(/([A-Za-z_][\w-]*)=(.*?)(?=\s+[A-Za-z_][\w-]*=|\s*$)/g)) this.metadata.set(key, value);
   }
 }
 

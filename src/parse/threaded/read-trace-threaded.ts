@@ -11,10 +11,10 @@ import type { BatchMessage, DoneMessage, WorkerMessage } from './protocol.js';
  * batches and runs `onBatch` (an analysis) at the same time, so the two costs overlap instead of
  * adding up. Same results as readTrace: the worker streams the names and frames it interns, and
  * this thread interns them in the same order, so every id is the same. At most a few batches are
- * in flight, so memory stays bounded. Stdin is read in this thread (a worker has no stdin).
+ * in flight, so memory stays bounded. `-` (stdin) is read in this thread: a worker has no stdin.
  */
 export async function readTraceThreaded(path: string, options: ReadTraceOptions = {}): Promise<TraceSummary> {
-  if (path === '-' || options.stdin !== undefined || options.formats !== undefined) return readTrace(path, options);
+  if (path === '-' || options.formats !== undefined) return readTrace(path, options);
   const frames = new FrameTable();
   const time = new TimeBase();
   let context: TraceContext | undefined;

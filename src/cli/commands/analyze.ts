@@ -1,0 +1,204 @@
+import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import cliProgress from 'cli-progress';
+import type { Argv } from 'yargs';
+import type { Analysis } from '../../analyze/analysis.js';
+import { analyzeTrace } from '../../analyze/analyze.js';
+import type { AnalysisFilters } from '../../analyze/filters.js';
+import { analysisJsonText } from '../../export/analysis-json.js';
+import { importTimeText } from '../../export/importtime.js';
+import { openOutput } from '../../io/output.js';
+import { formatNames } from '../../parse/registry.js';
+import type { CommandContext } from '../command-context.js';
+import { ExitCode, UsageError } from '../exit-codes.js';
+import { parseDurationFlag, parseIdFlag, parseRegexFlag } from '../flag-values.js';
+import { readOptionFlags, readOptionsFrom, tracePath } from '../read-flags.js';
+import { formatDuration } from '../report/format.js';
+import { DEFAULT_REPORT_WIDTH, renderReport, SORT_KEYS, type SortKey } from '../report/report.js';
+import { formatWarnings } from '../terminal.js';
+
+export interface AnalyzeArgs {
+  traces: string[];
+  format?: string;
+  'reorder-window'?: number;
+  json?: string;
+  importtime?: string;
+  top: number;
+  sort: SortKey;
+  lines: boolean;
+  pid?: (number | string)[];
+  tid?: (number | string)[];
+  focus?: string;
+  exclude?: string;
+  from?: string;
+  to?: string;
+  overhead?: string;
+}
+
+/** Inputs at least this large get a progress bar (when stderr is a terminal). */
+const PROGRESS_MIN_BYTES = 32 * 1024 * 1024;
+
+/**
+ * The name outputs are written under: the trace's basename without a final `.gz`, then without a
+ * final `.txt`, `.log` or `.csv` (`threads.pyflame.txt.gz` → `threads.pyflame`); `stdin` for `-`.
+ */
+export function outputName(path: string): string {
+  if (path === '-') return 'stdin';
+  const base = basename(path.replace(/\\/g, '/'));
+  const stripped = base.replace(/\.gz$/i, '').replace(/\.(txt|log|csv)$/i, '');
+  return stripped === '' ? base : stripped;
+}
+
+/** Where one kind of output goes: nowhere, stdout, or a file. */
+type Destination = { kind: 'none' } | { kind: 'stdout' } | { kind: 'file'; path: string };
+
+function destination(flag: string, value: string | undefined, traces: readonly string[], suffix: string): (trace: string) => Destination {
+  if (value === undefined) return () => ({ kind: 'none' });
+  if (value === '-') return () => ({ kind: 'stdout' });
+  if (value !== '') {
+    if (traces.length > 1) throw new UsageError(`--${flag} ${value}: one output path for ${traces.length} traces; give --${flag} without a path (one file per trace under out/) or --${flag} - (stdout)`);
+    return () => ({ kind: 'file', path: value });
+  }
+  const byPath = new Map<string, string>();
+  for (const trace of traces) {
+    const path = `out/${outputName(trace)}${suffix}`;
+    const other = byPath.get(path);
+    if (other !== undefined && other !== trace) throw new UsageError(`--${flag}: ${other} and ${trace} would both be written to ${path}; analyze them in separate runs or give --${flag} a path`);
+    byPath.set(path, trace);
+  }
+  return (trace) => ({ kind: 'file', path: `out/${outputName(trace)}${suffix}` });
+}
+
+/** Are colours wanted on this stream? NO_COLOR (non-empty) disables, FORCE_COLOR forces, else a TTY. */
+export function colorWanted(stream: NodeJS.WritableStream, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) return force !== '0' && force.toLowerCase() !== 'false';
+  return (stream as NodeJS.WriteStream).isTTY === true;
+}
+
+function filtersFrom(args: AnalyzeArgs): { filters: AnalysisFilters; described: string[] } {
+  const pids = parseIdFlag('pid', args.pid);
+  const tids = parseIdFlag('tid', args.tid);
+  const focus = args.focus === undefined ? undefined : parseRegexFlag('focus', args.focus);
+  const exclude = args.exclude === undefined ? undefined : parseRegexFlag('exclude', args.exclude);
+  if (focus !== undefined && focus.source === '(?:)') throw new UsageError('--focus needs a regular expression (a function name, file or file:name pattern)');
+  if (exclude !== undefined && exclude.source === '(?:)') throw new UsageError('--exclude needs a regular expression (a function name, file or file:name pattern)');
+  const fromNs = args.from === undefined ? undefined : parseDurationFlag('from', args.from);
+  const toNs = args.to === undefined ? undefined : parseDurationFlag('to', args.to);
+  if (fromNs !== undefined && toNs !== undefined && toNs < fromNs) throw new UsageError(`--to (${args.to}) is before --from (${args.from})`);
+  const described: string[] = [];
+  if (pids !== undefined) described.push(`pid ${pids.join(', ')}`);
+  if (tids !== undefined) described.push(`tid ${tids.join(', ')}`);
+  if (focus !== undefined) described.push(`focus /${focus.source}/`);
+  if (exclude !== undefined) described.push(`exclude /${exclude.source}/`);
+  if (fromNs !== undefined) described.push(`from ${formatDuration(fromNs)}`);
+  if (toNs !== undefined) described.push(`to ${formatDuration(toNs)}`);
+  return { filters: { pids, tids, focus, exclude, fromNs, toNs }, described };
+}
+
+/** A cli-progress bar on stderr for a large file read from a terminal session; undefined otherwise. */
+async function progressFor(path: string, context: CommandContext): Promise<CommandContext['progress']> {
+  if (context.progress !== undefined) return context.progress;
+  if (path === '-' || (context.stderr as NodeJS.WriteStream).isTTY !== true) return undefined;
+  let size: number;
+  try {
+    size = (await stat(path)).size;
+  } catch {
+    return undefined; // the read itself reports what is wrong
+  }
+  if (size < PROGRESS_MIN_BYTES) return undefined;
+  const mb = (bytes: number) => (bytes / 1048576).toFixed(0);
+  const bar = new cliProgress.SingleBar(
+    {
+      stream: context.stderr,
+      format: `pyflame: reading ${basename(path)} {bar} {percentage}% | {done}/{size} MB | ETA {eta_formatted}`,
+      clearOnComplete: true,
+      hideCursor: true,
+      barsize: 30,
+      fps: 10,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start(size, 0, { done: mb(0), size: mb(size) });
+  return {
+    update: (bytesRead: number) => bar.update(Math.min(bytesRead, size), { done: mb(bytesRead) }),
+    stop: () => bar.stop(),
+  };
+}
+
+async function writeText(dest: Destination, text: () => string, context: CommandContext): Promise<void> {
+  if (dest.kind === 'none') return;
+  const output = await openOutput(dest.kind === 'stdout' ? '-' : dest.path, context.stdout);
+  try {
+    output.write(text());
+    await output.commit();
+  } catch (error) {
+    await output.abort();
+    throw error;
+  }
+  if (dest.kind === 'file') context.stderr.write(`pyflame: wrote ${dest.path}\n`);
+}
+
+export const analyzeCommand = {
+  command: 'analyze <traces..>',
+  describe: 'Report where the time went: functions, GC pauses, imports, lines (and write --json / --importtime)',
+  builder: (yargs: Argv) =>
+    readOptionFlags(yargs)
+      .positional('traces', { type: 'string', array: true, describe: 'recorded traces (any format; .gz accepted; - for stdin)' })
+      .option('json', { type: 'string', describe: 'write the analysis as JSON: to PATH, to out/<name>.json without one, to stdout with -' })
+      .option('importtime', { type: 'string', describe: 'write the imports as `python -X importtime` text: to PATH, to out/<name>.importtime.txt without one, to stdout with -' })
+      .option('top', { type: 'number', default: 15, describe: 'rows in each table' })
+      .option('sort', { choices: SORT_KEYS, default: 'self' as SortKey, describe: 'order of the first function table' })
+      .option('lines', { type: 'boolean', default: false, describe: 'show the hottest source lines (traces with line events)' })
+      .option('pid', { type: 'string', array: true, describe: 'keep only this process (repeatable)' })
+      .option('tid', { type: 'string', array: true, describe: 'keep only this thread (repeatable)' })
+      .option('focus', { type: 'string', describe: 'keep only calls under a function matching REGEX (name, file or file:name), re-rooted there' })
+      .option('exclude', { type: 'string', describe: 'hide functions matching REGEX; their time goes to their caller' })
+      .option('from', { type: 'string', describe: 'ignore events before this time from the trace start (123 = ns, 5us, 1.5ms, 2s)' })
+      .option('to', { type: 'string', describe: 'ignore events after this time from the trace start' })
+      .option('overhead', { type: 'string', describe: 'probe cost per event to subtract (ns, or 8us...; see docs/analyze.md)' })
+      .example('$0 analyze trace.txt', 'the terminal report')
+      .example('$0 analyze trace.txt --json', 'also write out/trace.json')
+      .example('$0 analyze trace.txt --json - | jq .gc', 'JSON on stdout (no report)')
+      .example("$0 analyze trace.txt --focus '^main$'", 'only what runs under main()')
+      .example("$0 analyze trace.txt --exclude '<frozen'", 'importlib frames folded into callers')
+      .epilog(`Put --json and --importtime after the traces (or write --json=PATH): a word after them is taken as their path.\nFormats read: ${formatNames().join(', ')}. See docs/analyze.md.`),
+  async run(args: AnalyzeArgs, context: CommandContext): Promise<number> {
+    const traces = (args.traces ?? []).map((trace) => tracePath(trace));
+    if (traces.length === 0) throw new UsageError('name at least one trace to analyze (- reads stdin)');
+    if (traces.filter((trace) => trace === '-').length > 1) throw new UsageError('stdin (-) can be read only once');
+    if (!Number.isInteger(args.top) || args.top < 1) throw new UsageError(`--top takes a whole number of rows (1 or more); got ${String(args.top)}`);
+    const { filters, described } = filtersFrom(args);
+    // Whole ns, so every time in the analysis (and the --json document) stays an integer.
+    const overheadNs = args.overhead === undefined ? undefined : Math.round(parseDurationFlag('overhead', args.overhead));
+    const jsonTo = destination('json', args.json, traces, '.json');
+    const importTimeTo = destination('importtime', args.importtime, traces, '.importtime.txt');
+    const toStdout = args.json === '-' || args.importtime === '-';
+    const readOptions = readOptionsFrom(args, context);
+    const stdout = context.stdout as NodeJS.WriteStream;
+    const width = stdout.isTTY === true && typeof stdout.columns === 'number' && stdout.columns > 0 ? stdout.columns : DEFAULT_REPORT_WIDTH;
+    const color = colorWanted(context.stdout);
+
+    for (const [index, trace] of traces.entries()) {
+      const progress = await progressFor(trace, context);
+      let analysis: Analysis;
+      try {
+        // Stdin only for `-`: given a stream, analyzeTrace parses on this thread instead of a second one.
+        analysis = await analyzeTrace(trace, { ...readOptions, stdin: trace === '-' ? readOptions.stdin : undefined, onProgress: progress?.update, filters, overheadNs });
+      } finally {
+        progress?.stop();
+      }
+      await writeText(jsonTo(trace), () => analysisJsonText(analysis), context);
+      await writeText(importTimeTo(trace), () => importTimeText(analysis), context);
+      if (toStdout) {
+        // Only the document goes to stdout: the warnings the report would show go to stderr.
+        for (const line of formatWarnings(analysis.source.path, analysis.warnings)) context.stderr.write(`${line}\n`);
+      } else {
+        const report = renderReport(analysis, { top: args.top, sort: args.sort, lines: args.lines, color, width, filters: described });
+        await writeText({ kind: 'stdout' }, () => (index > 0 ? `\n${report}` : report), context);
+      }
+    }
+    return ExitCode.Ok;
+  },
+};

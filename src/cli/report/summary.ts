@@ -1,0 +1,92 @@
+import type { Analysis } from '../../analyze/analysis.js';
+import { terminalSafe } from '../terminal.js';
+import { formatCount, formatDuration, formatId, formatPercent, formatShare, heading, note, renderTable, wrap, type ReportStyle } from './format.js';
+
+/** The sum of the root-level time of every thread: what the tables' percentages are of. */
+export function rootTotal(analysis: Analysis): number {
+  return analysis.threads.reduce((sum, thread) => sum + thread.rootTotalNs, 0);
+}
+
+/** Does this trace have function returns but (almost) no entries (3.11 without the line probe)? */
+export function isReturnOnly(analysis: Analysis): boolean {
+  const threads = analysis.threads;
+  if (threads.length === 0) return false;
+  if (threads.every((thread) => thread.returnOnly)) return true;
+  const entries = threads.reduce((sum, thread) => sum + thread.entries, 0);
+  const returns = threads.reduce((sum, thread) => sum + thread.returns, 0);
+  return entries === 0 && returns > 0;
+}
+
+/** Trace path, format, metadata, processes and threads, duration, events, drops, filters, overhead. */
+export function renderSummary(analysis: Analysis, filters: readonly string[], style: ReportStyle): string[] {
+  const { colors } = style;
+  const rows: [string, string, (text: string) => string][] = [];
+  const add = (key: string, value: string, paint: (text: string) => string = (text) => text) => rows.push([key, value, paint]);
+  add('trace', terminalSafe(analysis.source.path));
+  add('format', terminalSafe(analysis.source.format));
+  const metadata = Object.entries(analysis.metadata);
+  if (metadata.length > 0) add('recorded', terminalSafe(metadata.map(([key, value]) => `${key}=${value}`).join(' ')));
+  const threads = analysis.threads.length;
+  const processes = new Set(analysis.threads.map((thread) => thread.pid).filter((pid) => pid >= 0)).size;
+  const unknown = [analysis.threads.some((thread) => thread.pid < 0) ? 'process' : '', analysis.threads.some((thread) => thread.tid < 0) ? 'thread' : ''].filter((id) => id !== '');
+  const where = unknown.length > 0 ? ` (${unknown.join(' and ')} ids not in this format)` : ` in ${formatCount(processes)} process${processes === 1 ? '' : 'es'}`;
+  if (threads > 0) add('threads', `${formatCount(threads)}${where}`);
+  add('duration', formatDuration(analysis.durationNs));
+  add('events', formatCount(analysis.events));
+  const total = rootTotal(analysis);
+  if (total > 0 && !isReturnOnly(analysis)) add('in Python', `${formatDuration(total)}, summed over threads (100% in the tables below)`);
+  if (analysis.droppedEvents > 0) add('dropped', `${formatCount(analysis.droppedEvents)} events lost by the tracer: calls around them may be incomplete`, colors.yellow);
+  if (filters.length > 0) add('filters', terminalSafe(filters.join(', ')));
+  const overhead = analysis.overhead;
+  if (overhead.perEventNs > 0) {
+    add(
+      'overhead',
+      `${formatDuration(overhead.perEventNs)} per event × ${formatCount(overhead.events)} events subtracted: ≈${formatShare(overhead.estimatedShare)} of the threads' traced time was probe cost`,
+    );
+  }
+  const label = Math.max(...rows.map(([key]) => key.length));
+  const indent = ' '.repeat(label + 4);
+  const lines = [heading('pyflame analyze', style)];
+  for (const [key, value, paint] of rows) {
+    const [first, ...rest] = wrap(value, style.width - indent.length, 0);
+    lines.push(`  ${colors.dim(key.padEnd(label))}  ${paint(first)}`, ...rest.map((line) => indent + paint(line)));
+  }
+  return lines;
+}
+
+/** One row per thread (the busiest first), when there is more than one. */
+export function renderThreads(analysis: Analysis, top: number, style: ReportStyle): string[] {
+  if (analysis.threads.length < 2) return [];
+  const total = rootTotal(analysis);
+  const threads = [...analysis.threads].sort((a, b) => b.rootTotalNs - a.rootTotalNs || a.pid - b.pid || a.tid - b.tid);
+  const shown = threads.slice(0, top);
+  const rows = shown.map((thread) => [
+    formatId(thread.pid),
+    formatId(thread.tid),
+    formatCount(thread.events),
+    formatCount(thread.entries),
+    formatDuration(thread.startNs),
+    formatDuration(thread.endNs - thread.startNs),
+    formatDuration(thread.rootTotalNs),
+    formatPercent(thread.rootTotalNs, total),
+  ]);
+  const lines = [
+    heading('Threads', style),
+    ...renderTable(
+      [
+        { header: 'pid', align: 'right' },
+        { header: 'tid', align: 'right' },
+        { header: 'events', align: 'right' },
+        { header: 'calls', align: 'right' },
+        { header: 'start', align: 'right' },
+        { header: 'span', align: 'right' },
+        { header: 'in Python', align: 'right' },
+        { header: 'share', align: 'right' },
+      ],
+      rows,
+      style,
+    ),
+  ];
+  if (threads.length > shown.length) lines.push(...note(`… and ${formatCount(threads.length - shown.length)} more thread${threads.length - shown.length === 1 ? '' : 's'}`, style));
+  return lines;
+}
