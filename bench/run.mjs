@@ -217,8 +217,9 @@ async function prepareInputs(cases, opts) {
   const byFile = new Map();
   for (const c of cases) {
     const ds = dataset(c.input.format, opts);
-    c.dataset = ds;
-    byFile.set(ds.file, ds);
+    // Cases on the same input share one dataset object (and so its stamp).
+    if (!byFile.has(ds.file)) byFile.set(ds.file, ds);
+    c.dataset = byFile.get(ds.file);
   }
   const todo = [];
   for (const ds of byFile.values()) {
