@@ -160,3 +160,12 @@ describe('the reorder window', () => {
     }
   });
 });
+
+describe('a stray NUL', () => {
+  it('in a text trace is a damaged line (junk), not a binary file', async () => {
+    const { summary } = await eventLogCsv(damage('stray-nul.txt'));
+    assert.equal(summary.events, 400);
+    assert.deepEqual(codes(summary), { 'junk-line': 1 });
+    assert.deepEqual(summary.warnings[0].lines, [51]);
+  });
+});

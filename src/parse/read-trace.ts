@@ -108,6 +108,9 @@ class TraceReader {
   private head: HeadLine[] = [];
   private headChars = 0;
   private bytesSeen = 0;
+  private nulBytes = 0;
+  private controlBytes = 0;
+  private firstNul: { offset: number; line: number } | undefined;
   private ansiSeen = false;
   private literalNewlines = false;
 
@@ -131,14 +134,7 @@ class TraceReader {
   }
 
   push(chunk: Buffer): void {
-    if (this.bytesSeen < HEAD_CHARS) {
-      // A NUL byte in the first 256 KiB means a binary file, whatever the read size.
-      const nul = chunk.subarray(0, HEAD_CHARS - this.bytesSeen).indexOf(0);
-      if (nul !== -1) {
-        const offset = this.bytesSeen + nul;
-        throw new TraceInputError(this.source, this.splitter.lines + lineOf(chunk, nul), `binary data (a NUL byte at offset ${offset}), not a text trace; expected one of: ${formatNames(this.formats).join(', ')}`);
-      }
-    }
+    if (this.bytesSeen < HEAD_CHARS) this.countBinaryBytes(chunk.subarray(0, HEAD_CHARS - this.bytesSeen));
     this.bytesSeen += chunk.length;
     if (!this.ansiSeen && chunk.indexOf(ESC) !== -1) {
       this.ansiSeen = true;
@@ -185,8 +181,36 @@ class TraceReader {
     this.readLine(bytes, start, end, lineNo, terminated);
   }
 
+  /**
+   * Counts, in the first 256 KiB, the bytes text does not have (NUL, other control characters
+   * but tab, CR, LF and ESC), whatever the read size.
+   */
+  private countBinaryBytes(head: Buffer): void {
+    for (let i = 0; i < head.length; i++) {
+      const c = head[i];
+      if (c >= 32 || c === 9 || c === 10 || c === 13 || c === 27) continue;
+      if (c === 0) {
+        if (this.nulBytes++ === 0) this.firstNul = { offset: this.bytesSeen + i, line: this.splitter.lines + lineOf(head, i) };
+      }
+      this.controlBytes++;
+    }
+  }
+
+  /**
+   * A binary file is refused before any parsing. A stray NUL in a text trace is not enough: that
+   * is a damaged line (skipped as junk); NULs in more than 1% of the head, or other control bytes
+   * in more than 10%, are.
+   */
+  private refuseBinary(): void {
+    const counted = Math.min(this.bytesSeen, HEAD_CHARS);
+    if (this.nulBytes * 100 <= counted && this.controlBytes * 10 <= counted) return;
+    const where = this.firstNul === undefined ? `${this.controlBytes} control bytes in the first ${counted}` : `a NUL byte at offset ${this.firstNul.offset}`;
+    throw new TraceInputError(this.source, this.firstNul?.line ?? 1, `binary data (${where}), not a text trace; expected one of: ${formatNames(this.formats).join(', ')}`);
+  }
+
   /** Picks the format from the head, then replays the head into its parser. */
   private choose(): void {
+    this.refuseBinary();
     const head = this.head.map((line) => (line.text.includes('\x1b') ? stripAnsi(line.text) : line.text));
     const replay = this.head;
     if (head.every((line) => line.trim() === '')) throw new TraceInputError(this.source, undefined, 'empty trace: no lines to read');
