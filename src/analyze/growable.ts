@@ -1,15 +1,20 @@
-/** A growable Float64Array: amortized O(1) push, 8 bytes an item (durations, times). */
-export class Float64List {
-  private items: Float64Array;
+type NumberArray = Float64Array | Int32Array;
+
+/** A growable typed array: amortized O(1) push, no boxing (durations, tree columns, ids). */
+class GrowableArray<T extends NumberArray> {
+  private items: T;
   length = 0;
 
-  constructor(initialCapacity = 16) {
-    this.items = new Float64Array(initialCapacity);
+  constructor(
+    private readonly make: (capacity: number) => T,
+    initialCapacity: number,
+  ) {
+    this.items = make(initialCapacity);
   }
 
   push(value: number): void {
     if (this.length === this.items.length) {
-      const bigger = new Float64Array(this.items.length * 2);
+      const bigger = this.make(this.items.length * 2);
       bigger.set(this.items);
       this.items = bigger;
     }
@@ -30,38 +35,21 @@ export class Float64List {
   }
 
   /** The items as a view (valid until the next push). */
-  view(): Float64Array {
-    return this.items.subarray(0, this.length);
+  view(): T {
+    return this.items.subarray(0, this.length) as T;
   }
 }
 
-/** A growable Int32Array. */
-export class Int32List {
-  private items: Int32Array;
-  length = 0;
-
+/** 8 bytes an item: times and counts as exact doubles. */
+export class Float64List extends GrowableArray<Float64Array> {
   constructor(initialCapacity = 16) {
-    this.items = new Int32Array(initialCapacity);
+    super((n) => new Float64Array(n), initialCapacity);
   }
+}
 
-  push(value: number): void {
-    if (this.length === this.items.length) {
-      const bigger = new Int32Array(this.items.length * 2);
-      bigger.set(this.items);
-      this.items = bigger;
-    }
-    this.items[this.length++] = value;
-  }
-
-  get(index: number): number {
-    return this.items[index];
-  }
-
-  set(index: number, value: number): void {
-    this.items[index] = value;
-  }
-
-  view(): Int32Array {
-    return this.items.subarray(0, this.length);
+/** 4 bytes an item: ids. */
+export class Int32List extends GrowableArray<Int32Array> {
+  constructor(initialCapacity = 16) {
+    super((n) => new Int32Array(n), initialCapacity);
   }
 }

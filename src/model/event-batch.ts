@@ -8,11 +8,24 @@ export const UNKNOWN_ID = -1;
 /** "This event has no frame / name". */
 export const NO_REF = -1;
 
+/** The columns of a run of events (what crosses threads). */
+export interface EventColumns {
+  readonly length: number;
+  readonly kind: Uint8Array;
+  readonly ts: Float64Array;
+  readonly pid: Float64Array;
+  readonly tid: Float64Array;
+  readonly frame: Int32Array;
+  readonly value: Float64Array;
+  readonly name: Int32Array;
+  readonly srcLine: Float64Array;
+}
+
 /**
  * A run of normalized events in columnar form: event i is (kind[i], ts[i], pid[i], ...).
  * Parsers never build one object per event; consumers read the columns directly.
  */
-export class EventBatch {
+export class EventBatch implements EventColumns {
   length = 0;
   readonly kind: Uint8Array;
   /** Nanoseconds relative to the log's time base (see TimeBase); exact while |ts| < 2^53. */
@@ -40,17 +53,7 @@ export class EventBatch {
   }
 
   /** A batch over existing columns (all of one length), e.g. received from another thread. */
-  static wrap(columns: {
-    length: number;
-    kind: Uint8Array;
-    ts: Float64Array;
-    pid: Float64Array;
-    tid: Float64Array;
-    frame: Int32Array;
-    value: Float64Array;
-    name: Int32Array;
-    srcLine: Float64Array;
-  }): EventBatch {
+  static wrap(columns: EventColumns): EventBatch {
     const { length, kind, ts, pid, tid, frame, value, name, srcLine } = columns;
     const batch = Object.create(EventBatch.prototype) as EventBatch;
     Object.assign(batch, { length, capacity: length, kind, ts, pid, tid, frame, value, name, srcLine });

@@ -40,20 +40,13 @@ class CsvEventLogParser implements LineParser {
     const crlf = bytes[end] === 13;
     const line = this.writer.decode(bytes, start, end, lineNo) + (crlf ? '\r' : '');
     if (!this.headerSeen) {
-      if (!line.startsWith('ts_ns,')) return line.trim() === '' ? true : false;
+      if (!line.startsWith('ts_ns,')) return line.trim() === '';
       this.headerSeen = true;
       this.readHeader(line.trimEnd(), lineNo);
       return true;
     }
     if (this.block.length === 0) this.blockFirstLine = lineNo;
-    if (countQuotes(line) % 2 === 1) {
-      this.quotesOpen = !this.quotesOpen;
-      if (this.quotesOpen) {
-        this.openRecordIndex = this.block.length;
-        this.openRecordLine = lineNo;
-      }
-    }
-    this.block.push(line);
+    this.addToBlock(line, lineNo);
     this.blockChars += line.length + 1;
     if (this.quotesOpen && this.block.length - this.openRecordIndex > MAX_RECORD_LINES) this.dropStrayQuote();
     if (!this.quotesOpen && this.blockChars >= BLOCK_CHARS) this.parseBlock();
@@ -71,17 +64,19 @@ class CsvEventLogParser implements LineParser {
     after.shift();
     this.quotesOpen = false;
     let lineNo = this.openRecordLine;
-    for (const line of after) {
-      lineNo++;
-      if (countQuotes(line) % 2 === 1) {
-        this.quotesOpen = !this.quotesOpen;
-        if (this.quotesOpen) {
-          this.openRecordIndex = this.block.length;
-          this.openRecordLine = lineNo;
-        }
+    for (const line of after) this.addToBlock(line, ++lineNo);
+  }
+
+  /** Appends a line to the block, following whether a quoted field is open. */
+  private addToBlock(line: string, lineNo: number): void {
+    if (countQuotes(line) % 2 === 1) {
+      this.quotesOpen = !this.quotesOpen;
+      if (this.quotesOpen) {
+        this.openRecordIndex = this.block.length;
+        this.openRecordLine = lineNo;
       }
-      this.block.push(line);
     }
+    this.block.push(line);
   }
 
   finish(): void {

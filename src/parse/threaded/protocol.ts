@@ -1,4 +1,5 @@
 import type { Warning } from '../../model/diagnostics.js';
+import type { EventColumns } from '../../model/event-batch.js';
 
 /** What the main thread tells the parsing worker at start (structured-clonable options). */
 export interface WorkerStart {
@@ -10,23 +11,18 @@ export interface WorkerStart {
   readonly chunkBytes?: number;
 }
 
-/** A batch of events, with the names and frames first seen since the previous message. */
-export interface BatchMessage {
-  readonly type: 'batch';
+/** Names and frames interned since the previous message, and the time base once known. */
+interface TableUpdate {
   readonly format: string;
   readonly base: [number, number] | undefined;
   readonly strings: string[];
   /** (fileId, funcId, line) of each new frame, in id order. */
   readonly frames: number[];
-  readonly length: number;
-  readonly kind: Uint8Array;
-  readonly ts: Float64Array;
-  readonly pid: Float64Array;
-  readonly tid: Float64Array;
-  readonly frame: Int32Array;
-  readonly value: Float64Array;
-  readonly name: Int32Array;
-  readonly srcLine: Float64Array;
+}
+
+/** A batch of events (copied columns, transferred). */
+export interface BatchMessage extends TableUpdate, EventColumns {
+  readonly type: 'batch';
 }
 
 export interface ProgressMessage {
@@ -35,12 +31,8 @@ export interface ProgressMessage {
   readonly totalBytes: number | undefined;
 }
 
-export interface DoneMessage {
+export interface DoneMessage extends TableUpdate {
   readonly type: 'done';
-  readonly format: string;
-  readonly base: [number, number] | undefined;
-  readonly strings: string[];
-  readonly frames: number[];
   readonly source: string;
   readonly gzip: boolean;
   readonly bytes: number;
