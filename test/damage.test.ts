@@ -169,3 +169,16 @@ describe('a stray NUL', () => {
     assert.deepEqual(summary.warnings[0].lines, [51]);
   });
 });
+
+describe('memory bounds', () => {
+  it('a trace with more distinct frames than the bound is refused, not read into memory', async () => {
+    const rows = ['# pyflame-trace v1'];
+    for (let i = 0; i < 30; i++) rows.push(`${i}\t1\t1\tfunction__entry\t/t/f${i}.py\tf${i}\t1`);
+    const path = join(mkdtempSync(join(tmpdir(), 'pyflame-frames-')), 'many.txt');
+    writeFileSync(path, `${rows.join('\n')}\n`);
+    for (const fastLines of [true, false]) {
+      await assert.rejects(readTrace(path, { maxFrames: 10, fastLines }), /many\.txt: more than 10 distinct \(file, function, line\) frames/);
+    }
+    assert.equal((await eventLogCsv(path, { maxFrames: 30 })).summary.events, 30);
+  });
+});

@@ -1,10 +1,13 @@
-import { Diagnostics } from '../model/diagnostics.js';
+import { Diagnostics, TraceInputError } from '../model/diagnostics.js';
 import { DEFAULT_BATCH_SIZE, EventBatch, NO_REF } from '../model/event-batch.js';
 import type { EventKind } from '../model/event-kind.js';
 import { FrameTable } from '../model/frame-table.js';
 import { TimeBase } from '../model/time-base.js';
 import { ByteKeyTable } from './byte-key-table.js';
 import { parseInt10 } from './scan.js';
+
+/** The most distinct frames a trace may have (each costs about 200 bytes). */
+export const MAX_DISTINCT_FRAMES = 5_000_000;
 
 /** Enough spare batches to cover the reorder window's turnover without growing. */
 const MAX_SPARE_BATCHES = 8;
@@ -28,6 +31,8 @@ export class EventWriter {
   fastLines = true;
   /** The input's name, for parsers' error messages. */
   source = '<input>';
+  /** The bound on distinct frames, and on distinct names (twice as many). */
+  maxFrames = MAX_DISTINCT_FRAMES;
   private batch: EventBatch;
   /** Batches the consumer is done with, filled again instead of allocating new ones. */
   private readonly spare: EventBatch[] = [];
@@ -77,7 +82,7 @@ export class EventWriter {
 
   /** Interns a frame whose file and function are byte ranges of `bytes`, under its key. */
   addFrame(bytes: Buffer, keyStart: number, keyEnd: number, hash: number, fileStart: number, fileEnd: number, funcStart: number, funcEnd: number, line: number): number {
-    const id = this.frames.intern(this.decode(bytes, fileStart, fileEnd), this.decode(bytes, funcStart, funcEnd), line);
+    const id = this.internFrame(this.decode(bytes, fileStart, fileEnd), this.decode(bytes, funcStart, funcEnd), line);
     this.frameByBytes.add(bytes, keyStart, keyEnd, hash, id);
     return id;
   }
@@ -89,7 +94,7 @@ export class EventWriter {
   frameFromKey(bytes: Buffer, keyStart: number, funcSep: number, lineSep: number, keyEnd: number): number {
     const line = parseInt10(bytes, lineSep + 1, keyEnd);
     if (line !== line) return -1;
-    return this.frames.intern(this.decode(bytes, keyStart, funcSep), this.decode(bytes, funcSep + 1, lineSep), line);
+    return this.internFrame(this.decode(bytes, keyStart, funcSep), this.decode(bytes, funcSep + 1, lineSep), line);
   }
 
   /** The frame id of names given as text (parsers off the hot path; text is already decoded). */
@@ -97,7 +102,7 @@ export class EventWriter {
     const key = `${file}\0${func}\0${line}`;
     let id = this.frameByText.get(key);
     if (id === undefined) {
-      id = this.frames.intern(file, func, line);
+      id = this.internFrame(file, func, line);
       this.frameByText.set(key, id);
     }
     return id;
@@ -105,12 +110,12 @@ export class EventWriter {
 
   /** The string id of a name given as text. */
   name(value: string): number {
-    return this.frames.strings.intern(value);
+    return this.internName(value);
   }
 
   /** The string id of a name that is the byte range [start, end) of `bytes`. */
   nameFromBytes(bytes: Buffer, start: number, end: number): number {
-    return this.frames.strings.intern(this.decode(bytes, start, end));
+    return this.internName(this.decode(bytes, start, end));
   }
 
   /**
@@ -123,6 +128,25 @@ export class EventWriter {
       this.diagnostics.warn('invalid-utf8', 'names with bytes that are not UTF-8 were read with U+FFFD (�) in their place', lineNo);
     }
     return text;
+  }
+
+  /**
+   * Interns a frame, within a bound: memory grows with distinct frames, and no program has
+   * millions of distinct (file, function, line) — a trace that does is not one to read whole.
+   */
+  private internFrame(file: string, func: string, line: number): number {
+    if (this.frames.size >= this.maxFrames) {
+      throw new TraceInputError(this.source, undefined, `more than ${this.maxFrames.toLocaleString('en-US')} distinct (file, function, line) frames: too many to hold (names that change on every line?)`);
+    }
+    return this.frames.intern(file, func, line);
+  }
+
+  private internName(value: string): number {
+    const strings = this.frames.strings;
+    if (strings.size >= 2 * this.maxFrames) {
+      throw new TraceInputError(this.source, undefined, `more than ${(2 * this.maxFrames).toLocaleString('en-US')} distinct names: too many to hold`);
+    }
+    return strings.intern(value);
   }
 
   /** Hands the partly filled batch downstream (at the end of input). */

@@ -32,6 +32,8 @@ export interface ReadTraceOptions {
   onProgress?: (bytesRead: number, totalBytes: number | undefined) => void;
   /** Awaited after each chunk: lets a slow consumer (an output stream) push back. */
   afterChunk?: () => Promise<void>;
+  /** The most distinct frames to hold (default 5,000,000): bounds memory on hostile input. */
+  maxFrames?: number;
   /** Bytes per read from a file (default 4 MiB; tests use tiny reads to cross chunk boundaries). */
   chunkBytes?: number;
   /** Where `-` reads from (default process.stdin). */
@@ -130,6 +132,7 @@ class TraceReader {
     this.writer = new EventWriter((batch) => this.reorder.push(batch), this.diagnostics, this.frames, options.batchSize ?? DEFAULT_BATCH_SIZE);
     this.writer.fastLines = options.fastLines !== false;
     this.writer.source = source;
+    if (options.maxFrames !== undefined) this.writer.maxFrames = options.maxFrames;
     this.splitter = new LineSplitter(source, (bytes, start, end, lineNo, terminated) => this.onLine(bytes, start, end, lineNo, terminated));
   }
 

@@ -9,6 +9,7 @@ export interface WorkerStart {
   readonly batchSize?: number;
   readonly fastLines?: boolean;
   readonly chunkBytes?: number;
+  readonly maxFrames?: number;
 }
 
 /** Names and frames interned since the previous message, and the time base once known. */
