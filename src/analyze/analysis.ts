@@ -93,6 +93,8 @@ export interface Analysis {
   readonly metadata: Readonly<Record<string, string>>;
   /** Trace start (absolute, exact) and length. */
   readonly startAbsoluteNs: string;
+  /** The trace's start on the reader's clock (event ts values): what every *Ns time is relative to. */
+  readonly originNs: number;
   readonly durationNs: number;
   readonly events: number;
   readonly droppedEvents: number;

@@ -8,7 +8,7 @@ import type { FunctionAccumulator } from './function-stats.js';
 import { FunctionTable } from './function-table.js';
 import { matchesFunction, type AnalysisFilters } from './filters.js';
 import { nearestRank, summarizeDurations } from './percentiles.js';
-import { ThreadState, type AnalysisContext } from './thread-state.js';
+import { ThreadState, type AnalysisContext, type TimelineSink } from './thread-state.js';
 
 export interface AnalyzerOptions {
   readonly filters?: AnalysisFilters;
@@ -16,6 +16,8 @@ export interface AnalyzerOptions {
   readonly overheadNs?: number;
   /** How many GC-causing stacks to keep. */
   readonly gcStacks?: number;
+  /** Receives every call's opening and closing (for time-ordered outputs such as speedscope). */
+  readonly timeline?: TimelineSink;
 }
 
 /**
@@ -121,6 +123,7 @@ export class Analyzer {
       source: { path: summary.source, format: summary.format },
       metadata: summary.metadata,
       startAbsoluteNs: summary.time.absolute(start),
+      originNs: start,
       durationNs,
       events: summary.events,
       droppedEvents: this.dropped,
@@ -167,6 +170,7 @@ export class Analyzer {
       focused: focus === undefined ? () => true : focused,
       hasFocus: focus !== undefined,
       overheadNs: this.overheadNs,
+      timeline: this.options.timeline,
     };
     return this.context;
   }
@@ -183,7 +187,7 @@ export class Analyzer {
       }
       thread = byTid.get(tid);
       if (thread === undefined) {
-        thread = new ThreadState(pid, tid, context, this.importsDone);
+        thread = new ThreadState(pid, tid, this.threadList.length, context, this.importsDone);
         byTid.set(tid, thread);
         this.threadList.push(thread);
       }

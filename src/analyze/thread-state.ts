@@ -22,6 +22,19 @@ export interface AnalysisContext {
   readonly hasFocus: boolean;
   /** Probe cost to subtract per event (--overhead), ns. */
   readonly overheadNs: number;
+  /** Receives every visible call's opening and closing, in time order per thread (flame charts). */
+  readonly timeline?: TimelineSink;
+}
+
+/**
+ * The calls of each thread as they open and close (visible calls only: filters applied). A call
+ * found to have been running since the trace began is opened `atStart` (it encloses everything
+ * opened before on that thread) and closed in order like any other.
+ */
+export interface TimelineSink {
+  open(thread: number, fn: number, ts: number): void;
+  close(thread: number, fn: number, ts: number): void;
+  openAtStart(thread: number, fn: number, ts: number): void;
 }
 
 /** A GC pause, from gc-start to gc-done on one thread. */
@@ -108,6 +121,8 @@ export class ThreadState {
   constructor(
     readonly pid: number,
     readonly tid: number,
+    /** The thread's place in the analysis (order of first appearance). */
+    readonly index: number,
     private readonly context: AnalysisContext,
     private readonly doneCounter: { value: number },
   ) {
@@ -159,6 +174,7 @@ export class ThreadState {
       const stats = this.statsOf(fn);
       stats.calls++;
       stats.active++;
+      context.timeline?.open(this.index, fn, ts);
     }
   }
 
@@ -365,6 +381,11 @@ export class ThreadState {
     stats.totalNs = durationNs;
     stats.selfNs += durationNs - this.stack.childNs[0];
     stats.partial++;
+    const timeline = context.timeline;
+    if (timeline !== undefined) {
+      timeline.openAtStart(this.index, fn, this.firstTs);
+      timeline.close(this.index, fn, ts);
+    }
     this.stack.node[0] = tree.root;
     this.stack.childNs[0] = durationNs;
     this.stack.innerEvents[0] += this.stack.ownEvents[0];
@@ -413,6 +434,7 @@ export class ThreadState {
         stats.durations.push(durationNs);
       }
       this.stack.childNs[Math.max(owner, 0)] += durationNs;
+      this.context.timeline?.close(this.index, fn, ts);
     }
     if (this.focusLevel === level) this.focusLevel = -1;
     this.depth--;

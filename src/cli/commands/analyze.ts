@@ -6,6 +6,12 @@ import type { Analysis } from '../../analyze/analysis.js';
 import { analyzeTrace } from '../../analyze/analyze.js';
 import type { AnalysisFilters } from '../../analyze/filters.js';
 import { analysisJsonText } from '../../export/analysis-json.js';
+import { foldedText, type FoldedWeight } from '../../export/folded.js';
+import { writeSpeedscope } from '../../export/speedscope/speedscope.js';
+import { TimelineRecorder } from '../../export/speedscope/timeline-recorder.js';
+import { VERSION } from '../../version.js';
+import { createGzip } from 'node:zlib';
+import { once } from 'node:events';
 import { importTimeText } from '../../export/importtime.js';
 import { openOutput } from '../../io/output.js';
 import { formatNames } from '../../parse/registry.js';
@@ -23,6 +29,10 @@ export interface AnalyzeArgs {
   'reorder-window'?: number;
   json?: string;
   importtime?: string;
+  folded?: string;
+  weight: FoldedWeight;
+  'per-thread': boolean;
+  speedscope?: string;
   top: number;
   sort: SortKey;
   lines: boolean;
@@ -34,6 +44,8 @@ export interface AnalyzeArgs {
   to?: string;
   overhead?: string;
 }
+
+const FOLDED_WEIGHTS: readonly FoldedWeight[] = ['self-us', 'self-ns', 'calls'];
 
 /** Inputs at least this large get a progress bar (when stderr is a terminal). */
 const PROGRESS_MIN_BYTES = 32 * 1024 * 1024;
@@ -54,6 +66,7 @@ type Destination = { kind: 'none' } | { kind: 'stdout' } | { kind: 'file'; path:
 
 function destination(flag: string, value: string | undefined, traces: readonly string[], suffix: string): (trace: string) => Destination {
   if (value === undefined) return () => ({ kind: 'none' });
+  if (Array.isArray(value)) throw new UsageError(`--${flag} is given more than once`);
   if (value === '-') return () => ({ kind: 'stdout' });
   if (value !== '') {
     if (traces.length > 1) throw new UsageError(`--${flag} ${value}: one output path for ${traces.length} traces; give --${flag} without a path (one file per trace under out/) or --${flag} - (stdout)`);
@@ -140,6 +153,33 @@ async function writeText(dest: Destination, text: () => string, context: Command
   if (dest.kind === 'file') context.stderr.write(`pyflame: wrote ${dest.path}\n`);
 }
 
+/**
+ * Writes a document produced in pieces (never one string for the whole of it), gzip-compressed
+ * when the path ends in .gz.
+ */
+async function writeStreamed(dest: Destination, produce: (write: (text: string) => Promise<void>) => Promise<void>, context: CommandContext): Promise<void> {
+  if (dest.kind === 'none') return;
+  const output = await openOutput(dest.kind === 'stdout' ? '-' : dest.path, context.stdout);
+  const gzip = dest.kind === 'file' && dest.path.endsWith('.gz') ? createGzip() : undefined;
+  gzip?.on('data', (chunk: Buffer) => output.write(chunk));
+  try {
+    await produce(async (text) => {
+      if (gzip === undefined) output.write(text);
+      else if (!gzip.write(text)) await once(gzip, 'drain');
+      await output.drain();
+    });
+    if (gzip !== undefined) {
+      gzip.end();
+      await once(gzip, 'end');
+    }
+    await output.commit();
+  } catch (error) {
+    await output.abort();
+    throw error;
+  }
+  if (dest.kind === 'file') context.stderr.write(`pyflame: wrote ${dest.path}\n`);
+}
+
 export const analyzeCommand = {
   command: 'analyze <traces..>',
   describe: 'Report where the time went: functions, GC pauses, imports, lines (and write --json / --importtime)',
@@ -148,6 +188,10 @@ export const analyzeCommand = {
       .positional('traces', { type: 'string', array: true, describe: 'recorded traces (any format; .gz accepted; - for stdin)' })
       .option('json', { type: 'string', describe: 'write the analysis as JSON: to PATH, to out/<name>.json without one, to stdout with -' })
       .option('importtime', { type: 'string', describe: 'write the imports as `python -X importtime` text: to PATH, to out/<name>.importtime.txt without one, to stdout with -' })
+      .option('folded', { type: 'string', describe: 'write folded stacks (flamegraph.pl, inferno, speedscope): to PATH, to out/<name>.folded without one, to stdout with -' })
+      .option('weight', { choices: FOLDED_WEIGHTS, default: 'self-us' as FoldedWeight, describe: 'what a folded line counts: self time in µs or ns, or calls' })
+      .option('per-thread', { type: 'boolean', default: false, describe: 'folded stacks: the thread as the root frame (default: threads merged)' })
+      .option('speedscope', { type: 'string', describe: 'write a speedscope file (a timeline per thread + all threads by self time): to PATH (.gz compresses), to out/<name>.speedscope.json without one, to stdout with -' })
       .option('top', { type: 'number', default: 15, describe: 'rows in each table' })
       .option('sort', { choices: SORT_KEYS, default: 'self' as SortKey, describe: 'order of the first function table' })
       .option('lines', { type: 'boolean', default: false, describe: 'show the hottest source lines (traces with line events)' })
@@ -163,7 +207,8 @@ export const analyzeCommand = {
       .example('$0 analyze trace.txt --json - | jq .gc', 'JSON on stdout (no report)')
       .example("$0 analyze trace.txt --focus '^main$'", 'only what runs under main()')
       .example("$0 analyze trace.txt --exclude '<frozen'", 'importlib frames folded into callers')
-      .epilog(`Put --json and --importtime after the traces (or write --json=PATH): a word after them is taken as their path.\nFormats read: ${formatNames().join(', ')}. See docs/analyze.md.`),
+      .example('$0 analyze trace.txt --folded --speedscope', 'also out/trace.folded and out/trace.speedscope.json')
+      .epilog(`Put --json, --importtime, --folded and --speedscope after the traces (or write --json=PATH): a word after them is taken as their path.\nFormats read: ${formatNames().join(', ')}. See docs/analyze.md.`),
   async run(args: AnalyzeArgs, context: CommandContext): Promise<number> {
     const traces = (args.traces ?? []).map((trace) => tracePath(trace));
     if (traces.length === 0) throw new UsageError('name at least one trace to analyze (- reads stdin)');
@@ -174,7 +219,9 @@ export const analyzeCommand = {
     const overheadNs = args.overhead === undefined ? undefined : Math.round(parseDurationFlag('overhead', args.overhead));
     const jsonTo = destination('json', args.json, traces, '.json');
     const importTimeTo = destination('importtime', args.importtime, traces, '.importtime.txt');
-    const toStdout = args.json === '-' || args.importtime === '-';
+    const foldedTo = destination('folded', args.folded, traces, '.folded');
+    const speedscopeTo = destination('speedscope', args.speedscope, traces, '.speedscope.json');
+    const toStdout = [args.json, args.importtime, args.folded, args.speedscope].includes('-');
     const readOptions = readOptionsFrom(args, context);
     const stdout = context.stdout as NodeJS.WriteStream;
     const width = stdout.isTTY === true && typeof stdout.columns === 'number' && stdout.columns > 0 ? stdout.columns : DEFAULT_REPORT_WIDTH;
@@ -183,14 +230,18 @@ export const analyzeCommand = {
     for (const [index, trace] of traces.entries()) {
       const progress = await progressFor(trace, context);
       let analysis: Analysis;
+      // The call timeline is kept only for the outputs that draw it.
+      const timeline = speedscopeTo(trace).kind === 'none' ? undefined : new TimelineRecorder();
       try {
         // Stdin only for `-`: given a stream, analyzeTrace parses on this thread instead of a second one.
-        analysis = await analyzeTrace(trace, { ...readOptions, stdin: trace === '-' ? readOptions.stdin : undefined, onProgress: progress?.update, filters, overheadNs });
+        analysis = await analyzeTrace(trace, { ...readOptions, stdin: trace === '-' ? readOptions.stdin : undefined, onProgress: progress?.update, filters, overheadNs, timeline });
       } finally {
         progress?.stop();
       }
       await writeText(jsonTo(trace), () => analysisJsonText(analysis), context);
       await writeText(importTimeTo(trace), () => importTimeText(analysis), context);
+      await writeText(foldedTo(trace), () => foldedText(analysis, { weight: args.weight, perThread: args['per-thread'] }), context);
+      if (timeline !== undefined) await writeStreamed(speedscopeTo(trace), (write) => writeSpeedscope(analysis, timeline, write, `pyflame ${VERSION}`), context);
       if (toStdout) {
         // Only the document goes to stdout: the warnings the report would show go to stderr.
         for (const line of formatWarnings(analysis.source.path, analysis.warnings)) context.stderr.write(`${line}\n`);

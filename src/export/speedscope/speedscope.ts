@@ -1,0 +1,107 @@
+import type { Analysis } from '../../analyze/analysis.js';
+import { stackOf } from '../../analyze/analyzer.js';
+import { UNKNOWN_ID } from '../../model/event-batch.js';
+import type { TimelineRecorder } from './timeline-recorder.js';
+
+/** Where the pieces of a document go (a TextOutput, or a string builder in tests). */
+export type Sink = (text: string) => void | Promise<void>;
+
+const EVENTS_PER_WRITE = 8192;
+
+/**
+ * Writes a speedscope file (https://www.speedscope.app/file-format-schema.json): one evented
+ * profile per thread, named with its pid and tid, and one sampled "all threads" profile weighted
+ * by self time. Times are ns from the trace's start (never epoch-sized: speedscope would round
+ * them), every profile is balanced and in time order (partial calls were closed by the analysis),
+ * frames are deduplicated. Streamed in pieces: a large trace's timeline never becomes one string.
+ */
+export async function writeSpeedscope(analysis: Analysis, timeline: TimelineRecorder, write: Sink, exporter: string): Promise<void> {
+  const functions = analysis.functionTable;
+  // Frame index per function, in order of first use, so unused functions are left out.
+  const frameOf = new Map<number, number>();
+  const frames: Array<{ name: string; file: string; line: number }> = [];
+  const frame = (fn: number): number => {
+    let index = frameOf.get(fn);
+    if (index === undefined) {
+      index = frames.length;
+      frameOf.set(fn, index);
+      frames.push({ name: functions.name(fn), file: functions.file(fn), line: functions.line(fn) });
+    }
+    return index;
+  };
+  // Timeline times are on the reader's clock; the analysis's time 0 is its first event.
+  const origin = analysis.originNs;
+  // Resolve every frame index first: the shared frames come before the profiles in the file.
+  const threadEvents = timeline.threads.map((t) => t.events.view());
+  for (const [index, events] of threadEvents.entries()) {
+    for (const fn of timeline.threads[index].openAtStart) frame(fn);
+    for (let i = 0; i < events.length; i++) frame(Math.abs(events[i]) - 1);
+  }
+  const samples = allThreadsSamples(analysis, frame);
+  await write(`{"$schema":"https://www.speedscope.app/file-format-schema.json","exporter":${JSON.stringify(exporter)},"name":${JSON.stringify(displayName(analysis.source.path))},"activeProfileIndex":0,"shared":{"frames":`);
+  await write(JSON.stringify(frames));
+  await write('},"profiles":[');
+  let first = true;
+  for (const [index, thread] of analysis.threads.entries()) {
+    const recorded = timeline.threads[index];
+    const events = threadEvents[index] ?? new Int32Array(0);
+    const at = recorded?.at.view() ?? new Float64Array(0);
+    await write(`${first ? '' : ','}{"type":"evented","name":${JSON.stringify(threadName(thread.pid, thread.tid))},"unit":"nanoseconds","startValue":${thread.startNs},"endValue":${thread.endNs},"events":[`);
+    first = false;
+    let piece: string[] = [];
+    let comma = '';
+    for (const fn of recorded?.openAtStart ?? []) {
+      piece.push(`${comma}{"type":"O","frame":${frame(fn)},"at":${recorded.startTs - origin}}`);
+      comma = ',';
+    }
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i];
+      piece.push(`${comma}{"type":"${e > 0 ? 'O' : 'C'}","frame":${frame(Math.abs(e) - 1)},"at":${at[i] - origin}}`);
+      comma = ',';
+      if (piece.length >= EVENTS_PER_WRITE) {
+        await write(piece.join(''));
+        piece = [];
+      }
+    }
+    await write(`${piece.join('')}]}`);
+  }
+  await write(`${first ? '' : ','}{"type":"sampled","name":"all threads (self time)","unit":"nanoseconds","startValue":0,"endValue":${samples.total},"samples":`);
+  await write(JSON.stringify(samples.stacks));
+  await write(',"weights":');
+  await write(JSON.stringify(samples.weights));
+  await write('}]}\n');
+}
+
+/** Every distinct call path of every thread with its self time, merged across threads. */
+function allThreadsSamples(analysis: Analysis, frame: (fn: number) => number): { stacks: number[][]; weights: number[]; total: number } {
+  const weightOf = new Map<string, { stack: number[]; weight: number }>();
+  for (const thread of analysis.threads) {
+    const tree = thread.tree;
+    for (let node = 0; node < tree.size; node++) {
+      const self = tree.selfNs.get(node);
+      if (self <= 0 || tree.func.get(node) < 0) continue;
+      const stack = stackOf(thread, node).map(frame);
+      const key = stack.join(',');
+      const known = weightOf.get(key);
+      if (known === undefined) weightOf.set(key, { stack, weight: self });
+      else known.weight += self;
+    }
+  }
+  const entries = [...weightOf.values()].sort((a, b) => compare(a.stack, b.stack));
+  return { stacks: entries.map((e) => e.stack), weights: entries.map((e) => e.weight), total: entries.reduce((sum, e) => sum + e.weight, 0) };
+}
+
+function compare(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return a.length - b.length;
+}
+
+function threadName(pid: number, tid: number): string {
+  if (pid === UNKNOWN_ID && tid === UNKNOWN_ID) return 'thread';
+  if (pid === UNKNOWN_ID) return `tid ${tid}`;
+  return `pid ${pid} tid ${tid}`;
+}
+
+function displayName(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}

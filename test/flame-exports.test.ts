@@ -1,0 +1,152 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { describe, it } from 'node:test';
+import AjvModule from 'ajv';
+import fc from 'fast-check';
+import { analyzeTrace } from '../src/analyze/analyze.js';
+import { foldedText } from '../src/export/folded.js';
+import { writeSpeedscope } from '../src/export/speedscope/speedscope.js';
+import { TimelineRecorder } from '../src/export/speedscope/timeline-recorder.js';
+import { assertGolden } from './helpers/golden.js';
+import { FIXTURES, ROOT, SAMPLES } from './helpers/paths.js';
+import { runCli } from './helpers/run-cli.js';
+import { balancedTrace, toPyflameText } from './helpers/trace-gen.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'pyflame-flame-'));
+let counter = 0;
+
+interface SpeedscopeFile {
+  shared: { frames: Array<{ name: string; file: string; line: number }> };
+  profiles: Array<
+    | { type: 'evented'; name: string; startValue: number; endValue: number; events: Array<{ type: 'O' | 'C'; frame: number; at: number }> }
+    | { type: 'sampled'; name: string; samples: number[][]; weights: number[] }
+  >;
+}
+
+async function speedscopeOf(path: string): Promise<{ text: string; selfTotal: number }> {
+  const timeline = new TimelineRecorder();
+  const analysis = await analyzeTrace(path, { timeline });
+  const parts: string[] = [];
+  await writeSpeedscope(analysis, timeline, (text) => void parts.push(text), 'pyflame test');
+  return { text: parts.join(''), selfTotal: analysis.functions.reduce((sum, f) => sum + f.selfNs, 0) };
+}
+
+/** What speedscope's importer refuses (docs: ../shared/reference/speedscope.md), checked here. */
+function assertImportable(file: SpeedscopeFile, label: string): void {
+  for (const profile of file.profiles) {
+    if (profile.type !== 'evented') continue;
+    const stack: number[] = [];
+    let last = profile.startValue;
+    for (const event of profile.events) {
+      assert.ok(event.frame >= 0 && event.frame < file.shared.frames.length, `${label}: frame index`);
+      assert.ok(event.at >= last, `${label} ${profile.name}: events in increasing order`);
+      last = event.at;
+      if (event.type === 'O') stack.push(event.frame);
+      else assert.equal(stack.pop(), event.frame, `${label} ${profile.name}: closes the frame on top`);
+    }
+    assert.deepEqual(stack, [], `${label} ${profile.name}: balanced`);
+    assert.ok(last <= profile.endValue, `${label}: within the profile`);
+    assert.ok(profile.endValue < 2 ** 53 && Number.isInteger(profile.endValue), 'rebased integer times');
+  }
+}
+
+const inputs = [
+  ...readdirSync(SAMPLES).filter((name) => name.endsWith('.txt')).map((name) => join(SAMPLES, name)),
+  ...['damage/junk-lines.txt', 'damage/out-of-order.txt', 'damage/tracer-messages.txt', 'damage/hostile-names.txt', 'formats/pyflame/all-probes.txt'].map((name) => join(FIXTURES, name)),
+];
+
+describe('speedscope files', () => {
+  const Ajv = AjvModule.default;
+  const validate = new Ajv({ allErrors: true, strict: false }).compile(JSON.parse(readFileSync(join(ROOT, 'node_modules/speedscope/dist/release/file-format-schema.json'), 'utf8')) as object);
+  for (const path of inputs) {
+    it(`valid against the speedscope package's schema, importable, deterministic: ${path.slice(path.lastIndexOf('/') + 1)}`, async () => {
+      const { text, selfTotal } = await speedscopeOf(path);
+      const file = JSON.parse(text) as SpeedscopeFile;
+      assert.ok(validate(file), JSON.stringify(validate.errors?.slice(0, 3)));
+      assertImportable(file, path);
+      const sampled = file.profiles.find((p) => p.type === 'sampled') as { weights: number[] };
+      assert.equal(sampled.weights.reduce((a, b) => a + b, 0), selfTotal, 'all threads by self time: nothing lost');
+      const names = file.shared.frames.map((f) => `${f.name}\0${f.file}\0${f.line}`);
+      assert.equal(new Set(names).size, names.length, 'frames deduplicated');
+      assert.equal((await speedscopeOf(path)).text, text, 'same bytes twice');
+    });
+  }
+
+  it('a trace that began inside calls opens them at its start, balanced', async () => {
+    const path = join(scratch, `partial${counter++}.txt`);
+    writeFileSync(path, ['10\t1\t1\tfunction__entry\t/t/m.py\ta\t5', '20\t1\t1\tfunction__return\t/t/m.py\ta\t6', '30\t1\t1\tfunction__return\t/t/m.py\tinner\t9', '40\t1\t1\tfunction__return\t/t/m.py\touter\t19'].join('\n') + '\n');
+    const file = JSON.parse((await speedscopeOf(path)).text) as SpeedscopeFile;
+    const profile = file.profiles[0] as { events: Array<{ type: string; frame: number; at: number }> };
+    const name = (i: number) => file.shared.frames[i].name;
+    assert.deepEqual(
+      profile.events.map((e) => `${e.type} ${name(e.frame)} ${e.at}`),
+      ['O outer 0', 'O inner 0', 'O a 0', 'C a 10', 'C inner 20', 'C outer 30'],
+    );
+  });
+});
+
+describe('folded stacks', () => {
+  it('golden for a sample, merged and per thread', async () => {
+    const analysis = await analyzeTrace(join(SAMPLES, 'threads.pyflame.txt'));
+    assertGolden('folded/threads.folded', foldedText(analysis));
+    assertGolden('folded/threads.per-thread.calls.folded', foldedText(analysis, { perThread: true, weight: 'calls' }));
+  });
+
+  it('self-ns counts equal the stacks of an independent replay of any balanced trace', async () => {
+    await fc.assert(
+      fc.asyncProperty(balancedTrace, async (events) => {
+        const path = join(scratch, `g${counter++}.txt`);
+        writeFileSync(path, toPyflameText(events));
+        // Reference: replay each thread with a plain stack of labels.
+        const expected = new Map<string, number>();
+        const stacks = new Map<number, Array<{ label: string; start: bigint; child: bigint }>>();
+        for (const e of events) {
+          if (e.file === undefined) continue;
+          const stack = stacks.get(e.tid) ?? [];
+          stacks.set(e.tid, stack);
+          if (e.probe === 'function__entry') stack.push({ label: `${e.func!} (${e.file}:${e.line!})`.replace(/;/g, ':'), start: e.ts, child: 0n });
+          else {
+            const top = stack.pop()!;
+            const duration = e.ts - top.start;
+            if (stack.length > 0) stack[stack.length - 1].child += duration;
+            const key = [...stack.map((f) => f.label), top.label].join(';');
+            expected.set(key, (expected.get(key) ?? 0) + Number(duration - top.child));
+          }
+        }
+        const lines = [...expected].filter(([, v]) => v > 0).map(([k, v]) => `${k} ${v}`).sort();
+        const actual = foldedText(await analyzeTrace(path, { parseThread: false }), { weight: 'self-ns' });
+        assert.equal(actual, lines.length === 0 ? '' : `${lines.join('\n')}\n`);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('names cannot break the format: ; and control characters are replaced', async () => {
+    const path = join(scratch, `names${counter++}.txt`);
+    writeFileSync(path, ['1\t1\t1\tfunction__entry\t/t/a;b.py\tf;g\x07\t1', '5\t1\t1\tfunction__return\t/t/a;b.py\tf;g\x07\t2'].join('\n') + '\n');
+    assert.equal(foldedText(await analyzeTrace(path)), '', 'self-us: a stack under 0.5 µs is left out');
+    assert.equal(foldedText(await analyzeTrace(path), { weight: 'self-ns' }), 'f:g  (/t/a:b.py:1) 4\n');
+  });
+});
+
+describe('pyflame analyze --folded / --speedscope (the real binary)', () => {
+  it('writes out/<name>.folded and a gzip speedscope file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pyflame-flame-cli-'));
+    const result = await runCli(['analyze', join(SAMPLES, 'recursion.pyflame.txt'), '--folded', '--speedscope=out/r.speedscope.json.gz'], { cwd: dir });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /wrote out\/recursion\.pyflame\.folded\npyflame: wrote out\/r\.speedscope\.json\.gz\n/);
+    const folded = readFileSync(join(dir, 'out/recursion.pyflame.folded'), 'utf8');
+    assert.match(folded, /^<module> \(.*recursion\.py:0\)(;\S.*)? \d+$/m);
+    const file = JSON.parse(gunzipSync(readFileSync(join(dir, 'out/r.speedscope.json.gz'))).toString('utf8')) as SpeedscopeFile;
+    assertImportable(file, 'cli');
+  });
+
+  it('--folded - writes only the stacks to stdout', async () => {
+    const result = await runCli(['analyze', join(SAMPLES, 'recursion.pyflame.txt'), '--folded', '-', '--weight', 'calls']);
+    assert.equal(result.code, 0);
+    assert.ok(result.stdout.split('\n').filter(Boolean).every((line) => / \d+$/.test(line)));
+  });
+});
