@@ -37,7 +37,9 @@ export async function writeSpeedscope(analysis: Analysis, timeline: TimelineReco
     for (const fn of timeline.threads[index].openAtStart) frame(fn);
     for (let i = 0; i < events.length; i++) frame(Math.abs(events[i]) - 1);
   }
-  const samples = allThreadsSamples(analysis, frame);
+  // A counts-only trace (SystemTap "top") has no calls to time: its profile weighs calls.
+  const countsOnly = analysis.threads.length === 0 && analysis.callCounts !== undefined;
+  const samples = countsOnly ? callCountSamples(analysis, frame) : allThreadsSamples(analysis, frame);
   await write(`{"$schema":"https://www.speedscope.app/file-format-schema.json","exporter":${JSON.stringify(exporter)},"name":${JSON.stringify(displayName(analysis.source.path))},"activeProfileIndex":0,"shared":{"frames":`);
   await write(JSON.stringify(frames));
   await write('},"profiles":[');
@@ -65,7 +67,8 @@ export async function writeSpeedscope(analysis: Analysis, timeline: TimelineReco
     }
     await write(`${piece.join('')}]}`);
   }
-  await write(`${first ? '' : ','}{"type":"sampled","name":"all threads (self time)","unit":"nanoseconds","startValue":0,"endValue":${samples.total},"samples":`);
+  const sampledName = countsOnly ? 'calls (counts-only trace)' : 'all threads (self time)';
+  await write(`${first ? '' : ','}{"type":"sampled","name":${JSON.stringify(sampledName)},"unit":"${countsOnly ? 'none' : 'nanoseconds'}","startValue":0,"endValue":${samples.total},"samples":`);
   await write(JSON.stringify(samples.stacks));
   await write(',"weights":');
   await write(JSON.stringify(samples.weights));
@@ -88,6 +91,15 @@ function allThreadsSamples(analysis: Analysis, frame: (fn: number) => number): {
     }
   }
   const entries = [...weightOf.values()].sort((a, b) => compare(a.stack, b.stack));
+  return { stacks: entries.map((e) => e.stack), weights: entries.map((e) => e.weight), total: entries.reduce((sum, e) => sum + e.weight, 0) };
+}
+
+/** Each function of a counts-only trace as a one-frame sample weighing its calls. */
+function callCountSamples(analysis: Analysis, frame: (fn: number) => number): { stacks: number[][]; weights: number[]; total: number } {
+  const entries = [...analysis.callCounts!.byFunction]
+    .map(([fn, counts]) => ({ stack: [frame(fn)], weight: counts.reduce((a, b) => a + b, 0) }))
+    .filter((e) => e.weight > 0)
+    .sort((a, b) => a.stack[0] - b.stack[0]);
   return { stacks: entries.map((e) => e.stack), weights: entries.map((e) => e.weight), total: entries.reduce((sum, e) => sum + e.weight, 0) };
 }
 
