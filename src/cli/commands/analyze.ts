@@ -7,6 +7,7 @@ import { analyzeTrace } from '../../analyze/analyze.js';
 import type { AnalysisFilters } from '../../analyze/filters.js';
 import { analysisJsonText } from '../../export/analysis-json.js';
 import { foldedText, type FoldedWeight } from '../../export/folded.js';
+import { flameGraphSvg } from '../../export/svg/render.js';
 import { writeSpeedscope } from '../../export/speedscope/speedscope.js';
 import { TimelineRecorder } from '../../export/speedscope/timeline-recorder.js';
 import { VERSION } from '../../version.js';
@@ -33,6 +34,9 @@ export interface AnalyzeArgs {
   weight: FoldedWeight;
   'per-thread': boolean;
   speedscope?: string;
+  svg?: string;
+  minwidth: number;
+  inverted: boolean;
   top: number;
   sort: SortKey;
   lines: boolean;
@@ -192,6 +196,9 @@ export const analyzeCommand = {
       .option('weight', { choices: FOLDED_WEIGHTS, default: 'self-us' as FoldedWeight, describe: 'what a folded line counts: self time in µs or ns, or calls' })
       .option('per-thread', { type: 'boolean', default: false, describe: 'folded stacks: the thread as the root frame (default: threads merged)' })
       .option('speedscope', { type: 'string', describe: 'write a speedscope file (a timeline per thread + all threads by self time): to PATH (.gz compresses), to out/<name>.speedscope.json without one, to stdout with -' })
+      .option('svg', { type: 'string', describe: 'write an interactive SVG flame graph (hover, click to zoom, search): to PATH, to out/<name>.svg without one, to stdout with -' })
+      .option('minwidth', { type: 'number', default: 0.1, describe: 'SVG: leave out frames narrower than PCT percent of the whole graph' })
+      .option('inverted', { type: 'boolean', default: false, describe: 'SVG: an icicle graph (root at the top)' })
       .option('top', { type: 'number', default: 15, describe: 'rows in each table' })
       .option('sort', { choices: SORT_KEYS, default: 'self' as SortKey, describe: 'order of the first function table' })
       .option('lines', { type: 'boolean', default: false, describe: 'show the hottest source lines (traces with line events)' })
@@ -208,7 +215,8 @@ export const analyzeCommand = {
       .example("$0 analyze trace.txt --focus '^main$'", 'only what runs under main()')
       .example("$0 analyze trace.txt --exclude '<frozen'", 'importlib frames folded into callers')
       .example('$0 analyze trace.txt --folded --speedscope', 'also out/trace.folded and out/trace.speedscope.json')
-      .epilog(`Put --json, --importtime, --folded and --speedscope after the traces (or write --json=PATH): a word after them is taken as their path.\nFormats read: ${formatNames().join(', ')}. See docs/analyze.md.`),
+      .example('$0 analyze trace.txt --svg', 'also out/trace.svg, an interactive flame graph')
+      .epilog(`Put --json, --importtime, --folded, --speedscope and --svg after the traces (or write --json=PATH): a word after them is taken as their path.\nFormats read: ${formatNames().join(', ')}. See docs/analyze.md.`),
   async run(args: AnalyzeArgs, context: CommandContext): Promise<number> {
     const traces = (args.traces ?? []).map((trace) => tracePath(trace));
     if (traces.length === 0) throw new UsageError('name at least one trace to analyze (- reads stdin)');
@@ -221,7 +229,9 @@ export const analyzeCommand = {
     const importTimeTo = destination('importtime', args.importtime, traces, '.importtime.txt');
     const foldedTo = destination('folded', args.folded, traces, '.folded');
     const speedscopeTo = destination('speedscope', args.speedscope, traces, '.speedscope.json');
-    const toStdout = [args.json, args.importtime, args.folded, args.speedscope].includes('-');
+    const svgTo = destination('svg', args.svg, traces, '.svg');
+    if (typeof args.minwidth !== 'number' || !Number.isFinite(args.minwidth) || args.minwidth < 0 || args.minwidth > 100) throw new UsageError(`--minwidth takes a percentage from 0 to 100; got ${String(args.minwidth)}`);
+    const toStdout = [args.json, args.importtime, args.folded, args.speedscope, args.svg].includes('-');
     const readOptions = readOptionsFrom(args, context);
     const stdout = context.stdout as NodeJS.WriteStream;
     const width = stdout.isTTY === true && typeof stdout.columns === 'number' && stdout.columns > 0 ? stdout.columns : DEFAULT_REPORT_WIDTH;
@@ -241,6 +251,7 @@ export const analyzeCommand = {
       await writeText(jsonTo(trace), () => analysisJsonText(analysis), context);
       await writeText(importTimeTo(trace), () => importTimeText(analysis), context);
       await writeText(foldedTo(trace), () => foldedText(analysis, { weight: args.weight, perThread: args['per-thread'] }), context);
+      await writeText(svgTo(trace), () => flameGraphSvg(analysis, { title: outputName(trace), minWidthPercent: args.minwidth, inverted: args.inverted }), context);
       if (timeline !== undefined) await writeStreamed(speedscopeTo(trace), (write) => writeSpeedscope(analysis, timeline, write, `pyflame ${VERSION}`), context);
       if (toStdout) {
         // Only the document goes to stdout: the warnings the report would show go to stderr.

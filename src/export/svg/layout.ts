@@ -1,0 +1,79 @@
+import { hierarchy, partition, type HierarchyRectangularNode } from 'd3-hierarchy';
+import type { FlameTree } from './flame-tree.js';
+
+/** One drawn frame: its node in the flame tree, depth (root 0) and horizontal extent (0..1). */
+export interface LaidFrame {
+  readonly node: number;
+  readonly depth: number;
+  readonly x0: number;
+  readonly x1: number;
+}
+
+export interface LayoutOptions {
+  /** Frames narrower than this fraction of the root's width are left out (default 0.001). */
+  readonly minWidth?: number;
+  /** Orders a node's children (default: by node index). */
+  readonly order?: (a: number, b: number) => number;
+}
+
+/**
+ * Lays the flame tree out with d3's partition: widths proportional to inclusive time. A node's
+ * width is at least its children's (inconsistent totals are widened, never overlap). Frames
+ * narrower than minWidth are pruned with everything under them. Frames come root first, then by
+ * depth and x (the drawing order).
+ */
+export function layoutFlame(tree: FlameTree, options: LayoutOptions = {}): { frames: LaidFrame[]; maxDepth: number; rootValue: number } {
+  const minWidth = options.minWidth ?? 0.001;
+  // Values bottom-up without recursion: nodes in a pre-order, then visited backwards.
+  const order: number[] = [];
+  const stack = [0];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    order.push(node);
+    for (const child of tree.children[node]) stack.push(child);
+  }
+  const value = new Float64Array(tree.size);
+  for (let i = order.length - 1; i >= 0; i--) {
+    const node = order[i];
+    let sum = 0;
+    for (const child of tree.children[node]) sum += value[child];
+    value[node] = Math.max(tree.totalNs[node], sum, 0);
+  }
+  const rootValue = value[0];
+  const threshold = rootValue * minWidth;
+  const kept = (node: number) => value[node] > 0 && value[node] >= threshold;
+  // d3's hierarchy() computes heights in time quadratic in depth (every node walks up its
+  // ancestors); the nodes are built here instead, as d3 Node objects, with heights bottom-up.
+  const prototype = Object.getPrototypeOf(hierarchy(0)) as object;
+  type Laid = HierarchyRectangularNode<number> & { value: number; height: number; depth: number; children?: Laid[]; parent: Laid | null };
+  const make = (node: number, parent: Laid | null): Laid => {
+    const d = Object.create(prototype) as Laid;
+    Object.assign(d, { data: node, depth: parent === null ? 0 : parent.depth + 1, height: 0, parent, value: value[node] });
+    return d;
+  };
+  const root = make(0, null);
+  const visit: Laid[] = [root];
+  const preorder: Laid[] = [];
+  while (visit.length > 0) {
+    const d = visit.pop()!;
+    preorder.push(d);
+    const children = tree.children[d.data].filter(kept);
+    if (children.length === 0) continue;
+    if (options.order !== undefined) children.sort(options.order);
+    d.children = children.map((child) => make(child, d));
+    for (let i = d.children.length - 1; i >= 0; i--) visit.push(d.children[i]);
+  }
+  for (let i = preorder.length - 1; i > 0; i--) {
+    const d = preorder[i];
+    if (d.parent !== null && d.parent.height < d.height + 1) d.parent.height = d.height + 1;
+  }
+  partition<number>().size([1, 1]).padding(0).round(false)(root as unknown as Parameters<ReturnType<typeof partition<number>>>[0]);
+  const frames: LaidFrame[] = [];
+  let maxDepth = 0;
+  for (const d of preorder) {
+    frames.push({ node: d.data, depth: d.depth, x0: d.x0, x1: d.x1 });
+    if (d.depth > maxDepth) maxDepth = d.depth;
+  }
+  frames.sort((a, b) => a.depth - b.depth || a.x0 - b.x0);
+  return { frames, maxDepth, rootValue };
+}
