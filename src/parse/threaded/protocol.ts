@@ -1,5 +1,5 @@
-import type { Warning } from '../../model/diagnostics.js';
 import type { EventColumns } from '../../model/event-batch.js';
+import type { TraceSummary } from '../read-trace.js';
 
 /** What the main thread tells the parsing worker at start (structured-clonable options). */
 export interface WorkerStart {
@@ -32,15 +32,9 @@ export interface ProgressMessage {
   readonly totalBytes: number | undefined;
 }
 
-export interface DoneMessage extends TableUpdate {
+/** The end: the summary's plain fields (the tables and time base are mirrored, not sent). */
+export interface DoneMessage extends TableUpdate, Pick<TraceSummary, 'source' | 'gzip' | 'bytes' | 'lines' | 'events' | 'warnings' | 'metadata'> {
   readonly type: 'done';
-  readonly source: string;
-  readonly gzip: boolean;
-  readonly bytes: number;
-  readonly lines: number;
-  readonly events: number;
-  readonly warnings: Warning[];
-  readonly metadata: Record<string, string>;
 }
 
 export interface ErrorMessage {
