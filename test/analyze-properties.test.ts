@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import AjvModule from 'ajv';
@@ -10,16 +9,12 @@ import { summarizeDurations } from '../src/analyze/percentiles.js';
 import { analysisJsonText, analysisToJson } from '../src/export/analysis-json.js';
 import { TraceInputError } from '../src/model/diagnostics.js';
 import { assertGolden } from './helpers/golden.js';
+import { scratchDir, writeScratch } from './helpers/scratch.js';
 import { FIXTURES, ROOT, SAMPLES } from './helpers/paths.js';
 import { balancedTrace, toPyflameText } from './helpers/trace-gen.js';
 
-const scratch = mkdtempSync(join(tmpdir(), 'pyflame-analyze-prop-'));
-let counter = 0;
-function write(text: string | Buffer): string {
-  const path = join(scratch, `p${counter++}.txt`);
-  writeFileSync(path, text);
-  return path;
-}
+const scratch = scratchDir('analyze-prop');
+const write = (text: string | Buffer) => writeScratch(scratch, text);
 
 describe('analysis invariants on generated traces', () => {
   it('self times sum to the root total; every entry is a call; balanced traces have no partial calls', async () => {

@@ -1,18 +1,17 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { fastLinesAvailable } from '../src/parse/fast-lines.js';
 import { eventLogCsv, warningsText } from './helpers/event-log.js';
 import { FIXTURES, SAMPLES } from './helpers/paths.js';
+import { scratchDir, writeScratch } from './helpers/scratch.js';
 import { balancedTrace, toPyflameText, type GenEvent } from './helpers/trace-gen.js';
 
 // The WebAssembly loop and the TypeScript parsers must read every input to the same log, whatever
 // the read size: a line cut between two chunks included.
-const scratch = mkdtempSync(join(tmpdir(), 'pyflame-engines-'));
-let counter = 0;
+const scratch = scratchDir('engines');
 
 async function assertSameEverywhere(path: string, chunkSizes: number[] = [1, 7, 4096]): Promise<void> {
   const reference = await eventLogCsv(path, { fastLines: false });
@@ -56,9 +55,7 @@ describe('the WebAssembly loop reads exactly as the TypeScript parsers do', () =
       fc.asyncProperty(balancedTrace, fc.integer({ min: 1, max: 300 }), async (events, chunk) => {
         for (const text of [toPyflameText(events), toDtraceText(events)]) {
           if (text.trim() === '') continue;
-          const path = join(scratch, `g${counter++}.txt`);
-          writeFileSync(path, text);
-          await assertSameEverywhere(path, [chunk]);
+          await assertSameEverywhere(writeScratch(scratch, text), [chunk]);
         }
       }),
       { numRuns: 40 },

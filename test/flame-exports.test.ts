@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, it } from 'node:test';
@@ -13,10 +12,10 @@ import { TimelineRecorder } from '../src/export/speedscope/timeline-recorder.js'
 import { assertGolden } from './helpers/golden.js';
 import { FIXTURES, ROOT, SAMPLES } from './helpers/paths.js';
 import { runCli } from './helpers/run-cli.js';
+import { scratchDir, writeScratch } from './helpers/scratch.js';
 import { balancedTrace, toPyflameText } from './helpers/trace-gen.js';
 
-const scratch = mkdtempSync(join(tmpdir(), 'pyflame-flame-'));
-let counter = 0;
+const scratch = scratchDir('flame');
 
 interface SpeedscopeFile {
   shared: { frames: Array<{ name: string; file: string; line: number }> };
@@ -78,8 +77,7 @@ describe('speedscope files', () => {
   }
 
   it('a trace that began inside calls opens them at its start, balanced', async () => {
-    const path = join(scratch, `partial${counter++}.txt`);
-    writeFileSync(path, ['10\t1\t1\tfunction__entry\t/t/m.py\ta\t5', '20\t1\t1\tfunction__return\t/t/m.py\ta\t6', '30\t1\t1\tfunction__return\t/t/m.py\tinner\t9', '40\t1\t1\tfunction__return\t/t/m.py\touter\t19'].join('\n') + '\n');
+    const path = writeScratch(scratch, ['10\t1\t1\tfunction__entry\t/t/m.py\ta\t5', '20\t1\t1\tfunction__return\t/t/m.py\ta\t6', '30\t1\t1\tfunction__return\t/t/m.py\tinner\t9', '40\t1\t1\tfunction__return\t/t/m.py\touter\t19'].join('\n') + '\n', 'partial.txt');
     const file = JSON.parse((await speedscopeOf(path)).text) as SpeedscopeFile;
     const profile = file.profiles[0] as { events: Array<{ type: string; frame: number; at: number }> };
     const name = (i: number) => file.shared.frames[i].name;
@@ -100,8 +98,7 @@ describe('folded stacks', () => {
   it('self-ns counts equal the stacks of an independent replay of any balanced trace', async () => {
     await fc.assert(
       fc.asyncProperty(balancedTrace, async (events) => {
-        const path = join(scratch, `g${counter++}.txt`);
-        writeFileSync(path, toPyflameText(events));
+        const path = writeScratch(scratch, toPyflameText(events));
         // Reference: replay each thread with a plain stack of labels.
         const expected = new Map<string, number>();
         const stacks = new Map<number, Array<{ label: string; start: bigint; child: bigint }>>();
@@ -127,8 +124,7 @@ describe('folded stacks', () => {
   });
 
   it('names cannot break the format: ; and control characters are replaced', async () => {
-    const path = join(scratch, `names${counter++}.txt`);
-    writeFileSync(path, ['1\t1\t1\tfunction__entry\t/t/a;b.py\tf;g\x07\t1', '5\t1\t1\tfunction__return\t/t/a;b.py\tf;g\x07\t2'].join('\n') + '\n');
+    const path = writeScratch(scratch, ['1\t1\t1\tfunction__entry\t/t/a;b.py\tf;g\x07\t1', '5\t1\t1\tfunction__return\t/t/a;b.py\tf;g\x07\t2'].join('\n') + '\n', 'names.txt');
     assert.equal(foldedText(await analyzeTrace(path)), '', 'self-us: a stack under 0.5 µs is left out');
     assert.equal(foldedText(await analyzeTrace(path), { weight: 'self-ns' }), 'f:g  (/t/a:b.py:1) 4\n');
   });
@@ -136,7 +132,7 @@ describe('folded stacks', () => {
 
 describe('pyflame analyze --folded / --speedscope (the real binary)', () => {
   it('writes out/<name>.folded and a gzip speedscope file', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pyflame-flame-cli-'));
+    const dir = scratchDir('flame-cli');
     const result = await runCli(['analyze', join(SAMPLES, 'recursion.pyflame.txt'), '--folded', '--speedscope=out/r.speedscope.json.gz'], { cwd: dir });
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stderr, /wrote out\/recursion\.pyflame\.folded\npyflame: wrote out\/r\.speedscope\.json\.gz\n/);

@@ -1,21 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { TraceInputError } from '../src/model/diagnostics.js';
 import { TimeBase } from '../src/model/time-base.js';
 import { eventLogCsv } from './helpers/event-log.js';
+import { scratchDir, writeScratch } from './helpers/scratch.js';
 import { balancedTrace, expectedRows, toPyflameText } from './helpers/trace-gen.js';
 
-const scratch = mkdtempSync(join(tmpdir(), 'pyflame-prop-'));
-let fileCounter = 0;
-function tempTrace(text: string | Buffer): string {
-  const path = join(scratch, `t${fileCounter++}.txt`);
-  writeFileSync(path, text);
-  return path;
-}
+const scratch = scratchDir('prop');
+const tempTrace = (text: string | Buffer) => writeScratch(scratch, text);
 
 /** The CSV rows without their source_line column. */
 function rows(csv: string): string[] {

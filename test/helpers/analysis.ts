@@ -1,11 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Analysis, FunctionStats } from '../../src/analyze/analysis.js';
 import { analyzeTrace, type AnalyzeOptions } from '../../src/analyze/analyze.js';
+import { scratchDir, writeScratch } from './scratch.js';
 
-const scratch = mkdtempSync(join(tmpdir(), 'pyflame-analyze-'));
-let counter = 0;
+const scratch = scratchDir('analyze');
 
 /**
  * A trace in pyflame's format from compact rows: `[ts, tid, 'e'|'r'|'l', func, line]` for
@@ -19,9 +16,7 @@ export function traceText(rows: readonly Row[]): string {
 }
 
 export async function analyzeRows(rows: readonly Row[], options: AnalyzeOptions = {}): Promise<Analysis> {
-  const path = join(scratch, `t${counter++}.txt`);
-  writeFileSync(path, traceText(rows));
-  return analyzeTrace(path, options);
+  return analyzeTrace(writeScratch(scratch, traceText(rows)), options);
 }
 
 /** The merged stats of function `name` (and line, when several share the name). */
