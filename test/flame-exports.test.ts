@@ -28,11 +28,11 @@ interface SpeedscopeFile {
 async function speedscopeOf(path: string): Promise<{ text: string; selfTotal: number }> {
   const timeline = new TimelineRecorder();
   const analysis = await analyzeTrace(path, { timeline });
-  const parts: string[] = [];
-  await writeSpeedscope(analysis, timeline, (text) => void parts.push(text), 'pyflame test');
+  const parts: Buffer[] = [];
+  await writeSpeedscope(analysis, timeline, (chunk) => void parts.push(Buffer.from(chunk)), 'pyflame test');
   // A counts-only trace weighs calls instead of time.
   const counts = analysis.threads.length === 0 && analysis.callCounts !== undefined ? [...analysis.callCounts.byFunction.values()].flat().reduce((a, b) => a + b, 0) : undefined;
-  return { text: parts.join(''), selfTotal: counts ?? analysis.functions.reduce((sum, f) => sum + f.selfNs, 0) };
+  return { text: Buffer.concat(parts).toString(), selfTotal: counts ?? analysis.functions.reduce((sum, f) => sum + f.selfNs, 0) };
 }
 
 /** What speedscope's importer refuses (docs: ../shared/reference/speedscope.md), checked here. */

@@ -35,9 +35,9 @@ describe('speedscope files load in the speedscope app', { skip: browserAvailable
     it(name, async () => {
       const timeline = new TimelineRecorder();
       const analysis = await analyzeTrace(path, { timeline });
-      const parts: string[] = [];
-      await writeSpeedscope(analysis, timeline, (text) => void parts.push(text), 'pyflame test');
-      writeFileSync(join(profiles, `${name}.speedscope.json`), parts.join(''));
+      const parts: Buffer[] = [];
+      await writeSpeedscope(analysis, timeline, (chunk) => void parts.push(Buffer.from(chunk)), 'pyflame test');
+      writeFileSync(join(profiles, `${name}.speedscope.json`), Buffer.concat(parts));
       const page = await browser.newPage();
       const outside: string[] = [];
       page.on('request', (request) => {

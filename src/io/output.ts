@@ -8,7 +8,7 @@ import { once } from 'node:events';
 export interface TextOutput {
   /** Where it goes: a path, or `-` for stdout. */
   readonly path: string;
-  write(text: string | Buffer): void;
+  write(text: string | Uint8Array): void;
   /** Resolves when buffered text has been taken by the destination (backpressure). */
   drain(): Promise<void>;
   /** Finishes: a file appears under its name only now, whole. */
@@ -81,7 +81,7 @@ function streamOutput(path: string, stream: NodeJS.WritableStream, commit: () =>
   stream.on('error', (error: Error) => (failure ??= error));
   return {
     path,
-    write(text: string | Buffer) {
+    write(text: string | Uint8Array) {
       if (failure) throw failure;
       if (text.length > 0) stream.write(text);
     },

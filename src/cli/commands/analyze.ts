@@ -161,7 +161,7 @@ async function writeText(dest: Destination, text: () => string, context: Command
  * Writes a document produced in pieces (never one string for the whole of it), gzip-compressed
  * when the path ends in .gz.
  */
-async function writeStreamed(dest: Destination, produce: (write: (text: string) => Promise<void>) => Promise<void>, context: CommandContext): Promise<void> {
+async function writeStreamed(dest: Destination, produce: (write: (chunk: string | Uint8Array) => Promise<void>) => Promise<void>, context: CommandContext): Promise<void> {
   if (dest.kind === 'none') return;
   const output = await openOutput(dest.kind === 'stdout' ? '-' : dest.path, context.stdout);
   const gzip = dest.kind === 'file' && dest.path.endsWith('.gz') ? createGzip() : undefined;

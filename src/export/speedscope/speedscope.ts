@@ -1,12 +1,17 @@
 import type { Analysis } from '../../analyze/analysis.js';
 import { stackOf } from '../../analyze/analyzer.js';
 import { UNKNOWN_ID } from '../../model/event-batch.js';
+import { asciiBytes, ByteChunks, type Sink } from './byte-chunks.js';
 import type { TimelineRecorder } from './timeline-recorder.js';
 
-/** Where the pieces of a document go (a TextOutput, or a string builder in tests). */
-export type Sink = (text: string) => void | Promise<void>;
+export type { Sink } from './byte-chunks.js';
 
-const EVENTS_PER_WRITE = 8192;
+const OPEN = asciiBytes('{"type":"O","frame":');
+const CLOSE = asciiBytes('{"type":"C","frame":');
+const NEXT_OPEN = asciiBytes(',{"type":"O","frame":');
+const NEXT_CLOSE = asciiBytes(',{"type":"C","frame":');
+const AT = asciiBytes(',"at":');
+const END = asciiBytes('}');
 
 /**
  * Writes a speedscope file (https://www.speedscope.app/file-format-schema.json): one evented
@@ -18,13 +23,19 @@ const EVENTS_PER_WRITE = 8192;
 export async function writeSpeedscope(analysis: Analysis, timeline: TimelineRecorder, write: Sink, exporter: string): Promise<void> {
   const functions = analysis.functionTable;
   // Frame index per function, in order of first use, so unused functions are left out.
-  const frameOf = new Map<number, number>();
+  // (An array, not a Map: it is looked up once per call boundary, millions of times.)
+  let frameOf = new Int32Array(1024).fill(-1);
   const frames: Array<{ name: string; file: string; line: number }> = [];
   const frame = (fn: number): number => {
-    let index = frameOf.get(fn);
-    if (index === undefined) {
+    if (fn >= frameOf.length) {
+      const grown = new Int32Array(Math.max(fn + 1, frameOf.length * 2)).fill(-1);
+      grown.set(frameOf);
+      frameOf = grown;
+    }
+    let index = frameOf[fn];
+    if (index < 0) {
       index = frames.length;
-      frameOf.set(fn, index);
+      frameOf[fn] = index;
       frames.push({ name: functions.name(fn), file: functions.file(fn), line: functions.line(fn) });
     }
     return index;
@@ -40,39 +51,44 @@ export async function writeSpeedscope(analysis: Analysis, timeline: TimelineReco
   // A counts-only trace (SystemTap "top") has no calls to time: its profile weighs calls.
   const countsOnly = analysis.threads.length === 0 && analysis.callCounts !== undefined;
   const samples = countsOnly ? callCountSamples(analysis, frame) : allThreadsSamples(analysis, frame);
-  await write(`{"$schema":"https://www.speedscope.app/file-format-schema.json","exporter":${JSON.stringify(exporter)},"name":${JSON.stringify(displayName(analysis.source.path))},"activeProfileIndex":0,"shared":{"frames":`);
-  await write(JSON.stringify(frames));
-  await write('},"profiles":[');
+  const out = new ByteChunks(write);
+  await out.text(`{"$schema":"https://www.speedscope.app/file-format-schema.json","exporter":${JSON.stringify(exporter)},"name":${JSON.stringify(displayName(analysis.source.path))},"activeProfileIndex":0,"shared":{"frames":`);
+  await out.text(JSON.stringify(frames));
+  await out.text('},"profiles":[');
   let first = true;
   for (const [index, thread] of analysis.threads.entries()) {
     const recorded = timeline.threads[index];
     const events = threadEvents[index] ?? new Int32Array(0);
     const at = recorded?.at.view() ?? new Float64Array(0);
-    await write(`${first ? '' : ','}{"type":"evented","name":${JSON.stringify(threadName(thread.pid, thread.tid))},"unit":"nanoseconds","startValue":${thread.startNs},"endValue":${thread.endNs},"events":[`);
+    await out.text(`${first ? '' : ','}{"type":"evented","name":${JSON.stringify(threadName(thread.pid, thread.tid))},"unit":"nanoseconds","startValue":${thread.startNs},"endValue":${thread.endNs},"events":[`);
     first = false;
-    let piece: string[] = [];
-    let comma = '';
+    let written = 0;
+    const event = (opening: boolean, frameIndex: number, ts: number) => {
+      out.bytes(written === 0 ? (opening ? OPEN : CLOSE) : opening ? NEXT_OPEN : NEXT_CLOSE);
+      out.number(frameIndex);
+      out.bytes(AT);
+      out.number(ts - origin);
+      out.bytes(END);
+      written++;
+    };
     for (const fn of recorded?.openAtStart ?? []) {
-      piece.push(`${comma}{"type":"O","frame":${frame(fn)},"at":${recorded.startTs - origin}}`);
-      comma = ',';
+      event(true, frame(fn), recorded.startTs);
+      if (out.full) await out.flush();
     }
     for (let i = 0; i < events.length; i++) {
       const e = events[i];
-      piece.push(`${comma}{"type":"${e > 0 ? 'O' : 'C'}","frame":${frame(Math.abs(e) - 1)},"at":${at[i] - origin}}`);
-      comma = ',';
-      if (piece.length >= EVENTS_PER_WRITE) {
-        await write(piece.join(''));
-        piece = [];
-      }
+      event(e > 0, frame(Math.abs(e) - 1), at[i]);
+      if (out.full) await out.flush();
     }
-    await write(`${piece.join('')}]}`);
+    await out.text(']}');
   }
   const sampledName = countsOnly ? 'calls (counts-only trace)' : 'all threads (self time)';
-  await write(`${first ? '' : ','}{"type":"sampled","name":${JSON.stringify(sampledName)},"unit":"${countsOnly ? 'none' : 'nanoseconds'}","startValue":0,"endValue":${samples.total},"samples":`);
-  await write(JSON.stringify(samples.stacks));
-  await write(',"weights":');
-  await write(JSON.stringify(samples.weights));
-  await write('}]}\n');
+  await out.text(`${first ? '' : ','}{"type":"sampled","name":${JSON.stringify(sampledName)},"unit":"${countsOnly ? 'none' : 'nanoseconds'}","startValue":0,"endValue":${samples.total},"samples":`);
+  await out.text(JSON.stringify(samples.stacks));
+  await out.text(',"weights":');
+  await out.text(JSON.stringify(samples.weights));
+  await out.text('}]}\n');
+  await out.flush();
 }
 
 /** Every distinct call path of every thread with its self time, merged across threads. */

@@ -1,0 +1,94 @@
+/** Where the pieces of a document go (an output file, or a collector in tests). */
+export type Sink = (chunk: string | Uint8Array) => void | Promise<void>;
+
+const CHUNK_BYTES = 1 << 20;
+/** Room kept free at the end of a chunk: one event (prefix + two numbers) always fits. */
+const SLACK = 256;
+
+/**
+ * Formats a large JSON document straight into byte chunks: ASCII pieces and integers written
+ * digit by digit. Building millions of small strings and joining them was most of the cost of a
+ * speedscope file; this writes each byte once. A chunk is handed to the sink whole and never
+ * touched again (a stream may still hold it), so each flush starts a fresh buffer.
+ */
+export class ByteChunks {
+  private chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  private at = 0;
+
+  constructor(private readonly sink: Sink) {}
+
+  /** Whether the chunk is nearly full: the caller then awaits flush() (back-pressure). */
+  get full(): boolean {
+    return this.at > CHUNK_BYTES - SLACK;
+  }
+
+  /** Copies pre-encoded ASCII bytes (at most SLACK of them). */
+  bytes(bytes: Uint8Array): void {
+    this.chunk.set(bytes, this.at);
+    this.at += bytes.length;
+  }
+
+  /** Any text (JSON, names): written through, after what is buffered. */
+  async text(text: string): Promise<void> {
+    await this.flush();
+    await this.sink(text);
+  }
+
+  /**
+   * A number as JSON writes it. Whole numbers below 2^53 take the fast path; anything else
+   * (fractions, huge values) goes through String(), which JSON.stringify also uses.
+   */
+  number(value: number): void {
+    if (!Number.isSafeInteger(value)) {
+      this.ascii(Number.isFinite(value) ? String(value) : 'null');
+      return;
+    }
+    let v = value;
+    if (v < 0) {
+      this.chunk[this.at++] = 0x2d;
+      v = -v;
+    }
+    if (v < 1e9) {
+      this.digits(v, 0);
+      return;
+    }
+    // Split so each half fits in 32 bits, where division by 10 is cheap.
+    const high = Math.floor(v / 1e9);
+    const low = v - high * 1e9;
+    if (high < 1e9) this.digits(high, 0);
+    else this.ascii(String(high));
+    this.digits(low, 9);
+  }
+
+  async flush(): Promise<void> {
+    if (this.at === 0) return;
+    const full = this.chunk.subarray(0, this.at);
+    this.chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+    this.at = 0;
+    await this.sink(full);
+  }
+
+  /** Writes v (< 1e9) with at least `width` digits (zero-padded). */
+  private digits(v: number, width: number): void {
+    let n = v | 0;
+    let count = 1;
+    for (let t = n; t >= 10; t = (t / 10) | 0) count++;
+    if (count < width) count = width;
+    const end = this.at + count;
+    for (let i = end - 1; i >= this.at; i--) {
+      const q = (n / 10) | 0;
+      this.chunk[i] = 0x30 + (n - q * 10);
+      n = q;
+    }
+    this.at = end;
+  }
+
+  private ascii(text: string): void {
+    this.at += this.chunk.write(text, this.at, 'latin1');
+  }
+}
+
+/** ASCII text as bytes, for the pieces written again and again. */
+export function asciiBytes(text: string): Uint8Array {
+  return Buffer.from(text, 'latin1');
+}
