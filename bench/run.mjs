@@ -44,6 +44,8 @@ const TIME_BIN = '/usr/bin/time';
 const TARGETS = { minMBps: 200, maxRssMB: 300 };
 /** Issue 3: analyze --json on the same traces. */
 const ANALYZE_TARGETS = { minMBps: 150, maxRssMB: 400 };
+/** Issue 4: the SVG, the folded stacks and the speedscope file in one run (no RSS target set). */
+const FLAME_TARGETS = { minMBps: 100, maxRssMB: 1024 };
 
 // Benchmark cases. Add more here (e.g. a full `pyflame convert` run): `input` names a data set
 // (format + the size/seed given on the command line), `script` and `args` the child process,
@@ -84,6 +86,15 @@ const CASES = [
     script: 'bench/analyze-only.mjs',
     args: ['FILE'],
     targets: ANALYZE_TARGETS,
+  },
+  {
+    name: 'flame-outputs',
+    description: 'pyflame analyze --svg --folded --speedscope in one run (pyflame format)',
+    input: { format: 'pyflame' },
+    nodeArgs: ['--max-old-space-size=4096'],
+    script: 'bench/flame-outputs.mjs',
+    args: ['FILE'],
+    targets: FLAME_TARGETS,
   },
 ];
 

@@ -47,7 +47,7 @@ describe('speedscope files load in the speedscope app', { skip: browserAvailable
       page.on('pageerror', (error) => errors.push(error.message));
       await page.goto(`${server.url}/app/index.html#profileURL=${encodeURIComponent(`${server.url}/profiles/${name}.speedscope.json`)}`);
       // Loaded: the toolbar names the first profile ("pid P tid T (1/N)" with several).
-      const first = (JSON.parse(parts.join('')) as { profiles: Array<{ name: string }> }).profiles[0].name;
+      const first = (JSON.parse(Buffer.concat(parts).toString()) as { profiles: Array<{ name: string }> }).profiles[0].name;
       await page.getByText(first).first().or(page.getByText('Something went wrong')).waitFor({ timeout: 30_000 });
       const text = await page.locator('body').innerText();
       assert.doesNotMatch(text, /Something went wrong/);
