@@ -2,6 +2,7 @@ import type { Analysis, FunctionStats } from '../analyze/analysis.js';
 import { stackOf } from '../analyze/analyzer.js';
 import { durationHistogram } from '../analyze/gc-histogram.js';
 import { UNKNOWN_ID } from '../model/event-batch.js';
+import { buildFlameTree } from './svg/flame-tree.js';
 
 /** The version of the `--json` document (schema/analysis-v1.schema.json). */
 export const ANALYSIS_SCHEMA_VERSION = 1;
@@ -59,6 +60,7 @@ export function analysisToJson(analysis: Analysis): Record<string, unknown> {
       functions: thread.functions.map(functionJson),
     })),
     functions: analysis.functions.map(functionJson),
+    callTree: callTreeJson(analysis),
     gc: {
       pauses: analysis.gc.pauses.map((pause) => ({
         generation: pause.generation,
@@ -98,6 +100,31 @@ export function analysisToJson(analysis: Analysis): Record<string, unknown> {
     overhead: analysis.overhead,
     warnings: analysis.warnings.map((w) => ({ code: w.code, message: w.message, count: w.count, unit: w.unit, lines: w.lines })),
   };
+}
+
+/**
+ * The threads' call trees merged by call path, as columns (one entry per path; `parent` -1 for a
+ * root call, else an earlier entry; `function` indexes `functions`): what `pyflame diff` compares
+ * path by path when it is given this document instead of the trace.
+ */
+function callTreeJson(analysis: Analysis): Record<string, number[]> {
+  const tree = buildFlameTree(analysis);
+  const indexOf = new Map(analysis.functions.map((stats, index) => [stats.fn, index]));
+  const entryOf = new Int32Array(tree.size).fill(-1);
+  const columns = { parent: [] as number[], function: [] as number[], calls: [] as number[], selfNs: [] as number[], totalNs: [] as number[] };
+  // Pre-order, iteratively (paths can be 100,000 deep); parents come before their children.
+  const stack = [...tree.children[0]].reverse();
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    entryOf[node] = columns.parent.length;
+    columns.parent.push(tree.parent[node] === 0 ? -1 : entryOf[tree.parent[node]]);
+    columns.function.push(indexOf.get(tree.func[node]) ?? -1);
+    columns.calls.push(tree.calls[node]);
+    columns.selfNs.push(tree.selfNs[node]);
+    columns.totalNs.push(tree.totalNs[node]);
+    for (let i = tree.children[node].length - 1; i >= 0; i--) stack.push(tree.children[node][i]);
+  }
+  return columns;
 }
 
 function sum(values: readonly number[]): number {

@@ -94,7 +94,7 @@ export function colorWanted(stream: NodeJS.WritableStream, env: NodeJS.ProcessEn
   return (stream as NodeJS.WriteStream).isTTY === true;
 }
 
-function filtersFrom(args: AnalyzeArgs): { filters: AnalysisFilters; described: string[] } {
+export function filtersFrom(args: Pick<AnalyzeArgs, 'pid' | 'tid' | 'focus' | 'exclude' | 'from' | 'to'>): { filters: AnalysisFilters; described: string[] } {
   const pids = parseIdFlag('pid', args.pid);
   const tids = parseIdFlag('tid', args.tid);
   const focus = args.focus === undefined ? undefined : parseRegexFlag('focus', args.focus);

@@ -1,0 +1,119 @@
+import type { Argv } from 'yargs';
+import { compareRuns } from '../../diff/compare.js';
+import { loadRun } from '../../diff/load-run.js';
+import { diffJsonText } from '../../diff/render/json.js';
+import { renderDiffMarkdown } from '../../diff/render/markdown.js';
+import { renderDiffReport } from '../../diff/render/terminal.js';
+import { defaultMinDelta, evaluateGate, parseRule, RuleError, type Gate } from '../../diff/rules.js';
+import { openOutput } from '../../io/output.js';
+import type { CommandContext } from '../command-context.js';
+import { ExitCode, UsageError } from '../exit-codes.js';
+import { parseDurationFlag, parseRegexFlag } from '../flag-values.js';
+import { readOptionFlags, readOptionsFrom, tracePath } from '../read-flags.js';
+import { DEFAULT_REPORT_WIDTH } from '../report/report.js';
+import { colorWanted, filtersFrom, outputName } from './analyze.js';
+
+export interface DiffArgs {
+  base: string;
+  head: string;
+  format?: string;
+  'reorder-window'?: number;
+  'fail-on'?: string[];
+  'min-delta'?: string;
+  'min-gc-delta': string;
+  ignore?: string;
+  normalize: boolean;
+  top: number;
+  markdown?: string;
+  json?: string;
+  pid?: (number | string)[];
+  tid?: (number | string)[];
+  focus?: string;
+  exclude?: string;
+  from?: string;
+  to?: string;
+}
+
+/** Where a --markdown / --json document goes: nowhere, stdout, a path, or out/<head>.<suffix>. */
+function destinationOf(flag: string, value: string | undefined, head: string, suffix: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (Array.isArray(value)) throw new UsageError(`--${flag} is given more than once`);
+  return value === '' ? `out/${outputName(head)}${suffix}` : value;
+}
+
+async function writeDocument(path: string | undefined, text: string, context: CommandContext): Promise<void> {
+  if (path === undefined) return;
+  const output = await openOutput(path, context.stdout);
+  try {
+    output.write(text);
+    await output.commit();
+  } catch (error) {
+    await output.abort();
+    throw error;
+  }
+  if (path !== '-') context.stderr.write(`pyflame: wrote ${path}\n`);
+}
+
+export const diffCommand = {
+  command: 'diff <base> <head>',
+  describe: 'Compare two runs (traces or --json results): what got slower, called more, or collected more; gate CI with --fail-on',
+  builder: (yargs: Argv) =>
+    readOptionFlags(yargs)
+      .positional('base', { type: 'string', describe: 'the run before: a trace (any format, .gz) or a pyflame analyze --json result' })
+      .positional('head', { type: 'string', describe: 'the run after, likewise' })
+      .option('fail-on', { type: 'string', array: true, describe: 'exit 1 when RULE fires (repeatable): calls>0, self>10%, total>+5ms, gc.p95>20%, import>+20ms, ... (see docs/ci.md)' })
+      .option('min-delta', { type: 'string', describe: "time changes smaller than this are noise: no rule fires on them (default: 1ms or 0.5% of BASE's time in Python, the larger)" })
+      .option('min-gc-delta', { type: 'string', default: '50us', describe: 'the same for GC pause times (gc.total, gc.p95)' })
+      .option('ignore', { type: 'string', describe: 'leave out functions (name, file or file:name) and modules matching REGEX' })
+      .option('normalize', { type: 'boolean', default: false, describe: "scale HEAD's times so its time in Python equals BASE's (a slower machine is not a regression)" })
+      .option('top', { type: 'number', default: 10, describe: 'rows in each table' })
+      .option('markdown', { type: 'string', describe: 'write a Markdown report (job summary, PR comment): to PATH, to out/<head>.diff.md without one, to stdout with -' })
+      .option('json', { type: 'string', describe: 'write the diff as JSON: to PATH, to out/<head>.diff.json without one, to stdout with -' })
+      .option('pid', { type: 'string', array: true, describe: 'traces: keep only this process (repeatable)' })
+      .option('tid', { type: 'string', array: true, describe: 'traces: keep only this thread (repeatable)' })
+      .option('focus', { type: 'string', describe: 'traces: keep only calls under a function matching REGEX' })
+      .option('exclude', { type: 'string', describe: "traces: hide functions matching REGEX (their time goes to their caller)" })
+      .option('from', { type: 'string', describe: 'traces: ignore events before this time from the start' })
+      .option('to', { type: 'string', describe: 'traces: ignore events after this time from the start' })
+      .example('$0 diff base.txt head.txt', 'what changed, biggest regressions first')
+      .example("$0 diff base.json head.txt --fail-on 'calls>0' --fail-on 'self>10%'", 'CI: exit 1 when a function is called more or its self time grew by 10% (and 1 ms)')
+      .example('$0 diff base.txt head.txt --markdown - >> "$GITHUB_STEP_SUMMARY"', 'a GitHub job summary')
+      .epilog('Exit status: 0 no rule fired, 1 a rule fired, 2 unreadable input or a bad rule. Functions are matched by file and name (not line). See docs/ci.md.'),
+  async run(args: DiffArgs, context: CommandContext): Promise<number> {
+    const base = tracePath(args.base);
+    const head = tracePath(args.head);
+    if (base === '-' && head === '-') throw new UsageError('stdin (-) can be read only once');
+    const rules = (args['fail-on'] ?? []).map((text) => {
+      try {
+        return parseRule(String(text));
+      } catch (error) {
+        if (error instanceof RuleError) throw new UsageError(`--fail-on: ${error.message}`);
+        throw error;
+      }
+    });
+    const minDeltaNs = args['min-delta'] === undefined ? undefined : parseDurationFlag('min-delta', args['min-delta']);
+    const minGcDeltaNs = parseDurationFlag('min-gc-delta', args['min-gc-delta']);
+    if (!Number.isInteger(args.top) || args.top < 1) throw new UsageError(`--top takes a whole number of rows (1 or more); got ${String(args.top)}`);
+    const ignore = args.ignore === undefined ? undefined : parseRegexFlag('ignore', args.ignore);
+    const markdownTo = destinationOf('markdown', args.markdown, head, '.diff.md');
+    const jsonTo = destinationOf('json', args.json, head, '.diff.json');
+    const { filters, described } = filtersFrom(args);
+    const readOptions = readOptionsFrom(args, context);
+    const load = (path: string) => loadRun(path, { ...readOptions, stdin: path === '-' ? readOptions.stdin : undefined, filters, filtered: described.length > 0 });
+    // One after the other: each already parses on a second thread while this one analyzes.
+    const baseRun = await load(base);
+    const headRun = await load(head);
+    const diff = compareRuns(baseRun, headRun, { normalize: args.normalize, ignore });
+    const gate: Gate = { rules, minDeltaNs: minDeltaNs ?? defaultMinDelta(baseRun), minGcDeltaNs };
+    const findings = evaluateGate(diff, gate);
+
+    await writeDocument(jsonTo, diffJsonText(diff, gate, findings), context);
+    await writeDocument(markdownTo, renderDiffMarkdown(diff, gate, findings, { top: args.top }), context);
+    if (jsonTo !== '-' && markdownTo !== '-') {
+      const stdout = context.stdout as NodeJS.WriteStream;
+      const width = stdout.isTTY === true && typeof stdout.columns === 'number' && stdout.columns > 0 ? stdout.columns : DEFAULT_REPORT_WIDTH;
+      await writeDocument('-', renderDiffReport(diff, gate, findings, { top: args.top, color: colorWanted(context.stdout), width }), context);
+    }
+    return findings.length > 0 ? ExitCode.Regression : ExitCode.Ok;
+  },
+};

@@ -1,0 +1,48 @@
+import { open, readFile } from 'node:fs/promises';
+import { gunzipSync } from 'node:zlib';
+import { analyzeTrace, type AnalyzeOptions } from '../analyze/analyze.js';
+import { analysisToJson } from '../export/analysis-json.js';
+import { TraceInputError } from '../model/diagnostics.js';
+import { profileFromJson, type RunProfile } from './run-profile.js';
+
+const GZIP_MAGIC = [0x1f, 0x8b];
+
+/** Is this file a `--json` result rather than a trace? (Its first non-blank byte is `{`.) */
+export async function isAnalysisJson(path: string): Promise<boolean> {
+  if (path === '-') return false;
+  const handle = await open(path, 'r').catch((error: NodeJS.ErrnoException) => {
+    throw new TraceInputError(path, undefined, error.code === 'ENOENT' ? 'no such file' : `cannot be read (${error.code ?? error.message})`);
+  });
+  try {
+    const head = Buffer.alloc(4096);
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    let bytes = head.subarray(0, bytesRead);
+    if (bytes[0] === GZIP_MAGIC[0] && bytes[1] === GZIP_MAGIC[1]) return /\.json\.gz$/i.test(path);
+    const text = bytes.toString('latin1').replace(/^\uFEFF|^\xEF\xBB\xBF/, '');
+    bytes = Buffer.from(text.trimStart(), 'latin1');
+    return bytes[0] === 0x7b;
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * One side of a diff, from a trace (analyzed with the given options) or from a saved
+ * `pyflame analyze --json` result (.json or .json.gz), told apart by their content.
+ */
+export async function loadRun(path: string, options: AnalyzeOptions & { readonly filtered: boolean }): Promise<RunProfile> {
+  if (await isAnalysisJson(path)) {
+    if (options.filtered) throw new TraceInputError(path, undefined, 'is a saved --json result: --pid, --tid, --focus, --exclude, --from and --to apply to traces only (filter when the result is written, with pyflame analyze)');
+    let bytes = await readFile(path);
+    if (bytes[0] === GZIP_MAGIC[0] && bytes[1] === GZIP_MAGIC[1]) bytes = gunzipSync(bytes);
+    let document: unknown;
+    try {
+      document = JSON.parse(bytes.toString('utf8'));
+    } catch (error) {
+      throw new TraceInputError(path, undefined, `is not valid JSON (${(error as Error).message})`);
+    }
+    return profileFromJson(document, path);
+  }
+  const analysis = await analyzeTrace(path, options);
+  return profileFromJson(analysisToJson(analysis), path);
+}

@@ -1,0 +1,180 @@
+import { delta, relative, type Change, type RunDiff } from './compare.js';
+import type { RunProfile } from './run-profile.js';
+
+/** What a rule measures, and over which items of a diff. */
+export const METRICS = {
+  calls: { scope: 'function', kind: 'count', describe: "a function's calls" },
+  self: { scope: 'function', kind: 'time', describe: "a function's self time" },
+  total: { scope: 'function', kind: 'time', describe: "a function's total (inclusive) time" },
+  p95: { scope: 'function', kind: 'time', describe: "a function's 95th-percentile call duration" },
+  'path.calls': { scope: 'path', kind: 'count', describe: "a call path's calls" },
+  'path.self': { scope: 'path', kind: 'time', describe: "a call path's self time" },
+  'path.total': { scope: 'path', kind: 'time', describe: "a call path's total time" },
+  'gc.count': { scope: 'gc', kind: 'count', describe: 'collections of a GC generation' },
+  'gc.total': { scope: 'gc', kind: 'gc-time', describe: 'total pause time of a GC generation' },
+  'gc.p95': { scope: 'gc', kind: 'gc-time', describe: '95th-percentile pause of a GC generation' },
+  import: { scope: 'import', kind: 'time', describe: "a module's import time (with what it imports)" },
+  'import.self': { scope: 'import', kind: 'time', describe: "a module's own import time" },
+  traced: { scope: 'run', kind: 'time', describe: 'time in Python calls, summed over threads' },
+  duration: { scope: 'run', kind: 'time', describe: "the trace's wall duration" },
+} as const;
+
+export type Metric = keyof typeof METRICS;
+export type Comparison = '>' | '>=' | '<' | '<=';
+
+/** `--fail-on METRIC OP VALUE`: fires on an item whose change (HEAD - BASE) passes the threshold. */
+export interface Rule {
+  readonly text: string;
+  readonly metric: Metric;
+  readonly op: Comparison;
+  /** In ns for times, a count for counts, percent of BASE when `percent`. */
+  readonly threshold: number;
+  readonly percent: boolean;
+}
+
+/** A rule mistake, said so the user can fix it: exit 2. */
+export class RuleError extends Error {
+  override name = 'RuleError';
+}
+
+const UNIT_NS: Record<string, number> = { ns: 1, us: 1e3, 'µs': 1e3, 'μs': 1e3, ms: 1e6, s: 1e9 };
+const SHAPE = /^\s*([a-z][a-z0-9.]*)\s*(>=|<=|>|<)\s*([+-]?)\s*(\d+(?:\.\d+)?|\.\d+)\s*(%|ns|us|µs|μs|ms|s)?\s*$/i;
+const EXAMPLE = 'e.g. calls>0, self>10%, total>+5ms, gc.p95>20%, import>+20ms';
+
+/** Parses one --fail-on rule, or throws a RuleError saying what is wrong with it. */
+export function parseRule(text: string): Rule {
+  const match = SHAPE.exec(text);
+  if (match === null) {
+    const metricOnly = /^\s*([a-z][a-z0-9.]*)\s*[<>]/i.exec(text)?.[1];
+    if (metricOnly !== undefined && !(metricOnly.toLowerCase() in METRICS)) throw new RuleError(unknownMetric(text, metricOnly));
+    if (!/(>=|<=|>|<)/.test(text)) throw new RuleError(`rule "${text}": no comparison; write METRIC>VALUE, METRIC>=VALUE, METRIC<VALUE or METRIC<=VALUE (${EXAMPLE})`);
+    throw new RuleError(`rule "${text}": expected METRIC OP VALUE, where VALUE is a number with a unit (ns, us, ms, s) or % (${EXAMPLE})`);
+  }
+  const [, rawMetric, op, sign, number, rawUnit] = match;
+  const metric = rawMetric.toLowerCase();
+  if (!(metric in METRICS)) throw new RuleError(unknownMetric(text, rawMetric));
+  const { kind } = METRICS[metric as Metric];
+  const unit = rawUnit?.toLowerCase();
+  const magnitude = Number(number) * (sign === '-' ? -1 : 1);
+  if (unit === '%') return { text, metric: metric as Metric, op: op as Comparison, threshold: magnitude, percent: true };
+  if (kind === 'count') {
+    if (unit !== undefined) throw new RuleError(`rule "${text}": ${metric} counts, so its value is a number or a percentage (e.g. ${metric}>0 or ${metric}>10%), not a time`);
+    return { text, metric: metric as Metric, op: op as Comparison, threshold: magnitude, percent: false };
+  }
+  if (unit === undefined && magnitude !== 0) throw new RuleError(`rule "${text}": ${metric} is a time; give its value a unit (ns, us, ms, s) or make it a percentage, e.g. ${metric}>+5ms or ${metric}>10%`);
+  return { text, metric: metric as Metric, op: op as Comparison, threshold: magnitude * UNIT_NS[unit ?? 'ns'], percent: false };
+}
+
+function unknownMetric(text: string, metric: string): string {
+  const names = Object.keys(METRICS);
+  const close = names.find((name) => editDistance(name, metric.toLowerCase()) <= 2);
+  return `rule "${text}": unknown metric "${metric}"${close === undefined ? '' : ` (did you mean ${close}?)`}; metrics: ${names.join(', ')}`;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) current.push(Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    previous = current;
+  }
+  return previous[b.length];
+}
+
+/**
+ * The noise floor when none is given: 1 ms, or 0.5% of BASE's time in Python when that is more.
+ * Traced times wobble from run to run with the machine's load; an exact call count never does.
+ */
+export function defaultMinDelta(base: RunProfile): number {
+  return Math.max(1e6, Math.round(base.tracedNs * 0.005));
+}
+
+/** What a diff was judged with. */
+export interface Gate {
+  readonly rules: readonly Rule[];
+  /** Time changes smaller than this (ns) are noise: no time rule fires on them. */
+  readonly minDeltaNs: number;
+  /** The same for GC pause times, which are far shorter than calls. */
+  readonly minGcDeltaNs: number;
+}
+
+/** One item on which one rule fired. */
+export interface Finding {
+  readonly rule: string;
+  readonly metric: Metric;
+  /** What changed: a function, a path, a GC generation, a module or the run. */
+  readonly scope: 'function' | 'path' | 'gc' | 'import' | 'run';
+  /** functions[i], paths[i], gc[i] or imports[i] of the diff; -1 for the run. */
+  readonly index: number;
+  readonly change: Change;
+}
+
+/** Every (rule, item) that fires: in rule order, each rule's largest changes first (deterministic). */
+export function evaluateGate(diff: RunDiff, gate: Gate): Finding[] {
+  const all: Finding[] = [];
+  for (const rule of gate.rules) {
+    const findings: Finding[] = [];
+    const { scope, kind } = METRICS[rule.metric];
+    const floor = kind === 'time' ? gate.minDeltaNs : kind === 'gc-time' ? gate.minGcDeltaNs : 0;
+    const fires = (change: Change) => {
+      if (floor > 0 && Math.abs(delta(change)) < floor) return false;
+      if (delta(change) === 0) return false;
+      return compare(rule.percent ? relative(change) : delta(change), rule.op, rule.threshold);
+    };
+    const check = (index: number, change: Change) => {
+      if (fires(change)) findings.push({ rule: rule.text, metric: rule.metric, scope, index, change });
+    };
+    switch (rule.metric) {
+      case 'calls':
+      case 'self':
+      case 'total':
+      case 'p95': {
+        const field = rule.metric === 'calls' ? 'calls' : rule.metric === 'self' ? 'selfNs' : rule.metric === 'total' ? 'totalNs' : 'p95Ns';
+        diff.functions.forEach((f, i) => check(i, f[field]));
+        break;
+      }
+      case 'path.calls':
+      case 'path.self':
+      case 'path.total': {
+        const field = rule.metric === 'path.calls' ? 'calls' : rule.metric === 'path.self' ? 'selfNs' : 'totalNs';
+        diff.paths?.forEach((p, i) => {
+          if (!p.ignored) check(i, p[field]);
+        });
+        break;
+      }
+      case 'gc.count':
+      case 'gc.total':
+      case 'gc.p95': {
+        const field = rule.metric === 'gc.count' ? 'count' : rule.metric === 'gc.total' ? 'totalNs' : 'p95Ns';
+        diff.gc.forEach((g, i) => check(i, g[field]));
+        break;
+      }
+      case 'import':
+      case 'import.self':
+        diff.imports.forEach((m, i) => check(i, rule.metric === 'import' ? m.durationNs : m.selfNs));
+        break;
+      case 'traced':
+        check(-1, diff.tracedNs);
+        break;
+      case 'duration':
+        check(-1, diff.durationNs);
+        break;
+    }
+    const size = (f: Finding) => (rule.percent ? Math.abs(relative(f.change)) : Math.abs(delta(f.change)));
+    all.push(...findings.sort((a, b) => size(b) - size(a) || Math.abs(delta(b.change)) - Math.abs(delta(a.change)) || a.index - b.index));
+  }
+  return all;
+}
+
+function compare(value: number, op: Comparison, threshold: number): boolean {
+  switch (op) {
+    case '>':
+      return value > threshold;
+    case '>=':
+      return value >= threshold;
+    case '<':
+      return value < threshold;
+    case '<=':
+      return value <= threshold;
+  }
+}
