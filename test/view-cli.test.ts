@@ -77,9 +77,11 @@ describe('pyflame view: refusals (exit 2, the file named)', { concurrency: true 
     const packed = gzipSync(await speedscopeOf(THREADS));
     const damaged = Buffer.concat([packed.subarray(0, packed.length - 2000), Buffer.alloc(2000, 0x55)]);
     const path = writeScratch(dir, damaged, 'damaged.speedscope.json.gz');
-    const result = await runCli(['view', path, '--no-open']);
+    const temp = tempDir();
+    const result = await runCli(['view', path, '--no-open'], { env: { TMPDIR: temp } });
     assert.equal(result.code, 2);
     assert.match(result.stderr, /^pyflame: error: .*damaged\.speedscope\.json\.gz: (corrupt gzip data|a speedscope file, but)/);
+    assert.deepEqual(readdirSync(temp), [], 'the partly inflated copy is removed');
   });
 
   it('a trace whose speedscope document is over the limit: size named, filters suggested, nothing left behind', async () => {

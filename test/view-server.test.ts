@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { constants } from 'node:buffer';
 import { readdirSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { networkInterfaces } from 'node:os';
@@ -135,6 +136,13 @@ describe('sniffViewInput: speedscope files are known by content', () => {
     assert.equal(await sniffViewInput(trace), 'trace');
     assert.equal(await sniffViewInput(writeScratch(dir, gzipSync(readFileSync(trace)), 't.txt.gz')), 'trace');
     assert.equal(await sniffViewInput(writeScratch(dir, '', 'empty.txt')), 'trace');
+  });
+});
+
+describe('DEFAULT_VIEW_LIMITS', () => {
+  it('refuses what V8 cannot hold as one string (its String::kMaxLength, as node reports it)', () => {
+    assert.equal(DEFAULT_VIEW_LIMITS.refuseBytes, constants.MAX_STRING_LENGTH);
+    assert.ok(DEFAULT_VIEW_LIMITS.warnBytes < DEFAULT_VIEW_LIMITS.refuseBytes);
   });
 });
 

@@ -133,7 +133,8 @@ function untilStopped(done: Promise<void> | undefined): Promise<void> {
   });
 }
 
+/** Bytes below 1 MiB (the sizes small test limits produce), MiB with one decimal above. */
 function formatBytes(bytes: number): string {
   if (bytes < 1024 * 1024) return `${bytes} bytes`;
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB (${bytes} bytes)`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
 }
