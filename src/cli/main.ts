@@ -6,11 +6,12 @@ import type { CommandContext } from './command-context.js';
 import { analyzeCommand } from './commands/analyze.js';
 import { convertCommand } from './commands/convert.js';
 import { diffCommand } from './commands/diff.js';
+import { viewCommand } from './commands/view.js';
 import { ExitCode, UsageError } from './exit-codes.js';
 import { terminalSafe } from './terminal.js';
 
 /** Every command: module per command, each turning flags into library calls. */
-const COMMANDS = [analyzeCommand, convertCommand, diffCommand];
+const COMMANDS = [analyzeCommand, convertCommand, diffCommand, viewCommand];
 
 /**
  * A lone `-` (stdin or stdout) as it travels through yargs, which otherwise drops it from variadic
@@ -81,6 +82,8 @@ function defaultContext(): CommandContext {
 /** Removes uncommitted temporary outputs when the process is interrupted. */
 export function installInterruptCleanup(): void {
   const cleanup = (signal: NodeJS.Signals) => {
+    // A command listening too ends on the signal itself (view stops serving and exits 0).
+    if (process.listenerCount(signal) > 0) return;
     for (const temp of pendingTemporaryFiles()) {
       try {
         unlinkSync(temp);

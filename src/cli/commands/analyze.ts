@@ -4,7 +4,6 @@ import cliProgress from 'cli-progress';
 import type { Argv } from 'yargs';
 import type { Analysis } from '../../analyze/analysis.js';
 import { analyzeTrace } from '../../analyze/analyze.js';
-import type { AnalysisFilters } from '../../analyze/filters.js';
 import { analysisJsonText } from '../../export/analysis-json.js';
 import { foldedText, type FoldedWeight } from '../../export/folded.js';
 import { flameGraphSvg } from '../../export/svg/render.js';
@@ -18,9 +17,9 @@ import { openOutput } from '../../io/output.js';
 import { formatNames } from '../../parse/registry.js';
 import type { CommandContext } from '../command-context.js';
 import { ExitCode, UsageError } from '../exit-codes.js';
-import { parseDurationFlag, parseIdFlag, parseRegexFlag } from '../flag-values.js';
+import { filtersFrom } from '../filter-flags.js';
+import { parseDurationFlag } from '../flag-values.js';
 import { readOptionFlags, readOptionsFrom, tracePath } from '../read-flags.js';
-import { formatDuration } from '../report/format.js';
 import { DEFAULT_REPORT_WIDTH, renderReport, SORT_KEYS, type SortKey } from '../report/report.js';
 import { formatWarnings } from '../terminal.js';
 
@@ -92,26 +91,6 @@ export function colorWanted(stream: NodeJS.WritableStream, env: NodeJS.ProcessEn
   const force = env.FORCE_COLOR;
   if (force !== undefined) return force !== '0' && force.toLowerCase() !== 'false';
   return (stream as NodeJS.WriteStream).isTTY === true;
-}
-
-export function filtersFrom(args: Pick<AnalyzeArgs, 'pid' | 'tid' | 'focus' | 'exclude' | 'from' | 'to'>): { filters: AnalysisFilters; described: string[] } {
-  const pids = parseIdFlag('pid', args.pid);
-  const tids = parseIdFlag('tid', args.tid);
-  const focus = args.focus === undefined ? undefined : parseRegexFlag('focus', args.focus);
-  const exclude = args.exclude === undefined ? undefined : parseRegexFlag('exclude', args.exclude);
-  if (focus !== undefined && focus.source === '(?:)') throw new UsageError('--focus needs a regular expression (a function name, file or file:name pattern)');
-  if (exclude !== undefined && exclude.source === '(?:)') throw new UsageError('--exclude needs a regular expression (a function name, file or file:name pattern)');
-  const fromNs = args.from === undefined ? undefined : parseDurationFlag('from', args.from);
-  const toNs = args.to === undefined ? undefined : parseDurationFlag('to', args.to);
-  if (fromNs !== undefined && toNs !== undefined && toNs < fromNs) throw new UsageError(`--to (${args.to}) is before --from (${args.from})`);
-  const described: string[] = [];
-  if (pids !== undefined) described.push(`pid ${pids.join(', ')}`);
-  if (tids !== undefined) described.push(`tid ${tids.join(', ')}`);
-  if (focus !== undefined) described.push(`focus /${focus.source}/`);
-  if (exclude !== undefined) described.push(`exclude /${exclude.source}/`);
-  if (fromNs !== undefined) described.push(`from ${formatDuration(fromNs)}`);
-  if (toNs !== undefined) described.push(`to ${formatDuration(toNs)}`);
-  return { filters: { pids, tids, focus, exclude, fromNs, toNs }, described };
 }
 
 /** A cli-progress bar on stderr for a large file read from a terminal session; undefined otherwise. */

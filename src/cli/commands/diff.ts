@@ -11,7 +11,8 @@ import { ExitCode, UsageError } from '../exit-codes.js';
 import { parseDurationFlag, parseRegexFlag } from '../flag-values.js';
 import { readOptionFlags, readOptionsFrom, tracePath } from '../read-flags.js';
 import { DEFAULT_REPORT_WIDTH } from '../report/report.js';
-import { colorWanted, filtersFrom, outputName } from './analyze.js';
+import { colorWanted, outputName } from './analyze.js';
+import { filterFlags, filtersFrom } from '../filter-flags.js';
 
 export interface DiffArgs {
   base: string;
@@ -58,7 +59,7 @@ export const diffCommand = {
   command: 'diff <base> <head>',
   describe: 'Compare two runs (traces or --json results): what got slower, called more, or collected more; gate CI with --fail-on',
   builder: (yargs: Argv) =>
-    readOptionFlags(yargs)
+    filterFlags(readOptionFlags(yargs))
       .positional('base', { type: 'string', describe: 'the run before: a trace (any format, .gz) or a pyflame analyze --json result' })
       .positional('head', { type: 'string', describe: 'the run after, likewise' })
       .option('fail-on', { type: 'string', array: true, describe: 'exit 1 when RULE fires (repeatable): calls>0, self>10%, total>+5ms, gc.p95>20%, import>+20ms, ... (see docs/ci.md)' })
@@ -69,12 +70,6 @@ export const diffCommand = {
       .option('top', { type: 'number', default: 10, describe: 'rows in each table' })
       .option('markdown', { type: 'string', describe: 'write a Markdown report (job summary, PR comment): to PATH, to out/<head>.diff.md without one, to stdout with -' })
       .option('json', { type: 'string', describe: 'write the diff as JSON: to PATH, to out/<head>.diff.json without one, to stdout with -' })
-      .option('pid', { type: 'string', array: true, describe: 'traces: keep only this process (repeatable)' })
-      .option('tid', { type: 'string', array: true, describe: 'traces: keep only this thread (repeatable)' })
-      .option('focus', { type: 'string', describe: 'traces: keep only calls under a function matching REGEX' })
-      .option('exclude', { type: 'string', describe: "traces: hide functions matching REGEX (their time goes to their caller)" })
-      .option('from', { type: 'string', describe: 'traces: ignore events before this time from the start' })
-      .option('to', { type: 'string', describe: 'traces: ignore events after this time from the start' })
       .example('$0 diff base.txt head.txt', 'what changed, biggest regressions first')
       .example("$0 diff base.json head.txt --fail-on 'calls>0' --fail-on 'self>10%'", 'CI: exit 1 when a function is called more or its self time grew by 10% (and 1 ms)')
       .example('$0 diff base.txt head.txt --markdown - >> "$GITHUB_STEP_SUMMARY"', 'a GitHub job summary')
