@@ -5,11 +5,12 @@ import { unlinkSync } from 'node:fs';
 import type { CommandContext } from './command-context.js';
 import { analyzeCommand } from './commands/analyze.js';
 import { convertCommand } from './commands/convert.js';
+import { flamegraphCommand } from './commands/flamegraph.js';
 import { ExitCode, UsageError } from './exit-codes.js';
 import { terminalSafe } from './terminal.js';
 
 /** Every command: module per command, each turning flags into library calls. */
-const COMMANDS = [analyzeCommand, convertCommand];
+const COMMANDS = [analyzeCommand, convertCommand, flamegraphCommand];
 
 /**
  * A lone `-` (stdin or stdout) as it travels through yargs, which otherwise drops it from variadic
