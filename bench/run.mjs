@@ -4,7 +4,8 @@
 //   node bench/run.mjs [--only NAME[,NAME]] [--size-mb N] [--seed S] [--runs N]
 //                      [--json FILE] [--regen] [--check]
 //
-//   --only      run only these cases (names in CASES below: pyflame, dtrace)
+//   --only      run only these cases (names in CASES below: pyflame, dtrace, analyze-pyflame,
+//               analyze-dtrace, flamegraph-folded)
 //   --size-mb   input size in MiB for a quick run (default: 1100 MiB and >= 15 M events, the
 //               generator's default); other sizes use bench/data/bench-<N>mb.<format>.txt
 //   --seed      generator seed (default 1)
@@ -25,6 +26,12 @@
 // included) and its peak RSS with /usr/bin/time -v ("Maximum resident set size"); targets are
 // judged on those external numbers: >= 200 MB/s and peak RSS <= 300 MB, where
 // MB = MiB = 1,048,576 bytes throughout (sizes, throughput, RSS).
+//
+// The flamegraph-folded case runs the real CLI instead (`node bin/pyflame.js flamegraph FILE
+// --svg OUT`) on a folded-stacks file from bench/generate-folded.mjs (200,000 stacks, ~194 MiB;
+// with --size-mb, ~1,034 stacks per MiB asked): no JSON line, its figures are the external ones
+// (wall time, /usr/bin/time's peak RSS). Targets: <= 4 s wall and <= 1 GB peak RSS (flamegraph.pl
+// takes 36-44 s and 1.6 GB on such a file: /work/shared/reference/flamegraph-tools.md).
 
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -33,12 +40,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_MIN_EVENTS, DEFAULT_SIZE_MB, GENERATOR_VERSION } from './generate-trace.mjs';
+import { DEFAULT_STACKS, FOLDED_GENERATOR_VERSION } from './generate-folded.mjs';
 
 const MiB = 1048576;
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(BENCH_DIR, '..');
 const DATA_DIR = path.join(BENCH_DIR, 'data');
 const GENERATOR = path.join(BENCH_DIR, 'generate-trace.mjs');
+const FOLDED_GENERATOR = path.join(BENCH_DIR, 'generate-folded.mjs');
+/** Folded stacks per MiB asked with --size-mb (the generator writes ~1 KB a stack). */
+const FOLDED_STACKS_PER_MB = 1034;
 const TIME_BIN = '/usr/bin/time';
 
 const TARGETS = { minMBps: 200, maxRssMB: 300 };
@@ -46,6 +57,8 @@ const TARGETS = { minMBps: 200, maxRssMB: 300 };
 const ANALYZE_TARGETS = { minMBps: 150, maxRssMB: 400 };
 /** Issue 4: the SVG, the folded stacks and the speedscope file in one run (no RSS target set). */
 const FLAME_TARGETS = { minMBps: 100, maxRssMB: 1024 };
+/** pyflame flamegraph on 200,000 folded stacks: wall time instead of throughput. */
+const FLAMEGRAPH_TARGETS = { maxWallSeconds: 4, maxRssMB: 1024 };
 
 // Benchmark cases. Add more here (e.g. a full `pyflame convert` run): `input` names a data set
 // (format + the size/seed given on the command line), `script` and `args` the child process,
@@ -96,6 +109,17 @@ const CASES = [
     args: ['FILE'],
     targets: FLAME_TARGETS,
   },
+  {
+    name: 'flamegraph-folded',
+    description: 'pyflame flamegraph FILE.folded --svg OUT (the real CLI): read 200,000 folded stacks, merge, lay out, write the SVG',
+    input: { format: 'folded' },
+    nodeArgs: [],
+    script: 'bin/pyflame.js',
+    // OUT is replaced by a scratch path under bench/data/.
+    args: ['flamegraph', 'FILE', '--svg', 'OUT'],
+    cli: true,
+    targets: FLAMEGRAPH_TARGETS,
+  },
 ];
 
 // ----------------------------------------------------------------------------------------------
@@ -145,18 +169,26 @@ const log = (msg) => process.stderr.write(`bench: ${msg}\n`);
 // ---- input data ------------------------------------------------------------------------------
 
 function dataset(format, opts) {
+  if (format === 'folded') {
+    const stacks = opts.sizeMb === null ? DEFAULT_STACKS : Math.max(1000, Math.round(opts.sizeMb * FOLDED_STACKS_PER_MB));
+    const seedPart = opts.seed === 1 ? '' : `-seed${opts.seed}`;
+    const file = path.join(DATA_DIR, `bench-${stacks}stacks${seedPart}.folded`);
+    return { format, generator: FOLDED_GENERATOR, stacks, sizeMb: null, minEvents: 0, seed: opts.seed, file, stampFile: `${file}.stamp.json` };
+  }
   const sizeMb = opts.sizeMb ?? DEFAULT_SIZE_MB;
   const minEvents = opts.sizeMb === null ? DEFAULT_MIN_EVENTS : 0;
   const base = opts.sizeMb === null ? 'bench' : `bench-${String(sizeMb).replace(/[^0-9.]/g, '')}mb`;
   const seedPart = opts.seed === 1 ? '' : `-seed${opts.seed}`;
   const file = path.join(DATA_DIR, `${base}${seedPart}.${format}.txt`);
-  return { format, sizeMb, minEvents, seed: opts.seed, file, stampFile: `${file}.stamp.json` };
+  return { format, generator: GENERATOR, sizeMb, minEvents, seed: opts.seed, file, stampFile: `${file}.stamp.json` };
 }
 
-let generatorHash = null;
+const generatorHashes = new Map();
 function wantedStamp(ds) {
-  generatorHash ??= crypto.createHash('sha256').update(fs.readFileSync(GENERATOR)).digest('hex');
-  return { generatorVersion: GENERATOR_VERSION, generatorSha256: generatorHash, format: ds.format, sizeMb: ds.sizeMb, minEvents: ds.minEvents, seed: ds.seed };
+  if (!generatorHashes.has(ds.generator)) generatorHashes.set(ds.generator, crypto.createHash('sha256').update(fs.readFileSync(ds.generator)).digest('hex'));
+  const generatorSha256 = generatorHashes.get(ds.generator);
+  if (ds.format === 'folded') return { generatorVersion: FOLDED_GENERATOR_VERSION, generatorSha256, format: ds.format, stacks: ds.stacks, seed: ds.seed };
+  return { generatorVersion: GENERATOR_VERSION, generatorSha256, format: ds.format, sizeMb: ds.sizeMb, minEvents: ds.minEvents, seed: ds.seed };
 }
 
 function isFresh(ds) {
@@ -195,9 +227,12 @@ async function generate(ds) {
   fs.mkdirSync(DATA_DIR, { recursive: true });
   const tmp = `${ds.file}.tmp-${process.pid}`;
   const statsFile = `${tmp}.stats.json`;
-  const args = [GENERATOR, '--format', ds.format, '--size-mb', String(ds.sizeMb), '--min-events', String(ds.minEvents),
-    '--seed', String(ds.seed), '--out', tmp, '--stats-json', statsFile];
-  log(`generating ${path.relative(ROOT, ds.file)} (${ds.format}, ${ds.sizeMb} MiB${ds.minEvents ? `, >= ${ds.minEvents} events` : ''}, seed ${ds.seed}) ...`);
+  const args = ds.format === 'folded'
+    ? [FOLDED_GENERATOR, '--stacks', String(ds.stacks), '--seed', String(ds.seed), '--out', tmp, '--stats-json', statsFile]
+    : [GENERATOR, '--format', ds.format, '--size-mb', String(ds.sizeMb), '--min-events', String(ds.minEvents),
+      '--seed', String(ds.seed), '--out', tmp, '--stats-json', statsFile];
+  const what = ds.format === 'folded' ? `${ds.stacks} stacks` : `${ds.sizeMb} MiB${ds.minEvents ? `, >= ${ds.minEvents} events` : ''}`;
+  log(`generating ${path.relative(ROOT, ds.file)} (${ds.format}, ${what}, seed ${ds.seed}) ...`);
   const r = await runProcess(process.execPath, args);
   if (r.stderr) process.stderr.write(r.stderr);
   if (r.code !== 0) {
@@ -245,7 +280,7 @@ async function prepareInputs(cases, opts) {
   }
   if (!todo.length) return;
   // pyflame-format files come out ~20% bigger than asked to reach 15 M events
-  checkDiskSpace(todo.reduce((a, ds) => a + ds.sizeMb * MiB * (ds.minEvents ? 1.3 : 1.01), 0));
+  checkDiskSpace(todo.reduce((a, ds) => a + (ds.format === 'folded' ? (ds.stacks / FOLDED_STACKS_PER_MB) * MiB : ds.sizeMb * MiB * (ds.minEvents ? 1.3 : 1.01)), 0));
   const parallel = Math.max(1, Math.min(todo.length, os.availableParallelism?.() ?? os.cpus().length));
   const queue = todo.slice();
   await Promise.all(
@@ -263,15 +298,19 @@ async function prepareInputs(cases, opts) {
 function parseTimeV(stderr) {
   // GNU time -v appends a block starting with "\tCommand being timed:"; split it off
   const i = stderr.lastIndexOf('\tCommand being timed:');
-  if (i < 0) return { rest: stderr, rssKB: null, timeWall: null };
+  if (i < 0) return { rest: stderr, rssKB: null, timeWall: null, cpuSeconds: null };
   const block = stderr.slice(i);
   const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(block);
   const el = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): ([\d:.]+)/.exec(block);
   let timeWall = null;
   if (el) timeWall = el[1].split(':').reduce((a, x) => a * 60 + Number(x), 0);
+  // CPU time (user + system): what the process itself cost, whatever else the machine runs.
+  const user = /User time \(seconds\): ([\d.]+)/.exec(block);
+  const sys = /System time \(seconds\): ([\d.]+)/.exec(block);
+  const cpuSeconds = user && sys ? Number(user[1]) + Number(sys[1]) : null;
   // time prints "Command exited with non-zero status N" just before the block
   let rest = stderr.slice(0, i).replace(/Command exited with non-zero status \d+\n?$/, '');
-  return { rest, rssKB: rss ? Number(rss[1]) : null, timeWall };
+  return { rest, rssKB: rss ? Number(rss[1]) : null, timeWall, cpuSeconds };
 }
 
 function lastJsonLine(stdout) {
@@ -291,15 +330,20 @@ let haveTime = null;
 async function measure(c) {
   const file = c.dataset.file;
   const script = path.resolve(ROOT, c.script);
-  const args = c.args.map((a) => (a === 'FILE' ? file : a));
+  const out = path.join(DATA_DIR, `${c.name}.out.tmp-${process.pid}`);
+  const args = c.args.map((a) => (a === 'FILE' ? file : a === 'OUT' ? out : a));
   const nodeCmd = [process.execPath, ...c.nodeArgs, script, ...args];
   haveTime ??= fs.existsSync(TIME_BIN);
   const [cmd, ...cmdArgs] = haveTime ? [TIME_BIN, '-v', ...nodeCmd] : nodeCmd;
   const r = await runProcess(cmd, cmdArgs);
-  const tv = haveTime ? parseTimeV(r.stderr) : { rest: r.stderr, rssKB: null, timeWall: null };
+  const tv = haveTime ? parseTimeV(r.stderr) : { rest: r.stderr, rssKB: null, timeWall: null, cpuSeconds: null };
   if (tv.rest.trim()) process.stderr.write(tv.rest.endsWith('\n') ? tv.rest : tv.rest + '\n');
-  const child = lastJsonLine(r.stdout);
-  const res = { wallSeconds: r.wall, exit: r.code, signal: r.signal, peakRssMB: tv.rssKB === null ? null : tv.rssKB / 1024, timeWallSeconds: tv.timeWall, child };
+  fs.rmSync(out, { force: true });
+  // A CLI case prints no JSON line: its figures are the external ones.
+  const child = c.cli
+    ? { bytes: c.dataset.stamp.bytes, events: c.dataset.stamp.events, seconds: r.wall, maxRssMB: tv.rssKB === null ? 0 : tv.rssKB / 1024 }
+    : lastJsonLine(r.stdout);
+  const res = { wallSeconds: r.wall, exit: r.code, signal: r.signal, peakRssMB: tv.rssKB === null ? null : tv.rssKB / 1024, timeWallSeconds: tv.timeWall, cpuSeconds: tv.cpuSeconds, child };
   if (r.code !== 0) res.error = `child exited with ${r.signal ?? `status ${r.code}`}`;
   else if (!child) res.error = 'child printed no JSON line on stdout';
   else {
@@ -322,6 +366,7 @@ function summarize(c, runs) {
   };
   if (!ok.length) return { ...out, error: runs[runs.length - 1].error };
   const wall = median(ok.map((r) => r.wallSeconds));
+  const cpu = ok.every((r) => r.cpuSeconds !== null) ? median(ok.map((r) => r.cpuSeconds)) : null;
   const parse = median(ok.map((r) => r.child.seconds));
   const events = ok[ok.length - 1].child.events;
   const rssExt = ok.some((r) => r.peakRssMB !== null) ? Math.max(...ok.map((r) => r.peakRssMB ?? 0)) : null;
@@ -329,9 +374,9 @@ function summarize(c, runs) {
   const rss = rssExt ?? rssSelf;
   const mbps = fileBytes / MiB / wall;
   const res = {
-    ...out, events, wallSeconds: wall, parseSeconds: parse, MBps: mbps, parseMBps: fileBytes / MiB / parse,
+    ...out, events, wallSeconds: wall, cpuSeconds: cpu, parseSeconds: parse, MBps: mbps, parseMBps: fileBytes / MiB / parse,
     MeventsPerSec: events / 1e6 / wall, peakRssMB: rssExt, childMaxRssMB: rssSelf,
-    met: { throughput: mbps >= c.targets.minMBps, rss: rss <= c.targets.maxRssMB },
+    met: { throughput: c.targets.maxWallSeconds !== undefined ? wall <= c.targets.maxWallSeconds : mbps >= c.targets.minMBps, rss: rss <= c.targets.maxRssMB },
     notes: [],
   };
   const childBytes = ok[ok.length - 1].child.bytes;
@@ -349,14 +394,15 @@ function fmtInt(n) {
 }
 
 function printTable(results) {
-  const head = ['case', 'size MB', 'events', 'wall s', 'parse s', 'MB/s', 'M events/s', 'peak RSS MB', 'self RSS MB', 'MB/s target', 'RSS target'];
+  const head = ['case', 'size MB', 'events', 'wall s', 'cpu s', 'parse s', 'MB/s', 'M events/s', 'peak RSS MB', 'self RSS MB', 'MB/s target', 'RSS target'];
   const rows = results.map((r) =>
     r.error
-      ? [r.name, r.sizeMB.toFixed(1), 'ERROR', '-', '-', '-', '-', '-', '-', 'NO', 'NO']
+      ? [r.name, r.sizeMB.toFixed(1), 'ERROR', '-', '-', '-', '-', '-', '-', '-', 'NO', 'NO']
       : [
-          r.name, r.sizeMB.toFixed(1), fmtInt(r.events), r.wallSeconds.toFixed(2), r.parseSeconds.toFixed(2), r.MBps.toFixed(1),
+          r.name, r.sizeMB.toFixed(1), fmtInt(r.events), r.wallSeconds.toFixed(2), r.cpuSeconds === null ? 'n/a' : r.cpuSeconds.toFixed(2), r.parseSeconds.toFixed(2), r.MBps.toFixed(1),
           r.MeventsPerSec.toFixed(2), r.peakRssMB === null ? 'n/a' : r.peakRssMB.toFixed(1), r.childMaxRssMB.toFixed(1),
-          `${r.met.throughput ? 'yes' : 'NO'} (>= ${r.targets.minMBps})`, `${r.met.rss ? 'yes' : 'NO'} (<= ${r.targets.maxRssMB})`,
+          `${r.met.throughput ? 'yes' : 'NO'} (${r.targets.maxWallSeconds !== undefined ? `<= ${r.targets.maxWallSeconds} s` : `>= ${r.targets.minMBps}`})`,
+          `${r.met.rss ? 'yes' : 'NO'} (<= ${r.targets.maxRssMB})`,
         ],
   );
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
@@ -367,9 +413,11 @@ function printTable(results) {
     for (const n of r.notes ?? []) out.push(`note: ${r.name}: ${n}`);
   }
   out.push(
-    'MB = MiB = 1,048,576 bytes. wall s: spawn to exit of the child (node startup included; median of runs); MB/s and',
+    'MB = MiB = 1,048,576 bytes. wall s: spawn to exit of the child (node startup included; median of runs); cpu s: its',
+    'user + system CPU time (/usr/bin/time -v; median), which a busy shared machine inflates less than wall s; MB/s and',
     'M events/s use wall s. parse s: the time the child reports. peak RSS: /usr/bin/time -v of the child (max of runs);',
     'self RSS: the child\'s own process.resourceUsage().maxRSS. Inputs are read from the page cache (warm).',
+    'flamegraph-folded runs the CLI: events = stacks, parse s = wall s, self RSS = peak RSS; MB/s target column: wall time.',
   );
   process.stdout.write(out.join('\n') + '\n');
 }

@@ -118,10 +118,10 @@ function callTreeJson(analysis: Analysis): Record<string, number[]> {
     const node = stack.pop()!;
     entryOf[node] = columns.parent.length;
     columns.parent.push(tree.parent[node] === 0 ? -1 : entryOf[tree.parent[node]]);
-    columns.function.push(indexOf.get(tree.func[node]) ?? -1);
+    columns.function.push(indexOf.get(tree.frame[node]) ?? -1);
     columns.calls.push(tree.calls[node]);
-    columns.selfNs.push(tree.selfNs[node]);
-    columns.totalNs.push(tree.totalNs[node]);
+    columns.selfNs.push(tree.self[node]);
+    columns.totalNs.push(tree.total[node]);
     for (let i = tree.children[node].length - 1; i >= 0; i--) stack.push(tree.children[node][i]);
   }
   return columns;

@@ -22,6 +22,10 @@ import { parseDurationFlag } from '../flag-values.js';
 import { readOptionFlags, readOptionsFrom, tracePath } from '../read-flags.js';
 import { DEFAULT_REPORT_WIDTH, renderReport, SORT_KEYS, type SortKey } from '../report/report.js';
 import { formatWarnings } from '../terminal.js';
+import { destination, outputName, writeText, type Destination } from '../destination.js';
+
+// Kept importable from here, where it was first defined.
+export { outputName };
 
 export interface AnalyzeArgs {
   traces: string[];
@@ -52,38 +56,6 @@ const FOLDED_WEIGHTS: readonly FoldedWeight[] = ['self-us', 'self-ns', 'calls'];
 
 /** Inputs at least this large get a progress bar (when stderr is a terminal). */
 const PROGRESS_MIN_BYTES = 32 * 1024 * 1024;
-
-/**
- * The name outputs are written under: the trace's basename without a final `.gz`, then without a
- * final `.txt`, `.log` or `.csv` (`threads.pyflame.txt.gz` → `threads.pyflame`); `stdin` for `-`.
- */
-export function outputName(path: string): string {
-  if (path === '-') return 'stdin';
-  const base = basename(path.replace(/\\/g, '/'));
-  const stripped = base.replace(/\.gz$/i, '').replace(/\.(txt|log|csv)$/i, '');
-  return stripped === '' ? base : stripped;
-}
-
-/** Where one kind of output goes: nowhere, stdout, or a file. */
-type Destination = { kind: 'none' } | { kind: 'stdout' } | { kind: 'file'; path: string };
-
-function destination(flag: string, value: string | undefined, traces: readonly string[], suffix: string): (trace: string) => Destination {
-  if (value === undefined) return () => ({ kind: 'none' });
-  if (Array.isArray(value)) throw new UsageError(`--${flag} is given more than once`);
-  if (value === '-') return () => ({ kind: 'stdout' });
-  if (value !== '') {
-    if (traces.length > 1) throw new UsageError(`--${flag} ${value}: one output path for ${traces.length} traces; give --${flag} without a path (one file per trace under out/) or --${flag} - (stdout)`);
-    return () => ({ kind: 'file', path: value });
-  }
-  const byPath = new Map<string, string>();
-  for (const trace of traces) {
-    const path = `out/${outputName(trace)}${suffix}`;
-    const other = byPath.get(path);
-    if (other !== undefined && other !== trace) throw new UsageError(`--${flag}: ${other} and ${trace} would both be written to ${path}; analyze them in separate runs or give --${flag} a path`);
-    byPath.set(path, trace);
-  }
-  return (trace) => ({ kind: 'file', path: `out/${outputName(trace)}${suffix}` });
-}
 
 /** Are colours wanted on this stream? NO_COLOR (non-empty) disables, FORCE_COLOR forces, else a TTY. */
 export function colorWanted(stream: NodeJS.WritableStream, env: NodeJS.ProcessEnv = process.env): boolean {
@@ -121,19 +93,6 @@ async function progressFor(path: string, context: CommandContext): Promise<Comma
     update: (bytesRead: number) => bar.update(Math.min(bytesRead, size), { done: mb(bytesRead) }),
     stop: () => bar.stop(),
   };
-}
-
-async function writeText(dest: Destination, text: () => string, context: CommandContext): Promise<void> {
-  if (dest.kind === 'none') return;
-  const output = await openOutput(dest.kind === 'stdout' ? '-' : dest.path, context.stdout);
-  try {
-    output.write(text());
-    await output.commit();
-  } catch (error) {
-    await output.abort();
-    throw error;
-  }
-  if (dest.kind === 'file') context.stderr.write(`pyflame: wrote ${dest.path}\n`);
 }
 
 /**

@@ -1,9 +1,42 @@
+/** How the script shows a frame's weight. */
+export type ScriptValues =
+  /** Nanoseconds shown as durations, with the calls of each frame (pyflame's own analysis). */
+  | 'time-with-calls'
+  /** Numbers in the unit named by the <svg>'s data-unit (durations when it is a time unit), no calls. */
+  | 'unit';
+
+const TIME_FORMAT = String.raw`  function fmt(ns) {
+    if (ns < 1e3) return Math.round(ns) + ' ns';
+    if (ns < 1e6) return (ns / 1e3).toFixed(2) + ' \u00b5s';
+    if (ns < 1e9) return (ns / 1e6).toFixed(2) + ' ms';
+    return (ns / 1e9).toFixed(3) + ' s';
+  }`;
+
+// The unit is read from an attribute (escaped XML), never pasted into the code.
+const UNIT_FORMAT = String.raw`  var unit = root.getAttribute('data-unit') || '';
+  var SCALES = { ns: 1, us: 1e3, '\u00b5s': 1e3, '\u03bcs': 1e3, ms: 1e6, s: 1e9 };
+  var scale = Object.prototype.hasOwnProperty.call(SCALES, unit) ? SCALES[unit] : 0;
+${TIME_FORMAT.replace('function fmt(ns)', 'function time(ns)')}
+  function fmt(v) {
+    if (scale > 0) return time(v * scale);
+    return v.toLocaleString('en-US', { maximumFractionDigits: 2 }) + (unit === '' ? '' : ' ' + unit);
+  }`;
+
+const DESCRIBE_WITH_CALLS = String.raw`      details.textContent = (f === all ? 'all' : f.n + ' (' + f.l + ')') + '  calls ' + f.c + '  self ' + fmt(f.s) + '  total ' + fmt(f.t) +
+        '  ' + pct(f.t, all.t) + ' of all  ' + pct(f.t, zoomed.t) + ' of zoomed frame';`;
+
+const DESCRIBE_UNIT = String.raw`      details.textContent = (f === all ? 'all' : f.l === '' ? f.n : f.n + ' (' + f.l + ')') + '  total ' + fmt(f.t) + '  self ' + fmt(f.s) +
+        '  ' + pct(f.t, all.t) + ' of all  ' + pct(f.t, zoomed.t) + ' of zoomed frame';`;
+
 /**
  * The flame graph's embedded script: plain ES5, no globals (one IIFE), no requests, no eval. It
  * finds its own <svg> (the one it sits in), so several graphs inlined in one page stay apart.
  * Names come from data-* attributes and are only ever set as textContent.
  */
-export const CLIENT_SCRIPT = String.raw`(function () {
+export function clientScript(values: ScriptValues): string {
+  const valueFormat = values === 'unit' ? UNIT_FORMAT : TIME_FORMAT;
+  const describe = values === 'unit' ? DESCRIBE_UNIT : DESCRIBE_WITH_CALLS;
+  return String.raw`(function () {
   'use strict';
   var script = document.currentScript;
   var root = script && script.closest ? script.closest('svg') : null;
@@ -28,12 +61,7 @@ export const CLIENT_SCRIPT = String.raw`(function () {
   var zoomed = all, pattern = null, ignoreCase = false, hot = false;
   frames.forEach(function (f) { f.cx = f.x * 100; f.cw = f.w * 100; });
 
-  function fmt(ns) {
-    if (ns < 1e3) return Math.round(ns) + ' ns';
-    if (ns < 1e6) return (ns / 1e3).toFixed(2) + ' \u00b5s';
-    if (ns < 1e9) return (ns / 1e6).toFixed(2) + ' ms';
-    return (ns / 1e9).toFixed(3) + ' s';
-  }
+${valueFormat}
   function pct(a, b) { return b > 0 ? (100 * a / b).toFixed(2) + '%' : '\u2013'; }
   function label(name, max) {
     if (max < 3) return '';
@@ -103,8 +131,7 @@ export const CLIENT_SCRIPT = String.raw`(function () {
   }
   frames.forEach(function (f) {
     function describe() {
-      details.textContent = (f === all ? 'all' : f.n + ' (' + f.l + ')') + '  calls ' + f.c + '  self ' + fmt(f.s) + '  total ' + fmt(f.t) +
-        '  ' + pct(f.t, all.t) + ' of all  ' + pct(f.t, zoomed.t) + ' of zoomed frame';
+${describe}
     }
     f.g.addEventListener('mouseover', describe);
     f.g.addEventListener('mouseout', function () { details.textContent = ' '; });
@@ -131,3 +158,7 @@ export const CLIENT_SCRIPT = String.raw`(function () {
   resetEl.style.display = 'none';
   fit();
 })();`;
+}
+
+/** The script of pyflame's own (analysis) graphs. */
+export const CLIENT_SCRIPT = clientScript('time-with-calls');

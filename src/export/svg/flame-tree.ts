@@ -1,26 +1,40 @@
 import type { Analysis } from '../../analyze/analysis.js';
 
 /**
- * The threads' call trees merged into one, keyed by function path (root to frame). Node 0 is the
- * root (function -1); totals are inclusive ns, selfNs exclusive ns, calls the entries of the path.
- * Built iteratively: trees can be 100,000 frames deep.
+ * What the flame graph renderer draws: a weighted tree in columns. Node 0 is the root (frame -1);
+ * every other node's parent has a lower index, so one backwards pass visits children before
+ * parents (no recursion: trees can be 100,000 frames deep). `frame` identifies what a node stands
+ * for (the renderer asks its input for the frame's name and file); `total` is inclusive weight,
+ * `self` exclusive; `calls` when the input knows them.
  */
-export interface FlameTree {
-  readonly parent: readonly number[];
-  readonly func: readonly number[];
-  readonly calls: readonly number[];
-  readonly totalNs: readonly number[];
-  readonly selfNs: readonly number[];
-  readonly children: readonly (readonly number[])[];
+export interface WeightedTree {
   readonly size: number;
+  readonly parent: ArrayLike<number>;
+  readonly frame: ArrayLike<number>;
+  readonly total: ArrayLike<number>;
+  readonly self: ArrayLike<number>;
+  readonly calls?: ArrayLike<number>;
+}
+
+/**
+ * The threads' call trees merged into one, keyed by function path (root to frame): frames are
+ * function ids, totals inclusive ns, self exclusive ns, calls the entries of the path.
+ */
+export interface FlameTree extends WeightedTree {
+  readonly parent: readonly number[];
+  readonly frame: readonly number[];
+  readonly calls: readonly number[];
+  readonly total: readonly number[];
+  readonly self: readonly number[];
+  readonly children: readonly (readonly number[])[];
 }
 
 export function buildFlameTree(analysis: Analysis): FlameTree {
   const parent: number[] = [-1];
-  const func: number[] = [-1];
+  const frame: number[] = [-1];
   const calls: number[] = [0];
-  const totalNs: number[] = [0];
-  const selfNs: number[] = [0];
+  const total: number[] = [0];
+  const self: number[] = [0];
   const children: number[][] = [[]];
   const byKey = new Map<string, number>();
   const childOf = (p: number, fn: number): number => {
@@ -30,10 +44,10 @@ export function buildFlameTree(analysis: Analysis): FlameTree {
       node = parent.length;
       byKey.set(key, node);
       parent.push(p);
-      func.push(fn);
+      frame.push(fn);
       calls.push(0);
-      totalNs.push(0);
-      selfNs.push(0);
+      total.push(0);
+      self.push(0);
       children.push([]);
       children[p].push(node);
     }
@@ -58,10 +72,10 @@ export function buildFlameTree(analysis: Analysis): FlameTree {
       const m = merged[node];
       if (m < 0) continue;
       calls[m] += tree.calls.get(node);
-      totalNs[m] += tree.totalNs.get(node);
-      selfNs[m] += tree.selfNs.get(node);
+      total[m] += tree.totalNs.get(node);
+      self[m] += tree.selfNs.get(node);
     }
   }
-  for (const child of children[0]) totalNs[0] += totalNs[child];
-  return { parent, func, calls, totalNs, selfNs, children, size: parent.length };
+  for (const child of children[0]) total[0] += total[child];
+  return { parent, frame, calls, total, self, children, size: parent.length };
 }

@@ -1,5 +1,5 @@
 import { hierarchy, partition, type HierarchyRectangularNode } from 'd3-hierarchy';
-import type { FlameTree } from './flame-tree.js';
+import type { WeightedTree } from './flame-tree.js';
 
 /** One drawn frame: its node in the flame tree, depth (root 0) and horizontal extent (0..1). */
 export interface LaidFrame {
@@ -17,38 +17,39 @@ export interface LayoutOptions {
 }
 
 /**
- * Lays the flame tree out with d3's partition: widths proportional to inclusive time. A node's
- * width is at least its children's (inconsistent totals are widened, never overlap). Frames
- * narrower than minWidth are pruned with everything under them. Frames come root first, then by
- * depth and x (the drawing order).
+ * Lays the tree out with d3's partition: widths proportional to inclusive weight. A node's width
+ * is at least its children's (inconsistent totals are widened, never overlap). Frames narrower
+ * than minWidth are pruned with everything under them, before any object is made for them, so a
+ * tree of millions of nodes costs typed arrays only. Frames come root first, then by depth and x
+ * (the drawing order).
  */
-export function layoutFlame(tree: FlameTree, options: LayoutOptions = {}): { frames: LaidFrame[]; maxDepth: number; rootValue: number } {
+export function layoutFlame(tree: Pick<WeightedTree, 'size' | 'parent' | 'total'>, options: LayoutOptions = {}): { frames: LaidFrame[]; maxDepth: number; rootValue: number } {
   const minWidth = options.minWidth ?? 0.001;
-  // Values bottom-up without recursion: nodes in a pre-order, then visited backwards.
-  const order: number[] = [];
-  const stack = [0];
-  while (stack.length > 0) {
-    const node = stack.pop()!;
-    order.push(node);
-    for (const child of tree.children[node]) stack.push(child);
-  }
-  const value = new Float64Array(tree.size);
-  for (let i = order.length - 1; i >= 0; i--) {
-    const node = order[i];
-    let sum = 0;
-    for (const child of tree.children[node]) sum += value[child];
-    value[node] = Math.max(tree.totalNs[node], sum, 0);
+  const { size, parent } = tree;
+  // Values bottom-up in one backwards pass: a parent's index is below its children's.
+  const value = new Float64Array(size);
+  const childSum = new Float64Array(size);
+  for (let node = size - 1; node >= 0; node--) {
+    value[node] = Math.max(tree.total[node], childSum[node], 0);
+    if (node > 0) childSum[parent[node]] += value[node];
   }
   const rootValue = value[0];
   const threshold = rootValue * minWidth;
-  const kept = (node: number) => value[node] > 0 && value[node] >= threshold;
+  // A kept node's parent is kept too (its value is at least the child's).
+  const keptChildren = new Map<number, number[]>();
+  for (let node = 1; node < size; node++) {
+    if (!(value[node] > 0 && value[node] >= threshold)) continue;
+    const list = keptChildren.get(parent[node]);
+    if (list === undefined) keptChildren.set(parent[node], [node]);
+    else list.push(node);
+  }
   // d3's hierarchy() computes heights in time quadratic in depth (every node walks up its
   // ancestors); the nodes are built here instead, as d3 Node objects, with heights bottom-up.
   const prototype = Object.getPrototypeOf(hierarchy(0)) as object;
   type Laid = HierarchyRectangularNode<number> & { value: number; height: number; depth: number; children?: Laid[]; parent: Laid | null };
-  const make = (node: number, parent: Laid | null): Laid => {
+  const make = (node: number, parentNode: Laid | null): Laid => {
     const d = Object.create(prototype) as Laid;
-    Object.assign(d, { data: node, depth: parent === null ? 0 : parent.depth + 1, height: 0, parent, value: value[node] });
+    Object.assign(d, { data: node, depth: parentNode === null ? 0 : parentNode.depth + 1, height: 0, parent: parentNode, value: value[node] });
     return d;
   };
   const root = make(0, null);
@@ -57,8 +58,8 @@ export function layoutFlame(tree: FlameTree, options: LayoutOptions = {}): { fra
   while (visit.length > 0) {
     const d = visit.pop()!;
     preorder.push(d);
-    const children = tree.children[d.data].filter(kept);
-    if (children.length === 0) continue;
+    const children = keptChildren.get(d.data);
+    if (children === undefined) continue;
     if (options.order !== undefined) children.sort(options.order);
     d.children = children.map((child) => make(child, d));
     for (let i = d.children.length - 1; i >= 0; i--) visit.push(d.children[i]);

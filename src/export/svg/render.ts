@@ -1,8 +1,8 @@
 import type { Analysis } from '../../analyze/analysis.js';
 import { formatDuration } from '../../cli/report/format.js';
-import { CLIENT_SCRIPT } from './client-script.js';
+import { clientScript, type ScriptValues } from './client-script.js';
 import { truncateLabel, xmlEscape } from './escape.js';
-import { buildFlameTree } from './flame-tree.js';
+import { buildFlameTree, type WeightedTree } from './flame-tree.js';
 import { layoutFlame } from './layout.js';
 import { CATEGORIES, familyColour, fnv1a, frameColour, ROOT_COLOUR } from './palette.js';
 
@@ -15,13 +15,44 @@ export interface SvgOptions {
   readonly inverted?: boolean;
 }
 
+/** How a graph's weights are written: in text, in data-* attributes, and by the script. */
+export interface ValueStyle {
+  /** A weight for people (tooltips): `1.23 ms`, `1,234 samples`. */
+  text(value: number): string;
+  /** A weight for the script (data-s, data-t). */
+  data(value: number): string;
+  /** What the script does with them. */
+  readonly script: ScriptValues;
+  /** The unit the script shows (`data-unit` on the <svg>), for `script: 'unit'`. */
+  readonly unit?: string;
+}
+
+/**
+ * Anything drawn as a flame graph: a weighted tree and what its frames are called. `name` is a
+ * frame's label (drawn, searched), `where` its location for the details line (`file:line`,
+ * `file` or ''), `file` picks its colour family (the Python palette).
+ */
+export interface FlameGraphInput {
+  readonly tree: WeightedTree;
+  name(frame: number): string;
+  where(frame: number): string;
+  file(frame: number): string;
+  readonly title: string;
+  /** What the weight is and where it comes from; the kind of graph is appended. */
+  readonly subtitle: string;
+  readonly values: ValueStyle;
+  /** Orders siblings (default: by name, then frame id). */
+  readonly order?: (a: number, b: number) => number;
+}
+
 const FRAME_HEIGHT = 16;
 const TOP = 70;
 /** Server-side labels assume this width; the script refits them to the real one. */
 const ASSUMED_WIDTH = 1200;
 const CHAR_PX = 7.3;
 
-function num(value: number, digits: number): string {
+/** A number in at most `digits` decimals, without trailing zeros. */
+export function trimmedFixed(value: number, digits: number): string {
   const text = value.toFixed(digits);
   return text.includes('.') ? text.replace(/0+$/, '').replace(/\.$/, '') : text;
 }
@@ -31,34 +62,58 @@ function num(value: number, digits: number): string {
  * function paths merged across threads, widths inclusive time. Same analysis, same bytes.
  */
 export function flameGraphSvg(analysis: Analysis, options: SvgOptions = {}): string {
-  const minWidthPercent = options.minWidthPercent ?? 0.1;
   const tree = buildFlameTree(analysis);
   const functions = analysis.functionTable;
-  const nameOf = (node: number) => (tree.func[node] < 0 ? 'all' : functions.name(tree.func[node]));
-  const order = (a: number, b: number) => {
-    const na = nameOf(a);
-    const nb = nameOf(b);
-    return na < nb ? -1 : na > nb ? 1 : tree.func[a] - tree.func[b];
-  };
+  const threads = analysis.threads.length;
+  return renderFlameGraph(
+    {
+      tree,
+      name: (fn) => functions.name(fn),
+      where: (fn) => `${functions.file(fn)}:${functions.line(fn)}`,
+      file: (fn) => functions.file(fn),
+      title: options.title ?? analysis.source.path.replace(/\\/g, '/').split('/').pop() ?? 'trace',
+      subtitle: `duration ${formatDuration(analysis.durationNs)} · weight: time (ns) · ${threads} thread${threads === 1 ? '' : 's'} merged`,
+      values: { text: formatDuration, data: (ns) => String(Math.round(ns)), script: 'time-with-calls' },
+    },
+    options,
+  );
+}
+
+/** Any weighted tree as an interactive flame graph (a self-contained SVG document). Same input, same bytes. */
+export function renderFlameGraph(graph: FlameGraphInput, options: Omit<SvgOptions, 'title'> = {}): string {
+  const minWidthPercent = options.minWidthPercent ?? 0.1;
+  const { tree, values } = graph;
+  const nameOf = (node: number) => (tree.frame[node] < 0 ? 'all' : graph.name(tree.frame[node]));
+  const order =
+    graph.order ??
+    ((a: number, b: number) => {
+      const na = nameOf(a);
+      const nb = nameOf(b);
+      return na < nb ? -1 : na > nb ? 1 : tree.frame[a] - tree.frame[b];
+    });
   const { frames, maxDepth } = layoutFlame(tree, { minWidth: minWidthPercent / 100, order });
   const framesBottom = TOP + (maxDepth + 1) * FRAME_HEIGHT;
   const height = framesBottom + 40;
   const parts: string[] = [];
   for (const frame of frames) {
     const node = frame.node;
-    const fn = tree.func[node];
+    const id = tree.frame[node];
     const name = nameOf(node);
-    const where = fn < 0 ? '' : `${functions.file(fn)}:${functions.line(fn)}`;
-    const fill = fn < 0 ? ROOT_COLOUR : frameColour(name, functions.file(fn));
+    const where = id < 0 ? '' : graph.where(id);
+    const fill = id < 0 ? ROOT_COLOUR : frameColour(name, graph.file(id));
     const y = options.inverted ? TOP + frame.depth * FRAME_HEIGHT : TOP + (maxDepth - frame.depth) * FRAME_HEIGHT;
     const width = frame.x1 - frame.x0;
-    const x = num(frame.x0 * 100, 5);
-    const w = num(width * 100, 5);
-    const total = tree.totalNs[node];
-    const tooltip = `${fn < 0 ? 'all' : `${name} (${where})`}\ncalls ${tree.calls[node]}, self ${formatDuration(tree.selfNs[node])}, total ${formatDuration(total)}`;
+    const x = trimmedFixed(frame.x0 * 100, 5);
+    const w = trimmedFixed(width * 100, 5);
+    const total = tree.total[node];
+    const self = tree.self[node];
+    const heading = id < 0 ? 'all' : where === '' ? name : `${name} (${where})`;
+    const calls = tree.calls === undefined ? '' : `calls ${tree.calls[node]}, `;
+    const tooltip = `${heading}\n${calls}self ${values.text(self)}, total ${values.text(total)}`;
     const label = truncateLabel(name, Math.floor((width * ASSUMED_WIDTH - 6) / CHAR_PX));
+    const callsData = tree.calls === undefined ? '' : ` data-c="${tree.calls[node]}"`;
     parts.push(
-      `<g class="pf-f" data-d="${frame.depth}" data-x="${num(frame.x0, 10)}" data-w="${num(width, 10)}" data-n="${xmlEscape(name)}" data-l="${xmlEscape(where)}" data-c="${tree.calls[node]}" data-s="${Math.round(tree.selfNs[node])}" data-t="${Math.round(total)}">` +
+      `<g class="pf-f" data-d="${frame.depth}" data-x="${trimmedFixed(frame.x0, 10)}" data-w="${trimmedFixed(width, 10)}" data-n="${xmlEscape(name)}" data-l="${xmlEscape(where)}"${callsData} data-s="${values.data(self)}" data-t="${values.data(total)}">` +
         `<title>${xmlEscape(tooltip).replace(/ {2,}/g, ' ')}</title>` +
         `<rect x="${x}%" y="${y}" width="${w}%" height="${FRAME_HEIGHT - 1}" fill="${fill}" rx="2"/>` +
         `<text x="${x}%" dx="3" y="${y + 11.5}">${xmlEscape(label)}</text></g>`,
@@ -66,9 +121,8 @@ export function flameGraphSvg(analysis: Analysis, options: SvgOptions = {}): str
   }
   const body = parts.join('\n');
   const id = `pf${fnv1a(body).toString(16).padStart(8, '0')}`;
-  const title = options.title ?? analysis.source.path.replace(/\\/g, '/').split('/').pop() ?? 'trace';
-  const threads = analysis.threads.length;
-  const subtitle = `duration ${formatDuration(analysis.durationNs)} · weight: time (ns) · ${threads} thread${threads === 1 ? '' : 's'} merged · ${options.inverted ? 'icicle' : 'flame graph'}`;
+  const subtitle = `${graph.subtitle} · ${options.inverted ? 'icicle' : 'flame graph'}`;
+  const unitData = values.unit === undefined ? '' : ` data-unit="${xmlEscape(values.unit)}"`;
   const legend = CATEGORIES.map((entry, index) => {
     const x = 10 + index * 160;
     return `<rect x="${x}" y="50" width="12" height="12" fill="${familyColour(entry.category)}"/><text x="${x + 16}" y="60.5">${xmlEscape(entry.label)}</text>`;
@@ -86,9 +140,9 @@ export function flameGraphSvg(analysis: Analysis, options: SvgOptions = {}): str
   ].join('\n');
   return [
     `<?xml version="1.0" encoding="UTF-8" standalone="no"?>`,
-    `<svg xmlns="http://www.w3.org/2000/svg" version="1.1" id="${id}" width="100%" height="${height}" style="min-width:400px;background:#f8f8f8">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" version="1.1" id="${id}"${unitData} width="100%" height="${height}" style="min-width:400px;background:#f8f8f8">`,
     `<style><![CDATA[\n${style}\n]]></style>`,
-    `<text class="pf-title" x="50%" y="22" text-anchor="middle">${xmlEscape(title)}</text>`,
+    `<text class="pf-title" x="50%" y="22" text-anchor="middle">${xmlEscape(graph.title)}</text>`,
     `<text class="pf-sub" x="50%" y="40" text-anchor="middle">${xmlEscape(subtitle)}</text>`,
     `<text class="pf-ctl pf-reset" x="10" y="22" style="display:none">Reset Zoom</text>`,
     `<text class="pf-ctl pf-case" x="100%" dx="-130" y="22" text-anchor="end">Ic</text>`,
@@ -97,7 +151,7 @@ export function flameGraphSvg(analysis: Analysis, options: SvgOptions = {}): str
     body,
     `<text class="pf-details" x="10" y="${framesBottom + 22}"> </text>`,
     `<text class="pf-matched" x="100%" dx="-10" y="${framesBottom + 22}" text-anchor="end"></text>`,
-    `<script type="text/ecmascript"><![CDATA[\n${CLIENT_SCRIPT}\n]]></script>`,
+    `<script type="text/ecmascript"><![CDATA[\n${clientScript(values.script)}\n]]></script>`,
     `</svg>`,
     '',
   ].join('\n');

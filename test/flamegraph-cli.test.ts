@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { copyFileSync, existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { foldedOutputName } from '../src/cli/commands/flamegraph.js';
+import { FIXTURES, SAMPLES } from './helpers/paths.js';
+import { runCli } from './helpers/run-cli.js';
+import { scratchDir } from './helpers/scratch.js';
+import { assertWellFormed } from './helpers/xml.js';
+
+const FOLDED = join(FIXTURES, 'folded');
+const PYTHON = join(FOLDED, 'python-labels.folded');
+
+describe('pyflame flamegraph (the real binary)', { concurrency: true }, () => {
+  it('writes out/<name>.svg under the working directory and says so on stderr', async () => {
+    const dir = scratchDir('flamegraph-cli');
+    copyFileSync(join(FOLDED, 'python-labels.folded.gz'), join(dir, 'perf.folded.gz'));
+    const result = await runCli(['flamegraph', 'perf.folded.gz', '--svg'], { cwd: dir });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, '');
+    assert.equal(result.stderr, 'pyflame: wrote out/perf.svg\n');
+    const svg = readFileSync(join(dir, 'out/perf.svg'), 'utf8');
+    assertWellFormed(svg);
+    assert.match(svg, /<text class="pf-title"[^>]*>perf<\/text>/);
+    // Without --svg the SVG is still what the command makes.
+    const again = await runCli(['flamegraph', 'perf.folded.gz'], { cwd: dir });
+    assert.equal(again.code, 0);
+    assert.equal(readFileSync(join(dir, 'out/perf.svg'), 'utf8'), svg, 'same bytes');
+  });
+
+  it('output names drop .gz, then .folded or .txt', () => {
+    assert.equal(foldedOutputName('/x/perf.folded.gz'), 'perf');
+    assert.equal(foldedOutputName('app.txt'), 'app');
+    assert.equal(foldedOutputName('stacks.collapsed'), 'stacks.collapsed');
+    assert.equal(foldedOutputName('-'), 'stdin');
+  });
+
+  it('stdin to stdout, with --title, --unit, --inverted and --minwidth', async () => {
+    const result = await runCli(['flamegraph', '-', '--svg', '-', '--title', 'from perf', '--unit', 'ms', '--inverted', '--minwidth', '5'], { stdin: readFileSync(PYTHON) });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stderr, '');
+    assertWellFormed(result.stdout);
+    assert.match(result.stdout, /<text class="pf-title"[^>]*>from perf<\/text>/);
+    assert.match(result.stdout, /weight: ms · total 281 ms · 8 distinct stacks · icicle/);
+    assert.doesNotMatch(result.stdout, /data-n="helper"/, '--minwidth 5 leaves out a 1.8% frame');
+  });
+
+  it('damaged lines: warnings with codes and first line numbers on stderr, exit 0', async () => {
+    const result = await runCli(['flamegraph', join(FOLDED, 'damaged.folded'), '--svg', '-']);
+    assert.equal(result.code, 0, result.stderr);
+    assertWellFormed(result.stdout);
+    const warnings = result.stderr.trimEnd().split('\n');
+    assert.equal(warnings.length, 3);
+    assert.match(warnings[0], /^pyflame: warning: \S*damaged\.folded: missing-count, 2 times \(lines 2, 10\): no count at the end/);
+    assert.match(warnings[1], /: bad-count, 3 times \(lines 3, 4, 9\): /);
+    assert.match(warnings[2], /: empty-frame, 3 times \(lines 5, 6, 7\): /);
+  });
+
+  const failures: [string, string[], RegExp][] = [
+    ['no valid line', [join(FOLDED, 'no-valid-line.txt')], /^pyflame: error: \S*no-valid-line\.txt:1: not folded stacks, no valid line: expected folded stacks/],
+    ['a trace given by mistake', [join(SAMPLES, 'threads.pyflame.txt')], /^pyflame: error: \S*threads\.pyflame\.txt:1: not folded stacks/],
+    ['a missing file', ['no/such.folded'], /^pyflame: error: no\/such\.folded: cannot read: ENOENT\n$/],
+    ['--minwidth out of range', [PYTHON, '--minwidth', '200'], /^pyflame: error: --minwidth takes a percentage from 0 to 100; got 200\nRun pyflame --help/],
+    ['an empty --unit', [PYTHON, '--unit', ''], /^pyflame: error: --unit takes a short name such as samples/],
+    ['an unknown flag', [PYTHON, '--colours', 'hot'], /Unknown arguments?: colours/],
+    ['no file', [], /Not enough non-option arguments/],
+    ['one --svg path for two files', [PYTHON, join(FOLDED, 'crlf-blank.folded'), '--svg', 'x.svg'], /--svg x\.svg: one output path for 2 files/],
+    ['stdin twice', ['-', '-'], /stdin \(-\) can be read only once/],
+  ];
+  for (const [name, args, stderr] of failures) {
+    it(`exit 2: ${name}`, async () => {
+      const dir = scratchDir('flamegraph-cli-fail');
+      const result = await runCli(['flamegraph', ...args], { cwd: dir });
+      assert.equal(result.code, 2, result.stderr);
+      assert.equal(result.stdout, '');
+      assert.match(result.stderr, stderr);
+      assert.ok(!existsSync(join(dir, 'out')), 'nothing written');
+    });
+  }
+
+  it('is listed in --help', async () => {
+    const result = await runCli(['--help']);
+    assert.equal(result.code, 0);
+    assert.match(result.stdout, /pyflame flamegraph <files\.\.>/);
+  });
+});
