@@ -3,6 +3,7 @@ import { compareRuns } from '../../diff/compare.js';
 import { loadRun } from '../../diff/load-run.js';
 import { diffJsonText } from '../../diff/render/json.js';
 import { renderDiffMarkdown } from '../../diff/render/markdown.js';
+import { diffFlameGraphSvg } from '../../diff/render/svg.js';
 import { renderDiffReport } from '../../diff/render/terminal.js';
 import { defaultMinDelta, evaluateGate, parseRule, RuleError, type Gate } from '../../diff/rules.js';
 import { openOutput } from '../../io/output.js';
@@ -27,6 +28,9 @@ export interface DiffArgs {
   top: number;
   markdown?: string;
   json?: string;
+  svg?: string;
+  minwidth: number;
+  inverted: boolean;
   pid?: (number | string)[];
   tid?: (number | string)[];
   focus?: string;
@@ -70,6 +74,9 @@ export const diffCommand = {
       .option('top', { type: 'number', default: 10, describe: 'rows in each table' })
       .option('markdown', { type: 'string', describe: 'write a Markdown report (job summary, PR comment): to PATH, to out/<head>.diff.md without one, to stdout with -' })
       .option('json', { type: 'string', describe: 'write the diff as JSON: to PATH, to out/<head>.diff.json without one, to stdout with -' })
+      .option('svg', { type: 'string', describe: 'write a differential flame graph (width HEAD, colour change): to PATH, to out/<head>.diff.svg without one, to stdout with -' })
+      .option('minwidth', { type: 'number', default: 0.1, describe: 'SVG: leave out frames narrower than PCT percent of the whole graph' })
+      .option('inverted', { type: 'boolean', default: false, describe: 'SVG: an icicle graph (root at the top)' })
       .example('$0 diff base.txt head.txt', 'what changed, biggest regressions first')
       .example("$0 diff base.json head.txt --fail-on 'calls>0' --fail-on 'self>10%'", 'CI: exit 1 when a function is called more or its self time grew by 10% (and 1 ms)')
       .example('$0 diff base.txt head.txt --markdown - >> "$GITHUB_STEP_SUMMARY"', 'a GitHub job summary')
@@ -90,8 +97,11 @@ export const diffCommand = {
     const minGcDeltaNs = parseDurationFlag('min-gc-delta', args['min-gc-delta']);
     if (!Number.isInteger(args.top) || args.top < 1) throw new UsageError(`--top takes a whole number of rows (1 or more); got ${String(args.top)}`);
     const ignore = args.ignore === undefined ? undefined : parseRegexFlag('ignore', args.ignore);
-    const markdownTo = destinationOf('markdown', args.markdown, head, '.diff.md');
     const jsonTo = destinationOf('json', args.json, head, '.diff.json');
+    const markdownTo = destinationOf('markdown', args.markdown, head, '.diff.md');
+    const svgTo = destinationOf('svg', args.svg, head, '.diff.svg');
+    if (typeof args.minwidth !== 'number' || !Number.isFinite(args.minwidth) || args.minwidth < 0 || args.minwidth > 100) throw new UsageError(`--minwidth takes a percentage from 0 to 100; got ${String(args.minwidth)}`);
+    if ([jsonTo, markdownTo, svgTo].filter((to) => to === '-').length > 1) throw new UsageError('only one of --json, --markdown and --svg can go to stdout (-)');
     const { filters, described } = filtersFrom(args);
     const readOptions = readOptionsFrom(args, context);
     const load = (path: string) => loadRun(path, { ...readOptions, stdin: path === '-' ? readOptions.stdin : undefined, filters, filtered: described.length > 0 });
@@ -104,7 +114,11 @@ export const diffCommand = {
 
     await writeDocument(jsonTo, diffJsonText(diff, gate, findings), context);
     await writeDocument(markdownTo, renderDiffMarkdown(diff, gate, findings, { top: args.top }), context);
-    if (jsonTo !== '-' && markdownTo !== '-') {
+    if (svgTo !== undefined) {
+      if (diff.paths === undefined) throw new UsageError('--svg needs call paths on both sides: a --json result written before they were recorded has none (re-run pyflame analyze --json)');
+      await writeDocument(svgTo, diffFlameGraphSvg(diff, { minWidthPercent: args.minwidth, inverted: args.inverted }), context);
+    }
+    if (![jsonTo, markdownTo, svgTo].includes('-')) {
       const stdout = context.stdout as NodeJS.WriteStream;
       const width = stdout.isTTY === true && typeof stdout.columns === 'number' && stdout.columns > 0 ? stdout.columns : DEFAULT_REPORT_WIDTH;
       await writeDocument('-', renderDiffReport(diff, gate, findings, { top: args.top, color: colorWanted(context.stdout), width }), context);

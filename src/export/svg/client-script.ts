@@ -53,6 +53,7 @@ export function clientScript(values: ScriptValues): string {
       d: +g.getAttribute('data-d'), x: +g.getAttribute('data-x'), w: +g.getAttribute('data-w'),
       n: g.getAttribute('data-n'), l: g.getAttribute('data-l'),
       c: +g.getAttribute('data-c'), s: +g.getAttribute('data-s'), t: +g.getAttribute('data-t'),
+      note: g.getAttribute('data-note') || '',
       cx: 0, cw: 0, shown: true, hit: false
     };
   });
@@ -132,6 +133,7 @@ ${valueFormat}
   frames.forEach(function (f) {
     function describe() {
 ${describe}
+      if (f.note !== '') details.textContent += '  ' + f.note;
     }
     f.g.addEventListener('mouseover', describe);
     f.g.addEventListener('mouseout', function () { details.textContent = ' '; });

@@ -43,6 +43,12 @@ export interface FlameGraphInput {
   readonly values: ValueStyle;
   /** Orders siblings (default: by name, then frame id). */
   readonly order?: (a: number, b: number) => number;
+  /** A node's colour instead of the Python palette's (a differential graph colours by change). */
+  readonly fill?: (node: number) => string;
+  /** A line about the node added to its tooltip and to the details line on hover. */
+  readonly note?: (node: number) => string;
+  /** The legend's entries instead of the palette's families. */
+  readonly legend?: readonly { readonly colour: string; readonly label: string }[];
 }
 
 const FRAME_HEIGHT = 16;
@@ -100,7 +106,8 @@ export function renderFlameGraph(graph: FlameGraphInput, options: Omit<SvgOption
     const id = tree.frame[node];
     const name = nameOf(node);
     const where = id < 0 ? '' : graph.where(id);
-    const fill = id < 0 ? ROOT_COLOUR : frameColour(name, graph.file(id));
+    const fill = graph.fill !== undefined ? graph.fill(node) : id < 0 ? ROOT_COLOUR : frameColour(name, graph.file(id));
+    const note = graph.note?.(node) ?? '';
     const y = options.inverted ? TOP + frame.depth * FRAME_HEIGHT : TOP + (maxDepth - frame.depth) * FRAME_HEIGHT;
     const width = frame.x1 - frame.x0;
     const x = trimmedFixed(frame.x0 * 100, 5);
@@ -109,11 +116,11 @@ export function renderFlameGraph(graph: FlameGraphInput, options: Omit<SvgOption
     const self = tree.self[node];
     const heading = id < 0 ? 'all' : where === '' ? name : `${name} (${where})`;
     const calls = tree.calls === undefined ? '' : `calls ${tree.calls[node]}, `;
-    const tooltip = `${heading}\n${calls}self ${values.text(self)}, total ${values.text(total)}`;
+    const tooltip = `${heading}\n${calls}self ${values.text(self)}, total ${values.text(total)}${note === '' ? '' : `\n${note}`}`;
     const label = truncateLabel(name, Math.floor((width * ASSUMED_WIDTH - 6) / CHAR_PX));
     const callsData = tree.calls === undefined ? '' : ` data-c="${tree.calls[node]}"`;
     parts.push(
-      `<g class="pf-f" data-d="${frame.depth}" data-x="${trimmedFixed(frame.x0, 10)}" data-w="${trimmedFixed(width, 10)}" data-n="${xmlEscape(name)}" data-l="${xmlEscape(where)}"${callsData} data-s="${values.data(self)}" data-t="${values.data(total)}">` +
+      `<g class="pf-f" data-d="${frame.depth}" data-x="${trimmedFixed(frame.x0, 10)}" data-w="${trimmedFixed(width, 10)}" data-n="${xmlEscape(name)}" data-l="${xmlEscape(where)}"${callsData} data-s="${values.data(self)}" data-t="${values.data(total)}"${note === '' ? '' : ` data-note="${xmlEscape(note)}"`}>` +
         `<title>${xmlEscape(tooltip).replace(/ {2,}/g, ' ')}</title>` +
         `<rect x="${x}%" y="${y}" width="${w}%" height="${FRAME_HEIGHT - 1}" fill="${fill}" rx="2"/>` +
         `<text x="${x}%" dx="3" y="${y + 11.5}">${xmlEscape(label)}</text></g>`,
@@ -123,10 +130,13 @@ export function renderFlameGraph(graph: FlameGraphInput, options: Omit<SvgOption
   const id = `pf${fnv1a(body).toString(16).padStart(8, '0')}`;
   const subtitle = `${graph.subtitle} · ${options.inverted ? 'icicle' : 'flame graph'}`;
   const unitData = values.unit === undefined ? '' : ` data-unit="${xmlEscape(values.unit)}"`;
-  const legend = CATEGORIES.map((entry, index) => {
-    const x = 10 + index * 160;
-    return `<rect x="${x}" y="50" width="12" height="12" fill="${familyColour(entry.category)}"/><text x="${x + 16}" y="60.5">${xmlEscape(entry.label)}</text>`;
-  }).join('');
+  const legendEntries = graph.legend ?? CATEGORIES.map((entry) => ({ colour: familyColour(entry.category), label: entry.label }));
+  const legend = legendEntries
+    .map((entry, index) => {
+      const x = 10 + index * 160;
+      return `<rect x="${x}" y="50" width="12" height="12" fill="${xmlEscape(entry.colour)}"/><text x="${x + 16}" y="60.5">${xmlEscape(entry.label)}</text>`;
+    })
+    .join('');
   const style = [
     `#${id} text{font-family:ui-monospace,Menlo,Consolas,'DejaVu Sans Mono',monospace;font-size:12px;fill:#000}`,
     `#${id} .pf-title{font-size:17px;font-weight:bold}`,
