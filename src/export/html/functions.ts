@@ -40,7 +40,7 @@ export function functionsSection(analysis: Analysis): string {
   const heads = FUNCTION_COLUMNS.map((column, i) => `<th data-col="${i}" data-kind="${column.kind}" class="${column.kind === 'text' ? 'l' : 'r'}" tabindex="0" aria-sort="none">${column.header}</th>`).join('');
   const body =
     rows.length === 0
-      ? `<p class="none">no function calls in this trace</p>`
+      ? `<p class="none">${analysis.callCounts === undefined ? 'no function calls in this trace' : 'no timed calls: a counts-only trace (see Functions by calls)'}</p>`
       : [
           `<div class="controls"><input id="fn-filter" type="search" placeholder="filter by function or file" aria-label="filter functions"> <span id="fn-status"></span> <button id="fn-all" type="button" hidden>show all</button></div>`,
           `<div class="scroll"><table id="fn-table"><thead><tr>${heads}</tr></thead><tbody></tbody></table></div>`,

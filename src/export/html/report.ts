@@ -1,5 +1,6 @@
 import type { Analysis } from '../../analyze/analysis.js';
 import { flameGraphSvg } from '../svg/render.js';
+import { callCountsSection } from './call-counts.js';
 import { html } from './escape.js';
 import { functionsSection } from './functions.js';
 import { gcSection } from './gc.js';
@@ -29,7 +30,10 @@ export const CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-in
 
 /** The interactive flame graph (the --svg document, inlined: its script finds its own <svg>). */
 function flameSection(analysis: Analysis, options: HtmlReportOptions, title: string): string {
-  if (analysis.functions.length === 0) return `<section><h2>Flame graph</h2><p class="none">no function calls in this trace: nothing to draw</p></section>`;
+  if (analysis.functions.length === 0) {
+    const why = analysis.callCounts !== undefined ? 'a counts-only trace has no call stacks' : 'no function calls in this trace';
+    return `<section><h2>Flame graph</h2><p class="none">${why}: nothing to draw</p></section>`;
+  }
   const svg = flameGraphSvg(analysis, { title, minWidthPercent: options.minWidthPercent, inverted: options.inverted }).replace(/^<\?xml[^>]*\?>\s*/, '');
   return [
     `<section><h2>Flame graph</h2>`,
@@ -62,6 +66,7 @@ export function htmlReport(analysis: Analysis, options: HtmlReportOptions): stri
     summarySection(analysis, title, options.filters ?? [], options.version),
     warningsSection(analysis.warnings),
     flameSection(analysis, options, title),
+    ...(analysis.callCounts === undefined ? [] : [callCountsSection(analysis)]),
     functionsSection(analysis),
     gcSection(analysis),
     importsSection(analysis),
