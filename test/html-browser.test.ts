@@ -69,7 +69,7 @@ describe('the HTML report in a browser', { skip: browserAvailable() ? false : 'n
 
   /** The function table's rows as shown: cell texts. */
   function tableRows(page: Page): Promise<string[][]> {
-    return page.locator('#fn-table tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from((tr as unknown as { cells: ArrayLike<{ textContent: string }> }).cells, (td) => td.textContent)));
+    return page.locator('#fn-table tbody tr:not(.spacer)').evaluateAll((trs) => trs.map((tr) => Array.from((tr as unknown as { cells: ArrayLike<{ textContent: string }> }).cells, (td) => td.textContent)));
   }
 
   it('loads nothing but itself; sorts numerically; filters', async () => {
@@ -195,17 +195,39 @@ describe('the HTML report in a browser', { skip: browserAvailable() ? false : 'n
     await page.close();
   });
 
-  it('a huge table starts with 1,000 rows and shows all on request', async () => {
+  it('a huge table starts with 1,000 rows and shows all on request, drawing only the rows in view', async () => {
     const { page, errors } = await open('many.html');
-    assert.equal(await page.locator('#fn-table tbody tr').count(), 1000);
+    const scroller = page.locator('#functions .scroll');
+    const scrollHeight = () => scroller.evaluate((el) => (el as unknown as { scrollHeight: number }).scrollHeight);
     assert.equal(await page.locator('#fn-status').textContent(), 'showing the first 1,000 of 6,000 functions');
+    const rowHeight = await page.locator('#fn-table tbody tr:not(.spacer)').nth(1).evaluate((tr) => (tr as unknown as { getBoundingClientRect(): { height: number } }).getBoundingClientRect().height);
+    assert.ok(Math.abs((await scrollHeight()) - 1000 * rowHeight) < 100, 'the scrollbar spans 1,000 rows');
+    assert.ok((await page.locator('#fn-table tbody tr:not(.spacer)').count()) < 200, 'not all of them drawn');
     // Largest self time first: f5999 (the longest call).
-    assert.equal(await page.locator('#fn-table tbody tr').first().locator('td').first().textContent(), 'f5999');
+    assert.equal(await page.locator('#fn-table tbody tr:not(.spacer)').first().locator('td').first().textContent(), 'f5999');
     await page.locator('#fn-table th', { hasText: 'function' }).click();
-    assert.equal(await page.locator('#fn-table tbody tr').first().locator('td').first().textContent(), 'f0');
+    assert.equal(await page.locator('#fn-table tbody tr:not(.spacer)').first().locator('td').first().textContent(), 'f0');
+    // Show all: 6,000 rows, drawn only where the table is scrolled to.
     await page.locator('#fn-all').click();
-    assert.equal(await page.locator('#fn-table tbody tr').count(), 6000);
+    assert.equal(await page.locator('#fn-status').textContent(), '6,000 of 6,000 functions');
     assert.ok(!(await page.locator('#fn-all').isVisible()));
+    const drawn = await page.locator('#fn-table tbody tr:not(.spacer)').count();
+    assert.ok(drawn > 20 && drawn < 200, `${drawn} rows drawn`);
+    assert.ok(Math.abs((await scrollHeight()) - 6000 * rowHeight) < 100, 'the scrollbar spans every row');
+    const names = Array.from({ length: 6000 }, (_, i) => `f${i}`).sort();
+    assert.deepEqual((await tableRows(page)).slice(0, 5).map((row) => row[0]), names.slice(0, 5));
+    await page.locator('#functions .scroll').evaluate((el) => {
+      (el as unknown as { scrollTop: number }).scrollTop = 1e9;
+    });
+    await page.waitForFunction(() => (globalThis as unknown as { document: { querySelector(s: string): { textContent: string } | null } }).document.querySelector('#fn-table tbody tr:nth-last-child(2) td')?.textContent === 'f999');
+    const bottom = await tableRows(page);
+    assert.deepEqual(bottom.slice(-3).map((row) => row[0]), names.slice(-3), 'scrolled to the end: the last rows');
+    await page.locator('#functions').screenshot({ path: join(dir, 'many-bottom.png') });
+    // Midway: the rows drawn are the ones at that offset.
+    await page.locator('#functions .scroll').evaluate((el, y) => {
+      (el as unknown as { scrollTop: number }).scrollTop = y;
+    }, 3000 * rowHeight);
+    await page.waitForFunction((expected) => Array.from((globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<{ textContent: string }> } }).document.querySelectorAll('#fn-table tbody tr:not(.spacer) td:first-child'), (td) => td.textContent).includes(expected), names[3005]);
     await page.locator('#fn-filter').fill('f12');
     // f12, f120-f129, f1200-f1299: 111.
     assert.equal(await page.locator('#fn-table tbody tr').count(), 111);

@@ -7,7 +7,9 @@ import fc from 'fast-check';
 import { analyzeTrace } from '../src/analyze/analyze.js';
 import { durationHistogram } from '../src/analyze/gc-histogram.js';
 import type { ImportRecord } from '../src/analyze/thread-state.js';
+import { formatDuration } from '../src/cli/report/format.js';
 import { html, scriptJson, visibleText } from '../src/export/html/escape.js';
+import { timelineSvg, TIMELINE_BARS } from '../src/export/html/gc.js';
 import { importForest, type ImportNode } from '../src/export/html/imports.js';
 import { htmlReport } from '../src/export/html/report.js';
 import { flameGraphSvg } from '../src/export/svg/render.js';
@@ -90,6 +92,23 @@ describe('HTML report', () => {
     const pauses = [...timeline.matchAll(/<rect class="pause gen(\d)"/g)].map((m) => Number(m[1]));
     assert.equal(pauses.length, 55);
     assert.deepEqual([...new Set(pauses)].sort(), [0, 1, 2]);
+  });
+
+  it('a timeline of many pauses bins them by column and generation, every pause counted', () => {
+    const pauses = Array.from({ length: TIMELINE_BARS * 3 }, (_, i) => ({ generation: i % 3, startNs: i * 1000, durationNs: ((i * 7919) % 100_000) + 1, collected: 1, pid: 1, tid: 1, node: 0 }));
+    const gc = { pauses, byGeneration: [], totalPauseNs: 0, wallShare: 0, attribution: [] };
+    const svg = timelineSvg(gc, pauses.length * 1000);
+    const bars = [...svg.matchAll(/<rect class="pause gen(\d)"[^>]*data-tip="([\d,]+) generation-(\d) pauses? from [^"]*longest ([^,]+),/g)];
+    assert.ok(bars.length < 3 * 431 && bars.length > 100, `${bars.length} bars`);
+    assert.ok(bars.every((m) => m[1] === m[3]), 'colour is the generation');
+    for (const generation of [0, 1, 2]) {
+      const counted = bars.filter((m) => m[1] === String(generation)).reduce((sum, m) => sum + Number(m[2].replace(/,/g, '')), 0);
+      assert.equal(counted, pauses.filter((p) => p.generation === generation).length);
+    }
+    const longest = Math.max(...pauses.map((p) => p.durationNs));
+    assert.ok(bars.some((m) => m[4] === formatDuration(longest)));
+    // At the limit, one bar per pause.
+    assert.equal(timelineSvg({ ...gc, pauses: pauses.slice(0, TIMELINE_BARS) }, pauses.length * 1000).match(/<rect class="pause/g)?.length, TIMELINE_BARS);
   });
 
   it('sections without data say so', async () => {

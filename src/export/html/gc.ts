@@ -1,4 +1,5 @@
 import type { Analysis, GcAnalysis } from '../../analyze/analysis.js';
+import type { GcPauseRecord } from '../../analyze/thread-state.js';
 import { durationHistogram, type HistogramBucket } from '../../analyze/gc-histogram.js';
 import { formatCount, formatDuration, formatDurationShort, formatShare } from '../../cli/report/format.js';
 import { bucketLabel } from '../../cli/report/gc.js';
@@ -10,6 +11,49 @@ const TOP = 16;
 const PLOT_HEIGHT = 160;
 const BOTTOM = 44;
 const TIMELINE_WIDTH = 860;
+/** Above this many pauses, the timeline draws one bar per 2 px column and generation instead. */
+export const TIMELINE_BARS = 2000;
+const COLUMN_PX = 2;
+
+type Scale = (value: number) => number;
+
+function barRect(generation: number, left: number, width: number, top: number, tip: string): string {
+  return `<rect class="pause ${genClass(generation)}" x="${px(left)}" y="${px(Math.min(top, TOP + PLOT_HEIGHT - 2))}" width="${px(width)}" height="${px(Math.max(2, TOP + PLOT_HEIGHT - top))}" data-tip="${html(tip)}"/>`;
+}
+
+/** One pause: at its start, as wide as it lasted (2 px at least), as tall as the log of its length. */
+function pauseBar(pause: GcPauseRecord, x: Scale, y: Scale): string {
+  const width = Math.max(2, x(pause.startNs + pause.durationNs) - x(pause.startNs));
+  const tid = pause.tid < 0 ? '' : `, thread ${pause.tid}`;
+  return barRect(pause.generation, x(pause.startNs), width, y(pause.durationNs), `generation ${pause.generation} at ${formatDuration(pause.startNs)}: ${formatDuration(pause.durationNs)}, ${formatCount(pause.collected)} collected${tid}`);
+}
+
+/**
+ * Pauses grouped by 2 px column and generation, each group as tall as its longest pause: what
+ * thousands of bars would show anyway, as a few hundred elements the browser draws at once.
+ */
+function binnedBars(gc: GcAnalysis, x: Scale, y: Scale): string[] {
+  const groups = new Map<string, { generation: number; column: number; count: number; maxNs: number; totalNs: number; firstNs: number; lastNs: number }>();
+  for (const pause of gc.pauses) {
+    const column = Math.floor((x(pause.startNs) - LEFT) / COLUMN_PX);
+    const key = `${pause.generation}:${column}`;
+    const group = groups.get(key);
+    if (group === undefined) groups.set(key, { generation: pause.generation, column, count: 1, maxNs: pause.durationNs, totalNs: pause.durationNs, firstNs: pause.startNs, lastNs: pause.startNs });
+    else {
+      group.count++;
+      group.maxNs = Math.max(group.maxNs, pause.durationNs);
+      group.totalNs += pause.durationNs;
+      group.firstNs = Math.min(group.firstNs, pause.startNs);
+      group.lastNs = Math.max(group.lastNs, pause.startNs);
+    }
+  }
+  return [...groups.values()]
+    .sort((a, b) => a.generation - b.generation || a.column - b.column)
+    .map((g) => {
+      const tip = `${formatCount(g.count)} generation-${g.generation} pause${g.count === 1 ? '' : 's'} from ${formatDuration(g.firstNs)} to ${formatDuration(g.lastNs)}: longest ${formatDuration(g.maxNs)}, ${formatDuration(g.totalNs)} in all`;
+      return barRect(g.generation, LEFT + g.column * COLUMN_PX, COLUMN_PX, y(g.maxNs), tip);
+    });
+}
 
 /** A CSS class per generation (0, 1, 2; anything else shares one). */
 function genClass(generation: number): string {
@@ -54,6 +98,7 @@ export function histogramSvg(buckets: readonly HistogramBucket[]): string {
 /**
  * Every pause at its time in the trace (x), its height the log of its duration, its colour its
  * generation; hovering one tells its generation, start, duration, objects collected and thread.
+ * Beyond TIMELINE_BARS pauses, one bar per column and generation (binnedBars).
  */
 export function timelineSvg(gc: GcAnalysis, durationNs: number): string {
   const x = linear(0, Math.max(durationNs, 1), LEFT, LEFT + TIMELINE_WIDTH);
@@ -71,13 +116,7 @@ export function timelineSvg(gc: GcAnalysis, durationNs: number): string {
   const yMarks = [];
   for (let decade = lowDecade; decade <= highDecade; decade++) yMarks.push({ y: logY(decade), label: formatDurationShort(10 ** decade) });
   const xMarks = niceTicks(0, Math.max(durationNs, 1), 8).map((ns) => ({ x: x(ns), label: ns === 0 ? '0' : formatDurationShort(ns) }));
-  const bars = gc.pauses.map((pause) => {
-    const top = y(pause.durationNs);
-    const width = Math.max(2, x(pause.startNs + pause.durationNs) - x(pause.startNs));
-    const tid = pause.tid < 0 ? '' : `, thread ${pause.tid}`;
-    const tip = `generation ${pause.generation} at ${formatDuration(pause.startNs)}: ${formatDuration(pause.durationNs)}, ${formatCount(pause.collected)} collected${tid}`;
-    return `<rect class="pause ${genClass(pause.generation)}" x="${px(x(pause.startNs))}" y="${px(Math.min(top, TOP + PLOT_HEIGHT - 2))}" width="${px(width)}" height="${px(Math.max(2, TOP + PLOT_HEIGHT - top))}" data-tip="${html(tip)}"/>`;
-  });
+  const bars = gc.pauses.length <= TIMELINE_BARS ? gc.pauses.map((pause) => pauseBar(pause, x, y)) : binnedBars(gc, x, y);
   return [
     `<svg class="chart" id="gc-timeline" width="${LEFT + TIMELINE_WIDTH + 24}" height="${TOP + PLOT_HEIGHT + BOTTOM}" role="img" aria-label="GC pauses over time">`,
     ...bars,

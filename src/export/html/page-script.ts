@@ -80,22 +80,65 @@ export const PAGE_SCRIPT = String.raw`(function () {
       return (desc ? -c : c) || a - b;
     };
   }
-  function render() {
-    var visible = needle === '' ? order : order.filter(function (i) { return lower[i].indexOf(needle) >= 0; });
-    var limit = visible.length > data.large && !showAll ? data.shown : visible.length;
-    var fragment = document.createDocumentFragment();
-    for (var v = 0; v < limit; v++) {
-      var row = rows[visible[v]], tr = document.createElement('tr');
-      for (var c = 0; c < row.length; c++) {
-        var td = document.createElement('td');
-        td.className = kinds[c] === 'text' ? 'l' : 'r';
-        td.textContent = kinds[c] === 'ns' ? fmtNs(row[c]) : kinds[c] === 'count' ? fmtCount(row[c]) : row[c];
-        tr.appendChild(td);
-      }
-      fragment.appendChild(tr);
+  // Up to this many rows are drawn as plain rows; beyond ("show all" on a huge table) only the
+  // rows in view are, between two spacers, redrawn as the table scrolls: tens of thousands of
+  // rows would otherwise take the browser tens of seconds to lay out.
+  var WINDOW_ROWS = 500, OVERSCAN = 30;
+  var scroller = table.parentNode, visible = order, limit = 0, rowHeight = 0, drawn = '', pending = false;
+  function rowElement(index, titled) {
+    var row = rows[index], tr = document.createElement('tr');
+    for (var c = 0; c < row.length; c++) {
+      var td = document.createElement('td');
+      td.className = kinds[c] === 'text' ? 'l' : 'r';
+      td.textContent = kinds[c] === 'ns' ? fmtNs(row[c]) : kinds[c] === 'count' ? fmtCount(row[c]) : row[c];
+      // Windowed rows are one line each (cut with an ellipsis): the whole text on hover.
+      if (titled && kinds[c] === 'text') td.title = row[c];
+      tr.appendChild(td);
     }
+    return tr;
+  }
+  function spacer(height) {
+    var tr = document.createElement('tr'), td = document.createElement('td');
+    tr.className = 'spacer';
+    td.colSpan = kinds.length;
+    td.style.height = height + 'px';
+    tr.appendChild(td);
+    return tr;
+  }
+  function draw() {
+    pending = false;
+    var fragment = document.createDocumentFragment(), from = 0, to = limit;
+    var windowed = limit > WINDOW_ROWS;
+    table.classList.toggle('windowed', windowed);
+    if (windowed) {
+      if (rowHeight === 0) {
+        body.textContent = '';
+        body.appendChild(rowElement(visible[0], true));
+        rowHeight = body.rows[0].getBoundingClientRect().height || 22;
+      }
+      var top = Math.max(0, scroller.scrollTop - table.tHead.offsetHeight);
+      from = Math.max(0, Math.floor(top / rowHeight) - OVERSCAN);
+      to = Math.min(limit, from + Math.ceil(scroller.clientHeight / rowHeight) + 2 * OVERSCAN);
+      var key = from + ':' + to;
+      if (key === drawn) return;
+      drawn = key;
+      fragment.appendChild(spacer(from * rowHeight));
+    }
+    for (var v = from; v < to; v++) fragment.appendChild(rowElement(visible[v], windowed));
+    if (windowed) fragment.appendChild(spacer((limit - to) * rowHeight));
     body.textContent = '';
     body.appendChild(fragment);
+  }
+  scroller.addEventListener('scroll', function () {
+    if (limit <= WINDOW_ROWS || pending) return;
+    pending = true;
+    window.requestAnimationFrame(draw);
+  });
+  function render() {
+    visible = needle === '' ? order : order.filter(function (i) { return lower[i].indexOf(needle) >= 0; });
+    limit = visible.length > data.large && !showAll ? data.shown : visible.length;
+    drawn = '';
+    draw();
     statusEl.textContent = limit < visible.length ? 'showing the first ' + fmtCount(limit) + ' of ' + fmtCount(visible.length) + ' functions' : fmtCount(visible.length) + ' of ' + fmtCount(rows.length) + ' functions';
     allEl.hidden = limit === visible.length;
     allEl.textContent = 'show all ' + fmtCount(visible.length);

@@ -30,6 +30,10 @@ th,td{padding:2px 8px;border-bottom:1px solid var(--line);white-space:nowrap}
 td.l{white-space:normal;word-break:break-all;min-width:12em}
 th{background:var(--head);position:sticky;top:0;font-weight:600}
 #fn-table th{cursor:pointer;user-select:none}
+#fn-table.windowed{table-layout:fixed}
+#fn-table.windowed th:nth-child(1){width:22%}#fn-table.windowed th:nth-child(2){width:26%}
+#fn-table.windowed td{white-space:nowrap;overflow:hidden;text-overflow:ellipsis;max-width:32em}
+#fn-table tr.spacer td{padding:0;border:0}
 #fn-table th[aria-sort=ascending]::after{content:' \\25B2'}
 #fn-table th[aria-sort=descending]::after{content:' \\25BC'}
 .l{text-align:left}.r{text-align:right;font-variant-numeric:tabular-nums}
