@@ -11,9 +11,11 @@ const TOP = 16;
 const PLOT_HEIGHT = 160;
 const BOTTOM = 44;
 const TIMELINE_WIDTH = 860;
-/** Above this many pauses, the timeline draws one bar per 2 px column and generation instead. */
+/** Above this many pauses, the timeline draws one bar per 6 px column and generation instead. */
 export const TIMELINE_BARS = 2000;
-const COLUMN_PX = 2;
+/** A column holds a 2 px bar for each of generations 0, 1 and 2 side by side, so none hides another. */
+const COLUMN_PX = 6;
+const BAR_PX = 2;
 
 type Scale = (value: number) => number;
 
@@ -29,7 +31,7 @@ function pauseBar(pause: GcPauseRecord, x: Scale, y: Scale): string {
 }
 
 /**
- * Pauses grouped by 2 px column and generation, each group as tall as its longest pause: what
+ * Pauses grouped by 6 px column and generation, each group as tall as its longest pause: what
  * thousands of bars would show anyway, as a few hundred elements the browser draws at once.
  */
 function binnedBars(gc: GcAnalysis, x: Scale, y: Scale): string[] {
@@ -51,7 +53,8 @@ function binnedBars(gc: GcAnalysis, x: Scale, y: Scale): string[] {
     .sort((a, b) => a.generation - b.generation || a.column - b.column)
     .map((g) => {
       const tip = `${formatCount(g.count)} generation-${g.generation} pause${g.count === 1 ? '' : 's'} from ${formatDuration(g.firstNs)} to ${formatDuration(g.lastNs)}: longest ${formatDuration(g.maxNs)}, ${formatDuration(g.totalNs)} in all`;
-      return barRect(g.generation, LEFT + g.column * COLUMN_PX, COLUMN_PX, y(g.maxNs), tip);
+      const slot = Math.min(Math.max(g.generation, 0), 2);
+      return barRect(g.generation, LEFT + g.column * COLUMN_PX + slot * BAR_PX, BAR_PX, y(g.maxNs), tip);
     });
 }
 

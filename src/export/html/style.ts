@@ -52,5 +52,5 @@ svg.chart rect:hover{opacity:.75}
 .tree details>summary{cursor:pointer}
 .tree .leaf{padding-left:16px}
 .tree .kids{margin-left:18px;border-left:1px dotted var(--line)}
-#tip{position:fixed;z-index:10;pointer-events:none;max-width:480px;padding:4px 8px;border-radius:4px;background:#222;color:#fff;font:12px/1.4 ui-monospace,Menlo,Consolas,monospace;box-shadow:0 2px 6px rgba(0,0,0,.3);word-break:break-all}
+#tip{position:fixed;z-index:10;pointer-events:none;max-width:480px;padding:4px 8px;border-radius:4px;background:#222;color:#fff;font:12px/1.4 ui-monospace,Menlo,Consolas,monospace;box-shadow:0 2px 6px rgba(0,0,0,.3);overflow-wrap:anywhere}
 `.trim();
