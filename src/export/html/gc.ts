@@ -111,8 +111,9 @@ export function timelineSvg(gc: GcAnalysis, durationNs: number): string {
     minNs = Math.min(minNs, pause.durationNs);
     maxNs = Math.max(maxNs, pause.durationNs);
   }
-  // Whole decades, at least one, from at or below the shortest pause to at or above the longest.
-  const lowDecade = Math.floor(Math.log10(Math.max(minNs, 1)));
+  // Whole decades, at least one, from below the shortest pause (so it still shows a bar) to at
+  // or above the longest.
+  const lowDecade = Math.ceil(Math.log10(Math.max(minNs, 1))) - 1;
   const highDecade = Math.max(lowDecade + 1, Math.ceil(Math.log10(Math.max(maxNs, 1))));
   const logY = linear(lowDecade, highDecade, TOP + PLOT_HEIGHT, TOP);
   const y = (ns: number) => logY(Math.log10(Math.max(ns, 10 ** lowDecade)));
