@@ -129,11 +129,14 @@ export const PAGE_SCRIPT = String.raw`(function () {
     body.textContent = '';
     body.appendChild(fragment);
   }
-  scroller.addEventListener('scroll', function () {
+  function redraw() {
     if (limit <= WINDOW_ROWS || pending) return;
     pending = true;
     window.requestAnimationFrame(draw);
-  });
+  }
+  scroller.addEventListener('scroll', redraw);
+  // A taller window shows more rows: draw them.
+  window.addEventListener('resize', function () { drawn = ''; redraw(); });
   function render() {
     visible = needle === '' ? order : order.filter(function (i) { return lower[i].indexOf(needle) >= 0; });
     limit = visible.length > data.large && !showAll ? data.shown : visible.length;
