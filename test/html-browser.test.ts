@@ -100,7 +100,7 @@ describe('the HTML report in a browser', { skip: browserAvailable() ? false : 'n
     const calls = rows.map((row) => Number(row[2].replace(/,/g, '')));
     assert.deepEqual(calls, [...functions.map((f) => f.calls)].sort((a, b) => a - b));
     assert.equal(await page.locator('#fn-table th', { hasText: 'calls' }).getAttribute('aria-sort'), 'ascending');
-    await page.locator('#fn-table').screenshot({ path: join(dir, 'table-sorted.png') });
+    await page.locator('#functions').screenshot({ path: join(dir, 'table-sorted.png') });
 
     await page.locator('#fn-filter').fill('ENUM');
     rows = await tableRows(page);
