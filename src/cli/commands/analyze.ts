@@ -7,6 +7,7 @@ import { analyzeTrace } from '../../analyze/analyze.js';
 import { analysisJsonText } from '../../export/analysis-json.js';
 import { foldedText, type FoldedWeight } from '../../export/folded.js';
 import { flameGraphSvg } from '../../export/svg/render.js';
+import { htmlReport } from '../../export/html/report.js';
 import { writeSpeedscope } from '../../export/speedscope/speedscope.js';
 import { TimelineRecorder } from '../../export/speedscope/timeline-recorder.js';
 import { VERSION } from '../../version.js';
@@ -38,6 +39,7 @@ export interface AnalyzeArgs {
   'per-thread': boolean;
   speedscope?: string;
   svg?: string;
+  html?: string;
   minwidth: number;
   inverted: boolean;
   top: number;
@@ -135,6 +137,7 @@ export const analyzeCommand = {
       .option('per-thread', { type: 'boolean', default: false, describe: 'folded stacks: the thread as the root frame (default: threads merged)' })
       .option('speedscope', { type: 'string', describe: 'write a speedscope file (a timeline per thread + all threads by self time): to PATH (.gz compresses), to out/<name>.speedscope.json without one, to stdout with -' })
       .option('svg', { type: 'string', describe: 'write an interactive SVG flame graph (hover, click to zoom, search): to PATH, to out/<name>.svg without one, to stdout with -' })
+      .option('html', { type: 'string', describe: 'write a self-contained HTML report (summary, warnings, flame graph, sortable function table, GC charts, import tree): to PATH, to out/<name>.html without one, to stdout with -' })
       .option('minwidth', { type: 'number', default: 0.1, describe: 'SVG: leave out frames narrower than PCT percent of the whole graph' })
       .option('inverted', { type: 'boolean', default: false, describe: 'SVG: an icicle graph (root at the top)' })
       .option('top', { type: 'number', default: 15, describe: 'rows in each table' })
@@ -154,7 +157,8 @@ export const analyzeCommand = {
       .example("$0 analyze trace.txt --exclude '<frozen'", 'importlib frames folded into callers')
       .example('$0 analyze trace.txt --folded --speedscope', 'also out/trace.folded and out/trace.speedscope.json')
       .example('$0 analyze trace.txt --svg', 'also out/trace.svg, an interactive flame graph')
-      .epilog(`Put --json, --importtime, --folded, --speedscope and --svg after the traces (or write --json=PATH): a word after them is taken as their path.\nFormats read: ${formatNames().join(', ')}. See docs/analyze.md.`),
+      .example('$0 analyze trace.txt --html', 'also out/trace.html, a one-page offline report')
+      .epilog(`Put --json, --importtime, --folded, --speedscope, --svg and --html after the traces (or write --json=PATH): a word after them is taken as their path.\nFormats read: ${formatNames().join(', ')}. See docs/analyze.md.`),
   async run(args: AnalyzeArgs, context: CommandContext): Promise<number> {
     const traces = (args.traces ?? []).map((trace) => tracePath(trace));
     if (traces.length === 0) throw new UsageError('name at least one trace to analyze (- reads stdin)');
@@ -168,8 +172,9 @@ export const analyzeCommand = {
     const foldedTo = destination('folded', args.folded, traces, '.folded');
     const speedscopeTo = destination('speedscope', args.speedscope, traces, '.speedscope.json');
     const svgTo = destination('svg', args.svg, traces, '.svg');
+    const htmlTo = destination('html', args.html, traces, '.html');
     if (typeof args.minwidth !== 'number' || !Number.isFinite(args.minwidth) || args.minwidth < 0 || args.minwidth > 100) throw new UsageError(`--minwidth takes a percentage from 0 to 100; got ${String(args.minwidth)}`);
-    const toStdout = [args.json, args.importtime, args.folded, args.speedscope, args.svg].includes('-');
+    const toStdout = [args.json, args.importtime, args.folded, args.speedscope, args.svg, args.html].includes('-');
     const readOptions = readOptionsFrom(args, context);
     const stdout = context.stdout as NodeJS.WriteStream;
     const width = stdout.isTTY === true && typeof stdout.columns === 'number' && stdout.columns > 0 ? stdout.columns : DEFAULT_REPORT_WIDTH;
@@ -190,6 +195,7 @@ export const analyzeCommand = {
       await writeText(importTimeTo(trace), () => importTimeText(analysis), context);
       await writeText(foldedTo(trace), () => foldedText(analysis, { weight: args.weight, perThread: args['per-thread'] }), context);
       await writeText(svgTo(trace), () => flameGraphSvg(analysis, { title: outputName(trace), minWidthPercent: args.minwidth, inverted: args.inverted }), context);
+      await writeText(htmlTo(trace), () => htmlReport(analysis, { title: outputName(trace), filters: described, version: VERSION, minWidthPercent: args.minwidth, inverted: args.inverted }), context);
       if (timeline !== undefined) await writeStreamed(speedscopeTo(trace), (write) => writeSpeedscope(analysis, timeline, write, `pyflame ${VERSION}`), context);
       if (toStdout) {
         // Only the document goes to stdout: the warnings the report would show go to stderr.

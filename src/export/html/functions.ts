@@ -1,0 +1,51 @@
+import type { Analysis } from '../../analyze/analysis.js';
+import { formatCount } from '../../cli/report/format.js';
+import { scriptJson, visibleText } from './escape.js';
+
+/** Tables longer than this start with only ROWS_SHOWN rows, and a button to show the rest. */
+export const LARGE_TABLE_ROWS = 5000;
+export const ROWS_SHOWN = 1000;
+
+/** The table's columns: header, what a cell holds, and the direction a first click sorts in. */
+export const FUNCTION_COLUMNS = [
+  { header: 'function', kind: 'text' },
+  { header: 'file:line', kind: 'text' },
+  { header: 'calls', kind: 'count' },
+  { header: 'self', kind: 'ns' },
+  { header: 'total', kind: 'ns' },
+  { header: 'mean', kind: 'ns' },
+  { header: 'p50', kind: 'ns' },
+  { header: 'p95', kind: 'ns' },
+  { header: 'p99', kind: 'ns' },
+  { header: 'partial', kind: 'count' },
+] as const;
+
+/** One row per function, in FUNCTION_COLUMNS order, raw numbers (null: no complete call). */
+export type FunctionRow = [string, string, number, number, number, number | null, number | null, number | null, number | null, number];
+
+export function functionRows(analysis: Analysis): FunctionRow[] {
+  return analysis.functions.map((f) => {
+    const d = f.durations;
+    return [visibleText(f.name), visibleText(`${f.file}:${f.line}`), f.calls, f.selfNs, f.totalNs, d?.meanNs ?? null, d?.p50Ns ?? null, d?.p95Ns ?? null, d?.p99Ns ?? null, f.partial];
+  });
+}
+
+/**
+ * The sortable, filterable table of every function. The rows travel as JSON (escaped for a
+ * <script> element) and the page script draws them, so a 100,000-function trace costs one
+ * JSON text rather than a million table cells up front.
+ */
+export function functionsSection(analysis: Analysis): string {
+  const rows = functionRows(analysis);
+  const heads = FUNCTION_COLUMNS.map((column, i) => `<th data-col="${i}" data-kind="${column.kind}" class="${column.kind === 'text' ? 'l' : 'r'}" tabindex="0" aria-sort="none">${column.header}</th>`).join('');
+  const body =
+    rows.length === 0
+      ? `<p class="none">${analysis.callCounts === undefined ? 'no function calls in this trace' : 'no timed calls: a counts-only trace (see Functions by calls)'}</p>`
+      : [
+          `<div class="controls"><input id="fn-filter" type="search" placeholder="filter by function or file" aria-label="filter functions"> <span id="fn-status"></span> <button id="fn-all" type="button" hidden>show all</button></div>`,
+          `<div class="scroll"><table id="fn-table"><thead><tr>${heads}</tr></thead><tbody></tbody></table></div>`,
+          `<noscript><p>The table needs JavaScript.</p></noscript>`,
+          `<script type="application/json" id="fn-data">${scriptJson({ large: LARGE_TABLE_ROWS, shown: ROWS_SHOWN, rows })}</script>`,
+        ].join('\n');
+  return `<section id="functions"><h2>Functions (${formatCount(rows.length)})</h2>\n${body}\n</section>`;
+}
