@@ -78,7 +78,7 @@ describe('flame chart: what is drawn', () => {
     assert.ok(colourOf.size >= 2, 'several generations in this trace');
     for (const colours of colourOf.values()) assert.equal(colours.size, 1, 'one colour a generation');
     assert.equal(new Set([...colourOf.values()].map((c) => [...c][0])).size, colourOf.size, 'generations differ in colour');
-    for (const generation of colourOf.keys()) assert.match(svg, new RegExp(`>GC gen ${generation}</text>`));
+    for (const generation of colourOf.keys()) assert.match(svg, new RegExp(`fill="${[...colourOf.get(generation)!][0]}"/><text class="pfc-lh" x="\\d+" y="\\d+">gen ${generation}</text>`));
   });
 
   it('calls running when the trace began start at the thread’s start', async () => {

@@ -140,8 +140,8 @@ export const CHART_SCRIPT = String.raw`(function () {
   }
   function showTip(it, event) {
     var lines = it.gc
-      ? ['GC pause, generation ' + it.g, it.c + ' objects collected', 'start ' + fmt(it.s) + '   duration ' + fmt(it.t), it.thread]
-      : [fns[it.f].n, fns[it.f].l, 'start ' + fmt(it.s) + '   duration ' + fmt(it.t), it.thread];
+      ? ['GC pause, generation ' + it.g, it.c + ' objects collected', 'start ' + fmt(it.s) + ' \u00b7 duration ' + fmt(it.t), it.thread]
+      : [fns[it.f].n, fns[it.f].l, 'start ' + fmt(it.s) + ' \u00b7 duration ' + fmt(it.t), it.thread];
     tipLines.forEach(function (tspan, i) { tspan.textContent = lines[i] || ''; });
     tip.style.display = '';
     var box = tip.querySelector('text').getBBox();
@@ -161,7 +161,9 @@ export const CHART_SCRIPT = String.raw`(function () {
   root.addEventListener('mouseenter', function () { hot = true; });
   root.addEventListener('click', function (event) {
     var it = byRect.get(event.target);
-    if (it) zoom(it.s, it.s + Math.max(it.t, 1));
+    if (!it) return;
+    tip.style.display = 'none';
+    zoom(it.s, it.s + Math.max(it.t, 1));
   });
   resetEl.addEventListener('click', function () { zoom(t0, t1); });
   searchEl.addEventListener('click', function () { askSearch(false); });

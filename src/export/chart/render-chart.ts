@@ -69,7 +69,9 @@ export function flameChartSvg(analysis: Analysis, timeline: TimelineRecorder, op
   let y = AXIS_TOP + 6;
   if (model.gcPauses.length > 0) {
     const hidden = model.hiddenGcPauses > 0 ? ` (the ${formatCount(model.gcPauses.length)} longest drawn, ${formatCount(model.hiddenGcPauses)} shorter not)` : '';
-    parts.push(`<text class="pfc-lh" x="4" y="${y + 11}">GC pauses: ${formatCount(analysis.gc.pauses.length)}${hidden}</text>`);
+    const header = `GC pauses: ${formatCount(analysis.gc.pauses.length)}${hidden}`;
+    parts.push(`<text class="pfc-lh" x="4" y="${y + 11}">${xmlEscape(header)}</text>`);
+    parts.push(gcLegend(model, 4 + (header.length + 2) * CHAR_PX, y));
     parts.push('<g class="pfc-gc">');
     for (const pause of model.gcPauses) {
       const label = threadLabel(pause.pid, pause.tid);
@@ -134,7 +136,7 @@ export function flameChartSvg(analysis: Analysis, timeline: TimelineRecorder, op
     `<text class="pfc-ctl pfc-case" x="100%" dx="-130" y="22" text-anchor="end">Ic</text>`,
     `<text class="pfc-ctl pfc-search" x="100%" dx="-10" y="22" text-anchor="end">Search</text>`,
     `<text class="pfc-matched" x="100%" dx="-10" y="78" text-anchor="end"></text>`,
-    legend(model),
+    legend(),
     `<g class="pfc-axis" data-y="${AXIS_LABEL_Y}" data-y0="${AXIS_TOP}" data-y1="${height}">${ticks.join('')}</g>`,
     body,
     `<g class="pfc-fns" style="display:none">${fnRows.join('')}</g>`,
@@ -155,12 +157,21 @@ function hiddenText(model: ChartModel): string {
   return pieces.length === 0 ? 'every call drawn' : pieces.join(' · ');
 }
 
-function legend(model: ChartModel): string {
-  const entries = CATEGORIES.map((entry) => ({ colour: familyColour(entry.category), label: entry.label }));
-  const generations = [...new Set(model.gcPauses.map((pause) => pause.generation))].sort((a, b) => a - b);
-  for (const generation of generations) entries.push({ colour: gcColour(generation), label: `GC gen ${generation}` });
-  return entries.map((entry, index) => {
-    const x = 10 + index * 140;
-    return `<rect x="${x}" y="66" width="12" height="12" fill="${entry.colour}"/><text x="${x + 16}" y="76.5">${xmlEscape(entry.label)}</text>`;
+/** The Python palette's families, as the flame graph shows them. */
+function legend(): string {
+  return CATEGORIES.map((entry, index) => {
+    const x = 10 + index * 160;
+    return `<rect x="${x}" y="66" width="12" height="12" fill="${familyColour(entry.category)}"/><text x="${x + 16}" y="76.5">${xmlEscape(entry.label)}</text>`;
   }).join('');
+}
+
+/** The generations drawn, on the GC track's header line from `x`. */
+function gcLegend(model: ChartModel, x: number, y: number): string {
+  const generations = [...new Set(model.gcPauses.map((pause) => pause.generation))].sort((a, b) => a - b);
+  return generations
+    .map((generation, index) => {
+      const left = Math.round(x + index * 70);
+      return `<rect x="${left}" y="${y + 2}" width="10" height="10" fill="${gcColour(generation)}"/><text class="pfc-lh" x="${left + 14}" y="${y + 11}">gen ${generation}</text>`;
+    })
+    .join('');
 }
