@@ -149,6 +149,14 @@ describe('flame charts in a browser', { skip: browserAvailable() ? false : 'no /
     await page.mouse.move(5, 5);
     assert.ok(!(await tip.isVisible()), 'the tooltip goes with the mouse');
 
+    // An import and a GC pause have tooltips of their own.
+    const imported = page.locator('.pfc-imports rect').first();
+    await imported.hover();
+    const importTip = await tip.locator('tspan').allTextContents();
+    assert.deepEqual([importTip[0], importTip[1]], [`import ${await imported.getAttribute('data-m')}`, 'module found']);
+    await page.locator('.pfc-gc rect').first().hover({ force: true });
+    assert.match((await tip.locator('tspan').allTextContents()).join('|'), /^GC pause, generation \d+\|\d+ objects collected\|start .* · duration .*\|pid \d+ tid \d+$/);
+    await rect.hover();
     await rect.click();
     assert.ok(!(await tip.isVisible()), 'a click hides the tooltip (the call under the mouse changes)');
     const zoomed = await rects(page, 'svg');

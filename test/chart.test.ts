@@ -81,6 +81,24 @@ describe('flame chart: what is drawn', () => {
     for (const generation of colourOf.keys()) assert.match(svg, new RegExp(`fill="${[...colourOf.get(generation)!][0]}"/><text class="pfc-lh" x="\\d+" y="\\d+">gen ${generation}</text>`));
   });
 
+  it('imports on a track of their own, nested by depth, as long as the calls drawn', async () => {
+    const { analysis, model, svg } = await chartOf(join(SAMPLES, 'imports-gc.pyflame.txt'), { minWidthPercent: 0.2 });
+    const drawn = [...svg.matchAll(/<rect x="([^"]+)%" y="(\d+)" width="([^"]+)%" height="15" fill="[^"]+" data-s="([\d.]+)" data-t="([\d.]+)" data-m="([^"]*)" data-ok="([01])"/g)].map((m) => ({ y: Number(m[2]), startNs: Number(m[4]), durationNs: Number(m[5]), module: m[6], found: m[7] === '1' }));
+    const expected = analysis.imports.filter((record) => record.durationNs >= model.minNs && record.depth < 16);
+    assert.ok(expected.length > 3 && expected.length < analysis.imports.length, `${expected.length} of ${analysis.imports.length}`);
+    assert.deepEqual(drawn.map((d) => [d.startNs, d.durationNs, d.module, d.found]), expected.map((r) => [r.startNs, r.durationNs, r.module, r.found]));
+    const top = Math.min(...drawn.map((d) => d.y));
+    assert.deepEqual(drawn.map((d) => (d.y - top) / 16), expected.map((r) => r.depth), 'one row a level of nesting');
+    assert.ok(expected.some((r) => r.depth > 0));
+    for (const inner of expected.filter((r) => r.depth > 0)) {
+      assert.ok(expected.some((outer) => outer.depth === inner.depth - 1 && outer.startNs <= inner.startNs && inner.startNs + inner.durationNs <= outer.startNs + outer.durationNs), `${inner.module} drawn inside its importer`);
+    }
+    assert.match(svg, new RegExp(`Imports: ${analysis.imports.length}, ${expected.length} drawn \\(the others shorter than`));
+    const capped = (await chartOf(join(SAMPLES, 'imports-gc.pyflame.txt'), { minWidthPercent: 0, maxImports: 3 })).model.imports;
+    const longest = [...analysis.imports].sort((a, b) => b.durationNs - a.durationNs).slice(0, 3);
+    assert.deepEqual(new Set(capped), new Set(longest), 'past the cap: the longest');
+  });
+
   it('calls running when the trace began start at the thread’s start', async () => {
     // lines.pyflame.txt was attached mid-run: main and <module> return without their entries.
     const { analysis, model } = await chartOf(join(SAMPLES, 'lines.pyflame.txt'), { minWidthPercent: 0 });

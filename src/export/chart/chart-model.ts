@@ -1,8 +1,9 @@
 import type { Analysis } from '../../analyze/analysis.js';
-import type { GcPauseRecord } from '../../analyze/thread-state.js';
+import type { GcPauseRecord, ImportRecord } from '../../analyze/thread-state.js';
 import { Float64List } from '../../analyze/growable.js';
 import { UNKNOWN_ID } from '../../model/event-batch.js';
 import type { TimelineRecorder } from '../speedscope/timeline-recorder.js';
+import { longest } from './longest.js';
 import { replayTimeline } from './replay.js';
 
 /** At most this many call rectangles are drawn: the width threshold is raised to stay under it. */
@@ -11,6 +12,9 @@ export const MAX_DRAWN_CALLS = 20_000;
 export const MAX_DRAWN_DEPTH = 128;
 /** At most this many GC pauses are drawn: the longest ones. */
 export const MAX_DRAWN_GC_PAUSES = 5_000;
+/** At most this many imports are drawn (the longest), in at most this many rows of nesting. */
+export const MAX_DRAWN_IMPORTS = 2_000;
+export const MAX_IMPORT_ROWS = 16;
 
 export interface ChartOptions {
   /** Calls narrower than this percentage of the drawn time span are hidden (default 0.1). */
@@ -18,6 +22,8 @@ export interface ChartOptions {
   readonly maxCalls?: number;
   readonly maxDepth?: number;
   readonly maxGcPauses?: number;
+  readonly maxImports?: number;
+  readonly maxImportRows?: number;
 }
 
 /** A drawn call: ns from the analysis's origin; `parent` indexes the lane's calls (-1 at depth 0). */
@@ -63,8 +69,14 @@ export interface ChartModel {
   readonly minNs: number;
   readonly maxCalls: number;
   readonly maxDepth: number;
+  readonly maxImports: number;
+  readonly maxImportRows: number;
   readonly gcPauses: readonly GcPauseRecord[];
   readonly hiddenGcPauses: number;
+  /** Imports drawn (by start), the rows they take (1 + the deepest), and those left out. */
+  readonly imports: readonly ImportRecord[];
+  readonly importRows: number;
+  readonly hiddenImports: number;
 }
 
 export function threadLabel(pid: number, tid: number): string {
@@ -133,7 +145,12 @@ export function chartModel(analysis: Analysis, timeline: TimelineRecorder, optio
     lanes.push({ pid: thread.pid, tid: thread.tid, label: threadLabel(thread.pid, thread.tid), startNs: thread.startNs, endNs: thread.endNs, calls, drawn, rows, cutLevels });
   });
   const drawnCalls = lanes.reduce((sum, lane) => sum + lane.drawn.length, 0);
-  const gc = longestPauses(analysis.gc.pauses, options.maxGcPauses ?? MAX_DRAWN_GC_PAUSES);
+  const gc = longest(analysis.gc.pauses, options.maxGcPauses ?? MAX_DRAWN_GC_PAUSES, (pause) => pause.durationNs);
+  // Imports as long as the calls drawn, in the top rows; an import lasts at least as long as
+  // those inside it, so the enclosing imports of a drawn one are drawn too.
+  const maxImportRows = options.maxImportRows ?? MAX_IMPORT_ROWS;
+  const importsLong = analysis.imports.filter((record) => record.durationNs >= minNs && record.depth < maxImportRows);
+  const imports = longest(importsLong, options.maxImports ?? MAX_DRAWN_IMPORTS, (record) => record.durationNs);
   return {
     startNs,
     endNs,
@@ -147,8 +164,13 @@ export function chartModel(analysis: Analysis, timeline: TimelineRecorder, optio
     minNs,
     maxCalls,
     maxDepth,
+    maxImports: options.maxImports ?? MAX_DRAWN_IMPORTS,
+    maxImportRows,
     gcPauses: gc,
     hiddenGcPauses: analysis.gc.pauses.length - gc.length,
+    imports,
+    importRows: imports.reduce((rows, record) => Math.max(rows, record.depth + 1), 0),
+    hiddenImports: analysis.imports.length - imports.length,
   };
 }
 
@@ -165,12 +187,3 @@ export function cappedThreshold(durations: Float64Array, requested: number, cap:
   return i < sorted.length ? sorted[i] : Number.POSITIVE_INFINITY;
 }
 
-/** The `cap` longest pauses (ties: the earlier), in time order. */
-function longestPauses(pauses: readonly GcPauseRecord[], cap: number): GcPauseRecord[] {
-  if (pauses.length <= cap) return [...pauses];
-  const order = pauses.map((_, i) => i).sort((a, b) => pauses[b].durationNs - pauses[a].durationNs || a - b);
-  return order
-    .slice(0, cap)
-    .sort((a, b) => a - b)
-    .map((i) => pauses[i]);
-}

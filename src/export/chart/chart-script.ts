@@ -1,8 +1,9 @@
 /**
- * The flame chart's embedded script: plain ES5 in one IIFE (no globals), no requests, no eval.
- * It finds its own <svg> (the one it sits in) and only ever queries inside it, and its classes
- * are `pfc-*` (the flame graph's are `pf-*`), so a chart and flame graphs inlined in one page
- * stay apart. Names come from the hidden function table and are only ever set as textContent.
+ * The flame chart's embedded script: ES5 syntax in one IIFE (no globals; Map and Array.from are the
+ * only newer built-ins), no requests, no eval.
+ * It finds its own <svg> (the one it sits in) and queries only inside it (Ctrl-F alone looks for
+ * other graphs on the page), and its classes are `pfc-*` (the flame graph's are `pf-*`), so a
+ * chart and flame graphs inlined in one page stay apart. Names come from the hidden function table and are only ever set as textContent.
  * The axis rules repeat time-axis.ts (same unit, step and labels).
  */
 export const CHART_SCRIPT = String.raw`(function () {
@@ -20,18 +21,30 @@ export const CHART_SCRIPT = String.raw`(function () {
   var fns = all('.pfc-fns text').map(function (t) { return { n: t.textContent, l: t.getAttribute('data-l') }; });
   var t0 = +root.getAttribute('data-t0'), t1 = +root.getAttribute('data-t1');
   var v0 = t0, v1 = t1, pattern = null, ignoreCase = false, hot = false;
+  // Calls (kind 'call', named from the function table), GC pauses ('gc') and imports ('import').
   var items = [];
+  function item(rect, kind, name, thread) {
+    var next = rect.nextElementSibling;
+    var it = { rect: rect, text: next && next.tagName === 'text' ? next : null, kind: kind, name: name, thread: thread,
+      s: +rect.getAttribute('data-s'), t: +rect.getAttribute('data-t'), shown: true };
+    items.push(it);
+    return it;
+  }
   all('.pfc-lane').forEach(function (lane) {
     var thread = lane.getAttribute('data-n');
     [].slice.call(lane.querySelectorAll('rect')).forEach(function (rect) {
-      var next = rect.nextElementSibling;
-      items.push({ rect: rect, text: next && next.tagName === 'text' ? next : null, thread: thread, gc: false,
-        s: +rect.getAttribute('data-s'), t: +rect.getAttribute('data-t'), f: +rect.getAttribute('data-f'), shown: true });
+      var f = +rect.getAttribute('data-f');
+      item(rect, 'call', fns[f].n, thread).where = fns[f].l;
     });
   });
   all('.pfc-gc rect').forEach(function (rect) {
-    items.push({ rect: rect, text: null, thread: rect.getAttribute('data-n'), gc: true, g: rect.getAttribute('data-g'), c: rect.getAttribute('data-c'),
-      s: +rect.getAttribute('data-s'), t: +rect.getAttribute('data-t'), shown: true });
+    var it = item(rect, 'gc', '', rect.getAttribute('data-n'));
+    it.text = null;
+    it.g = rect.getAttribute('data-g');
+    it.c = rect.getAttribute('data-c');
+  });
+  all('.pfc-imports rect').forEach(function (rect) {
+    item(rect, 'import', rect.getAttribute('data-m'), rect.getAttribute('data-n')).found = rect.getAttribute('data-ok') === '1';
   });
   var byRect = new Map();
   items.forEach(function (it) { byRect.set(it.rect, it); });
@@ -96,8 +109,8 @@ export const CHART_SCRIPT = String.raw`(function () {
   function fit() {
     var px = width() / 100;
     items.forEach(function (it) {
-      if (it.gc || !it.shown) return;
-      var text = label(fns[it.f].n, Math.floor((parseFloat(it.rect.getAttribute('width')) * px - 6) / CHAR_PX));
+      if (it.kind === 'gc' || !it.shown) return;
+      var text = label(it.name, Math.floor((parseFloat(it.rect.getAttribute('width')) * px - 6) / CHAR_PX));
       if (text === '' && !it.text) return;
       if (!it.text) {
         it.text = document.createElementNS(NS, 'text');
@@ -123,9 +136,9 @@ export const CHART_SCRIPT = String.raw`(function () {
     }
     var hits = 0, calls = 0;
     items.forEach(function (it) {
-      if (it.gc) return;
+      if (it.kind !== 'call') return;
       calls++;
-      var hit = re !== null && re.test(fns[it.f].n);
+      var hit = re !== null && re.test(it.name);
       if (hit) { hits++; it.rect.classList.add('pfc-hit'); } else it.rect.classList.remove('pfc-hit');
     });
     searchEl.textContent = re === null ? 'Search' : 'Reset Search';
@@ -139,9 +152,10 @@ export const CHART_SCRIPT = String.raw`(function () {
     search();
   }
   function showTip(it, event) {
-    var lines = it.gc
-      ? ['GC pause, generation ' + it.g, it.c + ' objects collected', 'start ' + fmt(it.s) + ' \u00b7 duration ' + fmt(it.t), it.thread]
-      : [fns[it.f].n, fns[it.f].l, 'start ' + fmt(it.s) + ' \u00b7 duration ' + fmt(it.t), it.thread];
+    var when = 'start ' + fmt(it.s) + ' \u00b7 duration ' + fmt(it.t);
+    var lines = it.kind === 'gc' ? ['GC pause, generation ' + it.g, it.c + ' objects collected', when, it.thread]
+      : it.kind === 'import' ? ['import ' + it.name, it.found ? 'module found' : 'no module found', when, it.thread]
+      : [it.name, it.where, when, it.thread];
     tipLines.forEach(function (tspan, i) { tspan.textContent = lines[i] || ''; });
     tip.style.display = '';
     var box = tip.querySelector('text').getBBox();

@@ -4,8 +4,8 @@ import { xmlEscape, truncateLabel } from '../svg/escape.js';
 import { CATEGORIES, familyColour, fnv1a, frameColour } from '../svg/palette.js';
 import type { TimelineRecorder } from '../speedscope/timeline-recorder.js';
 import { CHART_SCRIPT } from './chart-script.js';
-import { chartModel, threadLabel, type ChartModel, type ChartOptions } from './chart-model.js';
-import { gcColour } from './gc-colours.js';
+import { chartModel, type ChartModel, type ChartOptions } from './chart-model.js';
+import { gcTrack, importTrack, ROW, TRACK_GAP, TRACK_HEADER, type TimeScale } from './tracks.js';
 import { axisTicks } from './time-axis.js';
 
 export interface ChartSvgOptions extends ChartOptions {
@@ -13,10 +13,6 @@ export interface ChartSvgOptions extends ChartOptions {
   readonly title?: string;
 }
 
-const ROW = 16;
-const LANE_HEADER = 16;
-const LANE_GAP = 8;
-const GC_ROW = 12;
 const AXIS_LABEL_Y = 98;
 const AXIS_TOP = 102;
 /** Server-side labels and ticks assume this width; the script refits them to the real one. */
@@ -31,8 +27,8 @@ function pct(value: number): string {
 
 /**
  * A flame chart of the analysis as a self-contained interactive SVG: time across, one lane per
- * thread with its calls stacked top-down (callers above callees), GC pauses on a track of their
- * own. Same analysis and timeline, same bytes.
+ * thread with its calls stacked top-down (callers above callees), GC pauses and imports on
+ * tracks of their own. Same analysis and timeline, same bytes.
  */
 export function flameChartSvg(analysis: Analysis, timeline: TimelineRecorder, options: ChartSvgOptions = {}): string {
   const model = chartModel(analysis, timeline, options);
@@ -67,37 +63,34 @@ export function flameChartSvg(analysis: Analysis, timeline: TimelineRecorder, op
 
   const parts: string[] = [];
   let y = AXIS_TOP + 6;
-  if (model.gcPauses.length > 0) {
-    const hidden = model.hiddenGcPauses > 0 ? ` (the ${formatCount(model.gcPauses.length)} longest drawn, ${formatCount(model.hiddenGcPauses)} shorter not)` : '';
-    const header = `GC pauses: ${formatCount(analysis.gc.pauses.length)}${hidden}`;
-    parts.push(`<text class="pfc-lh" x="4" y="${y + 11}">${xmlEscape(header)}</text>`);
-    parts.push(gcLegend(model, 4 + (header.length + 2) * CHAR_PX, y));
-    parts.push('<g class="pfc-gc">');
-    for (const pause of model.gcPauses) {
-      const label = threadLabel(pause.pid, pause.tid);
-      parts.push(`<rect x="${xOf(pause.startNs)}" y="${y + LANE_HEADER}" width="${widthOf(pause.durationNs)}" height="${GC_ROW}" fill="${gcColour(pause.generation)}" stroke="${gcColour(pause.generation)}" data-s="${pause.startNs}" data-t="${pause.durationNs}" data-g="${pause.generation}" data-c="${pause.collected}" data-n="${xmlEscape(label)}"/>`);
-    }
-    parts.push('</g>');
-    y += LANE_HEADER + GC_ROW + LANE_GAP;
+  const scale: TimeScale = {
+    x: xOf,
+    width: widthOf,
+    label: (name, durationNs) => truncateLabel(name, Math.floor(((durationNs / span) * ASSUMED_WIDTH - 6) / CHAR_PX)),
+  };
+  for (const track of [gcTrack, importTrack]) {
+    const drawn = track(model, analysis, y, scale);
+    parts.push(...drawn.parts);
+    y += drawn.height;
   }
   const bands: string[] = [];
   for (const [laneIndex, lane] of model.lanes.entries()) {
     const cut = lane.cutLevels > 0 ? ` · ${formatCount(lane.cutLevels)} deeper level${lane.cutLevels === 1 ? '' : 's'} not drawn` : '';
     const header = `${lane.label} · ${formatDuration(lane.endNs - lane.startNs)} · ${formatCount(lane.drawn.length)} of ${formatCount(lane.calls)} calls drawn${cut}`;
-    const laneHeight = LANE_HEADER + lane.rows * ROW;
-    if (laneIndex % 2 === 0) bands.push(`<rect x="0" y="${y - LANE_GAP / 2}" width="100%" height="${laneHeight + LANE_GAP}" fill="#efefef"/>`);
+    const laneHeight = TRACK_HEADER + lane.rows * ROW;
+    if (laneIndex % 2 === 0) bands.push(`<rect x="0" y="${y - TRACK_GAP / 2}" width="100%" height="${laneHeight + TRACK_GAP}" fill="#efefef"/>`);
     parts.push(`<g class="pfc-lane" data-n="${xmlEscape(lane.label)}">`);
     parts.push(`<text class="pfc-lh" x="4" y="${y + 11}">${xmlEscape(header)}</text>`);
     for (const call of lane.drawn) {
-      const top = y + LANE_HEADER + call.depth * ROW;
+      const top = y + TRACK_HEADER + call.depth * ROW;
       const duration = call.endNs - call.startNs;
       const name = functions.name(call.fn);
       parts.push(`<rect class="pfc-k${colourOf(call.fn)}" x="${xOf(call.startNs)}" y="${top}" width="${widthOf(duration)}" height="${ROW - 1}" data-f="${indexOf(call.fn)}" data-s="${call.startNs}" data-t="${duration}"/>`);
-      const text = truncateLabel(name, Math.floor(((duration / span) * ASSUMED_WIDTH - 6) / CHAR_PX));
+      const text = scale.label(name, duration);
       if (text !== '') parts.push(`<text x="${xOf(call.startNs)}" dx="3" y="${top + 11.5}">${xmlEscape(text)}</text>`);
     }
     parts.push('</g>');
-    y += laneHeight + LANE_GAP;
+    y += laneHeight + TRACK_GAP;
   }
   const height = y + 4;
   const ticks = axisTicks(model.startNs, model.endNs, Math.floor(ASSUMED_WIDTH / TICK_PX)).map((tick) => {
@@ -114,9 +107,9 @@ export function flameChartSvg(analysis: Analysis, timeline: TimelineRecorder, op
     `#${id} text{font-family:ui-monospace,Menlo,Consolas,'DejaVu Sans Mono',monospace;font-size:12px;fill:#000}`,
     `#${id} .pfc-title{font-size:17px;font-weight:bold}`,
     `#${id} .pfc-sub,#${id} .pfc-lh{fill:#555}`,
-    `#${id} .pfc-lane rect,#${id} .pfc-gc rect{cursor:pointer}`,
-    `#${id} .pfc-lane rect:hover,#${id} .pfc-gc rect:hover{stroke:#000;stroke-width:0.5}`,
-    `#${id} .pfc-lane text,#${id} .pfc-axis,#${id} .pfc-tip{pointer-events:none}`,
+    `#${id} .pfc-lane rect,#${id} .pfc-gc rect,#${id} .pfc-imports rect{cursor:pointer}`,
+    `#${id} .pfc-lane rect:hover,#${id} .pfc-gc rect:hover,#${id} .pfc-imports rect:hover{stroke:#000;stroke-width:0.5}`,
+    `#${id} .pfc-lane text,#${id} .pfc-imports text,#${id} .pfc-axis,#${id} .pfc-tip{pointer-events:none}`,
     `#${id} .pfc-axis line{stroke:#d0d0d0;stroke-width:1}`,
     `#${id} .pfc-axis text{fill:#444;font-size:11px}`,
     `#${id} .pfc-ctl{cursor:pointer;fill:#1a4d99;text-decoration:underline}`,
@@ -163,15 +156,4 @@ function legend(): string {
     const x = 10 + index * 160;
     return `<rect x="${x}" y="66" width="12" height="12" fill="${familyColour(entry.category)}"/><text x="${x + 16}" y="76.5">${xmlEscape(entry.label)}</text>`;
   }).join('');
-}
-
-/** The generations drawn, on the GC track's header line from `x`. */
-function gcLegend(model: ChartModel, x: number, y: number): string {
-  const generations = [...new Set(model.gcPauses.map((pause) => pause.generation))].sort((a, b) => a - b);
-  return generations
-    .map((generation, index) => {
-      const left = Math.round(x + index * 70);
-      return `<rect x="${left}" y="${y + 2}" width="10" height="10" fill="${gcColour(generation)}"/><text class="pfc-lh" x="${left + 14}" y="${y + 11}">gen ${generation}</text>`;
-    })
-    .join('');
 }

@@ -1,7 +1,7 @@
 /**
  * The flame chart's time axis: a unit picked by the span shown (ns, µs, ms, s) and ticks at
  * round steps (1, 2 or 5 × a power of ten). The chart's script recomputes the same ticks when it
- * zooms or the window is resized (client-script.ts holds the same rules in ES5).
+ * zooms or the window is resized (chart-script.ts holds the same rules; a browser test checks they agree).
  */
 export interface Tick {
   readonly ns: number;
