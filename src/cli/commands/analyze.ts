@@ -199,7 +199,7 @@ export const analyzeCommand = {
       .option('per-thread', { type: 'boolean', default: false, describe: 'folded stacks: the thread as the root frame (default: threads merged)' })
       .option('speedscope', { type: 'string', describe: 'write a speedscope file (a timeline per thread + all threads by self time): to PATH (.gz compresses), to out/<name>.speedscope.json without one, to stdout with -' })
       .option('svg', { type: 'string', describe: 'write an interactive SVG flame graph (hover, click to zoom, search): to PATH, to out/<name>.svg without one, to stdout with -' })
-      .option('chart', { type: 'string', describe: 'write an interactive SVG flame chart (calls in time order, one lane per thread, GC pauses): to PATH, to out/<name>.chart.svg without one, to stdout with -' })
+      .option('chart', { type: 'string', describe: 'write an interactive SVG flame chart (calls in time order, one lane per thread, GC pauses, imports): to PATH, to out/<name>.chart.svg without one, to stdout with -' })
       .option('minwidth', { type: 'number', default: 0.1, describe: 'SVG, chart: leave out frames narrower than PCT percent of the whole graph (of the time span, for --chart)' })
       .option('inverted', { type: 'boolean', default: false, describe: 'SVG: an icicle graph (root at the top)' })
       .option('top', { type: 'number', default: 15, describe: 'rows in each table' })
