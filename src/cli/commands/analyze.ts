@@ -8,6 +8,7 @@ import { analysisJsonText } from '../../export/analysis-json.js';
 import { foldedText, type FoldedWeight } from '../../export/folded.js';
 import { flameGraphSvg } from '../../export/svg/render.js';
 import { htmlReport } from '../../export/html/report.js';
+import { flameChartSvg } from '../../export/chart/render-chart.js';
 import { writeSpeedscope } from '../../export/speedscope/speedscope.js';
 import { TimelineRecorder } from '../../export/speedscope/timeline-recorder.js';
 import { VERSION } from '../../version.js';
@@ -40,6 +41,7 @@ export interface AnalyzeArgs {
   speedscope?: string;
   svg?: string;
   html?: string;
+  chart?: string;
   minwidth: number;
   inverted: boolean;
   top: number;
@@ -138,7 +140,8 @@ export const analyzeCommand = {
       .option('speedscope', { type: 'string', describe: 'write a speedscope file (a timeline per thread + all threads by self time): to PATH (.gz compresses), to out/<name>.speedscope.json without one, to stdout with -' })
       .option('svg', { type: 'string', describe: 'write an interactive SVG flame graph (hover, click to zoom, search): to PATH, to out/<name>.svg without one, to stdout with -' })
       .option('html', { type: 'string', describe: 'write a self-contained HTML report (summary, warnings, flame graph, sortable function table, GC charts, import tree): to PATH, to out/<name>.html without one, to stdout with -' })
-      .option('minwidth', { type: 'number', default: 0.1, describe: 'SVG: leave out frames narrower than PCT percent of the whole graph' })
+      .option('chart', { type: 'string', describe: 'write an interactive SVG flame chart (calls in time order, one lane per thread, GC pauses, imports): to PATH, to out/<name>.chart.svg without one, to stdout with -' })
+      .option('minwidth', { type: 'number', default: 0.1, describe: 'SVG, chart: leave out frames narrower than PCT percent of the whole graph (of the time span, for --chart)' })
       .option('inverted', { type: 'boolean', default: false, describe: 'SVG: an icicle graph (root at the top)' })
       .option('top', { type: 'number', default: 15, describe: 'rows in each table' })
       .option('sort', { choices: SORT_KEYS, default: 'self' as SortKey, describe: 'order of the first function table' })
@@ -158,7 +161,8 @@ export const analyzeCommand = {
       .example('$0 analyze trace.txt --folded --speedscope', 'also out/trace.folded and out/trace.speedscope.json')
       .example('$0 analyze trace.txt --svg', 'also out/trace.svg, an interactive flame graph')
       .example('$0 analyze trace.txt --html', 'also out/trace.html, a one-page offline report')
-      .epilog(`Put --json, --importtime, --folded, --speedscope, --svg and --html after the traces (or write --json=PATH): a word after them is taken as their path.\nFormats read: ${formatNames().join(', ')}. See docs/analyze.md.`),
+      .example('$0 analyze trace.txt --chart', 'also out/trace.chart.svg, calls in time order')
+      .epilog(`Put --json, --importtime, --folded, --speedscope, --svg, --chart and --html after the traces (or write --json=PATH): a word after them is taken as their path.\nFormats read: ${formatNames().join(', ')}. See docs/analyze.md.`),
   async run(args: AnalyzeArgs, context: CommandContext): Promise<number> {
     const traces = (args.traces ?? []).map((trace) => tracePath(trace));
     if (traces.length === 0) throw new UsageError('name at least one trace to analyze (- reads stdin)');
@@ -173,8 +177,9 @@ export const analyzeCommand = {
     const speedscopeTo = destination('speedscope', args.speedscope, traces, '.speedscope.json');
     const svgTo = destination('svg', args.svg, traces, '.svg');
     const htmlTo = destination('html', args.html, traces, '.html');
+    const chartTo = destination('chart', args.chart, traces, '.chart.svg');
     if (typeof args.minwidth !== 'number' || !Number.isFinite(args.minwidth) || args.minwidth < 0 || args.minwidth > 100) throw new UsageError(`--minwidth takes a percentage from 0 to 100; got ${String(args.minwidth)}`);
-    const toStdout = [args.json, args.importtime, args.folded, args.speedscope, args.svg, args.html].includes('-');
+    const toStdout = [args.json, args.importtime, args.folded, args.speedscope, args.svg, args.chart, args.html].includes('-');
     const readOptions = readOptionsFrom(args, context);
     const stdout = context.stdout as NodeJS.WriteStream;
     const width = stdout.isTTY === true && typeof stdout.columns === 'number' && stdout.columns > 0 ? stdout.columns : DEFAULT_REPORT_WIDTH;
@@ -184,7 +189,7 @@ export const analyzeCommand = {
       const progress = await progressFor(trace, context);
       let analysis: Analysis;
       // The call timeline is kept only for the outputs that draw it.
-      const timeline = speedscopeTo(trace).kind === 'none' ? undefined : new TimelineRecorder();
+      const timeline = speedscopeTo(trace).kind === 'none' && chartTo(trace).kind === 'none' ? undefined : new TimelineRecorder();
       try {
         // Stdin only for `-`: given a stream, analyzeTrace parses on this thread instead of a second one.
         analysis = await analyzeTrace(trace, { ...readOptions, stdin: trace === '-' ? readOptions.stdin : undefined, onProgress: progress?.update, filters, overheadNs, timeline });
@@ -195,6 +200,7 @@ export const analyzeCommand = {
       await writeText(importTimeTo(trace), () => importTimeText(analysis), context);
       await writeText(foldedTo(trace), () => foldedText(analysis, { weight: args.weight, perThread: args['per-thread'] }), context);
       await writeText(svgTo(trace), () => flameGraphSvg(analysis, { title: outputName(trace), minWidthPercent: args.minwidth, inverted: args.inverted }), context);
+      if (timeline !== undefined) await writeText(chartTo(trace), () => flameChartSvg(analysis, timeline, { title: outputName(trace), minWidthPercent: args.minwidth }), context);
       await writeText(htmlTo(trace), () => htmlReport(analysis, { title: outputName(trace), filters: described, version: VERSION, minWidthPercent: args.minwidth, inverted: args.inverted }), context);
       if (timeline !== undefined) await writeStreamed(speedscopeTo(trace), (write) => writeSpeedscope(analysis, timeline, write, `pyflame ${VERSION}`), context);
       if (toStdout) {
