@@ -10,6 +10,7 @@ import { compareRuns, delta, type RunDiff } from '../src/diff/compare.js';
 import { loadRun } from '../src/diff/load-run.js';
 import { diffJsonText, diffToJson } from '../src/diff/render/json.js';
 import { markdownText, renderDiffMarkdown } from '../src/diff/render/markdown.js';
+import { diffFlameGraphSvg } from '../src/diff/render/svg.js';
 import { renderDiffReport } from '../src/diff/render/terminal.js';
 import { evaluateGate, parseRule, type Gate } from '../src/diff/rules.js';
 import { profileFromJson, type RunProfile } from '../src/diff/run-profile.js';
@@ -83,10 +84,15 @@ describe('pyflame diff on real recordings (test/fixtures/diff: shop_before.py vs
     const gate = gateOf(CI_RULES, 15e6);
     const findings = evaluateGate(diff, gate);
     assertGolden('diff/shop.txt', renderDiffReport(diff, gate, findings, { top: 8, color: false, width: 110 }));
-    assertGolden('diff/shop.md', renderDiffMarkdown(diff, gate, findings, { top: 8 }));
-    const json = diffJsonText(diff, gate, findings);
+    assert.ok(validateDiff(JSON.parse(diffJsonText(diff, gate, findings))), JSON.stringify(validateDiff.errors));
+    // The Markdown and JSON goldens leave the interpreter's own modules out (--ignore), to stay readable.
+    const own = compareRuns(relative(await load(BASE)), relative(await load(HEAD)), { ignore: /^<frozen|^\/usr\/lib\/python/ });
+    const ownFindings = evaluateGate(own, gate);
+    assertGolden('diff/shop.md', renderDiffMarkdown(own, gate, ownFindings, { top: 8 }));
+    const json = diffJsonText(own, gate, ownFindings);
     assertGolden('diff/shop.json', json);
     assert.ok(validateDiff(JSON.parse(json)), JSON.stringify(validateDiff.errors));
+    assertGolden('diff/shop.svg', diffFlameGraphSvg(own, { minWidthPercent: 0.5 }));
     const normalized = compareRuns(relative(await load(BASE)), relative(await load(HEAD)), { normalize: true });
     assertGolden('diff/shop-normalized.txt', renderDiffReport(normalized, gate, evaluateGate(normalized, gate), { top: 5, color: false, width: 100 }));
   });

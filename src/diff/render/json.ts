@@ -7,7 +7,7 @@ import { rankedFunctions, rankedImports, rankedPaths, subjectOf } from './rankin
 export const DIFF_SCHEMA_VERSION = 1;
 
 /** Paths listed in the document, largest changes first; each with at most this many frames. */
-const MAX_PATHS = 1000;
+const MAX_PATHS = 200;
 const MAX_PATH_FRAMES = 64;
 
 /** A change with its delta and percent (null when BASE is 0: a new item). */
