@@ -22,6 +22,11 @@ export class ByteChunks {
     return this.at > CHUNK_BYTES - SLACK;
   }
 
+  /** One byte. */
+  byte(value: number): void {
+    this.chunk[this.at++] = value;
+  }
+
   /** Copies pre-encoded ASCII bytes (at most SLACK of them). */
   bytes(bytes: Uint8Array): void {
     this.chunk.set(bytes, this.at);
@@ -68,24 +73,42 @@ export class ByteChunks {
     await this.sink(full);
   }
 
-  /** Writes v (< 1e9) with at least `width` digits (zero-padded). */
+  /** Writes v (< 1e9) with at least `width` digits (zero-padded), two digits per division. */
   private digits(v: number, width: number): void {
     let n = v | 0;
-    let count = 1;
-    for (let t = n; t >= 10; t = (t / 10) | 0) count++;
+    let count = digitCount(n);
     if (count < width) count = width;
-    const end = this.at + count;
-    for (let i = end - 1; i >= this.at; i--) {
-      const q = (n / 10) | 0;
-      this.chunk[i] = 0x30 + (n - q * 10);
+    const chunk = this.chunk;
+    let i = this.at + count;
+    this.at = i;
+    while (n >= 100) {
+      const q = (n / 100) | 0;
+      const pair = (n - q * 100) * 2;
+      chunk[--i] = DIGIT_PAIRS[pair + 1];
+      chunk[--i] = DIGIT_PAIRS[pair];
       n = q;
     }
-    this.at = end;
+    if (n >= 10) {
+      chunk[--i] = DIGIT_PAIRS[n * 2 + 1];
+      chunk[--i] = DIGIT_PAIRS[n * 2];
+    } else {
+      chunk[--i] = 0x30 + n;
+    }
+    // Zero padding (the low half of a split number).
+    while (i > this.at - count) chunk[--i] = 0x30;
   }
 
   private ascii(text: string): void {
     this.at += this.chunk.write(text, this.at, 'latin1');
   }
+}
+
+/** "00" to "99" as ASCII byte pairs. */
+const DIGIT_PAIRS = Uint8Array.from({ length: 200 }, (_, i) => 0x30 + (i % 2 === 0 ? Math.floor(i / 20) : (i >> 1) % 10));
+
+function digitCount(n: number): number {
+  if (n < 100000) return n < 100 ? (n < 10 ? 1 : 2) : n < 1000 ? 3 : n < 10000 ? 4 : 5;
+  return n < 10000000 ? (n < 1000000 ? 6 : 7) : n < 100000000 ? 8 : 9;
 }
 
 /** ASCII text as bytes, for the pieces written again and again. */

@@ -6,12 +6,27 @@ import type { TimelineRecorder } from './timeline-recorder.js';
 
 export type { Sink } from './byte-chunks.js';
 
-const OPEN = asciiBytes('{"type":"O","frame":');
-const CLOSE = asciiBytes('{"type":"C","frame":');
-const NEXT_OPEN = asciiBytes(',{"type":"O","frame":');
-const NEXT_CLOSE = asciiBytes(',{"type":"C","frame":');
-const AT = asciiBytes(',"at":');
-const END = asciiBytes('}');
+/** Frames whose event prefixes are kept ready-made (beyond, they are formatted each time). */
+const PREFIX_CACHE_FRAMES = 1 << 16;
+const CLOSE_BRACE = 0x7d;
+
+/**
+ * `{"type":"O","frame":12,"at":` and its variants (C for a closing; a leading comma after the
+ * first event), made once per frame: one copy per event instead of three pieces and a number.
+ */
+class EventPrefixes {
+  private readonly cache: (Uint8Array | undefined)[] = [];
+
+  get(frame: number, opening: boolean, first: boolean): Uint8Array {
+    const slot = frame * 4 + (opening ? 0 : 2) + (first ? 1 : 0);
+    if (frame >= PREFIX_CACHE_FRAMES) return this.make(frame, opening, first);
+    return (this.cache[slot] ??= this.make(frame, opening, first));
+  }
+
+  private make(frame: number, opening: boolean, first: boolean): Uint8Array {
+    return asciiBytes(`${first ? '' : ','}{"type":"${opening ? 'O' : 'C'}","frame":${frame},"at":`);
+  }
+}
 
 /**
  * Writes a speedscope file (https://www.speedscope.app/file-format-schema.json): one evented
@@ -52,38 +67,37 @@ export async function writeSpeedscope(analysis: Analysis, timeline: TimelineReco
   const countsOnly = analysis.threads.length === 0 && analysis.callCounts !== undefined;
   const samples = countsOnly ? callCountSamples(analysis, frame) : allThreadsSamples(analysis, frame);
   const out = new ByteChunks(write);
+  const prefixes = new EventPrefixes();
   await out.text(`{"$schema":"https://www.speedscope.app/file-format-schema.json","exporter":${JSON.stringify(exporter)},"name":${JSON.stringify(displayName(analysis.source.path))},"activeProfileIndex":0,"shared":{"frames":`);
   await out.text(JSON.stringify(frames));
   await out.text('},"profiles":[');
-  let first = true;
+  let firstProfile = true;
   for (const [index, thread] of analysis.threads.entries()) {
     const recorded = timeline.threads[index];
     const events = threadEvents[index] ?? new Int32Array(0);
     const at = recorded?.at.view() ?? new Float64Array(0);
-    await out.text(`${first ? '' : ','}{"type":"evented","name":${JSON.stringify(threadName(thread.pid, thread.tid))},"unit":"nanoseconds","startValue":${thread.startNs},"endValue":${thread.endNs},"events":[`);
-    first = false;
-    let written = 0;
-    const event = (opening: boolean, frameIndex: number, ts: number) => {
-      out.bytes(written === 0 ? (opening ? OPEN : CLOSE) : opening ? NEXT_OPEN : NEXT_CLOSE);
-      out.number(frameIndex);
-      out.bytes(AT);
-      out.number(ts - origin);
-      out.bytes(END);
-      written++;
-    };
+    await out.text(`${firstProfile ? '' : ','}{"type":"evented","name":${JSON.stringify(threadName(thread.pid, thread.tid))},"unit":"nanoseconds","startValue":${thread.startNs},"endValue":${thread.endNs},"events":[`);
+    firstProfile = false;
+    let first = true;
     for (const fn of recorded?.openAtStart ?? []) {
-      event(true, frame(fn), recorded.startTs);
+      out.bytes(prefixes.get(frame(fn), true, first));
+      out.number(recorded.startTs - origin);
+      out.byte(CLOSE_BRACE);
+      first = false;
       if (out.full) await out.flush();
     }
     for (let i = 0; i < events.length; i++) {
       const e = events[i];
-      event(e > 0, frame(Math.abs(e) - 1), at[i]);
+      out.bytes(prefixes.get(frameOf[e > 0 ? e - 1 : -e - 1], e > 0, first));
+      out.number(at[i] - origin);
+      out.byte(CLOSE_BRACE);
+      first = false;
       if (out.full) await out.flush();
     }
     await out.text(']}');
   }
   const sampledName = countsOnly ? 'calls (counts-only trace)' : 'all threads (self time)';
-  await out.text(`${first ? '' : ','}{"type":"sampled","name":${JSON.stringify(sampledName)},"unit":"${countsOnly ? 'none' : 'nanoseconds'}","startValue":0,"endValue":${samples.total},"samples":`);
+  await out.text(`${firstProfile ? '' : ','}{"type":"sampled","name":${JSON.stringify(sampledName)},"unit":"${countsOnly ? 'none' : 'nanoseconds'}","startValue":0,"endValue":${samples.total},"samples":`);
   await out.text(JSON.stringify(samples.stacks));
   await out.text(',"weights":');
   await out.text(JSON.stringify(samples.weights));
