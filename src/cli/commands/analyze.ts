@@ -128,7 +128,7 @@ async function writeStreamed(dest: Destination, produce: (write: (chunk: string 
 
 export const analyzeCommand = {
   command: 'analyze <traces..>',
-  describe: 'Report where the time went: functions, GC pauses, imports, lines (and write --json / --importtime)',
+  describe: 'Report where the time went (functions, GC pauses, imports, lines) and write flame graphs, charts, HTML, JSON, speedscope, folded stacks',
   builder: (yargs: Argv) =>
     readOptionFlags(yargs)
       .positional('traces', { type: 'string', array: true, describe: 'recorded traces (any format; .gz accepted; - for stdin)' })
