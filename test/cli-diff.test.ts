@@ -70,10 +70,14 @@ describe('pyflame diff (command line)', () => {
 
   it('--markdown and --json write out/<head>.diff.* by default; with - the document alone goes to stdout', async () => {
     const dir = scratchDir('cli-diff-out');
-    const result = await runCli(['diff', BASE, HEAD, '--fail-on', 'calls>0', '--markdown', '--json'], { cwd: dir });
+    const result = await runCli(['diff', BASE, HEAD, '--fail-on', 'calls>0', '--markdown', '--json', '--svg'], { cwd: dir });
     assert.equal(result.code, 1, result.stderr);
-    assert.deepEqual(readdirSync(join(dir, 'out')).sort(), ['shop-head.pyflame.diff.json', 'shop-head.pyflame.diff.md']);
-    assert.match(result.stderr, /pyflame: wrote out\/shop-head\.pyflame\.diff\.json\npyflame: wrote out\/shop-head\.pyflame\.diff\.md\n/);
+    assert.deepEqual(readdirSync(join(dir, 'out')).sort(), ['shop-head.pyflame.diff.json', 'shop-head.pyflame.diff.md', 'shop-head.pyflame.diff.svg']);
+    assert.equal(result.stderr, 'pyflame: wrote out/shop-head.pyflame.diff.json\npyflame: wrote out/shop-head.pyflame.diff.md\npyflame: wrote out/shop-head.pyflame.diff.svg\n');
+    assert.match(readFileSync(join(dir, 'out/shop-head.pyflame.diff.svg'), 'utf8'), /^<\?xml[^]*<svg [^]*shop-head\.pyflame\.txt\.gz vs shop-base\.pyflame\.txt\.gz/);
+    const twice = await runCli(['diff', BASE, HEAD, '--json', '-', '--svg', '-']);
+    assert.equal(twice.code, 2);
+    assert.match(twice.stderr, /only one of --json, --markdown and --svg can go to stdout/);
     assert.match(readFileSync(join(dir, 'out/shop-head.pyflame.diff.md'), 'utf8'), /^## ❌ pyflame diff: 1 of 1 rules fired, on 2 items\n/);
     const md = await runCli(['diff', BASE, HEAD, '--fail-on', 'calls>0', '--markdown', '-']);
     assert.equal(md.code, 1);

@@ -19,7 +19,7 @@ import { openOutput } from '../../io/output.js';
 import { formatNames } from '../../parse/registry.js';
 import type { CommandContext } from '../command-context.js';
 import { ExitCode, UsageError } from '../exit-codes.js';
-import { filtersFrom } from '../filter-flags.js';
+import { filterFlags, filtersFrom, type FilterArgs } from '../filter-flags.js';
 import { parseDurationFlag } from '../flag-values.js';
 import { readOptionFlags, readOptionsFrom, tracePath } from '../read-flags.js';
 import { DEFAULT_REPORT_WIDTH, renderReport, SORT_KEYS, type SortKey } from '../report/report.js';
@@ -29,7 +29,7 @@ import { destination, outputName, writeText, type Destination } from '../destina
 // Kept importable from here, where it was first defined.
 export { outputName };
 
-export interface AnalyzeArgs {
+export interface AnalyzeArgs extends FilterArgs {
   traces: string[];
   format?: string;
   'reorder-window'?: number;
@@ -47,12 +47,6 @@ export interface AnalyzeArgs {
   top: number;
   sort: SortKey;
   lines: boolean;
-  pid?: (number | string)[];
-  tid?: (number | string)[];
-  focus?: string;
-  exclude?: string;
-  from?: string;
-  to?: string;
   overhead?: string;
 }
 
@@ -130,7 +124,7 @@ export const analyzeCommand = {
   command: 'analyze <traces..>',
   describe: 'Report where the time went (functions, GC pauses, imports, lines) and write flame graphs, charts, HTML, JSON, speedscope, folded stacks',
   builder: (yargs: Argv) =>
-    readOptionFlags(yargs)
+    filterFlags(readOptionFlags(yargs))
       .positional('traces', { type: 'string', array: true, describe: 'recorded traces (any format; .gz accepted; - for stdin)' })
       .option('json', { type: 'string', describe: 'write the analysis as JSON: to PATH, to out/<name>.json without one, to stdout with -' })
       .option('importtime', { type: 'string', describe: 'write the imports as `python -X importtime` text: to PATH, to out/<name>.importtime.txt without one, to stdout with -' })
@@ -146,12 +140,6 @@ export const analyzeCommand = {
       .option('top', { type: 'number', default: 15, describe: 'rows in each table' })
       .option('sort', { choices: SORT_KEYS, default: 'self' as SortKey, describe: 'order of the first function table' })
       .option('lines', { type: 'boolean', default: false, describe: 'show the hottest source lines (traces with line events)' })
-      .option('pid', { type: 'string', array: true, describe: 'keep only this process (repeatable)' })
-      .option('tid', { type: 'string', array: true, describe: 'keep only this thread (repeatable)' })
-      .option('focus', { type: 'string', describe: 'keep only calls under a function matching REGEX (name, file or file:name), re-rooted there' })
-      .option('exclude', { type: 'string', describe: 'hide functions matching REGEX; their time goes to their caller' })
-      .option('from', { type: 'string', describe: 'ignore events before this time from the trace start (123 = ns, 5us, 1.5ms, 2s)' })
-      .option('to', { type: 'string', describe: 'ignore events after this time from the trace start' })
       .option('overhead', { type: 'string', describe: 'probe cost per event to subtract (ns, or 8us...; see docs/analyze.md)' })
       .example('$0 analyze trace.txt', 'the terminal report')
       .example('$0 analyze trace.txt --json', 'also write out/trace.json')

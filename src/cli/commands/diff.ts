@@ -6,16 +6,16 @@ import { renderDiffMarkdown } from '../../diff/render/markdown.js';
 import { diffFlameGraphSvg } from '../../diff/render/svg.js';
 import { renderDiffReport } from '../../diff/render/terminal.js';
 import { defaultMinDelta, evaluateGate, parseRule, RuleError, type Gate } from '../../diff/rules.js';
-import { openOutput } from '../../io/output.js';
 import type { CommandContext } from '../command-context.js';
 import { ExitCode, UsageError } from '../exit-codes.js';
 import { parseDurationFlag, parseRegexFlag } from '../flag-values.js';
 import { readOptionFlags, readOptionsFrom, tracePath } from '../read-flags.js';
 import { DEFAULT_REPORT_WIDTH } from '../report/report.js';
-import { colorWanted, outputName } from './analyze.js';
-import { filterFlags, filtersFrom } from '../filter-flags.js';
+import { destination, writeText } from '../destination.js';
+import { filterFlags, filtersFrom, type FilterArgs } from '../filter-flags.js';
+import { colorWanted } from './analyze.js';
 
-export interface DiffArgs {
+export interface DiffArgs extends FilterArgs {
   base: string;
   head: string;
   format?: string;
@@ -31,32 +31,6 @@ export interface DiffArgs {
   svg?: string;
   minwidth: number;
   inverted: boolean;
-  pid?: (number | string)[];
-  tid?: (number | string)[];
-  focus?: string;
-  exclude?: string;
-  from?: string;
-  to?: string;
-}
-
-/** Where a --markdown / --json document goes: nowhere, stdout, a path, or out/<head>.<suffix>. */
-function destinationOf(flag: string, value: string | undefined, head: string, suffix: string): string | undefined {
-  if (value === undefined) return undefined;
-  if (Array.isArray(value)) throw new UsageError(`--${flag} is given more than once`);
-  return value === '' ? `out/${outputName(head)}${suffix}` : value;
-}
-
-async function writeDocument(path: string | undefined, text: string, context: CommandContext): Promise<void> {
-  if (path === undefined) return;
-  const output = await openOutput(path, context.stdout);
-  try {
-    output.write(text);
-    await output.commit();
-  } catch (error) {
-    await output.abort();
-    throw error;
-  }
-  if (path !== '-') context.stderr.write(`pyflame: wrote ${path}\n`);
 }
 
 export const diffCommand = {
@@ -97,11 +71,12 @@ export const diffCommand = {
     const minGcDeltaNs = parseDurationFlag('min-gc-delta', args['min-gc-delta']);
     if (!Number.isInteger(args.top) || args.top < 1) throw new UsageError(`--top takes a whole number of rows (1 or more); got ${String(args.top)}`);
     const ignore = args.ignore === undefined ? undefined : parseRegexFlag('ignore', args.ignore);
-    const jsonTo = destinationOf('json', args.json, head, '.diff.json');
-    const markdownTo = destinationOf('markdown', args.markdown, head, '.diff.md');
-    const svgTo = destinationOf('svg', args.svg, head, '.diff.svg');
+    const jsonTo = destination('json', args.json, [head], '.diff.json', { command: 'diff' })(head);
+    const markdownTo = destination('markdown', args.markdown, [head], '.diff.md', { command: 'diff' })(head);
+    const svgTo = destination('svg', args.svg, [head], '.diff.svg', { command: 'diff' })(head);
     if (typeof args.minwidth !== 'number' || !Number.isFinite(args.minwidth) || args.minwidth < 0 || args.minwidth > 100) throw new UsageError(`--minwidth takes a percentage from 0 to 100; got ${String(args.minwidth)}`);
-    if ([jsonTo, markdownTo, svgTo].filter((to) => to === '-').length > 1) throw new UsageError('only one of --json, --markdown and --svg can go to stdout (-)');
+    const toStdout = [jsonTo, markdownTo, svgTo].filter((to) => to.kind === 'stdout').length;
+    if (toStdout > 1) throw new UsageError('only one of --json, --markdown and --svg can go to stdout (-)');
     const { filters, described } = filtersFrom(args);
     const readOptions = readOptionsFrom(args, context);
     const load = (path: string) => loadRun(path, { ...readOptions, stdin: path === '-' ? readOptions.stdin : undefined, filters, filtered: described.length > 0 });
@@ -111,17 +86,16 @@ export const diffCommand = {
     const diff = compareRuns(baseRun, headRun, { normalize: args.normalize, ignore });
     const gate: Gate = { rules, minDeltaNs: minDeltaNs ?? defaultMinDelta(baseRun), minGcDeltaNs };
     const findings = evaluateGate(diff, gate);
+    // Checked before anything is written: no output of a failed run is left behind.
+    if (svgTo.kind !== 'none' && diff.paths === undefined) throw new UsageError('--svg needs call paths on both sides: a --json result written before they were recorded has none (re-run pyflame analyze --json)');
 
-    await writeDocument(jsonTo, diffJsonText(diff, gate, findings), context);
-    await writeDocument(markdownTo, renderDiffMarkdown(diff, gate, findings, { top: args.top }), context);
-    if (svgTo !== undefined) {
-      if (diff.paths === undefined) throw new UsageError('--svg needs call paths on both sides: a --json result written before they were recorded has none (re-run pyflame analyze --json)');
-      await writeDocument(svgTo, diffFlameGraphSvg(diff, { minWidthPercent: args.minwidth, inverted: args.inverted }), context);
-    }
-    if (![jsonTo, markdownTo, svgTo].includes('-')) {
+    await writeText(jsonTo, () => diffJsonText(diff, gate, findings), context);
+    await writeText(markdownTo, () => renderDiffMarkdown(diff, gate, findings, { top: args.top }), context);
+    await writeText(svgTo, () => diffFlameGraphSvg(diff, { minWidthPercent: args.minwidth, inverted: args.inverted }), context);
+    if (toStdout === 0) {
       const stdout = context.stdout as NodeJS.WriteStream;
       const width = stdout.isTTY === true && typeof stdout.columns === 'number' && stdout.columns > 0 ? stdout.columns : DEFAULT_REPORT_WIDTH;
-      await writeDocument('-', renderDiffReport(diff, gate, findings, { top: args.top, color: colorWanted(context.stdout), width }), context);
+      await writeText({ kind: 'stdout' }, () => renderDiffReport(diff, gate, findings, { top: args.top, color: colorWanted(context.stdout), width }), context);
     }
     return findings.length > 0 ? ExitCode.Regression : ExitCode.Ok;
   },
