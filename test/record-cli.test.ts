@@ -194,6 +194,18 @@ test('record the gc/import/audit set (what 3.12-3.14 get) for real: bpftrace loa
   assert.equal(result.events, text.split('\n').filter((line) => /^\d/.test(line)).length);
 });
 
+test('record with a tiny buffer: bpftrace loses events, pyflame counts them and says what to do', { skip }, async () => {
+  const dir = scratchDir('record-lost');
+  writeFileSync(join(dir, 'busy.py'), 'def fib(n):\n    return n if n < 2 else fib(n - 1) + fib(n - 2)\n\nfib(16)\n');
+  const output = join(dir, 'busy.txt');
+  const result = await runCli(['record', '-o', output, '--', PY, join(dir, 'busy.py')], { env: { BPFTRACE_PERF_RB_PAGES: '1' } });
+  assert.equal(result.code, 0, result.stderr);
+  const lost = [...readFileSync(output, 'utf8').matchAll(/^Lost (\d+) events$/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+  assert.ok(lost > 0, 'one page per CPU overflows on fib(16)');
+  assert.match(result.stderr, new RegExp(`^pyflame: warning: bpftrace lost ${lost} events \\(its buffer overflowed\\): calls around them are incomplete\\. Record again with a bigger buffer, e\\.g\\. BPFTRACE_PERF_RB_PAGES=4 \\(now 1 pages per CPU\\)$`, 'm'));
+  assert.equal(codes(await analyzeTrace(output))['dropped-events'], lost);
+});
+
 test('record errors: exit 2 with a message saying what to do', { skip }, async () => {
   const dir = scratchDir('record-errors');
   const noMarkers = await runCli(['record', '-o', join(dir, 't.txt'), '--', '/bin/true', 'x.py']);

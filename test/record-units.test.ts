@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { StapsdtNote } from '../src/record/elf-notes.js';
 import { findPythonForCommand, findPythonForPid, mappedFiles, resolveProgram, versionFromName } from '../src/record/find-python.js';
-import { checkPlatform, checkRoot, findBpftrace } from '../src/record/preflight.js';
+import { checkPlatform, checkRoot, ensureTracefs, findBpftrace } from '../src/record/preflight.js';
 import { chooseProbeSet } from '../src/record/probe-set.js';
 import { RecordError } from '../src/record/record-error.js';
 import { defaultTracePath } from '../src/record/record.js';
@@ -119,4 +119,13 @@ test('preflight messages: not Linux, not root, no bpftrace', () => {
   assert.throws(() => checkRoot(1000), /must run as root .*effective uid is 1000\): run it with sudo/);
   assert.doesNotThrow(() => checkRoot(0));
   assert.throws(() => findBpftrace('/nonexistent:'), /^RecordError: bpftrace is not installed \(not found on PATH\)\. Install it: apt-get install -y bpftrace/);
+});
+
+test('tracefs: left alone when mounted; a failed mount is an error with the command to run', () => {
+  const mounted = join(scratch, 'tracing');
+  mkdirSync(mounted);
+  writeFileSync(join(mounted, 'uprobe_events'), '');
+  assert.equal(ensureTracefs(mounted), undefined);
+  const missing = join(scratch, 'no-such-dir');
+  assert.throws(() => ensureTracefs(missing), (error: unknown) => error instanceof RecordError && error.message.startsWith(`tracefs is not mounted at ${missing} and mounting it failed`) && error.message.endsWith(`: mount -t tracefs nodev ${missing}`));
 });

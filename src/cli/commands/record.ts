@@ -33,7 +33,7 @@ export const recordCommand = {
       .option('analyze', { type: 'boolean', default: false, describe: 'run pyflame analyze on the trace afterwards' })
       .example('sudo $0 record -- /usr/bin/python3.11 script.py arg', 'writes out/script.pyflame.txt')
       .example('sudo $0 record -o trace.txt --pid 1234', 'attach to a running process; Ctrl-C stops and keeps the trace')
-      .example('sudo $0 record --analyze -- python3.11 -m mymodule', 'record, then print the report')
+      .example('sudo $0 record --analyze -- /usr/bin/python3.11 -m mymodule', 'record, then print the report')
       .epilog('Needs Linux, root, bpftrace, and a CPython built --with-dtrace (Debian/Ubuntu /usr/bin/python3.X). On CPython 3.12-3.14 only GC, import and audit events can be recorded. See docs/recording.md.'),
   async run(args: RecordArgs, context: CommandContext): Promise<number> {
     const command = [...(args.command ?? []), ...args._.slice(1)].map(String);
