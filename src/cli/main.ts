@@ -7,12 +7,13 @@ import { analyzeCommand } from './commands/analyze.js';
 import { convertCommand } from './commands/convert.js';
 import { diffCommand } from './commands/diff.js';
 import { flamegraphCommand } from './commands/flamegraph.js';
+import { recordCommand } from './commands/record.js';
 import { viewCommand } from './commands/view.js';
 import { ExitCode, UsageError } from './exit-codes.js';
 import { terminalSafe } from './terminal.js';
 
 /** Every command: module per command, each turning flags into library calls. */
-const COMMANDS = [analyzeCommand, convertCommand, diffCommand, flamegraphCommand, viewCommand];
+const COMMANDS = [analyzeCommand, convertCommand, diffCommand, flamegraphCommand, recordCommand, viewCommand];
 
 /**
  * A lone `-` (stdin or stdout) as it travels through yargs, which otherwise drops it from variadic

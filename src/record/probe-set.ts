@@ -1,0 +1,76 @@
+import type { StapsdtNote } from './elf-notes.js';
+import type { PythonVersion } from './find-python.js';
+
+/**
+ * The bpftrace program for the markers a binary really has. Each marker prints one line of
+ * pyflame's TSV format (docs/formats.md), exactly as probes/pyflame.bt does; generating it from
+ * the notes lets it start on every version (bpftrace 0.17 refuses a probe the binary lacks:
+ * 3.6 has no import markers, 3.7 no audit, 3.12-3.14 no function or line markers).
+ */
+
+const EVENT = '%llu\\t%d\\t%d\\t';
+const HEAD = 'nsecs, pid, tid';
+
+/** The printf of each marker pyflame reads, in the order of probes/pyflame.bt. */
+export const MARKER_PRINTS: ReadonlyArray<readonly [marker: string, print: string]> = [
+  ['function__entry', `printf("${EVENT}function__entry\\t%s\\t%s\\t%d\\n", ${HEAD}, str(arg0), str(arg1), (int32)arg2);`],
+  ['function__return', `printf("${EVENT}function__return\\t%s\\t%s\\t%d\\n", ${HEAD}, str(arg0), str(arg1), (int32)arg2);`],
+  ['line', `printf("${EVENT}line\\t%s\\t%s\\t%d\\n", ${HEAD}, str(arg0), str(arg1), (int32)arg2);`],
+  ['gc__start', `printf("${EVENT}gc__start\\t%d\\n", ${HEAD}, (int32)arg0);`],
+  ['gc__done', `printf("${EVENT}gc__done\\t%lld\\n", ${HEAD}, (int64)arg0);`],
+  ['import__find__load__start', `printf("${EVENT}import__find__load__start\\t%s\\n", ${HEAD}, str(arg0));`],
+  ['import__find__load__done', `printf("${EVENT}import__find__load__done\\t%s\\t%d\\n", ${HEAD}, str(arg0), (int32)arg1);`],
+  // arg1 (the PyObject* argument tuple) cannot be decoded from a probe: the event name only.
+  ['audit', `printf("${EVENT}audit\\t%s\\n", ${HEAD}, str(arg0));`],
+];
+
+export interface ProbeSet {
+  /** The bpftrace program; `$1` is the file holding the markers. */
+  readonly program: string;
+  /** The markers attached, in program order. */
+  readonly attached: readonly string[];
+  /** Does the trace get function calls? */
+  readonly functionCalls: boolean;
+  /** Is `line` attached only for its side effect (3.11), its events not written? */
+  readonly silentLine: boolean;
+  /** What the user must know about this set (printed before recording). */
+  readonly notices: readonly string[];
+}
+
+/**
+ * Does function__entry need the `line` probe attached to fire? On 3.11 it sits on the slow
+ * tracing path that only an attached line probe turns on (python/cpython#98894). When the
+ * version is unknown, attach it: slower, never wrong.
+ */
+function entryNeedsLine(version: PythonVersion | undefined): boolean {
+  return version === undefined || (version.major === 3 && version.minor === 11);
+}
+
+/** Chooses the markers to attach and builds the program. `lines` asks for line events. */
+export function chooseProbeSet(notes: readonly StapsdtNote[], version: PythonVersion | undefined, lines: boolean): ProbeSet {
+  const present = new Set(notes.filter((note) => note.provider === 'python').map((note) => note.name));
+  const functionCalls = present.has('function__entry') && present.has('function__return');
+  const named = version === undefined ? 'this CPython' : `CPython ${version.major}.${version.minor}`;
+  const notices: string[] = [];
+  const wantLine = present.has('line') && (lines || (functionCalls && entryNeedsLine(version)));
+  const silentLine = wantLine && !lines;
+  if (!functionCalls) {
+    notices.push(
+      `${named} has no function markers (3.12-3.14 dropped them with the PEP 669 rework; 3.15 brings them back): ` +
+        'the trace will hold GC, import and audit events only, NO function calls. ' +
+        'For a call profile, record with a 3.11 built --with-dtrace (Debian 12: /usr/bin/python3.11) or use a sampling profiler (py-spy, or perf with python -X perf).',
+    );
+  } else if (silentLine) {
+    notices.push(`${named}: the line marker is attached too, because function__entry fires only while it is (python/cpython#98894); it slows the program down. Its events are not written (--lines writes them).`);
+  }
+  if (lines && !present.has('line')) notices.push(`${named} has no line marker: --lines records nothing more.`);
+  const blocks = ['BEGIN\n{\n\tprintf("# pyflame-trace v1 clock=boot_ns python=%s\\n", str($1));\n}'];
+  const attached: string[] = [];
+  for (const [marker, print] of MARKER_PRINTS) {
+    if (!present.has(marker) || (marker === 'line' && !wantLine)) continue;
+    attached.push(marker);
+    // A probe with an always-false predicate is still attached (and still turns on 3.11's slow path).
+    blocks.push(`usdt:$1:python:${marker}${marker === 'line' && silentLine ? ' /0/' : ''}\n{\n\t${print}\n}`);
+  }
+  return { program: `${blocks.join('\n\n')}\n`, attached, functionCalls, silentLine, notices };
+}
