@@ -93,6 +93,13 @@ describe('pyflame diff (command line)', () => {
     assert.match(normalized.stdout, /--normalize: HEAD's times are multiplied by 0\.\d+/);
   });
 
+  it('reads one side from stdin (-), never peeking at it', async () => {
+    const result = await runCli(['diff', '-', SMALL, '--fail-on', 'calls>0'], { stdin: readFileSync(SMALL) });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^ {2}base {2}<stdin> /m);
+    assert.match(result.stdout, /^PASS/m);
+  });
+
   it('never modifies its inputs and leaves no temporary file behind', async () => {
     const dir = scratchDir('cli-diff-clean');
     const base = join(dir, 'a.txt');

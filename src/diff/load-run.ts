@@ -7,20 +7,23 @@ import { profileFromJson, type RunProfile } from './run-profile.js';
 
 const GZIP_MAGIC = [0x1f, 0x8b];
 
-/** Is this file a `--json` result rather than a trace? (Its first non-blank byte is `{`.) */
+/**
+ * Is this file a `--json` result rather than a trace? Its first non-blank byte (after a UTF-8
+ * byte-order mark) is `{`; gzip-compressed, its name ends in `.json.gz`. A pipe (`<(zcat …)`) is
+ * never peeked at, which would eat what the trace reader needs: it is read as a trace.
+ */
 export async function isAnalysisJson(path: string): Promise<boolean> {
   if (path === '-') return false;
   const handle = await open(path, 'r').catch((error: NodeJS.ErrnoException) => {
     throw new TraceInputError(path, undefined, error.code === 'ENOENT' ? 'no such file' : `cannot be read (${error.code ?? error.message})`);
   });
   try {
+    if (!(await handle.stat()).isFile()) return false;
     const head = Buffer.alloc(4096);
     const { bytesRead } = await handle.read(head, 0, head.length, 0);
-    let bytes = head.subarray(0, bytesRead);
+    const bytes = head.subarray(0, bytesRead);
     if (bytes[0] === GZIP_MAGIC[0] && bytes[1] === GZIP_MAGIC[1]) return /\.json\.gz$/i.test(path);
-    const text = bytes.toString('latin1').replace(/^\uFEFF|^\xEF\xBB\xBF/, '');
-    bytes = Buffer.from(text.trimStart(), 'latin1');
-    return bytes[0] === 0x7b;
+    return bytes.toString('latin1').replace(/^\xEF\xBB\xBF/, '').trimStart().startsWith('{');
   } finally {
     await handle.close();
   }
