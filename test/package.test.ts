@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ROOT } from './helpers/paths.js';
 import { runCli } from './helpers/run-cli.js';
+import { scratchDir } from './helpers/scratch.js';
 
 // The package as a user meets it: what `npm pack` ships, the help of every command, completion.
 
@@ -43,6 +46,13 @@ describe('the npm package', () => {
       assert.match(help.stdout, new RegExp(`^pyflame ${command}`, 'm'), `${command} --help shows its usage`);
       assert.match(help.stdout, /^Examples:\n {2}(sudo )?pyflame /m, `${command} --help has examples`);
     }
+  });
+
+  it('--version is pyflame\'s, wherever it runs (not the package.json of the current folder)', async () => {
+    const dir = scratchDir('package');
+    writeFileSync(join(dir, 'package.json'), '{"name":"someone-else","version":"9.9.9"}');
+    const result = await runCli(['--version'], { cwd: dir });
+    assert.equal(result.stdout.trim(), (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version);
   });
 
   it('prints a shell completion script that completes commands and flags', async () => {

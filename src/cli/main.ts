@@ -11,6 +11,7 @@ import { recordCommand } from './commands/record.js';
 import { viewCommand } from './commands/view.js';
 import { ExitCode, UsageError } from './exit-codes.js';
 import { terminalSafe } from './terminal.js';
+import { VERSION } from '../version.js';
 
 /** Every command: module per command, each turning flags into library calls. */
 const COMMANDS = [analyzeCommand, convertCommand, diffCommand, flamegraphCommand, recordCommand, viewCommand];
@@ -37,7 +38,7 @@ export async function main(argv: readonly string[], context: CommandContext = de
     .demandCommand(1, 'Name a command (see pyflame --help).')
     .recommendCommands()
     .help()
-    .version()
+    .version(VERSION)
     .completion('completion', 'Print a bash/zsh completion script: pyflame completion >> ~/.bashrc (or ~/.zshrc)')
     .example('$0 analyze trace.txt --svg --html', 'the report, an interactive flame graph and a one-page HTML report in out/')
     .example('$0 analyze trace.txt --speedscope && $0 view trace.txt', 'timelines per thread in speedscope, offline')
