@@ -1,7 +1,7 @@
 import type { Analysis } from '../../analyze/analysis.js';
+import { threadLabel } from '../thread-label.js';
 import type { GcPauseRecord, ImportRecord } from '../../analyze/thread-state.js';
 import { Float64List } from '../../analyze/growable.js';
-import { UNKNOWN_ID } from '../../model/event-batch.js';
 import type { TimelineRecorder } from '../speedscope/timeline-recorder.js';
 import { longest } from './longest.js';
 import { replayTimeline } from './replay.js';
@@ -77,12 +77,6 @@ export interface ChartModel {
   readonly imports: readonly ImportRecord[];
   readonly importRows: number;
   readonly hiddenImports: number;
-}
-
-export function threadLabel(pid: number, tid: number): string {
-  if (pid === UNKNOWN_ID && tid === UNKNOWN_ID) return 'thread';
-  if (pid === UNKNOWN_ID) return `tid ${tid}`;
-  return `pid ${pid} tid ${tid}`;
 }
 
 /**
@@ -187,3 +181,5 @@ export function cappedThreshold(durations: Float64Array, requested: number, cap:
   return i < sorted.length ? sorted[i] : Number.POSITIVE_INFINITY;
 }
 
+
+export { threadLabel };

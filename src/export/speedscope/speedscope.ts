@@ -1,6 +1,6 @@
 import type { Analysis } from '../../analyze/analysis.js';
 import { stackOf } from '../../analyze/analyzer.js';
-import { UNKNOWN_ID } from '../../model/event-batch.js';
+import { threadLabel } from '../thread-label.js';
 import { asciiBytes, ByteChunks, type Sink } from './byte-chunks.js';
 import type { TimelineRecorder } from './timeline-recorder.js';
 
@@ -76,7 +76,7 @@ export async function writeSpeedscope(analysis: Analysis, timeline: TimelineReco
     const recorded = timeline.threads[index];
     const events = threadEvents[index] ?? new Int32Array(0);
     const at = recorded?.at.view() ?? new Float64Array(0);
-    await out.text(`${firstProfile ? '' : ','}{"type":"evented","name":${JSON.stringify(threadName(thread.pid, thread.tid))},"unit":"nanoseconds","startValue":${thread.startNs},"endValue":${thread.endNs},"events":[`);
+    await out.text(`${firstProfile ? '' : ','}{"type":"evented","name":${JSON.stringify(threadLabel(thread.pid, thread.tid))},"unit":"nanoseconds","startValue":${thread.startNs},"endValue":${thread.endNs},"events":[`);
     firstProfile = false;
     let first = true;
     for (const fn of recorded?.openAtStart ?? []) {
@@ -136,12 +136,6 @@ function callCountSamples(analysis: Analysis, frame: (fn: number) => number): { 
 function compare(a: readonly number[], b: readonly number[]): number {
   for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i] - b[i];
   return a.length - b.length;
-}
-
-function threadName(pid: number, tid: number): string {
-  if (pid === UNKNOWN_ID && tid === UNKNOWN_ID) return 'thread';
-  if (pid === UNKNOWN_ID) return `tid ${tid}`;
-  return `pid ${pid} tid ${tid}`;
 }
 
 function displayName(path: string): string {
