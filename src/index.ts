@@ -19,3 +19,29 @@ export { readFolded, type FoldedProfile, type ReadFoldedOptions } from './folded
 export { parseFrameLabel, type FrameLabel } from './folded/frame-label.js';
 export { foldedFlameGraphSvg, type FoldedSvgOptions } from './export/svg/folded-graph.js';
 export { flameGraphSvg, renderFlameGraph, type FlameGraphInput, type SvgOptions } from './export/svg/render.js';
+
+// The analysis and what is made from it (what `pyflame analyze` runs).
+export { analyzeTrace, type AnalyzeOptions } from './analyze/analyze.js';
+export type { Analysis, FunctionStats, ThreadAnalysis, GcAnalysis, GcGenerationStats, LineStats, AuditStats } from './analyze/analysis.js';
+export type { AnalysisFilters } from './analyze/filters.js';
+export { analysisToJson, analysisJsonText, ANALYSIS_SCHEMA_VERSION } from './export/analysis-json.js';
+export { importTimeText } from './export/importtime.js';
+export { foldedText, type FoldedWeight, type FoldedOptions } from './export/folded.js';
+export { TimelineRecorder } from './export/speedscope/timeline-recorder.js';
+export { writeSpeedscope, type Sink } from './export/speedscope/speedscope.js';
+export { flameChartSvg, type ChartSvgOptions } from './export/chart/render-chart.js';
+export { htmlReport, type HtmlReportOptions } from './export/html/report.js';
+
+// Comparing runs (what `pyflame diff` runs).
+export { loadRun } from './diff/load-run.js';
+export { profileFromJson, type RunProfile } from './diff/run-profile.js';
+export { compareRuns, type RunDiff, type CompareOptions, type Change } from './diff/compare.js';
+export { parseRule, evaluateGate, defaultMinDelta, RuleError, METRICS, type Rule, type Gate, type Finding } from './diff/rules.js';
+export { renderDiffReport } from './diff/render/terminal.js';
+export { renderDiffMarkdown } from './diff/render/markdown.js';
+export { diffToJson, diffJsonText, DIFF_SCHEMA_VERSION } from './diff/render/json.js';
+export { diffFlameGraphSvg } from './diff/render/svg.js';
+
+// Recording (what `pyflame record` runs).
+export { recordTrace, type RecordOptions, type Recording } from './record/record.js';
+export { readStapsdtNotes, readStapsdtNotesFromFile, ElfError, type StapsdtNote } from './record/elf-notes.js';
