@@ -63,6 +63,12 @@ describe('pyflame diff (command line)', () => {
     const doc = JSON.parse(result.stdout) as { verdict: string; findings: { subject: { name?: string } }[] };
     assert.equal(doc.verdict, 'fail');
     assert.deepEqual(doc.findings.map((f) => f.subject.name).sort(), ['<genexpr>', 'audit']);
+    const old = join(dir, 'old.json');
+    const { callTree: _dropped, ...withoutPaths } = JSON.parse(readFileSync(saved, 'utf8')) as Record<string, unknown>;
+    writeFileSync(old, JSON.stringify(withoutPaths));
+    const noPaths = await runCli(['diff', old, HEAD, '--fail-on', 'path.calls>0']);
+    assert.equal(noPaths.code, 2, 'a path rule that cannot be judged is an error, not a pass');
+    assert.match(noPaths.stderr, /--fail-on path\.\* rules need call paths on both sides/);
     const filtered = await runCli(['diff', saved, HEAD, '--tid', '1']);
     assert.equal(filtered.code, 2);
     assert.match(filtered.stderr, /base\.json: is a saved --json result: --pid, --tid, --focus, --exclude, --from and --to apply to traces only/);

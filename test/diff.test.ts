@@ -12,7 +12,7 @@ import { diffJsonText, diffToJson } from '../src/diff/render/json.js';
 import { markdownText, renderDiffMarkdown } from '../src/diff/render/markdown.js';
 import { diffFlameGraphSvg } from '../src/diff/render/svg.js';
 import { renderDiffReport } from '../src/diff/render/terminal.js';
-import { evaluateGate, parseRule, type Gate } from '../src/diff/rules.js';
+import { DEFAULT_MIN_GC_DELTA_NS, defaultMinDelta, evaluateGate, parseRule, type Gate } from '../src/diff/rules.js';
 import { profileFromJson, type RunProfile } from '../src/diff/run-profile.js';
 import { assertGolden } from './helpers/golden.js';
 import { FIXTURES, ROOT, SAMPLES } from './helpers/paths.js';
@@ -31,7 +31,7 @@ const validateDiff = new Ajv({ allErrors: true }).compile(JSON.parse(readFileSyn
 
 const load = (path: string) => loadRun(path, { filtered: false });
 /** The rules docs/ci.md recommends, as the end-to-end checks use them. */
-const CI_RULES = ['calls>0', 'self>20%'];
+const CI_RULES = ['calls>0', 'self>50%', 'gc.count>0', 'gc.p95>50%', 'import>50%'];
 const gateOf = (rules: string[], minDeltaNs: number, minGcDeltaNs = 50e3): Gate => ({ rules: rules.map(parseRule), minDeltaNs, minGcDeltaNs });
 /** Paths in outputs are relative to the repository, as a user in a checkout would give them. */
 const relative = (profile: RunProfile): RunProfile => ({ ...profile, source: profile.source.slice(ROOT.length + 1) });
@@ -51,20 +51,25 @@ describe('pyflame diff on real recordings (test/fixtures/diff: shop_before.py vs
     const base = await load(BASE);
     const head = await load(HEAD);
     const diff = compareRuns(base, head);
-    const gate = gateOf(CI_RULES, Math.max(1e6, base.tracedNs * 0.005));
+    const gate = gateOf(CI_RULES, defaultMinDelta(base), DEFAULT_MIN_GC_DELTA_NS);
     // audit() is new (300 calls, one per order) with its generator expression (1,050 calls);
-    // report() does three times the work. Nothing else fires.
-    assert.deepEqual(firedOn(diff, gate).sort(), ['calls>0 <genexpr>:31', 'calls>0 audit:30', 'self>20% <genexpr>:31', 'self>20% audit:30', 'self>20% report:44'].sort());
+    // report() does three times the work. Nothing else fires, the reruns' pair included.
+    const expected = ['calls>0 <genexpr>:31', 'calls>0 audit:30', 'self>50% report:44'];
+    assert.deepEqual(firedOn(diff, gate).sort(), expected);
+    const reruns = await load(BASE_RERUN);
+    assert.deepEqual(firedOn(compareRuns(reruns, await load(HEAD_RERUN)), gateOf(CI_RULES, defaultMinDelta(reruns), DEFAULT_MIN_GC_DELTA_NS)).sort(), expected);
   });
 
   for (const [name, a, b] of [
     ['before', BASE, BASE_RERUN],
+    ['before, reversed', BASE_RERUN, BASE],
     ['after', HEAD, HEAD_RERUN],
+    ['after, reversed', HEAD_RERUN, HEAD],
   ] as const) {
     it(`two runs of the same program (${name}) pass the same gate`, async () => {
       const base = await load(a);
       const diff = compareRuns(base, await load(b));
-      assert.deepEqual(firedOn(diff, gateOf(CI_RULES, Math.max(1e6, base.tracedNs * 0.005))), []);
+      assert.deepEqual(firedOn(diff, gateOf(CI_RULES, defaultMinDelta(base), DEFAULT_MIN_GC_DELTA_NS)), []);
       // Exact call counts: a rerun of a deterministic program calls every function as often.
       assert.ok(diff.functions.every((f) => f.calls.base === f.calls.head), 'same calls everywhere');
     });
@@ -81,7 +86,7 @@ describe('pyflame diff on real recordings (test/fixtures/diff: shop_before.py vs
 
   it('outputs match their golden files and the JSON its schema', async () => {
     const diff = compareRuns(relative(await load(BASE)), relative(await load(HEAD)));
-    const gate = gateOf(CI_RULES, 15e6);
+    const gate = gateOf(['calls>0', 'self>50%'], 15e6);
     const findings = evaluateGate(diff, gate);
     assertGolden('diff/shop.txt', renderDiffReport(diff, gate, findings, { top: 8, color: false, width: 110 }));
     assert.ok(validateDiff(JSON.parse(diffJsonText(diff, gate, findings))), JSON.stringify(validateDiff.errors));
@@ -155,6 +160,15 @@ describe('pyflame diff: invariants', () => {
 });
 
 describe('pyflame diff: names from traces are inert in every output', () => {
+  it('a counts-only trace (SystemTap "top") is compared by its call counts', async () => {
+    const top = readFileSync(join(SAMPLES, 'ticker-top.stap.txt'), 'utf8');
+    const more = writeScratch(scratch, top.replace(/ 47$/m, ' 99'), 'top.txt');
+    const diff = compareRuns(await load(join(SAMPLES, 'ticker-top.stap.txt')), await load(more));
+    const findings = evaluateGate(diff, gateOf(['calls>0'], 0));
+    assert.equal(findings.length, 1);
+    assert.deepEqual(findings[0].change.head - findings[0].change.base, 52);
+  });
+
   it('Markdown escapes HTML, table pipes and Markdown punctuation; the terminal report escapes control characters', async () => {
     const hostile = await load(join(FIXTURES, 'damage/hostile-names.txt'));
     const empty = { ...hostile, functions: [], callTree: hostile.callTree && { parent: [], fn: [], calls: [], selfNs: [], totalNs: [] }, imports: [], gc: [] };
@@ -177,6 +191,7 @@ describe('pyflame diff: names from traces are inert in every output', () => {
     }
     // The newline shows as the text \x0a (its backslash escaped, so Markdown prints it).
     assert.equal(markdownText('a|b<c>`d`*e*\n'), 'a\\|b&lt;c&gt;\\`d\\`\\*e\\*\\\\x0a');
+    assert.equal(markdownText('@octocat'), '\\@octocat', 'a name cannot mention anyone');
     const report = renderDiffReport(diff, gate, findings, { top: 50, color: false, width: 100 });
     assert.doesNotMatch(report, /[\x00-\x08\x0b-\x1f\x7f\x1b]/, 'no control character reaches the terminal');
   });

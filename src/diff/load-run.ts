@@ -9,7 +9,7 @@ const GZIP_MAGIC = [0x1f, 0x8b];
 
 /**
  * Is this file a `--json` result rather than a trace? Its first non-blank byte (after a UTF-8
- * byte-order mark) is `{`; gzip-compressed, its name ends in `.json.gz`. A pipe (`<(zcat …)`) is
+ * byte-order mark) is `{` (or `[`: JSON, if not ours, which the JSON reader then says); gzip-compressed, its name ends in `.json.gz`. A pipe (`<(zcat …)`) is
  * never peeked at, which would eat what the trace reader needs: it is read as a trace.
  */
 export async function isAnalysisJson(path: string): Promise<boolean> {
@@ -23,7 +23,8 @@ export async function isAnalysisJson(path: string): Promise<boolean> {
     const { bytesRead } = await handle.read(head, 0, head.length, 0);
     const bytes = head.subarray(0, bytesRead);
     if (bytes[0] === GZIP_MAGIC[0] && bytes[1] === GZIP_MAGIC[1]) return /\.json\.gz$/i.test(path);
-    return bytes.toString('latin1').replace(/^\xEF\xBB\xBF/, '').trimStart().startsWith('{');
+    const start = bytes.toString('latin1').replace(/^\xEF\xBB\xBF/, '').trimStart();
+    return start.startsWith('{') || start.startsWith('[');
   } finally {
     await handle.close();
   }

@@ -47,6 +47,10 @@ export function parseRule(text: string): Rule {
   if (match === null) {
     const metricOnly = /^\s*([a-z][a-z0-9.]*)\s*[<>]/i.exec(text)?.[1];
     if (metricOnly !== undefined && !(metricOnly.toLowerCase() in METRICS)) throw new RuleError(unknownMetric(text, metricOnly));
+    const badOp = /^\s*[a-z][a-z0-9.]*\s*([<>=!]{2,})/i.exec(text)?.[1];
+    if (badOp !== undefined && !['>=', '<='].includes(badOp)) throw new RuleError(`rule "${text}": "${badOp}" is not a comparison; use >, >=, < or <=`);
+    const badUnit = /^\s*[a-z][a-z0-9.]*\s*(?:>=|<=|>|<)\s*[+-]?\s*(?:\d+(?:\.\d+)?|\.\d+)\s*([^\d\s%][^\s]*)\s*$/i.exec(text)?.[1];
+    if (badUnit !== undefined) throw new RuleError(`rule "${text}": unknown unit "${badUnit}"; times take ns, us, ms or s, any value can be a % of BASE`);
     if (!/(>=|<=|>|<)/.test(text)) throw new RuleError(`rule "${text}": no comparison; write METRIC>VALUE, METRIC>=VALUE, METRIC<VALUE or METRIC<=VALUE (${EXAMPLE})`);
     throw new RuleError(`rule "${text}": expected METRIC OP VALUE, where VALUE is a number with a unit (ns, us, ms, s) or % (${EXAMPLE})`);
   }
@@ -82,12 +86,23 @@ function editDistance(a: string, b: string): number {
 }
 
 /**
- * The noise floor when none is given: 1 ms, or 0.5% of BASE's time in Python when that is more.
- * Traced times wobble from run to run with the machine's load; an exact call count never does.
+ * The noise floor when none is given: 1 ms, or 2% of BASE's time in Python when that is more.
+ * Traced times wobble from run to run with the machine's load (reruns on a busy 2-core machine
+ * moved single functions by several percent of the run); an exact call count never does.
  */
 export function defaultMinDelta(base: RunProfile): number {
-  return Math.max(1e6, Math.round(base.tracedNs * 0.005));
+  return Math.max(1e6, Math.round(base.tracedNs * 0.02));
 }
+
+/** The GC noise floor when none is given. */
+export const DEFAULT_MIN_GC_DELTA_NS = 250e3;
+
+/**
+ * gc.p95 judges a generation only with at least this many collections on both sides: with fewer,
+ * the nearest-rank 95th percentile is the longest pause, one sample, which a single preempted
+ * collection moves by milliseconds (seen on reruns of the same program).
+ */
+export const MIN_COLLECTIONS_FOR_P95 = 20;
 
 /** What a diff was judged with. */
 export interface Gate {
@@ -146,7 +161,10 @@ export function evaluateGate(diff: RunDiff, gate: Gate): Finding[] {
       case 'gc.total':
       case 'gc.p95': {
         const field = rule.metric === 'gc.count' ? 'count' : rule.metric === 'gc.total' ? 'totalNs' : 'p95Ns';
-        diff.gc.forEach((g, i) => check(i, g[field]));
+        diff.gc.forEach((g, i) => {
+          if (field === 'p95Ns' && Math.min(g.count.base, g.count.head) < MIN_COLLECTIONS_FOR_P95) return;
+          check(i, g[field]);
+        });
         break;
       }
       case 'import':

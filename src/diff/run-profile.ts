@@ -81,7 +81,7 @@ export function profileFromJson(document: unknown, path: string): RunProfile {
   const imports = field(document.imports, 'imports', isArray, 'an array');
   const warnings = field(document.warnings, 'warnings', isArray, 'an array');
 
-  const parsed = rawFunctions.map((raw, i) => {
+  const timed = rawFunctions.map((raw, i) => {
     const at = `functions[${i}]`;
     const f = field(raw, at, isObject, 'an object');
     return {
@@ -94,6 +94,8 @@ export function profileFromJson(document: unknown, path: string): RunProfile {
       p95Ns: f.p95Ns === null || f.p95Ns === undefined ? null : field(f.p95Ns, `${at}.p95Ns`, isFiniteNumber, 'a number or null'),
     };
   });
+  // A counts-only trace (SystemTap "top") has calls per function and interval, and no times.
+  const parsed = timed.length === 0 && isObject(document.callCounts) ? countedFunctions(document.callCounts, field) : timed;
   // Same-named functions of one file (<genexpr>, <lambda>, redefinitions) are told apart by
   // their order in the file, which survives lines added above them.
   const byName = new Map<string, number[]>();
@@ -150,6 +152,26 @@ export function profileFromJson(document: unknown, path: string): RunProfile {
       return { code: String(w.code), message: String(w.message), count: Number(w.count), unit: String(w.unit), lines: Array.isArray(w.lines) ? w.lines.filter(isCount) : [] };
     }),
   };
+}
+
+type FieldCheck = <T>(value: unknown, where: string, check: (v: unknown) => v is T, expected: string) => T;
+
+/** The functions of a counts-only trace: each one's calls over every interval, no times. */
+function countedFunctions(callCounts: Json, field: FieldCheck) {
+  return field(callCounts.functions, 'callCounts.functions', isArray, 'an array').map((raw, i) => {
+    const at = `callCounts.functions[${i}]`;
+    const f = field(raw, at, isObject, 'an object');
+    const counts = field(f.counts, `${at}.counts`, isArray, 'an array');
+    return {
+      name: field(f.name, `${at}.name`, isString, 'a string'),
+      file: field(f.file, `${at}.file`, isString, 'a string'),
+      line: field(f.line, `${at}.line`, isCount, 'a whole number'),
+      calls: counts.reduce((sum: number, count, k) => sum + field(count, `${at}.counts[${k}]`, isCount, 'a whole number'), 0),
+      selfNs: 0,
+      totalNs: 0,
+      p95Ns: null,
+    };
+  });
 }
 
 function callTreeOf(raw: unknown, functionCount: number, fail: (problem: string) => never): ProfileCallTree {

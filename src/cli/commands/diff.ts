@@ -5,7 +5,7 @@ import { diffJsonText } from '../../diff/render/json.js';
 import { renderDiffMarkdown } from '../../diff/render/markdown.js';
 import { diffFlameGraphSvg } from '../../diff/render/svg.js';
 import { renderDiffReport } from '../../diff/render/terminal.js';
-import { defaultMinDelta, evaluateGate, parseRule, RuleError, type Gate } from '../../diff/rules.js';
+import { DEFAULT_MIN_GC_DELTA_NS, defaultMinDelta, evaluateGate, METRICS, parseRule, RuleError, type Gate } from '../../diff/rules.js';
 import type { CommandContext } from '../command-context.js';
 import { ExitCode, UsageError } from '../exit-codes.js';
 import { parseDurationFlag, parseRegexFlag } from '../flag-values.js';
@@ -41,8 +41,8 @@ export const diffCommand = {
       .positional('base', { type: 'string', describe: 'the run before: a trace (any format, .gz) or a pyflame analyze --json result' })
       .positional('head', { type: 'string', describe: 'the run after, likewise' })
       .option('fail-on', { type: 'string', array: true, describe: 'exit 1 when RULE fires (repeatable): calls>0, self>10%, total>+5ms, gc.p95>20%, import>+20ms, ... (see docs/ci.md)' })
-      .option('min-delta', { type: 'string', describe: "time changes smaller than this are noise: no rule fires on them (default: 1ms or 0.5% of BASE's time in Python, the larger)" })
-      .option('min-gc-delta', { type: 'string', default: '50us', describe: 'the same for GC pause times (gc.total, gc.p95)' })
+      .option('min-delta', { type: 'string', describe: "time changes smaller than this are noise: no rule fires on them (default: 1ms or 2% of BASE's time in Python, the larger)" })
+      .option('min-gc-delta', { type: 'string', default: `${DEFAULT_MIN_GC_DELTA_NS / 1e3}us`, describe: 'the same for GC pause times (gc.total, gc.p95)' })
       .option('ignore', { type: 'string', describe: 'leave out functions (name, file or file:name) and modules matching REGEX' })
       .option('normalize', { type: 'boolean', default: false, describe: "scale HEAD's times so its time in Python equals BASE's (a slower machine is not a regression)" })
       .option('top', { type: 'number', default: 10, describe: 'rows in each table' })
@@ -85,8 +85,11 @@ export const diffCommand = {
     const headRun = await load(head);
     const diff = compareRuns(baseRun, headRun, { normalize: args.normalize, ignore });
     const gate: Gate = { rules, minDeltaNs: minDeltaNs ?? defaultMinDelta(baseRun), minGcDeltaNs };
+    if (args.normalize && !diff.normalized) context.stderr.write('pyflame: warning: --normalize not applied: BASE or HEAD spent no time in Python calls\n');
+    if (diff.normalized && rules.some((rule) => rule.metric === 'traced')) context.stderr.write("pyflame: warning: traced rules cannot fire with --normalize (HEAD's time in Python is scaled to BASE's)\n");
     const findings = evaluateGate(diff, gate);
     // Checked before anything is written: no output of a failed run is left behind.
+    if (diff.paths === undefined && rules.some((rule) => METRICS[rule.metric].scope === 'path')) throw new UsageError('--fail-on path.* rules need call paths on both sides: a --json result written before they were recorded has none (re-run pyflame analyze --json)');
     if (svgTo.kind !== 'none' && diff.paths === undefined) throw new UsageError('--svg needs call paths on both sides: a --json result written before they were recorded has none (re-run pyflame analyze --json)');
 
     await writeText(jsonTo, () => diffJsonText(diff, gate, findings), context);

@@ -14,11 +14,12 @@ const DETAIL_ROWS = 200;
 
 /**
  * Text from a trace made inert in GitHub Markdown: control characters shown as escapes, HTML
- * special characters as entities, Markdown punctuation (including the table's `|`) backslashed.
+ * special characters as entities, Markdown punctuation (including the table's `|`, and `@` so a
+ * name cannot mention anyone in a pull-request comment) backslashed.
  */
 export function markdownText(text: string): string {
   return terminalSafe(text)
-    .replace(/[\\`*_{}[\]()#+\-.!|~:]/g, (c) => `\\${c}`)
+    .replace(/[\\`*_{}[\]()#+\-.!|~:@]/g, (c) => `\\${c}`)
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')

@@ -228,5 +228,6 @@ function warnings(diff: RunDiff, style: ReportStyle): string[] {
     ...formatWarnings(diff.head.source, diff.head.warnings.map((w) => ({ ...w, lines: [...w.lines], occurrences: w.count }))),
   ];
   if (lines.length === 0) return [];
-  return [heading('Warnings', style), ...lines.map((line) => `  ${style.colors.yellow(line.replace(/^pyflame: warning: /, ''))}`)];
+  const side = (i: number) => (i < diff.base.warnings.length ? 'base: ' : 'head: ');
+  return [heading('Warnings', style), ...lines.map((line, i) => `  ${style.colors.yellow(side(i) + line.replace(/^pyflame: warning: /, ''))}`)];
 }
