@@ -138,7 +138,7 @@ describe('pyflame view: serving', { concurrency: true }, () => {
     assert.equal(profile.body, await speedscopeOf(THREADS));
     assert.equal(await view.exited, 0);
     assert.deepEqual(readdirSync(temp), []);
-    assert.match(view.stderr(), /pyflame: serving sample-traces\/threads\.pyflame\.txt \(\d+ bytes\) to speedscope on 127\.0\.0\.1:\d+; stops once the profile is fetched/);
+    assert.match(view.stderr(), /pyflame: serving sample-traces\/threads\.pyflame\.txt \(speedscope document: \d+ bytes\) to speedscope on 127\.0\.0\.1:\d+; stops once the profile is fetched/);
   });
 
   it('filters shape the document (--tid keeps one thread\'s timeline)', async () => {

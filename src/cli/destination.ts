@@ -1,22 +1,9 @@
-import { basename } from 'node:path';
 import { openOutput } from '../io/output.js';
+import { outputName } from '../io/output-name.js';
+
+export { outputName };
 import type { CommandContext } from './command-context.js';
 import { UsageError } from './exit-codes.js';
-
-/** Input extensions dropped from output names by default: a trace's. */
-const TRACE_EXTENSIONS = /\.(txt|log|csv)$/i;
-
-/**
- * The name outputs are written under: the input's basename without a final `.gz`, then without a
- * final extension matching `extensions` (default `.txt`, `.log` or `.csv`:
- * `threads.pyflame.txt.gz` → `threads.pyflame`); `stdin` for `-`.
- */
-export function outputName(path: string, extensions: RegExp = TRACE_EXTENSIONS): string {
-  if (path === '-') return 'stdin';
-  const base = basename(path.replace(/\\/g, '/'));
-  const stripped = base.replace(/\.gz$/i, '').replace(extensions, '');
-  return stripped === '' ? base : stripped;
-}
 
 /** Where one kind of output goes: nowhere, stdout, or a file. */
 export type Destination = { kind: 'none' } | { kind: 'stdout' } | { kind: 'file'; path: string };

@@ -51,7 +51,7 @@ export const viewCommand = {
         throw error;
       });
       context.stdout.write(`${server.url}\n`);
-      context.stderr.write(`pyflame: serving ${input === '-' ? 'stdin' : terminalSafe(input)} (${sizeNote}) to speedscope on 127.0.0.1:${server.port}; ${args.once ? 'stops once the profile is fetched' : 'Ctrl-C to stop'}\n`);
+      context.stderr.write(`pyflame: serving ${input === '-' ? 'stdin' : terminalSafe(input)} (speedscope document: ${sizeNote}) to speedscope on 127.0.0.1:${server.port}; ${args.once ? 'stops once the profile is fetched' : 'Ctrl-C to stop'}\n`);
       if (args.open) openInBrowser(server.url, (message) => context.stderr.write(`pyflame: warning: ${message}\n`));
       await untilStopped(args.once ? server.profileServed : undefined);
       await server.close();

@@ -1,3 +1,4 @@
+import { outputName } from '../../io/output-name.js';
 import { formatDuration } from '../../cli/report/format.js';
 import { renderFlameGraph, type SvgOptions } from '../../export/svg/render.js';
 import type { WeightedTree } from '../../export/svg/flame-tree.js';
@@ -62,8 +63,8 @@ export function diffFlameGraphSvg(diff: RunDiff, options: DiffSvgOptions = {}): 
   let largest = 0;
   for (const p of paths) largest = Math.max(largest, Math.abs(delta(p.totalNs)));
 
-  const baseName = diff.base.source.replace(/\\/g, '/').split('/').pop() ?? 'base';
-  const headName = diff.head.source.replace(/\\/g, '/').split('/').pop() ?? 'head';
+  const baseName = outputName(diff.base.source);
+  const headName = outputName(diff.head.source);
   const normalized = diff.normalized ? ` · HEAD scaled ×${diff.scale.toPrecision(4)}` : '';
   return renderFlameGraph(
     {
