@@ -73,7 +73,7 @@ test('record a command from its start (default path out/<script>.pyflame.txt), e
   // The traced program's own output still reaches the user.
   assert.match(result.stdout, /^fib 55$/m);
   assert.match(result.stderr, /^to stderr$/m);
-  assert.match(result.stderr, /^pyflame: recording \/usr\/bin\/python3\.11: CPython 3\.11, markers in \/usr\/bin\/python3\.11: function__entry, function__return, line \(attached, not written\), gc__start, gc__done, import__find__load__start, import__find__load__done, audit$/m);
+  assert.match(result.stderr, /^pyflame: recording \/usr\/bin\/python3\.11: CPython 3\.11, markers in \/usr\/bin\/python3\.11: line \(attached, not written\), function__entry, function__return, gc__start, gc__done, import__find__load__start, import__find__load__done, audit$/m);
   assert.match(result.stderr, /^pyflame: wrote out\/prog\.pyflame\.txt: \d+ events \(the program ended\)$/m);
   // --analyze: the report of that trace follows on stdout.
   assert.match(result.stdout, /^Top functions by self time/m);

@@ -11,11 +11,18 @@ import type { PythonVersion } from './find-python.js';
 const EVENT = '%llu\\t%d\\t%d\\t';
 const HEAD = 'nsecs, pid, tid';
 
-/** The printf of each marker pyflame reads, in the order of probes/pyflame.bt. */
+/**
+ * The printf of each marker pyflame reads, in the order of probes/pyflame.bt. `line` comes first:
+ * bpftrace 0.17 detaches probes in the reverse order, and on 3.11 function__entry stops firing
+ * once `line` is gone. Attached last, `line` went first when a `-p` recording was stopped, and
+ * the returns that kept coming had no entries: each looked like a call running since the trace
+ * began (seen: 354 such returns). Attached first, it goes last: a stop leaves some calls open in
+ * the last moments instead, which the analysis closes at the trace's end.
+ */
 export const MARKER_PRINTS: ReadonlyArray<readonly [marker: string, print: string]> = [
+  ['line', `printf("${EVENT}line\\t%s\\t%s\\t%d\\n", ${HEAD}, str(arg0), str(arg1), (int32)arg2);`],
   ['function__entry', `printf("${EVENT}function__entry\\t%s\\t%s\\t%d\\n", ${HEAD}, str(arg0), str(arg1), (int32)arg2);`],
   ['function__return', `printf("${EVENT}function__return\\t%s\\t%s\\t%d\\n", ${HEAD}, str(arg0), str(arg1), (int32)arg2);`],
-  ['line', `printf("${EVENT}line\\t%s\\t%s\\t%d\\n", ${HEAD}, str(arg0), str(arg1), (int32)arg2);`],
   ['gc__start', `printf("${EVENT}gc__start\\t%d\\n", ${HEAD}, (int32)arg0);`],
   ['gc__done', `printf("${EVENT}gc__done\\t%lld\\n", ${HEAD}, (int64)arg0);`],
   ['import__find__load__start', `printf("${EVENT}import__find__load__start\\t%s\\n", ${HEAD}, str(arg0));`],
