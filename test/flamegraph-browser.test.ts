@@ -36,7 +36,7 @@ describe('folded-stacks flame graph in a browser', { skip: browserAvailable() ? 
     const main = page.locator('g.pf-f[data-n="main"]');
     await main.hover();
     const details = (await page.locator('.pf-details').textContent())!;
-    assert.equal(details, 'main (app.py:40)  total 255 samples  self 0 samples  90.75% of all  90.75% of zoomed frame');
+    assert.equal(details, 'main (app.py:40) · total 255 samples · self 0 samples · 90.75% of all · 90.75% of zoomed frame');
     assert.doesNotMatch(details, /calls/);
     await page.screenshot({ path: join(dir, 'samples.png') });
 
@@ -50,7 +50,7 @@ describe('folded-stacks flame graph in a browser', { skip: browserAvailable() ? 
     assert.ok(Math.abs(encodeWidth - (100 * 150) / 195) < 1e-3, `encode_row is ${encodeWidth}% wide`);
     assert.equal(await page.locator('g.pf-f[data-n="render"]').evaluate((g: { style: { display: string } }) => g.style.display), 'none', 'a frame outside the zoom is hidden');
     await page.locator('g.pf-f[data-n="encode_row"][data-l="app/db.py:30"]').hover();
-    assert.match((await page.locator('.pf-details').textContent())!, /^encode_row \(app\/db\.py:30\)  total 150 samples  self 150 samples  53\.38% of all  76\.92% of zoomed frame$/);
+    assert.match((await page.locator('.pf-details').textContent())!, /^encode_row \(app\/db\.py:30\) · total 150 samples · self 150 samples · 53\.38% of all · 76\.92% of zoomed frame$/);
     await page.screenshot({ path: join(dir, 'samples-zoomed.png') });
     assert.deepEqual(errors, []);
     await page.close();
@@ -60,7 +60,7 @@ describe('folded-stacks flame graph in a browser', { skip: browserAvailable() ? 
     const page = await browser.newPage({ viewport: { width: 1200, height: 500 } });
     await page.goto(`${server.url}/svg/micros.svg`);
     await page.locator('g.pf-f[data-n="main"]').hover();
-    assert.equal(await page.locator('.pf-details').textContent(), 'main (app.py:40)  total 255.00 µs  self 0 ns  90.75% of all  90.75% of zoomed frame');
+    assert.equal(await page.locator('.pf-details').textContent(), 'main (app.py:40) · total 255.00 µs · self 0 ns · 90.75% of all · 90.75% of zoomed frame');
     await page.close();
   });
 });

@@ -64,7 +64,7 @@ describe('SVG flame graphs in a browser', { skip: browserAvailable() ? false : '
     await g.hover();
     const details = await page.locator('.pf-details').textContent();
     assert.ok(details!.includes(target.name), `details name the frame: ${details}`);
-    assert.match(details!, /calls \d+ +self [\d.]+ \S+ +total [\d.]+ \S+ +[\d.]+% of all +100\.00% of zoomed frame|[\d.]+% of zoomed frame/);
+    assert.match(details!, /calls \d+ · self [\d.]+ \S+ · total [\d.]+ \S+ · [\d.]+% of all · 100\.00% of zoomed frame|[\d.]+% of zoomed frame/);
     await page.screenshot({ path: join(dir, 'threads.png') });
 
     await g.click();

@@ -22,11 +22,11 @@ ${TIME_FORMAT.replace('function fmt(ns)', 'function time(ns)')}
     return v.toLocaleString('en-US', { maximumFractionDigits: 2 }) + (unit === '' ? '' : ' ' + unit);
   }`;
 
-const DESCRIBE_WITH_CALLS = String.raw`      details.textContent = (f === all ? 'all' : f.n + ' (' + f.l + ')') + '  calls ' + f.c + '  self ' + fmt(f.s) + '  total ' + fmt(f.t) +
-        '  ' + pct(f.t, all.t) + ' of all  ' + pct(f.t, zoomed.t) + ' of zoomed frame';`;
+const DESCRIBE_WITH_CALLS = String.raw`      details.textContent = (f === all ? 'all' : f.n + ' (' + f.l + ')') + ' \u00b7 calls ' + f.c + ' \u00b7 self ' + fmt(f.s) + ' \u00b7 total ' + fmt(f.t) +
+        ' \u00b7 ' + pct(f.t, all.t) + ' of all \u00b7 ' + pct(f.t, zoomed.t) + ' of zoomed frame';`;
 
-const DESCRIBE_UNIT = String.raw`      details.textContent = (f === all ? 'all' : f.l === '' ? f.n : f.n + ' (' + f.l + ')') + '  total ' + fmt(f.t) + '  self ' + fmt(f.s) +
-        '  ' + pct(f.t, all.t) + ' of all  ' + pct(f.t, zoomed.t) + ' of zoomed frame';`;
+const DESCRIBE_UNIT = String.raw`      details.textContent = (f === all ? 'all' : f.l === '' ? f.n : f.n + ' (' + f.l + ')') + ' \u00b7 total ' + fmt(f.t) + ' \u00b7 self ' + fmt(f.s) +
+        ' \u00b7 ' + pct(f.t, all.t) + ' of all \u00b7 ' + pct(f.t, zoomed.t) + ' of zoomed frame';`;
 
 /**
  * The flame graph's embedded script: plain ES5, no globals (one IIFE), no requests, no eval. It
@@ -133,7 +133,7 @@ ${valueFormat}
   frames.forEach(function (f) {
     function describe() {
 ${describe}
-      if (f.note !== '') details.textContent += '  ' + f.note;
+      if (f.note !== '') details.textContent += ' \u00b7 ' + f.note;
     }
     f.g.addEventListener('mouseover', describe);
     f.g.addEventListener('mouseout', function () { details.textContent = ' '; });
