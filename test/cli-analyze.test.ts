@@ -55,6 +55,12 @@ const RAW_CONTROL = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e
 const ANSI = /\x1b\[[0-9;]*m/g;
 
 describe('pyflame analyze (the real binary)', { concurrency: true }, () => {
+  it('an output flag before the trace takes it as its path: the error says so', async () => {
+    const result = await runCli(['analyze', '--svg', THREADS]);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /Not enough non-option arguments[^]*An output flag such as --svg takes the word after it as its path: put output flags after the traces, or write --svg=PATH\./);
+  });
+
   it('prints the report on stdout and exits 0', async () => {
     const result = await runCli(['analyze', 'sample-traces/threads.pyflame.txt']);
     assert.equal(result.code, 0);

@@ -50,7 +50,13 @@ export async function main(argv: readonly string[], context: CommandContext = de
       for (const key of Object.keys(args)) args[key] = restoreDash(args[key]);
     }, true)
     .fail((message, error) => {
-      throw error ?? new UsageError(message.replaceAll(DASH, '-'));
+      if (error) throw error;
+      let text = message.replaceAll(DASH, '-');
+      // `analyze --svg trace.txt`: the output flag took the trace as its path.
+      if (/^Not enough non-option arguments/.test(text) && argv.some((arg) => /^--(json|importtime|folded|speedscope|svg|chart|html|markdown)$/.test(arg))) {
+        text += '\nAn output flag such as --svg takes the word after it as its path: put output flags after the traces, or write --svg=PATH.';
+      }
+      throw new UsageError(text);
     });
   for (const command of COMMANDS) {
     parser.command(command.command, command.describe, command.builder as never, async (args) => {
