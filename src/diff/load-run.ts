@@ -45,7 +45,8 @@ export async function loadRun(path: string, options: AnalyzeOptions & { readonly
     } catch (error) {
       throw new TraceInputError(path, undefined, `is not valid JSON (${(error as Error).message})`);
     }
-    return profileFromJson(document, path);
+    // Named by the file given (the document also names the trace it was made from).
+    return { ...profileFromJson(document, path), source: path };
   }
   const analysis = await analyzeTrace(path, options);
   return profileFromJson(analysisToJson(analysis), path);
