@@ -41,7 +41,7 @@ export async function main(argv: readonly string[], context: CommandContext = de
     .version(VERSION)
     .completion('completion', 'Print a bash/zsh completion script: pyflame completion >> ~/.bashrc (or ~/.zshrc)')
     .example('$0 analyze trace.txt --svg --html', 'the report, an interactive flame graph and a one-page HTML report in out/')
-    .example('$0 analyze trace.txt --speedscope && $0 view trace.txt', 'timelines per thread in speedscope, offline')
+    .example('$0 view trace.txt', 'timelines per thread in the speedscope app, offline')
     .example("$0 diff base.json head.txt --fail-on 'calls>0' --fail-on 'self>10%'", 'CI: exit 1 when HEAD regressed')
     .example('$0 flamegraph perf.folded --svg', "another tool's folded stacks as pyflame's flame graph")
     .epilog('Exit status: 0 done, 1 a diff rule fired, 2 bad usage or unreadable input. Documentation: docs/index.md (in the package: node_modules/pyflame/docs/).')
