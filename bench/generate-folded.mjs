@@ -17,6 +17,7 @@
 
 import fs from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import { mulberry32 } from './generate-trace.mjs';
 
 export const FOLDED_GENERATOR_VERSION = 1;
 export const DEFAULT_STACKS = 200000;
@@ -48,17 +49,6 @@ function parseArgs(argv) {
 function die(msg) {
   process.stderr.write(`generate-folded: ${msg}\n${USAGE}\n`);
   process.exit(2);
-}
-
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const VERBS = ['encode', 'decode', 'load', 'save', 'fetch', 'render', 'parse', 'validate', 'dispatch', 'handle', 'compute', 'merge'];

@@ -88,7 +88,8 @@ function die(msg) {
 // ----------------------------------------------------------------------------------------------
 // PRNG (mulberry32)
 
-function mulberry32(seed) {
+/** Seeded PRNG (also used by generate-folded.mjs): same seed, same sequence, on every platform. */
+export function mulberry32(seed) {
   let a = seed >>> 0;
   return function rand() {
     a = (a + 0x6d2b79f5) | 0;

@@ -22,7 +22,7 @@ import { ExitCode, UsageError } from '../exit-codes.js';
 import { filterFlags, filtersFrom, type FilterArgs } from '../filter-flags.js';
 import { parseDurationFlag } from '../flag-values.js';
 import { readOptionFlags, readOptionsFrom, tracePath } from '../read-flags.js';
-import { DEFAULT_REPORT_WIDTH, renderReport, SORT_KEYS, type SortKey } from '../report/report.js';
+import { renderReport, reportWidth, SORT_KEYS, type SortKey } from '../report/report.js';
 import { formatWarnings } from '../terminal.js';
 import { destination, outputName, writeText, type Destination } from '../destination.js';
 
@@ -169,8 +169,7 @@ export const analyzeCommand = {
     if (typeof args.minwidth !== 'number' || !Number.isFinite(args.minwidth) || args.minwidth < 0 || args.minwidth > 100) throw new UsageError(`--minwidth takes a percentage from 0 to 100; got ${String(args.minwidth)}`);
     const toStdout = [args.json, args.importtime, args.folded, args.speedscope, args.svg, args.chart, args.html].includes('-');
     const readOptions = readOptionsFrom(args, context);
-    const stdout = context.stdout as NodeJS.WriteStream;
-    const width = stdout.isTTY === true && typeof stdout.columns === 'number' && stdout.columns > 0 ? stdout.columns : DEFAULT_REPORT_WIDTH;
+    const width = reportWidth(context.stdout);
     const color = colorWanted(context.stdout);
 
     for (const [index, trace] of traces.entries()) {

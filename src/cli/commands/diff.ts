@@ -10,7 +10,7 @@ import type { CommandContext } from '../command-context.js';
 import { ExitCode, UsageError } from '../exit-codes.js';
 import { parseDurationFlag, parseRegexFlag } from '../flag-values.js';
 import { readOptionFlags, readOptionsFrom, tracePath } from '../read-flags.js';
-import { DEFAULT_REPORT_WIDTH } from '../report/report.js';
+import { reportWidth } from '../report/report.js';
 import { destination, writeText } from '../destination.js';
 import { filterFlags, filtersFrom, type FilterArgs } from '../filter-flags.js';
 import { colorWanted } from './analyze.js';
@@ -96,8 +96,7 @@ export const diffCommand = {
     await writeText(markdownTo, () => renderDiffMarkdown(diff, gate, findings, { top: args.top }), context);
     await writeText(svgTo, () => diffFlameGraphSvg(diff, { minWidthPercent: args.minwidth, inverted: args.inverted }), context);
     if (toStdout === 0) {
-      const stdout = context.stdout as NodeJS.WriteStream;
-      const width = stdout.isTTY === true && typeof stdout.columns === 'number' && stdout.columns > 0 ? stdout.columns : DEFAULT_REPORT_WIDTH;
+      const width = reportWidth(context.stdout);
       await writeText({ kind: 'stdout' }, () => renderDiffReport(diff, gate, findings, { top: args.top, color: colorWanted(context.stdout), width }), context);
     }
     return findings.length > 0 ? ExitCode.Regression : ExitCode.Ok;

@@ -13,6 +13,12 @@ export { SORT_KEYS, type SortKey } from './functions.js';
 /** The width the report fits when the terminal's is unknown (not a terminal). */
 export const DEFAULT_REPORT_WIDTH = 100;
 
+/** The width a report on `stream` should fit: the terminal's, else DEFAULT_REPORT_WIDTH. */
+export function reportWidth(stream: NodeJS.WritableStream): number {
+  const tty = stream as NodeJS.WriteStream;
+  return tty.isTTY === true && typeof tty.columns === 'number' && tty.columns > 0 ? tty.columns : DEFAULT_REPORT_WIDTH;
+}
+
 export interface ReportOptions {
   /** Rows in each function table. */
   readonly top: number;

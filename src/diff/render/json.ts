@@ -34,6 +34,7 @@ function run(profile: RunProfile): Record<string, unknown> {
 export function diffToJson(diff: RunDiff, gate: Gate, findings: readonly Finding[]): Record<string, unknown> {
   const paths = diff.paths;
   const rankedPathList = rankedPaths(diff, findings);
+  const changedFunctions = rankedFunctions(diff, findings);
   return {
     schemaVersion: DIFF_SCHEMA_VERSION,
     verdict: gate.rules.length === 0 ? 'no-gate' : findings.length > 0 ? 'fail' : 'pass',
@@ -50,11 +51,11 @@ export function diffToJson(diff: RunDiff, gate: Gate, findings: readonly Finding
     tracedNs: change(diff.tracedNs),
     durationNs: change(diff.durationNs),
     ignored: diff.ignored,
-    functions: rankedFunctions(diff, findings).map((i) => {
+    functions: changedFunctions.map((i) => {
       const f = diff.functions[i];
       return { name: f.name, file: f.file, line: f.line, presence: f.presence, calls: change(f.calls), selfNs: change(f.selfNs), totalNs: change(f.totalNs), p95Ns: change(f.p95Ns) };
     }),
-    unchangedFunctions: diff.functions.length - rankedFunctions(diff, findings).length,
+    unchangedFunctions: diff.functions.length - changedFunctions.length,
     paths:
       paths === undefined
         ? null
