@@ -132,7 +132,6 @@ describe('flame chart: what is drawn', () => {
 
   it('a 100,000-deep recursion: no stack overflow, 128 levels drawn, the rest counted', async () => {
     const path = writeScratch(scratch, deepTrace(100_000));
-    const started = performance.now();
     const { model, svg } = await chartOf(path, { minWidthPercent: 0 });
     assert.equal(model.drawnCalls, 128);
     assert.equal(model.hiddenDeep, 100_000 - 128);
@@ -141,7 +140,6 @@ describe('flame chart: what is drawn', () => {
     assert.match(svg, /99,872 deeper levels not drawn/);
     const height = Number(/<svg [^>]* height="(\d+)"/.exec(svg)![1]);
     assert.ok(height < 128 * 16 + 300, `height ${height}`);
-    assert.ok(performance.now() - started < 20_000);
   });
 
   it('a trace of 200,000 calls gives at most 20,000 rectangles and says the threshold was raised', async () => {

@@ -7,10 +7,19 @@ export interface CliResult {
   readonly stderr: string;
 }
 
+export interface CliOptions {
+  readonly stdin?: Buffer | string;
+  readonly cwd?: string;
+  readonly env?: NodeJS.ProcessEnv;
+  /** A command to run node under, e.g. `['taskset', '-c', '0']`. */
+  readonly launcher?: readonly string[];
+}
+
 /** Runs the real `pyflame` binary, as a user would, optionally feeding stdin. */
-export function runCli(args: readonly string[], options: { stdin?: Buffer | string; cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+export function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
+    const [command, ...launcherArgs] = [...(options.launcher ?? []), process.execPath];
+    const child = spawn(command!, [...launcherArgs, CLI, ...args], {
       cwd: options.cwd ?? ROOT,
       env: { ...process.env, NO_COLOR: '1', ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
