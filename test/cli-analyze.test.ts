@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { analyzeTrace } from '../src/analyze/analyze.js';
@@ -12,10 +11,11 @@ import { UsageError } from '../src/cli/exit-codes.js';
 import { assertGolden } from './helpers/golden.js';
 import { FIXTURES, SAMPLES } from './helpers/paths.js';
 import { runCli } from './helpers/run-cli.js';
+import { scratchDir } from './helpers/scratch.js';
 
 const sample = (name: string) => join(SAMPLES, name);
 const THREADS = sample('threads.pyflame.txt');
-const scratch = () => mkdtempSync(join(tmpdir(), 'pyflame-analyze-cli-'));
+const scratch = () => scratchDir('analyze-cli');
 
 /** Another trace named threads.pyflame.txt, elsewhere. */
 function sameName(): string {

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { eventLogCsv } from './helpers/event-log.js';
 import { FIXTURES } from './helpers/paths.js';
 import { runCli } from './helpers/run-cli.js';
+import { scratchDir } from './helpers/scratch.js';
 
 const fixture = (path: string) => join(FIXTURES, path);
 
@@ -18,7 +18,7 @@ describe('pyflame convert (the real binary)', () => {
   });
 
   it('writes a file atomically with -o, says where, and leaves no temporary file', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pyflame-cli-'));
+    const dir = scratchDir('cli');
     const out = join(dir, 'nested', 'log.jsonl');
     const result = await runCli(['convert', fixture('formats/pyflame/all-probes.txt'), '--to', 'jsonl', '-o', out]);
     assert.equal(result.code, 0);
@@ -62,7 +62,7 @@ describe('pyflame convert (the real binary)', () => {
   }
 
   it('leaves no output file behind when the input is bad', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pyflame-cli-'));
+    const dir = scratchDir('cli');
     const out = join(dir, 'log.csv');
     const result = await runCli(['convert', fixture('damage/binary.bin'), '--to', 'csv', '-o', out]);
     assert.equal(result.code, 2);

@@ -31,6 +31,19 @@ describe('pyflame diff (command line)', () => {
     assert.match(report.stdout, /^No gate {2}no --fail-on rules/m);
   });
 
+  it('a script recorded under another name is matched by its functions, said in the report and the Markdown; --no-renames turns that off', async () => {
+    const renamed = join(DIFF, 'shop-head-renamed.pyflame.txt.gz');
+    const markdown = join(scratch, 'renamed.md');
+    const result = await runCli(['diff', HEAD, renamed, '--fail-on', 'calls>0', '--markdown', markdown]);
+    assert.equal(result.code, 0, result.stdout);
+    assert.match(result.stdout.replace(/\n {2}/g, ' '), /A file has another path in HEAD, matched by the functions in it \(--no-renames to match by path only\): \/tmp\/pyflame-shop\/shop\.py → \/tmp\/pyflame-shop-v2\/shop_after\.py\./);
+    assert.match(readFileSync(markdown, 'utf8'), /^Matched by the functions in them \(renamed or moved files; `--no-renames` to match by path only\): \/tmp\/pyflame\\-shop\/shop\\\.py → \/tmp\/pyflame\\-shop\\-v2\/shop\\_after\\\.py\.$/m);
+    const byPath = await runCli(['diff', HEAD, renamed, '--fail-on', 'calls>0', '--no-renames']);
+    assert.equal(byPath.code, 1);
+    assert.match(byPath.stdout, /calls>0 +0 → 300 \(\+300, new\) +audit \(shop_after\.py:30\)/);
+    assert.doesNotMatch(byPath.stdout, /another path in HEAD/);
+  });
+
   it('exits 2 on a bad rule, saying what is wrong with it', async () => {
     const result = await runCli(['diff', SMALL, SMALL, '--fail-on', 'self>5']);
     assert.equal(result.code, 2);

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { TraceInputError } from '../src/model/diagnostics.js';
@@ -8,6 +7,7 @@ import { readTrace } from '../src/parse/read-trace.js';
 import { eventLogCsv, warningsText } from './helpers/event-log.js';
 import { assertGolden } from './helpers/golden.js';
 import { FIXTURES } from './helpers/paths.js';
+import { scratchDir } from './helpers/scratch.js';
 
 const damage = (name: string) => join(FIXTURES, 'damage', name);
 const clean = async () => (await eventLogCsv(damage('crlf.txt'))).csv;
@@ -130,7 +130,7 @@ describe('names', () => {
   });
 
   it('a header value may hold spaces and non-ASCII', async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'pyflame-header-')), 'h.txt');
+    const path = join(scratchDir('header'), 'h.txt');
     writeFileSync(path, '# pyflame-trace v1 clock=boot_ns python=/opt/my pythön/bin/python3\n1\t1\t1\tgc__start\t0\n');
     const { summary } = await eventLogCsv(path);
     assert.deepEqual(summary.metadata, { clock: 'boot_ns', python: '/opt/my pythön/bin/python3' });
@@ -148,7 +148,7 @@ describe('the reorder window', () => {
     for (let i = 0; i < 2000; i++) lines.push(`${1_000_000 + i}\t1\t1\tgc__start\t0`);
     lines.push('999000\t1\t1\tgc__done\t5');
     for (let i = 0; i < 10; i++) lines.push(`${1_002_000 + i}\t1\t1\tgc__start\t0`);
-    const path = join(mkdtempSync(join(tmpdir(), 'pyflame-late-')), 'late.txt');
+    const path = join(scratchDir('late'), 'late.txt');
     writeFileSync(path, `${lines.join('\n')}\n`);
     for (const options of [{ reorderWindow: 0 }, { reorderWindow: 0, batchSize: 1 }, { reorderWindow: 100, batchSize: 64 }]) {
       const { csv, summary } = await eventLogCsv(path, options);
@@ -174,7 +174,7 @@ describe('memory bounds', () => {
   it('a trace with more distinct frames than the bound is refused, not read into memory', async () => {
     const rows = ['# pyflame-trace v1'];
     for (let i = 0; i < 30; i++) rows.push(`${i}\t1\t1\tfunction__entry\t/t/f${i}.py\tf${i}\t1`);
-    const path = join(mkdtempSync(join(tmpdir(), 'pyflame-frames-')), 'many.txt');
+    const path = join(scratchDir('frames'), 'many.txt');
     writeFileSync(path, `${rows.join('\n')}\n`);
     for (const fastLines of [true, false]) {
       await assert.rejects(readTrace(path, { maxFrames: 10, fastLines }), /many\.txt: more than 10 distinct \(file, function, line\) frames/);

@@ -129,9 +129,9 @@ describe('--fail-on rules: judging a diff', () => {
     const h = run([fn('a', 1, 12e6), fn('b', 1, 30e6), fn('c', 1, 15e6)]);
     assert.deepEqual(fired(b, h, gate(['self>1%'])), ['self>1% b', 'self>1% c', 'self>1% a']);
   });
-  it('the default noise floor is 1 ms, or 2% of BASE’s time in Python when that is more', () => {
-    assert.equal(defaultMinDelta(run([fn('a', 1, 10e6)])), 1e6);
-    assert.equal(defaultMinDelta(run([fn('a', 1, 3e9)])), 60e6);
+  it('the default noise floor is 5 ms, or 1% of BASE’s time in Python when that is more', () => {
+    assert.equal(defaultMinDelta(run([fn('a', 1, 10e6)])), 5e6);
+    assert.equal(defaultMinDelta(run([fn('a', 1, 3e9)])), 30e6);
   });
   it('--normalize scales HEAD to BASE’s total before judging', () => {
     // HEAD ran on a machine twice as slow: every time doubled; nothing changed relative to the rest.

@@ -53,11 +53,16 @@ describe('pyflame diff on real recordings (test/fixtures/diff: shop_before.py vs
     const diff = compareRuns(base, head);
     const gate = gateOf(CI_RULES, defaultMinDelta(base), DEFAULT_MIN_GC_DELTA_NS);
     // audit() is new (300 calls, one per order) with its generator expression (1,050 calls);
-    // report() does three times the work. Nothing else fires, the reruns' pair included.
-    const expected = ['calls>0 <genexpr>:31', 'calls>0 audit:30', 'self>50% report:44'];
-    assert.deepEqual(firedOn(diff, gate).sort(), expected);
+    // report() does three times the work. The gate fires on those three and on nothing else, the
+    // reruns' pair included. (self>50% also fires on the new functions whose few milliseconds
+    // pass the noise floor: near the floor, that depends on the run.)
+    const injected = ['<genexpr>:31', 'audit:30', 'report:44'];
+    const required = ['calls>0 <genexpr>:31', 'calls>0 audit:30', 'self>50% report:44'];
     const reruns = await load(BASE_RERUN);
-    assert.deepEqual(firedOn(compareRuns(reruns, await load(HEAD_RERUN)), gateOf(CI_RULES, defaultMinDelta(reruns), DEFAULT_MIN_GC_DELTA_NS)).sort(), expected);
+    for (const fired of [firedOn(diff, gate), firedOn(compareRuns(reruns, await load(HEAD_RERUN)), gateOf(CI_RULES, defaultMinDelta(reruns), DEFAULT_MIN_GC_DELTA_NS))]) {
+      assert.deepEqual([...new Set(fired.map((f) => f.split(' ')[1]))].sort(), injected, fired.join(', '));
+      for (const finding of required) assert.ok(fired.includes(finding), `${finding} in ${fired.join(', ')}`);
+    }
   });
 
   for (const [name, a, b] of [

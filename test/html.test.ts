@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
@@ -187,7 +186,7 @@ describe('HTML report', () => {
 
 describe('pyflame analyze --html (the real binary)', { concurrency: true }, () => {
   it('--html writes out/<name>.html under the working directory and says so', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pyflame-html-cli-'));
+    const dir = scratchDir('html-cli');
     const result = await runCli(['analyze', sample('lines.pyflame.txt'), '--html'], { cwd: dir });
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stderr, 'pyflame: wrote out/lines.pyflame.html\n');
@@ -199,7 +198,7 @@ describe('pyflame analyze --html (the real binary)', { concurrency: true }, () =
   });
 
   it('--html - writes only the page on stdout; --html PATH writes there', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pyflame-html-cli-'));
+    const dir = scratchDir('html-cli');
     const [toStdout, toPath] = await Promise.all([
       runCli(['analyze', sample('lost-events.bpftrace.txt'), '--focus', 'main', '--html', '-'], { cwd: dir }),
       runCli(['analyze', sample('lost-events.bpftrace.txt'), '--focus', 'main', '--html', 'a/r.html'], { cwd: dir }),

@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { convertTrace } from '../src/convert.js';
 import { loadEvents } from '../src/load-events.js';
 import { eventLogCsv, memoryOutput } from './helpers/event-log.js';
 import { SAMPLES } from './helpers/paths.js';
+import { scratchDir } from './helpers/scratch.js';
 
 const samples = readdirSync(SAMPLES).filter((name) => name.endsWith('.txt')).sort();
-const scratch = mkdtempSync(join(tmpdir(), 'pyflame-roundtrip-'));
+const scratch = scratchDir('roundtrip');
 
 describe('every sample trace round-trips through the CSV event log exactly', () => {
   it('there are sample traces', () => assert.ok(samples.length >= 6, `found ${samples.join(', ')}`));

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
@@ -9,10 +8,11 @@ import { writeSpeedscope } from '../src/export/speedscope/speedscope.js';
 import { TimelineRecorder } from '../src/export/speedscope/timeline-recorder.js';
 import { browserAvailable, launchBrowser, serve } from './helpers/browser.js';
 import { FIXTURES, ROOT, SAMPLES } from './helpers/paths.js';
+import { scratchDir } from './helpers/scratch.js';
 
 // Every speedscope file pyflame writes for the samples, damaged ones included, loads in the real
 // speedscope app (the copy in the speedscope package), served on 127.0.0.1 to headless chromium.
-const profiles = mkdtempSync(join(tmpdir(), 'pyflame-speedscope-'));
+const profiles = scratchDir('speedscope');
 const inputs = [
   ...readdirSync(SAMPLES).filter((name) => name.endsWith('.txt')).map((name) => join(SAMPLES, name)),
   ...['damage/junk-lines.txt', 'damage/out-of-order.txt', 'damage/truncated-last-line.txt', 'damage/hostile-names.txt'].map((name) => join(FIXTURES, name)),

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
@@ -8,10 +7,11 @@ import { analyzeTrace } from '../src/analyze/analyze.js';
 import { flameGraphSvg } from '../src/export/svg/render.js';
 import { browserAvailable, launchBrowser, serve } from './helpers/browser.js';
 import { SAMPLES } from './helpers/paths.js';
+import { scratchDir } from './helpers/scratch.js';
 
 // The SVG flame graph's script in headless chromium: hover details, click to zoom, reset,
 // regex search with a case toggle, and two graphs inlined in one page kept apart.
-const dir = mkdtempSync(join(tmpdir(), 'pyflame-svg-browser-'));
+const dir = scratchDir('svg-browser');
 
 describe('SVG flame graphs in a browser', { skip: browserAvailable() ? false : 'no /usr/bin/chromium (.ci/run installs it)' }, () => {
   let browser: Browser;

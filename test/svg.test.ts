@@ -11,6 +11,7 @@ import { assertGolden } from './helpers/golden.js';
 import { FIXTURES, SAMPLES } from './helpers/paths.js';
 import { runCli } from './helpers/run-cli.js';
 import { assertWellFormed } from './helpers/xml.js';
+import { scratchDir } from './helpers/scratch.js';
 
 const frameRe = /<g class="pf-f" data-d="(\d+)" data-x="([\d.e-]+)" data-w="([\d.e-]+)"/g;
 
@@ -88,9 +89,8 @@ describe('SVG flame graphs', () => {
     let ts = 1;
     for (let i = 0; i < depth; i++) lines.push(`${ts++}\t1\t1\tfunction__entry\t/d.py\tf${i % 7}\t${i + 1}`);
     for (let i = depth - 1; i >= 0; i--) lines.push(`${ts++}\t1\t1\tfunction__return\t/d.py\tf${i % 7}\t${i + 1}`);
-    const { mkdtempSync, writeFileSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const path = join(mkdtempSync(join(tmpdir(), 'pyflame-svg-')), 'deep.txt');
+    const { writeFileSync } = await import('node:fs');
+    const path = join(scratchDir('svg'), 'deep.txt');
     writeFileSync(path, `${lines.join('\n')}\n`);
     const svg = flameGraphSvg(await analyzeTrace(path), { minWidthPercent: 0 });
     assert.ok(framesOf(svg).length > 1000);

@@ -1,3 +1,4 @@
+import { keyedAsBase, matchRenamedFiles, type FileRename } from './file-renames.js';
 import type { ProfileFunction, RunProfile } from './run-profile.js';
 
 /** A value in BASE and in HEAD (HEAD's times already scaled when --normalize is on). */
@@ -76,6 +77,8 @@ export interface RunDiff {
   readonly imports: readonly ImportDiff[];
   /** Functions and modules left out by --ignore. */
   readonly ignored: number;
+  /** Files HEAD has under another path than BASE, matched by their functions (none with --no-renames). */
+  readonly renamedFiles: readonly FileRename[];
 }
 
 export interface CompareOptions {
@@ -83,12 +86,16 @@ export interface CompareOptions {
   readonly normalize?: boolean;
   /** Functions (name, file or file:name) and modules to leave out. */
   readonly ignore?: RegExp;
+  /** Match a file only one side has with one only the other has, by their functions (default on). */
+  readonly renames?: boolean;
 }
 
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Compares two runs item by item: a pure function of the two profiles. */
-export function compareRuns(base: RunProfile, head: RunProfile, options: CompareOptions = {}): RunDiff {
+export function compareRuns(base: RunProfile, headAsRecorded: RunProfile, options: CompareOptions = {}): RunDiff {
+  const renamedFiles = options.renames === false ? [] : matchRenamedFiles(base, headAsRecorded);
+  const head = keyedAsBase(headAsRecorded, renamedFiles);
   const normalized = options.normalize === true && head.tracedNs > 0 && base.tracedNs > 0;
   const scale = normalized ? base.tracedNs / head.tracedNs : 1;
   const time = (ns: number) => (scale === 1 ? ns : Math.round(ns * scale));
@@ -162,6 +169,7 @@ export function compareRuns(base: RunProfile, head: RunProfile, options: Compare
     gc,
     imports,
     ignored,
+    renamedFiles,
   };
 }
 

@@ -25,6 +25,7 @@ export interface DiffArgs extends FilterArgs {
   'min-gc-delta': string;
   ignore?: string;
   normalize: boolean;
+  renames: boolean;
   top: number;
   markdown?: string;
   json?: string;
@@ -41,10 +42,11 @@ export const diffCommand = {
       .positional('base', { type: 'string', describe: 'the run before: a trace (any format, .gz) or a pyflame analyze --json result' })
       .positional('head', { type: 'string', describe: 'the run after, likewise' })
       .option('fail-on', { type: 'string', array: true, describe: 'exit 1 when RULE fires (repeatable): calls>0, self>10%, total>+5ms, gc.p95>20%, import>+20ms, ... (see docs/ci.md)' })
-      .option('min-delta', { type: 'string', describe: "time changes smaller than this are noise: no rule fires on them (default: 1ms or 2% of BASE's time in Python, the larger)" })
+      .option('min-delta', { type: 'string', describe: "time changes smaller than this are noise: no rule fires on them (default: 5ms or 1% of BASE's time in Python, the larger)" })
       .option('min-gc-delta', { type: 'string', default: `${DEFAULT_MIN_GC_DELTA_NS / 1e3}us`, describe: 'the same for GC pause times (gc.total, gc.p95)' })
       .option('ignore', { type: 'string', describe: 'leave out functions (name, file or file:name) and modules matching REGEX' })
       .option('normalize', { type: 'boolean', default: false, describe: "scale HEAD's times so its time in Python equals BASE's (a slower machine is not a regression)" })
+      .option('renames', { type: 'boolean', default: true, describe: 'match a file only BASE has with one only HEAD has when their functions mostly agree (before.py vs after.py, another checkout folder); --no-renames: match by path only' })
       .option('top', { type: 'number', default: 10, describe: 'rows in each table' })
       .option('markdown', { type: 'string', describe: 'write a Markdown report (job summary, PR comment): to PATH, to out/<head>.diff.md without one, to stdout with -' })
       .option('json', { type: 'string', describe: 'write the diff as JSON: to PATH, to out/<head>.diff.json without one, to stdout with -' })
@@ -52,9 +54,9 @@ export const diffCommand = {
       .option('minwidth', { type: 'number', default: 0.1, describe: 'SVG: leave out frames narrower than PCT percent of the whole graph' })
       .option('inverted', { type: 'boolean', default: false, describe: 'SVG: an icicle graph (root at the top)' })
       .example('$0 diff base.txt head.txt', 'what changed, biggest regressions first')
-      .example("$0 diff base.json head.txt --fail-on 'calls>0' --fail-on 'self>10%'", 'CI: exit 1 when a function is called more or its self time grew by 10% (and 1 ms)')
+      .example("$0 diff base.json head.txt --fail-on 'calls>0' --fail-on 'self>10%'", 'CI: exit 1 when a function is called more or its self time grew by 10% (and by the noise floor)')
       .example('$0 diff base.txt head.txt --markdown - >> "$GITHUB_STEP_SUMMARY"', 'a GitHub job summary')
-      .epilog('Exit status: 0 no rule fired, 1 a rule fired, 2 unreadable input or a bad rule. Functions are matched by file and name (not line). See docs/ci.md.'),
+      .epilog('Exit status: 0 no rule fired, 1 a rule fired, 2 unreadable input or a bad rule. Functions are matched by file and name (not line); a renamed file by the functions in it. See docs/ci.md.'),
   async run(args: DiffArgs, context: CommandContext): Promise<number> {
     const base = tracePath(args.base);
     const head = tracePath(args.head);
@@ -83,7 +85,7 @@ export const diffCommand = {
     // One after the other: each already parses on a second thread while this one analyzes.
     const baseRun = await load(base);
     const headRun = await load(head);
-    const diff = compareRuns(baseRun, headRun, { normalize: args.normalize, ignore });
+    const diff = compareRuns(baseRun, headRun, { normalize: args.normalize, ignore, renames: args.renames });
     const gate: Gate = { rules, minDeltaNs: minDeltaNs ?? defaultMinDelta(baseRun), minGcDeltaNs };
     if (args.normalize && !diff.normalized) context.stderr.write('pyflame: warning: --normalize not applied: BASE or HEAD spent no time in Python calls\n');
     if (diff.normalized && rules.some((rule) => rule.metric === 'traced')) context.stderr.write("pyflame: warning: traced rules cannot fire with --normalize (HEAD's time in Python is scaled to BASE's)\n");

@@ -51,6 +51,7 @@ export function diffToJson(diff: RunDiff, gate: Gate, findings: readonly Finding
     tracedNs: change(diff.tracedNs),
     durationNs: change(diff.durationNs),
     ignored: diff.ignored,
+    renamedFiles: diff.renamedFiles.map((r) => ({ base: r.base, head: r.head, similarity: r.similarity })),
     functions: changedFunctions.map((i) => {
       const f = diff.functions[i];
       return { name: f.name, file: f.file, line: f.line, presence: f.presence, calls: change(f.calls), selfNs: change(f.selfNs), totalNs: change(f.totalNs), p95Ns: change(f.p95Ns) };

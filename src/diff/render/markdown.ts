@@ -74,6 +74,10 @@ export function renderDiffMarkdown(diff: RunDiff, gate: Gate, findings: readonly
   const traced = diff.tracedNs;
   out.push(`**base** ${markdownText(diff.base.source)} · **head** ${markdownText(diff.head.source)} · time in Python ${formatDuration(traced.base)} → ${formatDuration(traced.head)} (${signedDuration(delta(traced))}, ${signedPercent(traced)})`);
   if (diff.normalized) out.push('', `HEAD's times are scaled by ${diff.scale.toPrecision(4)} (\`--normalize\`).`);
+  if (diff.renamedFiles.length > 0) {
+    const pairs = diff.renamedFiles.map((r) => `${markdownText(r.base)} → ${markdownText(r.head)}`).join(', ');
+    out.push('', `Matched by the functions in them (renamed or moved files; \`--no-renames\` to match by path only): ${pairs}.`);
+  }
   if (gate.rules.length > 0) out.push('', `Rules: ${rules}; time changes under ${formatDuration(gate.minDeltaNs)} (GC pauses: ${formatDuration(gate.minGcDeltaNs)}) are treated as noise.`);
 
   if (findings.length > 0) {

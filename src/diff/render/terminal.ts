@@ -42,10 +42,23 @@ function header(diff: RunDiff, gate: Gate, style: ReportStyle): string[] {
   const traced = diff.tracedNs;
   lines.push(`  in Python  ${formatDuration(traced.base)} → ${formatDuration(traced.head)} (${signedDuration(delta(traced))}, ${signedPercent(traced)})`);
   if (diff.normalized) lines.push(...note(`--normalize: HEAD's times are multiplied by ${diff.scale.toPrecision(4)} so that its time in Python equals BASE's.`, style));
+  lines.push(...renamesNote(diff, style));
   if (diff.ignored > 0) lines.push(...note(`--ignore left out ${formatCount(diff.ignored)} functions and modules.`, style));
   if (diff.paths === undefined) lines.push(...note('Call paths are not compared: a side is a --json result written without them (re-run pyflame analyze --json).', style));
   if (gate.rules.length > 0) lines.push(...note(`Time changes under ${formatDuration(gate.minDeltaNs)} (GC pauses: ${formatDuration(gate.minGcDeltaNs)}) are noise to the rules (--min-delta, --min-gc-delta).`, style));
   return lines;
+}
+
+/** How many renamed files the header names; the rest are counted. */
+const RENAMES_SHOWN = 5;
+
+function renamesNote(diff: RunDiff, style: ReportStyle): string[] {
+  const renames = diff.renamedFiles;
+  if (renames.length === 0) return [];
+  const shown = renames.slice(0, RENAMES_SHOWN).map((r) => `${terminalSafe(r.base)} → ${terminalSafe(r.head)}`);
+  const more = renames.length > RENAMES_SHOWN ? ` and ${formatCount(renames.length - RENAMES_SHOWN)} more` : '';
+  const files = renames.length === 1 ? 'A file has' : `${formatCount(renames.length)} files have`;
+  return note(`${files} another path in HEAD, matched by the functions in it (--no-renames to match by path only): ${shown.join(', ')}${more}.`, style);
 }
 
 function subjectText(subject: Subject, max: number): string {
