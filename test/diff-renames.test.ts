@@ -55,6 +55,13 @@ describe('renamed files: a file only BASE has matched with one only HEAD has, by
     );
   });
 
+  it('a large project whose checkout moved (600 files a side, all with the same function names): paired by base name', () => {
+    const project = (root: string) => Array.from({ length: 600 }, (_, i) => [fn(`${root}/pkg${i % 7}/mod${i}.py`, '<module>'), fn(`${root}/pkg${i % 7}/mod${i}.py`, 'run')]).flat();
+    const renames = matchRenamedFiles(run(project('/home/ci/a')), run(project('/tmp/b')));
+    assert.equal(renames.length, 600);
+    for (const r of renames) assert.equal(r.head, r.base.replace('/home/ci/a/', '/tmp/b/'));
+  });
+
   it('files that share less than half their functions stay apart; a file both sides have is never re-paired', () => {
     const base = run([fn('/w/a.py', 'parse'), fn('/w/a.py', 'emit'), fn('/w/a.py', 'close'), fn('/w/same.py', 'x')]);
     const head = run([fn('/w/b.py', 'parse'), fn('/w/b.py', 'send'), fn('/w/b.py', 'open'), fn('/w/same.py', 'x'), fn('/w/c.py', 'x')]);

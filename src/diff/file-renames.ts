@@ -11,6 +11,9 @@ export interface FileRename {
 /** Below this, two files share too few functions to be taken as one file renamed. */
 export const MIN_RENAME_SIMILARITY = 0.5;
 
+/** Above this many (BASE-only x HEAD-only) file pairs, only files of the same base name are compared. */
+const MAX_PAIRS_COMPARED = 250_000;
+
 /**
  * Files only BASE has paired with files only HEAD has, when their functions' names mostly agree:
  * `before.py` recorded against `after.py`, or a checkout that sits in another folder on the CI
@@ -28,9 +31,19 @@ export function matchRenamedFiles(base: RunProfile, head: RunProfile): FileRenam
   const headOnly = [...headNames.keys()].filter((file) => !baseNames.has(file));
   if (baseOnly.length === 0 || headOnly.length === 0) return [];
 
+  // Every file against every file, unless that is too many pairs (a large project whose checkout
+  // moved): then only files with the same base name are compared.
+  const sameNameOnly = baseOnly.length * headOnly.length > MAX_PAIRS_COMPARED;
+  const headByBaseName = new Map<string, string[]>();
+  for (const h of headOnly) {
+    const key = sameNameOnly ? baseName(h) : '';
+    const group = headByBaseName.get(key);
+    if (group === undefined) headByBaseName.set(key, [h]);
+    else group.push(h);
+  }
   const candidates: Array<FileRename & { suffix: number }> = [];
   for (const b of baseOnly) {
-    for (const h of headOnly) {
+    for (const h of headByBaseName.get(sameNameOnly ? baseName(b) : '') ?? []) {
       const similarity = nameSimilarity(baseNames.get(b)!, headNames.get(h)!);
       if (similarity >= MIN_RENAME_SIMILARITY) candidates.push({ base: b, head: h, similarity, suffix: commonSuffixLength(b, h) });
     }
@@ -88,5 +101,7 @@ function commonSuffixLength(a: string, b: string): number {
   while (n < a.length && n < b.length && a[a.length - 1 - n] === b[b.length - 1 - n]) n++;
   return n;
 }
+
+const baseName = (file: string) => file.slice(file.lastIndexOf('/') + 1);
 
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
