@@ -4,6 +4,7 @@ import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import AjvModule from 'ajv';
 import fc from 'fast-check';
+import './helpers/fast-check-setup.js';
 import { analyzeTrace } from '../src/analyze/analyze.js';
 import { summarizeDurations } from '../src/analyze/percentiles.js';
 import { analysisJsonText, analysisToJson } from '../src/export/analysis-json.js';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import './helpers/fast-check-setup.js';
 import { asciiBytes, ByteChunks } from '../src/export/speedscope/byte-chunks.js';
 
 /** Everything a ByteChunks wrote, as one string, and the sizes of the chunks it handed over. */

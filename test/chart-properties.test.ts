@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import './helpers/fast-check-setup.js';
 import { chartOf, drawnRects } from './helpers/chart.js';
 import { scratchDir, writeScratch } from './helpers/scratch.js';
 import { balancedTrace, toPyflameText, type GenEvent } from './helpers/trace-gen.js';

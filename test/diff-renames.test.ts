@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import './helpers/fast-check-setup.js';
 import { compareRuns } from '../src/diff/compare.js';
 import { matchRenamedFiles } from '../src/diff/file-renames.js';
 import { loadRun } from '../src/diff/load-run.js';

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import AjvModule from 'ajv';
 import fc from 'fast-check';
+import './helpers/fast-check-setup.js';
 import { analyzeTrace } from '../src/analyze/analyze.js';
 import { analysisJsonText, analysisToJson } from '../src/export/analysis-json.js';
 import { compareRuns, delta, type RunDiff } from '../src/diff/compare.js';
@@ -132,7 +133,13 @@ describe('pyflame diff: invariants', () => {
         const pb = profileFromJson(analysisToJson(await analyzeTrace(writeScratch(scratch, toPyflameText(b)), { parseThread: false })), 'b');
         const ab = compareRuns(pa, pb);
         const ba = compareRuns(pb, pa);
-        const byKey = new Map(ba.functions.map((f) => [f.key, f]));
+        // Renamed files are paired the same way in both directions; keys carry BASE's file.
+        assert.deepEqual(ba.renamedFiles.map((r) => [r.head, r.base]), ab.renamedFiles.map((r) => [r.base, r.head]).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)));
+        const keyInAb = (key: string) => {
+          const rename = ba.renamedFiles.find((r) => key.startsWith(`${r.base}\0`));
+          return rename === undefined ? key : rename.head + key.slice(rename.base.length);
+        };
+        const byKey = new Map(ba.functions.map((f) => [keyInAb(f.key), f]));
         for (const f of ab.functions) {
           const g = byKey.get(f.key)!;
           assert.equal(delta(f.calls), -delta(g.calls));

@@ -3,6 +3,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import './helpers/fast-check-setup.js';
 import { fastLinesAvailable } from '../src/parse/fast-lines.js';
 import { eventLogCsv, warningsText } from './helpers/event-log.js';
 import { FIXTURES, SAMPLES } from './helpers/paths.js';

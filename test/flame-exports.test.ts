@@ -5,6 +5,7 @@ import { gunzipSync } from 'node:zlib';
 import { describe, it } from 'node:test';
 import AjvModule from 'ajv';
 import fc from 'fast-check';
+import './helpers/fast-check-setup.js';
 import { analyzeTrace } from '../src/analyze/analyze.js';
 import { foldedText } from '../src/export/folded.js';
 import { writeSpeedscope } from '../src/export/speedscope/speedscope.js';

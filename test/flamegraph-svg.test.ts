@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import './helpers/fast-check-setup.js';
 import { analyzeTrace } from '../src/analyze/analyze.js';
 import { foldedFlameGraphSvg } from '../src/export/svg/folded-graph.js';
 import { foldedText } from '../src/export/folded.js';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import './helpers/fast-check-setup.js';
 import { TraceInputError } from '../src/model/diagnostics.js';
 import { TimeBase } from '../src/model/time-base.js';
 import { eventLogCsv } from './helpers/event-log.js';

@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { test } from 'node:test';
 import fc from 'fast-check';
+import './helpers/fast-check-setup.js';
 import { bytesReader, ElfError, readStapsdtNotes, readStapsdtNotesFromFile, type StapsdtNote } from '../src/record/elf-notes.js';
 import { scratchDir, writeScratch } from './helpers/scratch.js';
 

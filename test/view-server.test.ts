@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
+import './helpers/fast-check-setup.js';
 import { browserCommand } from '../src/view/open-browser.js';
 import { existingProfile, DEFAULT_VIEW_LIMITS, speedscopeProblem } from '../src/view/profile-file.js';
 import { PROFILE_PATH, serveSpeedscope, speedscopeAppDir, type SpeedscopeServer } from '../src/view/serve-speedscope.js';

@@ -22,7 +22,7 @@ const MAX_PAIRS_COMPARED = 250_000;
  *
  * Pairs are taken best first: most alike, then the longest common path ending (so
  * `/a/src/util.py` pairs with `/b/src/util.py` rather than `/b/lib/util.py`), then by path, which
- * makes the choice deterministic.
+ * makes the choice deterministic and the same in both directions.
  */
 export function matchRenamedFiles(base: RunProfile, head: RunProfile): FileRename[] {
   const baseNames = namesByFile(base.functions);
@@ -48,7 +48,9 @@ export function matchRenamedFiles(base: RunProfile, head: RunProfile): FileRenam
       if (similarity >= MIN_RENAME_SIMILARITY) candidates.push({ base: b, head: h, similarity, suffix: commonSuffixLength(b, h) });
     }
   }
-  candidates.sort((x, y) => y.similarity - x.similarity || y.suffix - x.suffix || byText(x.base, y.base) || byText(x.head, y.head));
+  // Ties are broken by the pair's two paths in text order whichever side each is on, so that
+  // comparing HEAD with BASE pairs the same files as BASE with HEAD.
+  candidates.sort((x, y) => y.similarity - x.similarity || y.suffix - x.suffix || byText(unordered(x), unordered(y)));
   const pairedBase = new Set<string>();
   const pairedHead = new Set<string>();
   const renames: FileRename[] = [];
@@ -101,6 +103,8 @@ function commonSuffixLength(a: string, b: string): number {
   while (n < a.length && n < b.length && a[a.length - 1 - n] === b[b.length - 1 - n]) n++;
   return n;
 }
+
+const unordered = (pair: { base: string; head: string }) => (pair.base < pair.head ? `${pair.base}\0${pair.head}` : `${pair.head}\0${pair.base}`);
 
 const baseName = (file: string) => file.slice(file.lastIndexOf('/') + 1);
 
