@@ -6,6 +6,8 @@ import './helpers/fast-check-setup.js';
 import { compareRuns } from '../src/diff/compare.js';
 import { matchRenamedFiles } from '../src/diff/file-renames.js';
 import { loadRun } from '../src/diff/load-run.js';
+import { renderDiffMarkdown } from '../src/diff/render/markdown.js';
+import { renderDiffReport } from '../src/diff/render/terminal.js';
 import { defaultMinDelta, DEFAULT_MIN_GC_DELTA_NS, evaluateGate, parseRule } from '../src/diff/rules.js';
 import type { ProfileFunction, RunProfile } from '../src/diff/run-profile.js';
 import { FIXTURES } from './helpers/paths.js';
@@ -61,6 +63,23 @@ describe('renamed files: a file only BASE has matched with one only HEAD has, by
     const renames = matchRenamedFiles(run(project('/home/ci/a')), run(project('/tmp/b')));
     assert.equal(renames.length, 600);
     for (const r of renames) assert.equal(r.head, r.base.replace('/home/ci/a/', '/tmp/b/'));
+  });
+
+  it('the reports name the first 5 pairs, count the rest, and escape hostile paths', () => {
+    const hostile = '/w/<script>alert(1)</script>\u001b[31m|x.py';
+    const files = [hostile, ...Array.from({ length: 7 }, (_, i) => `/w/m${i}.py`)];
+    const base = run(files.flatMap((file) => [fn(file, 'go')]));
+    const head = run(files.flatMap((file) => [fn(file.replace('/w/', '/v/'), 'go')]));
+    const diff = compareRuns(base, head);
+    assert.equal(diff.renamedFiles.length, 8);
+    const gate = { rules: [], minDeltaNs: 0, minGcDeltaNs: 0 };
+    const text = renderDiffReport(diff, gate, [], { top: 5, color: false, width: 400 });
+    assert.match(text, /8 files have another path in HEAD, matched by the functions in it \(--no-renames to match by path only\): .* and 3 more \(--json lists them all\)\./);
+    assert.doesNotMatch(text, /\u001b/, 'no raw escape character reaches the terminal');
+    const markdown = renderDiffMarkdown(diff, gate, [], { top: 5 });
+    assert.match(markdown, /^Matched by the functions in them .* and 3 more \(the JSON lists them all\)\.$/m);
+    assert.doesNotMatch(markdown, /<script>|\u001b/);
+    assert.match(markdown, /&lt;script&gt;/);
   });
 
   it('files that share less than half their functions stay apart; a file both sides have is never re-paired', () => {

@@ -2,7 +2,7 @@ import { formatCount, formatDuration, shortenFile } from '../../cli/report/forma
 import { terminalSafe } from '../../cli/terminal.js';
 import { delta, pathFrames, type RunDiff } from '../compare.js';
 import type { Finding, Gate } from '../rules.js';
-import { findingChange, PATH_FRAMES_SHOWN, rankedFunctions, rankedImports, rankedPaths, signedCount, signedDuration, signedPercent, subjectOf, type Subject } from './ranking.js';
+import { findingChange, PATH_FRAMES_SHOWN, rankedFunctions, rankedImports, rankedPaths, RENAMES_SHOWN, signedCount, signedDuration, signedPercent, subjectOf, type Subject } from './ranking.js';
 
 export interface DiffMarkdownOptions {
   /** Rows in the summary tables (the collapsible details list more). */
@@ -75,8 +75,9 @@ export function renderDiffMarkdown(diff: RunDiff, gate: Gate, findings: readonly
   out.push(`**base** ${markdownText(diff.base.source)} · **head** ${markdownText(diff.head.source)} · time in Python ${formatDuration(traced.base)} → ${formatDuration(traced.head)} (${signedDuration(delta(traced))}, ${signedPercent(traced)})`);
   if (diff.normalized) out.push('', `HEAD's times are scaled by ${diff.scale.toPrecision(4)} (\`--normalize\`).`);
   if (diff.renamedFiles.length > 0) {
-    const pairs = diff.renamedFiles.map((r) => `${markdownText(r.base)} → ${markdownText(r.head)}`).join(', ');
-    out.push('', `Matched by the functions in them (renamed or moved files; \`--no-renames\` to match by path only): ${pairs}.`);
+    const shown = diff.renamedFiles.slice(0, RENAMES_SHOWN).map((r) => `${markdownText(r.base)} → ${markdownText(r.head)}`);
+    const more = diff.renamedFiles.length > RENAMES_SHOWN ? ` and ${formatCount(diff.renamedFiles.length - RENAMES_SHOWN)} more (the JSON lists them all)` : '';
+    out.push('', `Matched by the functions in them (renamed or moved files; \`--no-renames\` to match by path only): ${shown.join(', ')}${more}.`);
   }
   if (gate.rules.length > 0) out.push('', `Rules: ${rules}; time changes under ${formatDuration(gate.minDeltaNs)} (GC pauses: ${formatDuration(gate.minGcDeltaNs)}) are treated as noise.`);
 

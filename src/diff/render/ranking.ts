@@ -80,6 +80,9 @@ export type Subject =
 /** Paths in reports show their root and last frames; deeper ones are elided in the middle. */
 export const PATH_FRAMES_SHOWN = 6;
 
+/** How many renamed files the terminal and Markdown reports name; the rest are counted. */
+export const RENAMES_SHOWN = 5;
+
 export function subjectOf(diff: RunDiff, finding: Finding): Subject {
   switch (finding.scope) {
     case 'function': {

@@ -3,7 +3,7 @@ import { formatCount, formatDuration, functionLabel, heading, note, renderTable,
 import { formatWarnings, terminalSafe } from '../../cli/terminal.js';
 import { delta, pathFrames, type RunDiff } from '../compare.js';
 import type { Finding, Gate } from '../rules.js';
-import { findingChange, PATH_FRAMES_SHOWN, rankedFunctions, rankedImports, rankedPaths, signedCount, signedDuration, signedPercent, subjectOf, type Subject } from './ranking.js';
+import { findingChange, PATH_FRAMES_SHOWN, RENAMES_SHOWN, rankedFunctions, rankedImports, rankedPaths, signedCount, signedDuration, signedPercent, subjectOf, type Subject } from './ranking.js';
 
 export interface DiffReportOptions {
   readonly top: number;
@@ -49,14 +49,11 @@ function header(diff: RunDiff, gate: Gate, style: ReportStyle): string[] {
   return lines;
 }
 
-/** How many renamed files the header names; the rest are counted. */
-const RENAMES_SHOWN = 5;
-
 function renamesNote(diff: RunDiff, style: ReportStyle): string[] {
   const renames = diff.renamedFiles;
   if (renames.length === 0) return [];
   const shown = renames.slice(0, RENAMES_SHOWN).map((r) => `${terminalSafe(r.base)} → ${terminalSafe(r.head)}`);
-  const more = renames.length > RENAMES_SHOWN ? ` and ${formatCount(renames.length - RENAMES_SHOWN)} more` : '';
+  const more = renames.length > RENAMES_SHOWN ? ` and ${formatCount(renames.length - RENAMES_SHOWN)} more (--json lists them all)` : '';
   const files = renames.length === 1 ? 'A file has' : `${formatCount(renames.length)} files have`;
   return note(`${files} another path in HEAD, matched by the functions in it (--no-renames to match by path only): ${shown.join(', ')}${more}.`, style);
 }
