@@ -17,7 +17,7 @@
 
 import fs from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { mulberry32 } from './generate-trace.mjs';
+import { mulberry32, readFlags } from './generate-trace.mjs';
 
 export const FOLDED_GENERATOR_VERSION = 1;
 export const DEFAULT_STACKS = 200000;
@@ -25,21 +25,20 @@ export const DEFAULT_STACKS = 200000;
 const USAGE = 'usage: node bench/generate-folded.mjs --out FILE [--stacks N] [--seed S] [--stats-json FILE] [--quiet]';
 
 function parseArgs(argv) {
-  const o = { out: null, stacks: DEFAULT_STACKS, seed: 1, statsJson: null, quiet: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const eq = a.indexOf('=');
-    const key = a.startsWith('--') && eq > 0 ? a.slice(0, eq) : a;
-    const val = () => (a.startsWith('--') && eq > 0 ? a.slice(eq + 1) : argv[++i]);
-    switch (key) {
-      case '--out': o.out = val(); break;
-      case '--stacks': o.stacks = Number(val()); break;
-      case '--seed': o.seed = Number(val()); break;
-      case '--stats-json': o.statsJson = val(); break;
-      case '--quiet': o.quiet = true; break;
-      default: die(`unknown argument: ${a}`);
-    }
-  }
+  const v = readFlags(argv, {
+    out: { type: 'string' },
+    stacks: { type: 'string' },
+    seed: { type: 'string' },
+    'stats-json': { type: 'string' },
+    quiet: { type: 'boolean' },
+  }, die);
+  const o = {
+    out: v.out ?? null,
+    stacks: v.stacks === undefined ? DEFAULT_STACKS : Number(v.stacks),
+    seed: v.seed === undefined ? 1 : Number(v.seed),
+    statsJson: v['stats-json'] ?? null,
+    quiet: v.quiet ?? false,
+  };
   if (!o.out) die('--out is required');
   if (!Number.isInteger(o.stacks) || o.stacks < 1) die('--stacks must be a positive integer');
   if (!Number.isInteger(o.seed) || o.seed < 0 || o.seed > 0xffffffff) die('--seed must be an integer 0..4294967295');

@@ -33,6 +33,7 @@
 //   blocking call, to the thread that is ready first; never during a gc cycle.
 
 import fs from 'node:fs';
+import { parseArgs as parseFlags } from 'node:util';
 import { pathToFileURL } from 'node:url';
 
 export const GENERATOR_VERSION = 3;
@@ -48,26 +49,45 @@ const USAGE = `usage: node bench/generate-trace.mjs --format pyflame|dtrace --ou
           is not given, else 0)] [--seed S (default 1)]
          [--interleave fine|gil (default fine; pyflame only)] [--stats-json FILE] [--quiet]`;
 
-function parseArgs(argv) {
-  const o = { format: null, out: null, sizeMb: null, minEvents: null, seed: 1, interleave: 'fine', statsJson: null, quiet: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const eq = a.indexOf('=');
-    const key = a.startsWith('--') && eq > 0 ? a.slice(0, eq) : a;
-    const val = () => (a.startsWith('--') && eq > 0 ? a.slice(eq + 1) : argv[++i]);
-    switch (key) {
-      case '--format': o.format = val(); break;
-      case '--out': o.out = val(); break;
-      case '--size-mb': o.sizeMb = Number(val()); break;
-      case '--min-events': o.minEvents = Number(val()); break;
-      case '--seed': o.seed = Number(val()); break;
-      case '--interleave': o.interleave = val(); break;
-      case '--stats-json': o.statsJson = val(); break;
-      case '--quiet': o.quiet = true; break;
-      case '-h': case '--help': process.stdout.write(USAGE + '\n'); process.exit(0); break;
-      default: die(`unknown argument: ${a}`);
-    }
+/**
+ * The bench scripts' flags, read by node's own util.parseArgs (`--name value` and `--name=value`;
+ * unknown flags and missing values are refused): a mistake goes to `die` with node's message.
+ */
+export function readFlags(argv, options, die) {
+  try {
+    return parseFlags({ args: argv, options, strict: true, allowPositionals: false }).values;
+  } catch (err) {
+    return die(err.message);
   }
+}
+
+function parseArgs(argv) {
+  const v = readFlags(argv, {
+    format: { type: 'string' },
+    out: { type: 'string' },
+    'size-mb': { type: 'string' },
+    'min-events': { type: 'string' },
+    seed: { type: 'string' },
+    interleave: { type: 'string' },
+    'stats-json': { type: 'string' },
+    quiet: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  }, die);
+  if (v.help) {
+    process.stdout.write(USAGE + '\n');
+    process.exit(0);
+  }
+  const number = (text) => (text === undefined ? null : Number(text));
+  const o = {
+    format: v.format ?? null,
+    out: v.out ?? null,
+    sizeMb: number(v['size-mb']),
+    minEvents: number(v['min-events']),
+    seed: number(v.seed) ?? 1,
+    interleave: v.interleave ?? 'fine',
+    statsJson: v['stats-json'] ?? null,
+    quiet: v.quiet ?? false,
+  };
   if (o.format !== 'pyflame' && o.format !== 'dtrace') die('--format must be pyflame or dtrace');
   if (!o.out) die('--out FILE is required');
   // default run: >= 1100 MiB AND >= 15 M events; with an explicit --size-mb only the size counts

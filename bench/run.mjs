@@ -39,7 +39,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_MIN_EVENTS, DEFAULT_SIZE_MB, GENERATOR_VERSION } from './generate-trace.mjs';
+import { DEFAULT_MIN_EVENTS, DEFAULT_SIZE_MB, GENERATOR_VERSION, readFlags } from './generate-trace.mjs';
 import { DEFAULT_STACKS, FOLDED_GENERATOR_VERSION } from './generate-folded.mjs';
 
 const MiB = 1048576;
@@ -127,28 +127,29 @@ const CASES = [
 const USAGE = 'usage: node bench/run.mjs [--only NAME[,NAME]] [--size-mb N] [--seed S] [--runs N] [--json FILE] [--regen] [--check]';
 
 function parseArgs(argv) {
-  const o = { only: null, sizeMb: null, seed: 1, runs: 1, json: null, regen: false, check: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const eq = a.indexOf('=');
-    const key = a.startsWith('--') && eq > 0 ? a.slice(0, eq) : a;
-    const val = () => {
-      const v = a.startsWith('--') && eq > 0 ? a.slice(eq + 1) : argv[++i];
-      if (v === undefined) die(`${key} needs a value`);
-      return v;
-    };
-    switch (key) {
-      case '--only': o.only = (o.only ?? []).concat(val().split(',').filter(Boolean)); break;
-      case '--size-mb': o.sizeMb = Number(val()); break;
-      case '--seed': o.seed = Number(val()); break;
-      case '--runs': o.runs = Number(val()); break;
-      case '--json': o.json = val(); break;
-      case '--regen': o.regen = true; break;
-      case '--check': o.check = true; break;
-      case '-h': case '--help': process.stdout.write(USAGE + '\n'); process.exit(0); break;
-      default: die(`unknown argument: ${a}`);
-    }
+  const v = readFlags(argv, {
+    only: { type: 'string', multiple: true },
+    'size-mb': { type: 'string' },
+    seed: { type: 'string' },
+    runs: { type: 'string' },
+    json: { type: 'string' },
+    regen: { type: 'boolean' },
+    check: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  }, die);
+  if (v.help) {
+    process.stdout.write(USAGE + '\n');
+    process.exit(0);
   }
+  const o = {
+    only: v.only === undefined ? null : v.only.flatMap((names) => names.split(',').filter(Boolean)),
+    sizeMb: v['size-mb'] === undefined ? null : Number(v['size-mb']),
+    seed: v.seed === undefined ? 1 : Number(v.seed),
+    runs: v.runs === undefined ? 1 : Number(v.runs),
+    json: v.json ?? null,
+    regen: v.regen ?? false,
+    check: v.check ?? false,
+  };
   if (o.sizeMb !== null && !(o.sizeMb > 0 && Number.isFinite(o.sizeMb))) die('--size-mb must be a positive number');
   if (!Number.isInteger(o.seed) || o.seed < 0 || o.seed > 0xffffffff) die('--seed must be an integer 0..4294967295');
   if (!Number.isInteger(o.runs) || o.runs < 1) die('--runs must be a positive integer');
