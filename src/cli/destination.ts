@@ -1,9 +1,11 @@
 import { openOutput } from '../io/output.js';
 import { outputName } from '../io/output-name.js';
+import { checkOutputs, descriptorIdentity, type PlannedOutput } from '../io/output-target.js';
 
 export { outputName };
 import type { CommandContext } from './command-context.js';
 import { UsageError } from './exit-codes.js';
+import { terminalSafe } from './terminal.js';
 
 /** Where one kind of output goes: nowhere, stdout, or a file. */
 export type Destination = { kind: 'none' } | { kind: 'stdout' } | { kind: 'file'; path: string };
@@ -37,6 +39,32 @@ export function destination(
   return (input) => ({ kind: 'file', path: `out/${nameOf(input)}${suffix}` });
 }
 
+/**
+ * Checks, before any work, every output a run will write (see {@link checkOutputs}): each can be
+ * written, none is an input, no two are one file, one document at most on stdout. Throws
+ * OutputPathError, which the CLI reports with exit 2. Says whether a document goes to stdout.
+ */
+export function checkDestinations(outputs: readonly { flag: string; to: Destination }[], inputs: readonly string[], context: CommandContext): { toStdout: boolean } {
+  const planned: PlannedOutput[] = [];
+  for (const { flag, to } of outputs) {
+    if (to.kind === 'none') continue;
+    // One flag's documents for several traces follow each other on stdout (a stream of JSON texts).
+    if (to.kind === 'stdout' && planned.some((entry) => entry.flag === flag && entry.path === '-')) continue;
+    planned.push({ flag, path: to.kind === 'stdout' ? '-' : to.path });
+  }
+  const targets = checkOutputs(planned, inputs, {
+    stdoutIdentity: context.stdout === process.stdout ? descriptorIdentity(1) : undefined,
+    stdinIdentity: context.stdin === process.stdin ? descriptorIdentity(0) : undefined,
+  });
+  // --json /dev/stdout is stdout too: the report then stays off it, as for --json -.
+  return { toStdout: targets.some((target) => target.kind === 'stdout') };
+}
+
+/** `pyflame: wrote PATH` on stderr, the path made safe for the terminal. */
+export function sayWrote(context: CommandContext, path: string, detail = ''): void {
+  context.stderr.write(`pyflame: wrote ${terminalSafe(path)}${detail}\n`);
+}
+
 /** Writes a text document atomically to its destination; says so on stderr for a file. */
 export async function writeText(dest: Destination, text: () => string, context: CommandContext): Promise<void> {
   if (dest.kind === 'none') return;
@@ -48,5 +76,25 @@ export async function writeText(dest: Destination, text: () => string, context: 
     await output.abort();
     throw error;
   }
-  if (dest.kind === 'file') context.stderr.write(`pyflame: wrote ${dest.path}\n`);
+  if (dest.kind === 'file') sayWrote(context, dest.path);
+}
+
+/**
+ * Writes a document produced in pieces (never one string for the whole of it), gzip-compressed
+ * when the path ends in .gz.
+ */
+export async function writeStreamed(dest: Destination, produce: (write: (chunk: string | Uint8Array) => Promise<void>) => Promise<void>, context: CommandContext): Promise<void> {
+  if (dest.kind === 'none') return;
+  const output = await openOutput(dest.kind === 'stdout' ? '-' : dest.path, context.stdout, { gzip: dest.kind === 'file' && dest.path.endsWith('.gz') });
+  try {
+    await produce(async (text) => {
+      output.write(text);
+      await output.drain();
+    });
+    await output.commit();
+  } catch (error) {
+    await output.abort();
+    throw error;
+  }
+  if (dest.kind === 'file') sayWrote(context, dest.path);
 }

@@ -1,7 +1,9 @@
 import yargs from 'yargs';
 import { TraceInputError } from '../model/diagnostics.js';
-import { pendingTemporaryFiles } from '../io/output.js';
-import { unlinkSync } from 'node:fs';
+import { OutputWriteError, removePendingTemporaryFiles } from '../io/output.js';
+import { OutputPathError } from '../io/output-target.js';
+import { describeFsError } from '../io/fs-errors.js';
+import { runInterruptHooks } from './interrupt.js';
 import type { CommandContext } from './command-context.js';
 import { analyzeCommand } from './commands/analyze.js';
 import { convertCommand } from './commands/convert.js';
@@ -72,16 +74,18 @@ export async function main(argv: readonly string[], context: CommandContext = de
 }
 
 function reportError(error: unknown, context: CommandContext): number {
-  if (error instanceof TraceInputError || error instanceof UsageError) {
+  // The reader of stdout went away (| head): what it wanted, it got.
+  if ((error as NodeJS.ErrnoException | undefined)?.code === 'EPIPE') return ExitCode.Ok;
+  if (error instanceof TraceInputError || error instanceof UsageError || error instanceof OutputPathError || error instanceof OutputWriteError) {
     const lines = error.message.split('\n').map((line) => terminalSafe(line));
     context.stderr.write(`pyflame: error: ${lines.join('\n')}\n`);
     if (error instanceof UsageError) context.stderr.write('Run pyflame --help for usage.\n');
     return ExitCode.Error;
   }
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'EPIPE') return ExitCode.Ok;
   if (typeof code === 'string') {
-    context.stderr.write(`pyflame: error: ${terminalSafe((error as Error).message)}\n`);
+    const where = (error as NodeJS.ErrnoException).path;
+    context.stderr.write(`pyflame: error: ${terminalSafe(where === undefined ? describeFsError(error) : `${where}: ${describeFsError(error)}`)}\n`);
     return ExitCode.Error;
   }
   // A bug in pyflame: say so, with what a bug report needs, and never exit 1 (a diff's regression).
@@ -94,20 +98,26 @@ function defaultContext(): CommandContext {
   return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
 }
 
-/** Removes uncommitted temporary outputs when the process is interrupted. */
+/**
+ * On SIGINT, SIGTERM or SIGHUP: stop at once, say so, remove uncommitted temporary outputs and exit
+ * 128 + the signal's number. A crash (an exception nobody caught) removes them too and exits 2,
+ * never 1 (a diff's regression).
+ */
 export function installInterruptCleanup(): void {
+  const numbers: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
   const cleanup = (signal: NodeJS.Signals) => {
-    // A command listening too ends on the signal itself (view stops serving and exits 0).
-    if (process.listenerCount(signal) > 0) return;
-    for (const temp of pendingTemporaryFiles()) {
-      try {
-        unlinkSync(temp);
-      } catch {
-        // already gone
-      }
-    }
-    process.exit(signal === 'SIGINT' ? 130 : 143);
+    // A command listening too ends on the signal itself (view stops serving, record stops bpftrace).
+    if (process.listenerCount(signal) > 1) return;
+    runInterruptHooks();
+    removePendingTemporaryFiles();
+    process.stderr.write(`\npyflame: interrupted (${signal}); no output was left half written\n`);
+    process.exit(128 + (numbers[signal] ?? 0));
   };
-  process.once('SIGINT', cleanup);
-  process.once('SIGTERM', cleanup);
+  for (const signal of Object.keys(numbers) as NodeJS.Signals[]) process.on(signal, cleanup);
+  process.on('uncaughtException', (error) => {
+    runInterruptHooks();
+    removePendingTemporaryFiles();
+    process.exitCode = reportError(error, defaultContext());
+    process.exit();
+  });
 }

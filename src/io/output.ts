@@ -1,10 +1,13 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { chmodSync, chownSync, createWriteStream, openSync, unlinkSync, type WriteStream } from 'node:fs';
 import { mkdir, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
+import { createGzip, type Gzip } from 'node:zlib';
+import { describeFsError } from './fs-errors.js';
+import { descriptorIdentity, OutputPathError, resolveOutputTarget, type OutputTarget } from './output-target.js';
 
-/** A text destination written in pieces: a file (atomically) or stdout. */
+/** A text destination written in pieces: a file (atomically), a device or pipe, or stdout. */
 export interface TextOutput {
   /** Where it goes: a path, or `-` for stdout. */
   readonly path: string;
@@ -13,8 +16,23 @@ export interface TextOutput {
   drain(): Promise<void>;
   /** Finishes: a file appears under its name only now, whole. */
   commit(): Promise<void>;
-  /** Gives up: nothing is left behind. */
+  /** Gives up: nothing is left behind (what a device or pipe already took stays taken). */
   abort(): Promise<void>;
+}
+
+export interface OutputOptions {
+  /** Compress with gzip on the way (a `.gz` path). */
+  readonly gzip?: boolean;
+}
+
+/** An output that could not be written, named by the user's path (never by a temporary name). */
+export class OutputWriteError extends Error {
+  override name = 'OutputWriteError';
+  readonly code: string;
+  constructor(path: string, cause: unknown) {
+    super(`cannot write ${path === '-' ? 'stdout' : path}: ${describeFsError(cause)}`);
+    this.code = (cause as NodeJS.ErrnoException | undefined)?.code ?? 'EIO';
+  }
 }
 
 /** Temporary files not yet committed, removed if the process is interrupted. */
@@ -25,37 +43,93 @@ export function pendingTemporaryFiles(): string[] {
   return [...pendingTemps];
 }
 
+/** Removes every temporary output not yet committed (on an interrupt or a crash). */
+export function removePendingTemporaryFiles(): void {
+  for (const temp of pendingTemps) {
+    try {
+      unlinkSync(temp);
+    } catch {
+      // already gone
+    }
+  }
+  pendingTemps.clear();
+}
+
 /**
- * Opens `path` for writing. A file is written to a temporary name beside it and renamed over the
- * target on commit, so no reader ever sees a half-written artefact and a failed run leaves none.
- * `-` writes to stdout.
+ * Opens `path` for writing (see {@link resolveOutputTarget} for how each kind of path is written):
+ * a regular file goes to a temporary name beside it (beside a symlink's target) and is renamed over
+ * it on commit, so no reader ever sees a half-written artefact and a failed run leaves none; a
+ * device, FIFO or pipe is written in place; `-` and the process's own stdout go to `stdout`.
  */
-export async function openOutput(path: string, stdout: NodeJS.WritableStream = process.stdout): Promise<TextOutput> {
-  if (path === '-') {
+export async function openOutput(path: string, stdout: NodeJS.WritableStream = process.stdout, options: OutputOptions = {}): Promise<TextOutput> {
+  let target: OutputTarget;
+  if (path === '-') target = { kind: 'stdout' };
+  else {
+    try {
+      target = resolveOutputTarget(path, stdout === process.stdout ? descriptorIdentity(1) : undefined);
+    } catch (error) {
+      if (error instanceof OutputPathError) throw error;
+      throw new OutputWriteError(path, error);
+    }
+  }
+  if (target.kind === 'stdout') {
     // stdout is not closed here, but what was written must have gone through (a full disk, a
     // closed pipe): the last write's callback reports it.
     const flushed = () => new Promise<void>((resolve, reject) => stdout.write('', (error?: Error | null) => (error ? reject(error) : resolve())));
-    return streamOutput('-', stdout, flushed, async () => {});
+    return streamOutput(path, stdout, options, flushed, async () => {});
   }
-  await ensureDirectory(dirname(path));
-  const temp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  if (target.kind === 'in-place') {
+    const stream = createWriteStream(target.path, { flags: 'w' });
+    await opened(stream, path);
+    return streamOutput(path, stream, options, () => finish(stream), async () => void stream.destroy());
+  }
+  const file = target.file;
+  try {
+    await ensureDirectory(dirname(file));
+  } catch (error) {
+    throw new OutputWriteError(path, error);
+  }
+  const temp = join(dirname(file), `.${basename(file)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  let fd: number;
+  try {
+    // Created synchronously, then registered: an interrupt can never find the temporary file half
+    // created (an asynchronous open still in flight would create it after the cleanup ran).
+    fd = openSync(temp, 'wx', 0o666);
+  } catch (error) {
+    throw new OutputWriteError(path, error);
+  }
   pendingTemps.add(temp);
-  const stream = createWriteStream(temp);
-  await once(stream, 'open');
-  return streamOutput(
-    path,
-    stream,
-    async () => {
-      await finish(stream);
-      await rename(temp, path);
-      pendingTemps.delete(temp);
-    },
-    async () => {
-      stream.destroy();
-      await unlink(temp).catch(() => {});
-      pendingTemps.delete(temp);
-    },
-  );
+  keepOwnerAndMode(temp, target.existing);
+  const stream = createWriteStream(temp, { fd });
+  const remove = async () => {
+    stream.destroy();
+    await unlink(temp).catch(() => {});
+    pendingTemps.delete(temp);
+  };
+  return streamOutput(path, stream, options, async () => {
+    await finish(stream);
+    await rename(temp, file);
+    pendingTemps.delete(temp);
+  }, remove);
+}
+
+/** A replaced file keeps its permissions (and, for root, its owner): the rename makes a new inode. */
+function keepOwnerAndMode(temp: string, existing: { mode: number; uid: number; gid: number } | undefined): void {
+  if (existing === undefined) return;
+  try {
+    chmodSync(temp, existing.mode & 0o7777);
+    if (process.getuid?.() === 0) chownSync(temp, existing.uid, existing.gid);
+  } catch {
+    // Best effort: the content is what matters.
+  }
+}
+
+async function opened(stream: WriteStream, path: string): Promise<void> {
+  try {
+    await once(stream, 'open');
+  } catch (error) {
+    throw new OutputWriteError(path, error);
+  }
 }
 
 /**
@@ -76,24 +150,74 @@ async function ensureDirectory(dir: string): Promise<void> {
   throw Object.assign(new Error(`${dir} is not a directory`), { code: 'ENOTDIR' });
 }
 
-function streamOutput(path: string, stream: NodeJS.WritableStream, commit: () => Promise<void>, abort: () => Promise<void>): TextOutput {
-  let failure: Error | undefined;
-  stream.on('error', (error: Error) => (failure ??= error));
+/**
+ * The writing side shared by every kind of destination: text goes (through gzip, if asked) to
+ * `stream`; the first error of either is kept and reported, named by the user's path, by the next
+ * call, and a wait for `drain` ends on an error too (a full disk must not hang the run).
+ */
+function streamOutput(path: string, stream: NodeJS.WritableStream, options: OutputOptions, commit: () => Promise<void>, abort: () => Promise<void>): TextOutput {
+  let failure: OutputWriteError | undefined;
+  const failed = new Set<() => void>();
+  const fail = (error: unknown) => {
+    failure ??= error instanceof OutputWriteError ? error : new OutputWriteError(path, error);
+    for (const wake of failed) wake();
+  };
+  stream.on('error', fail);
+  const gzip: Gzip | undefined = options.gzip ? createGzip() : undefined;
+  if (gzip !== undefined) {
+    gzip.on('error', fail);
+    gzip.on('data', (chunk: Buffer) => {
+      if (failure === undefined) stream.write(chunk);
+    });
+  }
+  const check = () => {
+    if (failure) throw failure;
+  };
+  const waitFor = async (emitter: NodeJS.EventEmitter, event: string) => {
+    check();
+    await new Promise<void>((resolve) => {
+      const wake = () => {
+        emitter.off(event, wake);
+        failed.delete(wake);
+        resolve();
+      };
+      emitter.on(event, wake);
+      failed.add(wake);
+    });
+    check();
+  };
+  const needsDrain = (writable: NodeJS.WritableStream) => (writable as WriteStream).writableNeedDrain === true;
   return {
     path,
     write(text: string | Uint8Array) {
-      if (failure) throw failure;
-      if (text.length > 0) stream.write(text);
+      check();
+      if (text.length === 0) return;
+      if (gzip !== undefined) gzip.write(text);
+      else stream.write(text);
     },
     async drain() {
-      if (failure) throw failure;
-      if ((stream as WriteStream).writableNeedDrain) await once(stream, 'drain');
+      check();
+      if (gzip !== undefined && needsDrain(gzip)) await waitFor(gzip, 'drain');
+      if (needsDrain(stream)) await waitFor(stream, 'drain');
     },
     async commit() {
-      if (failure) throw failure;
-      await commit();
+      check();
+      if (gzip !== undefined) {
+        const ended = waitFor(gzip, 'end');
+        gzip.end();
+        await ended;
+      }
+      try {
+        await commit();
+      } catch (error) {
+        fail(error);
+      }
+      check();
     },
-    abort,
+    async abort() {
+      gzip?.destroy();
+      await abort();
+    },
   };
 }
 

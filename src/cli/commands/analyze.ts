@@ -12,10 +12,7 @@ import { flameChartSvg } from '../../export/chart/render-chart.js';
 import { writeSpeedscope } from '../../export/speedscope/speedscope.js';
 import { TimelineRecorder } from '../../export/speedscope/timeline-recorder.js';
 import { VERSION } from '../../version.js';
-import { createGzip } from 'node:zlib';
-import { once } from 'node:events';
 import { importTimeText } from '../../export/importtime.js';
-import { openOutput } from '../../io/output.js';
 import { formatNames } from '../../parse/registry.js';
 import type { CommandContext } from '../command-context.js';
 import { ExitCode, UsageError } from '../exit-codes.js';
@@ -24,7 +21,8 @@ import { parseDurationFlag } from '../flag-values.js';
 import { readOptionFlags, readOptionsFrom, tracePath } from '../read-flags.js';
 import { renderReport, reportWidth, SORT_KEYS, type SortKey } from '../report/report.js';
 import { formatWarnings } from '../terminal.js';
-import { destination, outputName, writeText, type Destination } from '../destination.js';
+import { onInterrupt } from '../interrupt.js';
+import { checkDestinations, destination, outputName, writeStreamed, writeText } from '../destination.js';
 
 // Kept importable from here, where it was first defined.
 export { outputName };
@@ -87,37 +85,15 @@ async function progressFor(path: string, context: CommandContext): Promise<Comma
     cliProgress.Presets.shades_classic,
   );
   bar.start(size, 0, { done: mb(0), size: mb(size) });
+  // Ctrl-C must not leave the bar's line open (nor the cursor hidden).
+  const forget = onInterrupt(() => bar.stop());
   return {
     update: (bytesRead: number) => bar.update(Math.min(bytesRead, size), { done: mb(bytesRead) }),
-    stop: () => bar.stop(),
+    stop: () => {
+      forget();
+      bar.stop();
+    },
   };
-}
-
-/**
- * Writes a document produced in pieces (never one string for the whole of it), gzip-compressed
- * when the path ends in .gz.
- */
-async function writeStreamed(dest: Destination, produce: (write: (chunk: string | Uint8Array) => Promise<void>) => Promise<void>, context: CommandContext): Promise<void> {
-  if (dest.kind === 'none') return;
-  const output = await openOutput(dest.kind === 'stdout' ? '-' : dest.path, context.stdout);
-  const gzip = dest.kind === 'file' && dest.path.endsWith('.gz') ? createGzip() : undefined;
-  gzip?.on('data', (chunk: Buffer) => output.write(chunk));
-  try {
-    await produce(async (text) => {
-      if (gzip === undefined) output.write(text);
-      else if (!gzip.write(text)) await once(gzip, 'drain');
-      await output.drain();
-    });
-    if (gzip !== undefined) {
-      gzip.end();
-      await once(gzip, 'end');
-    }
-    await output.commit();
-  } catch (error) {
-    await output.abort();
-    throw error;
-  }
-  if (dest.kind === 'file') context.stderr.write(`pyflame: wrote ${dest.path}\n`);
 }
 
 export const analyzeCommand = {
@@ -167,7 +143,13 @@ export const analyzeCommand = {
     const htmlTo = destination('html', args.html, traces, '.html');
     const chartTo = destination('chart', args.chart, traces, '.chart.svg');
     if (typeof args.minwidth !== 'number' || !Number.isFinite(args.minwidth) || args.minwidth < 0 || args.minwidth > 100) throw new UsageError(`--minwidth takes a percentage from 0 to 100; got ${String(args.minwidth)}`);
-    const toStdout = [args.json, args.importtime, args.folded, args.speedscope, args.svg, args.chart, args.html].includes('-');
+    const outputs = { '--json': jsonTo, '--importtime': importTimeTo, '--folded': foldedTo, '--speedscope': speedscopeTo, '--svg': svgTo, '--html': htmlTo, '--chart': chartTo };
+    // Every destination is checked before the first trace is read: a mistake costs no analysis.
+    const { toStdout } = checkDestinations(
+      traces.flatMap((trace) => Object.entries(outputs).map(([flag, to]) => ({ flag, to: to(trace) }))),
+      traces,
+      context,
+    );
     const readOptions = readOptionsFrom(args, context);
     const width = reportWidth(context.stdout);
     const color = colorWanted(context.stdout);

@@ -6,6 +6,8 @@ import { formatNames } from '../../parse/registry.js';
 import { reportWarnings, type CommandContext } from '../command-context.js';
 import { ExitCode } from '../exit-codes.js';
 import { readOptionsFrom, readOptionFlags, tracePath } from '../read-flags.js';
+import { checkDestinations, type Destination } from '../destination.js';
+import { terminalSafe } from '../terminal.js';
 
 export interface ConvertArgs {
   trace: string;
@@ -27,12 +29,15 @@ export const convertCommand = {
       .example('$0 convert trace.txt.gz --to jsonl | head', 'JSON lines to stdout')
       .epilog(`Formats read: ${formatNames().join(', ')}`),
   async run(args: ConvertArgs, context: CommandContext): Promise<number> {
-    const output = await openOutput(args.output ?? '-', context.stdout);
+    const trace = tracePath(args.trace);
+    const to: Destination = args.output === undefined || args.output === '-' ? { kind: 'stdout' } : { kind: 'file', path: args.output };
+    checkDestinations([{ flag: '-o', to }], [trace], context);
+    const output = await openOutput(to.kind === 'file' ? to.path : '-', context.stdout);
     try {
-      const summary = await convertTrace(tracePath(args.trace), output, { to: args.to, ...readOptionsFrom(args, context) });
+      const summary = await convertTrace(trace, output, { to: args.to, ...readOptionsFrom(args, context) });
       await output.commit();
       reportWarnings(context, summary);
-      if (output.path !== '-') context.stderr.write(`pyflame: wrote ${summary.events} events to ${output.path}\n`);
+      if (to.kind === 'file') context.stderr.write(`pyflame: wrote ${summary.events} events to ${terminalSafe(to.path)}\n`);
       return ExitCode.Ok;
     } catch (error) {
       await output.abort();

@@ -11,7 +11,7 @@ import { ExitCode, UsageError } from '../exit-codes.js';
 import { parseDurationFlag, parseRegexFlag } from '../flag-values.js';
 import { readOptionFlags, readOptionsFrom, tracePath } from '../read-flags.js';
 import { reportWidth } from '../report/report.js';
-import { destination, writeText } from '../destination.js';
+import { checkDestinations, destination, writeText } from '../destination.js';
 import { filterFlags, filtersFrom, type FilterArgs } from '../filter-flags.js';
 import { colorWanted } from './analyze.js';
 
@@ -77,8 +77,9 @@ export const diffCommand = {
     const markdownTo = destination('markdown', args.markdown, [head], '.diff.md', { command: 'diff' })(head);
     const svgTo = destination('svg', args.svg, [head], '.diff.svg', { command: 'diff' })(head);
     if (typeof args.minwidth !== 'number' || !Number.isFinite(args.minwidth) || args.minwidth < 0 || args.minwidth > 100) throw new UsageError(`--minwidth takes a percentage from 0 to 100; got ${String(args.minwidth)}`);
-    const toStdout = [jsonTo, markdownTo, svgTo].filter((to) => to.kind === 'stdout').length;
-    if (toStdout > 1) throw new UsageError('only one of --json, --markdown and --svg can go to stdout (-)');
+    const toStdoutCount = [jsonTo, markdownTo, svgTo].filter((to) => to.kind === 'stdout').length;
+    if (toStdoutCount > 1) throw new UsageError('only one of --json, --markdown and --svg can go to stdout (-)');
+    const { toStdout } = checkDestinations([{ flag: '--json', to: jsonTo }, { flag: '--markdown', to: markdownTo }, { flag: '--svg', to: svgTo }], [base, head], context);
     const { filters, described } = filtersFrom(args);
     const readOptions = readOptionsFrom(args, context);
     const load = (path: string) => loadRun(path, { ...readOptions, stdin: path === '-' ? readOptions.stdin : undefined, filters, filtered: described.length > 0 });
@@ -97,7 +98,7 @@ export const diffCommand = {
     await writeText(jsonTo, () => diffJsonText(diff, gate, findings), context);
     await writeText(markdownTo, () => renderDiffMarkdown(diff, gate, findings, { top: args.top }), context);
     await writeText(svgTo, () => diffFlameGraphSvg(diff, { minWidthPercent: args.minwidth, inverted: args.inverted }), context);
-    if (toStdout === 0) {
+    if (!toStdout) {
       const width = reportWidth(context.stdout);
       await writeText({ kind: 'stdout' }, () => renderDiffReport(diff, gate, findings, { top: args.top, color: colorWanted(context.stdout), width }), context);
     }

@@ -2,7 +2,7 @@ import type { Argv } from 'yargs';
 import { foldedFlameGraphSvg } from '../../export/svg/folded-graph.js';
 import { readFolded } from '../../folded/read-folded.js';
 import type { CommandContext } from '../command-context.js';
-import { destination, outputName, writeText } from '../destination.js';
+import { checkDestinations, destination, outputName, writeText } from '../destination.js';
 import { ExitCode, UsageError } from '../exit-codes.js';
 import { tracePath } from '../read-flags.js';
 import { formatWarnings } from '../terminal.js';
@@ -45,6 +45,7 @@ export const flamegraphCommand = {
     if (args.title !== undefined && files.length > 1) throw new UsageError('--title names one graph; give one file per run');
     // The SVG is what this command makes: written to out/<name>.svg even without --svg.
     const svgTo = destination('svg', args.svg ?? '', files, '.svg', { nameOf: foldedOutputName, noun: 'files', command: 'draw' });
+    checkDestinations(files.map((file) => ({ flag: '--svg', to: svgTo(file) })), files, context);
     for (const file of files) {
       const profile = await readFolded(file, { stdin: context.stdin });
       for (const line of formatWarnings(profile.source, profile.warnings)) context.stderr.write(`${line}\n`);

@@ -2,14 +2,10 @@ import { NO_REF, UNKNOWN_ID, type EventBatch } from '../../model/event-batch.js'
 import { EVENT_KIND_NAMES, EventKind, kindHasFrame } from '../../model/event-kind.js';
 import { EVENT_LOG_HEADER } from '../../model/event-log-columns.js';
 import type { TraceContext } from '../../parse/read-trace.js';
+import { csvField, csvTextField, csvTextValue } from '../../model/csv-text.js';
 import type { EventLogFormat, EventLogWriter } from './event-log-format.js';
 
-const NEEDS_QUOTES = /[",\r\n]/;
-
-/** RFC 4180 quoting: a field with a comma, quote or line break is quoted, quotes doubled. */
-export function csvField(value: string): string {
-  return NEEDS_QUOTES.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
+export { csvField, csvTextField, csvTextValue };
 
 /** The kinds whose `value` column means something (others leave it empty). */
 export function kindHasValue(kind: number): boolean {
@@ -51,7 +47,7 @@ class CsvWriter implements EventLogWriter {
   private field(id: number, trace: TraceContext): string {
     let quoted = this.quoted.get(id);
     if (quoted === undefined) {
-      quoted = csvField(trace.frames.strings.get(id));
+      quoted = csvTextField(trace.frames.strings.get(id));
       this.quoted.set(id, quoted);
     }
     return quoted;

@@ -1,3 +1,4 @@
+import { csvTextValue } from '../../model/csv-text.js';
 import { parse } from 'csv-parse/sync';
 import { TraceInputError, type Diagnostics } from '../../model/diagnostics.js';
 import { NO_REF, UNKNOWN_ID } from '../../model/event-batch.js';
@@ -145,8 +146,9 @@ class CsvEventLogParser implements LineParser {
       return;
     }
     const writer = this.writer;
-    const frame = kindHasFrame(kind) ? writer.frame(field('file'), field('function'), Number(line)) : NO_REF;
-    const nameText = field('name');
+    // Names are written with a leading ' when they would start a spreadsheet formula.
+    const frame = kindHasFrame(kind) ? writer.frame(csvTextValue(field('file')), csvTextValue(field('function')), Number(line)) : NO_REF;
+    const nameText = csvTextValue(field('name'));
     writer.emit(
       kind,
       writer.time.fromDecimalString(ts),

@@ -6,6 +6,9 @@ import { TimeBase } from '../../model/time-base.js';
 import { readTrace, type ReadTraceOptions, type TraceContext, type TraceSummary } from '../read-trace.js';
 import type { BatchMessage, DoneMessage, WorkerMessage } from './protocol.js';
 
+/** How long the analysis may run before the event loop gets a turn (signals, progress). */
+const YIELD_MS = 50;
+
 /**
  * readTrace with the parsing on a second thread: the worker reads and parses, this thread gets the
  * batches and runs `onBatch` (an analysis) at the same time, so the two costs overlap instead of
@@ -28,6 +31,17 @@ export async function readTraceThreaded(path: string, options: ReadTraceOptions 
   const worker = new Worker(new URL('./parse-worker.js', import.meta.url), {
     workerData: { path, format: options.format, reorderWindow: options.reorderWindow, batchSize: options.batchSize, fastLines: options.fastLines, chunkBytes: options.chunkBytes, maxFrames: options.maxFrames },
   });
+  // A port delivers every message already queued in one go, and the worker refills the queue as
+  // fast as batches are acknowledged: without a pause the event loop never turns, so Ctrl-C (and
+  // any timer) waited for the whole analysis. Every YIELD_MS the acknowledgement waits one turn.
+  let lastTurn = Date.now();
+  const acknowledge = () => {
+    if (Date.now() - lastTurn < YIELD_MS) return worker.postMessage('ack');
+    setImmediate(() => {
+      lastTurn = Date.now();
+      worker.postMessage('ack');
+    });
+  };
   return new Promise<TraceSummary>((resolve, reject) => {
     let settled = false;
     const fail = (error: unknown) => {
@@ -43,7 +57,7 @@ export async function readTraceThreaded(path: string, options: ReadTraceOptions 
             mirror(message);
             const batch = EventBatch.wrap(message);
             options.onBatch?.(batch, context!);
-            worker.postMessage('ack');
+            acknowledge();
             break;
           }
           case 'progress':
