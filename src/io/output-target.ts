@@ -15,7 +15,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 export type OutputTarget =
   | { readonly kind: 'stdout' }
   | { readonly kind: 'replace'; readonly path: string; readonly file: string; readonly existing?: Stats }
-  | { readonly kind: 'in-place'; readonly path: string; readonly what: string };
+  | { readonly kind: 'in-place'; readonly path: string; readonly what: string; readonly fd?: number };
 
 /** A file's identity, to tell when two paths (links, hard links, /dev/fd/N) are one file. */
 export interface FileIdentity {
@@ -71,6 +71,12 @@ export function pathIdentity(path: string): FileIdentity | undefined {
  * place that cannot be written.
  */
 export function resolveOutputTarget(path: string, stdoutIdentity?: FileIdentity): OutputTarget {
+  const descriptor = openDescriptor(path);
+  if (descriptor !== undefined) {
+    if (stdoutIdentity !== undefined && sameFile(descriptor.stats, stdoutIdentity)) return { kind: 'stdout' };
+    // A socket (what a program's extra stdio often is) cannot be opened by name: written by number.
+    if (!descriptor.stats.isFile() && !descriptor.stats.isDirectory()) return { kind: 'in-place', path, what: fileKind(descriptor.stats), fd: descriptor.fd };
+  }
   let followed: Stats | undefined;
   try {
     followed = statSync(path);
@@ -93,6 +99,16 @@ export function resolveOutputTarget(path: string, stdoutIdentity?: FileIdentity)
   const file = followLinks(path);
   checkWritable(path, nearestExisting(dirname(file)));
   return { kind: 'replace', path, file, existing: followed };
+}
+
+/** `/dev/fd/N`, `/proc/self/fd/N`, `/dev/stdout`, `/dev/stderr`: this process's open descriptor N. */
+function openDescriptor(path: string): { fd: number; stats: Stats } | undefined {
+  const named = /^\/dev\/(stdout|stderr)$/.exec(path);
+  const numbered = /^\/(?:dev|proc\/self)\/fd\/(\d{1,9})$/.exec(path);
+  const fd = named !== null ? (named[1] === 'stdout' ? 1 : 2) : numbered !== null ? Number(numbered[1]) : undefined;
+  if (fd === undefined) return undefined;
+  const identity = descriptorIdentity(fd);
+  return identity === undefined ? undefined : { fd, stats: identity.stats };
 }
 
 /**

@@ -79,6 +79,12 @@ export async function openOutput(path: string, stdout: NodeJS.WritableStream = p
     return streamOutput(path, stdout, options, flushed, async () => {});
   }
   if (target.kind === 'in-place') {
+    if (target.fd !== undefined) {
+      // The descriptor is the caller's (a shell's >(...), a pipe it passed): written, never closed.
+      const stream = createWriteStream('', { fd: target.fd, autoClose: false });
+      const flushed = () => new Promise<void>((resolve, reject) => stream.end((error?: Error | null) => (error ? reject(error) : resolve())));
+      return streamOutput(path, stream, options, flushed, async () => void stream.destroy());
+    }
     const stream = createWriteStream(target.path, { flags: 'w' });
     await opened(stream, path);
     return streamOutput(path, stream, options, () => finish(stream), async () => void stream.destroy());
