@@ -214,9 +214,13 @@ describe('flame charts in a browser', { skip: browserAvailable() ? false : 'no /
     const labelsAt = () => page.locator('.pfc-lane text:not(.pfc-lh)').allTextContents();
     const wideLabels = (await labelsAt()).join('').length;
     await page.setViewportSize({ width: 600, height: 800 });
+    // The chart redraws on the resize event, after the viewport has changed: wait for the redraw
+    // (the axis with the narrow width's ticks), not for a time.
+    const expected = axisTicks(t0, t1, Math.floor(600 / 120)).map((t) => t.label);
+    await page.waitForFunction((count) => [...(globalThis as unknown as { document: Doc }).document.querySelector('svg')!.querySelectorAll('.pfc-axis text')].length === count, expected.length);
     const narrow = await axisLabels(page, 'svg');
     assert.ok(narrow.length < wide.length, `fewer ticks: ${narrow.length} < ${wide.length}`);
-    assert.deepEqual(narrow, axisTicks(t0, t1, Math.floor(600 / 120)).map((t) => t.label));
+    assert.deepEqual(narrow, expected);
     assert.ok((await labelsAt()).join('').length < wideLabels, 'labels cut shorter');
     await page.screenshot({ path: join(dir, 'narrow.png') });
     assert.deepEqual(errors, []);
