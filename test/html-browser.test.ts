@@ -258,11 +258,22 @@ describe('the HTML report in a browser', { skip: browserAvailable() ? false : 'n
     const attempts: string[] = [];
     const blocked: string[] = [];
     leak.on('request', (request) => attempts.push(request.url()));
+    // Wait until every request the page made has ended, blocked or not (not for a time): the
+    // page asks for two resources.
+    const ended: string[] = [];
+    let allEnded!: () => void;
+    const settled = new Promise<void>((resolve) => (allEnded = resolve));
+    const end = (url: string) => {
+      ended.push(url);
+      if (ended.length >= 3) allEnded();
+    };
     leak.on('requestfailed', (request) => {
       if (request.failure()?.errorText === 'csp') blocked.push(request.url());
+      end(request.url());
     });
+    leak.on('requestfinished', (request) => end(request.url()));
     await leak.goto(`${server.url}/r/leak.html`);
-    await leak.waitForTimeout(300);
+    await settled;
     assert.deepEqual(attempts.filter((url) => !blocked.includes(url)), [`${server.url}/r/leak.html`], 'nothing but the page got through: the policy blocks even the same origin');
     assert.deepEqual([...blocked].sort(), [`${server.url}/leak.css`, `${server.url}/leak.png`]);
     await leak.close();
