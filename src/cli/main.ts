@@ -40,6 +40,7 @@ export async function main(argv: readonly string[], context: CommandContext = de
     .demandCommand(1, 'Name a command (see pyflame --help).')
     .recommendCommands()
     .help()
+    .alias('h', 'help')
     .version(VERSION)
     .completion('completion', 'Print a bash/zsh completion script: pyflame completion >> ~/.bashrc (or ~/.zshrc)')
     .example('$0 analyze trace.txt --svg --html', 'the report, an interactive flame graph and a one-page HTML report in out/')
@@ -54,6 +55,8 @@ export async function main(argv: readonly string[], context: CommandContext = de
     .fail((message, error) => {
       if (error) throw error;
       let text = message.replaceAll(DASH, '-');
+      const suggestion = suggestFlags(text, argv);
+      if (suggestion !== undefined) text += `\n${suggestion}`;
       // `analyze --svg trace.txt`: the output flag took the trace as its path.
       if (/^Not enough non-option arguments/.test(text) && argv.some((arg) => /^--(json|importtime|folded|speedscope|svg|chart|html|markdown)$/.test(arg))) {
         text += '\nAn output flag such as --svg takes the word after it as its path: put output flags after the traces, or write --svg=PATH.';
@@ -65,12 +68,60 @@ export async function main(argv: readonly string[], context: CommandContext = de
       exitCode = await command.run(args as never, context);
     });
   }
+  // yargs' completion command prints its script even for --help: give the help instead.
+  if (argv[0] === 'completion' && argv.some((arg) => arg === '--help' || arg === '-h')) {
+    context.stdout.write('pyflame completion\n\nPrint a bash/zsh completion script for pyflame:\n  pyflame completion >> ~/.bashrc   (or ~/.zshrc)\nthen open a new shell: pyflame <TAB> completes commands and flags.\n');
+    return ExitCode.Ok;
+  }
   try {
     await parser.parseAsync();
     return exitCode;
   } catch (error) {
     return reportError(error, context);
   }
+}
+
+/**
+ * `Did you mean --json?` for each unknown flag of `Unknown argument(s): jsn` that is close to one
+ * the command has (at most two edits away, or a prefix of one).
+ */
+function suggestFlags(message: string, argv: readonly string[]): string | undefined {
+  const unknown = /^Unknown arguments?: (.+)$/m.exec(message);
+  if (unknown === null) return undefined;
+  const name = argv.find((arg) => !arg.startsWith('-'));
+  const command = COMMANDS.find((entry) => entry.command.split(' ')[0] === name);
+  if (command === undefined) return undefined;
+  const known = Object.keys((command.builder(yargs([])) as unknown as { getOptions(): { key: Record<string, unknown> } }).getOptions().key).filter((key) => key.length > 1);
+  // yargs names a kebab-case flag twice (fail-onn, failOnn): keep the spelling that was typed.
+  const named = unknown[1].split(', ');
+  const kebab = (flag: string) => flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+  const flags = named.filter((flag) => kebab(flag) === flag || !named.includes(kebab(flag)));
+  const lines = flags.flatMap((flag) => {
+    const best = closest(flag, known);
+    return best === undefined ? [] : [`Did you mean --${best} (for ${flag.length > 1 ? '--' : '-'}${flag})?`];
+  });
+  return lines.length === 0 ? undefined : lines.join('\n');
+}
+
+function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const candidate of candidates) {
+    const distance = candidate.startsWith(word) && word.length >= 3 ? 1 : editDistance(word, candidate);
+    if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
+  }
+  return best;
+}
+
+/** Levenshtein distance (short flag names: the quadratic table is nothing). */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    previous = current;
+  }
+  return previous[b.length];
 }
 
 function reportError(error: unknown, context: CommandContext): number {

@@ -1,3 +1,4 @@
+import { describeFsError } from '../io/fs-errors.js';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
@@ -35,7 +36,7 @@ export async function openInput(path: string, stdin: NodeJS.ReadableStream = pro
       sizeBytes = info.size;
     } catch (error) {
       if (error instanceof TraceInputError) throw error;
-      throw new TraceInputError(name, undefined, `cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+      throw new TraceInputError(name, undefined, `cannot read: ${describeFsError(error)}`);
     }
     raw = createReadStream(path, { highWaterMark: chunkBytes });
   }
@@ -63,7 +64,7 @@ async function* countBytes(source: AsyncIterable<Buffer | string>, add: (n: numb
       yield buffer;
     }
   } catch (error) {
-    throw new TraceInputError(name, undefined, `cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    throw new TraceInputError(name, undefined, `cannot read: ${describeFsError(error)}`);
   }
 }
 

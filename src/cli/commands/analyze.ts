@@ -22,6 +22,7 @@ import { readOptionFlags, readOptionsFrom, tracePath } from '../read-flags.js';
 import { renderReport, reportWidth, SORT_KEYS, type SortKey } from '../report/report.js';
 import { formatWarnings } from '../terminal.js';
 import { onInterrupt } from '../interrupt.js';
+import { foldedGivenAsTrace } from '../wrong-command.js';
 import { checkDestinations, destination, outputName, writeStreamed, writeText } from '../destination.js';
 
 // Kept importable from here, where it was first defined.
@@ -53,11 +54,13 @@ const FOLDED_WEIGHTS: readonly FoldedWeight[] = ['self-us', 'self-ns', 'calls'];
 /** Inputs at least this large get a progress bar (when stderr is a terminal). */
 const PROGRESS_MIN_BYTES = 32 * 1024 * 1024;
 
-/** Are colours wanted on this stream? NO_COLOR (non-empty) disables, FORCE_COLOR forces, else a TTY. */
+/** Are colours wanted on this stream? NO_COLOR (non-empty) disables, FORCE_COLOR forces, TERM=dumb disables, else a TTY. */
 export function colorWanted(stream: NodeJS.WritableStream, env: NodeJS.ProcessEnv = process.env): boolean {
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
   const force = env.FORCE_COLOR;
   if (force !== undefined) return force !== '0' && force.toLowerCase() !== 'false';
+  // A dumb terminal (Emacs' shell, some CI logs) shows escape codes as text.
+  if (env.TERM === 'dumb') return false;
   return (stream as NodeJS.WriteStream).isTTY === true;
 }
 
@@ -162,6 +165,8 @@ export const analyzeCommand = {
       try {
         // Stdin only for `-`: given a stream, analyzeTrace parses on this thread instead of a second one.
         analysis = await analyzeTrace(trace, { ...readOptions, stdin: trace === '-' ? readOptions.stdin : undefined, onProgress: progress?.update, filters, overheadNs, timeline });
+      } catch (error) {
+        throw foldedGivenAsTrace(error, trace);
       } finally {
         progress?.stop();
       }

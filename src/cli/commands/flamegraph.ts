@@ -6,6 +6,7 @@ import { checkDestinations, destination, outputName, writeText } from '../destin
 import { ExitCode, UsageError } from '../exit-codes.js';
 import { tracePath } from '../read-flags.js';
 import { formatWarnings } from '../terminal.js';
+import { traceGivenAsFolded } from '../wrong-command.js';
 
 export interface FlamegraphArgs {
   files: string[];
@@ -47,7 +48,9 @@ export const flamegraphCommand = {
     const svgTo = destination('svg', args.svg ?? '', files, '.svg', { nameOf: foldedOutputName, noun: 'files', command: 'draw' });
     checkDestinations(files.map((file) => ({ flag: '--svg', to: svgTo(file) })), files, context);
     for (const file of files) {
-      const profile = await readFolded(file, { stdin: context.stdin });
+      const profile = await readFolded(file, { stdin: context.stdin }).catch((error: unknown) => {
+        throw traceGivenAsFolded(error, file);
+      });
       for (const line of formatWarnings(profile.source, profile.warnings)) context.stderr.write(`${line}\n`);
       const title = args.title ?? foldedOutputName(file);
       await writeText(svgTo(file), () => foldedFlameGraphSvg(profile, { title, unit, minWidthPercent: args.minwidth, inverted: args.inverted }), context);

@@ -1,3 +1,4 @@
+import { describeFsError } from '../../io/fs-errors.js';
 import { stat } from 'node:fs/promises';
 import type { Argv } from 'yargs';
 import { analyzeTrace } from '../../analyze/analyze.js';
@@ -74,7 +75,7 @@ async function prepareProfile(input: string, args: ViewArgs, context: CommandCon
       regularFile = stats.isFile();
     } catch (error) {
       if (error instanceof TraceInputError) throw error;
-      throw new TraceInputError(input, undefined, `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      throw new TraceInputError(input, undefined, `cannot read: ${describeFsError(error)}`);
     }
   }
   // --format names a trace format: the file is read as a trace whatever it looks like. A pipe

@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { colorWanted } from '../src/cli/commands/analyze.js';
+import { SAMPLES } from './helpers/paths.js';
+import { runCli } from './helpers/run-cli.js';
+import { scratchDir } from './helpers/scratch.js';
+
+// The conventions a command-line user types from habit (issue 11 §4).
+
+describe('command-line conventions', () => {
+  it('-h is --help, for pyflame and for each command', async () => {
+    const top = await runCli(['-h']);
+    assert.equal(top.code, 0);
+    assert.match(top.stdout, /^pyflame <command> \[options\]/);
+    const analyze = await runCli(['analyze', '-h']);
+    assert.equal(analyze.code, 0);
+    assert.match(analyze.stdout, /^pyflame analyze <traces\.\.>/);
+  });
+
+  it('an unknown flag gets "did you mean", in the spelling typed', async () => {
+    const result = await runCli(['diff', 'a', 'b', '--fail-onn', 'x', '--mindelta', '3']);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /^pyflame: error: Unknown arguments: fail-onn, failOnn, mindelta\nDid you mean --fail-on \(for --fail-onn\)\?\nDid you mean --min-delta \(for --mindelta\)\?\n/);
+    const far = await runCli(['analyze', join(SAMPLES, 'threads.pyflame.txt'), '--zzzzzz']);
+    assert.doesNotMatch(far.stderr, /Did you mean/);
+  });
+
+  it('a file that is not there is said in words', async () => {
+    const result = await runCli(['analyze', 'no-such-trace.txt']);
+    assert.equal(result.code, 2);
+    assert.equal(result.stderr, 'pyflame: error: no-such-trace.txt: cannot read: no such file or folder (ENOENT)\n');
+  });
+
+  it('folded stacks given to analyze name pyflame flamegraph; a trace given to flamegraph names analyze', async () => {
+    const folded = join(scratchDir('conv'), 'x.folded');
+    writeFileSync(folded, 'main;work 30\nmain;idle 2\n');
+    const analyze = await runCli(['analyze', folded]);
+    assert.equal(analyze.code, 2);
+    assert.match(analyze.stderr, new RegExp(`This looks like folded stacks .*: draw them with pyflame flamegraph ${folded} --svg\\n`));
+    const trace = join(SAMPLES, 'call-stack.dtrace.txt');
+    const flamegraph = await runCli(['flamegraph', trace]);
+    assert.equal(flamegraph.code, 2);
+    assert.match(flamegraph.stderr, new RegExp(`This is a dtrace trace: analyze it \\(and draw its flame graph\\) with pyflame analyze ${trace} --svg\\n`));
+  });
+
+  it('completion --help prints help, not the script', async () => {
+    const result = await runCli(['completion', '--help']);
+    assert.equal(result.code, 0);
+    assert.match(result.stdout, /^pyflame completion\n/);
+    assert.doesNotMatch(result.stdout, /begin-pyflame-completions/);
+  });
+
+  it('TERM=dumb gets no colour, even on a terminal; FORCE_COLOR still forces it', () => {
+    const tty = { isTTY: true } as unknown as NodeJS.WritableStream;
+    assert.equal(colorWanted(tty, { TERM: 'xterm-256color' }), true);
+    assert.equal(colorWanted(tty, { TERM: 'dumb' }), false);
+    assert.equal(colorWanted(tty, { TERM: 'dumb', FORCE_COLOR: '1' }), true);
+    assert.equal(colorWanted(tty, { TERM: 'xterm', NO_COLOR: '1' }), false);
+  });
+});
