@@ -169,7 +169,7 @@ describe('pyflame analyze (the real binary)', { concurrency: true }, () => {
   it('exits 2 on an unreadable trace, through the usual error path', async () => {
     const missing = await runCli(['analyze', join(FIXTURES, 'no/such/trace.txt')]);
     assert.equal(missing.code, 2);
-    assert.match(missing.stderr, /^pyflame: error: .*trace\.txt: cannot read: ENOENT\n$/);
+    assert.match(missing.stderr, /^pyflame: error: .*trace\.txt: cannot read: no such file or folder \(ENOENT\)\n$/);
     const binary = await runCli(['analyze', join(FIXTURES, 'damage/binary.bin'), '--json', '-']);
     assert.equal(binary.code, 2);
     assert.match(binary.stderr, /binary data/);
@@ -359,7 +359,12 @@ describe('formatting and flag values', () => {
     assert.equal(shortenFile('<string>'), '<string>');
     assert.equal(functionLabel('f', '/a/b.py', 3), 'f (b.py:3)');
     assert.equal(functionLabel('a_rather_long_function_name', '<frozen importlib._bootstrap_external>', 1604, 44), 'a_rather_long_function_name (…xternal>:1604)');
-    assert.equal(functionLabel('a_rather_long_function_name', '<frozen importlib._bootstrap_external>', 1604, 40), 'a_rather_long_function_n… (…ernal>:1604)');
+    // The file is cut before the name, and the line is always kept (issue 11: at 80 columns the
+    // label was `is_prime (threads…`).
+    assert.equal(functionLabel('a_rather_long_function_name', '<frozen importlib._bootstrap_external>', 1604, 40), 'a_rather_long_function_name (…nal>:1604)');
+    assert.equal(functionLabel('is_prime', '/home/u/threads.py', 13, 18), 'is_prime (….py:13)');
+    assert.equal(functionLabel('primes_worker', '/home/u/threads.py', 24, 18), 'primes_wor… (…:24)');
+    assert.equal(functionLabel('a_rather_long_function_name', 'x.py', 7, 12), 'a_rat… (…:7)');
   });
 
   it('output names drop .gz, then .txt/.log/.csv', () => {

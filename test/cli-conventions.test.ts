@@ -60,3 +60,24 @@ describe('command-line conventions', () => {
     assert.equal(colorWanted(tty, { TERM: 'xterm', NO_COLOR: '1' }), false);
   });
 });
+
+describe('report width', () => {
+  it('a pipe follows COLUMNS; a terminal its own width; else 100', async () => {
+    const { reportWidth } = await import('../src/cli/report/report.js');
+    const pipe = {} as NodeJS.WritableStream;
+    assert.equal(reportWidth(pipe, { COLUMNS: '80' }), 80);
+    assert.equal(reportWidth(pipe, {}), 100);
+    assert.equal(reportWidth(pipe, { COLUMNS: 'wide' }), 100);
+    assert.equal(reportWidth({ isTTY: true, columns: 132 } as unknown as NodeJS.WritableStream, { COLUMNS: '80' }), 132);
+  });
+
+  it('at 80 columns every function keeps its name and line', async () => {
+    const result = await runCli(['analyze', join(SAMPLES, 'threads.pyflame.txt')], { env: { COLUMNS: '80' } });
+    assert.equal(result.code, 0);
+    const lines = result.stdout.split('\n');
+    assert.ok(lines.every((line) => line.length <= 80), 'fits 80 columns');
+    const table = lines.slice(lines.findIndex((line) => line.startsWith('Top functions by self time')) + 2).slice(0, 15);
+    for (const row of table) assert.match(row, /\S+ \(.*:\d+\)$/, `name and line: ${row}`);
+    assert.ok(table.some((row) => row.endsWith('is_prime (….py:13)')));
+  });
+});

@@ -44,7 +44,7 @@ describe('pyflame convert (the real binary)', () => {
     ['an empty file', ['convert', fixture('damage/empty.txt'), '--to', 'csv'], /^pyflame: error: .*empty\.txt: empty trace: no lines to read\n$/],
     ['a binary file', ['convert', fixture('damage/binary.bin'), '--to', 'csv'], /^pyflame: error: .*binary\.bin:1: binary data/],
     ['a text file in no known format', ['convert', fixture('damage/not-a-trace.txt'), '--to', 'csv'], /not-a-trace\.txt:1: not a trace format pyflame reads \(tried: bpftrace, pyflame, csv, dtrace, stap, stap-top\)/],
-    ['a missing file', ['convert', fixture('no/such/file.txt'), '--to', 'csv'], /^pyflame: error: .*file\.txt: cannot read: ENOENT\n$/],
+    ['a missing file', ['convert', fixture('no/such/file.txt'), '--to', 'csv'], /^pyflame: error: .*file\.txt: cannot read: no such file or folder \(ENOENT\)\n$/],
     ['a directory', ['convert', FIXTURES, '--to', 'csv'], /is a directory, not a trace file/],
     ['an unknown output format', ['convert', fixture('damage/crlf.txt'), '--to', 'xml'], /Invalid values:\n {2}Argument: to, Given: "xml", Choices: "csv", "jsonl"/],
     ['an unknown input format', ['convert', fixture('damage/crlf.txt'), '--to', 'csv', '--format', 'perf'], /Argument: format, Given: "perf"/],

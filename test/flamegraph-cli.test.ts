@@ -59,7 +59,7 @@ describe('pyflame flamegraph (the real binary)', { concurrency: true }, () => {
   const failures: [string, string[], RegExp][] = [
     ['no valid line', [join(FOLDED, 'no-valid-line.txt')], /^pyflame: error: \S*no-valid-line\.txt:1: not folded stacks, no valid line: expected folded stacks/],
     ['a trace given by mistake', [join(SAMPLES, 'threads.pyflame.txt')], /^pyflame: error: \S*threads\.pyflame\.txt:1: not folded stacks/],
-    ['a missing file', ['no/such.folded'], /^pyflame: error: no\/such\.folded: cannot read: ENOENT\n$/],
+    ['a missing file', ['no/such.folded'], /^pyflame: error: no\/such\.folded: cannot read: no such file or folder \(ENOENT\)\n$/],
     ['--minwidth out of range', [PYTHON, '--minwidth', '200'], /^pyflame: error: --minwidth takes a percentage from 0 to 100; got 200\nRun pyflame --help/],
     ['an empty --unit', [PYTHON, '--unit', ''], /^pyflame: error: --unit takes a short name such as samples/],
     ['an unknown flag', [PYTHON, '--colours', 'hot'], /Unknown arguments?: colours/],

@@ -83,7 +83,7 @@ describe('reading folded stacks', () => {
     assert.equal(empty.line, undefined);
     assert.match(empty.message, /no stacks \(empty or blank\)/);
     const missing = await readError(join(scratch, 'nope.folded'));
-    assert.match(missing.message, /nope\.folded: cannot read: ENOENT/);
+    assert.match(missing.message, /nope\.folded: cannot read: no such file or folder \(ENOENT\)/);
   });
 
   it('a deep stack (100,000 frames) is read without recursion', async () => {

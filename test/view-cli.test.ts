@@ -37,7 +37,7 @@ describe('pyflame view: refusals (exit 2, the file named)', { concurrency: true 
     const result = await runCli(['view', join(dir, 'no-such.txt'), '--no-open']);
     assert.equal(result.code, 2);
     assert.equal(result.stdout, '');
-    assert.match(result.stderr, /^pyflame: error: .*no-such\.txt: cannot read: ENOENT\n$/);
+    assert.match(result.stderr, /^pyflame: error: .*no-such\.txt: cannot read: no such file or folder \(ENOENT\)\n$/);
   });
 
   it('a folder', async () => {

@@ -128,19 +128,22 @@ export function shortenFile(file: string): string {
 }
 
 /**
- * `name (file:line)` fitted to `max` characters: the name is kept whole when it can be, the
- * location cut from the left (`…_bootstrap>:233`); a name too long for the rest is cut at its end.
+ * `name (file:line)` fitted to `max` characters. What a reader needs most goes last: the file is
+ * cut first, from the left (`is_prime (…ads.py:13)`, then `is_prime (…:13)`); only then the name,
+ * at its end, still with its line (`very_long_na… (…:13)`).
  */
 export function functionLabel(name: string, file: string, line: number, max = Infinity): string {
   const safeName = terminalSafe(name);
-  const where = `${terminalSafe(shortenFile(file))}:${line}`;
-  const full = `${safeName} (${where})`;
+  const safeFile = terminalSafe(shortenFile(file));
+  const lineText = `:${line}`;
+  const full = `${safeName} (${safeFile}${lineText})`;
   if (textWidth(full) <= max) return full;
   const nameWidth = textWidth(safeName);
-  const minWhere = Math.min(textWidth(where), 12);
-  if (nameWidth + 3 + minWhere <= max) return `${safeName} (${truncatePath(where, max - nameWidth - 3)})`;
-  const nameRoom = max - 3 - minWhere;
-  if (nameRoom >= 8) return `${truncateEnd(safeName, nameRoom)} (${truncatePath(where, minWhere)})`;
+  // `name (` + `)` around the file and the line.
+  const fileRoom = max - nameWidth - 3 - textWidth(lineText);
+  if (fileRoom >= 1) return `${safeName} (${truncatePath(safeFile, fileRoom)}${lineText})`;
+  const nameRoom = max - 3 - 1 - textWidth(lineText);
+  if (nameRoom >= 4) return `${truncateEnd(safeName, nameRoom)} (…${lineText})`;
   return truncateEnd(full, max);
 }
 

@@ -13,10 +13,15 @@ export { SORT_KEYS, type SortKey } from './functions.js';
 /** The width the report fits when the terminal's is unknown (not a terminal). */
 export const DEFAULT_REPORT_WIDTH = 100;
 
-/** The width a report on `stream` should fit: the terminal's, else DEFAULT_REPORT_WIDTH. */
-export function reportWidth(stream: NodeJS.WritableStream): number {
+/**
+ * The width a report on `stream` should fit: the terminal's; else COLUMNS (a pipe to `less`, a CI
+ * log that sets it); else DEFAULT_REPORT_WIDTH.
+ */
+export function reportWidth(stream: NodeJS.WritableStream, env: NodeJS.ProcessEnv = process.env): number {
   const tty = stream as NodeJS.WriteStream;
-  return tty.isTTY === true && typeof tty.columns === 'number' && tty.columns > 0 ? tty.columns : DEFAULT_REPORT_WIDTH;
+  if (tty.isTTY === true && typeof tty.columns === 'number' && tty.columns > 0) return tty.columns;
+  const columns = Number(env.COLUMNS);
+  return Number.isInteger(columns) && columns > 0 && columns <= 10_000 ? columns : DEFAULT_REPORT_WIDTH;
 }
 
 export interface ReportOptions {
