@@ -81,3 +81,14 @@ describe('report width', () => {
     assert.ok(table.some((row) => row.endsWith('is_prime (….py:13)')));
   });
 });
+
+describe('--importtime', () => {
+  it('rounds microseconds up, as CPython does (_PyTime_ROUND_CEILING)', async () => {
+    const trace = join(scratchDir('conv'), 'imp.txt');
+    // a: 1,001 ns in all; its child b: 500 ns; so a's own time is 501 ns.
+    writeFileSync(trace, ['1000\t1\t1\timport__find__load__start\ta', '1200\t1\t1\timport__find__load__start\tb', '1700\t1\t1\timport__find__load__done\tb\t1', '2001\t1\t1\timport__find__load__done\ta\t1', ''].join('\n'));
+    const result = await runCli(['analyze', trace, '--importtime', '-']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, ['import time: self [us] | cumulative | imported package', 'import time:         1 |          1 |   b', 'import time:         1 |          2 | a', ''].join('\n'));
+  });
+});
