@@ -199,6 +199,9 @@ function comparePaths(base: RunProfile, head: RunProfile, time: (ns: number) => 
         leafOf.push(fn);
         sums.push({ base: [0, 0, 0], head: [0, 0, 0], inBase: false, inHead: false });
       }
+      // A path both sides have is named as HEAD recorded it: it is drawn with HEAD's width, and
+      // a renamed file's frames must say HEAD's file.
+      if (side === 'head') leafOf[id] = fn;
       pathOf[i] = id;
       const sum = sums[id];
       sum[side][0] += tree.calls[i];
