@@ -92,3 +92,14 @@ describe('--importtime', () => {
     assert.equal(result.stdout, ['import time: self [us] | cumulative | imported package', 'import time:         1 |          1 |   b', 'import time:         1 |          2 | a', ''].join('\n'));
   });
 });
+
+describe('speedscope files', () => {
+  it('name their exporter pyflame@<version>, and threads without a pid by tid', async () => {
+    const { VERSION } = await import('../src/version.js');
+    const result = await runCli(['analyze', join(SAMPLES, 'threads.stap.txt'), '--speedscope', '-']);
+    assert.equal(result.code, 0, result.stderr);
+    const doc = JSON.parse(result.stdout) as { exporter: string; profiles: { name: string }[] };
+    assert.equal(doc.exporter, `pyflame@${VERSION}`);
+    assert.deepEqual(doc.profiles.map((profile) => profile.name), ['tid 6836', 'tid 6837', 'tid 6838', 'tid 6839', 'tid 6840', 'all threads (self time)']);
+  });
+});

@@ -176,7 +176,7 @@ export const analyzeCommand = {
       await writeText(svgTo(trace), () => flameGraphSvg(analysis, { title: outputName(trace), minWidthPercent: args.minwidth, inverted: args.inverted }), context);
       if (timeline !== undefined) await writeText(chartTo(trace), () => flameChartSvg(analysis, timeline, { title: outputName(trace), minWidthPercent: args.minwidth }), context);
       await writeText(htmlTo(trace), () => htmlReport(analysis, { title: outputName(trace), filters: described, version: VERSION, minWidthPercent: args.minwidth, inverted: args.inverted }), context);
-      if (timeline !== undefined) await writeStreamed(speedscopeTo(trace), (write) => writeSpeedscope(analysis, timeline, write, `pyflame ${VERSION}`), context);
+      if (timeline !== undefined) await writeStreamed(speedscopeTo(trace), (write) => writeSpeedscope(analysis, timeline, write, `pyflame@${VERSION}`), context);
       if (toStdout) {
         // Only the document goes to stdout: the warnings the report would show go to stderr.
         for (const line of formatWarnings(analysis.source.path, analysis.warnings)) context.stderr.write(`${line}\n`);

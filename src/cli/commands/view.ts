@@ -93,7 +93,7 @@ async function prepareProfile(input: string, args: ViewArgs, context: CommandCon
     const readOptions = readOptionsFrom(args, context);
     const analysis = await analyzeTrace(input, { ...readOptions, stdin: input === '-' ? readOptions.stdin : undefined, filters, timeline });
     for (const line of formatWarnings(analysis.source.path, analysis.warnings)) context.stderr.write(`${line}\n`);
-    return await analysisProfile(analysis, timeline, `pyflame ${VERSION}`, limits);
+    return await analysisProfile(analysis, timeline, `pyflame@${VERSION}`, limits);
   } catch (error) {
     if (error instanceof ProfileTooLargeError) {
       const size = error.complete ? `is ${formatBytes(error.bytes)}, over` : 'would be over';
