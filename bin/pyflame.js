@@ -1,6 +1,12 @@
 #!/usr/bin/env node
-// Launcher only: the command line lives in src/cli/main.ts.
-import { installInterruptCleanup, main } from '../dist/src/cli/main.js';
-
+// Launcher only: the command line lives in src/cli/main.ts. The Node version is checked before
+// pyflame's modules are loaded: an older Node fails on their syntax with a raw SyntaxError.
+const NEEDED = [20, 19];
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < NEEDED[0] || (major === NEEDED[0] && minor < NEEDED[1])) {
+  process.stderr.write(`pyflame: error: pyflame needs Node.js ${NEEDED.join('.')} or newer (package.json "engines"); this is Node.js ${process.versions.node} (${process.execPath}). Install a newer Node.js, e.g. from nodejs.org or with nvm.\n`);
+  process.exit(2);
+}
+const { installInterruptCleanup, main } = await import('../dist/src/cli/main.js');
 installInterruptCleanup();
 process.exitCode = await main(process.argv.slice(2));
