@@ -26,7 +26,7 @@ export async function readTraceThreaded(path: string, options: ReadTraceOptions 
     context ??= { source: path, format: message.format, frames, time };
   };
   const worker = new Worker(new URL('./parse-worker.js', import.meta.url), {
-    workerData: { path, format: options.format, reorderWindow: options.reorderWindow, batchSize: options.batchSize, fastLines: options.fastLines, chunkBytes: options.chunkBytes, maxFrames: options.maxFrames },
+    workerData: { path, format: options.format, reorderWindow: options.reorderWindow, batchSize: options.batchSize, fastLines: options.fastLines, chunkBytes: options.chunkBytes, maxFrames: options.maxFrames, maxNameBytes: options.maxNameBytes },
   });
   return new Promise<TraceSummary>((resolve, reject) => {
     let settled = false;
