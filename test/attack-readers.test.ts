@@ -274,6 +274,39 @@ describe('numbers out of range are refused, counted, with their lines', () => {
     }
   });
 
+  it('fuzzed numbers: both engines agree, every number read is exact, every line is read or counted', async () => {
+    const digits = (min: number, max: number) => fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: min, maxLength: max });
+    // Near every limit, and far past them.
+    const number = fc.oneof(
+      digits(1, 6),
+      digits(14, 22),
+      digits(300, 320),
+      fc.constantFrom('9007199254740991', '9007199254740992', '9223372036854775807', '9223372036854775808', '18446744073709551616', '2147483647', '2147483648'),
+    );
+    const line = fc.oneof(
+      fc.tuple(number, number, number, number).map(([ts, pid, tid, n]) => `${ts}\t${pid}\t${tid}\tfunction__entry\t/a.py\tf\t${n}`),
+      fc.tuple(number, number).map(([ts, n]) => `${ts}\t1\t1\tfunction__return\t/a.py\tf\t-${n}`),
+      fc.tuple(number, number).map(([ts, n]) => `${ts}\t1\t2\tgc__done\t${n}`),
+      fc.tuple(number, number).map(([ts, n]) => `${ts}\t1\t2\timport__find__load__done\tm\t${n}`),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(line, { minLength: 1, maxLength: 12 }), fc.integer({ min: 1, max: 200 }), async (lines, chunkBytes) => {
+        const path = write(`1000\t1\t1\tgc__start\t0\n${lines.join('\n')}\n`);
+        const readings = await Promise.all(ENGINES.map((engine) => loadEvents(path, { ...engine, chunkBytes })));
+        assert.deepEqual(readings[0].events, readings[1].events);
+        const { events, summary } = readings[0];
+        for (const event of events) {
+          for (const value of [event.pid, event.tid, event.line, event.value, event.source_line]) assert.ok(value === undefined || Number.isSafeInteger(value), JSON.stringify(event));
+          assert.match(event.ts_ns, /^\d{1,19}$/);
+          assert.ok(BigInt(event.ts_ns) <= 9223372036854775807n);
+        }
+        const counted = summary.warnings.filter((w) => w.code === 'out-of-range' || w.code === 'junk-line').reduce((sum, w) => sum + w.count, 0);
+        assert.equal(events.length + counted, lines.length + 1);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
   it('a trace of refused events only is rejected with a clear message', async () => {
     await assert.rejects(readTrace(write(entry('9'.repeat(320), 1, 1) + entry(1, '9'.repeat(30), 1))), (error: unknown) => {
       assert.ok(error instanceof TraceInputError);
