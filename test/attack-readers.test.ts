@@ -335,12 +335,9 @@ describe('hostile numbers never crash a command or reach an output as Infinity o
       assert.match(analyze.stdout + analyze.stderr, /out-of-range/);
       for (const ext of ['json', 'svg', 'speedscope.json', 'html', 'folded']) assert.doesNotMatch(readFileSync(out(ext), 'utf8'), /Infinity|NaN/, ext);
       JSON.parse(readFileSync(out('speedscope.json'), 'utf8'));
-      for (const to of ['csv', 'jsonl']) {
-        const convert = await runCli(['convert', trace, '--to', to, '-o', out(to)]);
-        assert.equal(convert.code, 0, convert.stderr);
-        assert.doesNotMatch(readFileSync(out(to), 'utf8'), /Infinity|NaN/, to);
-      }
-      const diff = await runCli(['diff', trace, trace]);
+      const [convert, diff] = await Promise.all([runCli(['convert', trace, '--to', 'jsonl', '-o', out('jsonl')]), runCli(['diff', trace, trace])]);
+      assert.equal(convert.code, 0, convert.stderr);
+      assert.doesNotMatch(readFileSync(out('jsonl'), 'utf8'), /Infinity|NaN/);
       assert.equal(diff.code, 0, diff.stderr);
       assert.doesNotMatch(diff.stdout, /Infinity|NaN/);
     });
@@ -348,8 +345,8 @@ describe('hostile numbers never crash a command or reach an output as Infinity o
 
   it('nothing valid left: exit 2 with the file, the line and the limit', async () => {
     const trace = write(`${'9'.repeat(320)}\t1\t1\tgc__start\t0\n${'9'.repeat(320)}\t1\t1\tgc__done\t5\n`, 'all-refused.txt');
-    for (const args of [['analyze', trace, '--json', join(scratch, 'refused.json')], ['convert', trace, '--to', 'csv', '-o', join(scratch, 'refused.csv')], ['diff', trace, trace]]) {
-      const result = await runCli(args);
+    const commands = [['analyze', trace, '--json', join(scratch, 'refused.json')], ['convert', trace, '--to', 'csv', '-o', join(scratch, 'refused.csv')], ['diff', trace, trace]];
+    for (const result of await Promise.all(commands.map((args) => runCli(args)))) {
       assert.equal(result.code, 2, result.stderr);
       assert.match(result.stderr, /all-refused\.txt:1: no events: every event had a number out of range .*2\^63 - 1 ns/);
       assert.doesNotMatch(result.stderr, /internal error|RangeError/);
