@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import './helpers/fast-check-setup.js';
 import { TraceInputError } from '../src/model/diagnostics.js';
+import { readFolded } from '../src/folded/read-folded.js';
 import { MAX_NAME_BYTES } from '../src/parse/event-writer.js';
 import { readTrace, type ReadTraceOptions } from '../src/parse/read-trace.js';
 import { loadEvents } from '../src/load-events.js';
@@ -123,6 +124,19 @@ describe('a lone CR ends a line, in every format and both engines', () => {
       }),
       { numRuns: 25 },
     );
+  });
+});
+
+describe('folded stacks share the line splitter', () => {
+  it('CR and mixed line ends read as LF does, at any read size', async () => {
+    const text = 'main;work;a 3\nmain;work;b 5\nmain 1\n';
+    for (const chunkBytes of CHUNKS) {
+      const expected = await readFolded(write(text, 'lf.folded'), { chunkBytes });
+      for (const variant of [withEndings(text, () => '\r'), withEndings(text, (i) => MIXED[i % 3])]) {
+        const got = await readFolded(write(variant, 'cr.folded'), { chunkBytes });
+        assert.deepEqual([got.stackLines, got.total, got.labels, got.warnings], [expected.stackLines, expected.total, expected.labels, expected.warnings]);
+      }
+    }
   });
 });
 

@@ -154,22 +154,9 @@ class TraceReader {
     this.splitter = new LineSplitter(source, (bytes, start, end, lineNo, ending) => this.onLine(bytes, start, end, lineNo, ending));
   }
 
-  push(chunk: Buffer): void {
-    if (this.bomCheck !== undefined) {
-      // A leading byte order mark is dropped (read without a warning: it is not damage).
-      const first = this.bomCheck.length === 0 ? chunk : Buffer.concat([this.bomCheck, chunk]);
-      const compared = Math.min(first.length, BOM.length);
-      if (first.length < BOM.length && first.equals(BOM.subarray(0, compared))) {
-        this.bomCheck = first;
-        return;
-      }
-      this.bomCheck = undefined;
-      chunk = first;
-      if (first.subarray(0, BOM.length).equals(BOM)) {
-        chunk = first.subarray(BOM.length);
-        this.bytesSeen += BOM.length;
-      }
-    }
+  push(input: Buffer): void {
+    const chunk = this.bomCheck === undefined ? input : this.withoutByteOrderMark(input);
+    if (chunk === undefined) return;
     if (this.bytesSeen < BINARY_CHECK_BYTES) this.countBinaryBytes(chunk.subarray(0, BINARY_CHECK_BYTES - this.bytesSeen));
     this.bytesSeen += chunk.length;
     if (!this.ansiSeen && chunk.indexOf(ESC) !== -1) {
@@ -178,6 +165,22 @@ class TraceReader {
       this.splitter.onLines = undefined;
     }
     this.splitter.push(chunk);
+  }
+
+  /**
+   * The first bytes without a leading byte order mark (read without a warning: it is not damage),
+   * or undefined while too few have come to tell.
+   */
+  private withoutByteOrderMark(chunk: Buffer): Buffer | undefined {
+    const first = this.bomCheck!.length === 0 ? chunk : Buffer.concat([this.bomCheck!, chunk]);
+    if (first.length < BOM.length && BOM.subarray(0, first.length).equals(first)) {
+      this.bomCheck = first;
+      return undefined;
+    }
+    this.bomCheck = undefined;
+    if (!first.subarray(0, BOM.length).equals(BOM)) return first;
+    this.bytesSeen += BOM.length;
+    return first.subarray(BOM.length);
   }
 
   finish(gzip: boolean, bytes: number): TraceSummary {
