@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import './helpers/fast-check-setup.js';
 import { TraceInputError } from '../src/model/diagnostics.js';
+import { TimeBase } from '../src/model/time-base.js';
 import { readFolded } from '../src/folded/read-folded.js';
 import { MAX_NAME_BYTES } from '../src/parse/event-writer.js';
 import { readTrace, type ReadTraceOptions } from '../src/parse/read-trace.js';
@@ -318,6 +319,25 @@ describe('numbers out of range are refused, counted, with their lines', () => {
         assert.equal(events.length + counted, lines.length + 1);
       }),
       { numRuns: 60 },
+    );
+  });
+
+  it('the time base refuses what it cannot hold exactly, and is not set by it', () => {
+    const decimal = (time: TimeBase, value: bigint) => {
+      const digits = Buffer.from(value.toString());
+      return time.fromDecimal(digits, 0, digits.length);
+    };
+    fc.assert(
+      fc.property(fc.bigInt({ min: 2n ** 63n, max: 10n ** 400n }), fc.bigInt({ min: 0n, max: 2n ** 63n - 1n }), fc.bigInt({ min: 2n ** 53n, max: 2n ** 63n }), (tooLarge, first, tooFar) => {
+        const time = new TimeBase();
+        assert.ok(Number.isNaN(decimal(time, tooLarge)));
+        assert.equal(time.isSet, false);
+        assert.equal(decimal(time, first), 0);
+        if (first + tooFar < 2n ** 63n) assert.ok(Number.isNaN(decimal(time, first + tooFar)));
+        if (first - tooFar >= 0n) assert.ok(Number.isNaN(decimal(time, first - tooFar)));
+        assert.ok(Number.isNaN(time.fromNumber(Number(tooFar) * 2)));
+      }),
+      { numRuns: 300 },
     );
   });
 
