@@ -42,13 +42,7 @@ class StapTopParser implements LineParser {
     }
     const [, pid, file, lineText, func, calls] = match;
     const writer = this.writer;
-    const range = !idInRange(Number(pid))
-      ? { what: 'pid', text: pid, limit: ID_LIMIT }
-      : !lineInRange(Number(lineText))
-        ? { what: 'line number', text: lineText, limit: LINE_LIMIT }
-        : !valueInRange(Number(calls))
-          ? { what: 'count of calls', text: calls, limit: VALUE_LIMIT }
-          : undefined;
+    const range = outOfRange(pid, lineText, calls);
     if (range !== undefined) {
       writer.outOfRange(range.what, range.text, range.limit, lineNo);
       return true;
@@ -64,6 +58,14 @@ class StapTopParser implements LineParser {
   }
 
   finish(): void {}
+}
+
+/** The first of a row's numbers out of range, if any. */
+function outOfRange(pid: string, line: string, calls: string): { what: string; text: string; limit: string } | undefined {
+  if (!idInRange(Number(pid))) return { what: 'pid', text: pid, limit: ID_LIMIT };
+  if (!lineInRange(Number(line))) return { what: 'line number', text: line, limit: LINE_LIMIT };
+  if (!valueInRange(Number(calls))) return { what: 'count of calls', text: calls, limit: VALUE_LIMIT };
+  return undefined;
 }
 
 export const stapTopFormat: TraceFormat = {
