@@ -3,7 +3,7 @@
 // or would overflow (a 300-digit timestamp is Infinity): such an event is refused as damage, a
 // counted `out-of-range` warning, never rounded, wrapped or passed on.
 
-/** pid and tid: exact in a double up to 2^53 - 1 (Linux uses 32 bits; macOS thread ids 64). */
+/** pid and tid: exact in a double up to 2^53 - 1 (Linux ids have 32 bits; macOS thread ids 64, counted from boot). */
 export const MAX_ID = Number.MAX_SAFE_INTEGER;
 
 /** Source line numbers: CPython's probes print a C int. */
@@ -19,7 +19,6 @@ export const MAX_VALUE = Number.MAX_SAFE_INTEGER;
  */
 export const MAX_TIMESTAMP_SECONDS = 9223372036;
 export const MAX_TIMESTAMP_NANOS = 854775807;
-export const MAX_TIMESTAMP_TEXT = '9223372036854775807';
 
 /** An event is at most 2^53 - 1 ns (104 days) before or after the trace's first: exact as a double. */
 export const MAX_SPAN_NS = Number.MAX_SAFE_INTEGER;
