@@ -62,4 +62,19 @@ describe('the WebAssembly loop reads exactly as the TypeScript parsers do', () =
       { numRuns: 40 },
     );
   });
+
+  it('generated traces with LF, CR LF and lone CR line ends, read 1, 2, 3 or any bytes at a time', async () => {
+    // Small reads put a CR last in a chunk and split CR LF pairs between two chunks.
+    await fc.assert(
+      fc.asyncProperty(balancedTrace, fc.array(fc.constantFrom('\n', '\r\n', '\r'), { minLength: 1, maxLength: 5 }), fc.integer({ min: 4, max: 300 }), async (events, endings, chunk) => {
+        for (const text of [toPyflameText(events), toDtraceText(events)]) {
+          if (text.trim() === '') continue;
+          let line = 0;
+          const mixed = text.replace(/\n/g, () => endings[line++ % endings.length]);
+          await assertSameEverywhere(writeScratch(scratch, mixed), [1, 2, 3, chunk]);
+        }
+      }),
+      { numRuns: 10 },
+    );
+  });
 });

@@ -1,4 +1,9 @@
+import { MAX_SPAN_NS, MAX_TIMESTAMP_NANOS, MAX_TIMESTAMP_SECONDS } from './limits.js';
+
 const NS_PER_S = 1e9;
+const TOO_LARGE = 'is more than 2^63 - 1 ns (9223372036854775807)';
+const TOO_LARGE_NUMBER = 'is more than 2^53 - 1 ns (the most this format holds exactly)';
+const TOO_FAR = "is more than 2^53 - 1 ns (104 days) from the trace's first event";
 
 /**
  * Exact integer timestamps without BigInt on the hot path.
@@ -8,6 +13,9 @@ const NS_PER_S = 1e9;
  * (a bigint); every event keeps `ts = value - base` as a double, exact while the trace spans less
  * than 2^53 ns (104 days). The decimal digits are split into seconds and nanoseconds so that the
  * subtraction never passes through an inexact double.
+ *
+ * A timestamp past 2^63 - 1 ns, or more than 2^53 - 1 ns from the base, cannot be held that way:
+ * it is refused (NaN, with the reason in `refused`), and the event is skipped by the parser.
  */
 export class TimeBase {
   private baseSeconds = 0;
@@ -18,6 +26,9 @@ export class TimeBase {
   private baseIsSmall = false;
 
   private baseBigInt = 0n;
+
+  /** Why the last NaN was returned (for the parser's out-of-range warning). */
+  refused = '';
 
   /** The absolute value of ts = 0, once a timestamp has been seen (0n before). */
   get base(): bigint {
@@ -53,8 +64,12 @@ export class TimeBase {
     for (let i = start; i < split; i++) seconds = seconds * 10 + (bytes[i] - 48);
     let nanos = 0;
     for (let i = split; i < end; i++) nanos = nanos * 10 + (bytes[i] - 48);
+    // Rounding keeps order, so a rounded (or Infinite) count of seconds still compares right.
+    if (seconds > MAX_TIMESTAMP_SECONDS || (seconds === MAX_TIMESTAMP_SECONDS && nanos > MAX_TIMESTAMP_NANOS)) return this.refuse(TOO_LARGE);
     if (!this.baseSet) this.setBase(seconds, nanos);
-    return (seconds - this.baseSeconds) * NS_PER_S + (nanos - this.baseNanos);
+    // Exact whenever within the span: the seconds part is a multiple of 2^9 below 2^63.
+    const ts = (seconds - this.baseSeconds) * NS_PER_S + (nanos - this.baseNanos);
+    return ts > MAX_SPAN_NS || ts < -MAX_SPAN_NS ? this.refuse(TOO_FAR) : ts;
   }
 
   /**
@@ -73,10 +88,17 @@ export class TimeBase {
 
   /** The relative ns of an absolute ns value given as a safe integer (small clocks, µs formats). */
   fromNumber(absoluteNs: number): number {
+    if (!(absoluteNs <= MAX_SPAN_NS && absoluteNs >= -MAX_SPAN_NS)) return this.refuse(TOO_LARGE_NUMBER);
     const seconds = Math.floor(absoluteNs / NS_PER_S);
     const nanos = absoluteNs - seconds * NS_PER_S;
     if (!this.baseSet) this.setBase(seconds, nanos);
-    return (seconds - this.baseSeconds) * NS_PER_S + (nanos - this.baseNanos);
+    const ts = (seconds - this.baseSeconds) * NS_PER_S + (nanos - this.baseNanos);
+    return ts > MAX_SPAN_NS || ts < -MAX_SPAN_NS ? this.refuse(TOO_FAR) : ts;
+  }
+
+  private refuse(reason: string): number {
+    this.refused = reason;
+    return NaN;
   }
 
   /** The exact absolute timestamp of a relative one, as a decimal string. */

@@ -61,7 +61,9 @@ export class FastLines {
   private writer: EventWriter | undefined;
 
   private constructor(instanceOf: (imports: WebAssembly.Imports) => WebAssembly.Instance) {
-    const instance = instanceOf({ env: { newFrame: (keyStart: number, funcSep: number, lineSep: number, keyEnd: number) => this.newFrame(keyStart, funcSep, lineSep, keyEnd), abort: () => {} } });
+    const instance = instanceOf({
+      env: { newFrame: (keyStart: number, funcSep: number, lineSep: number, keyEnd: number, lineNo: number) => this.newFrame(keyStart, funcSep, lineSep, keyEnd, lineNo), abort: () => {} },
+    });
     this.exports = instance.exports as unknown as FastLinesExports;
     this.exports.setCapacity(RUN_EVENTS);
   }
@@ -126,9 +128,9 @@ export class FastLines {
   }
 
   /** Called by the loop for a key it has not seen: interns the frame, from the input's bytes. */
-  private newFrame(keyStart: number, funcSep: number, lineSep: number, keyEnd: number): number {
+  private newFrame(keyStart: number, funcSep: number, lineSep: number, keyEnd: number, lineNo: number): number {
     const bytes = this.input!;
     const offset = this.inputStart;
-    return this.writer!.frameFromKey(bytes, offset + keyStart, offset + funcSep, offset + lineSep, offset + keyEnd);
+    return this.writer!.frameFromKey(bytes, offset + keyStart, offset + funcSep, offset + lineSep, offset + keyEnd, lineNo);
   }
 }

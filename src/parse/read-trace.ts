@@ -1,19 +1,31 @@
 import { Diagnostics, TraceInputError, type Warning } from '../model/diagnostics.js';
+import { OUT_OF_RANGE } from '../model/limits.js';
 import { DEFAULT_BATCH_SIZE, type EventBatch } from '../model/event-batch.js';
 import { FrameTable } from '../model/frame-table.js';
 import type { TimeBase } from '../model/time-base.js';
 import { stripAnsi } from './ansi.js';
 import { EventWriter } from './event-writer.js';
 import { openInput } from './input-source.js';
-import { LineSplitter } from './line-splitter.js';
+import { LineEnd, LineSplitter } from './line-splitter.js';
 import { DEFAULT_REORDER_WINDOW, ReorderStage } from './reorder.js';
 import { detectFormat, findFormat, formatNames, TRACE_FORMATS } from './registry.js';
 import type { LineParser, TraceFormat } from './trace-format.js';
 import { readTracerNotice } from './tracer-notices.js';
 
-/** Detection looks at this many lines, or this many chars, whichever comes first. */
+/**
+ * Detection looks at this many lines that are not blank or `#` comments, or at as many lines as
+ * fit in HEAD_BYTES, each counted as its length plus HEAD_LINE_COST (so that memory stays bounded
+ * whatever the lines), whichever comes first. Blank lines before the first other line are not kept:
+ * they mean nothing in any format.
+ */
 const HEAD_LINES = 200;
-const HEAD_CHARS = 256 * 1024;
+const HEAD_BYTES = 256 * 1024;
+const HEAD_LINE_COST = 64;
+/** Binary data is looked for in this many first bytes. */
+const BINARY_CHECK_BYTES = 256 * 1024;
+/** The UTF-8 byte order mark some editors put first: not part of the trace. */
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+const HASH = 35;
 const EXCERPT_CHARS = 80;
 const LITERAL_NEWLINE = '\\n';
 
@@ -34,6 +46,8 @@ export interface ReadTraceOptions {
   afterChunk?: () => Promise<void>;
   /** The most distinct frames to hold (default 5,000,000): bounds memory on hostile input. */
   maxFrames?: number;
+  /** The most memory distinct names and frames may take, estimated (default 512 MiB; see EventWriter). */
+  maxNameBytes?: number;
   /** Bytes per read from a file (default 4 MiB; tests use tiny reads to cross chunk boundaries). */
   chunkBytes?: number;
   /** Where `-` reads from (default process.stdin). */
@@ -68,12 +82,11 @@ export interface TraceSummary extends TraceContext {
 }
 
 interface HeadLine {
-  /** The line with its terminator; `length` bytes without. */
+  /** The line, without its line end. */
   readonly bytes: Buffer;
-  readonly length: number;
   readonly text: string;
   readonly lineNo: number;
-  readonly terminated: boolean;
+  readonly ending: LineEnd;
 }
 
 /**
@@ -108,7 +121,11 @@ class TraceReader {
   private fastParser: LineParser | undefined;
   private context: TraceContext | undefined;
   private head: HeadLine[] = [];
-  private headChars = 0;
+  /** What the head holds, counted as HEAD_BYTES counts it; and its lines that are not blank or comments. */
+  private headBytes = 0;
+  private headContentLines = 0;
+  /** The first bytes while they may be a byte order mark (undefined once decided). */
+  private bomCheck: Buffer | undefined = Buffer.alloc(0);
   private bytesSeen = 0;
   private nulBytes = 0;
   private controlBytes = 0;
@@ -133,11 +150,14 @@ class TraceReader {
     this.writer.fastLines = options.fastLines !== false;
     this.writer.source = source;
     if (options.maxFrames !== undefined) this.writer.maxFrames = options.maxFrames;
-    this.splitter = new LineSplitter(source, (bytes, start, end, lineNo, terminated) => this.onLine(bytes, start, end, lineNo, terminated));
+    if (options.maxNameBytes !== undefined) this.writer.maxNameBytes = options.maxNameBytes;
+    this.splitter = new LineSplitter(source, (bytes, start, end, lineNo, ending) => this.onLine(bytes, start, end, lineNo, ending));
   }
 
-  push(chunk: Buffer): void {
-    if (this.bytesSeen < HEAD_CHARS) this.countBinaryBytes(chunk.subarray(0, HEAD_CHARS - this.bytesSeen));
+  push(input: Buffer): void {
+    const chunk = this.bomCheck === undefined ? input : this.withoutByteOrderMark(input);
+    if (chunk === undefined) return;
+    if (this.bytesSeen < BINARY_CHECK_BYTES) this.countBinaryBytes(chunk.subarray(0, BINARY_CHECK_BYTES - this.bytesSeen));
     this.bytesSeen += chunk.length;
     if (!this.ansiSeen && chunk.indexOf(ESC) !== -1) {
       this.ansiSeen = true;
@@ -147,7 +167,27 @@ class TraceReader {
     this.splitter.push(chunk);
   }
 
+  /**
+   * The first bytes without a leading byte order mark (read without a warning: it is not damage),
+   * or undefined while too few have come to tell.
+   */
+  private withoutByteOrderMark(chunk: Buffer): Buffer | undefined {
+    const first = this.bomCheck!.length === 0 ? chunk : Buffer.concat([this.bomCheck!, chunk]);
+    if (first.length < BOM.length && BOM.subarray(0, first.length).equals(first)) {
+      this.bomCheck = first;
+      return undefined;
+    }
+    this.bomCheck = undefined;
+    if (!first.subarray(0, BOM.length).equals(BOM)) return first;
+    this.bytesSeen += BOM.length;
+    return first.subarray(BOM.length);
+  }
+
   finish(gzip: boolean, bytes: number): TraceSummary {
+    // An input of one or two bytes that began like a byte order mark: they are the trace.
+    const undecided = this.bomCheck;
+    this.bomCheck = undefined;
+    if (undecided !== undefined && undecided.length > 0) this.push(undecided);
     this.splitter.end();
     if (this.parser === undefined) this.choose();
     this.parser!.finish();
@@ -159,29 +199,39 @@ class TraceReader {
       if (junk !== undefined) {
         throw new TraceInputError(this.source, junk.lines[0], `no events: no line is in the ${context.format} format (${junk.message})`);
       }
+      const refused = this.diagnostics.list().find((w) => w.code === OUT_OF_RANGE);
+      if (refused !== undefined) {
+        throw new TraceInputError(this.source, refused.lines[0], `no events: every event had a number out of range (${refused.message})`);
+      }
       this.diagnostics.warn('no-events', 'the trace holds no events (did the probes fire? see docs/recording.md)');
     }
     const metadata = Object.fromEntries([...(this.parser!.metadata ?? [])].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
     return { ...context, gzip, bytes, lines: this.splitter.lines, events: this.writer.events, warnings: this.diagnostics.list(), metadata };
   }
 
-  private onLine(bytes: Buffer, start: number, end: number, lineNo: number, terminated: boolean): void {
+  private onLine(bytes: Buffer, start: number, end: number, lineNo: number, ending: LineEnd): void {
     if (this.fastParser !== undefined) {
       // The hot path: a plain line goes straight to the parser; anything it rejects is looked at closer.
-      if ((start !== end || this.format!.rawLines) && !this.ansiSeen && this.fastParser.line(bytes, start, end, lineNo)) return;
-      this.readLine(bytes, start, end, lineNo, terminated);
+      if ((start !== end || this.format!.rawLines) && !this.ansiSeen && this.fastParser.line(bytes, start, end, lineNo, ending)) return;
+      this.readLine(bytes, start, end, lineNo, ending);
       return;
     }
     if (this.parser === undefined) {
-      // The copy keeps the line's end (CR LF or LF): a parser that reads raw lines may need it.
-      const terminator = bytes[end] === 13 ? 2 : terminated ? 1 : 0;
-      const copy = Buffer.from(bytes.subarray(start, end + terminator));
-      this.head.push({ bytes: copy, length: end - start, text: copy.toString('utf8', 0, end - start), lineNo, terminated });
-      this.headChars += end - start;
-      if (this.head.length >= HEAD_LINES || this.headChars >= HEAD_CHARS) this.choose();
+      this.addToHead(bytes, start, end, lineNo, ending);
       return;
     }
-    this.readLine(bytes, start, end, lineNo, terminated);
+    this.readLine(bytes, start, end, lineNo, ending);
+  }
+
+  /** Keeps a line of the head (bounded: see HEAD_BYTES) and detects the format once it is full. */
+  private addToHead(bytes: Buffer, start: number, end: number, lineNo: number, ending: LineEnd): void {
+    const text = bytes.toString('utf8', start, end);
+    const blank = text.trim() === '';
+    if (blank && this.head.length === 0) return;
+    this.head.push({ bytes: Buffer.from(bytes.subarray(start, end)), text, lineNo, ending });
+    this.headBytes += end - start + HEAD_LINE_COST;
+    if (!blank && bytes[start] !== HASH) this.headContentLines++;
+    if (this.headContentLines >= HEAD_LINES || this.headBytes >= HEAD_BYTES) this.choose();
   }
 
   /**
@@ -205,7 +255,7 @@ class TraceReader {
    * in more than 10%, are.
    */
   private refuseBinary(): void {
-    const counted = Math.min(this.bytesSeen, HEAD_CHARS);
+    const counted = Math.min(this.bytesSeen, BINARY_CHECK_BYTES);
     if (this.nulBytes * 100 <= counted && this.controlBytes * 10 <= counted) return;
     const where = this.firstNul === undefined ? `${this.controlBytes} control bytes in the first ${counted}` : `a NUL byte at offset ${this.firstNul.offset}`;
     throw new TraceInputError(this.source, this.firstNul?.line ?? 1, `binary data (${where}), not a text trace; expected one of: ${formatNames(this.formats).join(', ')}`);
@@ -249,10 +299,10 @@ class TraceReader {
     }
     this.context = { source: this.source, format: format.name, frames: this.frames, time: this.writer.time };
     this.head = [];
-    for (const line of replay) this.readLine(line.bytes, 0, line.length, line.lineNo, line.terminated);
+    for (const line of replay) this.readLine(line.bytes, 0, line.bytes.length, line.lineNo, line.ending);
   }
 
-  private readLine(bytes: Buffer, start: number, end: number, lineNo: number, terminated: boolean): void {
+  private readLine(bytes: Buffer, start: number, end: number, lineNo: number, ending: LineEnd): void {
     if (start === end && !this.format!.rawLines) return;
     if (this.ansiSeen && hasByte(bytes, ESC, start, end)) {
       bytes = Buffer.from(stripAnsi(bytes.toString('latin1', start, end)), 'latin1');
@@ -268,17 +318,17 @@ class TraceReader {
         const records = pieces.filter((piece) => piece.length > 0).length;
         this.diagnostics.warn('literal-newlines', 'records joined by a literal "\\n" (the docs\' stap script prints "\\\\n") were split into lines', lineNo, records);
         pieces.forEach((piece, i) => {
-          if (piece.length > 0) this.parseLine(Buffer.from(piece, 'latin1'), 0, piece.length, lineNo, terminated || i < pieces.length - 1);
+          if (piece.length > 0) this.parseLine(Buffer.from(piece, 'latin1'), 0, piece.length, lineNo, i < pieces.length - 1 ? LineEnd.LF : ending);
         });
         return;
       }
     }
-    this.parseLine(bytes, start, end, lineNo, terminated);
+    this.parseLine(bytes, start, end, lineNo, ending);
   }
 
-  private parseLine(bytes: Buffer, start: number, end: number, lineNo: number, terminated: boolean): void {
-    if (this.parser!.line(bytes, start, end, lineNo)) return;
-    this.rejected(bytes, start, end, lineNo, terminated);
+  private parseLine(bytes: Buffer, start: number, end: number, lineNo: number, ending: LineEnd): void {
+    if (this.parser!.line(bytes, start, end, lineNo, ending)) return;
+    this.rejected(bytes, start, end, lineNo, ending !== LineEnd.None);
   }
 
   /** A line the parser did not take: a tracer's notice, blank, cut short, or junk. */
@@ -307,7 +357,10 @@ function hasByte(bytes: Buffer, code: number, start: number, end: number): boole
 
 function lineOf(bytes: Buffer, offset: number): number {
   let line = 1;
-  for (let i = bytes.indexOf(10); i !== -1 && i < offset; i = bytes.indexOf(10, i + 1)) line++;
+  for (let i = 0; i < offset; i++) {
+    const c = bytes[i];
+    if (c === 10 || (c === 13 && bytes[i + 1] !== 10)) line++;
+  }
   return line;
 }
 

@@ -1,5 +1,6 @@
 import type { Diagnostics } from '../model/diagnostics.js';
 import type { EventWriter } from './event-writer.js';
+import type { LineEnd } from './line-splitter.js';
 
 /** A format's answer to "is this head of a file yours?". */
 export type Detection = 'yes' | 'maybe' | 'no';
@@ -11,9 +12,10 @@ export type Detection = 'yes' | 'maybe' | 'no';
 export interface LineParser {
   /**
    * Reads one line and writes its events. Returns false when the line is not of this format;
-   * the reader then checks it for a tracer notice and otherwise counts it as junk.
+   * the reader then checks it for a tracer notice and otherwise counts it as junk. `ending` (how
+   * the line ended) is given to formats that read raw lines (it may be data there).
    */
-  line(bytes: Buffer, start: number, end: number, lineNo: number): boolean;
+  line(bytes: Buffer, start: number, end: number, lineNo: number, ending?: LineEnd): boolean;
   /** End of input: flush anything held. */
   finish(): void;
   /** What the trace says about itself (e.g. pyflame's header: clock, python), if anything. */
@@ -42,7 +44,7 @@ export interface TraceFormat {
    * µs): their events are put in timestamp order without an out-of-order warning.
    */
   readonly estimatedClock?: boolean;
-  /** The parser sees blank lines and the CR of CRLF line ends too (CSV: they can be data). */
+  /** The parser sees blank lines and how each line ended too (CSV: they can be data in a quoted field). */
   readonly rawLines?: boolean;
   /** Looks at the first lines of a file (decoded as UTF-8, without terminators). */
   detect(head: readonly string[]): Detection;

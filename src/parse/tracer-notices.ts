@@ -1,5 +1,6 @@
 import { EventKind } from '../model/event-kind.js';
 import { NO_REF, UNKNOWN_ID } from '../model/event-batch.js';
+import { VALUE_LIMIT, valueInRange } from '../model/limits.js';
 import type { EventWriter } from './event-writer.js';
 
 interface NoticePattern {
@@ -42,8 +43,10 @@ export function readTracerNotice(line: string, lineNo: number, writer: EventWrit
     const message = line.trim();
     if (notice.code === 'dropped-events') {
       const lost = notice.countGroup === undefined ? 0 : Number(match[notice.countGroup]);
-      if (lost > 0) {
-        writer.emit(EventKind.Dropped, writer.lastTs, UNKNOWN_ID, UNKNOWN_ID, NO_REF, lost, writer.name(message), lineNo);
+      if (!valueInRange(lost)) {
+        writer.outOfRange('count of lost events', match[notice.countGroup!], VALUE_LIMIT, lineNo);
+      } else if (lost > 0) {
+        writer.emit(EventKind.Dropped, writer.lastTs, UNKNOWN_ID, UNKNOWN_ID, NO_REF, lost, writer.name(message, lineNo), lineNo);
         writer.diagnostics.warn('dropped-events', `the tracer reported lost events (first: "${message}"); calls around them may be incomplete`, lineNo, lost, 'events lost');
       }
     } else {

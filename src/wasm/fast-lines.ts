@@ -12,7 +12,7 @@
 // decodes and interns it and returns the frame id.
 
 @external("env", "newFrame")
-declare function newFrame(keyStart: i32, funcSeparator: i32, lineSeparator: i32, keyEnd: i32): i32;
+declare function newFrame(keyStart: i32, funcSeparator: i32, lineSeparator: i32, keyEnd: i32, lineNo: f64): i32;
 
 /** The formats this loop reads. */
 const PYFLAME: i32 = 0;
@@ -21,6 +21,10 @@ const DTRACE: i32 = 1;
 const KIND_ENTRY: u8 = 0;
 const KIND_RETURN: u8 = 1;
 const UNKNOWN_ID: f64 = -1;
+// Ranges JS checks (src/model/limits.ts): a pid or tid of more than 15 digits may pass 2^53 - 1,
+// and an event more than 2^53 - 1 ns from the time base cannot be held exactly. Such lines go to JS.
+const MAX_ID_DIGITS: i32 = 15;
+const MAX_SPAN_NS: i64 = 9007199254740991;
 
 // SWAR filters for "may hold the separator or a newline": bytes equal to the pattern under the mask
 // (the bits the separator and the newline share). They may pass other bytes, never miss one.
@@ -118,6 +122,9 @@ export function run(format: i32, pos: i32, end: i32, room: i32, base: i64, lineN
     for (; d < i; d++) ts = ts * 10 + <i64>(load<u8>(data + d) - 48);
     // Up to 19 digits fit an i64 unless they pass 2^63 (then the sum wrapped negative): JS reads those.
     if (digits == 0 || digits > 19 || ts < 0) { stop = STOP_LINE; break; }
+    // Both below 2^63: the difference cannot overflow.
+    const relative = ts - base;
+    if (relative > MAX_SPAN_NS || relative < -MAX_SPAN_NS) { stop = STOP_LINE; break; }
     let kind: u8 = 0;
     let pid: f64 = UNKNOWN_ID;
     let tid: f64 = UNKNOWN_ID;
@@ -129,13 +136,13 @@ export function run(format: i32, pos: i32, end: i32, room: i32, base: i64, lineN
       c = load<u8>(data + ++i);
       const pidStart = i;
       while (c >= 48 && c <= 57) { value = value * 10 + <f64>(c - 48); c = load<u8>(data + ++i); }
-      if (i == pidStart || c != TAB) { stop = STOP_LINE; break; }
+      if (i == pidStart || i - pidStart > MAX_ID_DIGITS || c != TAB) { stop = STOP_LINE; break; }
       pid = value;
       value = 0;
       c = load<u8>(data + ++i);
       const tidStart = i;
       while (c >= 48 && c <= 57) { value = value * 10 + <f64>(c - 48); c = load<u8>(data + ++i); }
-      if (i == tidStart || c != TAB) { stop = STOP_LINE; break; }
+      if (i == tidStart || i - tidStart > MAX_ID_DIGITS || c != TAB) { stop = STOP_LINE; break; }
       tid = value;
       const probe = data + i + 1;
       // "function__entry\t" / "function__return\t", 8 bytes at a time.
@@ -186,10 +193,10 @@ export function run(format: i32, pos: i32, end: i32, room: i32, base: i64, lineN
       k += 8;
     }
     if (keyEnd < 0 || keyEnd >= end || previous <= keyStart || load<u8>(data + keyEnd - 1) == CR) { stop = STOP_LINE; break; }
-    const frame = findFrame(data, keyStart, keyEnd, hash, previous, last);
+    const frame = findFrame(data, keyStart, keyEnd, hash, previous, last, lineNo + <f64>lines);
     if (frame < 0) { stop = STOP_LINE; break; }
     unchecked(outKind[n] = kind);
-    unchecked(outTs[n] = <f64>(ts - base));
+    unchecked(outTs[n] = <f64>relative);
     unchecked(outPid[n] = pid);
     unchecked(outTid[n] = tid);
     unchecked(outFrame[n] = frame);
@@ -217,7 +224,7 @@ function eightDigits(word: u64): u64 {
 }
 
 /** The frame id of key input[start, end), asking JS for new keys; -1 if JS rejects the key. */
-function findFrame(data: usize, start: i32, end: i32, hash64: u64, funcSeparator: i32, lineSeparator: i32): i32 {
+function findFrame(data: usize, start: i32, end: i32, hash64: u64, funcSeparator: i32, lineSeparator: i32, lineNo: f64): i32 {
   const length = end - start;
   const hash = <u32>(hash64 ^ (hash64 >> 32) ^ <u64>length);
   const mask = slots.length - 1;
@@ -230,7 +237,7 @@ function findFrame(data: usize, start: i32, end: i32, hash64: u64, funcSeparator
     }
     slot = (slot + 1) & mask;
   }
-  const id = newFrame(start, funcSeparator, lineSeparator, end);
+  const id = newFrame(start, funcSeparator, lineSeparator, end, lineNo);
   if (id < 0) return id;
   addKey(data, start, length, hash, id);
   return id;

@@ -4,7 +4,9 @@ import { TraceInputError, type Diagnostics } from '../../model/diagnostics.js';
 import { NO_REF, UNKNOWN_ID } from '../../model/event-batch.js';
 import { eventKindFromName, kindHasFrame } from '../../model/event-kind.js';
 import { EVENT_LOG_COLUMNS, EVENT_LOG_HEADER } from '../../model/event-log-columns.js';
+import { ID_LIMIT, idInRange, LINE_LIMIT, lineInRange, MAX_ID, VALUE_LIMIT, valueInRange } from '../../model/limits.js';
 import type { EventWriter } from '../event-writer.js';
+import { LineEnd } from '../line-splitter.js';
 import type { Detection, LineParser, TraceFormat } from '../trace-format.js';
 
 /** A quoted field spanning more lines than this is a stray quote, not data. */
@@ -13,6 +15,8 @@ const MAX_RECORD_LINES = 1000;
 const BLOCK_CHARS = 1 << 20;
 const DIGITS = /^\d+$/;
 const INTEGER = /^-?\d+$/;
+/** A line end inside a quoted field is data: the text it stands for. */
+const ENDING_TEXT: Record<LineEnd, string> = { [LineEnd.None]: '\n', [LineEnd.LF]: '\n', [LineEnd.CRLF]: '\r\n', [LineEnd.CR]: '\r' };
 
 /**
  * Reads the CSV event log written by `pyflame convert --to csv`, so that a log round-trips exactly.
@@ -21,6 +25,8 @@ const INTEGER = /^-?\d+$/;
  */
 class CsvEventLogParser implements LineParser {
   private block: string[] = [];
+  /** How each line of the block ended. */
+  private endings: LineEnd[] = [];
   private blockChars = 0;
   private blockFirstLine = 0;
   private quotesOpen = false;
@@ -36,10 +42,10 @@ class CsvEventLogParser implements LineParser {
     private readonly source: string,
   ) {}
 
-  line(bytes: Buffer, start: number, end: number, lineNo: number): boolean {
-    // Lines come without their end; a quoted field may hold a CR LF or a blank line: put them back.
-    const crlf = bytes[end] === 13;
-    const line = this.writer.decode(bytes, start, end, lineNo) + (crlf ? '\r' : '');
+  line(bytes: Buffer, start: number, end: number, lineNo: number, ending: LineEnd = LineEnd.LF): boolean {
+    // Lines come without their end; a quoted field may hold line ends and blank lines: they are put
+    // back when the block is parsed (see joinLines).
+    const line = this.writer.decode(bytes, start, end, lineNo);
     if (!this.headerSeen) {
       if (!line.startsWith('ts_ns,')) return line.trim() === '';
       this.headerSeen = true;
@@ -47,7 +53,7 @@ class CsvEventLogParser implements LineParser {
       return true;
     }
     if (this.block.length === 0) this.blockFirstLine = lineNo;
-    this.addToBlock(line, lineNo);
+    this.addToBlock(line, ending, lineNo);
     this.blockChars += line.length + 1;
     if (this.quotesOpen && this.block.length - this.openRecordIndex > MAX_RECORD_LINES) this.dropStrayQuote();
     if (!this.quotesOpen && this.blockChars >= BLOCK_CHARS) this.parseBlock();
@@ -62,14 +68,16 @@ class CsvEventLogParser implements LineParser {
   private dropStrayQuote(): void {
     this.diagnostics.warn('junk-line', 'a CSV line with an unbalanced quote was skipped', this.openRecordLine);
     const after = this.block.splice(this.openRecordIndex);
+    const endings = this.endings.splice(this.openRecordIndex);
     after.shift();
+    endings.shift();
     this.quotesOpen = false;
     let lineNo = this.openRecordLine;
-    for (const line of after) this.addToBlock(line, ++lineNo);
+    after.forEach((line, i) => this.addToBlock(line, endings[i], ++lineNo));
   }
 
   /** Appends a line to the block, following whether a quoted field is open. */
-  private addToBlock(line: string, lineNo: number): void {
+  private addToBlock(line: string, ending: LineEnd, lineNo: number): void {
     if (countQuotes(line) % 2 === 1) {
       this.quotesOpen = !this.quotesOpen;
       if (this.quotesOpen) {
@@ -78,12 +86,14 @@ class CsvEventLogParser implements LineParser {
       }
     }
     this.block.push(line);
+    this.endings.push(ending);
   }
 
   finish(): void {
     if (this.quotesOpen) {
       this.diagnostics.warn('truncated-line', 'the last CSV record has an unclosed quote (file cut short?); it was skipped', this.openRecordLine);
       this.block.length = this.openRecordIndex;
+      this.endings.length = this.openRecordIndex;
       this.quotesOpen = false;
     }
     this.parseBlock();
@@ -99,12 +109,13 @@ class CsvEventLogParser implements LineParser {
   private parseBlock(): void {
     if (this.block.length === 0) return;
     const lines = this.block;
+    const endings = this.endings;
     const firstLine = this.blockFirstLine;
     this.block = [];
+    this.endings = [];
     this.blockChars = 0;
     this.quotesOpen = false;
-    // Ends with a newline: a record's CR (of CR LF) must be read as part of its line end.
-    const rows = parseRecords(`${lines.join('\n')}\n`);
+    const rows = parseRecords(joinLines(lines, endings, 0, lines.length));
     if (rows !== undefined) {
       for (const { record, info } of rows) this.readRecord(record, firstLine + info.lines - 1);
       return;
@@ -117,7 +128,7 @@ class CsvEventLogParser implements LineParser {
       if (countQuotes(lines[i]) % 2 === 1) open = !open;
       if (open) continue;
       const lineNo = firstLine + recordStart;
-      const records = parseRecords(`${lines.slice(recordStart, i + 1).join('\n')}\n`);
+      const records = parseRecords(joinLines(lines, endings, recordStart, i + 1));
       if (records === undefined) this.diagnostics.warn('junk-line', 'malformed CSV record (bad quoting) skipped', lineNo);
       else for (const { record } of records) this.readRecord(record, lineNo);
       recordStart = i + 1;
@@ -146,20 +157,56 @@ class CsvEventLogParser implements LineParser {
       return;
     }
     const writer = this.writer;
+    // Numbers past what the log holds exactly are refused, before anything is interned.
+    const range = outOfRange(pid, tid, kindHasFrame(kind) ? line : '', value, sourceLine);
+    if (range !== undefined) {
+      writer.outOfRange(range.what, range.text, range.limit, lineNo);
+      return;
+    }
+    const time = writer.time.fromDecimalString(ts);
+    if (time !== time) {
+      writer.timestampOutOfRange(ts, lineNo);
+      return;
+    }
     // Names are written with a leading ' when they would start a spreadsheet formula.
-    const frame = kindHasFrame(kind) ? writer.frame(csvTextValue(field('file')), csvTextValue(field('function')), Number(line)) : NO_REF;
+    const frame = kindHasFrame(kind) ? writer.frame(csvTextValue(field('file')), csvTextValue(field('function')), Number(line), lineNo) : NO_REF;
     const nameText = csvTextValue(field('name'));
     writer.emit(
       kind,
-      writer.time.fromDecimalString(ts),
+      time,
       pid === '' ? UNKNOWN_ID : Number(pid),
       tid === '' ? UNKNOWN_ID : Number(tid),
       frame,
       value === '' ? 0 : Number(value),
-      nameText === '' ? NO_REF : writer.name(nameText),
+      nameText === '' ? NO_REF : writer.name(nameText, lineNo),
       sourceLine === '' ? lineNo : Number(sourceLine),
     );
   }
+}
+
+/** The first field (of those checked: digits, or an integer for `line`) out of range, if any. */
+function outOfRange(pid: string, tid: string, line: string, value: string, sourceLine: string): { what: string; text: string; limit: string } | undefined {
+  if (pid !== '' && !idInRange(Number(pid))) return { what: 'pid', text: pid, limit: ID_LIMIT };
+  if (tid !== '' && !idInRange(Number(tid))) return { what: 'tid', text: tid, limit: ID_LIMIT };
+  if (line !== '' && !lineInRange(Number(line))) return { what: 'line number', text: line, limit: LINE_LIMIT };
+  if (value !== '' && !valueInRange(Number(value))) return { what: 'value', text: value, limit: VALUE_LIMIT };
+  if (sourceLine !== '' && Number(sourceLine) > MAX_ID) return { what: 'source_line', text: sourceLine, limit: ID_LIMIT };
+  return undefined;
+}
+
+/**
+ * The text of lines[from, to), whole records: each line ends with LF, or where a quoted field goes
+ * on to the next line, with the line end it had (CR LF, or CR: data in the field).
+ */
+function joinLines(lines: readonly string[], endings: readonly LineEnd[], from: number, to: number): string {
+  const parts: string[] = [];
+  let open = false;
+  for (let i = from; i < to; i++) {
+    const line = lines[i];
+    if (countQuotes(line) % 2 === 1) open = !open;
+    parts.push(line, open ? ENDING_TEXT[endings[i]] : '\n');
+  }
+  return parts.join('');
 }
 
 /** The records of a CSV text with their line numbers, or undefined if any record is malformed. */
@@ -188,7 +235,8 @@ export const csvEventLogFormat: TraceFormat = {
   name: 'csv',
   description: `pyflame's CSV event log (${EVENT_LOG_COLUMNS.join(', ')}), as written by pyflame convert --to csv`,
   detect(head: readonly string[]): Detection {
-    const first = head.find((line) => line.trim() !== '');
+    // `#` lines are no part of the format: they are skipped (as junk) before the header.
+    const first = head.find((line) => line.trim() !== '' && !line.startsWith('#'));
     return first !== undefined && first.startsWith('ts_ns,pid,tid,event') ? 'yes' : 'no';
   },
   rawLines: true,

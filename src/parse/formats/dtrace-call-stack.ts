@@ -4,6 +4,7 @@ import { EventKind } from '../../model/event-kind.js';
 import { hashKey, ViewCache } from '../frame-key.js';
 import type { EventWriter } from '../event-writer.js';
 import { FastFormat, FastLines } from '../fast-lines.js';
+import { LINE_LIMIT, lineInRange } from '../../model/limits.js';
 import { probeKind } from '../probe-names.js';
 import { indexOfByte, parseInt10, skipDigits } from '../scan.js';
 import type { Detection, LineParser, RejectedLine, TraceFormat } from '../trace-format.js';
@@ -57,12 +58,21 @@ class DtraceCallStackParser implements LineParser {
     if (funcColon <= fileStart) return false;
     const lineNumber = parseInt10(bytes, lineColon + 1, end);
     if (lineNumber !== lineNumber) return false;
-    const view = this.views.of(bytes);
-        const hash = hashKey(view, bytes, fileStart, end);
     const writer = this.writer;
+    if (!lineInRange(lineNumber)) {
+      writer.outOfRange('line number', bytes.toString('latin1', lineColon + 1, end), LINE_LIMIT, lineNo);
+      return true;
+    }
+    const view = this.views.of(bytes);
+    const hash = hashKey(view, bytes, fileStart, end);
     let frame = writer.lookupFrame(view, fileStart, end, hash);
-    if (frame < 0) frame = writer.addFrame(bytes, fileStart, end, hash, fileStart, funcColon, funcColon + 1, lineColon, lineNumber);
-    writer.emit(kind as EventKind, writer.time.fromDecimal(bytes, start, tsEnd), UNKNOWN_ID, UNKNOWN_ID, frame, 0, NO_REF, lineNo);
+    if (frame < 0) frame = writer.addFrame(bytes, fileStart, end, hash, fileStart, funcColon, funcColon + 1, lineColon, lineNumber, lineNo);
+    const ts = writer.time.fromDecimal(bytes, start, tsEnd);
+    if (ts !== ts) {
+      writer.timestampOutOfRange(bytes.toString('latin1', start, tsEnd), lineNo);
+      return true;
+    }
+    writer.emit(kind as EventKind, ts, UNKNOWN_ID, UNKNOWN_ID, frame, 0, NO_REF, lineNo);
     return true;
   }
 

@@ -4,6 +4,7 @@ import { EventKind } from '../../model/event-kind.js';
 import { hashKey, ViewCache } from '../frame-key.js';
 import type { EventWriter } from '../event-writer.js';
 import { FastFormat, FastLines } from '../fast-lines.js';
+import { ID_LIMIT, idInRange, LINE_LIMIT, lineInRange, VALUE_LIMIT, valueInRange } from '../../model/limits.js';
 import { PROBE_NAME_PATTERN, probeKind } from '../probe-names.js';
 import { digitsValue, indexOfByte, lastIndexOfByte, parseInt10, parseUint, skipDigits } from '../scan.js';
 import type { Detection, LineParser, RejectedLine, TraceFormat } from '../trace-format.js';
@@ -12,6 +13,8 @@ const TAB = 9;
 const HASH = 35;
 /** Up to 15 decimal digits always fit a double exactly. */
 const MAX_EXACT_DIGITS = 15;
+/** frame(): the line number was out of range (warned; the event is skipped). */
+const REFUSED = -2;
 const HEADER = /^# pyflame-trace v(\d+)/;
 const EVENT_LINE = new RegExp(`^\\d+\\t\\d+\\t\\d+\\t(?:${PROBE_NAME_PATTERN})(?:\\t|$)`);
 
@@ -50,6 +53,14 @@ export class PyflameLineParser implements LineParser {
     const kind = this.scan(bytes, start, end);
     if (kind < 0) return false;
     const writer = this.writer;
+    if (!idInRange(this.pid) || !idInRange(this.tid)) {
+      // Rare: ids past 2^53 would be rounded (threads merged). Found again to quote them.
+      const pidEnd = indexOfByte(bytes, TAB, this.tsEnd + 1, end);
+      const tidEnd = indexOfByte(bytes, TAB, pidEnd + 1, end);
+      const [what, from, to] = idInRange(this.pid) ? ['tid', pidEnd + 1, tidEnd] : ['pid', this.tsEnd + 1, pidEnd];
+      writer.outOfRange(what, bytes.toString('latin1', from, to), ID_LIMIT, lineNo);
+      return true;
+    }
     const argsStart = this.argsStart;
     let frame = NO_REF;
     let value = 0;
@@ -58,19 +69,21 @@ export class PyflameLineParser implements LineParser {
       case EventKind.Entry:
       case EventKind.Return:
       case EventKind.Line:
-        frame = this.frame(bytes, argsStart, end);
+        frame = this.frame(bytes, argsStart, end, lineNo);
+        if (frame === REFUSED) return true;
         if (frame < 0) return false;
         break;
       case EventKind.GcStart:
       case EventKind.GcDone:
         value = parseInt10(bytes, argsStart, end);
         if (value !== value) return false;
+        if (!valueInRange(value)) return this.refuseValue(bytes, argsStart, end, lineNo);
         break;
       case EventKind.ImportStart:
       case EventKind.Audit: {
         if (argsStart > end) return false;
         const tab = kind === EventKind.Audit ? indexOfByte(bytes, TAB, argsStart, end) : -1;
-        name = writer.nameFromBytes(bytes, argsStart, tab < 0 ? end : tab);
+        name = writer.nameFromBytes(bytes, argsStart, tab < 0 ? end : tab, lineNo);
         break;
       }
       case EventKind.ImportDone: {
@@ -78,11 +91,22 @@ export class PyflameLineParser implements LineParser {
         if (foundTab < 0) return false;
         value = parseUint(bytes, foundTab + 1, end);
         if (value < 0) return false;
-        name = writer.nameFromBytes(bytes, argsStart, foundTab);
+        if (!valueInRange(value)) return this.refuseValue(bytes, foundTab + 1, end, lineNo);
+        name = writer.nameFromBytes(bytes, argsStart, foundTab, lineNo);
         break;
       }
     }
-    writer.emit(kind as EventKind, this.time(bytes, start), this.pid, this.tid, frame, value, name, lineNo);
+    const ts = this.time(bytes, start);
+    if (ts !== ts) {
+      writer.timestampOutOfRange(bytes.toString('latin1', start, this.tsEnd), lineNo);
+      return true;
+    }
+    writer.emit(kind as EventKind, ts, this.pid, this.tid, frame, value, name, lineNo);
+    return true;
+  }
+
+  private refuseValue(bytes: Buffer, start: number, end: number, lineNo: number): true {
+    this.writer.outOfRange('value', bytes.toString('latin1', start, end), VALUE_LIMIT, lineNo);
     return true;
   }
 
@@ -103,11 +127,11 @@ export class PyflameLineParser implements LineParser {
     if (tsEnd === start || tsEnd >= end || bytes[tsEnd] !== TAB) return -1;
     let i = tsEnd + 1;
     let pid = 0;
-    for (let c = bytes[i]; c >= 48 && c <= 57; c = bytes[++i]) pid = pid * 10 + c - 48;
+    for (let c = bytes[i]; c >= 48 && c <= 57; c = bytes[++i]) pid = pid * 10 + (c - 48);
     if (i === tsEnd + 1 || i >= end || bytes[i] !== TAB) return -1;
     const pidEnd = i++;
     let tid = 0;
-    for (let c = bytes[i]; c >= 48 && c <= 57; c = bytes[++i]) tid = tid * 10 + c - 48;
+    for (let c = bytes[i]; c >= 48 && c <= 57; c = bytes[++i]) tid = tid * 10 + (c - 48);
     if (i === pidEnd + 1 || i >= end || bytes[i] !== TAB) return -1;
     const probeStart = i + 1;
     let probeEnd = indexOfByte(bytes, TAB, probeStart, end);
@@ -130,7 +154,7 @@ export class PyflameLineParser implements LineParser {
    * The frame of `file \t func \t line` in bytes[argsStart, end), or -1 if malformed. The last two
    * tabs delimit function and line, so a tab inside a file name survives.
    */
-  private frame(bytes: Buffer, argsStart: number, end: number): number {
+  private frame(bytes: Buffer, argsStart: number, end: number, lineNo: number): number {
     let lineTab = end - 1;
     while (lineTab >= argsStart && bytes[lineTab] !== TAB) lineTab--;
     let funcTab = lineTab - 1;
@@ -142,7 +166,11 @@ export class PyflameLineParser implements LineParser {
     if (known >= 0) return known;
     const lineNumber = parseInt10(bytes, lineTab + 1, end);
     if (lineNumber !== lineNumber) return -1;
-    return this.writer.addFrame(bytes, argsStart, end, hash, argsStart, funcTab, funcTab + 1, lineTab, lineNumber);
+    if (!lineInRange(lineNumber)) {
+      this.writer.outOfRange('line number', bytes.toString('latin1', lineTab + 1, end), LINE_LIMIT, lineNo);
+      return REFUSED;
+    }
+    return this.writer.addFrame(bytes, argsStart, end, hash, argsStart, funcTab, funcTab + 1, lineTab, lineNumber, lineNo);
   }
 
   /** `# pyflame-trace v1 clock=boot_ns python=/opt/my python/bin/python3`: a value runs to the next ` key=`. */

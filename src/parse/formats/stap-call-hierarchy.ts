@@ -1,6 +1,7 @@
 import type { Diagnostics } from '../../model/diagnostics.js';
 import { NO_REF, UNKNOWN_ID } from '../../model/event-batch.js';
 import { EventKind } from '../../model/event-kind.js';
+import { ID_LIMIT, idInRange, LINE_LIMIT, lineInRange, MAX_SPAN_NS } from '../../model/limits.js';
 import type { EventWriter } from '../event-writer.js';
 import type { Detection, LineParser, TraceFormat } from '../trace-format.js';
 
@@ -9,6 +10,13 @@ import type { Detection, LineParser, TraceFormat } from '../trace-format.js';
 // where SystemTap's thread_indent() is sprintf("%6d %s:%-*s", <µs since the thread's base>,
 // "execname(tid)", indent, ""). So: `  11408 python(8274):  => __contains__ in Lib/_abcoll.py:362`.
 const LINE = /^\s*(\d+) (.*?)\((\d+)\):( *)(=>|<=) (\S+) in (.*):(-?\d+)$/;
+
+const TIME_LIMIT = 'puts the event more than 2^53 - 1 ns (104 days) after the trace started';
+
+function refuse(writer: EventWriter, what: string, text: string, limit: string, lineNo: number): true {
+  writer.outOfRange(what, text, limit, lineNo);
+  return true;
+}
 
 interface ThreadClock {
   /** Absolute µs = offset + printed µs. */
@@ -34,22 +42,27 @@ class StapCallHierarchyParser implements LineParser {
     const match = LINE.exec(this.writer.decode(bytes, start, end, lineNo));
     if (match === null) return false;
     const [, printed, , tidText, , arrow, func, file, lineText] = match;
+    const writer = this.writer;
     const printedUs = Number(printed);
     const tid = Number(tidText);
+    const lineNumber = Number(lineText);
+    if (!idInRange(tid)) return refuse(writer, 'tid', tidText, ID_LIMIT, lineNo);
+    if (!lineInRange(lineNumber)) return refuse(writer, 'line number', lineText, LINE_LIMIT, lineNo);
     let clock = this.clocks.get(tid);
+    // thread_indent() restarts a thread's clock when its indent is back at 0: the time since the
+    // thread's previous event is not printed, so it is taken as 0 (docs/formats.md).
+    const offsetUs = clock === undefined || printedUs < clock.lastPrintedUs ? this.nowUs - printedUs : clock.offsetUs;
+    const absoluteUs = offsetUs + printedUs;
+    // Checked before any clock moves: a refused line leaves the clocks as they were.
+    if (!(absoluteUs * 1000 <= MAX_SPAN_NS)) return refuse(writer, 'time', `${printed} µs`, TIME_LIMIT, lineNo);
     if (clock === undefined) {
-      clock = { offsetUs: this.nowUs - printedUs, lastPrintedUs: printedUs };
+      clock = { offsetUs, lastPrintedUs: printedUs };
       this.clocks.set(tid, clock);
-    } else if (printedUs < clock.lastPrintedUs) {
-      // thread_indent() restarted this thread's clock (its indent was back at 0): the time since
-      // the thread's previous event is not printed, so it is taken as 0 (docs/formats.md).
-      clock.offsetUs = this.nowUs - printedUs;
     }
+    clock.offsetUs = offsetUs;
     clock.lastPrintedUs = printedUs;
-    const absoluteUs = clock.offsetUs + printedUs;
     if (absoluteUs > this.nowUs) this.nowUs = absoluteUs;
-    const writer = this.writer;
-    const frame = writer.frame(file, func, Number(lineText));
+    const frame = writer.frame(file, func, lineNumber, lineNo);
     const kind = arrow === '=>' ? EventKind.Entry : EventKind.Return;
     writer.emit(kind, writer.time.fromNumber(absoluteUs * 1000), UNKNOWN_ID, tid, frame, 0, NO_REF, lineNo);
     return true;

@@ -1,6 +1,7 @@
 import type { Diagnostics } from '../../model/diagnostics.js';
 import { NO_REF, UNKNOWN_ID } from '../../model/event-batch.js';
 import { EventKind } from '../../model/event-kind.js';
+import { ID_LIMIT, idInRange, LINE_LIMIT, lineInRange, VALUE_LIMIT, valueInRange } from '../../model/limits.js';
 import type { EventWriter } from '../event-writer.js';
 import type { Detection, LineParser, TraceFormat } from '../trace-format.js';
 
@@ -41,12 +42,30 @@ class StapTopParser implements LineParser {
     }
     const [, pid, file, lineText, func, calls] = match;
     const writer = this.writer;
-    const frame = writer.frame(file, func, Number(lineText));
-    writer.emit(EventKind.CallCount, writer.time.fromNumber(this.interval * INTERVAL_NS), Number(pid), UNKNOWN_ID, frame, Number(calls), NO_REF, lineNo);
+    const range = outOfRange(pid, lineText, calls);
+    if (range !== undefined) {
+      writer.outOfRange(range.what, range.text, range.limit, lineNo);
+      return true;
+    }
+    const ts = writer.time.fromNumber(this.interval * INTERVAL_NS);
+    if (ts !== ts) {
+      writer.outOfRange('table number', String(this.interval), 'puts the event more than 2^53 - 1 ns (104 days) after the trace started', lineNo);
+      return true;
+    }
+    const frame = writer.frame(file, func, Number(lineText), lineNo);
+    writer.emit(EventKind.CallCount, ts, Number(pid), UNKNOWN_ID, frame, Number(calls), NO_REF, lineNo);
     return true;
   }
 
   finish(): void {}
+}
+
+/** The first of a row's numbers out of range, if any. */
+function outOfRange(pid: string, line: string, calls: string): { what: string; text: string; limit: string } | undefined {
+  if (!idInRange(Number(pid))) return { what: 'pid', text: pid, limit: ID_LIMIT };
+  if (!lineInRange(Number(line))) return { what: 'line number', text: line, limit: LINE_LIMIT };
+  if (!valueInRange(Number(calls))) return { what: 'count of calls', text: calls, limit: VALUE_LIMIT };
+  return undefined;
 }
 
 export const stapTopFormat: TraceFormat = {

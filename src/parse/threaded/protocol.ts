@@ -10,6 +10,7 @@ export interface WorkerStart {
   readonly fastLines?: boolean;
   readonly chunkBytes?: number;
   readonly maxFrames?: number;
+  readonly maxNameBytes?: number;
 }
 
 /** Names and frames interned since the previous message, and the time base once known. */

@@ -29,7 +29,7 @@ export async function readTraceThreaded(path: string, options: ReadTraceOptions 
     context ??= { source: path, format: message.format, frames, time };
   };
   const worker = new Worker(new URL('./parse-worker.js', import.meta.url), {
-    workerData: { path, format: options.format, reorderWindow: options.reorderWindow, batchSize: options.batchSize, fastLines: options.fastLines, chunkBytes: options.chunkBytes, maxFrames: options.maxFrames },
+    workerData: { path, format: options.format, reorderWindow: options.reorderWindow, batchSize: options.batchSize, fastLines: options.fastLines, chunkBytes: options.chunkBytes, maxFrames: options.maxFrames, maxNameBytes: options.maxNameBytes },
   });
   // A port delivers every message already queued in one go, and the worker refills the queue as
   // fast as batches are acknowledged: without a pause the event loop never turns, so Ctrl-C (and
