@@ -1,7 +1,11 @@
 #!/usr/bin/env node
 // Launcher only: the command line lives in src/cli/main.ts. The Node version is checked before
 // pyflame's modules are loaded: an older Node fails on their syntax with a raw SyntaxError.
-const NEEDED = [20, 19];
+import { readFileSync } from 'node:fs';
+
+// ">=20.19" in package.json's "engines": the one place the version is written.
+const engines = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).engines.node;
+const NEEDED = /(\d+)\.(\d+)/.exec(engines).slice(1, 3).map(Number);
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < NEEDED[0] || (major === NEEDED[0] && minor < NEEDED[1])) {
   process.stderr.write(`pyflame: error: pyflame needs Node.js ${NEEDED.join('.')} or newer (package.json "engines"); this is Node.js ${process.versions.node} (${process.execPath}). Install a newer Node.js, e.g. from nodejs.org or with nvm.\n`);
