@@ -45,6 +45,25 @@ export interface ProbeSet {
 }
 
 /**
+ * Whose exit status the program reports in a `# pyflame-exit` line: `cpid` (the command bpftrace
+ * starts with -c) or a pid (--pid). Needs kernel BTF (`curtask->exit_code`); undefined: no line.
+ */
+export type ExitProbeTarget = 'cpid' | number | undefined;
+
+/** The comment line a program's end writes; wait(2)'s status word (exit code << 8, or the signal). */
+export const EXIT_LINE = /^# pyflame-exit pid=(\d+) wait-status=(\d+)$/;
+
+/**
+ * The probe that reports how the traced program ended. bpftrace 0.17 does not pass on its child's
+ * status, so the kernel tells it: sched_process_exit of the main thread, whose exit_code is then
+ * set (the group's code on exit_group or a fatal signal).
+ */
+export function exitProbe(target: 'cpid' | number): string {
+  const pid = target === 'cpid' ? 'cpid' : String(target);
+  return `tracepoint:sched:sched_process_exit /pid == ${pid} && tid == ${pid}/\n{\n\tprintf("# pyflame-exit pid=%d wait-status=%d\\n", pid, curtask->exit_code);\n}`;
+}
+
+/**
  * Does function__entry need the `line` probe attached to fire? On 3.11 it sits on the slow
  * tracing path that only an attached line probe turns on (python/cpython#98894). When the
  * version is unknown, attach it: slower, never wrong.
@@ -54,7 +73,7 @@ function entryNeedsLine(version: PythonVersion | undefined): boolean {
 }
 
 /** Chooses the markers to attach and builds the program. `lines` asks for line events. */
-export function chooseProbeSet(notes: readonly StapsdtNote[], version: PythonVersion | undefined, lines: boolean): ProbeSet {
+export function chooseProbeSet(notes: readonly StapsdtNote[], version: PythonVersion | undefined, lines: boolean, exitOf: ExitProbeTarget = undefined): ProbeSet {
   const present = new Set(notes.filter((note) => note.provider === 'python').map((note) => note.name));
   const functionCalls = present.has('function__entry') && present.has('function__return');
   const named = version === undefined ? 'this CPython' : `CPython ${version.major}.${version.minor}`;
@@ -77,7 +96,10 @@ export function chooseProbeSet(notes: readonly StapsdtNote[], version: PythonVer
     if (!present.has(marker) || (marker === 'line' && !wantLine)) continue;
     attached.push(marker);
     // A probe with an always-false predicate is still attached (and still turns on 3.11's slow path).
-    blocks.push(`usdt:$1:python:${marker}${marker === 'line' && silentLine ? ' /0/' : ''}\n{\n\t${print}\n}`);
+    // Each written event is counted in a map: bpftrace dumps the maps after it has drained its
+    // buffers, which proves the trace complete (see finish-trace.ts). A silent line counts nothing.
+    blocks.push(`usdt:$1:python:${marker}${marker === 'line' && silentLine ? ' /0/' : ''}\n{\n\t@${marker} = count();\n\t${print}\n}`);
   }
+  if (exitOf !== undefined) blocks.push(exitProbe(exitOf));
   return { program: `${blocks.join('\n\n')}\n`, attached, functionCalls, silentLine, notices };
 }

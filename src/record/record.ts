@@ -1,9 +1,14 @@
-import { basename } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import { findPythonForCommand, findPythonForPid, type MarkerTarget } from './find-python.js';
 import { chooseProbeSet, type ProbeSet } from './probe-set.js';
-import { checkPlatform, checkRoot, ensureTracefs, findBpftrace } from './preflight.js';
+import { checkPlatform, checkRoot, ensureTracefs, findBpftrace, TRACEFS } from './preflight.js';
+import { terminalSafe } from '../cli/terminal.js';
 import { RecordError } from './record-error.js';
-import { runBpftrace, type BpftraceResult } from './run-bpftrace.js';
+import { commandLine, runBpftrace, type BpftraceResult } from './run-bpftrace.js';
+
+const KERNEL_BTF = '/sys/kernel/btf/vmlinux';
+const EXIT_TRACEPOINT = 'events/sched/sched_process_exit';
 
 /** What to record: a command started from its first instruction, or a running process. */
 export type RecordTarget = { readonly command: readonly string[] } | { readonly pid: number };
@@ -38,14 +43,29 @@ export function defaultTracePath(target: RecordTarget): string {
 
 /** What `python [options] script|-m module|-c code ...` runs: the script or module, if any. */
 function scriptOf(command: readonly string[]): string | undefined {
+  return runs(command)?.name;
+}
+
+/** The script (a path) or module `python [options] ...` runs; undefined for -c, stdin, a REPL. */
+export function runs(command: readonly string[]): { readonly kind: 'script' | 'module'; readonly name: string } | undefined {
   for (let index = 1; index < command.length; index++) {
     const arg = command[index];
-    if (arg === '-m') return command[index + 1];
+    if (arg === '-m') return command[index + 1] === undefined ? undefined : { kind: 'module', name: command[index + 1] };
     if (arg === '-c' || arg === '-') return undefined;
-    if (arg === '-X' || arg === '-W') index++; // options that take the next argument
-    else if (!arg.startsWith('-')) return arg;
+    if (arg === '-X' || arg === '-W' || arg === '--check-hash-based-pycs') index++; // options that take the next argument
+    else if (!arg.startsWith('-')) return { kind: 'script', name: arg };
   }
   return undefined;
+}
+
+/**
+ * The script must exist before anything runs: otherwise the interpreter fails to open it and the
+ * recording is of that failure. (A module of -m is not looked up: that is the interpreter's search.)
+ */
+export function checkScript(command: readonly string[], cwd = process.cwd()): void {
+  const target = runs(command);
+  if (target?.kind !== 'script' || existsSync(resolve(cwd, target.name))) return;
+  throw new RecordError(`${target.name}: no such file (the script ${command[0] ?? 'python'} would run, from ${cwd}); nothing was recorded`);
 }
 
 /** Checks what recording needs, finds the interpreter and its markers, and records. */
@@ -57,14 +77,22 @@ export async function recordTrace(options: RecordOptions): Promise<Recording> {
   const { target } = options;
   if ('command' in target && target.command.length === 0) throw new RecordError('name the program to record after --, e.g. pyflame record -- /usr/bin/python3.11 script.py');
   const python = 'pid' in target ? findPythonForPid(target.pid) : findPythonForCommand(target.command[0], env);
-  const probes = chooseProbeSet(python.notes, python.version, options.lines ?? false);
+  if ('command' in target) {
+    commandLine(target.command); // arguments bpftrace cannot pass are refused first
+    checkScript(target.command);
+  }
   const mounted = ensureTracefs();
-  const say = (text: string) => options.stderr.write(`pyflame: ${text}\n`);
+  // The program's exit status comes from the kernel: a tracepoint, and curtask->exit_code, which needs BTF.
+  const canReportExit = existsSync(KERNEL_BTF) && existsSync(join(TRACEFS, EXIT_TRACEPOINT));
+  const exitOf = canReportExit ? ('pid' in target ? target.pid : 'cpid') : undefined;
+  const probes = chooseProbeSet(python.notes, python.version, options.lines ?? false, exitOf);
+  const say = (text: string) => options.stderr.write(`pyflame: ${terminalSafe(text)}\n`);
   if (mounted !== undefined) say(mounted);
   const version = python.version === undefined ? 'CPython (version unknown)' : `CPython ${python.version.major}.${python.version.minor}`;
   const markers = probes.attached.map((marker) => (marker === 'line' && probes.silentLine ? 'line (attached, not written)' : marker)).join(', ');
   say(`recording ${'pid' in target ? `process ${target.pid} (${python.interpreter})` : python.interpreter}: ${version}, markers in ${python.markerFile}: ${markers}`);
   for (const notice of probes.notices) say(notice);
+  if (exitOf === undefined) say(`how the program ends cannot be reported: that needs kernel BTF (${KERNEL_BTF}) and the tracepoint ${join(TRACEFS, EXIT_TRACEPOINT)}`);
   const output = options.output ?? defaultTracePath(target);
   // Under -c bpftrace starts the interpreter found on PATH (absolute, so bpftrace need not search).
   const run = 'pid' in target ? { pid: target.pid } : { command: [python.interpreter, ...target.command.slice(1)] };

@@ -1,6 +1,8 @@
+import { constants as osConstants } from 'node:os';
 import type { Argv } from 'yargs';
 import { RecordError } from '../../record/record-error.js';
-import { recordTrace, type RecordTarget } from '../../record/record.js';
+import type { ProgramExit } from '../../record/finish-trace.js';
+import { recordTrace, type Recording, type RecordTarget } from '../../record/record.js';
 import type { CommandContext } from '../command-context.js';
 import { ExitCode, UsageError } from '../exit-codes.js';
 import { terminalSafe } from '../terminal.js';
@@ -21,6 +23,31 @@ function shellWord(text: string): string {
   return /^[\w./@%+=:,-]+$/.test(text) ? text : `'${text.replaceAll("'", "'\\''")}'`;
 }
 
+/** The warning for a trace that is not proven complete, if it is not. */
+export function incompleteWarning(recording: Recording): string | undefined {
+  const { end } = recording;
+  if (end.complete) return undefined;
+  const cut = end.cutLine ? ' Its last line was cut short and removed.' : '';
+  if (end.fired === undefined || end.missing === undefined) {
+    const why = recording.bpftraceFailure ?? 'it stopped before writing them, or its writes failed';
+    return `warning: recording incomplete: bpftrace's final event counts are missing (${why}): the trace may end early, and how many events are missing is unknown.${cut} The trace is kept and its last line says "result=incomplete"; record again.`;
+  }
+  if (end.missing < 0) return `warning: recording incomplete: the trace has ${-end.missing} more event lines than the probes fired (${end.fired}): it is not what this recording wrote.${cut}`;
+  return (
+    `warning: recording incomplete: ${end.missing} of ${end.fired} events missing (the probes fired ${end.fired} times; ${end.events} were written, ${end.lost} reported lost): ` +
+    `bpftrace stopped before writing them all${recording.interrupted ? ' (when stopped, bpftrace 0.17 throws away what it has not written yet: a busy --pid recording loses its last moments)' : ''}.${cut} ` +
+    'The trace is kept and its last line says "result=incomplete"; record again.'
+  );
+}
+
+/** How the program ended, in words; failed unless it exited with status 0. */
+export function programEnd(exit: ProgramExit | undefined): { text: string; failed: boolean } | undefined {
+  if (exit === undefined) return undefined;
+  if ('status' in exit) return exit.status === 0 ? undefined : { text: `the program exited with status ${exit.status}`, failed: true };
+  const name = Object.entries(osConstants.signals).find(([, number]) => number === exit.signal)?.[0] ?? `signal ${exit.signal}`;
+  return { text: `the program was killed by ${name} (signal ${exit.signal})`, failed: true };
+}
+
 export const recordCommand = {
   command: 'record [command..]',
   describe: 'Record a trace with bpftrace (Linux, root): a command from its start, or a running process with --pid',
@@ -34,7 +61,7 @@ export const recordCommand = {
       .example('sudo $0 record -- /usr/bin/python3.11 script.py arg', 'writes out/script.pyflame.txt')
       .example('sudo $0 record -o trace.txt --pid 1234', 'attach to a running process; Ctrl-C stops and keeps the trace')
       .example('sudo $0 record --analyze -- /usr/bin/python3.11 -m mymodule', 'record, then print the report')
-      .epilog('Needs Linux, root, bpftrace, and a CPython built --with-dtrace (Debian/Ubuntu /usr/bin/python3.X). On CPython 3.12-3.14 only GC, import and audit events can be recorded. See docs/recording.md.'),
+      .epilog('Needs Linux, root, bpftrace, and a CPython built --with-dtrace (Debian/Ubuntu /usr/bin/python3.X). On CPython 3.12-3.14 only GC, import and audit events can be recorded. Ctrl-C, SIGTERM and SIGHUP go to the program; the trace is kept. Exit status: 0 a complete trace, 2 nothing kept, 3 the program failed (the trace is complete), 4 the trace is incomplete (kept, labelled in its last line). See docs/recording.md.'),
   async run(args: RecordArgs, context: CommandContext): Promise<number> {
     const command = [...(args.command ?? []), ...args._.slice(1)].map(String);
     if (args.pid !== undefined && command.length > 0) throw new UsageError('give either a command (after --) or --pid, not both');
@@ -50,16 +77,23 @@ export const recordCommand = {
       context.stderr.write(`pyflame: error: ${terminalSafe(error.message)}\n`);
       return ExitCode.Error;
     }
-    const say = (text: string) => context.stderr.write(`pyflame: ${text}\n`);
-    const how = recording.interrupted ? 'stopped by interrupt; kept what was recorded' : 'the program ended';
+    const say = (text: string) => context.stderr.write(`pyflame: ${terminalSafe(text)}\n`);
+    const signal = recording.stoppedBy === undefined || recording.stoppedBy === 'SIGINT' ? 'interrupt' : recording.stoppedBy;
+    const how = recording.interrupted ? `stopped by ${signal}; kept what was recorded` : 'the program ended';
     say(`wrote ${recording.output}: ${recording.events} events (${how})`);
     if (recording.lost > 0) say(`warning: bpftrace lost ${recording.lost} events (its buffer overflowed): calls around them are incomplete. Record again with a bigger buffer, e.g. BPFTRACE_PERF_RB_PAGES=${Number(recording.perfPages) * 4} (now ${recording.perfPages} pages per CPU)`);
+    const incomplete = incompleteWarning(recording);
+    if (incomplete !== undefined) say(incomplete);
+    const ended = programEnd(recording.end.exit);
+    if (ended !== undefined) say(ended.text);
+    const status = incomplete !== undefined ? ExitCode.Incomplete : ended?.failed && !recording.interrupted ? ExitCode.ProgramFailed : ExitCode.Ok;
     if (!recording.probes.functionCalls) say('the trace has no function calls (this CPython has no function markers): analyze shows GC, imports and audit events only');
     if (!args.analyze) {
       say(`next: pyflame analyze ${shellWord(recording.output)}`);
-      return ExitCode.Ok;
+      return status;
     }
     const analyzeArgs: AnalyzeArgs = { traces: [recording.output], weight: 'self-us', 'per-thread': false, minwidth: 0.1, inverted: false, top: 15, sort: 'self', lines: args.lines };
-    return analyzeCommand.run(analyzeArgs, context);
+    const analyzed = await analyzeCommand.run(analyzeArgs, context);
+    return analyzed === ExitCode.Ok ? status : analyzed;
   },
 };

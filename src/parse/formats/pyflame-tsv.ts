@@ -6,11 +6,14 @@ import type { EventWriter } from '../event-writer.js';
 import { FastFormat, FastLines } from '../fast-lines.js';
 import { ID_LIMIT, idInRange, LINE_LIMIT, lineInRange, VALUE_LIMIT, valueInRange } from '../../model/limits.js';
 import { PROBE_NAME_PATTERN, probeKind } from '../probe-names.js';
-import { digitsValue, indexOfByte, lastIndexOfByte, parseInt10, parseUint, skipDigits } from '../scan.js';
+import { digitsValue, indexOfByte, lastIndexOfByte, latin1, parseInt10, parseUint, skipDigits } from '../scan.js';
 import type { Detection, LineParser, RejectedLine, TraceFormat } from '../trace-format.js';
 
 const TAB = 9;
 const HASH = 35;
+const AT = 64;
+/** bpftrace's dump, at exit, of the event counts kept by probes/pyflame.bt: `@function__entry: 12328`. */
+const COUNT_LINE = /^@\w+: \d+$/;
 /** Up to 15 decimal digits always fit a double exactly. */
 const MAX_EXACT_DIGITS = 15;
 /** frame(): the line number was out of range (warned; the event is skipped). */
@@ -50,6 +53,7 @@ export class PyflameLineParser implements LineParser {
       this.readComment(this.writer.decode(bytes, start, end, lineNo));
       return true;
     }
+    if (bytes[start] === AT) return COUNT_LINE.test(latin1(bytes, start, end));
     const kind = this.scan(bytes, start, end);
     if (kind < 0) return false;
     const writer = this.writer;

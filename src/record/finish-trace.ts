@@ -1,0 +1,153 @@
+import { open } from 'node:fs/promises';
+import { EXIT_LINE } from './probe-set.js';
+
+/**
+ * Proves a finished bpftrace output complete, and labels it. Every probe of the recording program
+ * counts the events it prints in a map (`@function__entry = count()`), and bpftrace dumps its maps
+ * at exit, after draining its buffers: `@function__entry: 12328`. Those counts come from the
+ * kernel, so event lines + `Lost N events` must add up to their sum; fewer lines mean bpftrace
+ * stopped before writing everything (seen: 40% of a recording gone without a `Lost` line). No dump
+ * at all means bpftrace did not finish (killed, or its writes failed: a full disk).
+ *
+ * The dump is then replaced by one comment line that every pyflame parser skips:
+ *   # pyflame-end result=complete events=25069 lost=0 fired=25069 missing=0
+ *   # pyflame-end result=incomplete events=15135 lost=0 fired=25069 missing=9934
+ *   # pyflame-end result=incomplete events=13501 lost=0 fired=unknown missing=unknown reason=no-final-counts
+ */
+
+export interface TraceEnd {
+  /** Event lines kept. */
+  readonly events: number;
+  /** Sum of bpftrace's `Lost N events`. */
+  readonly lost: number;
+  /** Events the probes printed, from bpftrace's final counts; undefined without them. */
+  readonly fired: number | undefined;
+  /** fired - events - lost: printed by a probe, never written; undefined without the counts. */
+  readonly missing: number | undefined;
+  /** Were the final counts there, and did they add up? */
+  readonly complete: boolean;
+  /** A last line cut short (no newline) was removed. */
+  readonly cutLine: boolean;
+  /** The traced program's end, from its `# pyflame-exit` line. */
+  readonly exit: ProgramExit | undefined;
+  /** The label written at the end. */
+  readonly marker: string;
+}
+
+/** How the program ended: an exit status, or the signal that killed it. */
+export type ProgramExit = { readonly pid: number; readonly status: number } | { readonly pid: number; readonly signal: number };
+
+/** Decodes wait(2)'s status word: `code << 8` on exit, the signal number (| 0x80 for a core) when killed. */
+export function decodeWaitStatus(pid: number, word: number): ProgramExit {
+  return (word & 0x7f) === 0 ? { pid, status: (word >> 8) & 0xff } : { pid, signal: word & 0x7f };
+}
+
+const DUMP_LINE = /^@(\w+): (\d+)$/;
+const LOST_LINE = /^Lost (\d+) events/;
+const NEWLINE = 10;
+const CHUNK = 1 << 20;
+
+interface Scan {
+  events: number;
+  lost: number;
+  /** Offset of the trailing block of map-dump lines. */
+  dumpStart: number | undefined;
+  counts: Map<string, number>;
+  exit: ProgramExit | undefined;
+  /** Offset just after the last newline. */
+  endOfLastLine: number;
+  size: number;
+}
+
+/** Reads the output once, in chunks (traces are big), noting where each kind of line is. */
+async function scan(path: string): Promise<Scan> {
+  const result: Scan = { events: 0, lost: 0, dumpStart: undefined, counts: new Map(), exit: undefined, endOfLastLine: 0, size: 0 };
+  const file = await open(path, 'r');
+  try {
+    let carry = Buffer.alloc(0);
+    let carryStart = 0; // file offset of carry[0]
+    const buffer = Buffer.alloc(CHUNK);
+    for (;;) {
+      const { bytesRead } = await file.read(buffer, 0, CHUNK, null);
+      if (bytesRead === 0) break;
+      const bytes = carry.length === 0 ? buffer.subarray(0, bytesRead) : Buffer.concat([carry, buffer.subarray(0, bytesRead)]);
+      let start = 0;
+      for (let nl = bytes.indexOf(NEWLINE, start); nl >= 0; nl = bytes.indexOf(NEWLINE, start)) {
+        line(result, bytes, start, nl, carryStart + start);
+        start = nl + 1;
+      }
+      result.endOfLastLine = carryStart + start;
+      carry = Buffer.from(bytes.subarray(start));
+      carryStart += start;
+      result.size = carryStart + carry.length;
+    }
+  } finally {
+    await file.close();
+  }
+  return result;
+}
+
+function line(result: Scan, bytes: Buffer, start: number, end: number, offset: number): void {
+  if (end > start && bytes[end - 1] === 13) end--;
+  if (end === start) return;
+  const first = bytes[start];
+  if (first >= 48 && first <= 57) {
+    result.events++;
+    result.dumpStart = undefined; // the dump must be the last thing written
+    return;
+  }
+  const text = bytes.toString('latin1', start, end);
+  const dump = DUMP_LINE.exec(text);
+  if (dump !== null) {
+    if (result.dumpStart === undefined) {
+      result.dumpStart = offset;
+      result.counts.clear();
+    }
+    result.counts.set(dump[1], Number(dump[2]));
+    return;
+  }
+  result.dumpStart = undefined;
+  if (first === 35) {
+    const exit = EXIT_LINE.exec(text);
+    if (exit !== null) result.exit = decodeWaitStatus(Number(exit[1]), Number(exit[2]));
+    return;
+  }
+  const lost = LOST_LINE.exec(text);
+  if (lost !== null) result.lost += Number(lost[1]);
+  // Anything else is no event the probes printed (the analysis reports it as junk).
+}
+
+/**
+ * Checks the finished output at `path` and replaces its final counts by a `# pyflame-end` line
+ * (a cut last line is removed first). Throws what writing the label threw (ENOSPC on a full disk).
+ */
+export async function finishTrace(path: string): Promise<TraceEnd> {
+  const found = await scan(path);
+  const hasCounts = found.dumpStart !== undefined;
+  const fired = hasCounts ? [...found.counts.values()].reduce((sum, count) => sum + count, 0) : undefined;
+  const missing = fired === undefined ? undefined : fired - found.events - found.lost;
+  const complete = missing === 0;
+  const cutLine = found.endOfLastLine < found.size;
+  const fields = [
+    `result=${complete ? 'complete' : 'incomplete'}`,
+    `events=${found.events}`,
+    `lost=${found.lost}`,
+    `fired=${fired ?? 'unknown'}`,
+    `missing=${missing ?? 'unknown'}`,
+  ];
+  if (!hasCounts) fields.push('reason=no-final-counts');
+  else if (missing !== undefined && missing < 0) fields.push('reason=more-lines-than-counted');
+  if (cutLine) fields.push('cut-line=1');
+  const marker = `# pyflame-end ${fields.join(' ')}`;
+  const file = await open(path, 'r+');
+  try {
+    await file.truncate(found.dumpStart ?? found.endOfLastLine);
+    const text = Buffer.from(`${marker}\n`);
+    const { bytesWritten } = await file.write(text, 0, text.length, found.dumpStart ?? found.endOfLastLine);
+    if (bytesWritten !== text.length) throw Object.assign(new Error('short write'), { code: 'ENOSPC' });
+    await file.sync();
+  } finally {
+    await file.close();
+  }
+  return { events: found.events, lost: found.lost, fired, missing, complete, cutLine, exit: found.exit, marker };
+}
