@@ -103,3 +103,14 @@ describe('speedscope files', () => {
     assert.deepEqual(doc.profiles.map((profile) => profile.name), ['tid 6836', 'tid 6837', 'tid 6838', 'tid 6839', 'tid 6840', 'all threads (self time)']);
   });
 });
+
+describe('the next command, as the user ran pyflame', () => {
+  it('pyflame, npx pyflame, or node and the script', async () => {
+    const { invokedAs } = await import('../src/cli/invoked-as.js');
+    assert.equal(invokedAs(['node', '/usr/local/bin/pyflame'], {}, '/home/u'), 'pyflame');
+    assert.equal(invokedAs(['node', '/home/u/p/node_modules/.bin/pyflame'], { npm_command: 'exec' }, '/home/u/p'), 'npx pyflame');
+    assert.equal(invokedAs(['node', '/home/u/pyflame/bin/pyflame.js'], {}, '/home/u/pyflame'), 'node bin/pyflame.js');
+    assert.equal(invokedAs(['node', '/opt/pyflame/bin/pyflame.js'], {}, '/home/u'), 'node /opt/pyflame/bin/pyflame.js');
+    assert.equal(invokedAs(['node', '/opt/my tools/bin/pyflame.js'], {}, '/home/u'), "node '/opt/my tools/bin/pyflame.js'");
+  });
+});

@@ -141,7 +141,7 @@ test('record --pid: attaches to a running program (4 s) and stops when it ends; 
   other.kill();
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stderr, new RegExp(`^pyflame: recording process ${child.pid} \\(/usr/bin/python3\\.11\\): CPython 3\\.11`, 'm'));
-  assert.match(result.stderr, new RegExp(`^pyflame: wrote ${output}: \\d+ events \\(the program ended\\)\npyflame: next: pyflame analyze ${output}$`, 'm'));
+  assert.match(result.stderr, new RegExp(`^pyflame: wrote ${output}: \\d+ events \\(the program ended\\)\npyflame: next: node bin/pyflame.js analyze ${output}$`, 'm'));
   const analysis = await analyzeTrace(output);
   // Attached after the start: the first ticks are missed (the one running returns without an
   // entry, at line 4), the later ones are all there, under the def line.

@@ -5,6 +5,7 @@ import { chooseProbeSet, type ProbeSet } from './probe-set.js';
 import { checkPlatform, checkRoot, ensureTracefs, findBpftrace, TRACEFS } from './preflight.js';
 import { terminalSafe } from '../cli/terminal.js';
 import { RecordError } from './record-error.js';
+import { checkOutputs, OutputPathError, type OutputTarget } from '../io/output-target.js';
 import { commandLine, runBpftrace, type BpftraceResult } from './run-bpftrace.js';
 
 const KERNEL_BTF = '/sys/kernel/btf/vmlinux';
@@ -68,6 +69,21 @@ export function checkScript(command: readonly string[], cwd = process.cwd()): vo
   throw new RecordError(`${target.name}: no such file (the script ${command[0] ?? 'python'} would run, from ${cwd}); nothing was recorded`);
 }
 
+/**
+ * How the trace file is written (see resolveOutputTarget): refused when it is the script the
+ * command runs (`record -o victim.py -- python victim.py`) or the interpreter, also through links.
+ */
+export function checkRecordOutput(output: string, command: readonly string[], interpreter: string): OutputTarget {
+  const script = runs(command);
+  const inputs = [interpreter, ...(script?.kind === 'script' ? [script.name] : [])];
+  try {
+    return checkOutputs([{ flag: '-o', path: output }], inputs)[0]!;
+  } catch (error) {
+    if (error instanceof OutputPathError) throw new RecordError(`${error.message}; nothing was recorded`);
+    throw error;
+  }
+}
+
 /** Checks what recording needs, finds the interpreter and its markers, and records. */
 export async function recordTrace(options: RecordOptions): Promise<Recording> {
   const env = options.env ?? process.env;
@@ -81,6 +97,9 @@ export async function recordTrace(options: RecordOptions): Promise<Recording> {
     commandLine(target.command); // arguments bpftrace cannot pass are refused first
     checkScript(target.command);
   }
+  // The trace's destination is checked before anything runs: never the script, nor the interpreter.
+  const output = options.output ?? defaultTracePath(target);
+  const writeTo = checkRecordOutput(output, 'command' in target ? target.command : [], python.interpreter);
   const mounted = ensureTracefs();
   // The program's exit status comes from the kernel: a tracepoint, and curtask->exit_code, which needs BTF.
   const canReportExit = existsSync(KERNEL_BTF) && existsSync(join(TRACEFS, EXIT_TRACEPOINT));
@@ -93,9 +112,8 @@ export async function recordTrace(options: RecordOptions): Promise<Recording> {
   say(`recording ${'pid' in target ? `process ${target.pid} (${python.interpreter})` : python.interpreter}: ${version}, markers in ${python.markerFile}: ${markers}`);
   for (const notice of probes.notices) say(notice);
   if (exitOf === undefined) say(`how the program ends cannot be reported: that needs kernel BTF (${KERNEL_BTF}) and the tracepoint ${join(TRACEFS, EXIT_TRACEPOINT)}`);
-  const output = options.output ?? defaultTracePath(target);
   // Under -c bpftrace starts the interpreter found on PATH (absolute, so bpftrace need not search).
   const run = 'pid' in target ? { pid: target.pid } : { command: [python.interpreter, ...target.command.slice(1)] };
-  const result = await runBpftrace({ bpftrace, program: probes.program, markerFile: python.markerFile, target: run, output, env, stderr: options.stderr });
+  const result = await runBpftrace({ bpftrace, program: probes.program, markerFile: python.markerFile, target: run, output, writeTo, env, stderr: options.stderr });
   return { ...result, output, python, probes };
 }

@@ -1,10 +1,13 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, rename, statfs, unlink } from 'node:fs/promises';
 import { basename, delimiter, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { finishTrace, type TraceEnd } from './finish-trace.js';
+import { resolveOutputTarget, type OutputTarget } from '../io/output-target.js';
+import { tmpdir } from 'node:os';
+import { pipeline } from 'node:stream/promises';
 import { RecordError } from './record-error.js';
 
 /**
@@ -29,6 +32,8 @@ export interface BpftraceRun {
   readonly target: { readonly command: readonly string[] } | { readonly pid: number };
   /** The trace file to produce. */
   readonly output: string;
+  /** How `output` is written (checked before recording); found from `output` when not given. */
+  readonly writeTo?: OutputTarget;
   readonly env?: NodeJS.ProcessEnv;
   /** bpftrace's messages go here (the traced program's stderr too: bpftrace's child inherits it). */
   readonly stderr: NodeJS.WritableStream;
@@ -121,8 +126,12 @@ export async function runBpftrace(run: BpftraceRun): Promise<BpftraceResult> {
   const env = run.env ?? process.env;
   const perfPages = env.BPFTRACE_PERF_RB_PAGES ?? String(DEFAULT_PERF_RB_PAGES);
   const targetArgs = 'command' in run.target ? ['-c', commandLine(run.target.command)] : ['-p', String(run.target.pid)];
-  await mkdir(dirname(run.output), { recursive: true });
-  const temp = join(dirname(run.output), `.${basename(run.output)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  // A regular file (or a symlink's target) gets the trace by a rename beside it; a device, FIFO or
+  // pipe is written in place, from a temporary file in the system's temporary folder.
+  const writeTo: OutputTarget = run.writeTo ?? resolveOutputTarget(run.output);
+  const folder = writeTo.kind === 'replace' ? dirname(writeTo.file) : tmpdir();
+  await mkdir(folder, { recursive: true });
+  const temp = join(folder, `.${basename(run.output)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
   const wrapper = launcher(env.PATH);
   const argv = [...wrapper, run.bpftrace, '-q', '-o', temp, ...targetArgs, '-e', run.program, run.markerFile];
   const child = spawn(argv[0]!, argv.slice(1), {
@@ -239,7 +248,7 @@ export async function runBpftrace(run: BpftraceRun): Promise<BpftraceResult> {
         `${run.output}: the file system is full: bpftrace could write only ${end.events} events before its writes failed, and the trace is incomplete; nothing was kept. Free some space, or record to another file system with -o`,
       );
     }
-    await rename(temp, run.output);
+    await deliver(temp, writeTo);
     return { interrupted, stoppedBy, events: end.events, lost: end.lost, perfPages, end, bpftraceFailure: status === 0 ? undefined : failed() };
   }
 }
@@ -251,5 +260,19 @@ async function fileSystemFull(path: string): Promise<boolean> {
     return stats.bfree * stats.bsize < 1 << 20;
   } catch {
     return false;
+  }
+}
+
+/** The finished trace to its destination: renamed over a regular file, copied into anything else. */
+async function deliver(temp: string, writeTo: OutputTarget): Promise<void> {
+  if (writeTo.kind === 'replace') {
+    await rename(temp, writeTo.file);
+    return;
+  }
+  try {
+    const into = writeTo.kind === 'stdout' ? createWriteStream('', { fd: 1, autoClose: false }) : writeTo.fd !== undefined ? createWriteStream('', { fd: writeTo.fd, autoClose: false }) : createWriteStream(writeTo.path, { flags: 'w' });
+    await pipeline(createReadStream(temp), into);
+  } finally {
+    await unlink(temp).catch(() => {});
   }
 }

@@ -6,6 +6,7 @@ import { recordTrace, type Recording, type RecordTarget } from '../../record/rec
 import type { CommandContext } from '../command-context.js';
 import { ExitCode, UsageError } from '../exit-codes.js';
 import { terminalSafe } from '../terminal.js';
+import { invokedAs } from '../invoked-as.js';
 import { analyzeCommand, type AnalyzeArgs } from './analyze.js';
 
 export interface RecordArgs {
@@ -89,7 +90,7 @@ export const recordCommand = {
     const status = incomplete !== undefined ? ExitCode.Incomplete : ended?.failed && !recording.interrupted ? ExitCode.ProgramFailed : ExitCode.Ok;
     if (!recording.probes.functionCalls) say('the trace has no function calls (this CPython has no function markers): analyze shows GC, imports and audit events only');
     if (!args.analyze) {
-      say(`next: pyflame analyze ${shellWord(recording.output)}`);
+      say(`next: ${invokedAs()} analyze ${shellWord(recording.output)}`);
       return status;
     }
     const analyzeArgs: AnalyzeArgs = { traces: [recording.output], weight: 'self-us', 'per-thread': false, minwidth: 0.1, inverted: false, top: 15, sort: 'self', lines: args.lines };
