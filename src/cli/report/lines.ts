@@ -8,7 +8,7 @@ export function renderLines(analysis: Analysis, top: number, style: ReportStyle)
   if (lines.length === 0) {
     return [
       heading('Hottest lines', style),
-      ...note('No line events: record them with `probes/pyflame.bt PYTHON 1` (see docs/recording.md).', style),
+      ...note('No line events: record them with pyflame record --lines (see docs/recording.md).', style),
     ];
   }
   const shown = lines.slice(0, top);

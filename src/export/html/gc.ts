@@ -153,6 +153,31 @@ export function gcSection(analysis: Analysis): string {
     histogramSvg(durationHistogram(gc.pauses.map((pause) => pause.durationNs))),
     `<h3>Pauses over time</h3>`,
     timelineSvg(gc, analysis.durationNs),
+    gcStacks(analysis),
     `</section>`,
   ].join('\n');
+}
+
+/** Stacks listed under "Where collections started" (the terminal report shows 5; more would bury the rest of the page). */
+export const GC_STACK_ROWS = 20;
+
+/** Where collections started: the Python stack running, with the time spent in those collections. */
+function gcStacks(analysis: Analysis): string {
+  const causes = analysis.gc.attribution.slice(0, GC_STACK_ROWS);
+  if (causes.length === 0) return '';
+  const functions = analysis.functionTable;
+  const manyThreads = analysis.threads.length > 1;
+  const rows = causes.map((cause) => {
+    const stack = cause.stack.length === 0 ? '<span class="dim">(no Python frame: between calls, or at startup/shutdown)</span>' : cause.stack.map((fn) => html(functions.name(fn))).join(' &gt; ');
+    return `<tr><td class="r">${formatDuration(cause.totalNs)}</td><td class="r">${formatCount(cause.count)}×</td>${manyThreads ? `<td class="r">${cause.tid < 0 ? '?' : cause.tid}</td>` : ''}<td class="l">${stack}</td></tr>`;
+  });
+  const more = analysis.gc.attribution.length > causes.length ? `<p class="dim">… and ${formatCount(analysis.gc.attribution.length - causes.length)} more stacks</p>` : '';
+  return [
+    `<h3>Where collections started</h3>`,
+    `<p class="dim">The Python stack running when each collection started, and the time spent in those collections.</p>`,
+    `<div class="scroll"><table id="gc-stacks"><thead><tr><th class="r">time</th><th class="r">count</th>${manyThreads ? '<th class="r">tid</th>' : ''}<th class="l">stack (root &gt; … &gt; where it started)</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>`,
+    more,
+  ]
+    .filter((part) => part !== '')
+    .join('\n');
 }

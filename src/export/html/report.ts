@@ -8,6 +8,8 @@ import { importsSection } from './imports.js';
 import { PAGE_SCRIPT } from './page-script.js';
 import { PAGE_STYLE } from './style.js';
 import { summarySection, warningsSection } from './summary.js';
+import { auditSection, threadsSection } from './threads.js';
+import { linesSection } from './lines.js';
 
 export interface HtmlReportOptions {
   /** The page's title (default: the trace's file name). */
@@ -43,9 +45,13 @@ function flameSection(analysis: Analysis, options: HtmlReportOptions, title: str
   ].join('\n');
 }
 
+/** A section that may be empty (a one-thread trace has no threads table): nothing, not a blank line. */
+const optional = (section: string): string[] => (section === '' ? [] : [section]);
+
 /**
- * One self-contained HTML page for an analysis: summary, warnings, flame graph, the sortable
- * function table, GC charts and the import tree. No external resource of any kind; every name
+ * One self-contained HTML page for an analysis: summary, warnings, flame graph, threads, the
+ * sortable function table, GC charts and where collections started, the import tree and audit
+ * events: what the terminal report shows, and more. No external resource of any kind; every name
  * escaped; same analysis and options, same bytes.
  */
 export function htmlReport(analysis: Analysis, options: HtmlReportOptions): string {
@@ -67,9 +73,12 @@ export function htmlReport(analysis: Analysis, options: HtmlReportOptions): stri
     warningsSection(analysis.warnings),
     flameSection(analysis, options, title),
     ...(analysis.callCounts === undefined ? [] : [callCountsSection(analysis)]),
+    ...optional(threadsSection(analysis)),
     functionsSection(analysis),
+    ...optional(linesSection(analysis)),
     gcSection(analysis),
     importsSection(analysis),
+    ...optional(auditSection(analysis)),
     '<div id="tip" role="tooltip" hidden></div>',
     `<script>\n${PAGE_SCRIPT}\n</script>`,
     '</body>',
