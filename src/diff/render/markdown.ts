@@ -83,7 +83,8 @@ export function renderDiffMarkdown(diff: RunDiff, gate: Gate, findings: readonly
 
   if (findings.length > 0) {
     out.push('', '### Regressions', '');
-    out.push(...table(['rule', 'where', 'change'], findings.map((f) => [`\`${f.rule.replace(/`/g, "'")}\``, subjectCell(subjectOf(diff, f)), findingChange(f)]), ['l', 'l', 'l']));
+    // Not spread into push(): a rule can fire hundreds of thousands of times (the stack would overflow).
+    for (const line of table(['rule', 'where', 'change'], findings.map((f) => [`\`${f.rule.replace(/`/g, "'")}\``, subjectCell(subjectOf(diff, f)), findingChange(f)]), ['l', 'l', 'l'])) out.push(line);
   }
 
   const functions = rankedFunctions(diff, findings);
@@ -97,7 +98,7 @@ export function renderDiffMarkdown(diff: RunDiff, gate: Gate, findings: readonly
   const functionAlign: ('l' | 'r')[] = ['r', 'r', 'r', 'r', 'r', 'l'];
   out.push('', '### Biggest changes', '');
   if (functions.length === 0) out.push('No function changed (calls, self or total time).');
-  else out.push(...table(functionHeader, functionRows(functions.slice(0, top)), functionAlign));
+  else for (const line of table(functionHeader, functionRows(functions.slice(0, top)), functionAlign)) out.push(line);
   if (functions.length > top) {
     const shown = functions.slice(0, DETAIL_ROWS);
     out.push('', ...details(`All changed functions (${formatCount(functions.length)}${functions.length > shown.length ? `, first ${shown.length} shown` : ''})`, table(functionHeader, functionRows(shown), functionAlign)));

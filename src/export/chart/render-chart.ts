@@ -70,7 +70,7 @@ export function flameChartSvg(analysis: Analysis, timeline: TimelineRecorder, op
   };
   for (const track of [gcTrack, importTrack]) {
     const drawn = track(model, analysis, y, scale);
-    parts.push(...drawn.parts);
+    for (const part of drawn.parts) parts.push(part);
     y += drawn.height;
   }
   const bands: string[] = [];
