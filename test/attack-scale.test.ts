@@ -210,7 +210,7 @@ function fetchBody(url: string, keepAlive: boolean): Promise<string> {
 }
 
 describe('view --once always stops after the profile is fetched', () => {
-  const TRIES = 24;
+  const TRIES = 20;
   const SAFETY_MS = 30_000;
 
   it(`${TRIES} runs, fetched with and without keep-alive, each exits 0`, async () => {
