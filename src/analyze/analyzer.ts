@@ -262,12 +262,28 @@ export class Analyzer {
       };
     });
     const totalPauseNs = pauses.reduce((sum, pause) => sum + pause.durationNs, 0);
-    const attribution: GcAttribution[] = [];
+    return { pauses, byGeneration, totalPauseNs, wallShare: durationNs > 0 ? totalPauseNs / durationNs : 0, attribution: this.gcAttribution(this.options.gcStacks ?? 20) };
+  }
+
+  /**
+   * The `keep` stacks GC time was spent under most. A stack is made only for the candidates (the
+   * first `keep` by time and count, and those tied with the last of them): one per node would be
+   * quadratic in a deep recursion that collects at every level.
+   */
+  private gcAttribution(keep: number): GcAttribution[] {
+    const all: { thread: ThreadState; node: number; count: number; totalNs: number }[] = [];
     for (const thread of this.threadList) {
-      for (const [node, { ns, count }] of thread.gcByNode) attribution.push({ stack: stackOf(thread, node), pid: thread.pid, tid: thread.tid, count, totalNs: ns });
+      for (const [node, { ns, count }] of thread.gcByNode) all.push({ thread, node, count, totalNs: ns });
     }
+    all.sort((a, b) => b.totalNs - a.totalNs || b.count - a.count);
+    let end = Math.min(keep, all.length);
+    if (end > 0) {
+      const last = all[end - 1];
+      while (end < all.length && all[end].totalNs === last.totalNs && all[end].count === last.count) end++;
+    }
+    const attribution: GcAttribution[] = all.slice(0, end).map(({ thread, node, count, totalNs }) => ({ stack: stackOf(thread, node), pid: thread.pid, tid: thread.tid, count, totalNs }));
     attribution.sort((a, b) => b.totalNs - a.totalNs || b.count - a.count || compareStacks(a.stack, b.stack));
-    return { pauses, byGeneration, totalPauseNs, wallShare: durationNs > 0 ? totalPauseNs / durationNs : 0, attribution: attribution.slice(0, this.options.gcStacks ?? 20) };
+    return attribution.slice(0, keep);
   }
 
   private lineStats(): LineStats[] {
