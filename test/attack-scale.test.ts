@@ -66,16 +66,16 @@ function deepTrace(depth: number): Promise<string> {
   });
 }
 
-/** `threads` threads, each calling main -> work once. */
+/** `threads` threads, each in main for most of the trace (so every one has a call to draw), calling work once. */
 function manyThreadsTrace(threads: number): Promise<string> {
   return writeTrace(`threads-${threads}.txt`, (write) => {
     let ts = 1_000_000;
+    for (let t = 1; t <= threads; t++) write(`${(ts += 1000)}\t1\t${t}\tfunction__entry\t/app/t.py\tmain\t1`);
     for (let t = 1; t <= threads; t++) {
-      write(`${(ts += 1000)}\t1\t${t}\tfunction__entry\t/app/t.py\tmain\t1`);
       write(`${(ts += 1000)}\t1\t${t}\tfunction__entry\t/app/t.py\twork\t5`);
       write(`${(ts += 1000)}\t1\t${t}\tfunction__return\t/app/t.py\twork\t6`);
-      write(`${(ts += 1000)}\t1\t${t}\tfunction__return\t/app/t.py\tmain\t2`);
     }
+    for (let t = 1; t <= threads; t++) write(`${(ts += 1000)}\t1\t${t}\tfunction__return\t/app/t.py\tmain\t2`);
   });
 }
 

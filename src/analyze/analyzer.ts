@@ -8,7 +8,7 @@ import type { FunctionAccumulator } from './function-stats.js';
 import { FunctionTable } from './function-table.js';
 import { matchesFunction, type AnalysisFilters } from './filters.js';
 import { nearestRank, summarizeDurations } from './percentiles.js';
-import { ThreadState, type AnalysisContext, type TimelineSink } from './thread-state.js';
+import { SharedThreadMaps, ThreadState, type AnalysisContext, type TimelineSink } from './thread-state.js';
 
 export interface AnalyzerOptions {
   readonly filters?: AnalysisFilters;
@@ -171,6 +171,7 @@ export class Analyzer {
       hasFocus: focus !== undefined,
       overheadNs: this.overheadNs,
       timeline: this.options.timeline,
+      shared: new SharedThreadMaps(),
     };
     return this.context;
   }
@@ -224,9 +225,7 @@ export class Analyzer {
   private threadAnalysis(thread: ThreadState, start: number): ThreadAnalysis {
     const functions = this.functions!;
     const threadFunctions: FunctionStats[] = [];
-    thread.stats.forEach((stats, fn) => {
-      if (stats !== undefined) threadFunctions.push(functionStats(fn, functions, stats, summarizeDurations(stats.durations.view())));
-    });
+    for (const { fn, stats } of thread.functionStats()) threadFunctions.push(functionStats(fn, functions, stats, summarizeDurations(stats.durations.view())));
     threadFunctions.sort(bySelfTime);
     return {
       pid: thread.pid,
@@ -345,10 +344,16 @@ function functionStats(fn: number, functions: FunctionTable, stats: Pick<Functio
 
 /** Merges per-thread accumulators of each function; percentiles over all its complete calls. */
 function mergeFunctions(threads: readonly ThreadState[], functions: FunctionTable): FunctionStats[] {
+  // Each function's accumulators, in thread order: one pass over the threads' own functions
+  // (not every function of the trace asked of every thread).
+  const partsOf: (FunctionAccumulator[] | undefined)[] = new Array(functions.size);
+  for (const thread of threads) {
+    for (const { fn, stats } of thread.functionStats()) (partsOf[fn] ??= []).push(stats);
+  }
   const merged: FunctionStats[] = [];
   for (let fn = 0; fn < functions.size; fn++) {
-    const parts = threads.map((thread) => thread.stats[fn]).filter((stats): stats is FunctionAccumulator => stats !== undefined);
-    if (parts.length === 0) continue;
+    const parts = partsOf[fn];
+    if (parts === undefined) continue;
     const sum = { calls: 0, returns: 0, totalNs: 0, selfNs: 0, partial: 0 };
     let count = 0;
     for (const part of parts) {

@@ -1,6 +1,9 @@
 import { Float64List, Int32List } from './growable.js';
 import { IntPairMap } from './int-pair-map.js';
 
+/** Small: a trace can have 100,000 threads of a few calls each, every one with its own tree. */
+const INITIAL_NODES = 8;
+
 /**
  * A call tree in columns: node i is one call path (root to it), with the function it ends in,
  * how often that path was entered and its inclusive and self time. Memory grows with distinct
@@ -8,14 +11,14 @@ import { IntPairMap } from './int-pair-map.js';
  * to have begun inside a call, the old root becomes that call's node and a new root goes above it.
  */
 export class CallTree {
-  readonly parent = new Int32List(64);
-  readonly func = new Int32List(64);
-  readonly calls = new Float64List(64);
-  readonly totalNs = new Float64List(64);
-  readonly selfNs = new Float64List(64);
+  readonly parent = new Int32List(INITIAL_NODES);
+  readonly func = new Int32List(INITIAL_NODES);
+  readonly calls = new Float64List(INITIAL_NODES);
+  readonly totalNs = new Float64List(INITIAL_NODES);
+  readonly selfNs = new Float64List(INITIAL_NODES);
   /** Activations of this path that were not seen whole (began before or ended after the trace). */
-  readonly partial = new Float64List(64);
-  private readonly children = new IntPairMap();
+  readonly partial = new Float64List(INITIAL_NODES);
+  private readonly children = new IntPairMap(0);
   root: number;
 
   constructor() {

@@ -24,6 +24,21 @@ export interface AnalysisContext {
   readonly overheadNs: number;
   /** Receives every visible call's opening and closing, in time order per thread (flame charts). */
   readonly timeline?: TimelineSink;
+  /** The threads' lookup tables, keyed by thread index first. */
+  readonly shared: SharedThreadMaps;
+}
+
+/**
+ * Lookups every thread needs, held once for all threads, keyed (thread index, id): a hash map
+ * costs three typed arrays even when small, and a trace can have 100,000 threads.
+ */
+export class SharedThreadMaps {
+  /** (thread, frame) -> the function (+ 1) of the last activation that returned at that frame. */
+  readonly leftAt = new IntPairMap();
+  /** (thread, frame) -> returns seen at the frame. */
+  readonly returnsAt = new IntPairMap();
+  /** (thread, function) -> its slot in the thread's accumulators. */
+  readonly statsSlot = new IntPairMap();
 }
 
 /**
@@ -75,15 +90,22 @@ const RETURN_ONLY_ENTRY_SHARE = 0.05;
  */
 export class ThreadState {
   readonly tree = new CallTree();
-  readonly stats: (FunctionAccumulator | undefined)[] = [];
+  /**
+   * The thread's functions' accumulators, in order of first use, found by function id through
+   * `statsSlot`: not an array indexed by function id, whose length (and every walk over it) would
+   * follow the trace's function count in each of 100,000 threads.
+   */
+  private statsList: FunctionAccumulator[] = [];
+  private statsFn: number[] = [];
   readonly gcPauses: GcPauseRecord[] = [];
   readonly imports: ImportRecord[] = [];
   /** Lines seen: (file, line + LINE_OFFSET) -> index into lineFile/lineNumber/lineHits/lineNs. */
-  private readonly lineIndex = new IntPairMap();
-  readonly lineFile = new Int32List(16);
-  readonly lineNumber = new Int32List(16);
-  readonly lineHits = new Float64List(16);
-  readonly lineNs = new Float64List(16);
+  // Nothing allocated until a line event comes (most traces have none).
+  private readonly lineIndex = new IntPairMap(0);
+  readonly lineFile = new Int32List(0);
+  readonly lineNumber = new Int32List(0);
+  readonly lineHits = new Float64List(0);
+  readonly lineNs = new Float64List(0);
   events = 0;
   entries = 0;
   returns = 0;
@@ -92,14 +114,13 @@ export class ThreadState {
   returnOnly = false;
   /** GC time by the call-tree node running when each collection started. */
   readonly gcByNode = new Map<number, { ns: number; count: number }>();
-  /**
-   * By frame (file, function, line): the function (+ 1) of the last activation that returned at
-   * that line. A generator left there; its next entry at that line is a resume of the same
-   * function. Per thread: events are ordered within a thread.
-   */
-  private readonly leftAt = new Int32List(1024);
-  /** Returns seen at each frame (file, function, line). */
-  private readonly returnsAt = new Int32List(1024);
+  // By frame (file, function, line), in the shared maps (context.shared), keyed by this thread's
+  // index: where the last activation of a function returned (a generator left there; its next
+  // entry at that line is a resume of the same function; per thread, as events are ordered within
+  // a thread), and how many returns each frame saw. Not arrays indexed by frame: frame ids count
+  // the whole trace's frames, and every thread would have its own.
+  /** Frames with returns on this thread, in order of their first. */
+  private readonly returnFrames: number[] = [];
   /** Repairs of this thread's call stack, reported at the end unless the thread is return-only. */
   private readonly callWarnings = new Diagnostics();
 
@@ -183,9 +204,10 @@ export class ThreadState {
     const context = this.context;
     const pair = context.frames.fn(frame);
     // Returns by frame, from the first: what a return-only thread reports in the end.
-    const returnsAt = this.returnsAt;
-    while (returnsAt.length <= frame) returnsAt.push(0);
-    returnsAt.set(frame, returnsAt.get(frame) + 1);
+    const returnsAt = context.shared.returnsAt;
+    const seen = returnsAt.get(this.index, frame);
+    if (seen < 0) this.returnFrames.push(frame);
+    returnsAt.set(this.index, frame, Math.max(0, seen) + 1);
     if (this.returnOnly) return;
     if (this.returns >= RETURN_ONLY_MIN_RETURNS && this.entries < this.returns * RETURN_ONLY_ENTRY_SHARE) {
       this.becomeReturnOnly();
@@ -206,9 +228,7 @@ export class ThreadState {
       while (this.depth > level) this.close(ts, true);
     }
     // Remember where it left: if it is a generator, its next entry there is a resume.
-    const leftAt = this.leftAt;
-    while (leftAt.length <= frame) leftAt.push(0);
-    leftAt.set(frame, this.stack.fn[level] + 1);
+    context.shared.leftAt.set(this.index, frame, this.stack.fn[level] + 1);
     if (this.stack.visible[level] === 1) this.statsOf(this.stack.fn[level]).returns++;
     this.close(ts, false);
     this.resumeLine(this.depth, ts);
@@ -322,17 +342,25 @@ export class ThreadState {
   }
 
   statsOf(fn: number): FunctionAccumulator {
-    let stats = this.stats[fn];
-    if (stats === undefined) {
-      stats = new FunctionAccumulator();
-      this.stats[fn] = stats;
-    }
+    const statsSlot = this.context.shared.statsSlot;
+    const slot = statsSlot.get(this.index, fn);
+    // A slot from before countReturnsOnly started the list anew may point elsewhere: checked.
+    if (slot >= 0 && slot < this.statsFn.length && this.statsFn[slot] === fn) return this.statsList[slot];
+    const stats = new FunctionAccumulator();
+    statsSlot.set(this.index, fn, this.statsList.length);
+    this.statsList.push(stats);
+    this.statsFn.push(fn);
     return stats;
+  }
+
+  /** Each function the thread used and its accumulators, by function id. */
+  functionStats(): { fn: number; stats: FunctionAccumulator }[] {
+    return this.statsFn.map((fn, i) => ({ fn, stats: this.statsList[i] })).sort((a, b) => a.fn - b.fn);
   }
 
   /** The function an entry (or a return seen without its entry) at `frame` belongs to. */
   private functionAt(frame: number): number {
-    const resumed = frame < this.leftAt.length ? this.leftAt.get(frame) : 0;
+    const resumed = this.context.shared.leftAt.get(this.index, frame);
     return resumed > 0 ? resumed - 1 : this.context.functions.ofFrame(frame);
   }
 
@@ -341,11 +369,12 @@ export class ThreadState {
    * has is how often each function returned, counted from the first event.
    */
   private countReturnsOnly(): void {
-    this.stats.length = 0;
+    this.statsList = [];
+    this.statsFn = [];
     this.tree.calls.view().fill(0);
-    const returnsAt = this.returnsAt;
-    for (let frame = 0; frame < returnsAt.length; frame++) {
-      const count = returnsAt.get(frame);
+    const returnsAt = this.context.shared.returnsAt;
+    for (const frame of [...this.returnFrames].sort((a, b) => a - b)) {
+      const count = returnsAt.get(this.index, frame);
       if (count > 0) this.statsOf(this.functionAt(frame)).returns += count;
     }
   }
