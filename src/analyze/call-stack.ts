@@ -1,5 +1,5 @@
 /** Small: every thread has a stack, and most are shallow (it doubles as needed). */
-const INITIAL_LEVELS = 8;
+const INITIAL_LEVELS = 4;
 
 /**
  * A thread's stack of open calls as parallel typed arrays (one slot per depth, growing by
