@@ -24,6 +24,8 @@ export class CallStack {
   innerEvents!: Float64Array;
   /** The line running in this call (index into the thread's line table, -1 none) and since when. */
   lineKey!: Int32Array;
+  /** The call's function's slot in the thread's accumulators (no lookup when it closes). */
+  slot!: Int32Array;
   lineStart!: Float64Array;
 
   constructor() {
@@ -67,8 +69,9 @@ export class CallStack {
     this.visible = ints();
     this.owner = ints();
     this.lineKey = ints();
+    this.slot = ints();
   }
 }
 
 const FLOAT_COLUMNS = 5;
-const INT_COLUMNS = 6;
+const INT_COLUMNS = 7;

@@ -56,6 +56,23 @@ export class IntPairMap {
     }
   }
 
+  /** Adds `delta` to the value for (a, b) (0 when absent) and returns the sum: one probe, not two. */
+  add(a: number, b: number, delta: number): number {
+    if ((this.count + 1) * 2 > this.keysA.length) this.grow();
+    const mask = this.mask;
+    for (let slot = hashPair(a, b) & mask; ; slot = (slot + 1) & mask) {
+      const key = this.keysA[slot];
+      if (key === -1) {
+        this.keysA[slot] = a;
+        this.keysB[slot] = b;
+        this.values[slot] = delta;
+        this.count++;
+        return delta;
+      }
+      if (key === a && this.keysB[slot] === b) return (this.values[slot] += delta);
+    }
+  }
+
   private grow(): void {
     const { keysA, keysB, values } = this;
     const capacity = Math.max(16, keysA.length * 2);
