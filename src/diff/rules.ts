@@ -182,7 +182,9 @@ export function evaluateGate(diff: RunDiff, gate: Gate): Finding[] {
         break;
     }
     const size = (f: Finding) => (rule.percent ? Math.abs(relative(f.change)) : Math.abs(delta(f.change)));
-    all.push(...findings.sort((a, b) => size(b) - size(a) || Math.abs(delta(b.change)) - Math.abs(delta(a.change)) || a.index - b.index));
+    findings.sort((a, b) => size(b) - size(a) || Math.abs(delta(b.change)) - Math.abs(delta(a.change)) || a.index - b.index);
+    // One by one: spreading hundreds of thousands of findings into push() overflows the stack.
+    for (const finding of findings) all.push(finding);
   }
   return all;
 }

@@ -89,7 +89,8 @@ export function renderDiffMarkdown(diff: RunDiff, gate: Gate, findings: readonly
   const top = Math.max(1, Math.floor(options.top));
   const limit = options.limit ?? MARKDOWN_LIMIT;
   const render = (limits: RowLimits) => renderWithLimits(diff, gate, findings, limits);
-  const full: RowLimits = { findings: findings.length, summary: top, details: top * DETAIL_ROWS_PER_TOP };
+  // A table row takes 20 characters at the least: more rows than that could never fit.
+  const full: RowLimits = { findings: Math.min(findings.length, Math.ceil(limit / 20)), summary: top, details: top * DETAIL_ROWS_PER_TOP };
   let text = render(full);
   if (text.length <= limit) return text;
   // The largest row count (found by halving) that fits, for each table kind in turn.
