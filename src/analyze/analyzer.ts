@@ -127,6 +127,7 @@ export class Analyzer {
       durationNs,
       events: summary.events,
       droppedEvents: this.dropped,
+      callsAtStart: this.context?.shared.callsAtStart ?? 0,
       functionTable: functions,
       threads,
       functions: merged,

@@ -40,7 +40,33 @@ export class SharedThreadMaps {
   readonly returnsAt = new IntPairMap();
   /** (thread, function) -> its slot in the thread's accumulators. */
   readonly statsSlot = new IntPairMap();
+  /**
+   * (process, frame) -> the function (+ 1) of the last activation of that process that returned at
+   * the frame, on any thread: a generator can be resumed on another thread than the one it last
+   * yielded on (events are replayed in time order across threads).
+   */
+  readonly leftAtInProcess = new IntPairMap();
+  /** By function: can it be a generator (by its name)? Filled as functions return. */
+  readonly mayYield: boolean[] = [];
+  /** A small index per process id, for leftAtInProcess's keys. */
+  private readonly processIndex = new Map<number, number>();
+  /** Calls that were running when the trace began (their return came first), over all threads. */
+  callsAtStart = 0;
+
+  processOf(pid: number): number {
+    let index = this.processIndex.get(pid);
+    if (index === undefined) this.processIndex.set(pid, (index = this.processIndex.size));
+    return index;
+  }
 }
+
+/**
+ * Names of functions that cannot be generators (or practically never are): a return at a line of
+ * theirs is never a yield, so the next entry at that line is a new call, not a resume. Two lambdas
+ * on adjacent lines, the first leaving by an exception on the second's line, would otherwise give
+ * the second's calls to the first.
+ */
+const NEVER_YIELDS = new Set(['<lambda>', '<listcomp>', '<dictcomp>', '<setcomp>', '<module>']);
 
 /**
  * The calls of each thread as they open and close (visible calls only: filters applied). A call
@@ -125,6 +151,8 @@ export class ThreadState {
   // the whole trace's frames, and every thread would have its own.
   private readonly leftAt: ThreadIntMap;
   private readonly returnsAt: ThreadIntMap;
+  /** The process's index in the shared maps (generators move between its threads). */
+  private readonly process: number;
   /** Frames with returns on this thread, in order of their first. */
   private readonly returnFrames: number[] = [];
   /** Events at which the maps above get dense room (doubling: memory follows the thread's events). */
@@ -156,6 +184,7 @@ export class ThreadState {
     private readonly doneCounter: { value: number },
   ) {
     // A frame gets a leftAt entry only where it returned: returnFrames lists both maps' ids.
+    this.process = context.shared.processOf(pid);
     this.leftAt = new ThreadIntMap(context.shared.leftAt, index, this.returnFrames);
     this.returnsAt = new ThreadIntMap(context.shared.returnsAt, index, this.returnFrames);
     this.statsSlot = new ThreadIntMap(context.shared.statsSlot, index, this.statsFn);
@@ -182,6 +211,9 @@ export class ThreadState {
     const pair = context.frames.fn(frame);
     // A generator resumes at the line its last activation left at: same function as that one.
     const fn = this.functionAt(frame);
+    // A new call (not a resume) shows the function's def line: calls found running when the trace
+    // began are named by it (FunctionTable.enteredAbove).
+    context.functions.noteEntered(fn, frame);
     const parentLevel = this.depth;
     this.pauseLine(parentLevel, ts);
     let visible = 1;
@@ -238,8 +270,13 @@ export class ThreadState {
       this.callWarnings.warn('unwound-calls', 'calls left open under a returning caller (their returns were lost) were closed at its return, as partial', undefined, this.depth - level);
       while (this.depth > level) this.close(ts, true);
     }
-    // Remember where it left: if it is a generator, its next entry there is a resume.
-    this.leftAt.set(frame, this.stack.fn[level] + 1);
+    // Remember where it left: if it is a generator, its next entry there is a resume, on this
+    // thread or another of the process.
+    const left = this.stack.fn[level];
+    if (this.mayYield(left)) {
+      this.leftAt.set(frame, left + 1);
+      this.context.shared.leftAtInProcess.set(this.process, frame, left + 1);
+    }
     if (this.stack.visible[level] === 1) this.statsList[this.stack.slot[level]].returns++;
     this.close(ts, false);
     this.resumeLine(this.depth, ts);
@@ -389,7 +426,18 @@ export class ThreadState {
   /** The function an entry (or a return seen without its entry) at `frame` belongs to. */
   private functionAt(frame: number): number {
     const resumed = this.leftAt.get(frame);
-    return resumed > 0 ? resumed - 1 : this.context.functions.ofFrame(frame);
+    if (resumed > 0) return resumed - 1;
+    const elsewhere = this.context.shared.leftAtInProcess.get(this.process, frame);
+    return elsewhere > 0 ? elsewhere - 1 : this.context.functions.ofFrame(frame);
+  }
+
+  /** Can function `fn` be a generator (see NEVER_YIELDS)? Cached per function. */
+  private mayYield(fn: number): boolean {
+    if (fn < 0) return true;
+    const cache = this.context.shared.mayYield;
+    let known = cache[fn];
+    if (known === undefined) known = cache[fn] = !NEVER_YIELDS.has(this.context.functions.name(fn));
+    return known;
   }
 
   /**
@@ -420,7 +468,16 @@ export class ThreadState {
    */
   private partialRoot(frame: number, ts: number): void {
     const context = this.context;
-    const fn = this.functionAt(frame);
+    context.shared.callsAtStart++;
+    // Named by its def line when a call of the same function was entered before (the return line
+    // alone would make a second row for it); else by the line it returned at.
+    const resumed = this.leftAt.get(frame) > 0 || context.shared.leftAtInProcess.get(this.process, frame) > 0;
+    const fn = resumed ? this.functionAt(frame) : (context.functions.enteredAbove(frame) ?? this.functionAt(frame));
+    // It returned here: if it is a generator, its next entry here is a resume (as for any return).
+    if (this.mayYield(fn)) {
+      this.leftAt.set(frame, fn + 1);
+      context.shared.leftAtInProcess.set(this.process, frame, fn + 1);
+    }
     const visible = !context.excluded(fn) && (!context.hasFocus || context.focused(fn));
     if (!visible) return;
     this.statsOf(fn).returns++;
