@@ -52,3 +52,17 @@ describe('the Markdown report fits where it goes', () => {
     assert.ok(rowsOf(few) < rowsOf(many));
   });
 });
+
+describe('findings are ordered by impact', () => {
+  it('a percentage rule lists the largest absolute change first, not the largest percentage', async () => {
+    const { evaluateGate, parseRule } = await import('../src/diff/rules.js');
+    const fn = (name: string, selfNs: number) => ({ key: `/w/a.py\0${name}`, name, file: '/w/a.py', line: 1, calls: 1, selfNs, totalNs: selfNs, p95Ns: null });
+    const run = (functions: ReturnType<typeof fn>[]) => ({ source: 'x', format: 'pyflame', durationNs: 1e9, events: 1, droppedEvents: 0, tracedNs: 1e9, functions, callTree: undefined, gc: [], imports: [], warnings: [] });
+    // _new_module: 0.68 ms -> 30.7 ms (+4392%); build_tree: 675 ms -> 945 ms (+40%).
+    const base = run([fn('_new_module', 683_000), fn('build_tree', 675_000_000)]);
+    const head = run([fn('_new_module', 30_683_000), fn('build_tree', 945_000_000)]);
+    const diff = compareRuns(base, head);
+    const findings = evaluateGate(diff, { rules: [parseRule('self>20%')], minDeltaNs: 0, minGcDeltaNs: 0 });
+    assert.deepEqual(findings.map((f) => diff.functions[f.index].name), ['build_tree', '_new_module']);
+  });
+});
