@@ -85,6 +85,10 @@ export interface CallCountSeries {
   readonly intervalsNs: readonly number[];
   /** Per function: its count in each interval. */
   readonly byFunction: ReadonlyMap<number, readonly number[]>;
+  /** Per function: the process ids it was counted in (sorted; the format's PID column). */
+  readonly pidsByFunction: ReadonlyMap<number, readonly number[]>;
+  /** Every process id counted (sorted). */
+  readonly processes: readonly number[];
 }
 
 /** Everything `pyflame analyze` derives from one trace. */

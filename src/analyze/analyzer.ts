@@ -1,9 +1,9 @@
 import { Diagnostics, type Warning } from '../model/diagnostics.js';
-import { NO_REF, type EventBatch } from '../model/event-batch.js';
+import { NO_REF, UNKNOWN_ID, type EventBatch } from '../model/event-batch.js';
 import { EventKind } from '../model/event-kind.js';
 import type { FrameTable } from '../model/frame-table.js';
 import type { TraceContext, TraceSummary } from '../parse/read-trace.js';
-import type { Analysis, AuditStats, FunctionStats, GcAnalysis, GcAttribution, GcGenerationStats, LineStats, ThreadAnalysis } from './analysis.js';
+import type { Analysis, AuditStats, CallCountSeries, FunctionStats, GcAnalysis, GcAttribution, GcGenerationStats, LineStats, ThreadAnalysis } from './analysis.js';
 import type { FunctionAccumulator } from './function-stats.js';
 import { FunctionTable } from './function-table.js';
 import { matchesFunction, type AnalysisFilters } from './filters.js';
@@ -44,6 +44,7 @@ export class Analyzer {
   private readonly audit = new Map<number, { count: number; first: number; last: number }>();
   private readonly callCountIntervals: number[] = [];
   private readonly callCounts = new Map<number, number[]>();
+  private readonly callCountPids = new Map<number, Set<number>>();
   private readonly importsDone = { value: 0 };
   private readonly filters: AnalysisFilters;
   private readonly overheadNs: number;
@@ -69,7 +70,8 @@ export class Analyzer {
         continue;
       }
       if (k === EventKind.CallCount) {
-        this.callCount(frame[i], value[i], t);
+        // --pid applies to counts too (their PID column); they have no thread.
+        if (this.filters.pids === undefined || this.filters.pids.includes(pid[i])) this.callCount(frame[i], value[i], t, pid[i]);
         continue;
       }
       const thread = this.thread(pid[i], tid[i], context);
@@ -135,7 +137,7 @@ export class Analyzer {
       imports,
       lines: this.lineStats(),
       audit: this.auditStats(start),
-      callCounts: this.callCountIntervals.length === 0 ? undefined : { intervalsNs: this.callCountIntervals.map((t) => t - start), byFunction: this.callCounts },
+      callCounts: this.callCountIntervals.length === 0 ? undefined : this.callCountSeries(start),
       overhead: {
         perEventNs: this.overheadNs,
         events: threadEvents,
@@ -210,7 +212,14 @@ export class Analyzer {
     }
   }
 
-  private callCount(frame: number, count: number, ts: number): void {
+  private callCountSeries(start: number): CallCountSeries {
+    const sorted = (pids: Iterable<number>) => [...pids].sort((a, b) => a - b);
+    const pidsByFunction = new Map([...this.callCountPids].map(([fn, pids]) => [fn, sorted(pids)] as const));
+    const processes = sorted(new Set([...this.callCountPids.values()].flatMap((pids) => [...pids])));
+    return { intervalsNs: this.callCountIntervals.map((t) => t - start), byFunction: this.callCounts, pidsByFunction, processes };
+  }
+
+  private callCount(frame: number, count: number, ts: number, pid: number): void {
     if (this.callCountIntervals[this.callCountIntervals.length - 1] !== ts) this.callCountIntervals.push(ts);
     const interval = this.callCountIntervals.length - 1;
     const fn = this.functions!.intern(frame, this.frames!.line(frame));
@@ -221,6 +230,11 @@ export class Analyzer {
     }
     while (series.length <= interval) series.push(0);
     series[interval] += count;
+    if (pid !== UNKNOWN_ID) {
+      let pids = this.callCountPids.get(fn);
+      if (pids === undefined) this.callCountPids.set(fn, (pids = new Set()));
+      pids.add(pid);
+    }
   }
 
   private threadAnalysis(thread: ThreadState, start: number): ThreadAnalysis {

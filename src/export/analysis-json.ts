@@ -94,8 +94,9 @@ export function analysisToJson(analysis: Analysis): Record<string, unknown> {
         ? null
         : {
             intervalsNs: analysis.callCounts.intervalsNs,
+            processes: analysis.callCounts.processes,
             functions: [...analysis.callCounts.byFunction]
-              .map(([fn, counts]) => ({ ...frame(fn), counts: analysis.callCounts!.intervalsNs.map((_, i) => counts[i] ?? 0) }))
+              .map(([fn, counts]) => ({ ...frame(fn), pids: analysis.callCounts!.pidsByFunction.get(fn) ?? [], counts: analysis.callCounts!.intervalsNs.map((_, i) => counts[i] ?? 0) }))
               .sort((a, b) => sum(b.counts) - sum(a.counts) || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) || a.line - b.line),
           },
     overhead: analysis.overhead,

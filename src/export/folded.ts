@@ -42,6 +42,13 @@ export function foldedText(analysis: Analysis, options: FoldedOptions = {}): str
   };
   // Merged by call path without building a path per node (a recursion N deep would make N paths
   // of up to N frames); paths are cut at MAX_STACK_DEPTH frames, the rest under DEEPER_FRAMES.
+  // A counts-only trace (SystemTap "top") has no stacks: one frame per function, weighted by calls.
+  const counts = analysis.callCounts;
+  if (counts !== undefined && analysis.threads.length === 0) {
+    const lines = [...counts.byFunction].map(([fn, series]) => `${labelOf(fn)} ${series.reduce((sum, n) => sum + n, 0)}`).filter((line) => !line.endsWith(' 0'));
+    lines.sort();
+    return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
+  }
   const groups = options.perThread ? analysis.threads.map((thread) => ({ root: threadLabel(thread.pid, thread.tid), threads: [thread] })) : [{ root: undefined, threads: analysis.threads }];
   const lines: string[] = [];
   for (const { root, threads } of groups) {

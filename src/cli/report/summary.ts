@@ -31,6 +31,8 @@ export function renderSummary(analysis: Analysis, filters: readonly string[], st
   const unknown = [analysis.threads.some((thread) => thread.pid < 0) ? 'process' : '', analysis.threads.some((thread) => thread.tid < 0) ? 'thread' : ''].filter((id) => id !== '');
   const where = unknown.length > 0 ? ` (${unknown.join(' and ')} ids not in this format)` : ` in ${formatCount(processes)} process${processes === 1 ? '' : 'es'}`;
   if (threads > 0) add('threads', `${formatCount(threads)}${where}`);
+  const counted = analysis.callCounts?.processes ?? [];
+  if (threads === 0 && counted.length > 0) add('processes', `${formatCount(counted.length)} (pid ${counted.slice(0, 8).join(', ')}${counted.length > 8 ? ', …' : ''})`);
   add('duration', formatDuration(analysis.durationNs));
   add('events', formatCount(analysis.events));
   const total = rootTotal(analysis);
