@@ -118,3 +118,22 @@ describe('flamegraph: options', () => {
     assert.match(svg, /<desc class="pf-notes">built by CI -- run 7 &lt;&amp;&gt;<\/desc>/);
   });
 });
+
+describe('flamegraph: short Python paths classified by module name', () => {
+  it('py-spy style relative paths: stdlib and well-known packages by their top-level module', async () => {
+    const { categoryOf } = await import('../src/export/svg/palette.js');
+    assert.equal(categoryOf('json/__init__.py'), 'stdlib');
+    assert.equal(categoryOf('threading.py'), 'stdlib');
+    assert.equal(categoryOf('_collections_abc.py'), 'stdlib');
+    assert.equal(categoryOf('concurrent/futures/thread.py'), 'stdlib');
+    assert.equal(categoryOf('requests/api.py'), 'third-party');
+    assert.equal(categoryOf('numpy/core/fromnumeric.py'), 'third-party');
+    assert.equal(categoryOf('app/db.py'), 'user');
+    assert.equal(categoryOf('myjson/x.py'), 'user');
+    // Absolute or explicit paths keep the folder rules: json/ in one's own tree is one's code.
+    assert.equal(categoryOf('/home/me/proj/json/x.py'), 'user');
+    assert.equal(categoryOf('./threading.py'), 'user');
+    assert.equal(categoryOf('/usr/lib/python3.12/json/__init__.py'), 'stdlib');
+    assert.equal(categoryOf('/srv/venv/lib/python3.12/site-packages/requests/api.py'), 'third-party');
+  });
+});

@@ -1,3 +1,5 @@
+import { STDLIB_MODULES, THIRD_PARTY_MODULES } from './module-names.js';
+
 /** Where a Python function's file lives, which picks its colour family. */
 export type Category = 'user' | 'stdlib' | 'third-party' | 'frozen';
 
@@ -13,7 +15,20 @@ export function categoryOf(file: string): Category {
   if (path.startsWith('<frozen')) return 'frozen';
   if (/\/(site|dist)-packages\//.test(path)) return 'third-party';
   if (/(^|\/)lib\/python\d+(\.\d+)?t?\//i.test(path)) return 'stdlib';
-  return 'user';
+  return shortPathCategory(path) ?? 'user';
+}
+
+/**
+ * A path relative to sys.path (no leading `/`, `.` or drive), as py-spy prints them: its top-level
+ * module name says stdlib or a well-known third-party package; anything else is undecided.
+ */
+function shortPathCategory(path: string): Category | undefined {
+  if (/^(?:[/.~]|[A-Za-z]:)/.test(path)) return undefined;
+  const top = /^([A-Za-z_][A-Za-z0-9_]*)(?:\.pyw?|\.pyx|\/)/.exec(path)?.[1];
+  if (top === undefined) return undefined;
+  if (STDLIB_MODULES.has(top)) return 'stdlib';
+  if (THIRD_PARTY_MODULES.has(top)) return 'third-party';
+  return undefined;
 }
 
 /** FNV-1a over the UTF-16 code units: a stable hash, the same on every run. */
