@@ -287,15 +287,27 @@ class FoldedReader {
 
   /** Finds (or makes) the tree nodes of the stack bytes[start, end); the last one into this.leaf. */
   private walk(bytes: Buffer, start: number, end: number): Damage | undefined {
+    // The hot loop of the reader (every frame of every line): kept flat, no calls per frame but
+    // the table lookup and the tree's.
     const view = this.viewFor(bytes);
+    const frameIds = this.frameIds;
+    const tree = this.tree;
+    const adjacent = this.options.flamechart === true;
     let node = 0;
     for (let frameStart = start; frameStart <= end; ) {
       // The frame's end: its ';' (found natively), or the end of the stack.
       let frameEnd = bytes.indexOf(SEMICOLON, frameStart);
       if (frameEnd < 0 || frameEnd > end) frameEnd = end;
-      const frame = this.frameId(bytes, view, frameStart, frameEnd);
-      if (typeof frame === 'string') return frame;
-      node = this.child(node, frame);
+      const hash = hashBytes(view, frameStart, frameEnd);
+      let frame = frameIds.get(view, frameStart, frameEnd, hash);
+      if (frame < 0) {
+        // Checked once per distinct frame: a frame equal to a known one is clean too.
+        if (hasControlCharacter(bytes, frameStart, frameEnd)) return 'control-character';
+        frame = this.labels.length;
+        this.labels.push(bytes.toString('utf8', frameStart, frameEnd));
+        frameIds.add(bytes, frameStart, frameEnd, hash, frame);
+      }
+      node = adjacent ? tree.adjacentChild(node, frame) : tree.child(node, frame);
       frameStart = frameEnd + 1;
     }
     this.leaf = node;
