@@ -84,6 +84,8 @@ const EXPECTED = 'expected folded stacks, one "frame;frame;...;frame COUNT" per 
 
 /** First non-blank lines of each input kept to recognize `perf script` output. */
 const HEAD_LINES = 40;
+/** Of each, the first bytes only. */
+const HEAD_LINE_BYTES = 256;
 
 const SEMICOLON = 59;
 const HASH = 35;
@@ -249,7 +251,8 @@ class FoldedReader {
   /** Keeps the first lines; once there are enough, refuses `perf script` output. */
   private sniff(bytes: Buffer, start: number, end: number, lineNo: number): void {
     const head = this.file.head!;
-    head.push(bytes.toString('utf8', start, end));
+    // The start of the line is enough to judge it: a head of 16 MiB lines stays small.
+    head.push(bytes.toString('utf8', start, Math.min(end, start + HEAD_LINE_BYTES)));
     if (head.length >= HEAD_LINES) this.judgeHead(lineNo);
   }
 
