@@ -3,7 +3,7 @@ import { frameWhere, parseFrameLabel, type FrameLabel } from '../../folded/frame
 import type { FoldedProfile } from '../../folded/read-folded.js';
 import { xmlEscape } from './escape.js';
 import { languageColouring, PALETTES, withoutAnnotation, type LanguagePalette, type PaletteName } from './language-palette.js';
-import { ROOT_COLOUR } from './palette.js';
+import { frameColour, ROOT_COLOUR } from './palette.js';
 import { renderFlameGraph, trimmedFixed, type FlameGraphInput, type SvgOptions } from './render.js';
 import { formatWeight } from './value-units.js';
 
@@ -83,7 +83,9 @@ export function foldedFlameGraphSvg(profile: FoldedProfile, options: FoldedSvgOp
           const lb = label(b);
           return la < lb ? -1 : la > lb ? 1 : 0;
         },
-    ...(colouring === undefined ? {} : { fill: (node: number) => (node === 0 ? ROOT_COLOUR : colouring.fill(label(node))), legend: colouring.legend }),
+    // Python: the families by file, short py-spy paths by module name (json/__init__.py: stdlib).
+    fill: colouring === undefined ? (node) => (node === 0 ? ROOT_COLOUR : frameColour(name(node), frameOf(tree.frame[node]).file, true)) : (node) => (node === 0 ? ROOT_COLOUR : colouring.fill(label(node))),
+    ...(colouring === undefined ? {} : { legend: colouring.legend }),
     ...differential,
   };
   const svg = renderFlameGraph(input, options);

@@ -10,12 +10,17 @@ export const CATEGORIES: readonly { readonly category: Category; readonly label:
   { category: 'frozen', label: '<frozen …>' },
 ];
 
-export function categoryOf(file: string): Category {
+/**
+ * The family of a file. `shortPaths`: a path relative to sys.path, as py-spy prints them
+ * (`json/__init__.py`), is classified by its top-level module name; off for traces, where
+ * CPython gives library files absolute paths and a relative path is the program's own.
+ */
+export function categoryOf(file: string, shortPaths = false): Category {
   const path = file.replace(/\\/g, '/');
   if (path.startsWith('<frozen')) return 'frozen';
   if (/\/(site|dist)-packages\//.test(path)) return 'third-party';
   if (/(^|\/)lib\/python\d+(\.\d+)?t?\//i.test(path)) return 'stdlib';
-  return shortPathCategory(path) ?? 'user';
+  return (shortPaths ? shortPathCategory(path) : undefined) ?? 'user';
 }
 
 /**
@@ -56,8 +61,8 @@ export function familyColour(category: Category): string {
 }
 
 /** A frame's fill: its file's family, the shade from a hash of the function name. */
-export function frameColour(name: string, file: string): string {
-  const f = FAMILIES[categoryOf(file)];
+export function frameColour(name: string, file: string, shortPaths = false): string {
+  const f = FAMILIES[categoryOf(file, shortPaths)];
   const hash = fnv1a(name);
   const hue = f.hue + ((hash & 0xffff) / 0xffff) * f.hueSpread;
   const light = f.light + ((hash >>> 16) / 0xffff) * f.lightSpread;
