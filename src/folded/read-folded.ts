@@ -232,8 +232,12 @@ class FoldedReader {
     }
     // Trailing empty frames are dropped (perl's split does), so `a;b;` is `a;b`.
     while (stackEnd > start && bytes[stackEnd - 1] === SEMICOLON) stackEnd--;
-    const damage = stackEnd === start ? (this.leaf = 0, undefined) : this.options.reverse ? this.walkReversed(bytes, start, stackEnd) : this.walk(bytes, start, stackEnd);
-    if (damage !== undefined) return this.damage(damage, lineNo);
+    if (stackEnd === start) {
+      this.leaf = 0; // no frame at all (`; 3`): the count is the root's own
+    } else {
+      const damage = this.options.reverse ? this.walkReversed(bytes, start, stackEnd) : this.walk(bytes, start, stackEnd);
+      if (damage !== undefined) return this.damage(damage, lineNo);
+    }
     file.stackLines++;
     count *= this.factor;
     if (before !== undefined) {
