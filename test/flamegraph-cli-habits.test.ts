@@ -61,3 +61,16 @@ describe('pyflame flamegraph as flamegraph.pl users type it', { concurrency: tru
     assert.throws(() => minWidthPercent('2400px'), /--minwidth takes a percentage/);
   });
 });
+
+describe('pyflame flamegraph: a trace among several inputs', () => {
+  it('names the refused input and the command that reads it', async () => {
+    const dir = scratchDir('flamegraph-habits-trace');
+    writeFileSync(join(dir, 'ok.folded'), 'main;work 3\n');
+    const trace = join(dir, 'trace.txt');
+    writeFileSync(trace, `# pyflame-trace v1 clock=boot_ns python=/usr/bin/python3.11\n${'601492233727\t6836\t6836\tgc__start\t0\n'.repeat(3)}`);
+    const result = await runCli(['flamegraph', 'ok.folded', 'trace.txt'], { cwd: dir });
+    assert.equal(result.code, 2);
+    assert.equal(result.stdout, '');
+    assert.match(result.stderr, /^pyflame: error: trace\.txt:2: not folded stacks.*\nThis is a pyflame trace: analyze it .*pyflame analyze trace\.txt --svg\n$/s);
+  });
+});

@@ -1,6 +1,7 @@
 import type { Argv } from 'yargs';
 import { foldedFlameGraphSvg, PALETTES, type PaletteName } from '../../export/svg/folded-graph.js';
 import { readFolded } from '../../folded/read-folded.js';
+import { TraceInputError } from '../../model/diagnostics.js';
 import type { CommandContext } from '../command-context.js';
 import { checkDestinations, destination, outputName, writeText } from '../destination.js';
 import { ExitCode, UsageError } from '../exit-codes.js';
@@ -94,7 +95,9 @@ export const flamegraphCommand = {
     const svgTo = destination('svg', svgFlag, [files[0]], '.svg', { nameOf: foldedOutputName, noun: 'files', command: 'draw' });
     checkDestinations([{ flag: '--svg', to: svgTo(files[0]) }], files, context);
     const profile = await readFolded(files, { stdin: context.stdin, reverse: args.reverse, flamechart: args.flamechart, factor: args.factor }).catch((error: unknown) => {
-      throw traceGivenAsFolded(error, error instanceof Error && 'file' in error ? files.find((file) => (file === '-' ? '<stdin>' : file) === (error as { file: string }).file) ?? files[0] : files[0]);
+      // The input refused (a trace given by mistake) gets the command that reads it.
+      const refused = error instanceof TraceInputError ? files.find((file) => (file === '-' ? '<stdin>' : file) === error.file) : undefined;
+      throw traceGivenAsFolded(error, refused ?? files[0]);
     });
     for (const input of profile.inputs) for (const line of formatWarnings(input.source, input.warnings)) context.stderr.write(`${line}\n`);
     const more = files.length > 1 ? ` + ${files.length - 1} more` : '';
