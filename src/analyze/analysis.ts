@@ -98,6 +98,8 @@ export interface Analysis {
   readonly durationNs: number;
   readonly events: number;
   readonly droppedEvents: number;
+  /** Calls that were running when the trace began: their return came with no entry before it. */
+  readonly callsAtStart: number;
   readonly functionTable: FunctionTable;
   readonly threads: readonly ThreadAnalysis[];
   /** Merged over threads, sorted by self time (descending), then name. */

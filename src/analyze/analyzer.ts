@@ -8,7 +8,7 @@ import type { FunctionAccumulator } from './function-stats.js';
 import { FunctionTable } from './function-table.js';
 import { matchesFunction, type AnalysisFilters } from './filters.js';
 import { nearestRank, summarizeDurations } from './percentiles.js';
-import { ThreadState, type AnalysisContext, type TimelineSink } from './thread-state.js';
+import { SharedThreadMaps, ThreadState, type AnalysisContext, type TimelineSink } from './thread-state.js';
 
 export interface AnalyzerOptions {
   readonly filters?: AnalysisFilters;
@@ -127,6 +127,7 @@ export class Analyzer {
       durationNs,
       events: summary.events,
       droppedEvents: this.dropped,
+      callsAtStart: this.context?.shared.callsAtStart ?? 0,
       functionTable: functions,
       threads,
       functions: merged,
@@ -171,6 +172,7 @@ export class Analyzer {
       hasFocus: focus !== undefined,
       overheadNs: this.overheadNs,
       timeline: this.options.timeline,
+      shared: new SharedThreadMaps(),
     };
     return this.context;
   }
@@ -224,9 +226,7 @@ export class Analyzer {
   private threadAnalysis(thread: ThreadState, start: number): ThreadAnalysis {
     const functions = this.functions!;
     const threadFunctions: FunctionStats[] = [];
-    thread.stats.forEach((stats, fn) => {
-      if (stats !== undefined) threadFunctions.push(functionStats(fn, functions, stats, summarizeDurations(stats.durations.view())));
-    });
+    for (const { fn, stats } of thread.functionStats()) threadFunctions.push(functionStats(fn, functions, stats, summarizeDurations(stats.durations.view())));
     threadFunctions.sort(bySelfTime);
     return {
       pid: thread.pid,
@@ -262,12 +262,28 @@ export class Analyzer {
       };
     });
     const totalPauseNs = pauses.reduce((sum, pause) => sum + pause.durationNs, 0);
-    const attribution: GcAttribution[] = [];
+    return { pauses, byGeneration, totalPauseNs, wallShare: durationNs > 0 ? totalPauseNs / durationNs : 0, attribution: this.gcAttribution(this.options.gcStacks ?? 20) };
+  }
+
+  /**
+   * The `keep` stacks GC time was spent under most. A stack is made only for the candidates (the
+   * first `keep` by time and count, and those tied with the last of them): one per node would be
+   * quadratic in a deep recursion that collects at every level.
+   */
+  private gcAttribution(keep: number): GcAttribution[] {
+    const all: { thread: ThreadState; node: number; count: number; totalNs: number }[] = [];
     for (const thread of this.threadList) {
-      for (const [node, { ns, count }] of thread.gcByNode) attribution.push({ stack: stackOf(thread, node), pid: thread.pid, tid: thread.tid, count, totalNs: ns });
+      for (const [node, { ns, count }] of thread.gcByNode) all.push({ thread, node, count, totalNs: ns });
     }
+    all.sort((a, b) => b.totalNs - a.totalNs || b.count - a.count);
+    let end = Math.min(keep, all.length);
+    if (end > 0) {
+      const last = all[end - 1];
+      while (end < all.length && all[end].totalNs === last.totalNs && all[end].count === last.count) end++;
+    }
+    const attribution: GcAttribution[] = all.slice(0, end).map(({ thread, node, count, totalNs }) => ({ stack: stackOf(thread, node), pid: thread.pid, tid: thread.tid, count, totalNs }));
     attribution.sort((a, b) => b.totalNs - a.totalNs || b.count - a.count || compareStacks(a.stack, b.stack));
-    return { pauses, byGeneration, totalPauseNs, wallShare: durationNs > 0 ? totalPauseNs / durationNs : 0, attribution: attribution.slice(0, this.options.gcStacks ?? 20) };
+    return attribution.slice(0, keep);
   }
 
   private lineStats(): LineStats[] {
@@ -329,10 +345,16 @@ function functionStats(fn: number, functions: FunctionTable, stats: Pick<Functio
 
 /** Merges per-thread accumulators of each function; percentiles over all its complete calls. */
 function mergeFunctions(threads: readonly ThreadState[], functions: FunctionTable): FunctionStats[] {
+  // Each function's accumulators, in thread order: one pass over the threads' own functions
+  // (not every function of the trace asked of every thread).
+  const partsOf: (FunctionAccumulator[] | undefined)[] = new Array(functions.size);
+  for (const thread of threads) {
+    for (const { fn, stats } of thread.functionStats()) (partsOf[fn] ??= []).push(stats);
+  }
   const merged: FunctionStats[] = [];
   for (let fn = 0; fn < functions.size; fn++) {
-    const parts = threads.map((thread) => thread.stats[fn]).filter((stats): stats is FunctionAccumulator => stats !== undefined);
-    if (parts.length === 0) continue;
+    const parts = partsOf[fn];
+    if (parts === undefined) continue;
     const sum = { calls: 0, returns: 0, totalNs: 0, selfNs: 0, partial: 0 };
     let count = 0;
     for (const part of parts) {

@@ -1,47 +1,77 @@
+/** Small: every thread has a stack, and most are shallow (it doubles as needed). */
+const INITIAL_LEVELS = 4;
+
 /**
  * A thread's stack of open calls as parallel typed arrays (one slot per depth, growing by
  * doubling): entering and leaving a call allocates nothing.
  */
 export class CallStack {
   /** Call-tree node of the call (hidden calls carry the node of the visible call they run under). */
-  node = new Int32Array(64);
+  node!: Int32Array;
   /** (file, function) pair, on which returns are matched. */
-  pair = new Int32Array(64);
+  pair!: Int32Array;
   /** Function identity. */
-  fn = new Int32Array(64);
+  fn!: Int32Array;
   /** 1 when the call is in the tree (not excluded, in focus). */
-  visible = new Int32Array(64);
+  visible!: Int32Array;
   /** The level whose self time this call's duration is taken from (nearest visible below). */
-  owner = new Int32Array(64);
-  start = new Float64Array(64);
+  owner!: Int32Array;
+  start!: Float64Array;
   /** Time spent in visible calls made under this one (for its self time). */
-  childNs = new Float64Array(64);
+  childNs!: Float64Array;
   /** Events that fired while this call was on top, and inside its callees (--overhead). */
-  ownEvents = new Float64Array(64);
-  innerEvents = new Float64Array(64);
+  ownEvents!: Float64Array;
+  innerEvents!: Float64Array;
   /** The line running in this call (index into the thread's line table, -1 none) and since when. */
-  lineKey = new Int32Array(64);
-  lineStart = new Float64Array(64);
+  lineKey!: Int32Array;
+  /** The call's function's slot in the thread's accumulators (no lookup when it closes). */
+  slot!: Int32Array;
+  lineStart!: Float64Array;
+
+  constructor() {
+    this.allocate(INITIAL_LEVELS);
+  }
 
   /** Makes room for level `level`. */
   ensure(level: number): void {
     if (level < this.node.length) return;
-    const size = this.node.length * 2;
-    const grow = <T extends Int32Array | Float64Array>(array: T): T => {
-      const bigger = new (array.constructor as new (n: number) => T)(size);
-      bigger.set(array);
-      return bigger;
+    const old = { ...this };
+    this.allocate(this.node.length * 2);
+    for (const key of Object.keys(old) as (keyof CallStack)[]) (this[key] as Int32Array | Float64Array).set(old[key] as Int32Array & Float64Array);
+  }
+
+  /**
+   * Every column as a view of one buffer: one allocation per stack instead of eleven (every
+   * thread has a stack, and a trace can have 100,000 threads).
+   */
+  private allocate(levels: number): void {
+    const buffer = new ArrayBuffer(levels * (FLOAT_COLUMNS * 8 + INT_COLUMNS * 4));
+    let at = 0;
+    const floats = () => {
+      const view = new Float64Array(buffer, at, levels);
+      at += levels * 8;
+      return view;
     };
-    this.node = grow(this.node);
-    this.pair = grow(this.pair);
-    this.fn = grow(this.fn);
-    this.visible = grow(this.visible);
-    this.owner = grow(this.owner);
-    this.start = grow(this.start);
-    this.childNs = grow(this.childNs);
-    this.ownEvents = grow(this.ownEvents);
-    this.innerEvents = grow(this.innerEvents);
-    this.lineKey = grow(this.lineKey);
-    this.lineStart = grow(this.lineStart);
+    const ints = () => {
+      const view = new Int32Array(buffer, at, levels);
+      at += levels * 4;
+      return view;
+    };
+    // Doubles first: each view must start at a multiple of its element size.
+    this.start = floats();
+    this.childNs = floats();
+    this.ownEvents = floats();
+    this.innerEvents = floats();
+    this.lineStart = floats();
+    this.node = ints();
+    this.pair = ints();
+    this.fn = ints();
+    this.visible = ints();
+    this.owner = ints();
+    this.lineKey = ints();
+    this.slot = ints();
   }
 }
+
+const FLOAT_COLUMNS = 5;
+const INT_COLUMNS = 7;

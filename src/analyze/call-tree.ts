@@ -1,6 +1,11 @@
 import { Float64List, Int32List } from './growable.js';
 import { IntPairMap } from './int-pair-map.js';
 
+/** Small: a trace can have 100,000 threads of a few calls each, every one with its own tree. */
+const INITIAL_NODES = 8;
+/** Trees up to this many nodes find a child by scanning their columns. */
+const SCAN_NODES = 16;
+
 /**
  * A call tree in columns: node i is one call path (root to it), with the function it ends in,
  * how often that path was entered and its inclusive and self time. Memory grows with distinct
@@ -8,14 +13,19 @@ import { IntPairMap } from './int-pair-map.js';
  * to have begun inside a call, the old root becomes that call's node and a new root goes above it.
  */
 export class CallTree {
-  readonly parent = new Int32List(64);
-  readonly func = new Int32List(64);
-  readonly calls = new Float64List(64);
-  readonly totalNs = new Float64List(64);
-  readonly selfNs = new Float64List(64);
+  readonly parent = new Int32List(INITIAL_NODES);
+  readonly func = new Int32List(INITIAL_NODES);
+  readonly calls = new Float64List(INITIAL_NODES);
+  readonly totalNs = new Float64List(INITIAL_NODES);
+  readonly selfNs = new Float64List(INITIAL_NODES);
   /** Activations of this path that were not seen whole (began before or ended after the trace). */
-  readonly partial = new Float64List(64);
-  private readonly children = new IntPairMap();
+  readonly partial = new Float64List(INITIAL_NODES);
+  /**
+   * (parent, function) -> child, made once the tree outgrows SCAN_NODES: a small tree is searched
+   * through its columns instead (a hash map is three typed arrays, and most threads of a trace
+   * with 100,000 of them have a handful of paths).
+   */
+  private children: IntPairMap | undefined;
   root: number;
 
   constructor() {
@@ -28,10 +38,11 @@ export class CallTree {
 
   /** The child of `parent` for function `fn`, created when new. */
   child(parent: number, fn: number): number {
-    let node = this.children.get(parent, fn);
+    const children = this.children;
+    let node = children === undefined ? this.scan(parent, fn) : children.get(parent, fn);
     if (node < 0) {
       node = this.add(parent, fn);
-      this.children.set(parent, fn, node);
+      this.index(parent, fn, node);
     }
     return node;
   }
@@ -45,9 +56,28 @@ export class CallTree {
     const root = this.add(-1, -1);
     this.func.set(old, fn);
     this.parent.set(old, root);
-    this.children.set(root, fn, old);
+    this.index(root, fn, old);
     this.root = root;
     return root;
+  }
+
+  /** The child of `parent` for `fn` by looking at every node, or -1 (small trees only). */
+  private scan(parent: number, fn: number): number {
+    for (let node = 0; node < this.parent.length; node++) if (this.parent.get(node) === parent && this.func.get(node) === fn) return node;
+    return -1;
+  }
+
+  /** Records a new (parent, fn) -> node; past SCAN_NODES nodes, in a hash map built then. */
+  private index(parent: number, fn: number, node: number): void {
+    if (this.children !== undefined) {
+      this.children.set(parent, fn, node);
+      return;
+    }
+    if (this.parent.length <= SCAN_NODES) return;
+    const children = new IntPairMap(64);
+    // Every node but a root (function -1, or a parent of -1) is some parent's child.
+    for (let n = 0; n < this.parent.length; n++) if (this.parent.get(n) >= 0) children.set(this.parent.get(n), this.func.get(n), n);
+    this.children = children;
   }
 
   private add(parent: number, fn: number): number {

@@ -23,6 +23,9 @@ export class FunctionTable {
   private readonly fileIds: number[] = [];
   private readonly nameIds: number[] = [];
   private readonly lines: number[] = [];
+  /** Functions seen entered as a new call (at their def line), by (file, function) pair. */
+  private readonly enteredByPair = new Map<number, number[]>();
+  private readonly entered: boolean[] = [];
 
   constructor(private readonly frames: FrameTable) {}
 
@@ -51,6 +54,31 @@ export class FunctionTable {
       this.lines.push(line);
     }
     return id;
+  }
+
+  /** Notes that `fn` was entered at `frame`: a new call when the frame's line is its def line. */
+  noteEntered(fn: number, frame: number): void {
+    if (this.entered[fn] === true || this.lines[fn] !== this.frames.line(frame)) return;
+    this.entered[fn] = true;
+    const pair = this.frames.fn(frame);
+    const list = this.enteredByPair.get(pair);
+    if (list === undefined) this.enteredByPair.set(pair, [fn]);
+    else list.push(fn);
+  }
+
+  /**
+   * The function of frame's (file, name) entered before whose def line is the nearest at or above
+   * the frame's line (the function a return at that line most likely leaves), if any.
+   */
+  enteredAbove(frame: number): number | undefined {
+    const candidates = this.enteredByPair.get(this.frames.fn(frame));
+    if (candidates === undefined) return undefined;
+    const line = this.frames.line(frame);
+    let best: number | undefined;
+    for (const fn of candidates) {
+      if (this.lines[fn] <= line && (best === undefined || this.lines[fn] > this.lines[best])) best = fn;
+    }
+    return best;
   }
 
   get size(): number {

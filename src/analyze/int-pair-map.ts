@@ -4,11 +4,22 @@
  * each), which matters at tens of millions of lookups.
  */
 export class IntPairMap {
-  private keysA = new Int32Array(1024).fill(-1);
-  private keysB = new Int32Array(1024);
-  private values = new Int32Array(1024);
-  private mask = 1023;
+  private keysA: Int32Array;
+  private keysB: Int32Array;
+  private values: Int32Array;
+  private mask: number;
   private count = 0;
+
+  /**
+   * `capacity`: slots to start with (a power of two), or 0 to allocate nothing before the first
+   * set (the maps every thread has, most of which stay empty).
+   */
+  constructor(capacity = 1024) {
+    this.keysA = capacity === 0 ? EMPTY : new Int32Array(capacity).fill(-1);
+    this.keysB = capacity === 0 ? EMPTY : new Int32Array(capacity);
+    this.values = capacity === 0 ? EMPTY : new Int32Array(capacity);
+    this.mask = capacity - 1;
+  }
 
   get size(): number {
     return this.count;
@@ -16,6 +27,7 @@ export class IntPairMap {
 
   /** The value for (a, b), or -1. */
   get(a: number, b: number): number {
+    if (this.count === 0) return -1;
     const mask = this.mask;
     for (let slot = hashPair(a, b) & mask; ; slot = (slot + 1) & mask) {
       const key = this.keysA[slot];
@@ -44,9 +56,26 @@ export class IntPairMap {
     }
   }
 
+  /** Adds `delta` to the value for (a, b) (0 when absent) and returns the sum: one probe, not two. */
+  add(a: number, b: number, delta: number): number {
+    if ((this.count + 1) * 2 > this.keysA.length) this.grow();
+    const mask = this.mask;
+    for (let slot = hashPair(a, b) & mask; ; slot = (slot + 1) & mask) {
+      const key = this.keysA[slot];
+      if (key === -1) {
+        this.keysA[slot] = a;
+        this.keysB[slot] = b;
+        this.values[slot] = delta;
+        this.count++;
+        return delta;
+      }
+      if (key === a && this.keysB[slot] === b) return (this.values[slot] += delta);
+    }
+  }
+
   private grow(): void {
     const { keysA, keysB, values } = this;
-    const capacity = keysA.length * 2;
+    const capacity = Math.max(16, keysA.length * 2);
     this.keysA = new Int32Array(capacity).fill(-1);
     this.keysB = new Int32Array(capacity);
     this.values = new Int32Array(capacity);
@@ -55,6 +84,9 @@ export class IntPairMap {
     for (let slot = 0; slot < keysA.length; slot++) if (keysA[slot] !== -1) this.set(keysA[slot], keysB[slot], values[slot]);
   }
 }
+
+/** The empty map's arrays (shared: the first set replaces them). */
+const EMPTY = new Int32Array(0);
 
 function hashPair(a: number, b: number): number {
   let h = Math.imul(a, 0x9e3779b1) ^ Math.imul(b + 0x7f4a7c15, 0x85ebca6b);

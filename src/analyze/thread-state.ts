@@ -6,6 +6,7 @@ import type { FunctionTable } from './function-table.js';
 import { CallStack } from './call-stack.js';
 import { Float64List, Int32List } from './growable.js';
 import { IntPairMap } from './int-pair-map.js';
+import { ThreadIntMap } from './thread-int-map.js';
 
 /** Line numbers can be negative (a C int): shifted into IntPairMap's range. */
 const LINE_OFFSET = 1 << 30;
@@ -24,7 +25,48 @@ export interface AnalysisContext {
   readonly overheadNs: number;
   /** Receives every visible call's opening and closing, in time order per thread (flame charts). */
   readonly timeline?: TimelineSink;
+  /** The threads' lookup tables, keyed by thread index first. */
+  readonly shared: SharedThreadMaps;
 }
+
+/**
+ * Lookups every thread needs, held once for all threads, keyed (thread index, id): a hash map
+ * costs three typed arrays even when small, and a trace can have 100,000 threads.
+ */
+export class SharedThreadMaps {
+  /** (thread, frame) -> the function (+ 1) of the last activation that returned at that frame. */
+  readonly leftAt = new IntPairMap();
+  /** (thread, frame) -> returns seen at the frame. */
+  readonly returnsAt = new IntPairMap();
+  /** (thread, function) -> its slot in the thread's accumulators. */
+  readonly statsSlot = new IntPairMap();
+  /**
+   * (process, frame) -> the function (+ 1) of the last activation of that process that returned at
+   * the frame, on any thread: a generator can be resumed on another thread than the one it last
+   * yielded on (events are replayed in time order across threads).
+   */
+  readonly leftAtInProcess = new IntPairMap();
+  /** By function: can it be a generator (by its name)? Filled as functions return. */
+  readonly mayYield: boolean[] = [];
+  /** A small index per process id, for leftAtInProcess's keys. */
+  private readonly processIndex = new Map<number, number>();
+  /** Calls that were running when the trace began (their return came first), over all threads. */
+  callsAtStart = 0;
+
+  processOf(pid: number): number {
+    let index = this.processIndex.get(pid);
+    if (index === undefined) this.processIndex.set(pid, (index = this.processIndex.size));
+    return index;
+  }
+}
+
+/**
+ * Names of functions that cannot be generators (or practically never are): a return at a line of
+ * theirs is never a yield, so the next entry at that line is a new call, not a resume. Two lambdas
+ * on adjacent lines, the first leaving by an exception on the second's line, would otherwise give
+ * the second's calls to the first.
+ */
+const NEVER_YIELDS = new Set(['<lambda>', '<listcomp>', '<dictcomp>', '<setcomp>', '<module>']);
 
 /**
  * The calls of each thread as they open and close (visible calls only: filters applied). A call
@@ -67,6 +109,8 @@ export interface ImportRecord {
 // function__entry (CPython 3.11 without the line probe): stop building its tree.
 const RETURN_ONLY_MIN_RETURNS = 200;
 const RETURN_ONLY_ENTRY_SHARE = 0.05;
+/** A thread's lookups get arrays of their own after this many events (then at each doubling). */
+const FIRST_RESERVE = 256;
 
 /**
  * One thread's replay of its events: the stack of open calls, its call tree, per-function
@@ -75,15 +119,23 @@ const RETURN_ONLY_ENTRY_SHARE = 0.05;
  */
 export class ThreadState {
   readonly tree = new CallTree();
-  readonly stats: (FunctionAccumulator | undefined)[] = [];
+  /**
+   * The thread's functions' accumulators, in order of first use, found by function id through
+   * `statsSlot`: not an array indexed by function id, whose length (and every walk over it) would
+   * follow the trace's function count in each of 100,000 threads.
+   */
+  private readonly statsList: FunctionAccumulator[] = [];
+  private readonly statsFn: number[] = [];
+  private readonly statsSlot: ThreadIntMap;
   readonly gcPauses: GcPauseRecord[] = [];
   readonly imports: ImportRecord[] = [];
   /** Lines seen: (file, line + LINE_OFFSET) -> index into lineFile/lineNumber/lineHits/lineNs. */
-  private readonly lineIndex = new IntPairMap();
-  readonly lineFile = new Int32List(16);
-  readonly lineNumber = new Int32List(16);
-  readonly lineHits = new Float64List(16);
-  readonly lineNs = new Float64List(16);
+  // Nothing allocated until a line event comes (most traces have none).
+  private readonly lineIndex = new IntPairMap(0);
+  readonly lineFile = new Int32List(0);
+  readonly lineNumber = new Int32List(0);
+  readonly lineHits = new Float64List(0);
+  readonly lineNs = new Float64List(0);
   events = 0;
   entries = 0;
   returns = 0;
@@ -92,14 +144,19 @@ export class ThreadState {
   returnOnly = false;
   /** GC time by the call-tree node running when each collection started. */
   readonly gcByNode = new Map<number, { ns: number; count: number }>();
-  /**
-   * By frame (file, function, line): the function (+ 1) of the last activation that returned at
-   * that line. A generator left there; its next entry at that line is a resume of the same
-   * function. Per thread: events are ordered within a thread.
-   */
-  private readonly leftAt = new Int32List(1024);
-  /** Returns seen at each frame (file, function, line). */
-  private readonly returnsAt = new Int32List(1024);
+  // By frame (file, function, line), in the shared maps (context.shared), keyed by this thread's
+  // index: where the last activation of a function returned (a generator left there; its next
+  // entry at that line is a resume of the same function; per thread, as events are ordered within
+  // a thread), and how many returns each frame saw. Not arrays indexed by frame: frame ids count
+  // the whole trace's frames, and every thread would have its own.
+  private readonly leftAt: ThreadIntMap;
+  private readonly returnsAt: ThreadIntMap;
+  /** The process's index in the shared maps (generators move between its threads). */
+  private readonly process: number;
+  /** Frames with returns on this thread, in order of their first. */
+  private readonly returnFrames: number[] = [];
+  /** Events at which the maps above get dense room (doubling: memory follows the thread's events). */
+  private nextReserve = FIRST_RESERVE;
   /** Repairs of this thread's call stack, reported at the end unless the thread is return-only. */
   private readonly callWarnings = new Diagnostics();
 
@@ -126,6 +183,11 @@ export class ThreadState {
     private readonly context: AnalysisContext,
     private readonly doneCounter: { value: number },
   ) {
+    // A frame gets a leftAt entry only where it returned: returnFrames lists both maps' ids.
+    this.process = context.shared.processOf(pid);
+    this.leftAt = new ThreadIntMap(context.shared.leftAt, index, this.returnFrames);
+    this.returnsAt = new ThreadIntMap(context.shared.returnsAt, index, this.returnFrames);
+    this.statsSlot = new ThreadIntMap(context.shared.statsSlot, index, this.statsFn);
     this.pushLevel(this.tree.root, -1, -1, 1, -1, NaN);
   }
 
@@ -137,7 +199,7 @@ export class ThreadState {
   /** Every event of the thread passes here first. */
   touch(ts: number): void {
     if (this.events === 0) this.firstTs = ts;
-    this.events++;
+    if (++this.events === this.nextReserve) this.reserve();
     this.lastTs = ts;
     this.stack.ownEvents[this.depth] += 1;
   }
@@ -149,6 +211,9 @@ export class ThreadState {
     const pair = context.frames.fn(frame);
     // A generator resumes at the line its last activation left at: same function as that one.
     const fn = this.functionAt(frame);
+    // A new call (not a resume) shows the function's def line: calls found running when the trace
+    // began are named by it (FunctionTable.enteredAbove).
+    context.functions.noteEntered(fn, frame);
     const parentLevel = this.depth;
     this.pauseLine(parentLevel, ts);
     let visible = 1;
@@ -171,7 +236,9 @@ export class ThreadState {
     this.pushLevel(node, pair, fn, visible, owner, ts);
     if (visible === 1) {
       this.tree.calls.add(node, 1);
-      const stats = this.statsOf(fn);
+      const slot = this.slotOf(fn);
+      this.stack.slot[this.depth] = slot;
+      const stats = this.statsList[slot];
       stats.calls++;
       stats.active++;
       context.timeline?.open(this.index, fn, ts);
@@ -183,9 +250,7 @@ export class ThreadState {
     const context = this.context;
     const pair = context.frames.fn(frame);
     // Returns by frame, from the first: what a return-only thread reports in the end.
-    const returnsAt = this.returnsAt;
-    while (returnsAt.length <= frame) returnsAt.push(0);
-    returnsAt.set(frame, returnsAt.get(frame) + 1);
+    if (this.returnsAt.add(frame, 1) === 1) this.returnFrames.push(frame);
     if (this.returnOnly) return;
     if (this.returns >= RETURN_ONLY_MIN_RETURNS && this.entries < this.returns * RETURN_ONLY_ENTRY_SHARE) {
       this.becomeReturnOnly();
@@ -205,11 +270,14 @@ export class ThreadState {
       this.callWarnings.warn('unwound-calls', 'calls left open under a returning caller (their returns were lost) were closed at its return, as partial', undefined, this.depth - level);
       while (this.depth > level) this.close(ts, true);
     }
-    // Remember where it left: if it is a generator, its next entry there is a resume.
-    const leftAt = this.leftAt;
-    while (leftAt.length <= frame) leftAt.push(0);
-    leftAt.set(frame, this.stack.fn[level] + 1);
-    if (this.stack.visible[level] === 1) this.statsOf(this.stack.fn[level]).returns++;
+    // Remember where it left: if it is a generator, its next entry there is a resume, on this
+    // thread or another of the process.
+    const left = this.stack.fn[level];
+    if (this.mayYield(left)) {
+      this.leftAt.set(frame, left + 1);
+      this.context.shared.leftAtInProcess.set(this.process, frame, left + 1);
+    }
+    if (this.stack.visible[level] === 1) this.statsList[this.stack.slot[level]].returns++;
     this.close(ts, false);
     this.resumeLine(this.depth, ts);
   }
@@ -322,18 +390,54 @@ export class ThreadState {
   }
 
   statsOf(fn: number): FunctionAccumulator {
-    let stats = this.stats[fn];
-    if (stats === undefined) {
-      stats = new FunctionAccumulator();
-      this.stats[fn] = stats;
-    }
-    return stats;
+    return this.statsList[this.slotOf(fn)];
+  }
+
+  /** The slot of `fn`'s accumulators in statsList, made when new. */
+  private slotOf(fn: number): number {
+    const statsSlot = this.statsSlot;
+    const slot = statsSlot.get(fn);
+    // A slot from before countReturnsOnly started the list anew may point elsewhere: checked.
+    if (slot >= 0 && slot < this.statsFn.length && this.statsFn[slot] === fn) return slot;
+    const made = this.statsList.length;
+    statsSlot.set(fn, made);
+    this.statsList.push(new FunctionAccumulator());
+    this.statsFn.push(fn);
+    return made;
+  }
+
+  /** Each function the thread used and its accumulators, by function id. */
+  functionStats(): { fn: number; stats: FunctionAccumulator }[] {
+    return this.statsFn.map((fn, i) => ({ fn, stats: this.statsList[i] })).sort((a, b) => a.fn - b.fn);
+  }
+
+  /**
+   * A busy thread's lookups by frame and function become array indexing: room for the ids known
+   * so far (and some to come), at most one slot per event the thread has had.
+   */
+  private reserve(): void {
+    this.nextReserve *= 2;
+    const { frames, functions } = this.context;
+    this.leftAt.reserve(Math.min(this.events, frames.size * 2 + 64));
+    this.returnsAt.reserve(Math.min(this.events, frames.size * 2 + 64));
+    this.statsSlot.reserve(Math.min(this.events, functions.size * 2 + 64));
   }
 
   /** The function an entry (or a return seen without its entry) at `frame` belongs to. */
   private functionAt(frame: number): number {
-    const resumed = frame < this.leftAt.length ? this.leftAt.get(frame) : 0;
-    return resumed > 0 ? resumed - 1 : this.context.functions.ofFrame(frame);
+    const resumed = this.leftAt.get(frame);
+    if (resumed > 0) return resumed - 1;
+    const elsewhere = this.context.shared.leftAtInProcess.get(this.process, frame);
+    return elsewhere > 0 ? elsewhere - 1 : this.context.functions.ofFrame(frame);
+  }
+
+  /** Can function `fn` be a generator (see NEVER_YIELDS)? Cached per function. */
+  private mayYield(fn: number): boolean {
+    if (fn < 0) return true;
+    const cache = this.context.shared.mayYield;
+    let known = cache[fn];
+    if (known === undefined) known = cache[fn] = !NEVER_YIELDS.has(this.context.functions.name(fn));
+    return known;
   }
 
   /**
@@ -341,11 +445,11 @@ export class ThreadState {
    * has is how often each function returned, counted from the first event.
    */
   private countReturnsOnly(): void {
-    this.stats.length = 0;
+    this.statsList.length = 0;
+    this.statsFn.length = 0;
     this.tree.calls.view().fill(0);
-    const returnsAt = this.returnsAt;
-    for (let frame = 0; frame < returnsAt.length; frame++) {
-      const count = returnsAt.get(frame);
+    for (const frame of [...this.returnFrames].sort((a, b) => a - b)) {
+      const count = this.returnsAt.get(frame);
       if (count > 0) this.statsOf(this.functionAt(frame)).returns += count;
     }
   }
@@ -364,7 +468,16 @@ export class ThreadState {
    */
   private partialRoot(frame: number, ts: number): void {
     const context = this.context;
-    const fn = this.functionAt(frame);
+    context.shared.callsAtStart++;
+    // Named by its def line when a call of the same function was entered before (the return line
+    // alone would make a second row for it); else by the line it returned at.
+    const resumed = this.leftAt.get(frame) > 0 || context.shared.leftAtInProcess.get(this.process, frame) > 0;
+    const fn = resumed ? this.functionAt(frame) : (context.functions.enteredAbove(frame) ?? this.functionAt(frame));
+    // It returned here: if it is a generator, its next entry here is a resume (as for any return).
+    if (this.mayYield(fn)) {
+      this.leftAt.set(frame, fn + 1);
+      context.shared.leftAtInProcess.set(this.process, frame, fn + 1);
+    }
     const visible = !context.excluded(fn) && (!context.hasFocus || context.focused(fn));
     if (!visible) return;
     this.statsOf(fn).returns++;
@@ -424,7 +537,7 @@ export class ThreadState {
       const tree = this.tree;
       tree.totalNs.add(node, durationNs);
       tree.selfNs.add(node, selfNs);
-      const stats = this.statsOf(fn);
+      const stats = this.statsList[this.stack.slot[level]];
       stats.selfNs += selfNs;
       if (--stats.active === 0) stats.totalNs += durationNs;
       if (partial) {

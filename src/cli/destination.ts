@@ -65,12 +65,15 @@ export function sayWrote(context: CommandContext, path: string, detail = ''): vo
   context.stderr.write(`pyflame: wrote ${terminalSafe(path)}${detail}\n`);
 }
 
-/** Writes a text document atomically to its destination; says so on stderr for a file. */
-export async function writeText(dest: Destination, text: () => string, context: CommandContext): Promise<void> {
+/**
+ * Writes a text document atomically to its destination; says so on stderr for a file. `text` is
+ * called only when there is somewhere to write (it may load its exporter first).
+ */
+export async function writeText(dest: Destination, text: () => string | Promise<string>, context: CommandContext): Promise<void> {
   if (dest.kind === 'none') return;
   const output = await openOutput(dest.kind === 'stdout' ? '-' : dest.path, context.stdout);
   try {
-    output.write(text());
+    output.write(await text());
     await output.commit();
   } catch (error) {
     await output.abort();

@@ -1,22 +1,42 @@
-import yargs from 'yargs';
+import yargs, { type Argv } from 'yargs';
 import { TraceInputError } from '../model/diagnostics.js';
 import { OutputWriteError, removePendingTemporaryFiles } from '../io/output.js';
 import { OutputPathError } from '../io/output-target.js';
 import { describeFsError } from '../io/fs-errors.js';
 import { runInterruptHooks } from './interrupt.js';
 import type { CommandContext } from './command-context.js';
-import { analyzeCommand } from './commands/analyze.js';
-import { convertCommand } from './commands/convert.js';
-import { diffCommand } from './commands/diff.js';
-import { flamegraphCommand } from './commands/flamegraph.js';
-import { recordCommand } from './commands/record.js';
-import { viewCommand } from './commands/view.js';
 import { ExitCode, UsageError } from './exit-codes.js';
 import { terminalSafe } from './terminal.js';
 import { VERSION } from '../version.js';
 
-/** Every command: module per command, each turning flags into library calls. */
-const COMMANDS = [analyzeCommand, convertCommand, diffCommand, flamegraphCommand, recordCommand, viewCommand];
+/** What a command module exports: its yargs definition and the function that runs it. */
+interface CommandModule {
+  readonly command: string;
+  readonly describe: string;
+  readonly builder: (yargs: Argv) => Argv;
+  run(args: never, context: CommandContext): Promise<number>;
+}
+
+/**
+ * Every command, a module each turning flags into library calls, loaded only when needed: a run
+ * loads its own command's module (and what that imports), so start-up does not pay for the others.
+ */
+const COMMANDS: Record<string, () => Promise<CommandModule>> = {
+  analyze: async () => (await import('./commands/analyze.js')).analyzeCommand as CommandModule,
+  convert: async () => (await import('./commands/convert.js')).convertCommand as CommandModule,
+  diff: async () => (await import('./commands/diff.js')).diffCommand as CommandModule,
+  flamegraph: async () => (await import('./commands/flamegraph.js')).flamegraphCommand as CommandModule,
+  record: async () => (await import('./commands/record.js')).recordCommand as CommandModule,
+  view: async () => (await import('./commands/view.js')).viewCommand as CommandModule,
+};
+
+/** The modules a command line needs: its command's, or all of them (help, completion, a typo). */
+async function commandsFor(argv: readonly string[]): Promise<CommandModule[]> {
+  const name = argv.find((arg) => !arg.startsWith('-'));
+  const completing = argv.some((arg) => arg === '--get-yargs-completions');
+  if (name !== undefined && !completing && Object.hasOwn(COMMANDS, name)) return [await COMMANDS[name]!()];
+  return Promise.all(Object.values(COMMANDS).map((load) => load()));
+}
 
 /**
  * A lone `-` (stdin or stdout) as it travels through yargs, which otherwise drops it from variadic
@@ -33,6 +53,7 @@ const restoreDash = (value: unknown): unknown => (value === DASH ? '-' : Array.i
  */
 export async function main(argv: readonly string[], context: CommandContext = defaultContext()): Promise<number> {
   let exitCode: number = ExitCode.Ok;
+  const commands = await commandsFor(argv);
   const parser = yargs(argv.map((arg) => (arg === '-' ? DASH : arg)))
     .scriptName('pyflame')
     .usage('$0 <command> [options]\n\nOffline analyzer and flame-graph generator for CPython DTrace / SystemTap / bpftrace traces.')
@@ -55,7 +76,7 @@ export async function main(argv: readonly string[], context: CommandContext = de
     .fail((message, error) => {
       if (error) throw error;
       let text = message.replaceAll(DASH, '-');
-      const suggestion = suggestFlags(text, argv);
+      const suggestion = suggestFlags(text, argv, commands);
       if (suggestion !== undefined) text += `\n${suggestion}`;
       // `analyze --svg trace.txt`: the output flag took the trace as its path.
       if (/^Not enough non-option arguments/.test(text) && argv.some((arg) => /^--(json|importtime|folded|speedscope|svg|chart|html|markdown)$/.test(arg))) {
@@ -63,7 +84,7 @@ export async function main(argv: readonly string[], context: CommandContext = de
       }
       throw new UsageError(text);
     });
-  for (const command of COMMANDS) {
+  for (const command of commands) {
     parser.command(command.command, command.describe, command.builder as never, async (args) => {
       exitCode = await command.run(args as never, context);
     });
@@ -85,11 +106,11 @@ export async function main(argv: readonly string[], context: CommandContext = de
  * `Did you mean --json?` for each unknown flag of `Unknown argument(s): jsn` that is close to one
  * the command has (at most two edits away, or a prefix of one).
  */
-function suggestFlags(message: string, argv: readonly string[]): string | undefined {
+function suggestFlags(message: string, argv: readonly string[], commands: readonly CommandModule[]): string | undefined {
   const unknown = /^Unknown arguments?: (.+)$/m.exec(message);
   if (unknown === null) return undefined;
   const name = argv.find((arg) => !arg.startsWith('-'));
-  const command = COMMANDS.find((entry) => entry.command.split(' ')[0] === name);
+  const command = commands.find((entry) => entry.command.split(' ')[0] === name);
   if (command === undefined) return undefined;
   const known = Object.keys((command.builder(yargs([])) as unknown as { getOptions(): { key: Record<string, unknown> } }).getOptions().key).filter((key) => key.length > 1);
   // yargs names a kebab-case flag twice (fail-onn, failOnn): keep the spelling that was typed.

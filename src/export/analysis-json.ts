@@ -45,6 +45,7 @@ export function analysisToJson(analysis: Analysis): Record<string, unknown> {
       durationNs: analysis.durationNs,
       events: analysis.events,
       droppedEvents: analysis.droppedEvents,
+      callsRunningAtStart: analysis.callsAtStart,
       metadata: analysis.metadata,
     },
     threads: analysis.threads.map((thread) => ({

@@ -1,5 +1,6 @@
-import type { Analysis } from '../analyze/analysis.js';
+import type { Analysis, ThreadAnalysis } from '../analyze/analysis.js';
 import { UNKNOWN_ID } from '../model/event-batch.js';
+import { DEEPER_FN, DEEPER_FRAMES, mergeStacks } from './stack-depth.js';
 
 /** What a folded line's number counts. */
 export type FoldedWeight = 'self-us' | 'self-ns' | 'calls';
@@ -35,35 +36,29 @@ export function foldedText(analysis: Analysis, options: FoldedOptions = {}): str
     }
     return text;
   };
-  const counts = new Map<string, number>();
-  for (const thread of analysis.threads) {
+  const value = (thread: ThreadAnalysis, node: number) => {
     const tree = thread.tree;
-    const root = options.perThread ? threadLabel(thread.pid, thread.tid) : undefined;
-    // Each node's path, built from its parent's. Not in index order: a root adopted later (a
-    // call running since the trace began) has a higher index than the nodes under it.
-    const paths: (string | undefined)[] = new Array(tree.size);
-    const pending: number[] = [];
-    for (let node = 0; node < tree.size; node++) {
-      if (tree.func.get(node) < 0 || paths[node] !== undefined) continue;
-      for (let n = node; n >= 0 && tree.func.get(n) >= 0 && paths[n] === undefined; n = tree.parent.get(n)) pending.push(n);
-      while (pending.length > 0) {
-        const n = pending.pop()!;
-        const parent = tree.parent.get(n);
-        const parentPath = parent >= 0 && tree.func.get(parent) >= 0 ? paths[parent] : root;
-        paths[n] = parentPath === undefined ? labelOf(tree.func.get(n)) : `${parentPath};${labelOf(tree.func.get(n))}`;
-      }
-    }
-    for (let node = 0; node < tree.size; node++) {
-      const path = paths[node];
-      if (path === undefined) continue;
-      const value = weight === 'calls' ? tree.calls.get(node) : weight === 'self-ns' ? tree.selfNs.get(node) : tree.selfNs.get(node) / 1000;
-      if (value > 0) counts.set(path, (counts.get(path) ?? 0) + value);
-    }
-  }
+    return weight === 'calls' ? tree.calls.get(node) : weight === 'self-ns' ? tree.selfNs.get(node) : tree.selfNs.get(node) / 1000;
+  };
+  // Merged by call path without building a path per node (a recursion N deep would make N paths
+  // of up to N frames); paths are cut at MAX_STACK_DEPTH frames, the rest under DEEPER_FRAMES.
+  const groups = options.perThread ? analysis.threads.map((thread) => ({ root: threadLabel(thread.pid, thread.tid), threads: [thread] })) : [{ root: undefined, threads: analysis.threads }];
   const lines: string[] = [];
-  for (const [path, value] of counts) {
-    const count = Math.round(value);
-    if (count > 0) lines.push(`${path} ${count}`);
+  for (const { root, threads } of groups) {
+    const stacks = mergeStacks(threads, value);
+    const paths: string[] = new Array(stacks.size);
+    for (let node = 1; node < stacks.size; node++) {
+      const fn = stacks.fn[node];
+      const parent = stacks.parent[node];
+      const own = fn === DEEPER_FN ? DEEPER_FRAMES : labelOf(fn);
+      const parentPath = parent > 0 ? paths[parent] : root;
+      paths[node] = parentPath === undefined ? own : `${parentPath};${own}`;
+    }
+    for (let node = 1; node < stacks.size; node++) {
+      if (stacks.has[node] === 0) continue;
+      const count = Math.round(stacks.value[node]);
+      if (count > 0) lines.push(`${paths[node]} ${count}`);
+    }
   }
   lines.sort();
   return lines.length === 0 ? '' : `${lines.join('\n')}\n`;

@@ -70,10 +70,9 @@ export async function serveSpeedscope(options: ServeOptions): Promise<Speedscope
     if (refusal !== undefined) return void sendText(response, refusal.status, refusal.text, refusal.headers);
     const path = requestPath(request.url ?? '');
     if (path === PROFILE_PATH) {
-      response.on('finish', () => {
+      return void sendFile(request, response, options.profile.path, options.profile.bytes, 'application/json', () => {
         if (request.method === 'GET') served();
       });
-      return void sendFile(request, response, options.profile.path, options.profile.bytes, 'application/json');
     }
     const file = path === undefined ? undefined : files.get(path === '/' ? '/index.html' : path);
     if (file === undefined) return void sendText(response, 404, 'not found');
@@ -140,12 +139,41 @@ const COMMON_HEADERS = {
   'cache-control': 'no-store',
 };
 
-function sendFile(request: IncomingMessage, response: ServerResponse, path: string, bytes: number, type: string): void {
+/**
+ * Sends a file of known size; `sent` is called once the whole body has been flushed to the
+ * connection ('finish'). The last chunk goes out with end(), not when the file stream ends: a
+ * client that has read Content-Length bytes may close the connection before a separate end()
+ * reaches the response, and then 'finish' never came (`view --once` waited forever after curl
+ * had the whole profile).
+ */
+function sendFile(request: IncomingMessage, response: ServerResponse, path: string, bytes: number, type: string, sent: () => void = () => {}): void {
   response.writeHead(200, { ...COMMON_HEADERS, 'content-type': type, 'content-length': String(bytes) });
-  if (request.method === 'HEAD') return void response.end();
-  const stream = createReadStream(path);
+  if (request.method === 'HEAD' || bytes === 0) {
+    if (bytes === 0) response.once('finish', sent);
+    response.end();
+    return;
+  }
+  // Never more than Content-Length, even if the file has grown since it was measured.
+  const stream = createReadStream(path, { start: 0, end: bytes - 1 });
+  let written = 0;
+  stream.on('data', (chunk: Buffer | string) => {
+    written += chunk.length;
+    if (written >= bytes) {
+      response.once('finish', sent);
+      response.end(chunk);
+      return;
+    }
+    if (!response.write(chunk)) {
+      stream.pause();
+      response.once('drain', () => stream.resume());
+    }
+  });
+  // A file that shrank: the client sees a short body and a closed connection, never a hang.
+  stream.on('end', () => {
+    if (!response.writableEnded) response.destroy();
+  });
   stream.on('error', () => response.destroy());
-  stream.pipe(response);
+  response.on('close', () => stream.destroy());
 }
 
 function sendText(response: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {

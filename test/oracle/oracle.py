@@ -118,6 +118,10 @@ def read_events(path):
 # ----------------------------------------------------------------------------------------
 
 
+# Functions that cannot be generators (by name): a return at a line of theirs is never a yield.
+NEVER_YIELDS = {"<lambda>", "<listcomp>", "<dictcomp>", "<setcomp>", "<module>"}
+
+
 @dataclass
 class Node:
     file: str
@@ -156,6 +160,8 @@ class Analyzer:
     def __init__(self, identity_scope="thread"):
         self.identity_scope = identity_scope
         self.global_remembered = {}
+        self.process_remembered = {}  # (pid, file, func, line) -> identity line, any thread
+        self.entered_lines = {}  # (file, func) -> def lines of the new calls entered so far
         self.threads = {}
         self.calls = {}  # identity -> number of entries
         self.diag = {
@@ -206,9 +212,28 @@ class Analyzer:
         else:
             th.roots.append(node)
 
+    def recall(self, th, ev, line):
+        """The remembered identity line for (file, func, line): this thread's memory first, then
+        (scope "thread") what any thread of the process remembers: a generator can be resumed on
+        another thread than the one it yielded on."""
+        found = self.remembered(th).get(self.mem_key(ev, line))
+        if found is None and self.identity_scope == "thread":
+            found = self.process_remembered.get((ev.pid, ev.file, ev.func, line))
+        return found
+
+    def remember(self, th, ev, line, ident):
+        # Functions that cannot be generators never resume: nothing to remember.
+        if ev.func in NEVER_YIELDS:
+            return
+        self.remembered(th)[self.mem_key(ev, line)] = ident
+        self.process_remembered[(ev.pid, ev.file, ev.func, line)] = ident
+
     def on_entry(self, th, ev):
-        mem = self.remembered(th)
-        ident = mem.get(self.mem_key(ev, ev.line), ev.line)
+        found = self.recall(th, ev, ev.line)
+        ident = ev.line if found is None else found
+        if ident == ev.line:
+            # A new call: its def line. A call found running when the trace began is named by it.
+            self.entered_lines.setdefault((ev.file, ev.func), set()).add(ev.line)
         node = Node(ev.file, ev.func, ident, ev.ts)
         th.stack.append(node)
         k = node.key
@@ -220,15 +245,19 @@ class Analyzer:
         return (ev.file, ev.func, line)
 
     def on_return(self, th, ev):
-        mem = self.remembered(th)
         if not th.stack:
             # trace began mid-call: partial frame from the thread's first timestamp,
-            # enclosing everything that ran on this thread so far.
-            ident = mem.get(self.mem_key(ev, ev.line), ev.line)
+            # enclosing everything that ran on this thread so far. Its identity: the remembered
+            # one, else the nearest def line at or above the return line among the calls of
+            # that (file, function) entered so far (any thread), else the return line.
+            ident = self.recall(th, ev, ev.line)
+            if ident is None:
+                above = [line for line in self.entered_lines.get((ev.file, ev.func), ()) if line <= ev.line]
+                ident = max(above) if above else ev.line
             node = Node(ev.file, ev.func, ident, th.first_ts, end=ev.ts, partial=True)
             node.children = th.roots
             th.roots = [node]
-            mem[self.mem_key(ev, ev.line)] = ident
+            self.remember(th, ev, ev.line, ident)
             self.diag["partial_at_empty_stack"] += 1
             return
         idx = None
@@ -246,7 +275,7 @@ class Analyzer:
             self.diag["unwound"] += 1
         n = th.stack.pop()
         self.close(th, n, ev.ts, partial=False)
-        mem[self.mem_key(ev, ev.line)] = n.ident
+        self.remember(th, ev, ev.line, n.ident)
 
     def on_line(self, th, ev):
         pass

@@ -4,15 +4,9 @@ import cliProgress from 'cli-progress';
 import type { Argv } from 'yargs';
 import type { Analysis } from '../../analyze/analysis.js';
 import { analyzeTrace } from '../../analyze/analyze.js';
-import { analysisJsonText } from '../../export/analysis-json.js';
-import { foldedText, type FoldedWeight } from '../../export/folded.js';
-import { flameGraphSvg } from '../../export/svg/render.js';
-import { htmlReport } from '../../export/html/report.js';
-import { flameChartSvg } from '../../export/chart/render-chart.js';
-import { writeSpeedscope } from '../../export/speedscope/speedscope.js';
-import { TimelineRecorder } from '../../export/speedscope/timeline-recorder.js';
+import type { FoldedWeight } from '../../export/folded.js';
+import type { TimelineRecorder } from '../../export/speedscope/timeline-recorder.js';
 import { VERSION } from '../../version.js';
-import { importTimeText } from '../../export/importtime.js';
 import { formatNames } from '../../parse/registry.js';
 import type { CommandContext } from '../command-context.js';
 import { ExitCode, UsageError } from '../exit-codes.js';
@@ -62,6 +56,19 @@ export function colorWanted(stream: NodeJS.WritableStream, env: NodeJS.ProcessEn
   // A dumb terminal (Emacs' shell, some CI logs) shows escape codes as text.
   if (env.TERM === 'dumb') return false;
   return (stream as NodeJS.WriteStream).isTTY === true;
+}
+
+/** Below this size a trace is parsed on the main thread: a parsing thread takes ~90 ms to start. */
+const THREAD_MIN_BYTES = 16 * 1024 * 1024;
+
+/** Is `path` big enough for the parsing thread to pay (a compressed file counts for more)? */
+async function worthAThread(path: string): Promise<boolean> {
+  try {
+    const size = (await stat(path)).size;
+    return path.endsWith('.gz') ? size * 8 >= THREAD_MIN_BYTES : size >= THREAD_MIN_BYTES;
+  } catch {
+    return true; // the read itself reports what is wrong
+  }
 }
 
 /** A cli-progress bar on stderr for a large file read from a terminal session; undefined otherwise. */
@@ -161,22 +168,28 @@ export const analyzeCommand = {
       const progress = await progressFor(trace, context);
       let analysis: Analysis;
       // The call timeline is kept only for the outputs that draw it.
-      const timeline = speedscopeTo(trace).kind === 'none' && chartTo(trace).kind === 'none' ? undefined : new TimelineRecorder();
+      const timeline: TimelineRecorder | undefined = speedscopeTo(trace).kind === 'none' && chartTo(trace).kind === 'none' ? undefined : new (await import('../../export/speedscope/timeline-recorder.js')).TimelineRecorder();
       try {
-        // Stdin only for `-`: given a stream, analyzeTrace parses on this thread instead of a second one.
-        analysis = await analyzeTrace(trace, { ...readOptions, stdin: trace === '-' ? readOptions.stdin : undefined, onProgress: progress?.update, filters, overheadNs, timeline });
+        // Stdin only for `-`: given a stream, analyzeTrace parses on this thread instead of a second
+        // one; a small file too (starting the thread costs more than it saves).
+        const parseThread = trace !== '-' && (await worthAThread(trace));
+        analysis = await analyzeTrace(trace, { ...readOptions, stdin: trace === '-' ? readOptions.stdin : undefined, onProgress: progress?.update, filters, overheadNs, timeline, parseThread });
       } catch (error) {
         throw foldedGivenAsTrace(error, trace);
       } finally {
         progress?.stop();
       }
-      await writeText(jsonTo(trace), () => analysisJsonText(analysis), context);
-      await writeText(importTimeTo(trace), () => importTimeText(analysis), context);
-      await writeText(foldedTo(trace), () => foldedText(analysis, { weight: args.weight, perThread: args['per-thread'] }), context);
-      await writeText(svgTo(trace), () => flameGraphSvg(analysis, { title: outputName(trace), minWidthPercent: args.minwidth, inverted: args.inverted }), context);
-      if (timeline !== undefined) await writeText(chartTo(trace), () => flameChartSvg(analysis, timeline, { title: outputName(trace), minWidthPercent: args.minwidth }), context);
-      await writeText(htmlTo(trace), () => htmlReport(analysis, { title: outputName(trace), filters: described, version: VERSION, minWidthPercent: args.minwidth, inverted: args.inverted }), context);
-      if (timeline !== undefined) await writeStreamed(speedscopeTo(trace), (write) => writeSpeedscope(analysis, timeline, write, `pyflame@${VERSION}`), context);
+      // Each exporter is loaded only when its output is asked for: start-up is most of a small run.
+      await writeText(jsonTo(trace), async () => (await import('../../export/analysis-json.js')).analysisJsonText(analysis), context);
+      await writeText(importTimeTo(trace), async () => (await import('../../export/importtime.js')).importTimeText(analysis), context);
+      await writeText(foldedTo(trace), async () => (await import('../../export/folded.js')).foldedText(analysis, { weight: args.weight, perThread: args['per-thread'] }), context);
+      await writeText(svgTo(trace), async () => (await import('../../export/svg/render.js')).flameGraphSvg(analysis, { title: outputName(trace), minWidthPercent: args.minwidth, inverted: args.inverted }), context);
+      if (timeline !== undefined) await writeText(chartTo(trace), async () => (await import('../../export/chart/render-chart.js')).flameChartSvg(analysis, timeline, { title: outputName(trace), minWidthPercent: args.minwidth }), context);
+      await writeText(htmlTo(trace), async () => (await import('../../export/html/report.js')).htmlReport(analysis, { title: outputName(trace), filters: described, version: VERSION, minWidthPercent: args.minwidth, inverted: args.inverted }), context);
+      if (timeline !== undefined) {
+        const { writeSpeedscope } = await import('../../export/speedscope/speedscope.js');
+        await writeStreamed(speedscopeTo(trace), (write) => writeSpeedscope(analysis, timeline, write, `pyflame@${VERSION}`), context);
+      }
       if (toStdout) {
         // Only the document goes to stdout: the warnings the report would show go to stderr.
         for (const line of formatWarnings(analysis.source.path, analysis.warnings)) context.stderr.write(`${line}\n`);

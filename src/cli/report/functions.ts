@@ -138,8 +138,9 @@ export function seriesText(counts: readonly number[]): string {
   if (counts.length <= SERIES_MAX) return counts.map(formatCount).join(' ');
   const group = Math.ceil(counts.length / SPARK_WIDTH);
   const points: number[] = [];
-  for (let i = 0; i < counts.length; i += group) points.push(Math.max(...counts.slice(i, i + group)));
-  const max = Math.max(...points);
+  // Loops, not Math.max(...): a series can be longer than the arguments a call may take.
+  for (let i = 0; i < counts.length; i += group) points.push(maxOf(counts.slice(i, i + group)));
+  const max = maxOf(points);
   return points.map((v) => (max === 0 || v === 0 ? ' ' : SPARKS[Math.min(SPARKS.length - 1, Math.floor((v / max) * (SPARKS.length - 1) + 0.5))])).join('');
 }
 
@@ -173,4 +174,10 @@ export function renderCallCounts(analysis: Analysis, top: number, style: ReportS
       style,
     ),
   ];
+}
+
+function maxOf(values: readonly number[]): number {
+  let max = -Infinity;
+  for (const value of values) if (value > max) max = value;
+  return max;
 }

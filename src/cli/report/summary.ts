@@ -36,6 +36,7 @@ export function renderSummary(analysis: Analysis, filters: readonly string[], st
   const total = rootTotal(analysis);
   if (total > 0 && !isReturnOnly(analysis)) add('in Python', `${formatDuration(total)}, summed over threads (100% in the tables below)`);
   if (analysis.droppedEvents > 0) add('dropped', `${formatCount(analysis.droppedEvents)} events lost by the tracer: calls around them may be incomplete`, colors.yellow);
+  if (analysis.callsAtStart > 0) add('at start', `${formatCount(analysis.callsAtStart)} call${analysis.callsAtStart === 1 ? ' was' : 's were'} running when the trace began (partial; named by their def line when the trace shows it)`);
   if (filters.length > 0) add('filters', terminalSafe(filters.join(', ')));
   const overhead = analysis.overhead;
   if (overhead.perEventNs > 0) {

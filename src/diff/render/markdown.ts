@@ -5,12 +5,27 @@ import type { Finding, Gate } from '../rules.js';
 import { findingChange, PATH_FRAMES_SHOWN, rankedFunctions, rankedImports, rankedPaths, RENAMES_SHOWN, signedCount, signedDuration, signedPercent, subjectOf, type Subject } from './ranking.js';
 
 export interface DiffMarkdownOptions {
-  /** Rows in the summary tables (the collapsible details list more). */
+  /** Rows in the summary tables; the collapsible details list up to DETAIL_ROWS_PER_TOP times more. */
   readonly top: number;
+  /** The most characters the document may have (default {@link MARKDOWN_LIMIT}). */
+  readonly limit?: number;
 }
 
-/** Rows in a collapsible details table: enough to scroll, bounded so a comment stays postable. */
-const DETAIL_ROWS = 200;
+/**
+ * GitHub refuses a pull-request comment over 65,536 characters (a job summary over 1 MiB): the
+ * document is cut to fit this, with room left for a comment's own header.
+ */
+export const MARKDOWN_LIMIT = 60_000;
+
+/** Rows in a collapsible details table per --top row: enough to scroll. */
+const DETAIL_ROWS_PER_TOP = 10;
+
+/** How many rows each kind of table may have in one rendering. */
+interface RowLimits {
+  readonly findings: number;
+  readonly summary: number;
+  readonly details: number;
+}
 
 /**
  * Text from a trace made inert in GitHub Markdown: control characters shown as escapes, HTML
@@ -59,12 +74,47 @@ function details(summary: string, body: readonly string[]): string[] {
   return ['<details>', `<summary>${summary}</summary>`, '', ...body, '', '</details>'];
 }
 
+/** `… and 12 more (…)`: what a table left out, in words. */
+function moreRows(count: number, what: string): string[] {
+  return count > 0 ? ['', `… and ${formatCount(count)} more ${what} (the \`--json\` document lists them all).`] : [];
+}
+
 /**
  * The diff as GitHub-flavoured Markdown for a job summary or a pull-request comment: the verdict
- * first, then what fired, the biggest changes, and collapsible details.
+ * first, then what fired, the biggest changes, and collapsible details. It fits
+ * `options.limit` characters by construction: the details tables lose rows first, then the
+ * biggest-changes table, then the regressions table, each saying how many rows it left out.
  */
 export function renderDiffMarkdown(diff: RunDiff, gate: Gate, findings: readonly Finding[], options: DiffMarkdownOptions): string {
   const top = Math.max(1, Math.floor(options.top));
+  const limit = options.limit ?? MARKDOWN_LIMIT;
+  const render = (limits: RowLimits) => renderWithLimits(diff, gate, findings, limits);
+  // A table row takes 20 characters at the least: more rows than that could never fit.
+  const full: RowLimits = { findings: Math.min(findings.length, Math.ceil(limit / 20)), summary: top, details: top * DETAIL_ROWS_PER_TOP };
+  let text = render(full);
+  if (text.length <= limit) return text;
+  // The largest row count (found by halving) that fits, for each table kind in turn.
+  const fit = (make: (rows: number) => RowLimits, most: number): RowLimits | undefined => {
+    let low = 0;
+    let high = most;
+    if (render(make(0)).length > limit) return undefined;
+    while (low < high) {
+      const middle = Math.ceil((low + high) / 2);
+      if (render(make(middle)).length <= limit) low = middle;
+      else high = middle - 1;
+    }
+    return make(low);
+  };
+  const limits =
+    fit((rows) => ({ ...full, details: rows }), full.details) ??
+    fit((rows) => ({ ...full, details: 0, summary: rows }), full.summary) ??
+    fit((rows) => ({ findings: rows, summary: 0, details: 0 }), full.findings) ?? { findings: 0, summary: 0, details: 0 };
+  text = render(limits);
+  return text.length <= limit ? text : `${text.slice(0, Math.max(0, limit - 80)).replace(/\n[^\n]*$/, '')}\n\n… (cut at ${formatCount(limit)} characters)\n`;
+}
+
+function renderWithLimits(diff: RunDiff, gate: Gate, findings: readonly Finding[], limits: RowLimits): string {
+  const top = limits.summary;
   const out: string[] = [];
   const rules = gate.rules.map((r) => `\`${r.text.replace(/`/g, "'")}\``).join(', ');
   if (gate.rules.length === 0) out.push('## pyflame diff: report only (no `--fail-on` rules)');
@@ -83,7 +133,10 @@ export function renderDiffMarkdown(diff: RunDiff, gate: Gate, findings: readonly
 
   if (findings.length > 0) {
     out.push('', '### Regressions', '');
-    out.push(...table(['rule', 'where', 'change'], findings.map((f) => [`\`${f.rule.replace(/`/g, "'")}\``, subjectCell(subjectOf(diff, f)), findingChange(f)]), ['l', 'l', 'l']));
+    const shown = findings.slice(0, limits.findings);
+    // Appended line by line, not spread into push(): a rule can fire hundreds of thousands of times.
+    if (shown.length > 0) for (const line of table(['rule', 'where', 'change'], shown.map((f) => [`\`${f.rule.replace(/`/g, "'")}\``, subjectCell(subjectOf(diff, f)), findingChange(f)]), ['l', 'l', 'l'])) out.push(line);
+    out.push(...moreRows(findings.length - shown.length, 'findings'));
   }
 
   const functions = rankedFunctions(diff, findings);
@@ -95,19 +148,20 @@ export function renderDiffMarkdown(diff: RunDiff, gate: Gate, findings: readonly
     });
   const functionHeader = ['Δ self', 'Δ%', 'self', 'calls', 'Δ total', 'function'];
   const functionAlign: ('l' | 'r')[] = ['r', 'r', 'r', 'r', 'r', 'l'];
-  out.push('', '### Biggest changes', '');
+  if (top > 0 || functions.length === 0) out.push('', '### Biggest changes', '');
   if (functions.length === 0) out.push('No function changed (calls, self or total time).');
-  else out.push(...table(functionHeader, functionRows(functions.slice(0, top)), functionAlign));
-  if (functions.length > top) {
-    const shown = functions.slice(0, DETAIL_ROWS);
+  else if (top > 0) for (const line of table(functionHeader, functionRows(functions.slice(0, top)), functionAlign)) out.push(line);
+  if (functions.length > top && limits.details === 0) out.push(...moreRows(functions.length - top, 'changed functions'));
+  if (functions.length > top && limits.details > 0) {
+    const shown = functions.slice(0, limits.details);
     out.push('', ...details(`All changed functions (${formatCount(functions.length)}${functions.length > shown.length ? `, first ${shown.length} shown` : ''})`, table(functionHeader, functionRows(shown), functionAlign)));
   }
 
   if (diff.paths !== undefined) {
     const all = diff.paths;
     const paths = rankedPaths(diff, findings);
-    if (paths.length > 0) {
-      const shown = paths.slice(0, DETAIL_ROWS);
+    if (paths.length > 0 && limits.details > 0) {
+      const shown = paths.slice(0, limits.details);
       const rows = shown.map((i) => {
         const { frames, elided } = pathFrames(all, i, PATH_FRAMES_SHOWN);
         return [signedDuration(delta(all[i].selfNs)), signedPercent(all[i].selfNs), signedCount(delta(all[i].calls)), pathCell(frames, elided)];
@@ -127,8 +181,8 @@ export function renderDiffMarkdown(diff: RunDiff, gate: Gate, findings: readonly
   }
 
   const imports = rankedImports(diff, findings);
-  if (imports.length > 0) {
-    const shown = imports.slice(0, DETAIL_ROWS);
+  if (imports.length > 0 && limits.details > 0) {
+    const shown = imports.slice(0, limits.details);
     const rows = shown.map((i) => {
       const m = diff.imports[i];
       const mark = m.presence === 'new' ? ' **new**' : m.presence === 'vanished' ? ' **gone**' : '';
@@ -141,5 +195,7 @@ export function renderDiffMarkdown(diff: RunDiff, gate: Gate, findings: readonly
   if (warnings.length > 0) {
     out.push('', ...details(`Warnings (${warnings.length})`, warnings.map((w) => `- ${w.side}: ${markdownText(w.code)}, ${formatCount(w.count)} ${markdownText(w.unit)}: ${markdownText(w.message)}`)));
   }
+  const changedPaths = diff.paths === undefined ? 0 : rankedPaths(diff, findings).length;
+  if (limits.details === 0 && changedPaths + imports.length > 0) out.push('', '_Call paths and imports are left out to fit a GitHub comment: the `--json` document and the terminal report have them._');
   return `${out.join('\n')}\n`;
 }

@@ -10,6 +10,8 @@ import { replayTimeline } from './replay.js';
 export const MAX_DRAWN_CALLS = 20_000;
 /** Levels drawn per thread (0 = outermost calls); deeper calls are counted, not drawn. */
 export const MAX_DRAWN_DEPTH = 128;
+/** At most this many thread lanes are drawn: the busiest (most time in drawn outermost calls). */
+export const MAX_DRAWN_LANES = 500;
 /** At most this many GC pauses are drawn: the longest ones. */
 export const MAX_DRAWN_GC_PAUSES = 5_000;
 /** At most this many imports are drawn (the longest), in at most this many rows of nesting. */
@@ -21,6 +23,7 @@ export interface ChartOptions {
   readonly minWidthPercent?: number;
   readonly maxCalls?: number;
   readonly maxDepth?: number;
+  readonly maxLanes?: number;
   readonly maxGcPauses?: number;
   readonly maxImports?: number;
   readonly maxImportRows?: number;
@@ -59,6 +62,10 @@ export interface ChartModel {
   readonly lanes: readonly ChartLane[];
   /** Threads whose calls were all too narrow (or that made none). */
   readonly emptyThreads: number;
+  /** Threads with calls to draw, left out as past the lane cap (maxLanes), and their calls. */
+  readonly hiddenLanes: number;
+  readonly hiddenLaneCalls: number;
+  readonly maxLanes: number;
   readonly totalCalls: number;
   readonly drawnCalls: number;
   /** Hidden as narrower than the threshold, and as deeper than the depth cap (wide enough). */
@@ -138,7 +145,10 @@ export function chartModel(analysis: Analysis, timeline: TimelineRecorder, optio
     const cutLevels = deepest < 0 ? 0 : deepest + 1 - maxDepth;
     lanes.push({ pid: thread.pid, tid: thread.tid, label: threadLabel(thread.pid, thread.tid), startNs: thread.startNs, endNs: thread.endNs, calls, drawn, rows, cutLevels });
   });
-  const drawnCalls = lanes.reduce((sum, lane) => sum + lane.drawn.length, 0);
+  const maxLanes = options.maxLanes ?? MAX_DRAWN_LANES;
+  const shown = busiestLanes(lanes, maxLanes);
+  const hiddenLaneCalls = lanes.reduce((sum, lane) => sum + lane.drawn.length, 0) - shown.reduce((sum, lane) => sum + lane.drawn.length, 0);
+  const drawnCalls = shown.reduce((sum, lane) => sum + lane.drawn.length, 0);
   const gc = longest(analysis.gc.pauses, options.maxGcPauses ?? MAX_DRAWN_GC_PAUSES, (pause) => pause.durationNs);
   // Imports as long as the calls drawn, in the top rows; an import lasts at least as long as
   // those inside it, so the enclosing imports of a drawn one are drawn too.
@@ -148,11 +158,14 @@ export function chartModel(analysis: Analysis, timeline: TimelineRecorder, optio
   return {
     startNs,
     endNs,
-    lanes,
+    lanes: shown,
     emptyThreads,
+    hiddenLanes: lanes.length - shown.length,
+    hiddenLaneCalls,
+    maxLanes,
     totalCalls,
     drawnCalls,
-    hiddenNarrow: totalCalls - drawnCalls - hiddenDeep,
+    hiddenNarrow: totalCalls - drawnCalls - hiddenDeep - hiddenLaneCalls,
     hiddenDeep,
     requestedMinNs,
     minNs,
@@ -166,6 +179,22 @@ export function chartModel(analysis: Analysis, timeline: TimelineRecorder, optio
     importRows: imports.reduce((rows, record) => Math.max(rows, record.depth + 1), 0),
     hiddenImports: analysis.imports.length - imports.length,
   };
+}
+
+/**
+ * At most `max` lanes, in their own order: those with the most time in drawn outermost calls
+ * (ties: the earlier thread). A lane per thread would make a chart of 100,000 threads
+ * millions of pixels tall.
+ */
+function busiestLanes(lanes: ChartLane[], max: number): ChartLane[] {
+  if (lanes.length <= max) return lanes;
+  const busy = lanes.map((lane) => lane.drawn.reduce((sum, call) => (call.depth === 0 ? sum + (call.endNs - call.startNs) : sum), 0));
+  const kept = lanes
+    .map((_, index) => index)
+    .sort((a, b) => busy[b] - busy[a] || a - b)
+    .slice(0, max)
+    .sort((a, b) => a - b);
+  return kept.map((index) => lanes[index]);
 }
 
 /**

@@ -70,7 +70,7 @@ export function flameChartSvg(analysis: Analysis, timeline: TimelineRecorder, op
   };
   for (const track of [gcTrack, importTrack]) {
     const drawn = track(model, analysis, y, scale);
-    parts.push(...drawn.parts);
+    for (const part of drawn.parts) parts.push(part);
     y += drawn.height;
   }
   const bands: string[] = [];
@@ -146,6 +146,7 @@ function hiddenText(model: ChartModel): string {
   const minWidth = model.minNs === model.requestedMinNs ? formatDuration(model.minNs) : `${formatDuration(model.minNs)} (raised from ${formatDuration(model.requestedMinNs)} to draw at most ${formatCount(model.maxCalls)})`;
   if (model.hiddenNarrow > 0) pieces.push(`${formatCount(model.hiddenNarrow)} call${model.hiddenNarrow === 1 ? '' : 's'} shorter than ${minWidth} hidden`);
   if (model.hiddenDeep > 0) pieces.push(`${formatCount(model.hiddenDeep)} below depth ${model.maxDepth} hidden`);
+  if (model.hiddenLanes > 0) pieces.push(`${formatCount(model.hiddenLanes)} thread${model.hiddenLanes === 1 ? '' : 's'} not drawn (${formatCount(model.hiddenLaneCalls)} calls; the ${formatCount(model.maxLanes)} busiest are)`);
   if (model.emptyThreads > 0) pieces.push(`${formatCount(model.emptyThreads)} thread${model.emptyThreads === 1 ? '' : 's'} with nothing to draw left out`);
   return pieces.length === 0 ? 'every call drawn' : pieces.join(' · ');
 }

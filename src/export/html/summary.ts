@@ -14,6 +14,7 @@ export function summarySection(analysis: Analysis, title: string, filters: reado
   rows.push(['threads', `${formatCount(analysis.threads.length)}${processes > 0 ? ` in ${formatCount(processes)} process${processes === 1 ? '' : 'es'}` : ''}`]);
   const dropped = analysis.droppedEvents > 0 ? `<span class="bad">${formatCount(analysis.droppedEvents)} lost by the tracer: calls around them may be incomplete</span>` : '0';
   rows.push(['dropped events', dropped]);
+  if (analysis.callsAtStart > 0) rows.push(['at start', `${formatCount(analysis.callsAtStart)} call${analysis.callsAtStart === 1 ? ' was' : 's were'} running when the trace began (partial)`]);
   rows.push(['filters', filters.length > 0 ? html(filters.join(', ')) : 'none']);
   const overhead = analysis.overhead;
   if (overhead.perEventNs > 0) rows.push(['overhead', `${formatDuration(overhead.perEventNs)} per event × ${formatCount(overhead.events)} events subtracted`]);

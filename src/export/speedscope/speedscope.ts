@@ -1,5 +1,5 @@
 import type { Analysis } from '../../analyze/analysis.js';
-import { stackOf } from '../../analyze/analyzer.js';
+import { DEEPER_FN, DEEPER_FRAMES, MAX_STACK_DEPTH, mergeStacks, preorder } from '../stack-depth.js';
 import { threadLabel } from '../thread-label.js';
 import { asciiBytes, ByteChunks, type Sink } from './byte-chunks.js';
 import type { TimelineRecorder } from './timeline-recorder.js';
@@ -9,6 +9,10 @@ export type { Sink } from './byte-chunks.js';
 /** Frames whose event prefixes are kept ready-made (beyond, they are formatted each time). */
 const PREFIX_CACHE_FRAMES = 1 << 16;
 const CLOSE_BRACE = 0x7d;
+const COMMA = 0x2c;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const WEIGHTS_KEY = asciiBytes('],"weights":[');
 
 /**
  * `{"type":"O","frame":12,"at":` and its variants (C for a closing; a leading comma after the
@@ -65,7 +69,16 @@ export async function writeSpeedscope(analysis: Analysis, timeline: TimelineReco
   }
   // A counts-only trace (SystemTap "top") has no calls to time: its profile weighs calls.
   const countsOnly = analysis.threads.length === 0 && analysis.callCounts !== undefined;
-  const samples = countsOnly ? callCountSamples(analysis, frame) : allThreadsSamples(analysis, frame);
+  // The frame that stands for the frames below a cut stack, made when first needed.
+  let deeper = -1;
+  const deeperFrame = () => {
+    if (deeper < 0) {
+      deeper = frames.length;
+      frames.push({ name: DEEPER_FRAMES, file: '', line: 0 });
+    }
+    return deeper;
+  };
+  const samples = countsOnly ? callCountSamples(analysis, frame) : allThreadsSamples(analysis, frame, deeperFrame);
   const out = new ByteChunks(write);
   const prefixes = new EventPrefixes();
   await out.text(`{"$schema":"https://www.speedscope.app/file-format-schema.json","exporter":${JSON.stringify(exporter)},"name":${JSON.stringify(displayName(analysis.source.path))},"activeProfileIndex":0,"shared":{"frames":`);
@@ -97,45 +110,78 @@ export async function writeSpeedscope(analysis: Analysis, timeline: TimelineReco
     await out.text(']}');
   }
   const sampledName = countsOnly ? 'calls (counts-only trace)' : 'all threads (self time)';
-  await out.text(`${firstProfile ? '' : ','}{"type":"sampled","name":${JSON.stringify(sampledName)},"unit":"${countsOnly ? 'none' : 'nanoseconds'}","startValue":0,"endValue":${samples.total},"samples":`);
-  await out.text(JSON.stringify(samples.stacks));
-  await out.text(',"weights":');
-  await out.text(JSON.stringify(samples.weights));
-  await out.text('}]}\n');
+  await out.text(`${firstProfile ? '' : ','}{"type":"sampled","name":${JSON.stringify(sampledName)},"unit":"${countsOnly ? 'none' : 'nanoseconds'}","startValue":0,"endValue":${samples.total},"samples":[`);
+  // Written stack by stack: the stacks together can be far larger than the trace.
+  for (let i = 0; i < samples.count; i++) {
+    if (i > 0) out.byte(COMMA);
+    out.byte(OPEN_BRACKET);
+    const stack = samples.stack(i);
+    for (let j = 0; j < stack.length; j++) {
+      if (j > 0) out.byte(COMMA);
+      out.number(stack[j]);
+      if (out.full) await out.flush();
+    }
+    out.byte(CLOSE_BRACKET);
+    if (out.full) await out.flush();
+  }
+  out.bytes(WEIGHTS_KEY);
+  for (let i = 0; i < samples.count; i++) {
+    if (i > 0) out.byte(COMMA);
+    out.number(samples.weights[i]);
+    if (out.full) await out.flush();
+  }
+  await out.text(']}]}\n');
   await out.flush();
 }
 
-/** Every distinct call path of every thread with its self time, merged across threads. */
-function allThreadsSamples(analysis: Analysis, frame: (fn: number) => number): { stacks: number[][]; weights: number[]; total: number } {
-  const weightOf = new Map<string, { stack: number[]; weight: number }>();
-  for (const thread of analysis.threads) {
-    const tree = thread.tree;
-    for (let node = 0; node < tree.size; node++) {
-      const self = tree.selfNs.get(node);
-      if (self <= 0 || tree.func.get(node) < 0) continue;
-      const stack = stackOf(thread, node).map(frame);
-      const key = stack.join(',');
-      const known = weightOf.get(key);
-      if (known === undefined) weightOf.set(key, { stack, weight: self });
-      else known.weight += self;
-    }
+/** The sampled profile: `count` stacks of frame indices (stack(i) is valid until the next call) and their weights. */
+interface Samples {
+  readonly count: number;
+  stack(index: number): ArrayLike<number>;
+  readonly weights: ArrayLike<number>;
+  readonly total: number;
+}
+
+/**
+ * Every distinct call path of every thread with its self time, merged across threads, in order
+ * of their stacks (as sequences of frame indices). Paths are cut at MAX_STACK_DEPTH frames: the
+ * self time below goes to a DEEPER_FRAMES frame, so the weights still add up to the traced time.
+ */
+function allThreadsSamples(analysis: Analysis, frame: (fn: number) => number, deeperFrame: () => number): Samples {
+  const stacks = mergeStacks(analysis.threads, (thread, node) => thread.tree.selfNs.get(node));
+  const frameOfNode = new Int32Array(stacks.size);
+  for (let node = 1; node < stacks.size; node++) frameOfNode[node] = stacks.fn[node] === DEEPER_FN ? deeperFrame() : frame(stacks.fn[node]);
+  const order = preorder(stacks, (a, b) => frameOfNode[a] - frameOfNode[b]);
+  const nodes: number[] = [];
+  const weights: number[] = [];
+  let total = 0;
+  for (const node of order) {
+    if (node === 0 || stacks.has[node] === 0) continue;
+    nodes.push(node);
+    weights.push(stacks.value[node]);
+    total += stacks.value[node];
   }
-  const entries = [...weightOf.values()].sort((a, b) => compare(a.stack, b.stack));
-  return { stacks: entries.map((e) => e.stack), weights: entries.map((e) => e.weight), total: entries.reduce((sum, e) => sum + e.weight, 0) };
+  const path = new Int32Array(MAX_STACK_DEPTH + 2);
+  return {
+    count: nodes.length,
+    weights,
+    total,
+    stack(index: number) {
+      const node = nodes[index];
+      const depth = stacks.depth[node];
+      for (let n = node; n > 0; n = stacks.parent[n]) path[stacks.depth[n] - 1] = frameOfNode[n];
+      return path.subarray(0, depth);
+    },
+  };
 }
 
 /** Each function of a counts-only trace as a one-frame sample weighing its calls. */
-function callCountSamples(analysis: Analysis, frame: (fn: number) => number): { stacks: number[][]; weights: number[]; total: number } {
+function callCountSamples(analysis: Analysis, frame: (fn: number) => number): Samples {
   const entries = [...analysis.callCounts!.byFunction]
     .map(([fn, counts]) => ({ stack: [frame(fn)], weight: counts.reduce((a, b) => a + b, 0) }))
     .filter((e) => e.weight > 0)
     .sort((a, b) => a.stack[0] - b.stack[0]);
-  return { stacks: entries.map((e) => e.stack), weights: entries.map((e) => e.weight), total: entries.reduce((sum, e) => sum + e.weight, 0) };
-}
-
-function compare(a: readonly number[], b: readonly number[]): number {
-  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i] - b[i];
-  return a.length - b.length;
+  return { count: entries.length, stack: (i) => entries[i].stack, weights: entries.map((e) => e.weight), total: entries.reduce((sum, e) => sum + e.weight, 0) };
 }
 
 function displayName(path: string): string {

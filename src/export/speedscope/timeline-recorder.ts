@@ -4,8 +4,9 @@ import type { TimelineSink } from '../../analyze/thread-state.js';
 /** One thread's calls as they opened and closed: function (+1 open, -(fn+1) close) and time. */
 export class ThreadTimeline {
   /** fn + 1 for an opening, -(fn + 1) for a closing: one column instead of two. */
-  readonly events = new Int32List(1024);
-  readonly at = new Float64List(1024);
+  // Small to start (they double): a trace can have 100,000 threads of a few calls each.
+  readonly events = new Int32List(16);
+  readonly at = new Float64List(16);
   /** Calls running since the trace began, outermost first, opened at `startTs`. */
   readonly openAtStart: number[] = [];
   startTs = NaN;

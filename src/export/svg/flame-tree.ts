@@ -1,4 +1,5 @@
 import type { Analysis } from '../../analyze/analysis.js';
+import { IntPairMap } from '../../analyze/int-pair-map.js';
 
 /**
  * What the flame graph renderer draws: a weighted tree in columns. Node 0 is the root (frame -1);
@@ -36,13 +37,13 @@ export function buildFlameTree(analysis: Analysis): FlameTree {
   const total: number[] = [0];
   const self: number[] = [0];
   const children: number[][] = [[]];
-  const byKey = new Map<string, number>();
+  // Keyed by two integers, not a string per node: a 1,000,000-deep recursion has as many nodes.
+  const byKey = new IntPairMap();
   const childOf = (p: number, fn: number): number => {
-    const key = `${p}:${fn}`;
-    let node = byKey.get(key);
-    if (node === undefined) {
+    let node = byKey.get(p, fn);
+    if (node < 0) {
       node = parent.length;
-      byKey.set(key, node);
+      byKey.set(p, fn, node);
       parent.push(p);
       frame.push(fn);
       calls.push(0);

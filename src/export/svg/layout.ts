@@ -14,16 +14,18 @@ export interface LayoutOptions {
   readonly minWidth?: number;
   /** Orders a node's children (default: by node index). */
   readonly order?: (a: number, b: number) => number;
+  /** Frames deeper than this (the root is 0) are left out with everything under them (default: all). */
+  readonly maxDepth?: number;
 }
 
 /**
  * Lays the tree out with d3's partition: widths proportional to inclusive weight. A node's width
  * is at least its children's (inconsistent totals are widened, never overlap). Frames narrower
  * than minWidth are pruned with everything under them, before any object is made for them, so a
- * tree of millions of nodes costs typed arrays only. Frames come root first, then by depth and x
+ * tree of millions of nodes costs typed arrays only; so are frames deeper than maxDepth. Frames come root first, then by depth and x
  * (the drawing order).
  */
-export function layoutFlame(tree: Pick<WeightedTree, 'size' | 'parent' | 'total'>, options: LayoutOptions = {}): { frames: LaidFrame[]; maxDepth: number; rootValue: number } {
+export function layoutFlame(tree: Pick<WeightedTree, 'size' | 'parent' | 'total'>, options: LayoutOptions = {}): { frames: LaidFrame[]; maxDepth: number; rootValue: number; cutLevels: number } {
   const minWidth = options.minWidth ?? 0.001;
   const { size, parent } = tree;
   // Values bottom-up in one backwards pass: a parent's index is below its children's.
@@ -35,10 +37,20 @@ export function layoutFlame(tree: Pick<WeightedTree, 'size' | 'parent' | 'total'
   }
   const rootValue = value[0];
   const threshold = rootValue * minWidth;
+  // Depths top-down in one forward pass, for the depth cap: a frame per level is drawn for a
+  // recursion however deep, so levels past the cap are left out (and counted).
+  const depthCap = options.maxDepth ?? Number.POSITIVE_INFINITY;
+  const depth = new Int32Array(size);
+  let deepestCut = 0;
   // A kept node's parent is kept too (its value is at least the child's).
   const keptChildren = new Map<number, number[]>();
   for (let node = 1; node < size; node++) {
+    depth[node] = depth[parent[node]] + 1;
     if (!(value[node] > 0 && value[node] >= threshold)) continue;
+    if (depth[node] > depthCap) {
+      if (depth[node] > deepestCut) deepestCut = depth[node];
+      continue;
+    }
     const list = keptChildren.get(parent[node]);
     if (list === undefined) keptChildren.set(parent[node], [node]);
     else list.push(node);
@@ -76,5 +88,5 @@ export function layoutFlame(tree: Pick<WeightedTree, 'size' | 'parent' | 'total'
     if (d.depth > maxDepth) maxDepth = d.depth;
   }
   frames.sort((a, b) => a.depth - b.depth || a.x0 - b.x0);
-  return { frames, maxDepth, rootValue };
+  return { frames, maxDepth, rootValue, cutLevels: deepestCut === 0 ? 0 : deepestCut - depthCap };
 }

@@ -4,6 +4,7 @@ import { clientScript, type ScriptValues } from './client-script.js';
 import { truncateLabel, xmlEscape } from './escape.js';
 import { buildFlameTree, type WeightedTree } from './flame-tree.js';
 import { layoutFlame } from './layout.js';
+import { MAX_STACK_DEPTH } from '../stack-depth.js';
 import { CATEGORIES, familyColour, fnv1a, frameColour, ROOT_COLOUR } from './palette.js';
 
 export interface SvgOptions {
@@ -97,7 +98,7 @@ export function renderFlameGraph(graph: FlameGraphInput, options: Omit<SvgOption
       const nb = nameOf(b);
       return na < nb ? -1 : na > nb ? 1 : tree.frame[a] - tree.frame[b];
     });
-  const { frames, maxDepth } = layoutFlame(tree, { minWidth: minWidthPercent / 100, order });
+  const { frames, maxDepth, cutLevels } = layoutFlame(tree, { minWidth: minWidthPercent / 100, order, maxDepth: MAX_STACK_DEPTH });
   const framesBottom = TOP + (maxDepth + 1) * FRAME_HEIGHT;
   const height = framesBottom + 40;
   const parts: string[] = [];
@@ -128,7 +129,8 @@ export function renderFlameGraph(graph: FlameGraphInput, options: Omit<SvgOption
   }
   const body = parts.join('\n');
   const id = `pf${fnv1a(body).toString(16).padStart(8, '0')}`;
-  const subtitle = `${graph.subtitle} · ${options.inverted ? 'icicle' : 'flame graph'}`;
+  const cut = cutLevels === 0 ? '' : ` · ${cutLevels.toLocaleString('en-US')} deeper level${cutLevels === 1 ? '' : 's'} not drawn (at most ${MAX_STACK_DEPTH.toLocaleString('en-US')})`;
+  const subtitle = `${graph.subtitle} · ${options.inverted ? 'icicle' : 'flame graph'}${cut}`;
   const unitData = values.unit === undefined ? '' : ` data-unit="${xmlEscape(values.unit)}"`;
   const legendEntries = graph.legend ?? CATEGORIES.map((entry) => ({ colour: familyColour(entry.category), label: entry.label }));
   const legend = legendEntries
