@@ -54,6 +54,15 @@ export class FoldedTreeBuilder {
     return this.add(parent, frame);
   }
 
+  /**
+   * The node for `frame` under `parent` when it is the child made last, else a new one: a flame
+   * chart merges a frame only with the same frame of the stack right before it (time order).
+   */
+  adjacentChild(parent: number, frame: number): number {
+    const last = this.links[parent * LINK + 2];
+    return last >= 0 && this.links[last * LINK] === frame ? last : this.add(parent, frame);
+  }
+
   private add(parent: number, frame: number): number {
     const node = this.count++;
     if (node * LINK === this.links.length) {

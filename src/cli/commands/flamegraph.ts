@@ -1,6 +1,7 @@
 import type { Argv } from 'yargs';
-import { foldedFlameGraphSvg } from '../../export/svg/folded-graph.js';
+import { foldedFlameGraphSvg, PALETTES, type PaletteName } from '../../export/svg/folded-graph.js';
 import { readFolded } from '../../folded/read-folded.js';
+import { TraceInputError } from '../../model/diagnostics.js';
 import type { CommandContext } from '../command-context.js';
 import { checkDestinations, destination, outputName, writeText } from '../destination.js';
 import { ExitCode, UsageError } from '../exit-codes.js';
@@ -9,52 +10,100 @@ import { formatWarnings } from '../terminal.js';
 import { traceGivenAsFolded } from '../wrong-command.js';
 
 export interface FlamegraphArgs {
-  files: string[];
+  files?: string[];
   svg?: string;
-  minwidth: number;
+  minwidth: string | number;
   inverted: boolean;
   title?: string;
+  subtitle?: string;
   unit: string;
+  colors?: string;
+  hash: boolean;
+  reverse: boolean;
+  flamechart: boolean;
+  factor: number;
+  negate: boolean;
+  notes?: string;
 }
 
 /** A folded file's output name: `perf.folded.gz` → `perf`, `app.txt` → `app`. */
 export const foldedOutputName = (path: string) => outputName(path, /\.(folded|txt)$/i);
 
+/** The width server-side labels assume; `--minwidth Npx` is N pixels of it (flamegraph.pl's default width). */
+const PIXELS_WIDE = 1200;
+
+/**
+ * --minwidth in percent of the graph: a plain number is a percentage (pyflame's meaning), `Npx`
+ * pixels of a 1200-pixel graph (flamegraph.pl's meaning, where the default is 0.1 px).
+ */
+export function minWidthPercent(value: string | number): number {
+  const text = String(value).trim();
+  const match = /^(\d+(?:\.\d*)?|\.\d+)(px|%)?$/i.exec(text);
+  const percent = match === null ? NaN : match[2]?.toLowerCase() === 'px' ? (Number(match[1]) / PIXELS_WIDE) * 100 : Number(match[1]);
+  if (!Number.isFinite(percent) || percent < 0 || percent > 100) throw new UsageError(`--minwidth takes a percentage from 0 to 100 (or pixels of a ${PIXELS_WIDE}-pixel graph, as 0.5px); got ${text}`);
+  return percent;
+}
+
+const single = (flag: string, value: unknown) => {
+  if (Array.isArray(value)) throw new UsageError(`--${flag} is given more than once`);
+};
+
 export const flamegraphCommand = {
-  command: 'flamegraph <files..>',
+  command: 'flamegraph [files..]',
   describe: "Draw other tools' folded stacks (flamegraph.pl / inferno format) as pyflame's interactive SVG flame graph",
   builder: (yargs: Argv) =>
     yargs
-      .positional('files', { type: 'string', array: true, describe: 'folded stacks, "frame;frame;... COUNT" per line (.gz accepted; - for stdin)' })
-      .option('svg', { type: 'string', describe: 'write the SVG: to PATH, to out/<name>.svg without one, to stdout with - (the default output)' })
-      .option('minwidth', { type: 'number', default: 0.1, describe: 'leave out frames narrower than PCT percent of the whole graph' })
+      .positional('files', { type: 'string', array: true, describe: 'folded stacks, "frame;frame;... COUNT" per line (.gz accepted; - or none: stdin); several are merged into one graph' })
+      .option('svg', { type: 'string', describe: 'write the SVG: to PATH, to out/<name>.svg without one, to stdout with -. Default: stdout when it is not a terminal, else out/<name>.svg' })
+      .option('minwidth', { type: 'string', default: '0.1', describe: 'leave out frames narrower than PCT percent of the whole graph (or Npx: pixels of a 1200-pixel graph)' })
       .option('inverted', { type: 'boolean', default: false, describe: 'an icicle graph (root at the top)' })
       .option('title', { type: 'string', describe: "the graph's title (default: the file's name)" })
-      .option('unit', { type: 'string', default: 'samples', describe: 'what a count is: samples, or a time unit (ns, us/µs, ms, s) shown as durations; µs for pyflame --folded' })
+      .option('subtitle', { type: 'string', describe: 'the line under the title (default: unit, total and distinct stacks)' })
+      .option('unit', { type: 'string', alias: 'countname', default: 'samples', describe: 'what a count is: samples, bytes..., or a time unit (ns, us/µs, ms, s) shown as durations; µs for pyflame --folded' })
+      .option('colors', { type: 'string', alias: ['palette', 'color'], describe: `the palette: ${PALETTES.join(', ')} (default: python when the frames are Python, else by language)` })
+      .option('hash', { type: 'boolean', default: false, describe: 'colours from a hash of the name (always so in pyflame: accepted for flamegraph.pl habits)' })
+      .option('reverse', { type: 'boolean', default: false, describe: 'reverse each stack (merge from the leaf)' })
+      .option('flamechart', { type: 'boolean', default: false, describe: 'a flame chart: stacks in input order, merged only with the one before' })
+      .option('factor', { type: 'number', default: 1, describe: 'multiply every count by this' })
+      .option('negate', { type: 'boolean', default: false, describe: 'differential input: swap the colours (red: shrank, blue: grew)' })
+      .option('notes', { type: 'string', describe: 'text kept in the SVG (a <desc> element)' })
+      .example('$0 flamegraph perf.folded > perf.svg', 'as flamegraph.pl')
       .example('$0 flamegraph perf.folded --svg', 'out/perf.svg')
+      .example('$0 flamegraph a.folded b.folded --svg both.svg', 'several inputs: one graph')
       .example('$0 flamegraph out/trace.folded --unit µs --svg', "pyflame's own --folded (self time in µs)")
-      .example('inferno-collapse-perf perf.data.txt | $0 flamegraph - --svg - > graph.svg', 'from stdin to stdout')
+      .example('inferno-collapse-perf perf.data.txt | $0 flamegraph > graph.svg', 'from stdin to stdout')
+      .example('difffolded.pl before.folded after.folded | $0 flamegraph > diff.svg', 'a differential flame graph')
       .epilog('Put --svg after the files (or write --svg=PATH): a word after it is taken as its path. See docs/flamegraphs.md.'),
   async run(args: FlamegraphArgs, context: CommandContext): Promise<number> {
-    const files = (args.files ?? []).map((file) => tracePath(file));
-    if (files.length === 0) throw new UsageError('name at least one folded file (- reads stdin)');
+    let files = (args.files ?? []).map((file) => tracePath(file));
+    if (files.length === 0) {
+      if ((context.stdin as { isTTY?: boolean }).isTTY === true) throw new UsageError('name a folded file, or pipe folded stacks in (- reads stdin)');
+      files = ['-'];
+    }
     if (files.filter((file) => file === '-').length > 1) throw new UsageError('stdin (-) can be read only once');
-    if (typeof args.minwidth !== 'number' || !Number.isFinite(args.minwidth) || args.minwidth < 0 || args.minwidth > 100) throw new UsageError(`--minwidth takes a percentage from 0 to 100; got ${String(args.minwidth)}`);
+    for (const flag of ['minwidth', 'title', 'subtitle', 'unit', 'colors', 'factor', 'notes'] as const) single(flag, args[flag]);
+    const minWidth = minWidthPercent(args.minwidth);
     const unit = String(args.unit);
     if (unit.trim() === '' || unit.length > 40 || /[\x00-\x1f\x7f-\x9f]/.test(unit)) throw new UsageError('--unit takes a short name such as samples, µs or ms');
-    if (Array.isArray(args.title)) throw new UsageError('--title is given more than once');
-    if (args.title !== undefined && files.length > 1) throw new UsageError('--title names one graph; give one file per run');
-    // The SVG is what this command makes: written to out/<name>.svg even without --svg.
-    const svgTo = destination('svg', args.svg ?? '', files, '.svg', { nameOf: foldedOutputName, noun: 'files', command: 'draw' });
-    checkDestinations(files.map((file) => ({ flag: '--svg', to: svgTo(file) })), files, context);
-    for (const file of files) {
-      const profile = await readFolded(file, { stdin: context.stdin }).catch((error: unknown) => {
-        throw traceGivenAsFolded(error, file);
-      });
-      for (const line of formatWarnings(profile.source, profile.warnings)) context.stderr.write(`${line}\n`);
-      const title = args.title ?? foldedOutputName(file);
-      await writeText(svgTo(file), () => foldedFlameGraphSvg(profile, { title, unit, minWidthPercent: args.minwidth, inverted: args.inverted }), context);
-    }
+    const palette = args.colors === undefined ? undefined : String(args.colors).toLowerCase();
+    if (palette !== undefined && !(PALETTES as readonly string[]).includes(palette)) throw new UsageError(`--colors takes one of ${PALETTES.join(', ')}; got "${args.colors}"`);
+    if (typeof args.factor !== 'number' || !Number.isFinite(args.factor) || args.factor <= 0) throw new UsageError(`--factor takes a positive number; got ${String(args.factor)}`);
+    // flamegraph.pl writes to stdout; a terminal gets the file instead (an SVG there is unreadable).
+    const toTerminal = (context.stdout as { isTTY?: boolean }).isTTY === true;
+    const svgFlag = args.svg ?? (toTerminal ? '' : '-');
+    // Several inputs make one graph, named after the first.
+    const svgTo = destination('svg', svgFlag, [files[0]], '.svg', { nameOf: foldedOutputName, noun: 'files', command: 'draw' });
+    checkDestinations([{ flag: '--svg', to: svgTo(files[0]) }], files, context);
+    const profile = await readFolded(files, { stdin: context.stdin, reverse: args.reverse, flamechart: args.flamechart, factor: args.factor }).catch((error: unknown) => {
+      // The input refused (a trace given by mistake) gets the command that reads it.
+      const refused = error instanceof TraceInputError ? files.find((file) => (file === '-' ? '<stdin>' : file) === error.file) : undefined;
+      throw traceGivenAsFolded(error, refused ?? files[0]);
+    });
+    for (const input of profile.inputs) for (const line of formatWarnings(input.source, input.warnings)) context.stderr.write(`${line}\n`);
+    const more = files.length > 1 ? ` + ${files.length - 1} more` : '';
+    const title = args.title ?? `${foldedOutputName(files[0])}${more}`;
+    const options = { title, subtitle: args.subtitle, unit, minWidthPercent: minWidth, inverted: args.inverted, palette: palette as PaletteName | undefined, flamechart: args.flamechart, negate: args.negate, notes: args.notes };
+    await writeText(svgTo(files[0]), () => foldedFlameGraphSvg(profile, options), context);
     return ExitCode.Ok;
   },
 };

@@ -18,7 +18,7 @@ export const DIFF_COLOURS = {
  * Mixes the unchanged colour towards red (grew) or blue (shrank) by `strength` (0..1): the
  * square root, so a change a quarter the size of the largest still shows at half strength.
  */
-function changeColour(strength: number, grew: boolean): string {
+export function changeColour(strength: number, grew: boolean): string {
   const [r0, g0, b0] = [235, 232, 225];
   const [r1, g1, b1] = grew ? [230, 60, 50] : [50, 110, 230];
   const t = Math.sqrt(Math.min(1, Math.max(0, strength)));

@@ -1,3 +1,5 @@
+import { STDLIB_MODULES, THIRD_PARTY_MODULES } from './module-names.js';
+
 /** Where a Python function's file lives, which picks its colour family. */
 export type Category = 'user' | 'stdlib' | 'third-party' | 'frozen';
 
@@ -8,12 +10,30 @@ export const CATEGORIES: readonly { readonly category: Category; readonly label:
   { category: 'frozen', label: '<frozen …>' },
 ];
 
-export function categoryOf(file: string): Category {
+/**
+ * The family of a file. `shortPaths`: a path relative to sys.path, as py-spy prints them
+ * (`json/__init__.py`), is classified by its top-level module name; off for traces, where
+ * CPython gives library files absolute paths and a relative path is the program's own.
+ */
+export function categoryOf(file: string, shortPaths = false): Category {
   const path = file.replace(/\\/g, '/');
   if (path.startsWith('<frozen')) return 'frozen';
   if (/\/(site|dist)-packages\//.test(path)) return 'third-party';
   if (/(^|\/)lib\/python\d+(\.\d+)?t?\//i.test(path)) return 'stdlib';
-  return 'user';
+  return (shortPaths ? shortPathCategory(path) : undefined) ?? 'user';
+}
+
+/**
+ * A path relative to sys.path (no leading `/`, `.` or drive), as py-spy prints them: its top-level
+ * module name says stdlib or a well-known third-party package; anything else is undecided.
+ */
+function shortPathCategory(path: string): Category | undefined {
+  if (/^(?:[/.~]|[A-Za-z]:)/.test(path)) return undefined;
+  const top = /^([A-Za-z_][A-Za-z0-9_]*)(?:\.pyw?|\.pyx|\/)/.exec(path)?.[1];
+  if (top === undefined) return undefined;
+  if (STDLIB_MODULES.has(top)) return 'stdlib';
+  if (THIRD_PARTY_MODULES.has(top)) return 'third-party';
+  return undefined;
 }
 
 /** FNV-1a over the UTF-16 code units: a stable hash, the same on every run. */
@@ -41,8 +61,8 @@ export function familyColour(category: Category): string {
 }
 
 /** A frame's fill: its file's family, the shade from a hash of the function name. */
-export function frameColour(name: string, file: string): string {
-  const f = FAMILIES[categoryOf(file)];
+export function frameColour(name: string, file: string, shortPaths = false): string {
+  const f = FAMILIES[categoryOf(file, shortPaths)];
   const hash = fnv1a(name);
   const hue = f.hue + ((hash & 0xffff) / 0xffff) * f.hueSpread;
   const light = f.light + ((hash >>> 16) / 0xffff) * f.lightSpread;
