@@ -19,6 +19,7 @@ Events are buffered and appended to the file every FLUSH_EVERY events, so memory
 hard kill loses at most one buffer. The trace ends with `# pyflame-end result=complete events=N`.
 """
 
+import _thread
 import atexit
 import gc
 import os
@@ -175,15 +176,30 @@ class Recorder:
             described = functions.get(code) or describe(code)
             if described is None:
                 return disable
-            append("%d\t%d\t%d%s%d\n" % (now(), pid, native_id(), described[1], getframe(1).f_lineno))
+            # Frame 1 is the returning function's (frame 2 when called through unwound()).
+            frame = getframe(1)
+            if frame.f_code is not code:
+                frame = frame.f_back
+            append("%d\t%d\t%d%s%d\n" % (now(), pid, native_id(), described[1], frame.f_lineno))
             if len(buffer) >= FLUSH_EVERY:
                 flush()
 
+        # PY_THROW and PY_UNWIND are not local events: they cannot be disabled (3.13 raises).
+        def thrown_in(code, offset, exception):
+            if enter(code, offset) is not None:
+                return None
+
+        def unwound(code, offset, exception):
+            if leave(code, offset, exception) is not None:
+                return None
+
         events = monitoring.events
-        for event in (events.PY_START, events.PY_RESUME, events.PY_THROW):
+        for event in (events.PY_START, events.PY_RESUME):
             monitoring.register_callback(tool, event, enter)
-        for event in (events.PY_RETURN, events.PY_YIELD, events.PY_UNWIND):
+        monitoring.register_callback(tool, events.PY_THROW, thrown_in)
+        for event in (events.PY_RETURN, events.PY_YIELD):
             monitoring.register_callback(tool, event, leave)
+        monitoring.register_callback(tool, events.PY_UNWIND, unwound)
         monitoring.set_events(
             tool,
             events.PY_START | events.PY_RESUME | events.PY_THROW | events.PY_RETURN | events.PY_YIELD | events.PY_UNWIND,
@@ -308,6 +324,11 @@ def _parse(argv):
     raise SystemExit("pyflame_recorder: missing -- before the program")
 
 
+def _send_again(signum):
+    time.sleep(0.001)
+    os.kill(os.getpid(), signum)
+
+
 def _install_signal_handlers(recorder):
     """Ctrl-C and SIGTERM end the trace cleanly. Only dispositions the program has not set are
     replaced (SIGINT's default KeyboardInterrupt, SIGTERM's default death); the program's own
@@ -316,7 +337,10 @@ def _install_signal_handlers(recorder):
 
     def deliver(signum, frame, exception):
         if frame is not None and frame.f_code.co_filename in OWN_FILES:
-            os.kill(os.getpid(), signum)
+            # Raising here would remove the profile function (or monitoring callback). A helper
+            # thread (no threading.Thread: nothing of it is recorded) sends the signal again a moment
+            # later, when the program's own code runs.
+            _thread.start_new_thread(_send_again, (signum,))
             return
         raise exception
 
@@ -324,6 +348,16 @@ def _install_signal_handlers(recorder):
         signal.signal(signal.SIGINT, lambda signum, frame: deliver(signum, frame, KeyboardInterrupt()))
     if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
         signal.signal(signal.SIGTERM, lambda signum, frame: deliver(signum, frame, _Terminated()))
+
+
+def _hide_own_frames(kind, value, traceback):
+    """The default excepthook, minus the recorder's frames at the top of the traceback: an uncaught
+    exception prints as under plain python. (A program that sets its own hook replaces this one.)"""
+    while traceback is not None and traceback.tb_frame.f_code.co_filename in OWN_FILES:
+        traceback = traceback.tb_next
+    if isinstance(value, BaseException):
+        value.__traceback__ = traceback  # 3.12+ prints the exception's own traceback
+    sys.__excepthook__(kind, value, traceback)
 
 
 def _other_threads():
@@ -365,6 +399,8 @@ def main():
     recorder = Recorder(output, audit)
     atexit.register(recorder.finish, "exit")
     _install_signal_handlers(recorder)
+    if sys.excepthook is sys.__excepthook__:
+        sys.excepthook = _hide_own_frames
     import runpy  # before recording: `python -m` has it imported already
 
     try:
