@@ -2,7 +2,7 @@ import { constants as osConstants } from 'node:os';
 import type { Argv } from 'yargs';
 import { RecordError } from '../../record/record-error.js';
 import type { ProgramExit } from '../../record/finish-trace.js';
-import { checkScript, recordTrace, type Recording, type RecordTarget } from '../../record/record.js';
+import { recordTrace, type Recording, type RecordTarget } from '../../record/record.js';
 import { markersUnusable, type RecordWay } from '../../record/choose-way.js';
 import { recordInProcess, type InProcessRecording } from '../../record/record-inprocess.js';
 import type { CommandContext } from '../command-context.js';
@@ -85,7 +85,6 @@ export const recordCommand = {
     try {
       let way: RecordWay = args.via ?? 'markers';
       if (args.via === undefined && 'command' in target) {
-        checkScript(command); // exit 2 before anything runs, whichever way
         const why = markersUnusable(command);
         if (why !== undefined) {
           way = 'inprocess';
