@@ -60,6 +60,7 @@ class Recorder:
         self.functions = {}  # code -> (entry suffix, return prefix), or None for the recorder's own code
         self.tool = None
         self.import_depth = 0
+        self.replaced = {}  # signal -> (our handler, the one it replaced): given back in forked children
         self._write(
             "# pyflame-trace v1 clock=monotonic_ns recorder=inprocess python=%s version=%d.%d.%d pid=%d\n"
             % (_clean(sys.executable), sys.version_info[0], sys.version_info[1], sys.version_info[2], self.pid)
@@ -272,7 +273,33 @@ class Recorder:
         self.wrap_imports()
         if self.audit:
             sys.addaudithook(self.audit_hook)
+        if hasattr(os, "register_at_fork"):
+            os.register_at_fork(after_in_child=self.forget_in_child)
         self.start_functions()
+
+    def forget_in_child(self):
+        """After os.fork() (multiprocessing's default on Linux), in the child: the trace is the
+        parent's; the child writes nothing to it (not recorded: --follow-children is not built)."""
+        with self.lock:
+            self.closed = True
+            del self.buffer[:]
+        self.stop_functions()
+        try:
+            gc.callbacks.remove(self.gc_callback)
+        except ValueError:
+            pass
+        self.unwrap_imports()
+        try:
+            os.close(self.fd)
+        except OSError:
+            pass
+        # The child dies of SIGTERM as without the recorder (multiprocessing.Pool terminates so).
+        if threading.current_thread() is threading.main_thread():
+            for signum, (ours, original) in self.replaced.items():
+                if signal.getsignal(signum) is ours:
+                    signal.signal(signum, original)
+        if sys.excepthook is _hide_own_frames:
+            sys.excepthook = sys.__excepthook__
 
     def finish(self, how):
         """Stops everything and ends the trace; once (atexit, a signal, the end of the program)."""
@@ -345,9 +372,13 @@ def _install_signal_handlers(recorder):
         raise exception
 
     if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
-        signal.signal(signal.SIGINT, lambda signum, frame: deliver(signum, frame, KeyboardInterrupt()))
+        handler = lambda signum, frame: deliver(signum, frame, KeyboardInterrupt())  # noqa: E731
+        signal.signal(signal.SIGINT, handler)
+        recorder.replaced[signal.SIGINT] = (handler, signal.default_int_handler)
     if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
-        signal.signal(signal.SIGTERM, lambda signum, frame: deliver(signum, frame, _Terminated()))
+        handler = lambda signum, frame: deliver(signum, frame, _Terminated())  # noqa: E731
+        signal.signal(signal.SIGTERM, handler)
+        recorder.replaced[signal.SIGTERM] = (handler, signal.SIG_DFL)
 
 
 def _hide_own_frames(kind, value, traceback):

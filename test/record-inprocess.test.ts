@@ -157,6 +157,29 @@ for (const python of PYTHONS) {
       }
     });
 
+    test('forked children (multiprocessing fork pool, os.fork) write nothing into the parent\'s trace and die as without the recorder', () => {
+      const plain = run(python, ['forks.py']);
+      const { run: traced, text } = record(python, ['forks.py']);
+      assert.equal(traced.status, 0, traced.stderr);
+      assert.equal(traced.stdout, plain.stdout);
+      assert.equal(traced.stderr, '', 'a pool worker terminated by SIGTERM prints nothing');
+      const pids = new Set(text.split('\n').filter((line) => /^\d/.test(line)).map((line) => line.split('\t')[1]));
+      assert.equal(pids.size, 1, `one process in the trace: ${[...pids].join(' ')}`);
+      assert.match(text, /# pyflame-end result=complete /);
+      assert.equal(text.match(/^# pyflame-end/gm)?.length, 1);
+    });
+
+    test('--audit: audit events (open, exec) are recorded', () => {
+      const { run: result, text } = record(python, ['where.py', '0']);
+      assert.equal(result.status, 0);
+      assert.doesNotMatch(text, /\taudit\t/, 'no audit events unless asked');
+      const trace = tracePath();
+      const audited = run(python, [RECORDER, '-o', trace, '--audit', '--', 'where.py', '0']);
+      assert.equal(audited.status, 0, audited.stderr);
+      const events = new Set(readFileSync(trace, 'utf8').split('\n').filter((line) => line.split('\t')[3] === 'audit').map((line) => line.split('\t')[4]));
+      assert.ok(events.has('exec') || events.has('open') || events.has('import'), [...events].join(' '));
+    });
+
     test('threads: OS thread ids and names; pyflame analyze reads the trace without warnings', async () => {
       const { run: result, trace, text } = record(python, ['calls.py']);
       assert.equal(result.status, 0, result.stderr);
