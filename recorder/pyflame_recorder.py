@@ -41,6 +41,14 @@ class _Terminated(BaseException):
     """Raised in the program on SIGTERM (when it had no handler of its own): unwinds it like Ctrl-C."""
 
 
+def _interrupt_again():
+    """Ctrl-C's KeyboardInterrupt (raised by SIGINT's handler wherever Python code runs) arrived in
+    the recorder's own code, where raising would remove the recorder (or be dropped, in a GC
+    callback). It is raised again, a moment later, by SIGINT's handler, in the program's code.
+    (SIGINT's handler is left as it is: asyncio.run and others check it is Python's default.)"""
+    _thread.interrupt_main()
+
+
 def _clean(text):
     """Names go on one line: a newline or CR in a file or function name would split an event."""
     if "\n" in text or "\r" in text:
@@ -118,20 +126,23 @@ class Recorder:
         now = _now
 
         def profile(frame, event, arg):
-            if event == "call":
-                code = frame.f_code
-                described = functions.get(code) or describe(code)
-                if described is not None:
-                    append("%d%s%s" % (now(), ids, described[0]))
-                    if len(buffer) >= FLUSH_EVERY:
-                        flush()
-            elif event == "return":
-                code = frame.f_code
-                described = functions.get(code) or describe(code)
-                if described is not None:
-                    append("%d%s%s%d\n" % (now(), ids, described[1], frame.f_lineno))
-                    if len(buffer) >= FLUSH_EVERY:
-                        flush()
+            try:
+                if event == "call":
+                    code = frame.f_code
+                    described = functions.get(code) or describe(code)
+                    if described is not None:
+                        append("%d%s%s" % (now(), ids, described[0]))
+                        if len(buffer) >= FLUSH_EVERY:
+                            flush()
+                elif event == "return":
+                    code = frame.f_code
+                    described = functions.get(code) or describe(code)
+                    if described is not None:
+                        append("%d%s%s%d\n" % (now(), ids, described[1], frame.f_lineno))
+                        if len(buffer) >= FLUSH_EVERY:
+                            flush()
+            except KeyboardInterrupt:
+                _interrupt_again()
 
         return profile
 
@@ -166,24 +177,30 @@ class Recorder:
         getframe = sys._getframe
 
         def enter(code, offset, *rest):
-            described = functions.get(code) or describe(code)
-            if described is None:
-                return disable
-            append("%d\t%d\t%d%s" % (now(), pid, native_id(), described[0]))
-            if len(buffer) >= FLUSH_EVERY:
-                flush()
+            try:
+                described = functions.get(code) or describe(code)
+                if described is None:
+                    return disable
+                append("%d\t%d\t%d%s" % (now(), pid, native_id(), described[0]))
+                if len(buffer) >= FLUSH_EVERY:
+                    flush()
+            except KeyboardInterrupt:
+                _interrupt_again()
 
         def leave(code, offset, value):
-            described = functions.get(code) or describe(code)
-            if described is None:
-                return disable
-            # Frame 1 is the returning function's (frame 2 when called through unwound()).
-            frame = getframe(1)
-            if frame.f_code is not code:
-                frame = frame.f_back
-            append("%d\t%d\t%d%s%d\n" % (now(), pid, native_id(), described[1], frame.f_lineno))
-            if len(buffer) >= FLUSH_EVERY:
-                flush()
+            try:
+                described = functions.get(code) or describe(code)
+                if described is None:
+                    return disable
+                # Frame 1 is the returning function's (frame 2 when called through unwound()).
+                frame = getframe(1)
+                if frame.f_code is not code:
+                    frame = frame.f_back
+                append("%d\t%d\t%d%s%d\n" % (now(), pid, native_id(), described[1], frame.f_lineno))
+                if len(buffer) >= FLUSH_EVERY:
+                    flush()
+            except KeyboardInterrupt:
+                _interrupt_again()
 
         # PY_THROW and PY_UNWIND are not local events: they cannot be disabled (3.13 raises).
         def thrown_in(code, offset, exception):
@@ -228,10 +245,13 @@ class Recorder:
 
     # ---- GC, imports, audit ----------------------------------------------------------------
     def gc_callback(self, phase, info):
-        if phase == "start":
-            self.buffer.append("%d\t%d\t%d\tgc__start\t%d\n" % (_now(), self.pid, _native_id(), info.get("generation", -1)))
-        else:
-            self.buffer.append("%d\t%d\t%d\tgc__done\t%d\n" % (_now(), self.pid, _native_id(), info.get("collected", 0)))
+        try:
+            if phase == "start":
+                self.buffer.append("%d\t%d\t%d\tgc__start\t%d\n" % (_now(), self.pid, _native_id(), info.get("generation", -1)))
+            else:
+                self.buffer.append("%d\t%d\t%d\tgc__done\t%d\n" % (_now(), self.pid, _native_id(), info.get("collected", 0)))
+        except KeyboardInterrupt:
+            _interrupt_again()  # the GC would print and drop it
 
     def wrap_imports(self):
         """Wraps importlib's _find_and_load where the import statement calls it (import.c looks it up by
@@ -357,9 +377,9 @@ def _send_again(signum):
 
 
 def _install_signal_handlers(recorder):
-    """Ctrl-C and SIGTERM end the trace cleanly. Only dispositions the program has not set are
-    replaced (SIGINT's default KeyboardInterrupt, SIGTERM's default death); the program's own
-    signal.signal() calls later take over as usual. A signal arriving while the recorder's own code
+    """SIGTERM ends the trace cleanly: when its disposition is the default (death), it is replaced
+    by a handler raising _Terminated; the program's own signal.signal() calls later take over as
+    usual. (Ctrl-C needs no handler: see _interrupt_again.) A signal arriving while the recorder's own code
     runs is sent again, so the exception is raised in the program's code, never in the recorder's."""
 
     def deliver(signum, frame, exception):
@@ -371,10 +391,6 @@ def _install_signal_handlers(recorder):
             return
         raise exception
 
-    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
-        handler = lambda signum, frame: deliver(signum, frame, KeyboardInterrupt())  # noqa: E731
-        signal.signal(signal.SIGINT, handler)
-        recorder.replaced[signal.SIGINT] = (handler, signal.default_int_handler)
     if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
         handler = lambda signum, frame: deliver(signum, frame, _Terminated())  # noqa: E731
         signal.signal(signal.SIGTERM, handler)
