@@ -68,6 +68,7 @@ class Recorder:
         self.functions = {}  # code -> (entry suffix, return prefix), or None for the recorder's own code
         self.tool = None
         self.import_depth = 0
+        self.thread_ids = {}  # threading.get_ident() -> "\tpid\ttid" (3.12+)
         self.replaced = {}  # signal -> (our handler, the one it replaced): given back in forked children
         self._write(
             "# pyflame-trace v1 clock=monotonic_ns recorder=inprocess python=%s version=%d.%d.%d pid=%d\n"
@@ -171,8 +172,11 @@ class Recorder:
         append = buffer.append
         flush = self.flush
         now = _now
-        native_id = _native_id
-        pid = self.pid
+        # "\tpid\ttid" per thread, by threading.get_ident(): gettid() is a system call (~0.4 µs),
+        # too slow for every event.
+        get_ident = _thread.get_ident
+        ids_of = self.thread_ids
+        thread_ids = self.ids_for_thread
         disable = monitoring.DISABLE
         getframe = sys._getframe
 
@@ -181,7 +185,7 @@ class Recorder:
                 described = functions.get(code) or describe(code)
                 if described is None:
                     return disable
-                append("%d\t%d\t%d%s" % (now(), pid, native_id(), described[0]))
+                append("%d%s%s" % (now(), ids_of.get(get_ident()) or thread_ids(), described[0]))
                 if len(buffer) >= FLUSH_EVERY:
                     flush()
             except KeyboardInterrupt:
@@ -196,7 +200,7 @@ class Recorder:
                 frame = getframe(1)
                 if frame.f_code is not code:
                     frame = frame.f_back
-                append("%d\t%d\t%d%s%d\n" % (now(), pid, native_id(), described[1], frame.f_lineno))
+                append("%d%s%s%d\n" % (now(), ids_of.get(get_ident()) or thread_ids(), described[1], frame.f_lineno))
                 if len(buffer) >= FLUSH_EVERY:
                     flush()
             except KeyboardInterrupt:
@@ -235,6 +239,13 @@ class Recorder:
     def note_new_thread(self, frame, event, arg):
         sys.setprofile(None)
         self.note_thread()
+        self.ids_for_thread()  # a new thread may reuse a finished one's get_ident(), not its tid
+
+    def ids_for_thread(self):
+        """"\tpid\ttid" of the calling thread, kept by threading.get_ident()."""
+        ids = "\t%d\t%d" % (self.pid, _native_id())
+        self.thread_ids[_thread.get_ident()] = ids
+        return ids
 
     def stop_functions(self):
         """Stops recording functions in this thread (3.8-3.11), or everywhere (3.12+)."""
