@@ -169,6 +169,15 @@ for (const python of PYTHONS) {
       assert.equal(text.match(/^# pyflame-end/gm)?.length, 1);
     });
 
+    test('bounded memory: events are written as the program runs, a buffer (8192) at a time', () => {
+      const trace = tracePath();
+      const result = run(python, [RECORDER, '-o', trace, '--', 'grows.py', trace]);
+      assert.equal(result.status, 0, result.stderr);
+      const onDisk = Number(result.stdout);
+      assert.ok(onDisk >= 16000 && onDisk < 16722, `${onDisk} event lines were on disk while the program ran`);
+      assert.match(readFileSync(trace, 'utf8'), /# pyflame-end result=complete /);
+    });
+
     test('--audit: audit events (open, exec) are recorded', () => {
       const { run: result, text } = record(python, ['where.py', '0']);
       assert.equal(result.status, 0);
