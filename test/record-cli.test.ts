@@ -219,11 +219,11 @@ test('record with a tiny buffer: bpftrace loses events, pyflame counts them and 
 
 test('record errors: exit 2 with a message saying what to do', { skip }, async () => {
   const dir = scratchDir('record-errors');
-  const noMarkers = await runCli(['record', '-o', join(dir, 't.txt'), '--', '/bin/true', 'x.py']);
+  const noMarkers = await runCli(['record', '--via', 'markers', '-o', join(dir, 't.txt'), '--', '/bin/true', 'x.py']);
   assert.equal(noMarkers.code, 2);
   assert.match(noMarkers.stderr, /^pyflame: error: \/usr\/bin\/true has no CPython static markers \(no "python" notes in \.note\.stapsdt\) \(and it did not answer as a Python interpreter: \/bin\/true -S -c 'import sys; \.\.\.' failed\)\. pyflame record needs a CPython built --with-dtrace, such as Debian\/Ubuntu's \/usr\/bin\/python3\.X/);
 
-  const noBpftrace = await runCli(['record', '--', PY, 'x.py'], { env: { PATH: '/nonexistent' } });
+  const noBpftrace = await runCli(['record', '--via', 'markers', '--', PY, 'x.py'], { env: { PATH: '/nonexistent' } });
   assert.equal(noBpftrace.code, 2);
   assert.equal(noBpftrace.stderr, 'pyflame: error: bpftrace is not installed (not found on PATH). Install it: apt-get install -y bpftrace (Debian/Ubuntu; dnf install bpftrace on Fedora).\n');
 
@@ -249,7 +249,7 @@ test('record errors: exit 2 with a message saying what to do', { skip }, async (
 });
 
 test('record as a normal user: exit 2, use sudo', { skip: skip || (existsSync('/usr/bin/setpriv') ? false : 'setpriv not installed') }, () => {
-  const result = spawnSync('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, CLI, 'record', '--', PY, 'x.py'], { encoding: 'utf8', cwd: scratch });
+  const result = spawnSync('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, CLI, 'record', '--via', 'markers', '--', PY, 'x.py'], { encoding: 'utf8', cwd: scratch });
   assert.equal(result.status, 2, result.stderr);
   assert.match(result.stderr, /^pyflame: error: pyflame record must run as root to attach probes \(bpftrace needs it; effective uid is 65534\): run it with sudo, e.g\. sudo pyflame record -- \/usr\/bin\/python3\.11 script\.py\n$/);
 });

@@ -264,7 +264,7 @@ async function fileSystemFull(path: string): Promise<boolean> {
 }
 
 /** The finished trace to its destination: renamed over a regular file, copied into anything else. */
-async function deliver(temp: string, writeTo: OutputTarget): Promise<void> {
+export async function deliver(temp: string, writeTo: OutputTarget): Promise<void> {
   if (writeTo.kind === 'replace') {
     await rename(temp, writeTo.file);
     return;

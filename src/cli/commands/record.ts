@@ -3,6 +3,8 @@ import type { Argv } from 'yargs';
 import { RecordError } from '../../record/record-error.js';
 import type { ProgramExit } from '../../record/finish-trace.js';
 import { recordTrace, type Recording, type RecordTarget } from '../../record/record.js';
+import { markersUnusable, type RecordWay } from '../../record/choose-way.js';
+import { recordInProcess, type InProcessRecording } from '../../record/record-inprocess.js';
 import type { CommandContext } from '../command-context.js';
 import { ExitCode, UsageError } from '../exit-codes.js';
 import { terminalSafe } from '../terminal.js';
@@ -17,6 +19,8 @@ export interface RecordArgs {
   output?: string;
   lines: boolean;
   analyze: boolean;
+  /** Forces a way; by default the markers when usable, else in-process. */
+  via?: RecordWay;
 }
 
 /** A path as it can be pasted into a shell. */
@@ -25,9 +29,13 @@ function shellWord(text: string): string {
 }
 
 /** The warning for a trace that is not proven complete, if it is not. */
-export function incompleteWarning(recording: Recording): string | undefined {
+export function incompleteWarning(recording: Recording | InProcessRecording): string | undefined {
   const { end } = recording;
   if (end.complete) return undefined;
+  if ('via' in recording) {
+    const cut = end.cutLine ? ' Its last line was cut short and removed.' : '';
+    return `warning: recording incomplete: the recorder inside the program did not finish the trace (the program was killed before its exit handlers ran, e.g. by SIGKILL or a crash): the events of its last buffer (up to 8192) are missing.${cut} The trace is kept and its last line says "result=incomplete"; record again.`;
+  }
   const cut = end.cutLine ? ' Its last line was cut short and removed.' : '';
   if (end.fired === undefined || end.missing === undefined) {
     const why = recording.bpftraceFailure ?? 'it stopped before writing them, or its writes failed';
@@ -51,7 +59,7 @@ export function programEnd(exit: ProgramExit | undefined): { text: string; faile
 
 export const recordCommand = {
   command: 'record [command..]',
-  describe: 'Record a trace with bpftrace (Linux, root): a command from its start, or a running process with --pid',
+  describe: 'Record a trace: with bpftrace on the CPython markers (Linux, root), or with a recorder inside the program (any CPython 3.8+); a running process with --pid (markers)',
   builder: (yargs: Argv) =>
     yargs
       .positional('command', { type: 'string', array: true, describe: 'the program to run, after --: the python interpreter, the script and its arguments' })
@@ -59,20 +67,32 @@ export const recordCommand = {
       .option('output', { alias: 'o', type: 'string', describe: 'the trace file (default out/<script>.pyflame.txt, out/pid-<PID>.pyflame.txt)' })
       .option('lines', { type: 'boolean', default: false, describe: 'also write line events (one per executed line: big traces)' })
       .option('analyze', { type: 'boolean', default: false, describe: 'run pyflame analyze on the trace afterwards' })
+      .option('via', { type: 'string', choices: ['markers', 'inprocess'], describe: 'markers: bpftrace on the CPython markers (Linux, root); inprocess: a recorder inside the program (any CPython 3.8+). Default: the markers when usable, else in-process' })
       .example('sudo $0 record -- /usr/bin/python3.11 script.py arg', 'writes out/script.pyflame.txt')
       .example('sudo $0 record -o trace.txt --pid 1234', 'attach to a running process; Ctrl-C stops and keeps the trace')
       .example('sudo $0 record --analyze -- /usr/bin/python3.11 -m mymodule', 'record, then print the report')
-      .epilog('Needs Linux, root, bpftrace, and a CPython built --with-dtrace (Debian/Ubuntu /usr/bin/python3.X). On CPython 3.12-3.14 only GC, import and audit events can be recorded. Ctrl-C, SIGTERM and SIGHUP go to the program; the trace is kept. Exit status: 0 a complete trace, 2 nothing kept, 3 the program failed (the trace is complete), 4 the trace is incomplete (kept, labelled in its last line). See docs/recording.md.'),
+      .example('$0 record --via inprocess -- python3 script.py', 'no root, any CPython 3.8+: the in-process recorder')
+      .epilog('Two ways. The markers need Linux, root, bpftrace, and a CPython built --with-dtrace whose markers include function entry (Debian/Ubuntu /usr/bin/python3.X up to 3.11). Otherwise (or with --via inprocess) the in-process recorder runs the script or -m module under any CPython 3.8+, on any system, without root; it cannot attach to a running process. Ctrl-C, SIGTERM and SIGHUP go to the program; the trace is kept. Exit status: 0 a complete trace, 2 nothing kept, 3 the program failed (the trace is complete), 4 the trace is incomplete (kept, labelled in its last line). See docs/recording.md.'),
   async run(args: RecordArgs, context: CommandContext): Promise<number> {
     const command = [...(args.command ?? []), ...args._.slice(1)].map(String);
     if (args.pid !== undefined && command.length > 0) throw new UsageError('give either a command (after --) or --pid, not both');
     if (args.pid === undefined && command.length === 0) throw new UsageError('name the program to record after --, e.g. pyflame record -- /usr/bin/python3.11 script.py (or attach with --pid PID)');
     if (args.pid !== undefined && (!Number.isInteger(args.pid) || args.pid <= 0)) throw new UsageError(`--pid takes a process id (a whole number above 0); got ${String(args.pid)}`);
     if (args.output === '' || args.output === '-') throw new UsageError('-o takes a file path (bpftrace writes the trace to a file; stdout is the program\'s)');
+    if (args.pid !== undefined && args.via === 'inprocess') throw new UsageError('--pid attaches with bpftrace and the markers; --via inprocess records a program it starts (name it after --)');
     const target: RecordTarget = args.pid !== undefined ? { pid: args.pid } : { command };
-    let recording;
+    let recording: Recording | InProcessRecording;
     try {
-      recording = await recordTrace({ target, output: args.output, lines: args.lines, stderr: context.stderr });
+      let way: RecordWay = args.via ?? 'markers';
+      if (args.via === undefined && 'command' in target) {
+        const why = markersUnusable(command);
+        if (why !== undefined) {
+          way = 'inprocess';
+          context.stderr.write(`pyflame: ${terminalSafe(`recording in-process (a recorder inside the program), not with bpftrace and the markers: ${why}`)}\n`);
+        }
+      }
+      if (way === 'inprocess' && args.lines) context.stderr.write('pyflame: warning: --lines is not supported by the in-process recorder yet: recording without line events\n');
+      recording = way === 'inprocess' ? await recordInProcess({ command, output: args.output, stderr: context.stderr }) : await recordTrace({ target, output: args.output, lines: args.lines, stderr: context.stderr });
     } catch (error) {
       if (!(error instanceof RecordError)) throw error;
       context.stderr.write(`pyflame: error: ${terminalSafe(error.message)}\n`);
@@ -82,18 +102,18 @@ export const recordCommand = {
     const signal = recording.stoppedBy === undefined || recording.stoppedBy === 'SIGINT' ? 'interrupt' : recording.stoppedBy;
     const how = recording.interrupted ? `stopped by ${signal}; kept what was recorded` : 'the program ended';
     say(`wrote ${recording.output}: ${recording.events} events (${how})`);
-    if (recording.lost > 0) say(`warning: bpftrace lost ${recording.lost} events (its buffer overflowed): calls around them are incomplete. Record again with a bigger buffer, e.g. BPFTRACE_PERF_RB_PAGES=${Number(recording.perfPages) * 4} (now ${recording.perfPages} pages per CPU)`);
+    if (recording.lost > 0 && !('via' in recording)) say(`warning: bpftrace lost ${recording.lost} events (its buffer overflowed): calls around them are incomplete. Record again with a bigger buffer, e.g. BPFTRACE_PERF_RB_PAGES=${Number(recording.perfPages) * 4} (now ${recording.perfPages} pages per CPU)`);
     const incomplete = incompleteWarning(recording);
     if (incomplete !== undefined) say(incomplete);
     const ended = programEnd(recording.end.exit);
     if (ended !== undefined) say(ended.text);
     const status = incomplete !== undefined ? ExitCode.Incomplete : ended?.failed && !recording.interrupted ? ExitCode.ProgramFailed : ExitCode.Ok;
-    if (!recording.probes.functionCalls) say('the trace has no function calls (this CPython has no function markers): analyze shows GC, imports and audit events only');
+    if (!('via' in recording) && !recording.probes.functionCalls) say('the trace has no function calls (this CPython has no function markers): analyze shows GC, imports and audit events only');
     if (!args.analyze) {
       say(`next: ${invokedAs()} analyze ${shellWord(recording.output)}`);
       return status;
     }
-    const analyzeArgs: AnalyzeArgs = { traces: [recording.output], weight: 'self-us', 'per-thread': false, minwidth: 0.1, inverted: false, top: 15, sort: 'self', lines: args.lines };
+    const analyzeArgs: AnalyzeArgs = { traces: [recording.output], weight: 'self-us', 'per-thread': false, minwidth: 0.1, inverted: false, top: 15, sort: 'self', lines: args.lines && !('via' in recording) };
     const analyzed = await analyzeCommand.run(analyzeArgs, context);
     return analyzed === ExitCode.Ok ? status : analyzed;
   },

@@ -1,0 +1,113 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, realpathSync } from 'node:fs';
+import { mkdir, unlink } from 'node:fs/promises';
+import { constants as osConstants, tmpdir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { OutputTarget } from '../io/output-target.js';
+import { resolveProgram, type PythonVersion } from './find-python.js';
+import { finishInProcessTrace } from './inprocess-end.js';
+import type { TraceEnd } from './finish-trace.js';
+import { splitPythonCommand } from './python-command.js';
+import { RecordError } from './record-error.js';
+import { checkRecordOutput, checkScript, defaultTracePath } from './record.js';
+import { deliver } from './run-bpftrace.js';
+
+/**
+ * `pyflame record --via inprocess`: runs `python [options] <recorder> -o <temp> -- script args`,
+ * the recorder being plain Python shipped in the package (recorder/pyflame_recorder.py), and puts
+ * the checked trace under its final name at the end (as the bpftrace path does).
+ */
+
+/** The recorder, at the package root (this file is dist/src/record/record-inprocess.js). */
+export const RECORDER = resolve(dirname(fileURLToPath(import.meta.url)), '../../../recorder/pyflame_recorder.py');
+
+/** The oldest CPython the recorder supports (threading.get_native_id, gc.callbacks, setprofile). */
+const OLDEST = { major: 3, minor: 8 };
+
+export interface InProcessOptions {
+  readonly command: readonly string[];
+  readonly output?: string;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly cwd?: string;
+  /** Progress and notices (the program's own stderr is inherited). */
+  readonly stderr: NodeJS.WritableStream;
+}
+
+export interface InProcessRecording {
+  readonly via: 'inprocess';
+  readonly output: string;
+  readonly interpreter: string;
+  readonly version: PythonVersion;
+  readonly interrupted: boolean;
+  readonly stoppedBy?: NodeJS.Signals;
+  readonly events: number;
+  readonly lost: 0;
+  readonly end: TraceEnd;
+}
+
+/** Asks the interpreter its version; refuses anything but CPython 3.8+. */
+export function askPythonVersion(interpreter: string, env: NodeJS.ProcessEnv): PythonVersion {
+  const result = spawnSync(interpreter, ['-c', 'import sys, platform; print(sys.version_info[0], sys.version_info[1], platform.python_implementation())'], { encoding: 'utf8', timeout: 30_000, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const match = /^(\d+) (\d+) (\w+)/.exec(result.stdout ?? '');
+  if (result.status !== 0 || match === null) throw new RecordError(`${interpreter} did not answer as a Python interpreter (${interpreter} -c 'import sys; ...' failed); nothing was recorded`);
+  const version = { major: Number(match[1]), minor: Number(match[2]) };
+  if (match[3] !== 'CPython') throw new RecordError(`${interpreter} is ${match[3]} ${version.major}.${version.minor}; the in-process recorder needs CPython 3.8 or later; nothing was recorded`);
+  if (version.major < OLDEST.major || (version.major === OLDEST.major && version.minor < OLDEST.minor)) {
+    throw new RecordError(`${interpreter} is CPython ${version.major}.${version.minor}; the in-process recorder needs CPython 3.8 or later; nothing was recorded`);
+  }
+  return version;
+}
+
+/** SIGTERM and SIGHUP sent to pyflame go to the program; a terminal's Ctrl-C reaches both already. */
+const FORWARDED: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGHUP'];
+
+export async function recordInProcess(options: InProcessOptions): Promise<InProcessRecording> {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const split = splitPythonCommand(options.command);
+  checkScript(options.command, cwd);
+  if (!existsSync(RECORDER)) throw new RecordError(`the in-process recorder is missing from this installation (${RECORDER}); reinstall pyflame`);
+  const interpreter = resolveProgram(split.interpreter, env.PATH, cwd);
+  const version = askPythonVersion(interpreter, env);
+  const output = options.output ?? defaultTracePath({ command: options.command });
+  const writeTo: OutputTarget = checkRecordOutput(output, options.command, realpathSync(interpreter));
+  const folder = writeTo.kind === 'replace' ? dirname(writeTo.file) : tmpdir();
+  await mkdir(folder, { recursive: true });
+  const temp = join(folder, `.${basename(output)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const say = (text: string) => options.stderr.write(`pyflame: ${text}\n`);
+  say(`recording ${interpreter} in-process: CPython ${version.major}.${version.minor}, ${version.minor >= 12 ? 'sys.monitoring' : 'sys.setprofile'} (calls), gc.callbacks, imports`);
+  const child = spawn(interpreter, [...split.options, RECORDER, '-o', temp, '--', ...split.program], { cwd, env, stdio: 'inherit' });
+  let interrupted = false;
+  let stoppedBy: NodeJS.Signals | undefined;
+  const forward = (signal: NodeJS.Signals) => {
+    interrupted = true;
+    stoppedBy ??= signal;
+    if (signal !== 'SIGINT' && child.exitCode === null && child.signalCode === null) child.kill(signal);
+  };
+  for (const signal of [...FORWARDED, 'SIGINT' as const]) process.on(signal, forward);
+  try {
+    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((done, fail) => {
+      child.on('error', fail);
+      child.on('close', (exitCode, exitSignal) => done([exitCode, exitSignal]));
+    });
+    if (!existsSync(temp)) throw new RecordError(`${interpreter} ended (${code === null ? `killed by ${signal ?? 'a signal'}` : `exit status ${code}`}) before the recorder began; nothing was recorded`);
+    const pid = child.pid ?? 0;
+    const signalNumber = signal === null ? 0 : osConstants.signals[signal];
+    const exit = code !== null ? { pid, status: code } : { pid, signal: signalNumber };
+    let end: TraceEnd;
+    try {
+      end = await finishInProcessTrace(temp, exit);
+    } catch (error) {
+      await unlink(temp).catch(() => {});
+      const errno = (error as NodeJS.ErrnoException).code;
+      if (errno === 'ENOSPC' || errno === 'EDQUOT') throw new RecordError(`${output}: the file system is full (${errno}): the trace could not be completed, nothing was kept. Free some space, or record to another file system with -o`);
+      throw error;
+    }
+    await deliver(temp, writeTo);
+    return { via: 'inprocess', output, interpreter, version, interrupted, stoppedBy, events: end.events, lost: 0, end };
+  } finally {
+    for (const signal of [...FORWARDED, 'SIGINT' as const]) process.off(signal, forward);
+  }
+}
