@@ -84,7 +84,9 @@ export function toPyflameText(events: readonly GenEvent[]): string {
 
 /** The CSV rows pyflame should write for these events (without source_line). */
 export function expectedRows(events: readonly GenEvent[]): string[] {
-  const field = (s: string) => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+  // RFC 4180 quoting; a name that would start a spreadsheet formula (or starts with ') gets a
+  // leading ' inside quotes (docs/event-log.md).
+  const field = (s: string) => (/^[=+\-@\t\r']/.test(s) ? `"'${s.replace(/"/g, '""')}"` : /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
   return events.map((e) => {
     const kind = { function__entry: 'entry', function__return: 'return', gc__start: 'gc-start', gc__done: 'gc-done' }[e.probe];
     const frame = e.file !== undefined ? `${field(e.file)},${field(e.func!)},${e.line}` : ',,';
