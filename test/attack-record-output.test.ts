@@ -1,30 +1,18 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, createReadStream, existsSync, lstatSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, createReadStream, lstatSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { readStapsdtNotesFromFile } from '../src/record/elf-notes.js';
-import { findBpftrace } from '../src/record/preflight.js';
 import { runCli } from './helpers/run-cli.js';
 import { scratchDir } from './helpers/scratch.js';
+import { markerRecordingSkipReason } from './helpers/record-skip.js';
 
 // `pyflame record -o` never harms what is there (issue 10 §1): the script is not overwritten by its
 // own trace, a device or FIFO is written in place, a symlink's target is written.
 
 const PY = '/usr/bin/python3.11';
 
-function skipReason(): string | false {
-  if (process.platform !== 'linux') return 'pyflame record needs Linux';
-  if (process.geteuid?.() !== 0) return 'not root: attaching probes needs root (CI runs as root)';
-  try {
-    findBpftrace();
-  } catch {
-    return 'bpftrace is not installed (apt-get install -y bpftrace)';
-  }
-  if (!existsSync(PY)) return `${PY} is not installed`;
-  if (!readStapsdtNotesFromFile(PY).some((note) => note.name === 'function__entry')) return `${PY} has no function markers`;
-  return false;
-}
+const skipReason = markerRecordingSkipReason;
 const skip = skipReason();
 
 const SCRIPT = 'def f(n):\n    return n if n < 2 else f(n - 1) + f(n - 2)\nf(8)\n';

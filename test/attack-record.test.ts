@@ -4,7 +4,7 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileS
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { analyzeTrace } from '../src/analyze/analyze.js';
-import { readStapsdtNotesFromFile, type StapsdtNote } from '../src/record/elf-notes.js';
+import type { StapsdtNote } from '../src/record/elf-notes.js';
 import { decodeWaitStatus, finishTrace } from '../src/record/finish-trace.js';
 import { findBpftrace } from '../src/record/preflight.js';
 import { chooseProbeSet, exitProbe } from '../src/record/probe-set.js';
@@ -14,6 +14,7 @@ import { codes } from './helpers/analysis.js';
 import { CLI, ROOT } from './helpers/paths.js';
 import { runCli } from './helpers/run-cli.js';
 import { scratchDir } from './helpers/scratch.js';
+import { markerRecordingSkipReason } from './helpers/record-skip.js';
 
 /**
  * What an attack on `pyflame record` found (issue 10): events lost without a word, a full disk
@@ -25,18 +26,7 @@ import { scratchDir } from './helpers/scratch.js';
 const PY = '/usr/bin/python3.11';
 const scratch = scratchDir('attack-record');
 
-function skipReason(): string | false {
-  if (process.platform !== 'linux') return 'pyflame record needs Linux';
-  if (process.geteuid?.() !== 0) return 'not root: attaching probes needs root (CI runs as root)';
-  try {
-    findBpftrace();
-  } catch {
-    return 'bpftrace is not installed (apt-get install -y bpftrace)';
-  }
-  if (!existsSync(PY)) return `${PY} is not installed (Debian: apt-get install -y python3.11)`;
-  if (!readStapsdtNotesFromFile(PY).some((note) => note.name === 'function__entry')) return `${PY} has no function markers`;
-  return false;
-}
+const skipReason = markerRecordingSkipReason;
 const skip = skipReason();
 /** The exit status comes from the kernel's task struct, which bpftrace reads through BTF. */
 const skipNoBtf = skip || (existsSync('/sys/kernel/btf/vmlinux') ? false : 'the kernel has no BTF: the program\'s exit status cannot be read');

@@ -12,6 +12,7 @@ import { codes, fn } from './helpers/analysis.js';
 import { CLI } from './helpers/paths.js';
 import { runCli } from './helpers/run-cli.js';
 import { scratchDir } from './helpers/scratch.js';
+import { markerRecordingSkipReason } from './helpers/record-skip.js';
 
 /**
  * `pyflame record` for real: bpftrace attaches to Debian's python3.11 and records small programs
@@ -21,18 +22,7 @@ import { scratchDir } from './helpers/scratch.js';
 
 const PY = '/usr/bin/python3.11';
 
-function skipReason(): string | false {
-  if (process.platform !== 'linux') return 'pyflame record needs Linux';
-  if (process.geteuid?.() !== 0) return 'not root: attaching probes needs root (CI runs as root)';
-  try {
-    findBpftrace();
-  } catch {
-    return 'bpftrace is not installed (apt-get install -y bpftrace)';
-  }
-  if (!existsSync(PY)) return `${PY} is not installed (Debian: apt-get install -y python3.11)`;
-  if (!readStapsdtNotesFromFile(PY).some((note) => note.name === 'function__entry')) return `${PY} has no function markers`;
-  return false;
-}
+const skipReason = markerRecordingSkipReason;
 const skip = skipReason();
 
 /** The first CPU this process may run on (a container's cpuset need not include CPU 0). */

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { readStapsdtNotesFromFile } from '../src/record/elf-notes.js';
-import { findBpftrace } from '../src/record/preflight.js';
 import { FIXTURES } from './helpers/paths.js';
 import { runCli } from './helpers/run-cli.js';
 import { scratchDir } from './helpers/scratch.js';
+import { markerRecordingSkipReason } from './helpers/record-skip.js';
 
 /**
  * On Debian's python3.11 (markers built in), the same program recorded both ways gives the same
@@ -19,18 +18,7 @@ import { scratchDir } from './helpers/scratch.js';
 const PY = '/usr/bin/python3.11';
 const PROGRAMS = join(FIXTURES, 'inprocess/programs');
 
-function skipReason(): string | false {
-  if (process.platform !== 'linux') return 'the markers need Linux';
-  if (process.geteuid?.() !== 0) return 'not root: attaching probes needs root (CI runs as root)';
-  try {
-    findBpftrace();
-  } catch {
-    return 'bpftrace is not installed';
-  }
-  if (!existsSync(PY)) return `${PY} is not installed`;
-  if (!readStapsdtNotesFromFile(PY).some((note) => note.name === 'function__entry')) return `${PY} has no function markers`;
-  return false;
-}
+const skipReason = markerRecordingSkipReason;
 
 /** Calls per `file \t function` of the functions defined in `file`. */
 function callsIn(trace: string, file: string): Record<string, number> {
