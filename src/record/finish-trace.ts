@@ -1,5 +1,6 @@
 import { open } from 'node:fs/promises';
 import { EXIT_LINE } from './probe-set.js';
+import { forEachFileLine } from './file-lines.js';
 
 /**
  * Proves a finished bpftrace output complete, and labels it. Every probe of the recording program
@@ -44,8 +45,6 @@ export function decodeWaitStatus(pid: number, word: number): ProgramExit {
 
 const DUMP_LINE = /^@(\w+): (\d+)$/;
 const LOST_LINE = /^Lost (\d+) events/;
-const NEWLINE = 10;
-const CHUNK = 1 << 20;
 
 interface Scan {
   events: number;
@@ -62,28 +61,9 @@ interface Scan {
 /** Reads the output once, in chunks (traces are big), noting where each kind of line is. */
 async function scan(path: string): Promise<Scan> {
   const result: Scan = { events: 0, lost: 0, dumpStart: undefined, counts: new Map(), exit: undefined, endOfLastLine: 0, size: 0 };
-  const file = await open(path, 'r');
-  try {
-    let carry = Buffer.alloc(0);
-    let carryStart = 0; // file offset of carry[0]
-    const buffer = Buffer.alloc(CHUNK);
-    for (;;) {
-      const { bytesRead } = await file.read(buffer, 0, CHUNK, null);
-      if (bytesRead === 0) break;
-      const bytes = carry.length === 0 ? buffer.subarray(0, bytesRead) : Buffer.concat([carry, buffer.subarray(0, bytesRead)]);
-      let start = 0;
-      for (let nl = bytes.indexOf(NEWLINE, start); nl >= 0; nl = bytes.indexOf(NEWLINE, start)) {
-        line(result, bytes, start, nl, carryStart + start);
-        start = nl + 1;
-      }
-      result.endOfLastLine = carryStart + start;
-      carry = Buffer.from(bytes.subarray(start));
-      carryStart += start;
-      result.size = carryStart + carry.length;
-    }
-  } finally {
-    await file.close();
-  }
+  const extent = await forEachFileLine(path, (bytes, lineStart, lineEnd, offset) => line(result, bytes, lineStart, lineEnd, offset));
+  result.endOfLastLine = extent.endOfLastLine;
+  result.size = extent.size;
   return result;
 }
 

@@ -1,5 +1,6 @@
 import { open } from 'node:fs/promises';
 import type { ProgramExit, TraceEnd } from './finish-trace.js';
+import { forEachFileLine } from './file-lines.js';
 
 /**
  * Checks the end of a trace the in-process recorder wrote and puts the program's end before its
@@ -11,8 +12,6 @@ import type { ProgramExit, TraceEnd } from './finish-trace.js';
  */
 
 const END_LINE = /^# pyflame-end result=complete events=(\d+) /;
-const CHUNK = 1 << 20;
-const NEWLINE = 10;
 
 interface Scan {
   events: number;
@@ -26,31 +25,14 @@ interface Scan {
 
 async function scan(path: string): Promise<Scan> {
   const result: Scan = { events: 0, lastLineStart: 0, lastLine: '', endOfLastLine: 0, size: 0 };
-  const file = await open(path, 'r');
-  try {
-    const buffer = Buffer.alloc(CHUNK);
-    let carry = Buffer.alloc(0);
-    let carryStart = 0;
-    for (;;) {
-      const { bytesRead } = await file.read(buffer, 0, CHUNK, null);
-      if (bytesRead === 0) break;
-      const bytes = carry.length === 0 ? buffer.subarray(0, bytesRead) : Buffer.concat([carry, buffer.subarray(0, bytesRead)]);
-      let start = 0;
-      for (let nl = bytes.indexOf(NEWLINE, start); nl >= 0; nl = bytes.indexOf(NEWLINE, start)) {
-        const first = bytes[start];
-        if (first !== undefined && first >= 48 && first <= 57) result.events++;
-        result.lastLineStart = carryStart + start;
-        result.lastLine = bytes.toString('latin1', start, nl);
-        start = nl + 1;
-      }
-      result.endOfLastLine = carryStart + start;
-      carry = Buffer.from(bytes.subarray(start));
-      carryStart += start;
-      result.size = carryStart + carry.length;
-    }
-  } finally {
-    await file.close();
-  }
+  const extent = await forEachFileLine(path, (bytes, start, end, offset) => {
+    const first = bytes[start];
+    if (first !== undefined && first >= 48 && first <= 57) result.events++;
+    result.lastLineStart = offset;
+    result.lastLine = bytes.toString('latin1', start, end);
+  });
+  result.endOfLastLine = extent.endOfLastLine;
+  result.size = extent.size;
   return result;
 }
 
