@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { foldedFlameGraphSvg } from '../dist/src/export/svg/folded-graph.js';
 import { withoutAnnotation } from '../dist/src/export/svg/language-palette.js';
-import { readFolded } from '../dist/src/folded/read-folded.js';
+import { readFolded } from '../dist/src/folded-input/read-folded.js';
 
 const args = process.argv.slice(2);
 const mirror = args.includes('--mirror') ? args[args.indexOf('--mirror') + 1] : '/work/.mirror';

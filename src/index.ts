@@ -15,8 +15,8 @@ export type { EventLogFormat, EventLogWriter } from './export/event-log/event-lo
 export { convertTrace, type ConvertOptions } from './convert.js';
 export { openOutput, writeTextFile, type TextOutput } from './io/output.js';
 export { loadEvents, type LoadedEvent, type LoadedTrace } from './load-events.js';
-export { readFolded, type FoldedBaseline, type FoldedInput, type FoldedProfile, type ReadFoldedOptions } from './folded/read-folded.js';
-export { parseFrameLabel, type FrameLabel } from './folded/frame-label.js';
+export { readFolded, type FoldedBaseline, type FoldedInput, type FoldedProfile, type ReadFoldedOptions } from './folded-input/read-folded.js';
+export { parseFrameLabel, type FrameLabel } from './folded-input/frame-label.js';
 export { foldedFlameGraphSvg, PALETTES, type FoldedSvgOptions, type PaletteName } from './export/svg/folded-graph.js';
 export { flameGraphSvg, renderFlameGraph, type FlameGraphInput, type SvgOptions } from './export/svg/render.js';
 

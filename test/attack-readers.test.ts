@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import './helpers/fast-check-setup.js';
 import { TraceInputError } from '../src/model/diagnostics.js';
 import { TimeBase } from '../src/model/time-base.js';
-import { readFolded } from '../src/folded/read-folded.js';
+import { readFolded } from '../src/folded-input/read-folded.js';
 import { MAX_NAME_BYTES } from '../src/parse/event-writer.js';
 import { readTrace, type ReadTraceOptions } from '../src/parse/read-trace.js';
 import { loadEvents } from '../src/load-events.js';

@@ -63,7 +63,7 @@ describe('command-line conventions', () => {
 
 describe('report width', () => {
   it('a pipe follows COLUMNS; a terminal its own width; else 100', async () => {
-    const { reportWidth } = await import('../src/cli/report/report.js');
+    const { reportWidth } = await import('../src/export/terminal/report.js');
     const pipe = {} as NodeJS.WritableStream;
     assert.equal(reportWidth(pipe, { COLUMNS: '80' }), 80);
     assert.equal(reportWidth(pipe, {}), 100);

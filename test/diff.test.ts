@@ -10,7 +10,8 @@ import { analysisJsonText, analysisToJson } from '../src/export/analysis-json.js
 import { compareRuns, delta, type RunDiff } from '../src/diff/compare.js';
 import { loadRun } from '../src/diff/load-run.js';
 import { diffJsonText, diffToJson } from '../src/diff/render/json.js';
-import { markdownText, renderDiffMarkdown } from '../src/diff/render/markdown.js';
+import { renderDiffMarkdown } from '../src/diff/render/markdown.js';
+import { markdownText } from '../src/text/untrusted.js';
 import { diffFlameGraphSvg } from '../src/diff/render/svg.js';
 import { renderDiffReport } from '../src/diff/render/terminal.js';
 import { DEFAULT_MIN_GC_DELTA_NS, defaultMinDelta, evaluateGate, parseRule, type Gate } from '../src/diff/rules.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { foldedFlameGraphSvg } from '../src/export/svg/folded-graph.js';
-import { readFolded } from '../src/folded/read-folded.js';
+import { readFolded } from '../src/folded-input/read-folded.js';
 import { browserAvailable, launchBrowser, serve } from './helpers/browser.js';
 import { FIXTURES } from './helpers/paths.js';
 import { scratchDir, writeScratch } from './helpers/scratch.js';

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { foldedFlameGraphSvg } from '../src/export/svg/folded-graph.js';
-import { readFolded } from '../src/folded/read-folded.js';
+import { readFolded } from '../src/folded-input/read-folded.js';
 import { scratchDir, writeScratch } from './helpers/scratch.js';
 
 // When the snapshots of FlameGraph, inferno and speedscope are on this machine (fetched under

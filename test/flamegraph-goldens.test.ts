@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { foldedFlameGraphSvg, type FoldedSvgOptions } from '../src/export/svg/folded-graph.js';
-import { readFolded, type ReadFoldedOptions } from '../src/folded/read-folded.js';
+import { readFolded, type ReadFoldedOptions } from '../src/folded-input/read-folded.js';
 import { assertGolden } from './helpers/golden.js';
 import { FIXTURES } from './helpers/paths.js';
 import { assertWellFormed } from './helpers/xml.js';

@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { foldedFlameGraphSvg } from '../src/export/svg/folded-graph.js';
-import { treeStacks } from '../src/folded/folded-tree.js';
-import { readFolded } from '../src/folded/read-folded.js';
+import { treeStacks } from '../src/folded-input/folded-tree.js';
+import { readFolded } from '../src/folded-input/read-folded.js';
 import { FIXTURES } from './helpers/paths.js';
 import { assertWellFormed } from './helpers/xml.js';
 

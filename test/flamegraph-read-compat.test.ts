@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
-import { treeStacks } from '../src/folded/folded-tree.js';
-import { readFolded, type FoldedProfile } from '../src/folded/read-folded.js';
+import { treeStacks } from '../src/folded-input/folded-tree.js';
+import { readFolded, type FoldedProfile } from '../src/folded-input/read-folded.js';
 import { TraceInputError } from '../src/model/diagnostics.js';
 import { scratchDir, writeScratch } from './helpers/scratch.js';
 

@@ -3,8 +3,8 @@ import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import './helpers/fast-check-setup.js';
-import { treeStacks } from '../src/folded/folded-tree.js';
-import { readFolded } from '../src/folded/read-folded.js';
+import { treeStacks } from '../src/folded-input/folded-tree.js';
+import { readFolded } from '../src/folded-input/read-folded.js';
 
 // Differential folded input and several inputs, as properties (issue 15).
 const frame = fc.constantFrom('a', 'b', 'c', 'x y', '', 'f (m.py:3)', 'k_[k]');

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DIFF_COLOURS } from '../src/diff/render/svg.js';
+import { DIFF_COLOURS } from '../src/export/svg/diff-colours.js';
 import { foldedFlameGraphSvg, looksLikePython } from '../src/export/svg/folded-graph.js';
 import { annotationOf, withoutAnnotation } from '../src/export/svg/language-palette.js';
-import { xmlEscape } from '../src/export/svg/escape.js';
+import { xmlText } from '../src/text/untrusted.js';
 import { CATEGORIES } from '../src/export/svg/palette.js';
-import { readFolded } from '../src/folded/read-folded.js';
+import { readFolded } from '../src/folded-input/read-folded.js';
 import { scratchDir, writeScratch } from './helpers/scratch.js';
 import { assertWellFormed } from './helpers/xml.js';
 
@@ -62,7 +62,7 @@ describe('flamegraph: palettes by what the stacks are', () => {
     assert.equal(looksLikePython(['main (app.py:3)', 'dumps (json/__init__.py:231)', 'PyEval_EvalFrame']), true);
     assert.equal(looksLikePython(['main', 'do_syscall_64_[k]', 'java/lang/Thread.run_[j]', 'x.py is a name']), false);
     const python = await draw('main (app.py:1);work (app.py:5) 3\n');
-    assert.deepEqual(legend(python), CATEGORIES.map((c) => xmlEscape(c.label)));
+    assert.deepEqual(legend(python), CATEGORIES.map((c) => xmlText(c.label)));
     const perf = await draw('java;start_thread;java/lang/Thread:::run_[j];Interpreter_[i];JVM::call;sys_write_[k] 5\n');
     assert.deepEqual(legend(perf), ['native (C, Rust...)', 'kernel', 'C++', 'Java / JIT / JS source', 'inlined / builtin / waker']);
     const names = frames(perf).map((f) => f.name);
@@ -77,7 +77,7 @@ describe('flamegraph: palettes by what the stacks are', () => {
       assert.deepEqual(legend(await draw('main;parse 3\n', { palette })), [`palette: ${palette}`]);
     }
     // python forces the Python palette, java the language rules.
-    assert.deepEqual(legend(await draw('main;parse 3\n', { palette: 'python' })), CATEGORIES.map((c) => xmlEscape(c.label)));
+    assert.deepEqual(legend(await draw('main;parse 3\n', { palette: 'python' })), CATEGORIES.map((c) => xmlText(c.label)));
     assert.deepEqual(legend(await draw('main;parse 3\n', { palette: 'java' })), ['native (C, Rust...)']);
     // flamegraph.pl's separators are grey.
     assert.equal(frames(await draw('user;-;kernel_[k] 3\n')).find((f) => f.name === '-')!.fill, 'hsl(0,0%,63%)');

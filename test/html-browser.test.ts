@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { Analysis } from '../src/analyze/analysis.js';
 import { analyzeTrace } from '../src/analyze/analyze.js';
 import { durationHistogram } from '../src/analyze/gc-histogram.js';
-import { formatDuration } from '../src/cli/report/format.js';
+import { formatDuration } from '../src/text/units.js';
 import { htmlReport } from '../src/export/html/report.js';
 import { browserAvailable, launchBrowser, serve } from './helpers/browser.js';
 import { HOSTILE, writeHostileTrace } from './helpers/hostile-trace.js';

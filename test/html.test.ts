@@ -7,8 +7,8 @@ import './helpers/fast-check-setup.js';
 import { analyzeTrace } from '../src/analyze/analyze.js';
 import { durationHistogram } from '../src/analyze/gc-histogram.js';
 import type { ImportRecord } from '../src/analyze/thread-state.js';
-import { formatDuration } from '../src/cli/report/format.js';
-import { html, scriptJson, visibleText } from '../src/export/html/escape.js';
+import { formatDuration } from '../src/text/units.js';
+import { htmlText, scriptJson, visibleText } from '../src/text/untrusted.js';
 import { timelineSvg, TIMELINE_BARS } from '../src/export/html/gc.js';
 import { importForest, type ImportNode } from '../src/export/html/imports.js';
 import { htmlReport } from '../src/export/html/report.js';
@@ -32,7 +32,7 @@ function scripts(page: string): string[] {
 
 describe('HTML report', () => {
   it('escapes for HTML, JSON in <script>, and makes controls visible', () => {
-    assert.equal(html(`<a href="x">&'</a>`), '&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt;');
+    assert.equal(htmlText(`<a href="x">&'</a>`), '&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt;');
     assert.equal(visibleText('a\x00b\x1b\u202e\u2028\ud800c\u{1F600}'), 'a\\x00b\\x1b\\u202e\\u2028\\ud800c\u{1F600}');
     const json = scriptJson({ s: '</script><!--&\u2028\u2029' });
     assert.doesNotMatch(json, /[<>&\u2028\u2029]/);
@@ -42,7 +42,7 @@ describe('HTML report', () => {
         const out = scriptJson([text]);
         assert.doesNotMatch(out, /[<>&\u2028\u2029]/);
         assert.deepEqual(JSON.parse(out), [text]);
-        assert.doesNotMatch(html(text), /[<>"'\x00-\x1f\u2028\u2029]|&(?!(amp|lt|gt|quot|#39);)/);
+        assert.doesNotMatch(htmlText(text), /[<>"'\x00-\x1f\u2028\u2029]|&(?!(amp|lt|gt|quot|#39);)/);
       }),
     );
   });
@@ -134,7 +134,7 @@ describe('HTML report', () => {
     // The flame graph (the SVG export's escaping) may keep U+2028 in attribute text, where it is
     // only a character; the page's own text shows it as an escape.
     assert.doesNotMatch(page.replace(/<div id="flame">[\s\S]*?<\/div>\n<\/section>/, ''), /[\u2028\u2029]/);
-    assert.ok(page.includes(html(HOSTILE.module)), 'the import, escaped');
+    assert.ok(page.includes(htmlText(HOSTILE.module)), 'the import, escaped');
     assert.ok(page.includes('&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;'), 'title and filters escaped');
   });
 

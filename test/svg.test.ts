@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { analyzeTrace } from '../src/analyze/analyze.js';
-import { truncateLabel, xmlEscape } from '../src/export/svg/escape.js';
+import { truncateLabel } from '../src/text/fit.js';
+import { xmlText } from '../src/text/untrusted.js';
 import { buildFlameTree } from '../src/export/svg/flame-tree.js';
 import { layoutFlame } from '../src/export/svg/layout.js';
 import { categoryOf, frameColour } from '../src/export/svg/palette.js';
@@ -21,9 +22,10 @@ function framesOf(svg: string): { d: number; x: number; w: number }[] {
 
 describe('SVG flame graphs', () => {
   it('escapes for XML and truncates by code point', () => {
-    assert.equal(xmlEscape(`<a href="x">&'</a>`), '&lt;a href=&quot;x&quot;&gt;&amp;&apos;&lt;/a&gt;');
-    assert.equal(xmlEscape('a\x00b\x1bc\td\uFFFEe\uD800f\u202Eg'), 'a\uFFFDb\uFFFDc d\uFFFDe\uFFFDf\uFFFDg');
-    assert.equal(xmlEscape('😀'), '😀');
+    assert.equal(xmlText(`<a href="x">&'</a>`), '&lt;a href=&quot;x&quot;&gt;&amp;&apos;&lt;/a&gt;');
+    // The one policy for untrusted text: invisible characters become visible escapes, as in the terminal.
+    assert.equal(xmlText('a\x00b\x1bc\td\uFFFEe\uD800f\u202Eg'), 'a\\x00b\\x1bc\\x09d\\ufffee\\ud800f\\u202eg');
+    assert.equal(xmlText('😀'), '😀');
     assert.equal(truncateLabel('abcdef', 10), 'abcdef');
     assert.equal(truncateLabel('abcdef', 5), 'abc..');
     assert.equal(truncateLabel('😀😀😀😀', 3), '😀..');

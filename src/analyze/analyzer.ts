@@ -9,6 +9,7 @@ import { FunctionTable } from './function-table.js';
 import { matchesFunction, type AnalysisFilters } from './filters.js';
 import { nearestRank, summarizeDurations } from './percentiles.js';
 import { SharedThreadMaps, ThreadState, type AnalysisContext, type TimelineSink } from './thread-state.js';
+import { compareFunctionKeys, compareText } from '../text/compare.js';
 
 export interface AnalyzerOptions {
   readonly filters?: AnalysisFilters;
@@ -324,7 +325,7 @@ export class Analyzer {
   private auditStats(start: number): AuditStats[] {
     const strings = this.frames!.strings;
     const audit = [...this.audit].map(([name, { count, first, last }]) => ({ event: strings.get(name), count, firstNs: first - start, lastNs: last - start }));
-    audit.sort((a, b) => b.count - a.count || (a.event < b.event ? -1 : a.event > b.event ? 1 : 0));
+    audit.sort((a, b) => b.count - a.count || compareText(a.event, b.event));
     return audit;
   }
 }
@@ -392,5 +393,5 @@ function mergeFunctions(threads: readonly ThreadState[], functions: FunctionTabl
 }
 
 function bySelfTime(a: FunctionStats, b: FunctionStats): number {
-  return b.selfNs - a.selfNs || b.totalNs - a.totalNs || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) || a.line - b.line;
+  return b.selfNs - a.selfNs || b.totalNs - a.totalNs || compareFunctionKeys(a, b);
 }

@@ -1,5 +1,5 @@
 import type { TraceSummary } from '../parse/read-trace.js';
-import { formatWarnings } from './terminal.js';
+import { formatWarnings } from '../export/terminal/warnings.js';
 
 /** What a command may touch of the outside world (tests pass their own). */
 export interface CommandContext {

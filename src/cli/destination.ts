@@ -5,7 +5,7 @@ import { checkOutputs, descriptorIdentity, type PlannedOutput } from '../io/outp
 export { outputName };
 import type { CommandContext } from './command-context.js';
 import { UsageError } from './exit-codes.js';
-import { terminalSafe } from './terminal.js';
+import { terminalText } from '../text/untrusted.js';
 
 /** Where one kind of output goes: nowhere, stdout, or a file. */
 export type Destination = { kind: 'none' } | { kind: 'stdout' } | { kind: 'file'; path: string };
@@ -62,7 +62,7 @@ export function checkDestinations(outputs: readonly { flag: string; to: Destinat
 
 /** `pyflame: wrote PATH` on stderr, the path made safe for the terminal. */
 export function sayWrote(context: CommandContext, path: string, detail = ''): void {
-  context.stderr.write(`pyflame: wrote ${terminalSafe(path)}${detail}\n`);
+  context.stderr.write(`pyflame: wrote ${terminalText(path)}${detail}\n`);
 }
 
 /**

@@ -2,7 +2,7 @@ import type { Argv } from 'yargs';
 import type { AnalysisFilters } from '../analyze/filters.js';
 import { UsageError } from './exit-codes.js';
 import { parseDurationFlag, parseIdFlag, parseRegexFlag } from './flag-values.js';
-import { formatDuration } from './report/format.js';
+import { formatDuration } from '../text/units.js';
 
 /** The filter flags as yargs hands them over (shared by analyze and view). */
 export interface FilterArgs {

@@ -6,7 +6,7 @@ import { describeFsError } from '../io/fs-errors.js';
 import { runInterruptHooks } from './interrupt.js';
 import type { CommandContext } from './command-context.js';
 import { ExitCode, UsageError } from './exit-codes.js';
-import { terminalSafe } from './terminal.js';
+import { terminalText } from '../text/untrusted.js';
 import { VERSION } from '../version.js';
 
 /** What a command module exports: its yargs definition and the function that runs it. */
@@ -149,7 +149,7 @@ function reportError(error: unknown, context: CommandContext): number {
   // The reader of stdout went away (| head): what it wanted, it got.
   if ((error as NodeJS.ErrnoException | undefined)?.code === 'EPIPE') return ExitCode.Ok;
   if (error instanceof TraceInputError || error instanceof UsageError || error instanceof OutputPathError || error instanceof OutputWriteError) {
-    const lines = error.message.split('\n').map((line) => terminalSafe(line));
+    const lines = error.message.split('\n').map((line) => terminalText(line));
     context.stderr.write(`pyflame: error: ${lines.join('\n')}\n`);
     if (error instanceof UsageError) context.stderr.write('Run pyflame --help for usage.\n');
     return ExitCode.Error;
@@ -157,12 +157,12 @@ function reportError(error: unknown, context: CommandContext): number {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (typeof code === 'string') {
     const where = (error as NodeJS.ErrnoException).path;
-    context.stderr.write(`pyflame: error: ${terminalSafe(where === undefined ? describeFsError(error) : `${where}: ${describeFsError(error)}`)}\n`);
+    context.stderr.write(`pyflame: error: ${terminalText(where === undefined ? describeFsError(error) : `${where}: ${describeFsError(error)}`)}\n`);
     return ExitCode.Error;
   }
   // A bug in pyflame: say so, with what a bug report needs, and never exit 1 (a diff's regression).
   const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  context.stderr.write(`pyflame: internal error (please report it with the command line): ${terminalSafe(detail.split('\n')[0])}\n${detail.split('\n').slice(1).map(terminalSafe).join('\n')}\n`);
+  context.stderr.write(`pyflame: internal error (please report it with the command line): ${terminalText(detail.split('\n')[0])}\n${detail.split('\n').slice(1).map(terminalText).join('\n')}\n`);
   return ExitCode.Error;
 }
 

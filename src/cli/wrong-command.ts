@@ -1,6 +1,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { TraceInputError } from '../model/diagnostics.js';
 import { detectFormat } from '../parse/registry.js';
+import { isGzip } from '../text/sniff.js';
 
 /** Bytes of a file's head looked at to tell a trace from folded stacks. */
 const HEAD_BYTES = 64 * 1024;
@@ -16,7 +17,7 @@ function headLines(path: string): string[] {
     fd = openSync(path, 'r');
     const buffer = Buffer.alloc(HEAD_BYTES);
     const length = readSync(fd, buffer, 0, HEAD_BYTES, 0);
-    if (length >= 2 && buffer[0] === 0x1f && buffer[1] === 0x8b) return [];
+    if (isGzip(buffer.subarray(0, length))) return [];
     return buffer.toString('utf8', 0, length).split(/\r?\n/).slice(0, -1).filter((line) => line.trim() !== '' && !line.startsWith('#'));
   } catch {
     return [];

@@ -1,5 +1,6 @@
 import { keyedAsBase, matchRenamedFiles, type FileRename } from './file-renames.js';
 import type { ProfileFunction, RunProfile } from './run-profile.js';
+import { compareText } from '../text/compare.js';
 
 /** A value in BASE and in HEAD (HEAD's times already scaled when --normalize is on). */
 export interface Change {
@@ -90,7 +91,6 @@ export interface CompareOptions {
   readonly renames?: boolean;
 }
 
-const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Compares two runs item by item: a pure function of the two profiles. */
 export function compareRuns(base: RunProfile, headAsRecorded: RunProfile, options: CompareOptions = {}): RunDiff {
@@ -106,7 +106,7 @@ export function compareRuns(base: RunProfile, headAsRecorded: RunProfile, option
   const headByKey = new Map(head.functions.map((f) => [f.key, f]));
   const baseByKey = new Map(base.functions.map((f) => [f.key, f]));
   const functions: FunctionDiff[] = [];
-  for (const key of [...new Set([...baseByKey.keys(), ...headByKey.keys()])].sort(byText)) {
+  for (const key of [...new Set([...baseByKey.keys(), ...headByKey.keys()])].sort(compareText)) {
     const b = baseByKey.get(key);
     const h = headByKey.get(key);
     const any = (h ?? b)!;
@@ -142,7 +142,7 @@ export function compareRuns(base: RunProfile, headAsRecorded: RunProfile, option
   const headImports = new Map(head.imports.map((i) => [i.module, i]));
   const baseImports = new Map(base.imports.map((i) => [i.module, i]));
   const imports: ImportDiff[] = [];
-  for (const module of [...new Set([...baseImports.keys(), ...headImports.keys()])].sort(byText)) {
+  for (const module of [...new Set([...baseImports.keys(), ...headImports.keys()])].sort(compareText)) {
     if (ignore?.test(module)) {
       ignored++;
       continue;

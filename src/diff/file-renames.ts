@@ -1,4 +1,5 @@
 import type { ProfileFunction, RunProfile } from './run-profile.js';
+import { compareText } from '../text/compare.js';
 
 /** A file of BASE that HEAD has under another path, matched by the functions in it. */
 export interface FileRename {
@@ -50,7 +51,7 @@ export function matchRenamedFiles(base: RunProfile, head: RunProfile): FileRenam
   }
   // Ties are broken by the pair's two paths in text order whichever side each is on, so that
   // comparing HEAD with BASE pairs the same files as BASE with HEAD.
-  candidates.sort((x, y) => y.similarity - x.similarity || y.suffix - x.suffix || byText(unordered(x), unordered(y)));
+  candidates.sort((x, y) => y.similarity - x.similarity || y.suffix - x.suffix || compareText(unordered(x), unordered(y)));
   const pairedBase = new Set<string>();
   const pairedHead = new Set<string>();
   const renames: FileRename[] = [];
@@ -60,7 +61,7 @@ export function matchRenamedFiles(base: RunProfile, head: RunProfile): FileRenam
     pairedHead.add(h);
     renames.push({ base: b, head: h, similarity });
   }
-  return renames.sort((x, y) => byText(x.base, y.base));
+  return renames.sort((x, y) => compareText(x.base, y.base));
 }
 
 /** HEAD's profile with its renamed files' functions keyed as BASE's files, so they match. */
@@ -108,4 +109,3 @@ const unordered = (pair: { base: string; head: string }) => (pair.base < pair.he
 
 const baseName = (file: string) => file.slice(file.lastIndexOf('/') + 1);
 
-const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

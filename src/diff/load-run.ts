@@ -4,8 +4,7 @@ import { analyzeTrace, type AnalyzeOptions } from '../analyze/analyze.js';
 import { analysisToJson } from '../export/analysis-json.js';
 import { TraceInputError } from '../model/diagnostics.js';
 import { profileFromJson, type RunProfile } from './run-profile.js';
-
-const GZIP_MAGIC = [0x1f, 0x8b];
+import { isGzip, looksLikeJson } from '../text/sniff.js';
 
 /**
  * Is this file a `--json` result rather than a trace? Its first non-blank byte (after a UTF-8
@@ -22,9 +21,8 @@ export async function isAnalysisJson(path: string): Promise<boolean> {
     const head = Buffer.alloc(4096);
     const { bytesRead } = await handle.read(head, 0, head.length, 0);
     const bytes = head.subarray(0, bytesRead);
-    if (bytes[0] === GZIP_MAGIC[0] && bytes[1] === GZIP_MAGIC[1]) return /\.json\.gz$/i.test(path);
-    const start = bytes.toString('latin1').replace(/^\xEF\xBB\xBF/, '').trimStart();
-    return start.startsWith('{') || start.startsWith('[');
+    if (isGzip(bytes)) return /\.json\.gz$/i.test(path);
+    return looksLikeJson(bytes.toString('utf8'));
   } finally {
     await handle.close();
   }
@@ -38,7 +36,7 @@ export async function loadRun(path: string, options: AnalyzeOptions & { readonly
   if (await isAnalysisJson(path)) {
     if (options.filtered) throw new TraceInputError(path, undefined, 'is a saved --json result: --pid, --tid, --focus, --exclude, --from and --to apply to traces only (filter when the result is written, with pyflame analyze)');
     let bytes = await readFile(path);
-    if (bytes[0] === GZIP_MAGIC[0] && bytes[1] === GZIP_MAGIC[1]) bytes = gunzipSync(bytes);
+    if (isGzip(bytes)) bytes = gunzipSync(bytes);
     let document: unknown;
     try {
       document = JSON.parse(bytes.toString('utf8'));

@@ -3,6 +3,7 @@ import { stackOf } from '../analyze/analyzer.js';
 import { durationHistogram } from '../analyze/gc-histogram.js';
 import { UNKNOWN_ID } from '../model/event-batch.js';
 import { buildFlameTree } from './svg/flame-tree.js';
+import { compareFunctionKeys } from '../text/compare.js';
 
 /** The version of the `--json` document (schema/analysis-v1.schema.json). */
 export const ANALYSIS_SCHEMA_VERSION = 1;
@@ -97,7 +98,7 @@ export function analysisToJson(analysis: Analysis): Record<string, unknown> {
             processes: analysis.callCounts.processes,
             functions: [...analysis.callCounts.byFunction]
               .map(([fn, counts]) => ({ ...frame(fn), pids: analysis.callCounts!.pidsByFunction.get(fn) ?? [], counts: analysis.callCounts!.intervalsNs.map((_, i) => counts[i] ?? 0) }))
-              .sort((a, b) => sum(b.counts) - sum(a.counts) || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) || a.line - b.line),
+              .sort((a, b) => sum(b.counts) - sum(a.counts) || compareFunctionKeys(a, b)),
           },
     overhead: analysis.overhead,
     warnings: analysis.warnings.map((w) => ({ code: w.code, message: w.message, count: w.count, unit: w.unit, lines: w.lines })),

@@ -4,6 +4,7 @@ import { stat } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { Readable } from 'node:stream';
 import { TraceInputError } from '../model/diagnostics.js';
+import { isGzip } from '../text/sniff.js';
 
 /** Read size: large enough that per-chunk work vanishes, small enough to keep memory flat. */
 export const CHUNK_BYTES = 4 << 20;
@@ -43,7 +44,7 @@ export async function openInput(path: string, stdin: NodeJS.ReadableStream = pro
   let bytesRead = 0;
   const counted = countBytes(raw, (n) => (bytesRead += n), name);
   const { first, rest } = await peekFirst(counted);
-  const gzip = first !== undefined && first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b;
+  const gzip = first !== undefined && isGzip(first);
   const replayed = replay(first, rest);
   let truncated = false;
   return {

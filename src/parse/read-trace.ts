@@ -11,6 +11,7 @@ import { DEFAULT_REORDER_WINDOW, ReorderStage } from './reorder.js';
 import { detectFormat, findFormat, formatNames, TRACE_FORMATS } from './registry.js';
 import type { LineParser, TraceFormat } from './trace-format.js';
 import { readTracerNotice } from './tracer-notices.js';
+import { compareText } from '../text/compare.js';
 
 /**
  * Detection looks at this many lines that are not blank or `#` comments, or at as many lines as
@@ -205,7 +206,7 @@ class TraceReader {
       }
       this.diagnostics.warn('no-events', 'the trace holds no events (did the probes fire? see docs/recording.md)');
     }
-    const metadata = Object.fromEntries([...(this.parser!.metadata ?? [])].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    const metadata = Object.fromEntries([...(this.parser!.metadata ?? [])].sort(([a], [b]) => compareText(a, b)));
     return { ...context, gzip, bytes, lines: this.splitter.lines, events: this.writer.events, warnings: this.diagnostics.list(), metadata };
   }
 

@@ -3,7 +3,7 @@ import { basename, join, resolve } from 'node:path';
 import { findPythonForCommand, findPythonForPid, type MarkerTarget } from './find-python.js';
 import { chooseProbeSet, type ProbeSet } from './probe-set.js';
 import { checkPlatform, checkRoot, ensureTracefs, findBpftrace, TRACEFS } from './preflight.js';
-import { terminalSafe } from '../cli/terminal.js';
+import { terminalText } from '../text/untrusted.js';
 import { RecordError } from './record-error.js';
 import { checkOutputs, OutputPathError, type OutputTarget } from '../io/output-target.js';
 import { commandLine, runBpftrace, type BpftraceResult } from './run-bpftrace.js';
@@ -105,7 +105,7 @@ export async function recordTrace(options: RecordOptions): Promise<Recording> {
   const canReportExit = existsSync(KERNEL_BTF) && existsSync(join(TRACEFS, EXIT_TRACEPOINT));
   const exitOf = canReportExit ? ('pid' in target ? target.pid : 'cpid') : undefined;
   const probes = chooseProbeSet(python.notes, python.version, options.lines ?? false, exitOf);
-  const say = (text: string) => options.stderr.write(`pyflame: ${terminalSafe(text)}\n`);
+  const say = (text: string) => options.stderr.write(`pyflame: ${terminalText(text)}\n`);
   if (mounted !== undefined) say(mounted);
   const version = python.version === undefined ? 'CPython (version unknown)' : `CPython ${python.version.major}.${python.version.minor}`;
   const markers = probes.attached.map((marker) => (marker === 'line' && probes.silentLine ? 'line (attached, not written)' : marker)).join(', ');

@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
+import { isGzip, looksLikeJson } from '../text/sniff.js';
 
 /** What `pyflame view` was given, judged by content (never by name). */
 export type ViewInputKind = 'speedscope' | 'speedscope-gz' | 'other-json' | 'trace';
@@ -18,7 +19,7 @@ const SPEEDSCOPE_SCHEMA = 'https://www.speedscope.app/file-format-schema.json';
 export async function sniffViewInput(path: string): Promise<ViewInputKind> {
   const gzipped = await startsWithGzipMagic(path);
   const head = (gzipped ? await inflatedHead(path) : await rawHead(path)).replace(/^\uFEFF/, '').trimStart();
-  if (!head.startsWith('{') && !head.startsWith('[')) return 'trace';
+  if (!looksLikeJson(head)) return 'trace';
   if (head.startsWith('{') && (schemaNamesSpeedscope(head) || (/"shared"\s*:/.test(head) && /"profiles"\s*:/.test(head)))) return gzipped ? 'speedscope-gz' : 'speedscope';
   // A gzipped JSON that is not speedscope may still be a gzipped trace that starts with "[" (no
   // format does today); the trace readers decide.
@@ -32,7 +33,7 @@ function schemaNamesSpeedscope(head: string): boolean {
 
 async function startsWithGzipMagic(path: string): Promise<boolean> {
   const bytes = await readStart(path, 2);
-  return bytes.length === 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+  return isGzip(bytes);
 }
 
 async function rawHead(path: string): Promise<string> {

@@ -13,8 +13,9 @@ import { ExitCode, UsageError } from '../exit-codes.js';
 import { filterFlags, filtersFrom, type FilterArgs } from '../filter-flags.js';
 import { parseDurationFlag } from '../flag-values.js';
 import { readOptionFlags, readOptionsFrom, tracePath } from '../read-flags.js';
-import { renderReport, reportWidth, SORT_KEYS, type SortKey } from '../report/report.js';
-import { formatWarnings, terminalSafe } from '../terminal.js';
+import { renderReport, reportWidth, SORT_KEYS, type SortKey } from '../../export/terminal/report.js';
+import { formatWarnings } from '../../export/terminal/warnings.js';
+import { terminalText } from '../../text/untrusted.js';
 import { onInterrupt } from '../interrupt.js';
 import { foldedGivenAsTrace } from '../wrong-command.js';
 import { checkDestinations, destination, outputName, writeStreamed, writeText } from '../destination.js';
@@ -183,7 +184,7 @@ export const analyzeCommand = {
       await writeText(jsonTo(trace), async () => (await import('../../export/analysis-json.js')).analysisJsonText(analysis), context);
       await writeText(importTimeTo(trace), async () => (await import('../../export/importtime.js')).importTimeText(analysis), context);
       if (foldedTo(trace).kind !== 'none' && analysis.callCounts !== undefined && analysis.threads.length === 0) {
-        context.stderr.write(`pyflame: note: ${terminalSafe(trace)} is a counts-only trace (no call stacks, no times): its folded stacks are one frame per function, weighted by its calls whatever --weight says\n`);
+        context.stderr.write(`pyflame: note: ${terminalText(trace)} is a counts-only trace (no call stacks, no times): its folded stacks are one frame per function, weighted by its calls whatever --weight says\n`);
       }
       await writeText(foldedTo(trace), async () => (await import('../../export/folded.js')).foldedText(analysis, { weight: args.weight, perThread: args['per-thread'] }), context);
       await writeText(svgTo(trace), async () => (await import('../../export/svg/render.js')).flameGraphSvg(analysis, { title: outputName(trace), minWidthPercent: args.minwidth, inverted: args.inverted }), context);

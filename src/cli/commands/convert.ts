@@ -7,7 +7,7 @@ import { reportWarnings, type CommandContext } from '../command-context.js';
 import { ExitCode } from '../exit-codes.js';
 import { readOptionsFrom, readOptionFlags, tracePath } from '../read-flags.js';
 import { checkDestinations, type Destination } from '../destination.js';
-import { terminalSafe } from '../terminal.js';
+import { terminalText } from '../../text/untrusted.js';
 
 export interface ConvertArgs {
   trace: string;
@@ -37,7 +37,7 @@ export const convertCommand = {
       const summary = await convertTrace(trace, output, { to: args.to, ...readOptionsFrom(args, context) });
       await output.commit();
       reportWarnings(context, summary);
-      if (to.kind === 'file') context.stderr.write(`pyflame: wrote ${summary.events} events to ${terminalSafe(to.path)}\n`);
+      if (to.kind === 'file') context.stderr.write(`pyflame: wrote ${summary.events} events to ${terminalText(to.path)}\n`);
       return ExitCode.Ok;
     } catch (error) {
       await output.abort();

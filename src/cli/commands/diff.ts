@@ -10,7 +10,7 @@ import type { CommandContext } from '../command-context.js';
 import { ExitCode, UsageError } from '../exit-codes.js';
 import { parseDurationFlag, parseRegexFlag } from '../flag-values.js';
 import { readOptionFlags, readOptionsFrom, tracePath } from '../read-flags.js';
-import { reportWidth } from '../report/report.js';
+import { reportWidth } from '../../export/terminal/report.js';
 import { checkDestinations, destination, writeText } from '../destination.js';
 import { filterFlags, filtersFrom, type FilterArgs } from '../filter-flags.js';
 import { colorWanted } from './analyze.js';

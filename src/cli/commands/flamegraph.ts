@@ -1,12 +1,12 @@
 import type { Argv } from 'yargs';
 import { foldedFlameGraphSvg, PALETTES, type PaletteName } from '../../export/svg/folded-graph.js';
-import { readFolded } from '../../folded/read-folded.js';
+import { readFolded } from '../../folded-input/read-folded.js';
 import { TraceInputError } from '../../model/diagnostics.js';
 import type { CommandContext } from '../command-context.js';
 import { checkDestinations, destination, outputName, writeText } from '../destination.js';
 import { ExitCode, UsageError } from '../exit-codes.js';
 import { tracePath } from '../read-flags.js';
-import { formatWarnings } from '../terminal.js';
+import { formatWarnings } from '../../export/terminal/warnings.js';
 import { traceGivenAsFolded } from '../wrong-command.js';
 
 export interface FlamegraphArgs {

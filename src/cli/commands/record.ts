@@ -7,7 +7,7 @@ import { markersUnusable, type RecordWay } from '../../record/choose-way.js';
 import { recordInProcess, type InProcessRecording } from '../../record/record-inprocess.js';
 import type { CommandContext } from '../command-context.js';
 import { ExitCode, UsageError } from '../exit-codes.js';
-import { terminalSafe } from '../terminal.js';
+import { terminalText } from '../../text/untrusted.js';
 import { invokedAs } from '../invoked-as.js';
 import { analyzeCommand, type AnalyzeArgs } from './analyze.js';
 
@@ -88,17 +88,17 @@ export const recordCommand = {
         const why = markersUnusable(command);
         if (why !== undefined) {
           way = 'inprocess';
-          context.stderr.write(`pyflame: ${terminalSafe(`recording in-process (a recorder inside the program), not with bpftrace and the markers: ${why}`)}\n`);
+          context.stderr.write(`pyflame: ${terminalText(`recording in-process (a recorder inside the program), not with bpftrace and the markers: ${why}`)}\n`);
         }
       }
       if (way === 'inprocess' && args.lines) context.stderr.write('pyflame: warning: --lines is not supported by the in-process recorder yet: recording without line events\n');
       recording = way === 'inprocess' ? await recordInProcess({ command, output: args.output, stderr: context.stderr }) : await recordTrace({ target, output: args.output, lines: args.lines, stderr: context.stderr });
     } catch (error) {
       if (!(error instanceof RecordError)) throw error;
-      context.stderr.write(`pyflame: error: ${terminalSafe(error.message)}\n`);
+      context.stderr.write(`pyflame: error: ${terminalText(error.message)}\n`);
       return ExitCode.Error;
     }
-    const say = (text: string) => context.stderr.write(`pyflame: ${terminalSafe(text)}\n`);
+    const say = (text: string) => context.stderr.write(`pyflame: ${terminalText(text)}\n`);
     const signal = recording.stoppedBy === undefined || recording.stoppedBy === 'SIGINT' ? 'interrupt' : recording.stoppedBy;
     const how = recording.interrupted ? `stopped by ${signal}; kept what was recorded` : 'the program ended';
     say(`wrote ${recording.output}: ${recording.events} events (${how})`);

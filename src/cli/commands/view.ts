@@ -14,7 +14,8 @@ import type { CommandContext } from '../command-context.js';
 import { ExitCode, UsageError } from '../exit-codes.js';
 import { FILTER_FLAGS, filterFlags, filtersFrom, type FilterArgs } from '../filter-flags.js';
 import { readOptionFlags, readOptionsFrom, tracePath } from '../read-flags.js';
-import { formatWarnings, terminalSafe } from '../terminal.js';
+import { formatWarnings } from '../../export/terminal/warnings.js';
+import { terminalText } from '../../text/untrusted.js';
 
 export interface ViewArgs extends FilterArgs {
   input?: string;
@@ -45,14 +46,14 @@ export const viewCommand = {
     const limits = viewLimits();
     const profile = await prepareProfile(input, args, context, limits);
     const sizeNote = formatBytes(profile.bytes);
-    if (profile.bytes > limits.warnBytes) context.stderr.write(`pyflame: warning: ${terminalSafe(`${input}: the speedscope document is ${sizeNote}; speedscope will take a long time to load it (a 413 MB one took over a minute). ${NARROW_HINT(input)}`)}\n`);
+    if (profile.bytes > limits.warnBytes) context.stderr.write(`pyflame: warning: ${terminalText(`${input}: the speedscope document is ${sizeNote}; speedscope will take a long time to load it (a 413 MB one took over a minute). ${NARROW_HINT(input)}`)}\n`);
     try {
       const server = await serveSpeedscope({ profile, port: args.port }).catch((error: NodeJS.ErrnoException) => {
         if (error.code === 'EADDRINUSE') throw new UsageError(`--port ${args.port}: that port on 127.0.0.1 is already in use; pick another or leave --port out`);
         throw error;
       });
       context.stdout.write(`${server.url}\n`);
-      context.stderr.write(`pyflame: serving ${input === '-' ? 'stdin' : terminalSafe(input)} (speedscope document: ${sizeNote}) to speedscope on 127.0.0.1:${server.port}; ${args.once ? 'stops once the profile is fetched' : 'Ctrl-C to stop'}\n`);
+      context.stderr.write(`pyflame: serving ${input === '-' ? 'stdin' : terminalText(input)} (speedscope document: ${sizeNote}) to speedscope on 127.0.0.1:${server.port}; ${args.once ? 'stops once the profile is fetched' : 'Ctrl-C to stop'}\n`);
       if (args.open) openInBrowser(server.url, (message) => context.stderr.write(`pyflame: warning: ${message}\n`));
       await untilStopped(args.once ? server.profileServed : undefined);
       await server.close();

@@ -1,8 +1,9 @@
-import { formatCount, formatDuration, shortenFile } from '../../cli/report/format.js';
-import { terminalSafe } from '../../cli/terminal.js';
+import { formatCount, formatDuration, formatSignedCount, formatSignedDuration } from '../../text/units.js';
+import { shortenFile } from '../../text/paths.js';
+import { markdownText } from '../../text/untrusted.js';
 import { delta, pathFrames, type RunDiff } from '../compare.js';
 import type { Finding, Gate } from '../rules.js';
-import { findingChange, PATH_FRAMES_SHOWN, rankedFunctions, rankedImports, rankedPaths, RENAMES_SHOWN, signedCount, signedDuration, signedPercent, subjectOf, type Subject } from './ranking.js';
+import { findingChange, PATH_FRAMES_SHOWN, rankedFunctions, rankedImports, rankedPaths, RENAMES_SHOWN, signedPercent, subjectOf, type Subject } from './ranking.js';
 
 export interface DiffMarkdownOptions {
   /** Rows in the summary tables; the collapsible details list up to DETAIL_ROWS_PER_TOP times more. */
@@ -25,20 +26,6 @@ interface RowLimits {
   readonly findings: number;
   readonly summary: number;
   readonly details: number;
-}
-
-/**
- * Text from a trace made inert in GitHub Markdown: control characters shown as escapes, HTML
- * special characters as entities, Markdown punctuation (including the table's `|`, and `@` so a
- * name cannot mention anyone in a pull-request comment) backslashed.
- */
-export function markdownText(text: string): string {
-  return terminalSafe(text)
-    .replace(/[\\`*_{}[\]()#+\-.!|~:@]/g, (c) => `\\${c}`)
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;');
 }
 
 function functionCell(name: string, file: string, line: number): string {
@@ -122,7 +109,7 @@ function renderWithLimits(diff: RunDiff, gate: Gate, findings: readonly Finding[
   else out.push(`## ❌ pyflame diff: ${new Set(findings.map((f) => f.rule)).size} of ${gate.rules.length} rules fired, on ${findings.length} item${findings.length === 1 ? '' : 's'}`);
   out.push('');
   const traced = diff.tracedNs;
-  out.push(`**base** ${markdownText(diff.base.source)} · **head** ${markdownText(diff.head.source)} · time in Python ${formatDuration(traced.base)} → ${formatDuration(traced.head)} (${signedDuration(delta(traced))}, ${signedPercent(traced)})`);
+  out.push(`**base** ${markdownText(diff.base.source)} · **head** ${markdownText(diff.head.source)} · time in Python ${formatDuration(traced.base)} → ${formatDuration(traced.head)} (${formatSignedDuration(delta(traced))}, ${signedPercent(traced)})`);
   if (diff.normalized) out.push('', `HEAD's times are scaled by ${diff.scale.toPrecision(4)} (\`--normalize\`).`);
   if (diff.renamedFiles.length > 0) {
     const shown = diff.renamedFiles.slice(0, RENAMES_SHOWN).map((r) => `${markdownText(r.base)} → ${markdownText(r.head)}`);
@@ -144,7 +131,7 @@ function renderWithLimits(diff: RunDiff, gate: Gate, findings: readonly Finding[
     indices.map((i) => {
       const f = diff.functions[i];
       const mark = f.presence === 'new' ? ' **new**' : f.presence === 'vanished' ? ' **gone**' : '';
-      return [signedDuration(delta(f.selfNs)), signedPercent(f.selfNs), `${formatDuration(f.selfNs.base)} → ${formatDuration(f.selfNs.head)}`, `${formatCount(f.calls.base)} → ${formatCount(f.calls.head)}`, signedDuration(delta(f.totalNs)), functionCell(f.name, f.file, f.line) + mark];
+      return [formatSignedDuration(delta(f.selfNs)), signedPercent(f.selfNs), `${formatDuration(f.selfNs.base)} → ${formatDuration(f.selfNs.head)}`, `${formatCount(f.calls.base)} → ${formatCount(f.calls.head)}`, formatSignedDuration(delta(f.totalNs)), functionCell(f.name, f.file, f.line) + mark];
     });
   const functionHeader = ['Δ self', 'Δ%', 'self', 'calls', 'Δ total', 'function'];
   const functionAlign: ('l' | 'r')[] = ['r', 'r', 'r', 'r', 'r', 'l'];
@@ -164,7 +151,7 @@ function renderWithLimits(diff: RunDiff, gate: Gate, findings: readonly Finding[
       const shown = paths.slice(0, limits.details);
       const rows = shown.map((i) => {
         const { frames, elided } = pathFrames(all, i, PATH_FRAMES_SHOWN);
-        return [signedDuration(delta(all[i].selfNs)), signedPercent(all[i].selfNs), signedCount(delta(all[i].calls)), pathCell(frames, elided)];
+        return [formatSignedDuration(delta(all[i].selfNs)), signedPercent(all[i].selfNs), formatSignedCount(delta(all[i].calls)), pathCell(frames, elided)];
       });
       out.push('', ...details(`Call paths that changed (${formatCount(paths.length)}${paths.length > shown.length ? `, first ${shown.length} shown` : ''})`, table(['Δ self', 'Δ%', 'Δ calls', 'path (root → function)'], rows, ['r', 'r', 'r', 'l'])));
     }
@@ -186,7 +173,7 @@ function renderWithLimits(diff: RunDiff, gate: Gate, findings: readonly Finding[
     const rows = shown.map((i) => {
       const m = diff.imports[i];
       const mark = m.presence === 'new' ? ' **new**' : m.presence === 'vanished' ? ' **gone**' : '';
-      return [signedDuration(delta(m.durationNs)), signedPercent(m.durationNs), `${formatDuration(m.durationNs.base)} → ${formatDuration(m.durationNs.head)}`, markdownText(m.module) + mark];
+      return [formatSignedDuration(delta(m.durationNs)), signedPercent(m.durationNs), `${formatDuration(m.durationNs.base)} → ${formatDuration(m.durationNs.head)}`, markdownText(m.module) + mark];
     });
     out.push('', ...details(`Imports that changed (${formatCount(imports.length)}, cumulative time)`, table(['Δ time', 'Δ%', 'time', 'module'], rows, ['r', 'r', 'r', 'l'])));
   }

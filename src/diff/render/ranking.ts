@@ -1,4 +1,4 @@
-import { formatCount, formatDuration } from '../../cli/report/format.js';
+import { formatCount, formatDuration, formatSignedCount, formatSignedDuration } from '../../text/units.js';
 import { delta, relative, type Change, type RunDiff } from '../compare.js';
 import { pathFrames } from '../compare.js';
 import { METRICS, type Finding } from '../rules.js';
@@ -41,17 +41,6 @@ export function rankedImports(diff: RunDiff, findings: readonly Finding[]): numb
     .sort((a, b) => Number(flagged.has(b)) - Number(flagged.has(a)) || delta(diff.imports[b].durationNs) - delta(diff.imports[a].durationNs) || a - b);
 }
 
-/** `+1.22 s`, `-310 µs`, `0`. */
-export function signedDuration(ns: number): string {
-  if (ns === 0) return '0';
-  return ns > 0 ? `+${formatDuration(ns)}` : formatDuration(ns);
-}
-
-/** `+300`, `-2`, `0`. */
-export function signedCount(n: number): string {
-  return n > 0 ? `+${formatCount(n)}` : formatCount(n);
-}
-
 /** The change in percent: `+148%`, `-12.5%`, `new` (from zero), `gone` (to zero), `0%`. */
 export function signedPercent(change: Change): string {
   const r = relative(change);
@@ -66,7 +55,7 @@ export function signedPercent(change: Change): string {
 export function describeChange(change: Change, kind: 'count' | 'time' | 'gc-time'): string {
   const value = kind === 'count' ? formatCount : formatDuration;
   const d = delta(change);
-  return `${value(change.base)} → ${value(change.head)} (${kind === 'count' ? signedCount(d) : signedDuration(d)}, ${signedPercent(change)})`;
+  return `${value(change.base)} → ${value(change.head)} (${kind === 'count' ? formatSignedCount(d) : formatSignedDuration(d)}, ${signedPercent(change)})`;
 }
 
 /** What a finding is about, as plain (unescaped) text pieces for each renderer to make safe. */

@@ -1,30 +1,10 @@
 import { outputName } from '../../io/output-name.js';
-import { formatDuration } from '../../cli/report/format.js';
+import { formatDuration, formatSignedDuration } from '../../text/units.js';
 import { renderFlameGraph, type SvgOptions } from '../../export/svg/render.js';
-import type { WeightedTree } from '../../export/svg/flame-tree.js';
+import type { WeightedTree } from '../../model/weighted-tree.js';
 import { delta, type Change, type RunDiff } from '../compare.js';
-import { signedDuration, signedPercent } from './ranking.js';
-
-/** Colours of a differential flame graph: change in a frame's total time, new and vanished paths. */
-export const DIFF_COLOURS = {
-  grew: 'rgb(230,60,50)',
-  shrank: 'rgb(50,110,230)',
-  same: 'rgb(235,232,225)',
-  new: 'rgb(170,90,210)',
-  vanished: 'rgb(170,180,190)',
-} as const;
-
-/**
- * Mixes the unchanged colour towards red (grew) or blue (shrank) by `strength` (0..1): the
- * square root, so a change a quarter the size of the largest still shows at half strength.
- */
-export function changeColour(strength: number, grew: boolean): string {
-  const [r0, g0, b0] = [235, 232, 225];
-  const [r1, g1, b1] = grew ? [230, 60, 50] : [50, 110, 230];
-  const t = Math.sqrt(Math.min(1, Math.max(0, strength)));
-  const mix = (a: number, b: number) => Math.round(a + (b - a) * t);
-  return `rgb(${mix(r0, r1)},${mix(g0, g1)},${mix(b0, b1)})`;
-}
+import { signedPercent } from './ranking.js';
+import { changeColour, DIFF_COLOURS } from '../../export/svg/diff-colours.js';
 
 export interface DiffSvgOptions extends Omit<SvgOptions, 'title'> {
   readonly title?: string;
@@ -85,11 +65,11 @@ export function diffFlameGraphSvg(diff: RunDiff, options: DiffSvgOptions = {}): 
       },
       note: (node) => {
         const t = totalChange(node);
-        if (node > 0 && paths[node - 1].presence === 'new') return `new in HEAD · Δtotal ${signedDuration(delta(t))}`;
+        if (node > 0 && paths[node - 1].presence === 'new') return `new in HEAD · Δtotal ${formatSignedDuration(delta(t))}`;
         if (node > 0 && paths[node - 1].presence === 'vanished') return `vanished: BASE self ${formatDuration(paths[node - 1].selfNs.base)}, total ${formatDuration(t.base)}`;
         const s = node === 0 ? undefined : paths[node - 1].selfNs;
-        const selfPart = s === undefined ? '' : ` · Δself ${signedDuration(delta(s))} (${signedPercent(s)})`;
-        return `Δtotal ${signedDuration(delta(t))} (${signedPercent(t)})${selfPart}`;
+        const selfPart = s === undefined ? '' : ` · Δself ${formatSignedDuration(delta(s))} (${signedPercent(s)})`;
+        return `Δtotal ${formatSignedDuration(delta(t))} (${signedPercent(t)})${selfPart}`;
       },
       legend: [
         { colour: DIFF_COLOURS.grew, label: 'grew' },

@@ -1,9 +1,14 @@
 import pc from 'picocolors';
-import { formatCount, formatDuration, functionLabel, heading, note, renderTable, shortenFile, truncateStart, type ReportStyle } from '../../cli/report/format.js';
-import { formatWarnings, terminalSafe } from '../../cli/terminal.js';
+import { formatCount, formatDuration, formatSignedCount, formatSignedDuration } from '../../text/units.js';
+import { functionLabel } from '../../text/function-label.js';
+import { heading, note, renderTable, type ReportStyle } from '../../export/terminal/table.js';
+import { shortenFile } from '../../text/paths.js';
+import { truncateStart } from '../../text/fit.js';
+import { formatWarnings } from '../../export/terminal/warnings.js';
+import { terminalText } from '../../text/untrusted.js';
 import { delta, pathFrames, type RunDiff } from '../compare.js';
 import type { Finding, Gate } from '../rules.js';
-import { findingChange, PATH_FRAMES_SHOWN, RENAMES_SHOWN, rankedFunctions, rankedImports, rankedPaths, signedCount, signedDuration, signedPercent, subjectOf, type Subject } from './ranking.js';
+import { findingChange, PATH_FRAMES_SHOWN, RENAMES_SHOWN, rankedFunctions, rankedImports, rankedPaths, signedPercent, subjectOf, type Subject } from './ranking.js';
 
 export interface DiffReportOptions {
   readonly top: number;
@@ -34,13 +39,13 @@ export function renderDiffReport(diff: RunDiff, gate: Gate, findings: readonly F
 }
 
 function runLine(label: string, run: RunDiff['base'], style: ReportStyle): string {
-  return `  ${label}  ${terminalSafe(run.source)}  ${style.colors.dim(`(${run.format}, ${formatCount(run.events)} events, ${formatDuration(run.durationNs)} long, ${formatDuration(run.tracedNs)} in Python)`)}`;
+  return `  ${label}  ${terminalText(run.source)}  ${style.colors.dim(`(${run.format}, ${formatCount(run.events)} events, ${formatDuration(run.durationNs)} long, ${formatDuration(run.tracedNs)} in Python)`)}`;
 }
 
 function header(diff: RunDiff, gate: Gate, style: ReportStyle): string[] {
   const lines = [heading('pyflame diff', style), runLine('base', diff.base, style), runLine('head', diff.head, style)];
   const traced = diff.tracedNs;
-  lines.push(`  in Python  ${formatDuration(traced.base)} → ${formatDuration(traced.head)} (${signedDuration(delta(traced))}, ${signedPercent(traced)})`);
+  lines.push(`  in Python  ${formatDuration(traced.base)} → ${formatDuration(traced.head)} (${formatSignedDuration(delta(traced))}, ${signedPercent(traced)})`);
   if (diff.normalized) lines.push(...note(`--normalize: HEAD's times are multiplied by ${diff.scale.toPrecision(4)} so that its time in Python equals BASE's.`, style));
   lines.push(...renamesNote(diff, style));
   if (diff.ignored > 0) lines.push(...note(`--ignore left out ${formatCount(diff.ignored)} functions and modules.`, style));
@@ -52,7 +57,7 @@ function header(diff: RunDiff, gate: Gate, style: ReportStyle): string[] {
 function renamesNote(diff: RunDiff, style: ReportStyle): string[] {
   const renames = diff.renamedFiles;
   if (renames.length === 0) return [];
-  const shown = renames.slice(0, RENAMES_SHOWN).map((r) => `${terminalSafe(r.base)} → ${terminalSafe(r.head)}`);
+  const shown = renames.slice(0, RENAMES_SHOWN).map((r) => `${terminalText(r.base)} → ${terminalText(r.head)}`);
   const more = renames.length > RENAMES_SHOWN ? ` and ${formatCount(renames.length - RENAMES_SHOWN)} more (--json lists them all)` : '';
   const files = renames.length === 1 ? 'A file has' : `${formatCount(renames.length)} files have`;
   return note(`${files} another path in HEAD, matched by the functions in it (--no-renames to match by path only): ${shown.join(', ')}${more}.`, style);
@@ -67,14 +72,14 @@ function subjectText(subject: Subject, max: number): string {
     case 'gc':
       return `GC generation ${subject.generation}`;
     case 'import':
-      return `import ${terminalSafe(subject.module)}`;
+      return `import ${terminalText(subject.module)}`;
     case 'run':
       return 'the whole run';
   }
 }
 
 function pathText(frames: readonly { name: string; file: string }[], elided: number, max: number): string {
-  const names = frames.map((f) => terminalSafe(f.name));
+  const names = frames.map((f) => terminalText(f.name));
   if (elided > 0) names.splice(1, 0, `…${elided}…`);
   // Cut from the left: the end of a path (where the time is) matters most.
   return truncateStart(names.join(' → '), max);
@@ -82,7 +87,7 @@ function pathText(frames: readonly { name: string; file: string }[], elided: num
 
 function verdict(diff: RunDiff, gate: Gate, findings: readonly Finding[], top: number, style: ReportStyle): string[] {
   const c = style.colors;
-  const rules = gate.rules.map((r) => terminalSafe(r.text)).join(', ');
+  const rules = gate.rules.map((r) => terminalText(r.text)).join(', ');
   if (gate.rules.length === 0) return [`${c.bold('No gate')}  ${c.dim('no --fail-on rules: this diff reports, it does not fail (exit 0)')}`];
   if (findings.length === 0) return [`${c.bold(c.green('PASS'))}  no rule fired (${rules})`];
   const firedRules = new Set(findings.map((f) => f.rule)).size;
@@ -94,7 +99,7 @@ function verdict(diff: RunDiff, gate: Gate, findings: readonly Finding[], top: n
     if (shown.filter((s) => s.rule === f.rule).length < top) shown.push(f);
     else hidden.set(f.rule, (hidden.get(f.rule) ?? 0) + 1);
   }
-  const rows = shown.map((f) => [terminalSafe(f.rule), findingChange(f), '']);
+  const rows = shown.map((f) => [terminalText(f.rule), findingChange(f), '']);
   lines.push(
     ...renderTable(
       [
@@ -106,7 +111,7 @@ function verdict(diff: RunDiff, gate: Gate, findings: readonly Finding[], top: n
       style,
     ),
   );
-  for (const [rule, count] of hidden) lines.push(style.colors.dim(`  … and ${formatCount(count)} more for ${terminalSafe(rule)} (--top, or see --markdown / --json)`));
+  for (const [rule, count] of hidden) lines.push(style.colors.dim(`  … and ${formatCount(count)} more for ${terminalText(rule)} (--top, or see --markdown / --json)`));
   return lines;
 }
 
@@ -116,7 +121,7 @@ function functions(diff: RunDiff, findings: readonly Finding[], top: number, sty
   const shown = ranked.slice(0, top);
   const rows = shown.map((i) => {
     const f = diff.functions[i];
-    return [signedDuration(delta(f.selfNs)), signedPercent(f.selfNs), formatDuration(f.selfNs.base), formatDuration(f.selfNs.head), signedCount(delta(f.calls)), formatCount(f.calls.head), signedDuration(delta(f.totalNs)), ''];
+    return [formatSignedDuration(delta(f.selfNs)), signedPercent(f.selfNs), formatDuration(f.selfNs.base), formatDuration(f.selfNs.head), formatSignedCount(delta(f.calls)), formatCount(f.calls.head), formatSignedDuration(delta(f.totalNs)), ''];
   });
   return [
     heading(`Functions that changed, regressions first (top ${shown.length} of ${formatCount(ranked.length)})`, style),
@@ -151,7 +156,7 @@ function paths(diff: RunDiff, findings: readonly Finding[], top: number, style: 
   const ranked = rankedPaths(diff, findings);
   if (ranked.length === 0) return [];
   const shown = ranked.slice(0, top);
-  const rows = shown.map((i) => [signedDuration(delta(all[i].selfNs)), signedPercent(all[i].selfNs), signedCount(delta(all[i].calls)), '']);
+  const rows = shown.map((i) => [formatSignedDuration(delta(all[i].selfNs)), signedPercent(all[i].selfNs), formatSignedCount(delta(all[i].calls)), '']);
   return [
     heading(`Call paths that changed (top ${shown.length} of ${formatCount(ranked.length)})`, style),
     ...renderTable(
@@ -164,7 +169,7 @@ function paths(diff: RunDiff, findings: readonly Finding[], top: number, style: 
           align: 'left',
           fit: (row, max) => {
             const { frames, elided } = pathFrames(all, shown[row], PATH_FRAMES_SHOWN);
-            return pathText(frames, elided, max) + (frames.length > 0 ? `  (${terminalSafe(shortenFile(frames[frames.length - 1].file))})` : '');
+            return pathText(frames, elided, max) + (frames.length > 0 ? `  (${terminalText(shortenFile(frames[frames.length - 1].file))})` : '');
           },
         },
       ],
@@ -207,7 +212,7 @@ function imports(diff: RunDiff, findings: readonly Finding[], top: number, style
   const shown = ranked.slice(0, top);
   const rows = shown.map((i) => {
     const m = diff.imports[i];
-    return [signedDuration(delta(m.durationNs)), signedPercent(m.durationNs), formatDuration(m.durationNs.base), formatDuration(m.durationNs.head), ''];
+    return [formatSignedDuration(delta(m.durationNs)), signedPercent(m.durationNs), formatDuration(m.durationNs.base), formatDuration(m.durationNs.head), ''];
   });
   return [
     heading(`Imports that changed (cumulative time; top ${shown.length} of ${formatCount(ranked.length)})`, style),
@@ -222,7 +227,7 @@ function imports(diff: RunDiff, findings: readonly Finding[], top: number, style
           align: 'left',
           fit: (row) => {
             const m = diff.imports[shown[row]];
-            return terminalSafe(m.module) + (m.presence === 'new' ? ' [new]' : m.presence === 'vanished' ? ' [gone]' : '');
+            return terminalText(m.module) + (m.presence === 'new' ? ' [new]' : m.presence === 'vanished' ? ' [gone]' : '');
           },
         },
       ],

@@ -1,12 +1,14 @@
 import type { Analysis } from '../../analyze/analysis.js';
-import { formatCount, formatDuration } from '../../cli/report/format.js';
-import { xmlEscape, truncateLabel } from '../svg/escape.js';
+import { formatCount, formatDuration } from '../../text/units.js';
+import { xmlText } from '../../text/untrusted.js';
+import { truncateLabel } from '../../text/fit.js';
 import { CATEGORIES, familyColour, fnv1a, frameColour } from '../svg/palette.js';
 import type { TimelineRecorder } from '../speedscope/timeline-recorder.js';
 import { CHART_SCRIPT } from './chart-script.js';
 import { chartModel, type ChartModel, type ChartOptions } from './chart-model.js';
 import { gcTrack, importTrack, ROW, TRACK_GAP, TRACK_HEADER, type TimeScale } from './tracks.js';
 import { axisTicks } from './time-axis.js';
+import { titleFromPath } from '../../text/paths.js';
 
 export interface ChartSvgOptions extends ChartOptions {
   /** The chart's title (default: the trace's file name). */
@@ -56,7 +58,7 @@ export function flameChartSvg(analysis: Analysis, timeline: TimelineRecorder, op
     if (index === undefined) {
       index = fnRows.length;
       fnIndex.set(fn, index);
-      fnRows.push(`<text data-l="${xmlEscape(`${functions.file(fn)}:${functions.line(fn)}`)}">${xmlEscape(functions.name(fn))}</text>`);
+      fnRows.push(`<text data-l="${xmlText(`${functions.file(fn)}:${functions.line(fn)}`)}">${xmlText(functions.name(fn))}</text>`);
     }
     return index;
   };
@@ -79,15 +81,15 @@ export function flameChartSvg(analysis: Analysis, timeline: TimelineRecorder, op
     const header = `${lane.label} · ${formatDuration(lane.endNs - lane.startNs)} · ${formatCount(lane.drawn.length)} of ${formatCount(lane.calls)} calls drawn${cut}`;
     const laneHeight = TRACK_HEADER + lane.rows * ROW;
     if (laneIndex % 2 === 0) bands.push(`<rect x="0" y="${y - TRACK_GAP / 2}" width="100%" height="${laneHeight + TRACK_GAP}" fill="#efefef"/>`);
-    parts.push(`<g class="pfc-lane" data-n="${xmlEscape(lane.label)}">`);
-    parts.push(`<text class="pfc-lh" x="4" y="${y + 11}">${xmlEscape(header)}</text>`);
+    parts.push(`<g class="pfc-lane" data-n="${xmlText(lane.label)}">`);
+    parts.push(`<text class="pfc-lh" x="4" y="${y + 11}">${xmlText(header)}</text>`);
     for (const call of lane.drawn) {
       const top = y + TRACK_HEADER + call.depth * ROW;
       const duration = call.endNs - call.startNs;
       const name = functions.name(call.fn);
       parts.push(`<rect class="pfc-k${colourOf(call.fn)}" x="${xOf(call.startNs)}" y="${top}" width="${widthOf(duration)}" height="${ROW - 1}" data-f="${indexOf(call.fn)}" data-s="${call.startNs}" data-t="${duration}"/>`);
       const text = scale.label(name, duration);
-      if (text !== '') parts.push(`<text x="${xOf(call.startNs)}" dx="3" y="${top + 11.5}">${xmlEscape(text)}</text>`);
+      if (text !== '') parts.push(`<text x="${xOf(call.startNs)}" dx="3" y="${top + 11.5}">${xmlText(text)}</text>`);
     }
     parts.push('</g>');
     y += laneHeight + TRACK_GAP;
@@ -96,11 +98,11 @@ export function flameChartSvg(analysis: Analysis, timeline: TimelineRecorder, op
   const ticks = axisTicks(model.startNs, model.endNs, Math.floor(ASSUMED_WIDTH / TICK_PX)).map((tick) => {
     const x = ((tick.ns - model.startNs) / span) * 100;
     const anchor = x > 92 ? ' dx="-3" text-anchor="end"' : ' dx="3"';
-    return `<line x1="${pct(x)}" x2="${pct(x)}" y1="${AXIS_TOP}" y2="${height}"/><text x="${pct(x)}" y="${AXIS_LABEL_Y}"${anchor}>${xmlEscape(tick.label)}</text>`;
+    return `<line x1="${pct(x)}" x2="${pct(x)}" y1="${AXIS_TOP}" y2="${height}"/><text x="${pct(x)}" y="${AXIS_LABEL_Y}"${anchor}>${xmlText(tick.label)}</text>`;
   });
   const body = [...bands, ...parts].join('\n');
   const id = `pfc${fnv1a(body).toString(16).padStart(8, '0')}`;
-  const title = options.title ?? analysis.source.path.replace(/\\/g, '/').split('/').pop() ?? 'trace';
+  const title = options.title ?? titleFromPath(analysis.source.path);
   const threads = analysis.threads.length;
   const subtitle = `flame chart · duration ${formatDuration(analysis.durationNs)} · ${threads} thread${threads === 1 ? '' : 's'} · ${formatCount(model.drawnCalls)} of ${formatCount(model.totalCalls)} calls drawn`;
   const style = [
@@ -122,9 +124,9 @@ export function flameChartSvg(analysis: Analysis, timeline: TimelineRecorder, op
     `<?xml version="1.0" encoding="UTF-8" standalone="no"?>`,
     `<svg xmlns="http://www.w3.org/2000/svg" version="1.1" id="${id}" class="pfc-root" width="100%" height="${height}" data-t0="${model.startNs}" data-t1="${model.endNs}" style="min-width:400px;background:#f8f8f8">`,
     `<style><![CDATA[\n${style}\n]]></style>`,
-    `<text class="pfc-title" x="50%" y="22" text-anchor="middle">${xmlEscape(title)}</text>`,
-    `<text class="pfc-sub" x="50%" y="40" text-anchor="middle">${xmlEscape(subtitle)}</text>`,
-    `<text class="pfc-sub" x="50%" y="56" text-anchor="middle">${xmlEscape(hiddenText(model))}</text>`,
+    `<text class="pfc-title" x="50%" y="22" text-anchor="middle">${xmlText(title)}</text>`,
+    `<text class="pfc-sub" x="50%" y="40" text-anchor="middle">${xmlText(subtitle)}</text>`,
+    `<text class="pfc-sub" x="50%" y="56" text-anchor="middle">${xmlText(hiddenText(model))}</text>`,
     `<text class="pfc-ctl pfc-reset" x="10" y="22" style="display:none">Reset Zoom</text>`,
     `<text class="pfc-ctl pfc-case" x="100%" dx="-130" y="22" text-anchor="end">Ic</text>`,
     `<text class="pfc-ctl pfc-search" x="100%" dx="-10" y="22" text-anchor="end">Search</text>`,
@@ -155,6 +157,6 @@ function hiddenText(model: ChartModel): string {
 function legend(): string {
   return CATEGORIES.map((entry, index) => {
     const x = 10 + index * 160;
-    return `<rect x="${x}" y="66" width="12" height="12" fill="${familyColour(entry.category)}"/><text x="${x + 16}" y="76.5">${xmlEscape(entry.label)}</text>`;
+    return `<rect x="${x}" y="66" width="12" height="12" fill="${familyColour(entry.category)}"/><text x="${x + 16}" y="76.5">${xmlText(entry.label)}</text>`;
   }).join('');
 }

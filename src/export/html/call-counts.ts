@@ -1,6 +1,7 @@
 import type { Analysis } from '../../analyze/analysis.js';
-import { formatCount, formatDuration, formatPercent } from '../../cli/report/format.js';
-import { html } from './escape.js';
+import { formatCount, formatDuration, formatPercent } from '../../text/units.js';
+import { htmlText } from '../../text/untrusted.js';
+import { compareFunctionKeys } from '../../text/compare.js';
 
 /**
  * Counts-only traces (SystemTap "top"): every function by calls, with its count in each
@@ -16,12 +17,12 @@ export function callCountsSection(analysis: Analysis): string {
       const perInterval = series.intervalsNs.map((_, i) => counts[i] ?? 0);
       return { perInterval, total: sum(perInterval), name: functions.name(fn), file: functions.file(fn), line: functions.line(fn) };
     })
-    .sort((a, b) => b.total - a.total || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) || a.line - b.line);
+    .sort((a, b) => b.total - a.total || compareFunctionKeys(a, b));
   const allCalls = sum(rows.map((row) => row.total));
   const intervals = series.intervalsNs.length;
   const step = intervals >= 2 ? series.intervalsNs[1] - series.intervalsNs[0] : 0;
   const every = step > 0 ? `, one every ${formatDuration(step)}` : '';
-  const body = rows.map((row) => `<tr><td class="r">${formatCount(row.total)}</td><td class="r">${formatPercent(row.total, allCalls)}</td><td class="l">${row.perInterval.join(' ')}</td><td class="l">${html(row.name)}</td><td class="l">${html(`${row.file}:${row.line}`)}</td></tr>`);
+  const body = rows.map((row) => `<tr><td class="r">${formatCount(row.total)}</td><td class="r">${formatPercent(row.total, allCalls)}</td><td class="l">${row.perInterval.join(' ')}</td><td class="l">${htmlText(row.name)}</td><td class="l">${htmlText(`${row.file}:${row.line}`)}</td></tr>`);
   return [
     `<section id="call-counts"><h2>Functions by calls (${formatCount(rows.length)})</h2>`,
     `<p class="dim">A counts-only trace: calls per function in ${formatCount(intervals)} interval${intervals === 1 ? '' : 's'}${every}; no timings.</p>`,

@@ -1,6 +1,6 @@
 import type { Analysis } from '../../analyze/analysis.js';
-import { formatCount } from '../../cli/report/format.js';
-import { scriptJson, visibleText } from './escape.js';
+import { formatCount } from '../../text/units.js';
+import { scriptJson, visibleText } from '../../text/untrusted.js';
 
 /** Tables longer than this start with only ROWS_SHOWN rows, and a button to show the rest. */
 export const LARGE_TABLE_ROWS = 5000;

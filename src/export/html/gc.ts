@@ -1,9 +1,9 @@
 import type { Analysis, GcAnalysis } from '../../analyze/analysis.js';
 import type { GcPauseRecord } from '../../analyze/thread-state.js';
 import { durationHistogram, type HistogramBucket } from '../../analyze/gc-histogram.js';
-import { formatCount, formatDuration, formatDurationShort, formatShare } from '../../cli/report/format.js';
-import { bucketLabel } from '../../cli/report/gc.js';
-import { html } from './escape.js';
+import { formatCount, formatDuration, formatDurationShort, formatShare } from '../../text/units.js';
+import { bucketLabel } from '../terminal/gc.js';
+import { htmlText } from '../../text/untrusted.js';
 import { linear, niceTicks, px, xAxis, yAxis } from './chart.js';
 
 const LEFT = 64;
@@ -20,7 +20,7 @@ const BAR_PX = 2;
 type Scale = (value: number) => number;
 
 function barRect(generation: number, left: number, width: number, top: number, tip: string): string {
-  return `<rect class="pause ${genClass(generation)}" x="${px(left)}" y="${px(Math.min(top, TOP + PLOT_HEIGHT - 2))}" width="${px(width)}" height="${px(Math.max(2, TOP + PLOT_HEIGHT - top))}" data-tip="${html(tip)}"/>`;
+  return `<rect class="pause ${genClass(generation)}" x="${px(left)}" y="${px(Math.min(top, TOP + PLOT_HEIGHT - 2))}" width="${px(width)}" height="${px(Math.max(2, TOP + PLOT_HEIGHT - top))}" data-tip="${htmlText(tip)}"/>`;
 }
 
 /** One pause: at its start, as wide as it lasted (2 px at least), as tall as the log of its length. */
@@ -83,7 +83,7 @@ export function histogramSvg(buckets: readonly HistogramBucket[]): string {
   const bars = buckets.map((bucket, i) => {
     const top = y(bucket.count);
     const tip = `${bucketLabel(bucket)}: ${formatCount(bucket.count)} pause${bucket.count === 1 ? '' : 's'}`;
-    return `<rect class="bar" x="${px(LEFT + i * band + 2)}" y="${px(top)}" width="${px(band - 4)}" height="${px(TOP + PLOT_HEIGHT - top)}" data-count="${bucket.count}" data-tip="${html(tip)}"/>`;
+    return `<rect class="bar" x="${px(LEFT + i * band + 2)}" y="${px(top)}" width="${px(band - 4)}" height="${px(TOP + PLOT_HEIGHT - top)}" data-count="${bucket.count}" data-tip="${htmlText(tip)}"/>`;
   });
   // Every edge labelled while they fit; every other one when the bars are narrow.
   const every = band >= 56 ? 1 : 2;
@@ -147,7 +147,7 @@ export function gcSection(analysis: Analysis): string {
   const count = gc.pauses.length;
   const heading = `Garbage collection: ${formatCount(count)} pause${count === 1 ? '' : 's'}, ${formatDuration(gc.totalPauseNs)} in all, ${formatShare(gc.wallShare)} of wall time`;
   return [
-    `<section id="gc"><h2>${html(heading)}</h2>`,
+    `<section id="gc"><h2>${htmlText(heading)}</h2>`,
     generationTable(gc),
     `<h3>Pause durations</h3>`,
     histogramSvg(durationHistogram(gc.pauses.map((pause) => pause.durationNs))),
@@ -168,7 +168,7 @@ function gcStacks(analysis: Analysis): string {
   const functions = analysis.functionTable;
   const manyThreads = analysis.threads.length > 1;
   const rows = causes.map((cause) => {
-    const stack = cause.stack.length === 0 ? '<span class="dim">(no Python frame: between calls, or at startup/shutdown)</span>' : cause.stack.map((fn) => html(functions.name(fn))).join(' &gt; ');
+    const stack = cause.stack.length === 0 ? '<span class="dim">(no Python frame: between calls, or at startup/shutdown)</span>' : cause.stack.map((fn) => htmlText(functions.name(fn))).join(' &gt; ');
     return `<tr><td class="r">${formatDuration(cause.totalNs)}</td><td class="r">${formatCount(cause.count)}×</td>${manyThreads ? `<td class="r">${cause.tid < 0 ? '?' : cause.tid}</td>` : ''}<td class="l">${stack}</td></tr>`;
   });
   const more = analysis.gc.attribution.length > causes.length ? `<p class="dim">… and ${formatCount(analysis.gc.attribution.length - causes.length)} more stacks</p>` : '';

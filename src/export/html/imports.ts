@@ -1,7 +1,7 @@
 import type { Analysis } from '../../analyze/analysis.js';
 import type { ImportRecord } from '../../analyze/thread-state.js';
-import { formatCount, formatDuration } from '../../cli/report/format.js';
-import { html } from './escape.js';
+import { formatCount, formatDuration } from '../../text/units.js';
+import { htmlText } from '../../text/untrusted.js';
 
 /** An import and the imports it caused, slowest first. */
 export interface ImportNode {
@@ -41,7 +41,7 @@ function rowHtml(node: ImportNode, showThread: boolean): string {
   const r = node.record;
   const thread = showThread && r.tid >= 0 ? ` <span class="dim">tid ${r.tid}</span>` : '';
   const missing = r.found ? '' : ' <span class="bad">(not found)</span>';
-  return `<span class="t">${formatDuration(r.selfNs)}</span><span class="t">${formatDuration(r.durationNs)}</span><span class="m">${html(r.module)}</span>${missing}${thread}`;
+  return `<span class="t">${formatDuration(r.selfNs)}</span><span class="t">${formatDuration(r.durationNs)}</span><span class="m">${htmlText(r.module)}</span>${missing}${thread}`;
 }
 
 /** The forest as nested <details> (collapsed), built without recursion. */
@@ -73,7 +73,7 @@ export function importsSection(analysis: Analysis): string {
   const heading = `Imports: ${formatCount(imports.length)} (${formatCount(topLevel.length)} top-level, ${formatDuration(topNs)} in top-level imports${notFound > 0 ? `, ${formatCount(notFound)} not found` : ''})`;
   const threads = new Set(imports.map((record) => `${record.pid}/${record.tid}`)).size;
   return [
-    `<section id="imports"><h2>${html(heading)}</h2>`,
+    `<section id="imports"><h2>${htmlText(heading)}</h2>`,
     `<div class="controls"><button type="button" id="imports-open">expand all</button> <button type="button" id="imports-close">collapse all</button></div>`,
     `<div class="tree" id="import-tree"><div class="head"><span class="t">self</span><span class="t">cumulative</span><span class="m">module</span></div>`,
     importTreeHtml(importForest(imports), threads > 1),

@@ -1,6 +1,6 @@
 import type { Analysis } from '../../analyze/analysis.js';
-import { formatCount, formatDuration, formatPercent } from '../../cli/report/format.js';
-import { html } from './escape.js';
+import { formatCount, formatDuration, formatPercent } from '../../text/units.js';
+import { htmlText } from '../../text/untrusted.js';
 
 /** Lines listed, the hottest first (the terminal report's `--lines` shows --top of them). */
 export const LINE_ROWS = 100;
@@ -11,7 +11,7 @@ export function linesSection(analysis: Analysis): string {
   if (lines.length === 0) return '';
   const total = lines.reduce((sum, line) => sum + line.selfNs, 0);
   const shown = lines.slice(0, LINE_ROWS);
-  const rows = shown.map((line) => `<tr><td class="r">${formatDuration(line.selfNs)}</td><td class="r">${formatPercent(line.selfNs, total)}</td><td class="r">${formatCount(line.hits)}</td><td class="l">${html(`${line.file}:${line.line}`)}</td></tr>`);
+  const rows = shown.map((line) => `<tr><td class="r">${formatDuration(line.selfNs)}</td><td class="r">${formatPercent(line.selfNs, total)}</td><td class="r">${formatCount(line.hits)}</td><td class="l">${htmlText(`${line.file}:${line.line}`)}</td></tr>`);
   const title = `Hottest lines by self time${lines.length > shown.length ? ` (top ${formatCount(shown.length)} of ${formatCount(lines.length)})` : ''}`;
   return [
     `<section id="lines"><h2>${title}</h2>`,

@@ -1,7 +1,7 @@
 import type { Analysis } from '../../analyze/analysis.js';
 import { flameGraphSvg } from '../svg/render.js';
 import { callCountsSection } from './call-counts.js';
-import { html } from './escape.js';
+import { htmlText } from '../../text/untrusted.js';
 import { functionsSection } from './functions.js';
 import { gcSection } from './gc.js';
 import { importsSection } from './imports.js';
@@ -10,6 +10,7 @@ import { PAGE_STYLE } from './style.js';
 import { summarySection, warningsSection } from './summary.js';
 import { auditSection, threadsSection } from './threads.js';
 import { linesSection } from './lines.js';
+import { titleFromPath } from '../../text/paths.js';
 
 export interface HtmlReportOptions {
   /** The page's title (default: the trace's file name). */
@@ -55,7 +56,7 @@ const optional = (section: string): string[] => (section === '' ? [] : [section]
  * escaped; same analysis and options, same bytes.
  */
 export function htmlReport(analysis: Analysis, options: HtmlReportOptions): string {
-  const title = options.title ?? analysis.source.path.replace(/\\/g, '/').split('/').pop() ?? 'trace';
+  const title = options.title ?? titleFromPath(analysis.source.path);
   return [
     '<!DOCTYPE html>',
     '<html lang="en">',
@@ -64,8 +65,8 @@ export function htmlReport(analysis: Analysis, options: HtmlReportOptions): stri
     `<meta http-equiv="Content-Security-Policy" content="${CONTENT_SECURITY_POLICY}">`,
     '<meta name="referrer" content="no-referrer">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<meta name="generator" content="pyflame ${html(options.version)}">`,
-    `<title>${html(title)} · pyflame</title>`,
+    `<meta name="generator" content="pyflame ${htmlText(options.version)}">`,
+    `<title>${htmlText(title)} · pyflame</title>`,
     `<style>\n${PAGE_STYLE}\n</style>`,
     '</head>',
     '<body>',

@@ -1,7 +1,7 @@
 import type { Analysis } from '../../analyze/analysis.js';
-import { formatCount, formatDuration, formatId, formatPercent } from '../../cli/report/format.js';
+import { formatCount, formatDuration, formatId, formatPercent } from '../../text/units.js';
 import { threadLabel } from '../thread-label.js';
-import { html } from './escape.js';
+import { htmlText } from '../../text/untrusted.js';
 
 /** More threads than this are listed by the busiest, with a count of the rest. */
 export const THREAD_ROWS = 1000;
@@ -17,7 +17,7 @@ export function threadsSection(analysis: Analysis): string {
   const shown = threads.slice(0, THREAD_ROWS);
   const rows = shown.map(
     (thread) =>
-      `<tr><td class="r">${formatId(thread.pid)}</td><td class="r">${formatId(thread.tid)}</td><td class="r">${formatCount(thread.events)}</td><td class="r">${formatCount(thread.entries)}</td><td class="r">${formatDuration(thread.startNs)}</td><td class="r">${formatDuration(thread.endNs - thread.startNs)}</td><td class="r">${formatDuration(thread.rootTotalNs)}</td><td class="r">${formatPercent(thread.rootTotalNs, total)}</td><td class="l">${html(threadLabel(thread.pid, thread.tid))}</td></tr>`,
+      `<tr><td class="r">${formatId(thread.pid)}</td><td class="r">${formatId(thread.tid)}</td><td class="r">${formatCount(thread.events)}</td><td class="r">${formatCount(thread.entries)}</td><td class="r">${formatDuration(thread.startNs)}</td><td class="r">${formatDuration(thread.endNs - thread.startNs)}</td><td class="r">${formatDuration(thread.rootTotalNs)}</td><td class="r">${formatPercent(thread.rootTotalNs, total)}</td><td class="l">${htmlText(threadLabel(thread.pid, thread.tid))}</td></tr>`,
   );
   const more = threads.length > shown.length ? `<p class="dim">… and ${formatCount(threads.length - shown.length)} more threads (the busiest ${formatCount(shown.length)} are listed)</p>` : '';
   return [
@@ -35,7 +35,7 @@ export function auditSection(analysis: Analysis): string {
   const audit = analysis.audit;
   if (audit.length === 0) return '';
   const events = audit.reduce((sum, a) => sum + a.count, 0);
-  const rows = audit.map((a) => `<tr><td class="r">${formatCount(a.count)}</td><td class="r">${formatDuration(a.firstNs)}</td><td class="r">${formatDuration(a.lastNs)}</td><td class="l">${html(a.event)}</td></tr>`);
+  const rows = audit.map((a) => `<tr><td class="r">${formatCount(a.count)}</td><td class="r">${formatDuration(a.firstNs)}</td><td class="r">${formatDuration(a.lastNs)}</td><td class="l">${htmlText(a.event)}</td></tr>`);
   return [
     `<section id="audit"><h2>Audit events: ${formatCount(events)} (${formatCount(audit.length)} kind${audit.length === 1 ? '' : 's'})</h2>`,
     `<div class="scroll"><table><thead><tr><th class="r">count</th><th class="r">first</th><th class="r">last</th><th class="l">event</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>`,

@@ -1,11 +1,12 @@
-import { changeColour, DIFF_COLOURS } from '../../diff/render/svg.js';
-import { frameWhere, parseFrameLabel, type FrameLabel } from '../../folded/frame-label.js';
-import type { FoldedProfile } from '../../folded/read-folded.js';
-import { xmlEscape } from './escape.js';
+import { changeColour, DIFF_COLOURS } from './diff-colours.js';
+import { frameWhere, parseFrameLabel, type FrameLabel } from '../../folded-input/frame-label.js';
+import type { FoldedProfile } from '../../folded-input/read-folded.js';
+import { xmlText } from '../../text/untrusted.js';
 import { languageColouring, PALETTES, withoutAnnotation, type LanguagePalette, type PaletteName } from './language-palette.js';
 import { frameColour, ROOT_COLOUR } from './palette.js';
 import { renderFlameGraph, trimmedFixed, type FlameGraphInput, type SvgOptions } from './render.js';
 import { formatWeight } from './value-units.js';
+import { titleFromPath } from '../../text/paths.js';
 
 export { PALETTES, type PaletteName };
 
@@ -68,7 +69,7 @@ export function foldedFlameGraphSvg(profile: FoldedProfile, options: FoldedSvgOp
     name: (frame) => frameOf(frame).name,
     where: (frame) => frameWhere(frameOf(frame)),
     file: (frame) => frameOf(frame).file,
-    title: options.title ?? profile.source.replace(/\\/g, '/').split('/').pop() ?? 'folded',
+    title: options.title ?? titleFromPath(profile.source, 'folded'),
     subtitle: options.subtitle ?? defaultSubtitle,
     values: { text, data: (value) => (Number.isInteger(value) ? String(value) : trimmedFixed(value, 6)), script: 'unit', unit },
     // A flame chart keeps the input's order (nodes are made in it); a graph orders by shown
@@ -90,7 +91,7 @@ export function foldedFlameGraphSvg(profile: FoldedProfile, options: FoldedSvgOp
   };
   const svg = renderFlameGraph(input, options);
   if (options.notes === undefined) return svg;
-  return svg.replace('\n<style>', `\n<desc class="pf-notes">${xmlEscape(options.notes)}</desc>\n<style>`);
+  return svg.replace('\n<style>', `\n<desc class="pf-notes">${xmlText(options.notes.replace(/[\t\n\r]/g, ' '))}</desc>\n<style>`);
 }
 
 /** Fill, note and legend of a differential graph: the change AFTER − BEFORE of each frame's total. */

@@ -1,5 +1,5 @@
 import { hierarchy, partition, type HierarchyRectangularNode } from 'd3-hierarchy';
-import type { WeightedTree } from './flame-tree.js';
+import type { WeightedTree } from '../../model/weighted-tree.js';
 
 /** One drawn frame: its node in the flame tree, depth (root 0) and horizontal extent (0..1). */
 export interface LaidFrame {

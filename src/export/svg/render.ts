@@ -1,11 +1,14 @@
 import type { Analysis } from '../../analyze/analysis.js';
-import { formatDuration } from '../../cli/report/format.js';
+import { formatDuration } from '../../text/units.js';
 import { clientScript, type ScriptValues } from './client-script.js';
-import { truncateLabel, xmlEscape } from './escape.js';
-import { buildFlameTree, type WeightedTree } from './flame-tree.js';
+import { truncateLabel } from '../../text/fit.js';
+import { xmlText } from '../../text/untrusted.js';
+import { buildFlameTree } from './flame-tree.js';
+import type { WeightedTree } from '../../model/weighted-tree.js';
 import { layoutFlame } from './layout.js';
 import { MAX_STACK_DEPTH } from '../stack-depth.js';
 import { CATEGORIES, familyColour, fnv1a, frameColour, ROOT_COLOUR } from './palette.js';
+import { titleFromPath } from '../../text/paths.js';
 
 export interface SvgOptions {
   /** The graph's title (default: the trace's file name). */
@@ -78,7 +81,7 @@ export function flameGraphSvg(analysis: Analysis, options: SvgOptions = {}): str
       name: (fn) => functions.name(fn),
       where: (fn) => `${functions.file(fn)}:${functions.line(fn)}`,
       file: (fn) => functions.file(fn),
-      title: options.title ?? analysis.source.path.replace(/\\/g, '/').split('/').pop() ?? 'trace',
+      title: options.title ?? titleFromPath(analysis.source.path),
       subtitle: `duration ${formatDuration(analysis.durationNs)} · weight: time (ns) · ${threads} thread${threads === 1 ? '' : 's'} merged`,
       values: { text: formatDuration, data: (ns) => String(Math.round(ns)), script: 'time-with-calls' },
     },
@@ -117,26 +120,27 @@ export function renderFlameGraph(graph: FlameGraphInput, options: Omit<SvgOption
     const self = tree.self[node];
     const heading = id < 0 ? 'all' : where === '' ? name : `${name} (${where})`;
     const calls = tree.calls === undefined ? '' : `calls ${tree.calls[node]}, `;
-    const tooltip = `${heading}\n${calls}self ${values.text(self)}, total ${values.text(total)}${note === '' ? '' : `\n${note}`}`;
+    // One line: a browser shows a <title> as plain text, and a line break in XML is only a space.
+    const tooltip = `${heading} ${calls}self ${values.text(self)}, total ${values.text(total)}${note === '' ? '' : ` ${note}`}`;
     const label = truncateLabel(name, Math.floor((width * ASSUMED_WIDTH - 6) / CHAR_PX));
     const callsData = tree.calls === undefined ? '' : ` data-c="${tree.calls[node]}"`;
     parts.push(
-      `<g class="pf-f" data-d="${frame.depth}" data-x="${trimmedFixed(frame.x0, 10)}" data-w="${trimmedFixed(width, 10)}" data-n="${xmlEscape(name)}" data-l="${xmlEscape(where)}"${callsData} data-s="${values.data(self)}" data-t="${values.data(total)}"${note === '' ? '' : ` data-note="${xmlEscape(note)}"`}>` +
-        `<title>${xmlEscape(tooltip).replace(/ {2,}/g, ' ')}</title>` +
+      `<g class="pf-f" data-d="${frame.depth}" data-x="${trimmedFixed(frame.x0, 10)}" data-w="${trimmedFixed(width, 10)}" data-n="${xmlText(name)}" data-l="${xmlText(where)}"${callsData} data-s="${values.data(self)}" data-t="${values.data(total)}"${note === '' ? '' : ` data-note="${xmlText(note)}"`}>` +
+        `<title>${xmlText(tooltip).replace(/ {2,}/g, ' ')}</title>` +
         `<rect x="${x}%" y="${y}" width="${w}%" height="${FRAME_HEIGHT - 1}" fill="${fill}" rx="2"/>` +
-        `<text x="${x}%" dx="3" y="${y + 11.5}">${xmlEscape(label)}</text></g>`,
+        `<text x="${x}%" dx="3" y="${y + 11.5}">${xmlText(label)}</text></g>`,
     );
   }
   const body = parts.join('\n');
   const id = `pf${fnv1a(body).toString(16).padStart(8, '0')}`;
   const cut = cutLevels === 0 ? '' : ` · ${cutLevels.toLocaleString('en-US')} deeper level${cutLevels === 1 ? '' : 's'} not drawn (at most ${MAX_STACK_DEPTH.toLocaleString('en-US')})`;
   const subtitle = `${graph.subtitle} · ${options.inverted ? 'icicle' : 'flame graph'}${cut}`;
-  const unitData = values.unit === undefined ? '' : ` data-unit="${xmlEscape(values.unit)}"`;
+  const unitData = values.unit === undefined ? '' : ` data-unit="${xmlText(values.unit)}"`;
   const legendEntries = graph.legend ?? CATEGORIES.map((entry) => ({ colour: familyColour(entry.category), label: entry.label }));
   const legend = legendEntries
     .map((entry, index) => {
       const x = 10 + index * 160;
-      return `<rect x="${x}" y="50" width="12" height="12" fill="${xmlEscape(entry.colour)}"/><text x="${x + 16}" y="60.5">${xmlEscape(entry.label)}</text>`;
+      return `<rect x="${x}" y="50" width="12" height="12" fill="${xmlText(entry.colour)}"/><text x="${x + 16}" y="60.5">${xmlText(entry.label)}</text>`;
     })
     .join('');
   const style = [
@@ -154,8 +158,8 @@ export function renderFlameGraph(graph: FlameGraphInput, options: Omit<SvgOption
     `<?xml version="1.0" encoding="UTF-8" standalone="no"?>`,
     `<svg xmlns="http://www.w3.org/2000/svg" version="1.1" id="${id}"${unitData} width="100%" height="${height}" style="min-width:400px;background:#f8f8f8">`,
     `<style><![CDATA[\n${style}\n]]></style>`,
-    `<text class="pf-title" x="50%" y="22" text-anchor="middle">${xmlEscape(graph.title)}</text>`,
-    `<text class="pf-sub" x="50%" y="40" text-anchor="middle">${xmlEscape(subtitle)}</text>`,
+    `<text class="pf-title" x="50%" y="22" text-anchor="middle">${xmlText(graph.title)}</text>`,
+    `<text class="pf-sub" x="50%" y="40" text-anchor="middle">${xmlText(subtitle)}</text>`,
     `<text class="pf-ctl pf-reset" x="10" y="22" style="display:none">Reset Zoom</text>`,
     `<text class="pf-ctl pf-case" x="100%" dx="-130" y="22" text-anchor="end">Ic</text>`,
     `<text class="pf-ctl pf-search" x="100%" dx="-10" y="22" text-anchor="end">Search</text>`,

@@ -1,4 +1,4 @@
-import { formatDuration } from '../../cli/report/format.js';
+import { formatDuration } from '../../text/units.js';
 
 /** Time units a weight may be given in, as ns per unit (`us` and both micro signs are µs). */
 const TIME_UNITS: Record<string, number> = { ns: 1, us: 1e3, 'µs': 1e3, 'μs': 1e3, ms: 1e6, s: 1e9 };

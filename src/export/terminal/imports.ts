@@ -1,6 +1,8 @@
 import type { Analysis } from '../../analyze/analysis.js';
-import { terminalSafe } from '../terminal.js';
-import { formatCount, formatDuration, heading, note, renderTable, truncateEnd, type ReportStyle } from './format.js';
+import { terminalText } from '../../text/untrusted.js';
+import { formatCount, formatDuration } from '../../text/units.js';
+import { heading, note, renderTable, type ReportStyle } from './table.js';
+import { truncateEnd } from '../../text/fit.js';
 
 const SLOWEST_IMPORTS = 10;
 const AUDIT_EVENTS = 10;
@@ -19,7 +21,7 @@ export function renderImports(analysis: Analysis, style: ReportStyle): string[] 
     .map(({ record }) => record);
   const label = (r: (typeof slowest)[number], max = Infinity) => {
     const marker = r.found ? '' : '  (not found)';
-    return truncateEnd(`${'  '.repeat(r.depth)}${terminalSafe(r.module)}`, Math.max(8, max - marker.length)) + marker;
+    return truncateEnd(`${'  '.repeat(r.depth)}${terminalText(r.module)}`, Math.max(8, max - marker.length)) + marker;
   };
   return [
     heading(
@@ -54,7 +56,7 @@ export function renderAudit(analysis: Analysis, style: ReportStyle): string[] {
         { header: 'last', align: 'right' },
         { header: 'event', align: 'left' },
       ],
-      shown.map((a) => [formatCount(a.count), formatDuration(a.firstNs), formatDuration(a.lastNs), terminalSafe(a.event)]),
+      shown.map((a) => [formatCount(a.count), formatDuration(a.firstNs), formatDuration(a.lastNs), terminalText(a.event)]),
       style,
     ),
   ];

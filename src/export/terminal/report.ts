@@ -1,6 +1,6 @@
 import pc from 'picocolors';
 import type { Analysis } from '../../analyze/analysis.js';
-import type { ReportStyle } from './format.js';
+import type { ReportStyle } from './table.js';
 import { renderCallCounts, renderFunctions, type SortKey } from './functions.js';
 import { renderGc } from './gc.js';
 import { renderAudit, renderImports } from './imports.js';

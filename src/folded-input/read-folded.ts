@@ -1,4 +1,4 @@
-import type { WeightedTree } from '../export/svg/flame-tree.js';
+import type { WeightedTree } from '../model/weighted-tree.js';
 import { Diagnostics, TraceInputError, type Warning } from '../model/diagnostics.js';
 import { ByteKeyTable } from '../parse/byte-key-table.js';
 import { openInput } from '../parse/input-source.js';

@@ -1,6 +1,7 @@
 import { Float64List, Int32List } from '../analyze/growable.js';
 import { IntPairMap } from '../analyze/int-pair-map.js';
-import type { WeightedTree } from '../export/svg/flame-tree.js';
+import type { WeightedTree } from '../model/weighted-tree.js';
+import { compareText } from '../text/compare.js';
 
 /** Children a node finds by scanning its list; beyond this many, by a hash lookup. */
 const WIDE = 16;
@@ -122,5 +123,5 @@ export function treeStacks(tree: WeightedTree, label: (frame: number) => string)
     paths[node] = parent === 0 ? label(tree.frame[node]) : `${paths[parent]};${label(tree.frame[node])}`;
     if (tree.self[node] !== 0) stacks.push([paths[node], tree.self[node]]);
   }
-  return stacks.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return stacks.sort((a, b) => compareText(a[0], b[0]));
 }

@@ -1,6 +1,7 @@
 import type { Analysis } from '../../analyze/analysis.js';
-import { terminalSafe } from '../terminal.js';
-import { formatCount, formatDuration, formatId, formatPercent, formatShare, heading, note, renderTable, wrap, type ReportStyle } from './format.js';
+import { terminalText } from '../../text/untrusted.js';
+import { formatCount, formatDuration, formatId, formatPercent, formatShare } from '../../text/units.js';
+import { heading, note, renderTable, wrap, type ReportStyle } from './table.js';
 
 /** The sum of the root-level time of every thread: what the tables' percentages are of. */
 export function rootTotal(analysis: Analysis): number {
@@ -22,10 +23,10 @@ export function renderSummary(analysis: Analysis, filters: readonly string[], st
   const { colors } = style;
   const rows: [string, string, (text: string) => string][] = [];
   const add = (key: string, value: string, paint: (text: string) => string = (text) => text) => rows.push([key, value, paint]);
-  add('trace', terminalSafe(analysis.source.path));
-  add('format', terminalSafe(analysis.source.format));
+  add('trace', terminalText(analysis.source.path));
+  add('format', terminalText(analysis.source.format));
   const metadata = Object.entries(analysis.metadata);
-  if (metadata.length > 0) add('recorded', terminalSafe(metadata.map(([key, value]) => `${key}=${value}`).join(' ')));
+  if (metadata.length > 0) add('recorded', terminalText(metadata.map(([key, value]) => `${key}=${value}`).join(' ')));
   const threads = analysis.threads.length;
   const processes = new Set(analysis.threads.map((thread) => thread.pid).filter((pid) => pid >= 0)).size;
   const unknown = [analysis.threads.some((thread) => thread.pid < 0) ? 'process' : '', analysis.threads.some((thread) => thread.tid < 0) ? 'thread' : ''].filter((id) => id !== '');
@@ -39,7 +40,7 @@ export function renderSummary(analysis: Analysis, filters: readonly string[], st
   if (total > 0 && !isReturnOnly(analysis)) add('in Python', `${formatDuration(total)}, summed over threads (100% in the tables below)`);
   if (analysis.droppedEvents > 0) add('dropped', `${formatCount(analysis.droppedEvents)} events lost by the tracer: calls around them may be incomplete`, colors.yellow);
   if (analysis.callsAtStart > 0) add('at start', `${formatCount(analysis.callsAtStart)} call${analysis.callsAtStart === 1 ? ' was' : 's were'} running when the trace began (partial; named by their def line when the trace shows it)`);
-  if (filters.length > 0) add('filters', terminalSafe(filters.join(', ')));
+  if (filters.length > 0) add('filters', terminalText(filters.join(', ')));
   const overhead = analysis.overhead;
   if (overhead.perEventNs > 0) {
     add(

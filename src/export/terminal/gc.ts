@@ -1,7 +1,9 @@
 import type { Analysis } from '../../analyze/analysis.js';
 import { durationHistogram, type HistogramBucket } from '../../analyze/gc-histogram.js';
-import { terminalSafe } from '../terminal.js';
-import { formatCount, formatDuration, formatDurationShort, formatId, formatShare, heading, renderTable, textWidth, truncateStart, type ReportStyle } from './format.js';
+import { terminalText } from '../../text/untrusted.js';
+import { formatCount, formatDuration, formatDurationShort, formatId, formatShare } from '../../text/units.js';
+import { heading, renderTable, type ReportStyle } from './table.js';
+import { textWidth, truncateStart } from '../../text/fit.js';
 
 const BAR_WIDTH = 40;
 const GC_STACKS = 5;
@@ -30,7 +32,7 @@ export function renderHistogram(buckets: readonly HistogramBucket[], style: Repo
 /** A stack as `a > b > c`, cut from the left (`… > b > c`) to fit `max`. */
 export function stackText(names: readonly string[], max: number): string {
   if (names.length === 0) return '(no Python frame: between calls, or at startup/shutdown)';
-  const safe = names.map(terminalSafe);
+  const safe = names.map(terminalText);
   const full = safe.join(' > ');
   if (textWidth(full) <= max) return full;
   // Drop frames from the root end while the rest does not fit.

@@ -1,6 +1,9 @@
 import type { Analysis, FunctionStats } from '../../analyze/analysis.js';
-import { formatCount, formatDuration, formatPercent, functionLabel, heading, note, renderTable, type ReportStyle } from './format.js';
+import { formatCount, formatDuration, formatPercent } from '../../text/units.js';
+import { functionLabel } from '../../text/function-label.js';
+import { heading, note, renderTable, type ReportStyle } from './table.js';
 import { isReturnOnly, rootTotal } from './summary.js';
+import { compareFunctionKeys } from '../../text/compare.js';
 
 /** What the first function table is sorted by (`--sort`). */
 export const SORT_KEYS = ['self', 'total', 'calls', 'mean', 'p95'] as const;
@@ -154,7 +157,7 @@ export function renderCallCounts(analysis: Analysis, top: number, style: ReportS
   const all = [...series.byFunction]
     .map(([fn, counts]) => ({ fn, counts: series.intervalsNs.map((_, i) => counts[i] ?? 0) }))
     .map((entry) => ({ ...entry, total: sum(entry.counts), name: functions.name(entry.fn), file: functions.file(entry.fn), line: functions.line(entry.fn) }))
-    .sort((a, b) => b.total - a.total || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) || a.line - b.line);
+    .sort((a, b) => b.total - a.total || compareFunctionKeys(a, b));
   const shown = all.slice(0, top);
   const step = intervals >= 2 ? series.intervalsNs[1] - series.intervalsNs[0] : undefined;
   const every = step !== undefined && step > 0 ? `, one every ${formatDuration(step)}` : '';

@@ -1,6 +1,9 @@
 import type { Analysis } from '../../analyze/analysis.js';
-import { terminalSafe } from '../terminal.js';
-import { formatCount, formatDuration, formatPercent, heading, note, renderTable, shortenFile, truncatePath, type ReportStyle } from './format.js';
+import { terminalText } from '../../text/untrusted.js';
+import { formatCount, formatDuration, formatPercent } from '../../text/units.js';
+import { heading, note, renderTable, type ReportStyle } from './table.js';
+import { shortenFile } from '../../text/paths.js';
+import { truncatePath } from '../../text/fit.js';
 
 /** `--lines`: the hottest source lines by self time (line events only). */
 export function renderLines(analysis: Analysis, top: number, style: ReportStyle): string[] {
@@ -13,7 +16,7 @@ export function renderLines(analysis: Analysis, top: number, style: ReportStyle)
   }
   const shown = lines.slice(0, top);
   const total = lines.reduce((sum, line) => sum + line.selfNs, 0);
-  const where = (r: number, max = Infinity) => truncatePath(`${terminalSafe(shortenFile(shown[r].file))}:${shown[r].line}`, max);
+  const where = (r: number, max = Infinity) => truncatePath(`${terminalText(shortenFile(shown[r].file))}:${shown[r].line}`, max);
   return [
     heading(`Hottest lines by self time${lines.length > top ? ` (top ${top} of ${formatCount(lines.length)})` : ''}`, style),
     ...renderTable(
