@@ -1,23 +1,27 @@
-// pyflame's public API: everything the CLI does is importable from here.
-export { EventKind, EVENT_KIND_NAMES, eventKindFromName, kindHasFrame } from './model/event-kind.js';
-export { EventBatch, DEFAULT_BATCH_SIZE, UNKNOWN_ID, NO_REF } from './model/event-batch.js';
+// pyflame's public API: what this file exports is stable. Within a major version a name here is
+// not removed, renamed or given an incompatible signature, and documents it writes keep their
+// schema version (docs/api.md lists every name; test/api.test.ts holds this file to that list).
+// Everything else a program may use is in ./internal.ts (`pyflame/internal`), without that promise.
+
+export { VERSION } from './version.js';
+
+// Reading traces: the normalized event log.
+export { EventKind } from './model/event-kind.js';
+export { EventBatch, UNKNOWN_ID, NO_REF } from './model/event-batch.js';
 export { FrameTable, type Frame } from './model/frame-table.js';
-export { StringTable } from './model/string-table.js';
 export { TimeBase } from './model/time-base.js';
 export { Diagnostics, TraceInputError, type Warning } from './model/diagnostics.js';
-export { EVENT_LOG_COLUMNS, EVENT_LOG_HEADER } from './model/event-log-columns.js';
+export { EVENT_LOG_COLUMNS } from './model/event-log-columns.js';
 export { readTrace, type ReadTraceOptions, type TraceContext, type TraceSummary } from './parse/read-trace.js';
-export { TRACE_FORMATS, detectFormat, findFormat, formatNames } from './parse/registry.js';
-export type { TraceFormat, LineParser, Detection } from './parse/trace-format.js';
-export { EventWriter } from './parse/event-writer.js';
+export { TRACE_FORMATS, detectFormat } from './parse/registry.js';
 export { EVENT_LOG_FORMATS, type EventLogFormatName } from './export/event-log/registry.js';
-export type { EventLogFormat, EventLogWriter } from './export/event-log/event-log-format.js';
 export { convertTrace, type ConvertOptions } from './convert.js';
 export { openOutput, writeTextFile, type TextOutput } from './io/output.js';
 export { loadEvents, type LoadedEvent, type LoadedTrace } from './load-events.js';
+
+// Other tools' folded stacks (what `pyflame flamegraph` runs).
 export { readFolded, type FoldedBaseline, type FoldedInput, type FoldedProfile, type ReadFoldedOptions } from './folded-input/read-folded.js';
-export { parseFrameLabel, type FrameLabel } from './folded-input/frame-label.js';
-export { foldedFlameGraphSvg, PALETTES, type FoldedSvgOptions, type PaletteName } from './export/svg/folded-graph.js';
+export { foldedFlameGraphSvg, type FoldedSvgOptions, type PaletteName } from './export/svg/folded-graph.js';
 export { flameGraphSvg, renderFlameGraph, type FlameGraphInput, type SvgOptions } from './export/svg/render.js';
 
 // The analysis and what is made from it (what `pyflame analyze` runs).
@@ -34,7 +38,7 @@ export { htmlReport, type HtmlReportOptions } from './export/html/report.js';
 
 // Comparing runs (what `pyflame diff` runs).
 export { loadRun } from './diff/load-run.js';
-export { profileFromJson, type RunProfile } from './diff/run-profile.js';
+export type { RunProfile } from './diff/run-profile.js';
 export { compareRuns, type RunDiff, type CompareOptions, type Change } from './diff/compare.js';
 export { parseRule, evaluateGate, defaultMinDelta, RuleError, METRICS, type Rule, type Gate, type Finding } from './diff/rules.js';
 export { renderDiffReport } from './diff/render/terminal.js';
@@ -44,4 +48,4 @@ export { diffFlameGraphSvg } from './diff/render/svg.js';
 
 // Recording (what `pyflame record` runs).
 export { recordTrace, type RecordOptions, type Recording } from './record/record.js';
-export { readStapsdtNotes, readStapsdtNotesFromFile, ElfError, type StapsdtNote } from './record/elf-notes.js';
+export { readStapsdtNotesFromFile, ElfError, type StapsdtNote } from './record/elf-notes.js';
