@@ -16,8 +16,14 @@ const started = process.hrtime.bigint();
 const status = await main(['analyze', file, `--svg=${outputs.svg}`, `--folded=${outputs.folded}`, `--speedscope=${outputs.speedscope}`], {
   stdin: process.stdin,
   // The terminal report (cheap) is kept: it states the event count.
-  stdout: new Writable({ write: (chunk, _encoding, done) => void ((stdout += chunk), done()) }),
-  stderr: new Writable({ write: (chunk, _encoding, done) => void ((stderr += chunk), done()) }),
+  stdout: new Writable({ write: (chunk, _encoding, done) => {
+    stdout += chunk;
+    done();
+  } }),
+  stderr: new Writable({ write: (chunk, _encoding, done) => {
+    stderr += chunk;
+    done();
+  } }),
 });
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
 if (status !== 0) {

@@ -310,7 +310,7 @@ function parseTimeV(stderr) {
   const sys = /System time \(seconds\): ([\d.]+)/.exec(block);
   const cpuSeconds = user && sys ? Number(user[1]) + Number(sys[1]) : null;
   // time prints "Command exited with non-zero status N" just before the block
-  let rest = stderr.slice(0, i).replace(/Command exited with non-zero status \d+\n?$/, '');
+  const rest = stderr.slice(0, i).replace(/Command exited with non-zero status \d+\n?$/, '');
   return { rest, rssKB: rss ? Number(rss[1]) : null, timeWall, cpuSeconds };
 }
 

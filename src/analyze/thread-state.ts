@@ -173,7 +173,6 @@ export class ThreadState {
   private readonly importModule: string[] = [];
   private readonly importStart: number[] = [];
   private readonly importChildNs: number[] = [];
-  private importsDone = 0;
 
   constructor(
     readonly pid: number,
@@ -363,7 +362,6 @@ export class ThreadState {
     this.importStart.pop();
     this.importChildNs.pop();
     if (level > 0) this.importChildNs[level - 1] += durationNs;
-    this.importsDone++;
   }
 
   /** End of the trace: close what is still open at the thread's last timestamp, as partial. */

@@ -20,7 +20,7 @@ const PY_FILE = String.raw`(?:[^;]*?\.py[wx]?|<[^<>]+>)`;
 const FUNC_FILE_LINE = /^(.+) \(([^;]+):(\d+)\)$/s;
 const FUNC_FILE = new RegExp(String.raw`^(.+) \((${PY_FILE})\)$`, 's');
 const FILE_FUNC_LINE = new RegExp(String.raw`^(${PY_FILE}):([^:]+):(\d+)$`, 's');
-const FILE_FUNC = new RegExp(String.raw`^(${PY_FILE}):([^:]+)$`, 's');
+const FILE_FUNC = new RegExp(`^(${PY_FILE}):([^:]+)$`, 's');
 
 export function parseFrameLabel(label: string): FrameLabel {
   let m = FUNC_FILE_LINE.exec(label);

@@ -237,7 +237,7 @@ export const csvEventLogFormat: TraceFormat = {
   detect(head: readonly string[]): Detection {
     // `#` lines are no part of the format: they are skipped (as junk) before the header.
     const first = head.find((line) => line.trim() !== '' && !line.startsWith('#'));
-    return first !== undefined && first.startsWith('ts_ns,pid,tid,event') ? 'yes' : 'no';
+    return first?.startsWith('ts_ns,pid,tid,event') ? 'yes' : 'no';
   },
   rawLines: true,
   createParser: (writer: EventWriter, diagnostics: Diagnostics) => new CsvEventLogParser(writer, diagnostics, writer.source),
