@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import type { StapsdtNote } from '../src/record/elf-notes.js';
 import { findPythonForCommand, findPythonForPid, mappedFiles, resolveProgram, versionFromName } from '../src/record/find-python.js';
 import { checkPlatform, checkRoot, ensureTracefs, findBpftrace } from '../src/record/preflight.js';
-import { chooseProbeSet } from '../src/record/probe-set.js';
+import { switchProbes, chooseProbeSet } from '../src/record/probe-set.js';
 import { RecordError } from '../src/record/record-error.js';
 import { defaultTracePath } from '../src/record/record.js';
 import { commandLine } from '../src/record/run-bpftrace.js';
@@ -35,6 +35,8 @@ test('probe set, 3.11: all eight markers, line attached silently (/0/) so functi
   assert.equal(probeBlocks(shipped).length, 8);
   assert.deepEqual(probeBlocks(set.program), probeBlocks(shipped));
   assert.match(set.program, /^BEGIN\n\{\n\tprintf\("# pyflame-trace v1 clock=boot_ns python=%s\\n", str\(\$1\)\);\n\}/);
+  // The shipped script records the scheduler's switches as pyflame record does under -c.
+  assert.ok(shipped.includes(switchProbes('cpid')));
 });
 
 test('probe set, --lines prints line events (no predicate); 3.10 and 3.15 attach line only then', () => {

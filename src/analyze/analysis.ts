@@ -14,6 +14,14 @@ export interface FunctionStats {
   readonly returns: number;
   readonly totalNs: number;
   readonly selfNs: number;
+  /**
+   * Of the self time, how long the thread was off the CPU while this function was its running
+   * Python frame (blocked, or runnable waiting for a CPU: runQueueNs). 0 unless the trace has the
+   * scheduler's switches (Analysis.scheduling).
+   */
+  readonly offCpuNs: number;
+  /** Of offCpuNs, how long the thread was runnable but had no CPU (preempted). */
+  readonly runQueueNs: number;
   readonly partial: number;
   /** Undefined when no call was seen whole. */
   readonly durations: DurationSummary | undefined;
@@ -35,6 +43,23 @@ export interface ThreadAnalysis {
   readonly functions: FunctionStats[];
   /** GC time by the call-tree node running when each collection started. */
   readonly gcByNode: ReadonlyMap<number, { ns: number; count: number }>;
+  /** Time off the CPU (see Analysis.scheduling; 0 without it), and of that, waiting for a CPU. */
+  readonly offCpuNs: number;
+  readonly runQueueNs: number;
+}
+
+/**
+ * What the scheduler's switches of the traced threads say (traces recorded with them: pyflame
+ * record with bpftrace): the wall-clock times split into on and off the CPU.
+ */
+export interface SchedulingStats {
+  /** sched-out events of the analysed threads. */
+  readonly switches: number;
+  /** Off-CPU time of the analysed threads, in total and inside Python calls. */
+  readonly offCpuNs: number;
+  readonly offCpuInCallsNs: number;
+  /** Of offCpuNs, time runnable but waiting for a CPU (preempted), not blocked. */
+  readonly runQueueNs: number;
 }
 
 export interface GcGenerationStats {
@@ -104,6 +129,8 @@ export interface Analysis {
   readonly droppedEvents: number;
   /** Calls that were running when the trace began: their return came with no entry before it. */
   readonly callsAtStart: number;
+  /** Undefined when the trace has no scheduler switches: its times are wall-clock only. */
+  readonly scheduling: SchedulingStats | undefined;
   readonly functionTable: FunctionTable;
   readonly threads: readonly ThreadAnalysis[];
   /** Merged over threads, sorted by self time (descending), then name. */

@@ -3,7 +3,7 @@ import { NO_REF, UNKNOWN_ID, type EventBatch } from '../model/event-batch.js';
 import { EventKind } from '../model/event-kind.js';
 import type { FrameTable } from '../model/frame-table.js';
 import type { TraceContext, TraceSummary } from '../parse/read-trace.js';
-import type { Analysis, AuditStats, CallCountSeries, FunctionStats, GcAnalysis, GcAttribution, GcGenerationStats, LineStats, ThreadAnalysis } from './analysis.js';
+import type { Analysis, AuditStats, CallCountSeries, FunctionStats, GcAnalysis, GcAttribution, GcGenerationStats, LineStats, SchedulingStats, ThreadAnalysis } from './analysis.js';
 import type { FunctionAccumulator } from './function-stats.js';
 import { FunctionTable } from './function-table.js';
 import { matchesFunction, type AnalysisFilters } from './filters.js';
@@ -42,6 +42,8 @@ export class Analyzer {
   private keptStart = NaN;
   private keptEnd = NaN;
   private dropped = 0;
+  /** sched-out / sched-in events read (whether or not their thread ran Python). */
+  private schedulerEvents = 0;
   private readonly audit = new Map<number, { count: number; first: number; last: number }>();
   private readonly callCountIntervals: number[] = [];
   private readonly callCounts = new Map<number, number[]>();
@@ -73,6 +75,18 @@ export class Analyzer {
       if (k === EventKind.CallCount) {
         // --pid applies to counts too (their PID column); they have no thread.
         if (this.filters.pids === undefined || this.filters.pids.includes(pid[i])) this.callCount(frame[i], value[i], t, pid[i]);
+        continue;
+      }
+      if (k === EventKind.OffCpu || k === EventKind.OnCpu) {
+        this.schedulerEvents++;
+        // Only threads that ran Python: a switch says nothing before the thread's first event
+        // (bpftrace -c's child switches hundreds of times before it runs Python at all), and is
+        // not a probe firing of its own (no --overhead for it).
+        const known = this.knownThread(pid[i], tid[i]);
+        if (known !== undefined) {
+          if (k === EventKind.OffCpu) known.offCpu(t, value[i]);
+          else known.onCpu(t);
+        }
         continue;
       }
       const thread = this.thread(pid[i], tid[i], context);
@@ -131,6 +145,7 @@ export class Analyzer {
       events: summary.events,
       droppedEvents: this.dropped,
       callsAtStart: this.context?.shared.callsAtStart ?? 0,
+      scheduling: this.schedulerEvents === 0 ? undefined : schedulingStats(this.threadList),
       functionTable: functions,
       threads,
       functions: merged,
@@ -178,6 +193,11 @@ export class Analyzer {
       shared: new SharedThreadMaps(),
     };
     return this.context;
+  }
+
+  /** The thread's state if it has had an event that made one (see thread()), else undefined. */
+  private knownThread(pid: number, tid: number): ThreadState | undefined {
+    return this.threads.get(pid)?.get(tid);
   }
 
   private thread(pid: number, tid: number, context: AnalysisContext): ThreadState | undefined {
@@ -256,6 +276,8 @@ export class Analyzer {
       rootTotalNs: thread.rootTotalNs(),
       functions: threadFunctions,
       gcByNode: thread.gcByNode,
+      offCpuNs: thread.offCpuNs,
+      runQueueNs: thread.runQueueNs,
     };
   }
 
@@ -343,7 +365,21 @@ function compareStacks(a: readonly number[], b: readonly number[]): number {
   return a.length - b.length;
 }
 
-function functionStats(fn: number, functions: FunctionTable, stats: Pick<FunctionAccumulator, 'calls' | 'returns' | 'totalNs' | 'selfNs' | 'partial'>, durations: FunctionStats['durations']): FunctionStats {
+/** The threads' time on and off the CPU, summed. */
+function schedulingStats(threads: readonly ThreadState[]): SchedulingStats {
+  const sum = { switches: 0, offCpuNs: 0, offCpuInCallsNs: 0, runQueueNs: 0 };
+  for (const thread of threads) {
+    sum.switches += thread.switches;
+    sum.offCpuNs += thread.offCpuNs;
+    sum.offCpuInCallsNs += thread.offCpuInCallsNs;
+    sum.runQueueNs += thread.runQueueNs;
+  }
+  return sum;
+}
+
+type Summed = Pick<FunctionAccumulator, 'calls' | 'returns' | 'totalNs' | 'selfNs' | 'offCpuNs' | 'runQueueNs' | 'partial'>;
+
+function functionStats(fn: number, functions: FunctionTable, stats: Summed, durations: FunctionStats['durations']): FunctionStats {
   return {
     fn,
     name: functions.name(fn),
@@ -353,6 +389,8 @@ function functionStats(fn: number, functions: FunctionTable, stats: Pick<Functio
     returns: stats.returns,
     totalNs: stats.totalNs,
     selfNs: stats.selfNs,
+    offCpuNs: stats.offCpuNs,
+    runQueueNs: stats.runQueueNs,
     partial: stats.partial,
     durations,
   };
@@ -370,13 +408,15 @@ function mergeFunctions(threads: readonly ThreadState[], functions: FunctionTabl
   for (let fn = 0; fn < functions.size; fn++) {
     const parts = partsOf[fn];
     if (parts === undefined) continue;
-    const sum = { calls: 0, returns: 0, totalNs: 0, selfNs: 0, partial: 0 };
+    const sum: Summed = { calls: 0, returns: 0, totalNs: 0, selfNs: 0, offCpuNs: 0, runQueueNs: 0, partial: 0 };
     let count = 0;
     for (const part of parts) {
       sum.calls += part.calls;
       sum.returns += part.returns;
       sum.totalNs += part.totalNs;
       sum.selfNs += part.selfNs;
+      sum.offCpuNs += part.offCpuNs;
+      sum.runQueueNs += part.runQueueNs;
       sum.partial += part.partial;
       count += part.durations.length;
     }

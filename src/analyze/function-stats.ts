@@ -9,6 +9,10 @@ export class FunctionAccumulator {
   /** Inclusive time of outermost activations only (recursion is not counted twice). */
   totalNs = 0;
   selfNs = 0;
+  /** Of the self time, how long the thread was off the CPU (only traces with scheduler switches). */
+  offCpuNs = 0;
+  /** Of that, how long it stayed runnable, waiting for a CPU (preempted). */
+  runQueueNs = 0;
   /** Activations not seen whole (began before the trace or the window, or never returned). */
   partial = 0;
   /** Inclusive durations of every complete activation, inner recursive ones included. */

@@ -1,5 +1,6 @@
 import type { FrameTable } from '../model/frame-table.js';
 import { Diagnostics } from '../model/diagnostics.js';
+import { stayedRunnable } from '../model/event-kind.js';
 import { CallTree } from './call-tree.js';
 import { FunctionAccumulator } from './function-stats.js';
 import type { FunctionTable } from './function-table.js';
@@ -174,6 +175,19 @@ export class ThreadState {
   private readonly importStart: number[] = [];
   private readonly importChildNs: number[] = [];
 
+  /** Time off the CPU (sched-out to sched-in), and of it, runnable waiting for a CPU. */
+  offCpuNs = 0;
+  runQueueNs = 0;
+  /** Of offCpuNs, the part inside (visible) Python calls. */
+  offCpuInCallsNs = 0;
+  switches = 0;
+  /** The last sched-out's time (NaN: on the CPU), and whether the thread stayed runnable. */
+  private offSince = NaN;
+  private offRunnable = false;
+  /** Off-CPU time at the root so far: a call found running at the start takes it (partialRoot). */
+  private rootOffCpuNs = 0;
+  private rootRunQueueNs = 0;
+
   constructor(
     readonly pid: number,
     readonly tid: number,
@@ -279,6 +293,41 @@ export class ThreadState {
     if (this.stack.visible[level] === 1) this.statsList[this.stack.slot[level]].returns++;
     this.close(ts, false);
     this.resumeLine(this.depth, ts);
+  }
+
+  /**
+   * The scheduler switched the thread out. No Python event can come on this thread until it is
+   * switched in again, so the stack stays as it is: the time off the CPU is self time of the call
+   * on top (or of no call, at the root).
+   */
+  offCpu(ts: number, prevState: number): void {
+    this.switches++;
+    this.offSince = ts;
+    this.offRunnable = stayedRunnable(prevState);
+  }
+
+  /** The thread is back on a CPU: the time since its sched-out goes to the call on top. */
+  onCpu(ts: number): void {
+    const since = this.offSince;
+    // Switched in without a sched-out seen (the trace or the window began while it was off): unknown.
+    if (Number.isNaN(since)) return;
+    this.offSince = NaN;
+    const ns = Math.max(0, ts - since);
+    const runQueueNs = this.offRunnable ? ns : 0;
+    this.offCpuNs += ns;
+    this.runQueueNs += runQueueNs;
+    if (this.returnOnly) return;
+    const top = this.depth;
+    const level = this.stack.visible[top] === 1 ? top : this.stack.owner[top];
+    if (level <= 0) {
+      this.rootOffCpuNs += ns;
+      this.rootRunQueueNs += runQueueNs;
+      return;
+    }
+    this.offCpuInCallsNs += ns;
+    const stats = this.statsList[this.stack.slot[level]];
+    stats.offCpuNs += ns;
+    stats.runQueueNs += runQueueNs;
   }
 
   /** A line event: hit count, and the time until the frame's next line goes to this one. */
@@ -492,6 +541,12 @@ export class ThreadState {
     stats.totalNs = durationNs;
     stats.selfNs += durationNs - this.stack.childNs[0];
     stats.partial++;
+    // Its self time includes the root's so far: so does its time off the CPU.
+    stats.offCpuNs += this.rootOffCpuNs;
+    stats.runQueueNs += this.rootRunQueueNs;
+    this.offCpuInCallsNs += this.rootOffCpuNs;
+    this.rootOffCpuNs = 0;
+    this.rootRunQueueNs = 0;
     const timeline = context.timeline;
     if (timeline !== undefined) {
       timeline.openAtStart(this.index, fn, this.firstTs);

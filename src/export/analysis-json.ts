@@ -10,8 +10,10 @@ export const ANALYSIS_SCHEMA_VERSION = 1;
 
 const id = (value: number): number | null => (value === UNKNOWN_ID ? null : value);
 
-function functionJson(stats: FunctionStats): Record<string, unknown> {
+/** A function's figures; with the on/off-CPU split of its self time when the trace has it. */
+function functionJson(stats: FunctionStats, scheduled: boolean): Record<string, unknown> {
   const d = stats.durations;
+  const cpu = scheduled ? { selfOnCpuNs: Math.max(0, stats.selfNs - stats.offCpuNs), selfOffCpuNs: stats.offCpuNs, selfRunQueueNs: stats.runQueueNs } : {};
   return {
     name: stats.name,
     file: stats.file,
@@ -20,6 +22,7 @@ function functionJson(stats: FunctionStats): Record<string, unknown> {
     returns: stats.returns,
     totalNs: stats.totalNs,
     selfNs: stats.selfNs,
+    ...cpu,
     partial: stats.partial,
     completed: d?.count ?? 0,
     minNs: d?.minNs ?? null,
@@ -38,6 +41,8 @@ function functionJson(stats: FunctionStats): Record<string, unknown> {
 export function analysisToJson(analysis: Analysis): Record<string, unknown> {
   const functions = analysis.functionTable;
   const frame = (fn: number) => ({ name: functions.name(fn), file: functions.file(fn), line: functions.line(fn) });
+  const scheduled = analysis.scheduling !== undefined;
+  const toJson = (stats: FunctionStats) => functionJson(stats, scheduled);
   return {
     schemaVersion: ANALYSIS_SCHEMA_VERSION,
     source: { path: analysis.source.path, format: analysis.source.format },
@@ -47,6 +52,7 @@ export function analysisToJson(analysis: Analysis): Record<string, unknown> {
       events: analysis.events,
       droppedEvents: analysis.droppedEvents,
       callsRunningAtStart: analysis.callsAtStart,
+      ...(scheduled ? { scheduling: analysis.scheduling } : {}),
       metadata: analysis.metadata,
     },
     threads: analysis.threads.map((thread) => ({
@@ -59,9 +65,10 @@ export function analysisToJson(analysis: Analysis): Record<string, unknown> {
       returns: thread.returns,
       returnOnly: thread.returnOnly,
       rootTotalNs: thread.rootTotalNs,
-      functions: thread.functions.map(functionJson),
+      ...(scheduled ? { offCpuNs: thread.offCpuNs, runQueueNs: thread.runQueueNs } : {}),
+      functions: thread.functions.map(toJson),
     })),
-    functions: analysis.functions.map(functionJson),
+    functions: analysis.functions.map(toJson),
     callTree: callTreeJson(analysis),
     gc: {
       pauses: analysis.gc.pauses.map((pause) => ({

@@ -23,6 +23,14 @@ export const EventKind = {
   CallCount: 8,
   /** The tracer said it lost events; `value` = how many (0 when it did not say), `name` = its message. */
   Dropped: 9,
+  /**
+   * The thread left the CPU (the scheduler switched it out); `value` = the kernel's prev_state:
+   * 0, or a value with no bit of 0xff set (preempted, TASK_REPORT_MAX), means it stayed runnable
+   * (waiting for a CPU); any other value means it blocked (sleep, I/O, a lock).
+   */
+  OffCpu: 10,
+  /** The thread got a CPU again. */
+  OnCpu: 11,
 } as const;
 
 export type EventKind = (typeof EventKind)[keyof typeof EventKind];
@@ -39,6 +47,8 @@ export const EVENT_KIND_NAMES: readonly string[] = [
   'audit',
   'call-count',
   'dropped',
+  'off-cpu',
+  'on-cpu',
 ];
 
 const kindByName = new Map<string, EventKind>(EVENT_KIND_NAMES.map((name, kind) => [name, kind as EventKind]));
@@ -46,6 +56,11 @@ const kindByName = new Map<string, EventKind>(EVENT_KIND_NAMES.map((name, kind) 
 /** The kind for an external name, or undefined. */
 export function eventKindFromName(name: string): EventKind | undefined {
   return kindByName.get(name);
+}
+
+/** Did a thread switched out with this prev_state stay runnable (preempted or yielding) rather than block? */
+export function stayedRunnable(prevState: number): boolean {
+  return (prevState & 0xff) === 0;
 }
 
 /** True for the kinds that carry a frame (file, function, line). */

@@ -17,6 +17,10 @@ const PROBES: ReadonlyArray<readonly [string, EventKind]> = [
   ['import__find__load__done', EventKind.ImportDone],
   ['import-find-load-done', EventKind.ImportDone],
   ['audit', EventKind.Audit],
+  // Not CPython markers: the scheduler's switches of the traced threads, as pyflame record
+  // writes them (tracepoint:sched:sched_switch).
+  ['sched-out', EventKind.OffCpu],
+  ['sched-in', EventKind.OnCpu],
 ];
 
 const LONGEST = Math.max(...PROBES.map(([name]) => name.length));

@@ -64,6 +64,25 @@ export function exitProbe(target: 'cpid' | number): string {
 }
 
 /**
+ * The scheduler's switches of the target's threads, so that analyze can split time into on and
+ * off the CPU: `sched-out` (with the kernel's prev_state: blocked, or still runnable when
+ * preempted) when one of its threads leaves a CPU, `sched-in` when it gets one back. In
+ * sched_switch `pid`/`tid` are the outgoing task's; the incoming one is known by its tid only, so
+ * the threads seen going out are kept in a map (a thread goes out before it can come back in).
+ * Its map is cleared at the end, so that only the event counts are dumped.
+ */
+export function switchProbes(target: 'cpid' | number): string {
+  const pid = target === 'cpid' ? 'cpid' : String(target);
+  return [
+    `tracepoint:sched:sched_switch /pid == ${pid}/\n{\n\t@sched_out = count();\n\t@pyflame_switched[tid] = 1;\n\tprintf("${EVENT}sched-out\\t%ld\\n", ${HEAD}, args->prev_state);\n}`,
+    `tracepoint:sched:sched_switch /@pyflame_switched[args->next_pid]/\n{\n\t@sched_in = count();\n\tprintf("${EVENT}sched-in\\n", nsecs, ${pid}, args->next_pid);\n}`,
+    // A thread that ended: its id may come back in another process.
+    `tracepoint:sched:sched_process_exit /pid == ${pid}/\n{\n\tdelete(@pyflame_switched[tid]);\n}`,
+    'END\n{\n\tclear(@pyflame_switched);\n}',
+  ].join('\n\n');
+}
+
+/**
  * Does function__entry need the `line` probe attached to fire? On 3.11 it sits on the slow
  * tracing path that only an attached line probe turns on (python/cpython#98894). When the
  * version is unknown, attach it: slower, never wrong.
@@ -73,7 +92,7 @@ function entryNeedsLine(version: PythonVersion | undefined): boolean {
 }
 
 /** Chooses the markers to attach and builds the program. `lines` asks for line events. */
-export function chooseProbeSet(notes: readonly StapsdtNote[], version: PythonVersion | undefined, lines: boolean, exitOf: ExitProbeTarget = undefined): ProbeSet {
+export function chooseProbeSet(notes: readonly StapsdtNote[], version: PythonVersion | undefined, lines: boolean, exitOf: ExitProbeTarget = undefined, switchesOf: ExitProbeTarget = undefined): ProbeSet {
   const present = new Set(notes.filter((note) => note.provider === 'python').map((note) => note.name));
   const functionCalls = present.has('function__entry') && present.has('function__return');
   const named = version === undefined ? 'this CPython' : `CPython ${version.major}.${version.minor}`;
@@ -101,5 +120,7 @@ export function chooseProbeSet(notes: readonly StapsdtNote[], version: PythonVer
     blocks.push(`usdt:$1:python:${marker}${marker === 'line' && silentLine ? ' /0/' : ''}\n{\n\t@${marker} = count();\n\t${print}\n}`);
   }
   if (exitOf !== undefined) blocks.push(exitProbe(exitOf));
+  // Switches matter only where there are calls to split the time of.
+  if (switchesOf !== undefined && functionCalls) blocks.push(switchProbes(switchesOf));
   return { program: `${blocks.join('\n\n')}\n`, attached, functionCalls, silentLine, notices };
 }

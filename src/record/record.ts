@@ -10,6 +10,7 @@ import { commandLine, runBpftrace, type BpftraceResult } from './run-bpftrace.js
 
 const KERNEL_BTF = '/sys/kernel/btf/vmlinux';
 const EXIT_TRACEPOINT = 'events/sched/sched_process_exit';
+const SWITCH_TRACEPOINT = 'events/sched/sched_switch';
 
 /** What to record: a command started from its first instruction, or a running process. */
 export type RecordTarget = { readonly command: readonly string[] } | { readonly pid: number };
@@ -104,13 +105,17 @@ export async function recordTrace(options: RecordOptions): Promise<Recording> {
   // The program's exit status comes from the kernel: a tracepoint, and curtask->exit_code, which needs BTF.
   const canReportExit = existsSync(KERNEL_BTF) && existsSync(join(TRACEFS, EXIT_TRACEPOINT));
   const exitOf = canReportExit ? ('pid' in target ? target.pid : 'cpid') : undefined;
-  const probes = chooseProbeSet(python.notes, python.version, options.lines ?? false, exitOf);
+  // The scheduler's switches split the times into on and off the CPU (no BTF needed).
+  const canSeeSwitches = existsSync(join(TRACEFS, SWITCH_TRACEPOINT)) && existsSync(join(TRACEFS, EXIT_TRACEPOINT));
+  const switchesOf = canSeeSwitches ? ('pid' in target ? target.pid : 'cpid') : undefined;
+  const probes = chooseProbeSet(python.notes, python.version, options.lines ?? false, exitOf, switchesOf);
   const say = (text: string) => options.stderr.write(`pyflame: ${terminalText(text)}\n`);
   if (mounted !== undefined) say(mounted);
   const version = python.version === undefined ? 'CPython (version unknown)' : `CPython ${python.version.major}.${python.version.minor}`;
   const markers = probes.attached.map((marker) => (marker === 'line' && probes.silentLine ? 'line (attached, not written)' : marker)).join(', ');
   say(`recording ${'pid' in target ? `process ${target.pid} (${python.interpreter})` : python.interpreter}: ${version}, markers in ${python.markerFile}: ${markers}`);
   for (const notice of probes.notices) say(notice);
+  if (switchesOf === undefined && probes.functionCalls) say(`times will be wall-clock only (not split into on and off the CPU): that needs the tracepoint ${join(TRACEFS, SWITCH_TRACEPOINT)}`);
   if (exitOf === undefined) say(`how the program ends cannot be reported: that needs kernel BTF (${KERNEL_BTF}) and the tracepoint ${join(TRACEFS, EXIT_TRACEPOINT)}`);
   // Under -c bpftrace starts the interpreter found on PATH (absolute, so bpftrace need not search).
   const run = 'pid' in target ? { pid: target.pid } : { command: [python.interpreter, ...target.command.slice(1)] };

@@ -40,11 +40,15 @@ export function sortFunctions(functions: readonly FunctionStats[], key: SortKey)
     .map(({ stats }) => stats);
 }
 
-/** One table of functions: self, self %, total, total %, calls, mean, p95, function. */
-export function renderFunctionTable(title: string, functions: readonly FunctionStats[], total: number, style: ReportStyle): string[] {
+/**
+ * One table of functions: self, self %, total, total %, calls, mean, p95, function; with
+ * `offCpu`, the part of the self time off the CPU after self % (blocked, or waiting for a CPU).
+ */
+export function renderFunctionTable(title: string, functions: readonly FunctionStats[], total: number, style: ReportStyle, offCpu = false): string[] {
   const rows = functions.map((f) => [
     formatDuration(f.selfNs),
     formatPercent(f.selfNs, total),
+    ...(offCpu ? [formatDuration(f.offCpuNs)] : []),
     formatDuration(f.totalNs),
     formatPercent(f.totalNs, total),
     formatCount(f.calls),
@@ -58,6 +62,7 @@ export function renderFunctionTable(title: string, functions: readonly FunctionS
       [
         { header: 'self', align: 'right' },
         { header: 'self %', align: 'right' },
+        ...(offCpu ? [{ header: 'off-CPU', align: 'right' } as const] : []),
         { header: 'total', align: 'right' },
         { header: 'total %', align: 'right' },
         { header: 'calls', align: 'right' },
@@ -82,15 +87,19 @@ export function renderFunctions(analysis: Analysis, top: number, sort: SortKey, 
     return [[heading('Functions', style), ...note('No function events in this trace (CPython 3.12–3.14 have no function markers; see docs/recording.md).', style)]];
   }
   const total = rootTotal(analysis);
+  const offCpu = analysis.scheduling !== undefined;
   const first = sortFunctions(analysis.functions, sort).slice(0, top);
   const secondKey: SortKey = sort === 'total' ? 'self' : 'total';
   const second = sortFunctions(analysis.functions, secondKey).slice(0, top);
   const count = analysis.functions.length;
   const of = count > top ? ` (top ${top} of ${formatCount(count)})` : '';
   const sections = [
-    renderFunctionTable(`Top functions by ${SORT_TITLES[sort]}${of}`, first, total, style),
-    renderFunctionTable(`Top functions by ${SORT_TITLES[secondKey]}${of}`, second, total, style),
+    renderFunctionTable(`Top functions by ${SORT_TITLES[sort]}${of}`, first, total, style, offCpu),
+    renderFunctionTable(`Top functions by ${SORT_TITLES[secondKey]}${of}`, second, total, style, offCpu),
   ];
+  if (offCpu) {
+    sections[0].push(...note('off-CPU: the part of the self time the thread was not running (blocked in sleep, I/O or a lock, or waiting for a CPU), from the scheduler\'s switches recorded with the trace.', style));
+  }
   const partial = analysis.functions.reduce((sum, f) => sum + f.partial, 0);
   if (partial > 0) {
     sections[sections.length - 1].push(

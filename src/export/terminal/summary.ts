@@ -38,6 +38,11 @@ export function renderSummary(analysis: Analysis, filters: readonly string[], st
   add('events', formatCount(analysis.events));
   const total = rootTotal(analysis);
   if (total > 0 && !isReturnOnly(analysis)) add('in Python', `${formatDuration(total)}, summed over threads (100% in the tables below)`);
+  const scheduling = analysis.scheduling;
+  if (scheduling !== undefined && total > 0 && !isReturnOnly(analysis)) {
+    const waiting = scheduling.runQueueNs > 0 ? `; ${formatDuration(scheduling.runQueueNs)} of all off-CPU time was waiting for a CPU (preempted)` : '';
+    add('off CPU', `${formatDuration(scheduling.offCpuInCallsNs)} of the time in Python (${formatPercent(scheduling.offCpuInCallsNs, total)}) the threads were not running: blocked or waiting${waiting}`);
+  }
   if (analysis.droppedEvents > 0) add('dropped', `${formatCount(analysis.droppedEvents)} events lost by the tracer: calls around them may be incomplete`, colors.yellow);
   if (analysis.callsAtStart > 0) add('at start', `${formatCount(analysis.callsAtStart)} call${analysis.callsAtStart === 1 ? ' was' : 's were'} running when the trace began (partial; named by their def line when the trace shows it)`);
   if (filters.length > 0) add('filters', terminalText(filters.join(', ')));

@@ -79,6 +79,7 @@ export class PyflameLineParser implements LineParser {
         break;
       case EventKind.GcStart:
       case EventKind.GcDone:
+      case EventKind.OffCpu:
         value = parseInt10(bytes, argsStart, end);
         if (value !== value) return false;
         if (!valueInRange(value)) return this.refuseValue(bytes, argsStart, end, lineNo);
