@@ -60,4 +60,43 @@ describe('attribution', () => {
     assert.deepEqual(Object.keys(calls).sort(), ['g:3', 'serve:40']);
     assert.equal(analysis.callsAtStart, 1);
   });
+
+  it('line events name the frames running when the trace began: a serve loop that never returns appears', async () => {
+    const line = (ts: number, func: string, number: number) => `${ts}\t100\t1\tline\t/w/app.py\t${func}\t${number}`;
+    const { analysis, calls } = await analyzeLines([
+      line(10, 'serve', 41), // no call open: serve was running before the trace began
+      ev(20, 1, 'entry', 'handle', 50),
+      line(25, 'handle', 51),
+      ev(30, 1, 'return', 'handle', 51),
+      line(40, 'serve', 42),
+      ev(50, 1, 'entry', 'handle', 50),
+      ev(60, 1, 'return', 'handle', 51),
+      line(70, 'serve', 41), // the trace ends inside the loop
+    ]);
+    assert.deepEqual(calls, { 'serve:41': 0, 'handle:50': 2 });
+    const serve = analysis.functions.find((f) => f.name === 'serve')!;
+    assert.deepEqual([serve.partial, serve.totalNs, serve.selfNs], [1, 60, 40]);
+    assert.equal(analysis.callsAtStart, 1);
+    assert.ok(analysis.warnings.some((w) => w.code === 'open-at-end'));
+    // The thread's tree: serve at the root, handle under it.
+    const tree = analysis.threads[0].tree;
+    const names = (node: number) => analysis.functionTable.name(tree.func.get(node));
+    const handle = [...Array(tree.size).keys()].find((node) => tree.func.get(node) >= 0 && names(node) === 'handle')!;
+    assert.equal(names(tree.parent.get(handle)), 'serve');
+  });
+
+  it('a frame found by its lines takes the def line of a call of it entered elsewhere, and closes at its return', async () => {
+    const line = (ts: number, tid: number, func: string, number: number) => `${ts}\t100\t${tid}\tline\t/w/app.py\t${func}\t${number}`;
+    const { analysis, calls } = await analyzeLines([
+      ev(5, 2, 'entry', 'worker', 30), // thread 2 shows worker's def line
+      ev(6, 2, 'return', 'worker', 33),
+      line(10, 1, 'worker', 32), // thread 1 was inside worker when the trace began
+      ev(20, 1, 'return', 'worker', 33),
+    ]);
+    assert.deepEqual(calls, { 'worker:30': 1 });
+    const worker = analysis.functions.find((f) => f.name === 'worker')!;
+    assert.equal(worker.partial, 1);
+    assert.equal(analysis.callsAtStart, 1);
+    assert.ok(!analysis.warnings.some((w) => w.code === 'open-at-end' || w.code === 'unmatched-return'));
+  });
 });

@@ -187,6 +187,8 @@ export class ThreadState {
   /** Off-CPU time at the root so far: a call found running at the start takes it (partialRoot). */
   private rootOffCpuNs = 0;
   private rootRunQueueNs = 0;
+  /** Is level 1 a call found running at the root by its lines (enclosingAtStart)? */
+  private beganBefore = false;
 
   constructor(
     readonly pid: number,
@@ -332,6 +334,9 @@ export class ThreadState {
 
   /** A line event: hit count, and the time until the frame's next line goes to this one. */
   line(frame: number, ts: number): void {
+    // A line with no call open on the thread runs in a frame entered before the trace began
+    // (every --pid recording): that frame is a call running since the start, named by it.
+    if (this.depth === 0 && !this.returnOnly) this.enclosingAtStart(frame);
     const frames = this.context.frames;
     const file = frames.fileId(frame);
     const number = frames.line(frame);
@@ -558,6 +563,55 @@ export class ThreadState {
     this.stack.ownEvents[0] = 0;
   }
 
+  /**
+   * A frame found running at the root by its line events: a call running since before the trace,
+   * still open. Like partialRoot, it encloses everything the thread did so far (the old root
+   * becomes its node), but it stays on the stack, as level 1 under a new root, until its return
+   * (or the trace's end) closes it as partial. A function that never returns (a server's loop)
+   * appears this way; one seen entered elsewhere is named by its def line.
+   */
+  private enclosingAtStart(frame: number): void {
+    const context = this.context;
+    const resumed = this.leftAt.get(frame) > 0 || context.shared.leftAtInProcess.get(this.process, frame) > 0;
+    const fn = resumed ? this.functionAt(frame) : (context.functions.enteredAbove(frame) ?? this.functionAt(frame));
+    if (context.excluded(fn) || (context.hasFocus && !context.focused(fn))) return;
+    context.shared.callsAtStart++;
+    const stack = this.stack;
+    const tree = this.tree;
+    const old = tree.root;
+    tree.adoptRoot(fn);
+    stack.ensure(1);
+    this.depth = 1;
+    // Level 1 takes over the root's figures so far; level 0 starts again under the new root.
+    stack.node[1] = old;
+    stack.pair[1] = context.frames.fn(frame);
+    stack.fn[1] = fn;
+    stack.visible[1] = 1;
+    stack.owner[1] = 0;
+    stack.start[1] = this.firstTs;
+    stack.childNs[1] = stack.childNs[0];
+    stack.ownEvents[1] = stack.ownEvents[0];
+    stack.innerEvents[1] = stack.innerEvents[0];
+    stack.lineKey[1] = -1;
+    stack.lineStart[1] = NaN;
+    const slot = this.slotOf(fn);
+    stack.slot[1] = slot;
+    this.statsList[slot].active++;
+    stack.node[0] = tree.root;
+    stack.childNs[0] = 0;
+    stack.ownEvents[0] = 0;
+    stack.innerEvents[0] = 0;
+    this.beganBefore = true;
+    // Its self time includes the root's so far: so does its time off the CPU.
+    const stats = this.statsList[slot];
+    stats.offCpuNs += this.rootOffCpuNs;
+    stats.runQueueNs += this.rootRunQueueNs;
+    this.offCpuInCallsNs += this.rootOffCpuNs;
+    this.rootOffCpuNs = 0;
+    this.rootRunQueueNs = 0;
+    context.timeline?.openAtStart(this.index, fn, this.firstTs);
+  }
+
   private pushLevel(node: number, pair: number, fn: number, visible: number, owner: number, ts: number): void {
     const level = this.pushed ? ++this.depth : 0;
     this.pushed = true;
@@ -579,6 +633,11 @@ export class ThreadState {
   /** Pops the top call at `ts`. */
   private close(ts: number, partial: boolean): void {
     const level = this.depth;
+    // Level 1 found running by its lines began before the trace: never a whole call.
+    if (level === 1 && this.beganBefore) {
+      partial = true;
+      this.beganBefore = false;
+    }
     this.pauseLine(level, ts);
     const events = this.stack.ownEvents[level] + this.stack.innerEvents[level];
     const durationNs = this.corrected(ts - this.stack.start[level], events);

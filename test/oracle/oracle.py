@@ -278,7 +278,21 @@ class Analyzer:
         self.remember(th, ev, ev.line, n.ident)
 
     def on_line(self, th, ev):
-        pass
+        if th.stack:
+            return
+        # A line with no call open: it runs in a frame entered before the trace began. That
+        # frame is a partial call from the thread's first timestamp, enclosing everything the
+        # thread did so far, and stays open until its return (or the end). Its identity as for
+        # a return with nothing open (on_return).
+        ident = self.recall(th, ev, ev.line)
+        if ident is None:
+            above = [line for line in self.entered_lines.get((ev.file, ev.func), ()) if line <= ev.line]
+            ident = max(above) if above else ev.line
+        node = Node(ev.file, ev.func, ident, th.first_ts, partial=True)
+        node.children = th.roots
+        th.roots = []
+        th.stack.append(node)
+        self.diag["partial_at_empty_stack"] += 1
 
     def on_audit(self, th, ev):
         pass
