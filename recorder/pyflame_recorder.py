@@ -103,7 +103,7 @@ class Recorder:
         thread = thread or threading.current_thread()
         tid = getattr(thread, "native_id", None)
         if tid is not None:
-            self.buffer.append("# thread tid=%d name=%s\n" % (tid, _clean(str(thread.name))))
+            self.buffer.append("%d\t%d\t%d\tthread-name\t%s\n" % (_now(), self.pid, tid, _clean(str(thread.name))))
 
     # ---- function events -------------------------------------------------------------------
     def describe(self, code):

@@ -43,6 +43,8 @@ export interface ThreadAnalysis {
   readonly functions: FunctionStats[];
   /** GC time by the call-tree node running when each collection started. */
   readonly gcByNode: ReadonlyMap<number, { ns: number; count: number }>;
+  /** The thread's name (threading.Thread.name), when the recorder wrote it (the in-process one does). */
+  readonly name: string | undefined;
   /** Time off the CPU (see Analysis.scheduling; 0 without it), and of that, waiting for a CPU. */
   readonly offCpuNs: number;
   readonly runQueueNs: number;

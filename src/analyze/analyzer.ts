@@ -91,6 +91,11 @@ export class Analyzer {
       }
       const thread = this.thread(pid[i], tid[i], context);
       if (thread === undefined) continue;
+      if (k === EventKind.ThreadName) {
+        // A name, not a probe firing: no time, no --overhead.
+        if (name[i] !== NO_REF) thread.name = this.frames!.strings.get(name[i]);
+        continue;
+      }
       if (this.kept++ === 0) this.keptStart = t;
       this.keptEnd = t;
       thread.touch(t);
@@ -278,6 +283,7 @@ export class Analyzer {
       gcByNode: thread.gcByNode,
       offCpuNs: thread.offCpuNs,
       runQueueNs: thread.runQueueNs,
+      name: thread.name,
     };
   }
 

@@ -175,6 +175,9 @@ export class ThreadState {
   private readonly importStart: number[] = [];
   private readonly importChildNs: number[] = [];
 
+  /** The thread's name, when the recorder wrote one (thread-name events; the last one wins). */
+  name: string | undefined = undefined;
+
   /** Time off the CPU (sched-out to sched-in), and of it, runnable waiting for a CPU. */
   offCpuNs = 0;
   runQueueNs = 0;

@@ -58,6 +58,7 @@ export function analysisToJson(analysis: Analysis): Record<string, unknown> {
     threads: analysis.threads.map((thread) => ({
       pid: id(thread.pid),
       tid: id(thread.tid),
+      ...(thread.name === undefined ? {} : { name: thread.name }),
       events: thread.events,
       startNs: thread.startNs,
       endNs: thread.endNs,

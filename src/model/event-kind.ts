@@ -31,6 +31,8 @@ export const EventKind = {
   OffCpu: 10,
   /** The thread got a CPU again. */
   OnCpu: 11,
+  /** The thread's name (threading.Thread.name, as the in-process recorder saw it); `name` = it. */
+  ThreadName: 12,
 } as const;
 
 export type EventKind = (typeof EventKind)[keyof typeof EventKind];
@@ -49,6 +51,7 @@ export const EVENT_KIND_NAMES: readonly string[] = [
   'dropped',
   'off-cpu',
   'on-cpu',
+  'thread-name',
 ];
 
 const kindByName = new Map<string, EventKind>(EVENT_KIND_NAMES.map((name, kind) => [name, kind as EventKind]));

@@ -21,6 +21,8 @@ const PROBES: ReadonlyArray<readonly [string, EventKind]> = [
   // writes them (tracepoint:sched:sched_switch).
   ['sched-out', EventKind.OffCpu],
   ['sched-in', EventKind.OnCpu],
+  // The in-process recorder's name of a thread.
+  ['thread-name', EventKind.ThreadName],
 ];
 
 const LONGEST = Math.max(...PROBES.map(([name]) => name.length));

@@ -143,7 +143,7 @@ export function chartModel(analysis: Analysis, timeline: TimelineRecorder, optio
       rows = Math.max(rows, call.depth + 1);
     }
     const cutLevels = deepest < 0 ? 0 : deepest + 1 - maxDepth;
-    lanes.push({ pid: thread.pid, tid: thread.tid, label: threadLabel(thread.pid, thread.tid), startNs: thread.startNs, endNs: thread.endNs, calls, drawn, rows, cutLevels });
+    lanes.push({ pid: thread.pid, tid: thread.tid, label: threadLabel(thread.pid, thread.tid, thread.name), startNs: thread.startNs, endNs: thread.endNs, calls, drawn, rows, cutLevels });
   });
   const maxLanes = options.maxLanes ?? MAX_DRAWN_LANES;
   const shown = busiestLanes(lanes, maxLanes);

@@ -17,7 +17,7 @@ export function threadsSection(analysis: Analysis): string {
   const shown = threads.slice(0, THREAD_ROWS);
   const rows = shown.map(
     (thread) =>
-      `<tr><td class="r">${formatId(thread.pid)}</td><td class="r">${formatId(thread.tid)}</td><td class="r">${formatCount(thread.events)}</td><td class="r">${formatCount(thread.entries)}</td><td class="r">${formatDuration(thread.startNs)}</td><td class="r">${formatDuration(thread.endNs - thread.startNs)}</td><td class="r">${formatDuration(thread.rootTotalNs)}</td><td class="r">${formatPercent(thread.rootTotalNs, total)}</td><td class="l">${htmlText(threadLabel(thread.pid, thread.tid))}</td></tr>`,
+      `<tr><td class="r">${formatId(thread.pid)}</td><td class="r">${formatId(thread.tid)}</td><td class="r">${formatCount(thread.events)}</td><td class="r">${formatCount(thread.entries)}</td><td class="r">${formatDuration(thread.startNs)}</td><td class="r">${formatDuration(thread.endNs - thread.startNs)}</td><td class="r">${formatDuration(thread.rootTotalNs)}</td><td class="r">${formatPercent(thread.rootTotalNs, total)}</td><td class="l">${htmlText(threadLabel(thread.pid, thread.tid, thread.name))}</td></tr>`,
   );
   const more = threads.length > shown.length ? `<p class="dim">… and ${formatCount(threads.length - shown.length)} more threads (the busiest ${formatCount(shown.length)} are listed)</p>` : '';
   return [

@@ -89,7 +89,7 @@ export async function writeSpeedscope(analysis: Analysis, timeline: TimelineReco
     const recorded = timeline.threads[index];
     const events = threadEvents[index] ?? new Int32Array(0);
     const at = recorded?.at.view() ?? new Float64Array(0);
-    await out.text(`${firstProfile ? '' : ','}{"type":"evented","name":${JSON.stringify(threadLabel(thread.pid, thread.tid))},"unit":"nanoseconds","startValue":${thread.startNs},"endValue":${thread.endNs},"events":[`);
+    await out.text(`${firstProfile ? '' : ','}{"type":"evented","name":${JSON.stringify(threadLabel(thread.pid, thread.tid, thread.name))},"unit":"nanoseconds","startValue":${thread.startNs},"endValue":${thread.endNs},"events":[`);
     firstProfile = false;
     let first = true;
     for (const fn of recorded?.openAtStart ?? []) {

@@ -69,6 +69,8 @@ export function renderThreads(analysis: Analysis, top: number, style: ReportStyl
   const total = rootTotal(analysis);
   const threads = [...analysis.threads].sort((a, b) => b.rootTotalNs - a.rootTotalNs || a.pid - b.pid || a.tid - b.tid);
   const shown = threads.slice(0, top);
+  // The names the recorder wrote (the in-process one does), as the last column.
+  const named = shown.some((thread) => thread.name !== undefined);
   const rows = shown.map((thread) => [
     formatId(thread.pid),
     formatId(thread.tid),
@@ -78,6 +80,7 @@ export function renderThreads(analysis: Analysis, top: number, style: ReportStyl
     formatDuration(thread.endNs - thread.startNs),
     formatDuration(thread.rootTotalNs),
     formatPercent(thread.rootTotalNs, total),
+    ...(named ? [terminalText(thread.name ?? '')] : []),
   ]);
   const lines = [
     heading('Threads', style),
@@ -91,6 +94,7 @@ export function renderThreads(analysis: Analysis, top: number, style: ReportStyl
         { header: 'span', align: 'right' },
         { header: 'in Python', align: 'right' },
         { header: 'share', align: 'right' },
+        ...(named ? [{ header: 'name', align: 'left' } as const] : []),
       ],
       rows,
       style,

@@ -85,6 +85,7 @@ export class PyflameLineParser implements LineParser {
         if (!valueInRange(value)) return this.refuseValue(bytes, argsStart, end, lineNo);
         break;
       case EventKind.ImportStart:
+      case EventKind.ThreadName:
       case EventKind.Audit: {
         if (argsStart > end) return false;
         const tab = kind === EventKind.Audit ? indexOfByte(bytes, TAB, argsStart, end) : -1;
