@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { cappedThreshold } from '../src/export/chart/chart-model.js';
-import { axisTicks, axisUnit, tickStep } from '../src/export/chart/time-axis.js';
+import { axisTicks, axisUnit, tickStep } from '../src/browser/time-axis.js';
 import { frameColour } from '../src/export/svg/palette.js';
 import { chartOf, drawnRects } from './helpers/chart.js';
 import { assertGolden } from './helpers/golden.js';

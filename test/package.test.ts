@@ -24,7 +24,7 @@ describe('the npm package', () => {
   it('ships what a user needs and nothing else', () => {
     const files = packedFiles();
     const paths = new Set(files.map((f) => f.path));
-    for (const needed of ['bin/pyflame.js', 'dist/src/cli/main.js', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/wasm/fast-lines.wasm', 'README.md', 'CHANGELOG.md', 'LICENSE', 'package.json', 'docs/index.md', 'docs/ci.md', 'schema/analysis-v1.schema.json', 'schema/diff-v1.schema.json', 'probes/pyflame.bt', 'recorder/pyflame_recorder.py']) {
+    for (const needed of ['bin/pyflame.js', 'dist/src/cli/main.js', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/wasm/fast-lines.wasm', 'dist/src/browser/flame-graph.js', 'dist/src/browser/report-page.js', 'dist/src/browser/timeline-chart.js', 'README.md', 'CHANGELOG.md', 'LICENSE', 'package.json', 'docs/index.md', 'docs/ci.md', 'schema/analysis-v1.schema.json', 'schema/diff-v1.schema.json', 'probes/pyflame.bt', 'recorder/pyflame_recorder.py']) {
       assert.ok(paths.has(needed), `${needed} is in the package`);
     }
     const unwanted = files.filter((f) => /^(test|dist\/test|sample-traces|bench|src|out|node_modules)\//.test(f.path) || f.path.endsWith('.tsbuildinfo'));

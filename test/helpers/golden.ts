@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { withoutScripts } from './browser-scripts.js';
 import { GOLDEN } from './paths.js';
 
 /** Set PYFLAME_BLESS=1 (npm run bless) to rewrite golden files on purpose. */
@@ -9,9 +10,11 @@ export const BLESS = process.env.PYFLAME_BLESS === '1';
 /**
  * Compares `actual` with the golden file `test/golden/<name>`. With PYFLAME_BLESS=1 the golden
  * is (re)written instead; a missing golden is a failure, so a new case must be blessed on purpose.
+ * SVG and HTML goldens hold a placeholder instead of each embedded browser script (browser-scripts.ts).
  */
-export function assertGolden(name: string, actual: string): void {
+export function assertGolden(name: string, document: string): void {
   const path = join(GOLDEN, name);
+  const actual = /\.(svg|html)$/.test(name) ? withoutScripts(document) : document;
   if (BLESS) {
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, actual);

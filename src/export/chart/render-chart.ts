@@ -4,10 +4,10 @@ import { xmlText } from '../../text/untrusted.js';
 import { truncateLabel } from '../../text/fit.js';
 import { CATEGORIES, familyColour, fnv1a, frameColour } from '../svg/palette.js';
 import type { TimelineRecorder } from '../speedscope/timeline-recorder.js';
-import { CHART_SCRIPT } from './chart-script.js';
+import { browserScript } from '../browser-script.js';
 import { chartModel, type ChartModel, type ChartOptions } from './chart-model.js';
 import { gcTrack, importTrack, ROW, TRACK_GAP, TRACK_HEADER, type TimeScale } from './tracks.js';
-import { axisTicks } from './time-axis.js';
+import { axisTicks } from '../../browser/time-axis.js';
 import { titleFromPath } from '../../text/paths.js';
 
 export interface ChartSvgOptions extends ChartOptions {
@@ -136,7 +136,7 @@ export function flameChartSvg(analysis: Analysis, timeline: TimelineRecorder, op
     body,
     `<g class="pfc-fns" style="display:none">${fnRows.join('')}</g>`,
     `<g class="pfc-tip" style="display:none"><rect x="0" y="0" rx="3" width="10" height="10"/><text x="6" y="4">${[0, 1, 2, 3].map(() => '<tspan x="6" dy="15"> </tspan>').join('')}</text></g>`,
-    `<script type="text/ecmascript"><![CDATA[\n${CHART_SCRIPT}\n]]></script>`,
+    `<script type="text/ecmascript"><![CDATA[\n${browserScript('timeline-chart')}\n]]></script>`,
     `</svg>`,
     '',
   ].join('\n');

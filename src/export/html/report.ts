@@ -5,7 +5,7 @@ import { htmlText } from '../../text/untrusted.js';
 import { functionsSection } from './functions.js';
 import { gcSection } from './gc.js';
 import { importsSection } from './imports.js';
-import { PAGE_SCRIPT } from './page-script.js';
+import { browserScript } from '../browser-script.js';
 import { PAGE_STYLE } from './style.js';
 import { summarySection, warningsSection } from './summary.js';
 import { auditSection, threadsSection } from './threads.js';
@@ -81,7 +81,7 @@ export function htmlReport(analysis: Analysis, options: HtmlReportOptions): stri
     importsSection(analysis),
     ...optional(auditSection(analysis)),
     '<div id="tip" role="tooltip" hidden></div>',
-    `<script>\n${PAGE_SCRIPT}\n</script>`,
+    `<script>\n${browserScript('report-page')}\n</script>`,
     '</body>',
     '</html>',
     '',

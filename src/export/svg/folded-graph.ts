@@ -5,7 +5,7 @@ import { xmlText } from '../../text/untrusted.js';
 import { languageColouring, PALETTES, withoutAnnotation, type LanguagePalette, type PaletteName } from './language-palette.js';
 import { frameColour, ROOT_COLOUR } from './palette.js';
 import { renderFlameGraph, trimmedFixed, type FlameGraphInput, type SvgOptions } from './render.js';
-import { formatWeight } from './value-units.js';
+import { formatWeight } from '../../browser/weights.js';
 import { titleFromPath } from '../../text/paths.js';
 
 export { PALETTES, type PaletteName };

@@ -1,6 +1,6 @@
 import type { Analysis } from '../../analyze/analysis.js';
 import { formatDuration } from '../../text/units.js';
-import { clientScript, type ScriptValues } from './client-script.js';
+import { browserScript } from '../browser-script.js';
 import { truncateLabel } from '../../text/fit.js';
 import { xmlText } from '../../text/untrusted.js';
 import { buildFlameTree } from './flame-tree.js';
@@ -18,6 +18,13 @@ export interface SvgOptions {
   /** An icicle: the root at the top. */
   readonly inverted?: boolean;
 }
+
+/**
+ * How the script shows a frame's weight: nanoseconds as durations with the calls of each frame
+ * (pyflame's own analysis), or numbers in `ValueStyle.unit` (durations when it is a time unit),
+ * no calls. The script tells them apart by the <svg>'s data-unit, written only for 'unit'.
+ */
+export type ScriptValues = 'time-with-calls' | 'unit';
 
 /** How a graph's weights are written: in text, in data-* attributes, and by the script. */
 export interface ValueStyle {
@@ -135,7 +142,7 @@ export function renderFlameGraph(graph: FlameGraphInput, options: Omit<SvgOption
   const id = `pf${fnv1a(body).toString(16).padStart(8, '0')}`;
   const cut = cutLevels === 0 ? '' : ` · ${cutLevels.toLocaleString('en-US')} deeper level${cutLevels === 1 ? '' : 's'} not drawn (at most ${MAX_STACK_DEPTH.toLocaleString('en-US')})`;
   const subtitle = `${graph.subtitle} · ${options.inverted ? 'icicle' : 'flame graph'}${cut}`;
-  const unitData = values.unit === undefined ? '' : ` data-unit="${xmlText(values.unit)}"`;
+  const unitData = values.script === 'unit' ? ` data-unit="${xmlText(values.unit ?? '')}"` : '';
   const legendEntries = graph.legend ?? CATEGORIES.map((entry) => ({ colour: familyColour(entry.category), label: entry.label }));
   const legend = legendEntries
     .map((entry, index) => {
@@ -167,7 +174,7 @@ export function renderFlameGraph(graph: FlameGraphInput, options: Omit<SvgOption
     body,
     `<text class="pf-details" x="10" y="${framesBottom + 22}"> </text>`,
     `<text class="pf-matched" x="100%" dx="-10" y="${framesBottom + 22}" text-anchor="end"></text>`,
-    `<script type="text/ecmascript"><![CDATA[\n${clientScript(values.script)}\n]]></script>`,
+    `<script type="text/ecmascript"><![CDATA[\n${browserScript('flame-graph')}\n]]></script>`,
     `</svg>`,
     '',
   ].join('\n');

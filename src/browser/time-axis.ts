@@ -1,7 +1,8 @@
 /**
  * The flame chart's time axis: a unit picked by the span shown (ns, µs, ms, s) and ticks at
- * round steps (1, 2 or 5 × a power of ten). The chart's script recomputes the same ticks when it
- * zooms or the window is resized (chart-script.ts holds the same rules; a browser test checks they agree).
+ * round steps (1, 2 or 5 × a power of ten). Pure, so both sides use this one file: the chart's
+ * SVG (src/export/chart) draws the first ticks with it, and the chart's script (timeline-chart.ts,
+ * bundled) recomputes them when it zooms or the window is resized.
  */
 export interface Tick {
   readonly ns: number;

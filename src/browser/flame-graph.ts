@@ -1,0 +1,219 @@
+// The flame graph's script, bundled into every flame graph SVG (src/export/svg/render.ts): hover
+// shows a frame's times on the details line, click zooms, Search (or Ctrl-F) highlights frames
+// matching a regular expression. No globals (one IIFE), no requests, no eval. Names come from
+// data-* attributes and are only ever set as textContent.
+//
+// What a weight is comes from the <svg>: without data-unit, nanoseconds of pyflame's own analysis
+// (with each frame's calls); with data-unit, numbers in that unit (durations when it is a time
+// unit), no calls. Both are written as the SVG's <title> texts are (one formatter).
+import { truncateLabel } from '../text/fit.js';
+import { formatDuration } from '../text/units.js';
+import { ownSvg } from './own-svg.js';
+import { askPattern, compilePattern, isFindKey } from './search.js';
+import { formatWeight } from './weights.js';
+
+/** Labels are fitted assuming this many pixels per character (12px monospace). */
+const CHAR_PX = 7.3;
+/** A frame matching the search. */
+const HIT = 'rgb(230,0,230)';
+
+/** A frame as drawn (<g class="pf-f">), with its data and where it is now. */
+interface Frame {
+  readonly g: SVGGElement;
+  readonly rect: SVGRectElement;
+  readonly text: SVGTextElement;
+  readonly fill: string;
+  /** Depth, position and width (share of the root). */
+  readonly d: number;
+  readonly x: number;
+  readonly w: number;
+  /** Name and location (`file:line`, `file` or ''). */
+  readonly n: string;
+  readonly l: string;
+  /** Calls, self and total weight. */
+  readonly c: number;
+  readonly s: number;
+  readonly t: number;
+  readonly note: string;
+  /** Position and width now, in percent of the graph. */
+  cx: number;
+  cw: number;
+  shown: boolean;
+  hit: boolean;
+}
+
+function start(root: SVGSVGElement): void {
+  const find = <E extends Element>(cls: string): E => root.querySelector<E>(`.${cls}`)!;
+  const details = find<SVGTextElement>('pf-details');
+  const matchedEl = find<SVGTextElement>('pf-matched');
+  const resetEl = find<SVGTextElement>('pf-reset');
+  const searchEl = find<SVGTextElement>('pf-search');
+  const caseEl = find<SVGTextElement>('pf-case');
+  const frames: Frame[] = Array.from(root.querySelectorAll<SVGGElement>('g.pf-f'), (g) => {
+    const rect = g.querySelector('rect')!;
+    const data = (name: string): string => g.getAttribute(`data-${name}`) ?? '';
+    return {
+      g,
+      rect,
+      text: g.querySelector('text')!,
+      fill: rect.getAttribute('fill') ?? '',
+      d: Number(data('d')),
+      x: Number(data('x')),
+      w: Number(data('w')),
+      n: data('n'),
+      l: data('l'),
+      c: Number(data('c')),
+      s: Number(data('s')),
+      t: Number(data('t')),
+      note: data('note'),
+      cx: 0,
+      cw: 0,
+      shown: true,
+      hit: false,
+    };
+  });
+  if (frames.length === 0) return;
+  const all = frames[0];
+  let zoomed = all;
+  let pattern: string | null = null;
+  let ignoreCase = false;
+  let hot = false;
+  for (const f of frames) {
+    f.cx = f.x * 100;
+    f.cw = f.w * 100;
+  }
+
+  const unit = root.getAttribute('data-unit');
+  const withCalls = unit === null;
+  const fmt = (value: number): string => (unit === null ? formatDuration(value) : formatWeight(value, unit));
+  const pct = (a: number, b: number): string => (b > 0 ? `${((100 * a) / b).toFixed(2)}%` : '\u2013');
+
+  function fit(): void {
+    const width = root.getBoundingClientRect().width || 1200;
+    for (const f of frames) {
+      if (f.shown) f.text.textContent = truncateLabel(f.n, Math.floor(((f.cw / 100) * width - 6) / CHAR_PX));
+    }
+  }
+  function place(f: Frame, x: number, w: number): void {
+    f.cx = x;
+    f.cw = w;
+    f.rect.setAttribute('x', `${x.toFixed(5)}%`);
+    f.rect.setAttribute('width', `${w.toFixed(5)}%`);
+    f.text.setAttribute('x', `${x.toFixed(5)}%`);
+  }
+  function show(f: Frame, on: boolean): void {
+    f.shown = on;
+    f.g.style.display = on ? '' : 'none';
+  }
+  function zoom(target: Frame): void {
+    const eps = 1e-9;
+    const x0 = target.x;
+    const w = target.w || 1;
+    zoomed = target;
+    for (const f of frames) {
+      if (f.d < target.d) {
+        const ancestor = f.x <= x0 + eps && f.x + f.w >= x0 + target.w - eps;
+        show(f, ancestor);
+        if (ancestor) {
+          place(f, 0, 100);
+          f.g.classList.add('pf-dim');
+        }
+      } else if (f.x >= x0 - eps && f.x + f.w <= x0 + target.w + eps) {
+        show(f, true);
+        f.g.classList.remove('pf-dim');
+        place(f, ((f.x - x0) / w) * 100, (f.w / w) * 100);
+      } else {
+        show(f, false);
+      }
+    }
+    resetEl.style.display = target === all ? 'none' : '';
+    fit();
+  }
+  function search(): void {
+    const compiled = compilePattern(pattern, ignoreCase);
+    if ('error' in compiled) {
+      matchedEl.textContent = compiled.error;
+      return;
+    }
+    const re = compiled.re;
+    const hits: Frame[] = [];
+    for (const f of frames) {
+      f.hit = re !== null && f !== all && re.test(f.n);
+      f.rect.setAttribute('fill', f.hit ? HIT : f.fill);
+      if (f.hit) {
+        f.g.classList.add('pf-hit');
+        hits.push(f);
+      } else f.g.classList.remove('pf-hit');
+    }
+    searchEl.textContent = re === null ? 'Search' : 'Reset Search';
+    if (re === null) {
+      matchedEl.textContent = '';
+      return;
+    }
+    // The matched share counts time once: a hit inside another hit adds nothing.
+    hits.sort((a, b) => a.x - b.x || a.d - b.d);
+    let end = -1;
+    let sum = 0;
+    for (const f of hits) {
+      if (f.x + f.w <= end + 1e-9) continue;
+      sum += f.t;
+      end = f.x + f.w;
+    }
+    matchedEl.textContent = `Matched: ${pct(sum, all.t)}`;
+  }
+  /** Search clicked again resets the search; Ctrl-F (`fresh`) always asks. */
+  function askSearch(fresh: boolean): void {
+    if (pattern !== null && pattern !== '' && searchEl.textContent === 'Reset Search' && !fresh) {
+      pattern = null;
+      search();
+      return;
+    }
+    const answer = askPattern(ignoreCase, pattern);
+    if (answer === null) return;
+    pattern = answer;
+    search();
+  }
+  function describe(f: Frame): void {
+    const name = f === all ? 'all' : withCalls || f.l !== '' ? `${f.n} (${f.l})` : f.n;
+    const weights = withCalls ? ` \u00b7 calls ${f.c} \u00b7 self ${fmt(f.s)} \u00b7 total ${fmt(f.t)}` : ` \u00b7 total ${fmt(f.t)} \u00b7 self ${fmt(f.s)}`;
+    details.textContent = `${name}${weights} \u00b7 ${pct(f.t, all.t)} of all \u00b7 ${pct(f.t, zoomed.t)} of zoomed frame`;
+    if (f.note !== '') details.textContent += ` \u00b7 ${f.note}`;
+  }
+  for (const f of frames) {
+    f.g.addEventListener('mouseover', () => describe(f));
+    f.g.addEventListener('mouseout', () => {
+      details.textContent = ' ';
+    });
+    f.g.addEventListener('click', () => {
+      zoom(f);
+      describe(f);
+    });
+  }
+  resetEl.addEventListener('click', () => zoom(all));
+  searchEl.addEventListener('click', () => askSearch(false));
+  caseEl.addEventListener('click', () => {
+    ignoreCase = !ignoreCase;
+    caseEl.textContent = ignoreCase ? 'ic' : 'Ic';
+    caseEl.classList.toggle('pf-on', ignoreCase);
+    search();
+  });
+  root.addEventListener('mouseenter', () => {
+    hot = true;
+  });
+  root.addEventListener('mouseleave', () => {
+    hot = false;
+  });
+  document.addEventListener('keydown', (e) => {
+    if (!isFindKey(e)) return;
+    // With several graphs on a page, only the one under the mouse answers.
+    if (!hot && document.querySelectorAll('svg .pf-f').length !== root.querySelectorAll('.pf-f').length) return;
+    e.preventDefault();
+    askSearch(true);
+  });
+  window.addEventListener('resize', fit);
+  resetEl.style.display = 'none';
+  fit();
+}
+
+const root = ownSvg();
+if (root !== null) start(root);
