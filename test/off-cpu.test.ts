@@ -6,6 +6,7 @@ import AjvModule from 'ajv';
 import { analyzeTrace } from '../src/analyze/analyze.js';
 import { analysisToJson } from '../src/export/analysis-json.js';
 import { renderReport } from '../src/export/terminal/report.js';
+import { htmlReport } from '../src/export/html/report.js';
 import { chooseProbeSet, switchProbes } from '../src/record/probe-set.js';
 import { readStapsdtNotesFromFile, type StapsdtNote } from '../src/record/elf-notes.js';
 import { FIXTURES, ROOT } from './helpers/paths.js';
@@ -90,6 +91,7 @@ describe('on and off the CPU', () => {
     const text = JSON.stringify(analysisToJson(analysis));
     assert.doesNotMatch(text, /OffCpu|offCpu|scheduling/);
     assert.doesNotMatch(renderReport(analysis, { filters: [], top: 5, sort: 'self', color: false, width: 100, lines: false }), /off.CPU/i);
+    assert.doesNotMatch(htmlReport(analysis, { title: 'plain', filters: [], version: 'test' }), /off.CPU/i);
   });
 
   it('a real recording: the sleeping and lock-waiting functions are off the CPU, the report and JSON say so', async () => {
@@ -107,6 +109,12 @@ describe('on and off the CPU', () => {
     const report = renderReport(analysis, { filters: [], top: 5, sort: 'self', color: false, width: 120, lines: false });
     assert.match(report, /off CPU +\S+ ms of the time in Python/);
     assert.match(report, /self +self % +off-CPU +total/);
+    const html = htmlReport(analysis, { title: 'sleep-spin', filters: [], version: 'test' });
+    assert.match(html, /<dt>off CPU<\/dt><dd>\S+ ms of the time in Python/);
+    assert.match(html, /<th data-col="3" data-kind="ns"[^>]*>self<\/th><th data-col="4" data-kind="ns"[^>]*>off-CPU<\/th>/);
+    const rows = (JSON.parse(/<script type="application\/json" id="fn-data">(.*?)<\/script>/.exec(html)![1]) as { rows: unknown[][] }).rows;
+    const row = rows.find((cells) => cells[0] === 'sleeper')!;
+    assert.deepEqual(row.slice(3, 5), [sleeper.selfNs, sleeper.offCpuNs]);
   });
 
   it('pyflame record asks the kernel for the switches of its target only, and clears its map so only counts are dumped', () => {

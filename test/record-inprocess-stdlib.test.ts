@@ -58,7 +58,7 @@ for (const python of PYTHONS) {
       assert.equal(result.status, 0, result.stderr);
       assert.equal(result.stdout, '8555\n');
       const text = readFileSync(trace, 'utf8');
-      const names = new Map([...text.matchAll(/^# thread tid=(\d+) name=(.*)$/gm)].map((m) => [m[1], m[2]]));
+      const names = new Map([...text.matchAll(/^\d+\t\d+\t(\d+)\tthread-name\t(.*)$/gm)].map((m) => [m[1], m[2]]));
       const squares = text.split('\n').filter((line) => line.split('\t')[3] === 'function__entry' && line.split('\t')[5] === 'square');
       assert.equal(squares.length, 30);
       for (const line of squares) assert.match(names.get(line.split('\t')[2]!) ?? '', /^pool_\d$/, 'a pool thread, named');

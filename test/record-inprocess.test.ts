@@ -192,13 +192,14 @@ for (const python of PYTHONS) {
     test('threads: OS thread ids and names; pyflame analyze reads the trace without warnings', async () => {
       const { run: result, trace, text } = record(python, ['calls.py']);
       assert.equal(result.status, 0, result.stderr);
-      const names = [...text.matchAll(/^# thread tid=(\d+) name=(.*)$/gm)].map((m) => [Number(m[1]), m[2]] as const);
+      const names = [...text.matchAll(/^\d+\t\d+\t(\d+)\tthread-name\t(.*)$/gm)].map((m) => [Number(m[1]), m[2]] as const);
       assert.ok(names.some(([, name]) => name === 'MainThread'));
       const worker = names.find(([, name]) => name === 'worker-1');
       assert.ok(worker, 'the worker thread is named');
       const analysis = await analyzeTrace(trace);
       assert.deepEqual(analysis.warnings.map((w) => w.code), []);
       assert.ok(analysis.threads.some((t) => t.tid === worker[0]), 'the worker thread id has events');
+      assert.equal(analysis.threads.find((t) => t.tid === worker[0])!.name, 'worker-1', 'the analysis names it');
       const fib = analysis.functions.filter((f) => f.name === 'fib');
       assert.equal(fib.reduce((sum, f) => sum + f.calls, 0), 465 + 67, 'fib(12) and fib(8) calls');
     });

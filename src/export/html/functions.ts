@@ -20,13 +20,24 @@ export const FUNCTION_COLUMNS = [
   { header: 'partial', kind: 'count' },
 ] as const;
 
-/** One row per function, in FUNCTION_COLUMNS order, raw numbers (null: no complete call). */
-export type FunctionRow = [string, string, number, number, number, number | null, number | null, number | null, number | null, number];
+/** The column a trace with the scheduler's switches adds after `self`: the part of it off the CPU. */
+const OFF_CPU_COLUMN = { header: 'off-CPU', kind: 'ns' } as const;
+
+/** The table's columns for this analysis: FUNCTION_COLUMNS, with off-CPU after self when known. */
+export function functionColumns(analysis: Analysis): readonly { readonly header: string; readonly kind: string }[] {
+  if (analysis.scheduling === undefined) return FUNCTION_COLUMNS;
+  return [...FUNCTION_COLUMNS.slice(0, 4), OFF_CPU_COLUMN, ...FUNCTION_COLUMNS.slice(4)];
+}
+
+/** One row per function, in functionColumns order, raw numbers (null: no complete call). */
+export type FunctionRow = (string | number | null)[];
 
 export function functionRows(analysis: Analysis): FunctionRow[] {
+  const offCpu = analysis.scheduling !== undefined;
   return analysis.functions.map((f) => {
     const d = f.durations;
-    return [visibleText(f.name), visibleText(`${f.file}:${f.line}`), f.calls, f.selfNs, f.totalNs, d?.meanNs ?? null, d?.p50Ns ?? null, d?.p95Ns ?? null, d?.p99Ns ?? null, f.partial];
+    const self = offCpu ? [f.selfNs, f.offCpuNs] : [f.selfNs];
+    return [visibleText(f.name), visibleText(`${f.file}:${f.line}`), f.calls, ...self, f.totalNs, d?.meanNs ?? null, d?.p50Ns ?? null, d?.p95Ns ?? null, d?.p99Ns ?? null, f.partial];
   });
 }
 
@@ -37,7 +48,7 @@ export function functionRows(analysis: Analysis): FunctionRow[] {
  */
 export function functionsSection(analysis: Analysis): string {
   const rows = functionRows(analysis);
-  const heads = FUNCTION_COLUMNS.map((column, i) => `<th data-col="${i}" data-kind="${column.kind}" class="${column.kind === 'text' ? 'l' : 'r'}" tabindex="0" aria-sort="none">${column.header}</th>`).join('');
+  const heads = functionColumns(analysis).map((column, i) => `<th data-col="${i}" data-kind="${column.kind}" class="${column.kind === 'text' ? 'l' : 'r'}" tabindex="0" aria-sort="none">${column.header}</th>`).join('');
   const body =
     rows.length === 0
       ? `<p class="none">${analysis.callCounts === undefined ? 'no function calls in this trace' : 'no timed calls: a counts-only trace (see Functions by calls)'}</p>`

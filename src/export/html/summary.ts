@@ -1,5 +1,5 @@
 import type { Analysis } from '../../analyze/analysis.js';
-import { formatCount, formatDuration } from '../../text/units.js';
+import { formatCount, formatDuration, formatPercent } from '../../text/units.js';
 import type { Warning } from '../../model/diagnostics.js';
 import { htmlText } from '../../text/untrusted.js';
 
@@ -15,6 +15,11 @@ export function summarySection(analysis: Analysis, title: string, filters: reado
   const dropped = analysis.droppedEvents > 0 ? `<span class="bad">${formatCount(analysis.droppedEvents)} lost by the tracer: calls around them may be incomplete</span>` : '0';
   rows.push(['dropped events', dropped]);
   if (analysis.callsAtStart > 0) rows.push(['at start', `${formatCount(analysis.callsAtStart)} call${analysis.callsAtStart === 1 ? ' was' : 's were'} running when the trace began (partial)`]);
+  const scheduling = analysis.scheduling;
+  if (scheduling !== undefined) {
+    const inPython = analysis.threads.reduce((sum, thread) => sum + thread.rootTotalNs, 0);
+    rows.push(['off CPU', `${formatDuration(scheduling.offCpuInCallsNs)} of the time in Python (${formatPercent(scheduling.offCpuInCallsNs, inPython)}) the threads were not running (blocked, or waiting for a CPU: ${formatDuration(scheduling.runQueueNs)} of all off-CPU time); the function table's off-CPU column splits it by function`]);
+  }
   rows.push(['filters', filters.length > 0 ? htmlText(filters.join(', ')) : 'none']);
   const overhead = analysis.overhead;
   if (overhead.perEventNs > 0) rows.push(['overhead', `${formatDuration(overhead.perEventNs)} per event × ${formatCount(overhead.events)} events subtracted`]);
