@@ -72,7 +72,7 @@ export const diffCommand = {
     const minGcDeltaNs = parseDurationFlag('min-gc-delta', args['min-gc-delta']);
     const top = topRows(args.top);
     const ignore = args.ignore === undefined ? undefined : parseRegexFlag('ignore', args.ignore);
-    const outputs = planOutputs(DIFF_OUTPUTS, args, [head]);
+    const outputs = planOutputs(DIFF_OUTPUTS, args, [head], { reads: [base, head] });
     const minWidth = minWidthPercent(args.minwidth);
     const { toStdout } = outputs.check(context);
     const { filters, described } = filtersFrom(args);

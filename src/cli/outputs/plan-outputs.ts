@@ -21,9 +21,11 @@ export interface PlannedOutputs<Input, Need extends string> {
 
 /**
  * Reads each output flag of `table` from `args` (a usage error for a flag given twice, a path for
- * several inputs, two inputs sharing a default file, or stdout where an output cannot go).
+ * several inputs, two inputs sharing a default file, or stdout where an output cannot go). Each of
+ * `inputs` gets its own documents, named after it; `reads` is every file the run reads, none of
+ * which an output may be (diff's documents are HEAD's, and BASE is read too).
  */
-export function planOutputs<Input, Need extends string>(table: OutputTable<Input, Need>, args: object, inputs: readonly string[]): PlannedOutputs<Input, Need> {
+export function planOutputs<Input, Need extends string>(table: OutputTable<Input, Need>, args: object, inputs: readonly string[], { reads = inputs }: { reads?: readonly string[] } = {}): PlannedOutputs<Input, Need> {
   const routes = new Map(
     table.outputs.map((spec) => {
       const value = (args as Record<string, unknown>)[spec.flag] as string | undefined;
@@ -35,7 +37,7 @@ export function planOutputs<Input, Need extends string>(table: OutputTable<Input
   return {
     to,
     needing: (need, input) => table.outputs.filter((spec) => spec.needs.includes(need) && to(spec, input).kind !== 'none'),
-    check: (context) => checkDestinations(inputs.flatMap((input) => table.outputs.map((spec) => ({ flag: `--${spec.flag}`, to: to(spec, input) }))), inputs, context),
+    check: (context) => checkDestinations(inputs.flatMap((input) => table.outputs.map((spec) => ({ flag: `--${spec.flag}`, to: to(spec, input) }))), reads, context),
     async write(input, document, context) {
       for (const spec of table.outputs) {
         const dest = to(spec, input);
