@@ -17,10 +17,10 @@ import { onInterrupt } from '../interrupt.js';
 import { foldedGivenAsTrace } from '../wrong-command.js';
 import { outputName, writeText } from '../destination.js';
 import { colorWanted } from '../color-wanted.js';
-import { ANALYZE_OUTPUTS } from '../outputs/analyze-outputs.js';
+import { ANALYZE_OUTPUTS, DEFAULT_FOLDED_WEIGHT } from '../outputs/analyze-outputs.js';
 import { declareOutputFlags, listFlags } from '../outputs/output-spec.js';
 import { planOutputs } from '../outputs/plan-outputs.js';
-import { invertedOption, minWidthOption, minWidthPercent, stdinAtMostOnce, topOption, topRows } from '../shared-flags.js';
+import { DEFAULT_MIN_WIDTH_PERCENT, invertedOption, minWidthOption, minWidthPercent, stdinAtMostOnce, topOption, topRows } from '../shared-flags.js';
 
 // Kept importable from here, where they were first defined.
 export { colorWanted, outputName };
@@ -39,6 +39,17 @@ export interface AnalyzeArgs extends FilterArgs {
   lines: boolean;
   overhead?: string;
 }
+
+/** The flags' defaults, declared below; also what `record --analyze` runs with. */
+export const ANALYZE_DEFAULTS = {
+  weight: DEFAULT_FOLDED_WEIGHT,
+  'per-thread': false,
+  minwidth: DEFAULT_MIN_WIDTH_PERCENT,
+  inverted: false,
+  top: 15,
+  sort: 'self',
+  lines: false,
+} as const satisfies Partial<AnalyzeArgs>;
 
 /** Inputs at least this large get a progress bar (when stderr is a terminal). */
 const PROGRESS_MIN_BYTES = 32 * 1024 * 1024;
@@ -98,9 +109,9 @@ export const analyzeCommand = {
     declareOutputFlags(filterFlags(readOptionFlags(yargs)).positional('traces', { type: 'string', array: true, describe: 'recorded traces (any format; .gz accepted; - for stdin)' }), ANALYZE_OUTPUTS)
       .option('minwidth', minWidthOption('SVG, chart: leave out frames narrower than PCT percent of the whole graph (of the time span, for --chart)'))
       .option('inverted', invertedOption('SVG: '))
-      .option('top', topOption(15))
-      .option('sort', { choices: SORT_KEYS, default: 'self' as SortKey, describe: 'order of the first function table' })
-      .option('lines', { type: 'boolean', default: false, describe: 'show the hottest source lines (traces with line events)' })
+      .option('top', topOption(ANALYZE_DEFAULTS.top))
+      .option('sort', { choices: SORT_KEYS, default: ANALYZE_DEFAULTS.sort as SortKey, describe: 'order of the first function table' })
+      .option('lines', { type: 'boolean', default: ANALYZE_DEFAULTS.lines, describe: 'show the hottest source lines (traces with line events)' })
       .option('overhead', { type: 'string', describe: 'probe cost per event to subtract (ns, or 8us...; see docs/analyze.md)' })
       .example('$0 analyze trace.txt', 'the terminal report')
       .example('$0 analyze trace.txt --json', 'also write out/trace.json')

@@ -30,6 +30,9 @@ export type AnalyzeNeed = 'timeline';
 
 const FOLDED_WEIGHTS: readonly FoldedWeight[] = ['self-us', 'self-ns', 'calls'];
 
+/** What a folded line counts unless --weight says otherwise. */
+export const DEFAULT_FOLDED_WEIGHT: FoldedWeight = 'self-us';
+
 function timelineOf(document: AnalyzedTrace): TimelineRecorder {
   // analyze records one whenever an output that needs it is asked for (planOutputs' needing) made one for every output that needs it.
   if (document.timeline === undefined) throw new Error('an output that needs the call timeline was asked for without one');
@@ -67,7 +70,7 @@ export const ANALYZE_OUTPUTS: OutputTable<AnalyzedTrace, AnalyzeNeed> = {
       stdout: true,
       needs: [],
       options: {
-        weight: { choices: FOLDED_WEIGHTS, default: 'self-us' as FoldedWeight, describe: 'what a folded line counts: self time in µs or ns, or calls' } as Options,
+        weight: { choices: FOLDED_WEIGHTS, default: DEFAULT_FOLDED_WEIGHT, describe: 'what a folded line counts: self time in µs or ns, or calls' } as Options,
         'per-thread': { type: 'boolean', default: false, describe: 'folded stacks: the thread as the root frame (default: threads merged)' },
       },
       write: {
