@@ -96,7 +96,7 @@ describe('pyflame diff (command line)', () => {
     assert.match(readFileSync(join(dir, 'out/shop-head.pyflame.diff.svg'), 'utf8'), /^<\?xml[^]*<svg [^]*shop-head\.pyflame vs shop-base\.pyflame</);
     const twice = await runCli(['diff', BASE, HEAD, '--json', '-', '--svg', '-']);
     assert.equal(twice.code, 2);
-    assert.match(twice.stderr, /only one of --json, --markdown and --svg can go to stdout/);
+    assert.match(twice.stderr, /^pyflame: error: --json and --svg would both write to stdout; send one of them to a file\n$/);
     assert.match(readFileSync(join(dir, 'out/shop-head.pyflame.diff.md'), 'utf8'), /^## ❌ pyflame diff: 1 of 1 rules fired, on 2 items\n/);
     const md = await runCli(['diff', BASE, HEAD, '--fail-on', 'calls>0', '--markdown', '-']);
     assert.equal(md.code, 1);

@@ -5,6 +5,7 @@ import { checkOutputs, descriptorIdentity, type PlannedOutput } from '../io/outp
 export { outputName };
 import type { CommandContext } from './command-context.js';
 import { UsageError } from './exit-codes.js';
+import { onlyOnce } from './shared-flags.js';
 import { terminalText } from '../text/untrusted.js';
 
 /** Where one kind of output goes: nowhere, stdout, or a file. */
@@ -23,7 +24,7 @@ export function destination(
   { nameOf = outputName, noun = 'traces', command = 'analyze' }: { nameOf?: (path: string) => string; noun?: string; command?: string } = {},
 ): (input: string) => Destination {
   if (value === undefined) return () => ({ kind: 'none' });
-  if (Array.isArray(value)) throw new UsageError(`--${flag} is given more than once`);
+  onlyOnce(flag, value);
   if (value === '-') return () => ({ kind: 'stdout' });
   if (value !== '') {
     if (inputs.length > 1) throw new UsageError(`--${flag} ${value}: one output path for ${inputs.length} ${noun}; give --${flag} without a path (one file each under out/) or --${flag} - (stdout)`);

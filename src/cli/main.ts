@@ -6,6 +6,7 @@ import { describeFsError } from '../io/fs-errors.js';
 import { runInterruptHooks } from './interrupt.js';
 import type { CommandContext } from './command-context.js';
 import { ExitCode, UsageError } from './exit-codes.js';
+import { OUTPUT_FLAGS } from './outputs/output-flags.js';
 import { terminalText } from '../text/untrusted.js';
 import { VERSION } from '../version.js';
 
@@ -79,7 +80,7 @@ export async function main(argv: readonly string[], context: CommandContext = de
       const suggestion = suggestFlags(text, argv, commands);
       if (suggestion !== undefined) text += `\n${suggestion}`;
       // `analyze --svg trace.txt`: the output flag took the trace as its path.
-      if (/^Not enough non-option arguments/.test(text) && argv.some((arg) => /^--(json|importtime|folded|speedscope|svg|chart|html|markdown)$/.test(arg))) {
+      if (/^Not enough non-option arguments/.test(text) && argv.some((arg) => OUTPUT_FLAGS.has(arg))) {
         text += '\nAn output flag such as --svg takes the word after it as its path: put output flags after the traces, or write --svg=PATH.';
       }
       throw new UsageError(text);

@@ -1,9 +1,6 @@
 import type { Argv } from 'yargs';
 import { compareRuns } from '../../diff/compare.js';
 import { loadRun } from '../../diff/load-run.js';
-import { diffJsonText } from '../../diff/render/json.js';
-import { renderDiffMarkdown } from '../../diff/render/markdown.js';
-import { diffFlameGraphSvg } from '../../diff/render/svg.js';
 import { renderDiffReport } from '../../diff/render/terminal.js';
 import { DEFAULT_MIN_GC_DELTA_NS, defaultMinDelta, evaluateGate, METRICS, parseRule, RuleError, type Gate } from '../../diff/rules.js';
 import type { CommandContext } from '../command-context.js';
@@ -11,10 +8,15 @@ import { ExitCode, UsageError } from '../exit-codes.js';
 import { parseDurationFlag, parseRegexFlag } from '../flag-values.js';
 import { readOptionFlags, readOptionsFrom, tracePath } from '../read-flags.js';
 import { reportWidth } from '../../export/terminal/report.js';
-import { checkDestinations, destination, writeText } from '../destination.js';
+import { writeText } from '../destination.js';
 import { filterFlags, filtersFrom, type FilterArgs } from '../filter-flags.js';
-import { colorWanted } from './analyze.js';
+import { colorWanted } from '../color-wanted.js';
+import { DIFF_OUTPUTS } from '../outputs/diff-outputs.js';
+import { declareOutputFlags } from '../outputs/output-spec.js';
+import { planOutputs } from '../outputs/plan-outputs.js';
+import { invertedOption, minWidthOption, minWidthPercent, stdinAtMostOnce, topOption, topRows } from '../shared-flags.js';
 
+/** The flags as yargs hands them over; the output flags (--json, --markdown, --svg) are read by DIFF_OUTPUTS' flag names. */
 export interface DiffArgs extends FilterArgs {
   base: string;
   head: string;
@@ -27,9 +29,6 @@ export interface DiffArgs extends FilterArgs {
   normalize: boolean;
   renames: boolean;
   top: number;
-  markdown?: string;
-  json?: string;
-  svg?: string;
   minwidth: number;
   inverted: boolean;
 }
@@ -38,21 +37,21 @@ export const diffCommand = {
   command: 'diff <base> <head>',
   describe: 'Compare two runs (traces or --json results): what got slower, called more, or collected more; gate CI with --fail-on',
   builder: (yargs: Argv) =>
-    filterFlags(readOptionFlags(yargs))
-      .positional('base', { type: 'string', describe: 'the run before: a trace (any format, .gz) or a pyflame analyze --json result' })
-      .positional('head', { type: 'string', describe: 'the run after, likewise' })
-      .option('fail-on', { type: 'string', array: true, describe: 'exit 1 when RULE fires (repeatable): calls>0, self>10%, total>+5ms, gc.p95>20%, import>+20ms, ... (see docs/ci.md)' })
-      .option('min-delta', { type: 'string', describe: "time changes smaller than this are noise: no rule fires on them (default: 5ms or 1% of BASE's time in Python, the larger)" })
-      .option('min-gc-delta', { type: 'string', default: `${DEFAULT_MIN_GC_DELTA_NS / 1e3}us`, describe: 'the same for GC pause times (gc.total, gc.p95)' })
-      .option('ignore', { type: 'string', describe: 'leave out functions (name, file or file:name) and modules matching REGEX' })
-      .option('normalize', { type: 'boolean', default: false, describe: "scale HEAD's times so its time in Python equals BASE's (a slower machine is not a regression)" })
-      .option('renames', { type: 'boolean', default: true, describe: 'match a file only BASE has with one only HEAD has when their functions mostly agree (before.py vs after.py, another checkout folder); --no-renames: match by path only' })
-      .option('top', { type: 'number', default: 10, describe: 'rows in each table' })
-      .option('markdown', { type: 'string', describe: 'write a Markdown report (job summary, PR comment): to PATH, to out/<head>.diff.md without one, to stdout with -' })
-      .option('json', { type: 'string', describe: 'write the diff as JSON: to PATH, to out/<head>.diff.json without one, to stdout with -' })
-      .option('svg', { type: 'string', describe: 'write a differential flame graph (width HEAD, colour change): to PATH, to out/<head>.diff.svg without one, to stdout with -' })
-      .option('minwidth', { type: 'number', default: 0.1, describe: 'SVG: leave out frames narrower than PCT percent of the whole graph' })
-      .option('inverted', { type: 'boolean', default: false, describe: 'SVG: an icicle graph (root at the top)' })
+    declareOutputFlags(
+      filterFlags(readOptionFlags(yargs))
+        .positional('base', { type: 'string', describe: 'the run before: a trace (any format, .gz) or a pyflame analyze --json result' })
+        .positional('head', { type: 'string', describe: 'the run after, likewise' })
+        .option('fail-on', { type: 'string', array: true, describe: 'exit 1 when RULE fires (repeatable): calls>0, self>10%, total>+5ms, gc.p95>20%, import>+20ms, ... (see docs/ci.md)' })
+        .option('min-delta', { type: 'string', describe: "time changes smaller than this are noise: no rule fires on them (default: 5ms or 1% of BASE's time in Python, the larger)" })
+        .option('min-gc-delta', { type: 'string', default: `${DEFAULT_MIN_GC_DELTA_NS / 1e3}us`, describe: 'the same for GC pause times (gc.total, gc.p95)' })
+        .option('ignore', { type: 'string', describe: 'leave out functions (name, file or file:name) and modules matching REGEX' })
+        .option('normalize', { type: 'boolean', default: false, describe: "scale HEAD's times so its time in Python equals BASE's (a slower machine is not a regression)" })
+        .option('renames', { type: 'boolean', default: true, describe: 'match a file only BASE has with one only HEAD has when their functions mostly agree (before.py vs after.py, another checkout folder); --no-renames: match by path only' })
+        .option('top', topOption(10)),
+      DIFF_OUTPUTS,
+    )
+      .option('minwidth', minWidthOption('SVG: leave out frames narrower than PCT percent of the whole graph'))
+      .option('inverted', invertedOption('SVG: '))
       .example('$0 diff base.txt head.txt', 'what changed, biggest regressions first')
       .example("$0 diff base.json head.txt --fail-on 'calls>0' --fail-on 'self>10%'", 'CI: exit 1 when a function is called more or its self time grew by 10% (and by the noise floor)')
       .example('$0 diff base.txt head.txt --markdown - >> "$GITHUB_STEP_SUMMARY"', 'a GitHub job summary')
@@ -60,7 +59,7 @@ export const diffCommand = {
   async run(args: DiffArgs, context: CommandContext): Promise<number> {
     const base = tracePath(args.base);
     const head = tracePath(args.head);
-    if (base === '-' && head === '-') throw new UsageError('stdin (-) can be read only once');
+    stdinAtMostOnce([base, head]);
     const rules = (args['fail-on'] ?? []).map((text) => {
       try {
         return parseRule(String(text));
@@ -71,15 +70,11 @@ export const diffCommand = {
     });
     const minDeltaNs = args['min-delta'] === undefined ? undefined : parseDurationFlag('min-delta', args['min-delta']);
     const minGcDeltaNs = parseDurationFlag('min-gc-delta', args['min-gc-delta']);
-    if (!Number.isInteger(args.top) || args.top < 1) throw new UsageError(`--top takes a whole number of rows (1 or more); got ${String(args.top)}`);
+    const top = topRows(args.top);
     const ignore = args.ignore === undefined ? undefined : parseRegexFlag('ignore', args.ignore);
-    const jsonTo = destination('json', args.json, [head], '.diff.json', { command: 'diff' })(head);
-    const markdownTo = destination('markdown', args.markdown, [head], '.diff.md', { command: 'diff' })(head);
-    const svgTo = destination('svg', args.svg, [head], '.diff.svg', { command: 'diff' })(head);
-    if (typeof args.minwidth !== 'number' || !Number.isFinite(args.minwidth) || args.minwidth < 0 || args.minwidth > 100) throw new UsageError(`--minwidth takes a percentage from 0 to 100; got ${String(args.minwidth)}`);
-    const toStdoutCount = [jsonTo, markdownTo, svgTo].filter((to) => to.kind === 'stdout').length;
-    if (toStdoutCount > 1) throw new UsageError('only one of --json, --markdown and --svg can go to stdout (-)');
-    const { toStdout } = checkDestinations([{ flag: '--json', to: jsonTo }, { flag: '--markdown', to: markdownTo }, { flag: '--svg', to: svgTo }], [base, head], context);
+    const outputs = planOutputs(DIFF_OUTPUTS, args, [head], { reads: [base, head] });
+    const minWidth = minWidthPercent(args.minwidth);
+    const { toStdout } = outputs.check(context);
     const { filters, described } = filtersFrom(args);
     const readOptions = readOptionsFrom(args, context);
     const load = (path: string) => loadRun(path, { ...readOptions, stdin: path === '-' ? readOptions.stdin : undefined, filters, filtered: described.length > 0 });
@@ -93,14 +88,13 @@ export const diffCommand = {
     const findings = evaluateGate(diff, gate);
     // Checked before anything is written: no output of a failed run is left behind.
     if (diff.paths === undefined && rules.some((rule) => METRICS[rule.metric].scope === 'path')) throw new UsageError('--fail-on path.* rules need call paths on both sides: a --json result written before they were recorded has none (re-run pyflame analyze --json)');
-    if (svgTo.kind !== 'none' && diff.paths === undefined) throw new UsageError('--svg needs call paths on both sides: a --json result written before they were recorded has none (re-run pyflame analyze --json)');
+    const [needsPaths] = outputs.needing('call paths', head);
+    if (needsPaths !== undefined && diff.paths === undefined) throw new UsageError(`--${needsPaths.flag} needs call paths on both sides: a --json result written before they were recorded has none (re-run pyflame analyze --json)`);
 
-    await writeText(jsonTo, () => diffJsonText(diff, gate, findings), context);
-    await writeText(markdownTo, () => renderDiffMarkdown(diff, gate, findings, { top: args.top }), context);
-    await writeText(svgTo, () => diffFlameGraphSvg(diff, { minWidthPercent: args.minwidth, inverted: args.inverted }), context);
+    await outputs.write(head, { diff, gate, findings, top, minWidthPercent: minWidth, inverted: args.inverted }, context);
     if (!toStdout) {
       const width = reportWidth(context.stdout);
-      await writeText({ kind: 'stdout' }, () => renderDiffReport(diff, gate, findings, { top: args.top, color: colorWanted(context.stdout), width }), context);
+      await writeText({ kind: 'stdout' }, () => renderDiffReport(diff, gate, findings, { top, color: colorWanted(context.stdout), width }), context);
     }
     return findings.length > 0 ? ExitCode.Regression : ExitCode.Ok;
   },

@@ -6,6 +6,7 @@ import type { CommandContext } from '../command-context.js';
 import { checkDestinations, destination, outputName, writeText } from '../destination.js';
 import { ExitCode, UsageError } from '../exit-codes.js';
 import { tracePath } from '../read-flags.js';
+import { DEFAULT_MIN_WIDTH_PERCENT, invertedOption, minWidthPercent as minWidthOrPixels, onlyOnce, PIXELS_WIDE, stdinAtMostOnce } from '../shared-flags.js';
 import { formatWarnings } from '../../export/terminal/warnings.js';
 import { traceGivenAsFolded } from '../wrong-command.js';
 
@@ -29,24 +30,11 @@ export interface FlamegraphArgs {
 /** A folded file's output name: `perf.folded.gz` → `perf`, `app.txt` → `app`. */
 export const foldedOutputName = (path: string) => outputName(path, /\.(folded|txt)$/i);
 
-/** The width server-side labels assume; `--minwidth Npx` is N pixels of it (flamegraph.pl's default width). */
-const PIXELS_WIDE = 1200;
-
 /**
  * --minwidth in percent of the graph: a plain number is a percentage (pyflame's meaning), `Npx`
  * pixels of a 1200-pixel graph (flamegraph.pl's meaning, where the default is 0.1 px).
  */
-export function minWidthPercent(value: string | number): number {
-  const text = String(value).trim();
-  const match = /^(\d+(?:\.\d*)?|\.\d+)(px|%)?$/i.exec(text);
-  const percent = match === null ? NaN : match[2]?.toLowerCase() === 'px' ? (Number(match[1]) / PIXELS_WIDE) * 100 : Number(match[1]);
-  if (!Number.isFinite(percent) || percent < 0 || percent > 100) throw new UsageError(`--minwidth takes a percentage from 0 to 100 (or pixels of a ${PIXELS_WIDE}-pixel graph, as 0.5px); got ${text}`);
-  return percent;
-}
-
-const single = (flag: string, value: unknown) => {
-  if (Array.isArray(value)) throw new UsageError(`--${flag} is given more than once`);
-};
+export const minWidthPercent = (value: string | number): number => minWidthOrPixels(value, { pixels: true });
 
 export const flamegraphCommand = {
   command: 'flamegraph [files..]',
@@ -55,8 +43,8 @@ export const flamegraphCommand = {
     yargs
       .positional('files', { type: 'string', array: true, describe: 'folded stacks, "frame;frame;... COUNT" per line (.gz accepted; - or none: stdin); several are merged into one graph' })
       .option('svg', { type: 'string', describe: 'write the SVG: to PATH, to out/<name>.svg without one, to stdout with -. Default: stdout when it is not a terminal, else out/<name>.svg' })
-      .option('minwidth', { type: 'string', default: '0.1', describe: 'leave out frames narrower than PCT percent of the whole graph (or Npx: pixels of a 1200-pixel graph)' })
-      .option('inverted', { type: 'boolean', default: false, describe: 'an icicle graph (root at the top)' })
+      .option('minwidth', { type: 'string', default: String(DEFAULT_MIN_WIDTH_PERCENT), describe: `leave out frames narrower than PCT percent of the whole graph (or Npx: pixels of a ${PIXELS_WIDE}-pixel graph)` })
+      .option('inverted', invertedOption())
       .option('title', { type: 'string', describe: "the graph's title (default: the file's name)" })
       .option('subtitle', { type: 'string', describe: 'the line under the title (default: unit, total and distinct stacks)' })
       .option('unit', { type: 'string', alias: 'countname', default: 'samples', describe: 'what a count is: samples, bytes..., or a time unit (ns, us/µs, ms, s) shown as durations; µs for pyflame --folded' })
@@ -80,8 +68,8 @@ export const flamegraphCommand = {
       if ((context.stdin as { isTTY?: boolean }).isTTY === true) throw new UsageError('name a folded file, or pipe folded stacks in (- reads stdin)');
       files = ['-'];
     }
-    if (files.filter((file) => file === '-').length > 1) throw new UsageError('stdin (-) can be read only once');
-    for (const flag of ['minwidth', 'title', 'subtitle', 'unit', 'colors', 'factor', 'notes'] as const) single(flag, args[flag]);
+    stdinAtMostOnce(files);
+    for (const flag of ['minwidth', 'title', 'subtitle', 'unit', 'colors', 'factor', 'notes'] as const) onlyOnce(flag, args[flag]);
     const minWidth = minWidthPercent(args.minwidth);
     const unit = String(args.unit);
     if (unit.trim() === '' || unit.length > 40 || /[\x00-\x1f\x7f-\x9f]/.test(unit)) throw new UsageError('--unit takes a short name such as samples, µs or ms');

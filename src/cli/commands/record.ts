@@ -9,7 +9,7 @@ import type { CommandContext } from '../command-context.js';
 import { ExitCode, UsageError } from '../exit-codes.js';
 import { terminalText } from '../../text/untrusted.js';
 import { invokedAs } from '../invoked-as.js';
-import { analyzeCommand, type AnalyzeArgs } from './analyze.js';
+import { ANALYZE_DEFAULTS, analyzeCommand, type AnalyzeArgs } from './analyze.js';
 
 export interface RecordArgs {
   /** Before `--` (yargs reads options there), and `_`: `record` then all that follows `--`. */
@@ -113,7 +113,7 @@ export const recordCommand = {
       say(`next: ${invokedAs()} analyze ${shellWord(recording.output)}`);
       return status;
     }
-    const analyzeArgs: AnalyzeArgs = { traces: [recording.output], weight: 'self-us', 'per-thread': false, minwidth: 0.1, inverted: false, top: 15, sort: 'self', lines: args.lines && !('via' in recording) };
+    const analyzeArgs: AnalyzeArgs = { ...ANALYZE_DEFAULTS, traces: [recording.output], lines: args.lines && !('via' in recording) };
     const analyzed = await analyzeCommand.run(analyzeArgs, context);
     return analyzed === ExitCode.Ok ? status : analyzed;
   },
