@@ -26,12 +26,26 @@ const verbose = args.includes('--verbose');
 /** Which files of each snapshot are folded stacks. */
 const SOURCES = [
   { repo: 'brendangregg+FlameGraph', match: (p) => /^test\/results\/.*\.txt$/.test(p) },
-  { repo: 'jonhoo+inferno', match: (p) => /^tests\/data\/(flamegraph\/.*\.(txt|folded)|collapse-[^/]+\/results\/.*\.(txt|folded)|diff-folded\/results\/.*\.txt)$/.test(p) },
+  {
+    repo: 'jonhoo+inferno',
+    match: (p) =>
+      /^tests\/data\/(flamegraph\/.*\.(txt|folded)|collapse-[^/]+\/results\/.*\.(txt|folded)|diff-folded\/results\/.*\.txt)$/.test(
+        p,
+      ),
+  },
   { repo: 'jlfwong+speedscope', match: (p) => /^sample\/profiles\/stackcollapse\/.*\.txt$/.test(p) },
 ];
 
-const git = (repo, ...rest) => execFileSync('git', ['--git-dir', join(mirror, repo, 'repo'), ...rest], { maxBuffer: 1 << 30 });
-const decode = (s) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+const git = (repo, ...rest) =>
+  execFileSync('git', ['--git-dir', join(mirror, repo, 'repo'), ...rest], { maxBuffer: 1 << 30 });
+const decode = (s) =>
+  s
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&');
 
 /** The sum of a file's counts, read the simple way flamegraph.pl reads them (second count of two). */
 function expectedTotal(text) {
@@ -49,7 +63,10 @@ function expectedTotal(text) {
 /** flamegraph.pl's total and frame names, or undefined when it cannot run. */
 function flamegraphPl(script, file) {
   try {
-    const svg = execFileSync('perl', [script, '--minwidth', '0', file], { maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'ignore'] }).toString('utf8');
+    const svg = execFileSync('perl', [script, '--minwidth', '0', file], {
+      maxBuffer: 1 << 30,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).toString('utf8');
     const titles = [...svg.matchAll(/<title>([^<]*)<\/title>/g)].map((m) => decode(m[1]));
     const all = titles.find((t) => t.startsWith('all ('));
     if (all === undefined) return undefined;
@@ -101,7 +118,8 @@ for (const { repo, match } of SOURCES) {
       row.total = Number(/data-n="all" [^>]*data-t="([^"]+)"/.exec(svg)[1]);
       row.warnings = profile.warnings.map((w) => `${w.code}×${w.count}`).join(' ');
       row.names = new Set();
-      for (let node = 1; node < profile.tree.size; node++) if (profile.tree.total[node] > 0) row.names.add(withoutAnnotation(profile.labels[profile.tree.frame[node]]));
+      for (let node = 1; node < profile.tree.size; node++)
+        if (profile.tree.total[node] > 0) row.names.add(withoutAnnotation(profile.labels[profile.tree.frame[node]]));
     } catch (error) {
       row.error = error.message.split('\n')[0];
     }
@@ -128,14 +146,30 @@ for (const row of rows) {
   if (row.pl !== undefined) {
     plRead++;
     // flamegraph.pl shows a fractional total rounded.
-    const okPl = near(row.pl.total, row.total) || (Number.isInteger(row.pl.total) && Math.abs(row.pl.total - row.total) < 1);
+    const okPl =
+      near(row.pl.total, row.total) || (Number.isInteger(row.pl.total) && Math.abs(row.pl.total - row.total) < 1);
     if (okPl) plTotalsOk++;
     const missing = [...row.pl.names].filter((n) => !row.names.has(n));
     const extra = [...row.names].filter((n) => !row.pl.names.has(n));
     const sameNames = missing.length === 0 && extra.length === 0;
     if (sameNames) namesOk++;
-    plNote = `${okPl ? '' : ` flamegraph.pl total ${row.pl.total}`}${sameNames ? '' : ` frames: ${missing.length} only in flamegraph.pl (${missing.slice(0, 3).map((n) => JSON.stringify(n)).join(', ')}), ${extra.length} only in pyflame (${extra.slice(0, 3).map((n) => JSON.stringify(n)).join(', ')})`}`;
+    plNote = `${okPl ? '' : ` flamegraph.pl total ${row.pl.total}`}${
+      sameNames
+        ? ''
+        : ` frames: ${missing.length} only in flamegraph.pl (${missing
+            .slice(0, 3)
+            .map((n) => JSON.stringify(n))
+            .join(', ')}), ${extra.length} only in pyflame (${extra
+            .slice(0, 3)
+            .map((n) => JSON.stringify(n))
+            .join(', ')})`
+    }`;
   }
-  if (!okTotal || plNote !== '' || verbose) console.log(`${okTotal && plNote === '' ? 'ok      ' : 'DIFFERS '} ${row.name}: pyflame ${row.total}, counts ${row.expected}${plNote}${row.warnings ? ` [${row.warnings}]` : ''}`);
+  if (!okTotal || plNote !== '' || verbose)
+    console.log(
+      `${okTotal && plNote === '' ? 'ok      ' : 'DIFFERS '} ${row.name}: pyflame ${row.total}, counts ${row.expected}${plNote}${row.warnings ? ` [${row.warnings}]` : ''}`,
+    );
 }
-console.log(`\n${rows.length} files; pyflame drew ${drawn}, total = sum of counts on ${totalsOk}; flamegraph.pl drew ${plRead}: same total on ${plTotalsOk}, same frame names on ${namesOk}`);
+console.log(
+  `\n${rows.length} files; pyflame drew ${drawn}, total = sum of counts on ${totalsOk}; flamegraph.pl drew ${plRead}: same total on ${plTotalsOk}, same frame names on ${namesOk}`,
+);

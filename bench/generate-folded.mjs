@@ -25,13 +25,17 @@ export const DEFAULT_STACKS = 200000;
 const USAGE = 'usage: node bench/generate-folded.mjs --out FILE [--stacks N] [--seed S] [--stats-json FILE] [--quiet]';
 
 function parseArgs(argv) {
-  const v = readFlags(argv, {
-    out: { type: 'string' },
-    stacks: { type: 'string' },
-    seed: { type: 'string' },
-    'stats-json': { type: 'string' },
-    quiet: { type: 'boolean' },
-  }, die);
+  const v = readFlags(
+    argv,
+    {
+      out: { type: 'string' },
+      stacks: { type: 'string' },
+      seed: { type: 'string' },
+      'stats-json': { type: 'string' },
+      quiet: { type: 'boolean' },
+    },
+    die,
+  );
   const o = {
     out: v.out ?? null,
     stacks: v.stacks === undefined ? DEFAULT_STACKS : Number(v.stacks),
@@ -50,8 +54,34 @@ function die(msg) {
   process.exit(2);
 }
 
-const VERBS = ['encode', 'decode', 'load', 'save', 'fetch', 'render', 'parse', 'validate', 'dispatch', 'handle', 'compute', 'merge'];
-const NOUNS = ['row', 'batch', 'request', 'payload', 'record', 'invoice', 'session', 'token', 'schema', 'page', 'index', 'query'];
+const VERBS = [
+  'encode',
+  'decode',
+  'load',
+  'save',
+  'fetch',
+  'render',
+  'parse',
+  'validate',
+  'dispatch',
+  'handle',
+  'compute',
+  'merge',
+];
+const NOUNS = [
+  'row',
+  'batch',
+  'request',
+  'payload',
+  'record',
+  'invoice',
+  'session',
+  'token',
+  'schema',
+  'page',
+  'index',
+  'query',
+];
 const PACKAGES = ['billing', 'accounts', 'search', 'reports', 'storage', 'auth', 'api', 'db'];
 const MODULES = ['db_models', 'views', 'serializers', 'handlers', 'utils', 'cache', 'service', 'client'];
 
@@ -61,9 +91,12 @@ function callGraph(random) {
   const frames = [];
   for (let file = 0; file < 320; file++) {
     const path = `src/${PACKAGES[file % PACKAGES.length]}_${Math.floor(file / 8)}/${MODULES[Math.floor(random() * MODULES.length)]}_${file}.py`;
-    for (let f = 0; f < 12; f++) frames.push(`${path}:${pick(VERBS)}_${pick(NOUNS)}_${f}:${1 + Math.floor(random() * 3000)}`);
+    for (let f = 0; f < 12; f++)
+      frames.push(`${path}:${pick(VERBS)}_${pick(NOUNS)}_${f}:${1 + Math.floor(random() * 3000)}`);
   }
-  const callees = frames.map(() => Array.from({ length: 2 + Math.floor(random() * 6) }, () => Math.floor(random() * frames.length)));
+  const callees = frames.map(() =>
+    Array.from({ length: 2 + Math.floor(random() * 6) }, () => Math.floor(random() * frames.length)),
+  );
   return { frames, callees, entries: Array.from({ length: 8 }, () => Math.floor(random() * frames.length)) };
 }
 
@@ -111,6 +144,9 @@ if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   const started = process.hrtime.bigint();
   const stats = generateFolded(o.out, o);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  if (!o.quiet) process.stderr.write(`generate-folded: ${o.out}: ${stats.stacks} stacks, ${(stats.bytes / 1048576).toFixed(1)} MiB, ${stats.frames} frames, counts sum ${stats.countSum} (${seconds.toFixed(1)} s)\n`);
+  if (!o.quiet)
+    process.stderr.write(
+      `generate-folded: ${o.out}: ${stats.stacks} stacks, ${(stats.bytes / 1048576).toFixed(1)} MiB, ${stats.frames} frames, counts sum ${stats.countSum} (${seconds.toFixed(1)} s)\n`,
+    );
   if (o.statsJson) fs.writeFileSync(o.statsJson, JSON.stringify({ ...stats, events: stats.stacks, seconds }) + '\n');
 }

@@ -62,17 +62,21 @@ export function readFlags(argv, options, die) {
 }
 
 function parseArgs(argv) {
-  const v = readFlags(argv, {
-    format: { type: 'string' },
-    out: { type: 'string' },
-    'size-mb': { type: 'string' },
-    'min-events': { type: 'string' },
-    seed: { type: 'string' },
-    interleave: { type: 'string' },
-    'stats-json': { type: 'string' },
-    quiet: { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
-  }, die);
+  const v = readFlags(
+    argv,
+    {
+      format: { type: 'string' },
+      out: { type: 'string' },
+      'size-mb': { type: 'string' },
+      'min-events': { type: 'string' },
+      seed: { type: 'string' },
+      interleave: { type: 'string' },
+      'stats-json': { type: 'string' },
+      quiet: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    die,
+  );
   if (v.help) {
     process.stdout.write(USAGE + '\n');
     process.exit(0);
@@ -131,115 +135,1233 @@ const APP = '/srv/app/src/';
 const CURATED = [
   // stdlib, high level
   [PY + 'json/__init__.py', 'hi', 'dumps', 'loads', 'dump', 'load', 'detect_encoding'],
-  [PY + 'logging/__init__.py', 'hi', 'info', 'debug', 'warning', '_log', 'makeRecord', '__init__', 'handle', 'callHandlers', 'emit', 'format', 'getMessage', 'findCaller', 'isEnabledFor', 'filter', 'acquire', 'release', 'flush', 'formatTime', 'usesTime', 'formatMessage', 'getEffectiveLevel', 'format', 'handle', 'filter'],
-  [PY + 'socketserver.py', 'hi', 'serve_forever', '_handle_request_noblock', 'process_request', 'finish_request', 'verify_request', '__init__', 'shutdown_request', 'close_request', 'handle', 'setup', 'finish', 'service_actions', 'fileno', 'get_request'],
-  [PY + 'http/server.py', 'hi', 'handle', 'handle_one_request', 'parse_request', 'send_response', 'send_header', 'end_headers', 'log_request', 'log_message', 'send_response_only', 'date_time_string', 'flush_headers', 'address_string'],
-  [PY + 'http/client.py', 'hi', 'request', '_send_request', 'getresponse', 'begin', '_read_status', 'read', '_safe_read', 'putrequest', 'putheader', 'endheaders', '_send_output', 'send', 'connect', 'parse_headers', '_read_headers'],
-  [PY + 'urllib/parse.py', 'hi', 'urlparse', 'urlsplit', 'urlencode', 'quote', 'quote_plus', 'unquote', 'parse_qsl', 'parse_qs', '_coerce_args', '_splitnetloc', 'quote_from_bytes', 'urljoin', 'urlunsplit', '_noop'],
+  [
+    PY + 'logging/__init__.py',
+    'hi',
+    'info',
+    'debug',
+    'warning',
+    '_log',
+    'makeRecord',
+    '__init__',
+    'handle',
+    'callHandlers',
+    'emit',
+    'format',
+    'getMessage',
+    'findCaller',
+    'isEnabledFor',
+    'filter',
+    'acquire',
+    'release',
+    'flush',
+    'formatTime',
+    'usesTime',
+    'formatMessage',
+    'getEffectiveLevel',
+    'format',
+    'handle',
+    'filter',
+  ],
+  [
+    PY + 'socketserver.py',
+    'hi',
+    'serve_forever',
+    '_handle_request_noblock',
+    'process_request',
+    'finish_request',
+    'verify_request',
+    '__init__',
+    'shutdown_request',
+    'close_request',
+    'handle',
+    'setup',
+    'finish',
+    'service_actions',
+    'fileno',
+    'get_request',
+  ],
+  [
+    PY + 'http/server.py',
+    'hi',
+    'handle',
+    'handle_one_request',
+    'parse_request',
+    'send_response',
+    'send_header',
+    'end_headers',
+    'log_request',
+    'log_message',
+    'send_response_only',
+    'date_time_string',
+    'flush_headers',
+    'address_string',
+  ],
+  [
+    PY + 'http/client.py',
+    'hi',
+    'request',
+    '_send_request',
+    'getresponse',
+    'begin',
+    '_read_status',
+    'read',
+    '_safe_read',
+    'putrequest',
+    'putheader',
+    'endheaders',
+    '_send_output',
+    'send',
+    'connect',
+    'parse_headers',
+    '_read_headers',
+  ],
+  [
+    PY + 'urllib/parse.py',
+    'hi',
+    'urlparse',
+    'urlsplit',
+    'urlencode',
+    'quote',
+    'quote_plus',
+    'unquote',
+    'parse_qsl',
+    'parse_qs',
+    '_coerce_args',
+    '_splitnetloc',
+    'quote_from_bytes',
+    'urljoin',
+    'urlunsplit',
+    '_noop',
+  ],
   [PY + 'concurrent/futures/thread.py', 'hi', 'submit', '_adjust_thread_count', '_worker', 'run', '__init__'],
-  [PY + 'concurrent/futures/_base.py', 'hi', '__init__', 'set_result', '_invoke_callbacks', 'result', '__enter__', '__exit__', 'done'],
-  [PY + 'copy.py', 'hi', 'deepcopy', '_deepcopy_dict', '_deepcopy_list', '_deepcopy_tuple', '_reconstruct', '_keep_alive', '_deepcopy_atomic', 'copy'],
-  [PY + 'typing.py', 'hi', 'inner', '__getitem__', '_type_check', 'cast', '__hash__', '__eq__', '_remove_dups_flatten', '__or__', 'get_type_hints', '_eval_type', '__instancecheck__'],
-  [PY + 'enum.py', 'hi', '__call__', '__new__', '_missing_', '__hash__', '__get__', 'value', 'name', '__reduce_ex__', '__format__', '__str__'],
-  [PY + 'dataclasses.py', 'hi', 'asdict', '_asdict_inner', 'fields', 'replace', 'is_dataclass', '_is_dataclass_instance'],
+  [
+    PY + 'concurrent/futures/_base.py',
+    'hi',
+    '__init__',
+    'set_result',
+    '_invoke_callbacks',
+    'result',
+    '__enter__',
+    '__exit__',
+    'done',
+  ],
+  [
+    PY + 'copy.py',
+    'hi',
+    'deepcopy',
+    '_deepcopy_dict',
+    '_deepcopy_list',
+    '_deepcopy_tuple',
+    '_reconstruct',
+    '_keep_alive',
+    '_deepcopy_atomic',
+    'copy',
+  ],
+  [
+    PY + 'typing.py',
+    'hi',
+    'inner',
+    '__getitem__',
+    '_type_check',
+    'cast',
+    '__hash__',
+    '__eq__',
+    '_remove_dups_flatten',
+    '__or__',
+    'get_type_hints',
+    '_eval_type',
+    '__instancecheck__',
+  ],
+  [
+    PY + 'enum.py',
+    'hi',
+    '__call__',
+    '__new__',
+    '_missing_',
+    '__hash__',
+    '__get__',
+    'value',
+    'name',
+    '__reduce_ex__',
+    '__format__',
+    '__str__',
+  ],
+  [
+    PY + 'dataclasses.py',
+    'hi',
+    'asdict',
+    '_asdict_inner',
+    'fields',
+    'replace',
+    'is_dataclass',
+    '_is_dataclass_instance',
+  ],
   [PY + 'contextlib.py', 'hi', '__enter__', '__exit__', 'helper', '__init__', 'inner', '__call__', '_recreate_cm'],
-  [PY + 'functools.py', 'hi', 'wrapper', '__get__', 'update_wrapper', '_method', '__call__', 'decorating_function', '__set_name__', 'reduce'],
-  [PY + 're/__init__.py', 'hi', 'match', 'search', 'sub', 'compile', '_compile', 'fullmatch', 'findall', 'split', 'escape', 'finditer', 'subn', '_subx'],
-  [PY + 'textwrap.py', 'hi', 'dedent', 'wrap', 'fill', 'indent', '_split', '_wrap_chunks', '_munge_whitespace', '_split_chunks'],
+  [
+    PY + 'functools.py',
+    'hi',
+    'wrapper',
+    '__get__',
+    'update_wrapper',
+    '_method',
+    '__call__',
+    'decorating_function',
+    '__set_name__',
+    'reduce',
+  ],
+  [
+    PY + 're/__init__.py',
+    'hi',
+    'match',
+    'search',
+    'sub',
+    'compile',
+    '_compile',
+    'fullmatch',
+    'findall',
+    'split',
+    'escape',
+    'finditer',
+    'subn',
+    '_subx',
+  ],
+  [
+    PY + 'textwrap.py',
+    'hi',
+    'dedent',
+    'wrap',
+    'fill',
+    'indent',
+    '_split',
+    '_wrap_chunks',
+    '_munge_whitespace',
+    '_split_chunks',
+  ],
   [PY + 'uuid.py', 'hi', 'uuid4', '__init__', '__str__', 'hex', '__hash__', '__eq__'],
-  [PY + 'inspect.py', 'hi', 'signature', 'from_callable', '_signature_from_callable', '_signature_from_function', '__init__', 'bind', '_bind', 'parameters', 'isfunction', 'unwrap', 'replace'],
-  [PY + 'traceback.py', 'hi', 'format_exc', 'format_exception', 'format', 'extract', '_extract_from_extended_frame_gen', 'format_frame_summary', 'line', '__init__', 'walk_tb'],
+  [
+    PY + 'inspect.py',
+    'hi',
+    'signature',
+    'from_callable',
+    '_signature_from_callable',
+    '_signature_from_function',
+    '__init__',
+    'bind',
+    '_bind',
+    'parameters',
+    'isfunction',
+    'unwrap',
+    'replace',
+  ],
+  [
+    PY + 'traceback.py',
+    'hi',
+    'format_exc',
+    'format_exception',
+    'format',
+    'extract',
+    '_extract_from_extended_frame_gen',
+    'format_frame_summary',
+    'line',
+    '__init__',
+    'walk_tb',
+  ],
   [PY + 'hmac.py', 'hi', 'new', '__init__', 'update', 'digest', 'hexdigest', '_init_hmac', '_current'],
-  [PY + 'base64.py', 'hi', 'b64encode', 'b64decode', 'urlsafe_b64encode', 'urlsafe_b64decode', '_bytes_from_decode_data'],
-  [PY + 'random.py', 'hi', 'choice', 'randint', 'randrange', '_randbelow_with_getrandbits', 'shuffle', 'sample', 'uniform'],
-  [PY + 'email/utils.py', 'hi', 'formatdate', 'format_datetime', 'parsedate_to_datetime', '_format_timetuple_and_zone', 'parseaddr', 'quote'],
-  [PY + 'pathlib.py', 'hi', '__new__', '_from_parts', '_parse_args', 'parse_parts', '__truediv__', '_make_child', 'joinpath', 'exists', 'stat', '__str__', '__fspath__', '_format_parsed_parts', 'is_file', 'read_text', 'name', 'suffix', 'parent', 'splitroot'],
-  [PY + 'http/cookies.py', 'hi', 'load', '_BaseCookie__parse_string', '_BaseCookie__set', 'value_decode', '_unquote', '__setitem__'],
+  [
+    PY + 'base64.py',
+    'hi',
+    'b64encode',
+    'b64decode',
+    'urlsafe_b64encode',
+    'urlsafe_b64decode',
+    '_bytes_from_decode_data',
+  ],
+  [
+    PY + 'random.py',
+    'hi',
+    'choice',
+    'randint',
+    'randrange',
+    '_randbelow_with_getrandbits',
+    'shuffle',
+    'sample',
+    'uniform',
+  ],
+  [
+    PY + 'email/utils.py',
+    'hi',
+    'formatdate',
+    'format_datetime',
+    'parsedate_to_datetime',
+    '_format_timetuple_and_zone',
+    'parseaddr',
+    'quote',
+  ],
+  [
+    PY + 'pathlib.py',
+    'hi',
+    '__new__',
+    '_from_parts',
+    '_parse_args',
+    'parse_parts',
+    '__truediv__',
+    '_make_child',
+    'joinpath',
+    'exists',
+    'stat',
+    '__str__',
+    '__fspath__',
+    '_format_parsed_parts',
+    'is_file',
+    'read_text',
+    'name',
+    'suffix',
+    'parent',
+    'splitroot',
+  ],
+  [
+    PY + 'http/cookies.py',
+    'hi',
+    'load',
+    '_BaseCookie__parse_string',
+    '_BaseCookie__set',
+    'value_decode',
+    '_unquote',
+    '__setitem__',
+  ],
   [PY + 'csv.py', 'hi', 'writerow', '_dict_to_list', 'writeheader', '__next__', 'fieldnames', '__init__'],
   [PY + 'statistics.py', 'hi', 'mean', '_sum', '_convert', '_exact_ratio', 'median', 'fmean', '_fail_neg', 'quantiles'],
   [PY + 'fnmatch.py', 'hi', 'fnmatch', 'fnmatchcase', '_compile_pattern', 'translate', 'filter'],
-  [PY + 'warnings.py', 'hi', '_showwarnmsg', 'formatwarning', 'simplefilter', '__init__', '__enter__', '__exit__', '_add_filter'],
-  [PY + 'ipaddress.py', 'hi', 'ip_address', '__init__', '_ip_int_from_string', '_parse_octet', '__str__', '__hash__', '_check_packed_address'],
+  [
+    PY + 'warnings.py',
+    'hi',
+    '_showwarnmsg',
+    'formatwarning',
+    'simplefilter',
+    '__init__',
+    '__enter__',
+    '__exit__',
+    '_add_filter',
+  ],
+  [
+    PY + 'ipaddress.py',
+    'hi',
+    'ip_address',
+    '__init__',
+    '_ip_int_from_string',
+    '_parse_octet',
+    '__str__',
+    '__hash__',
+    '_check_packed_address',
+  ],
   [PY + 'secrets.py', 'hi', 'token_hex', 'token_bytes', 'token_urlsafe', 'compare_digest'],
   [PY + 'html/__init__.py', 'hi', 'escape', 'unescape', '_replace_charref'],
   [PY + 'gettext.py', 'hi', 'gettext', 'dgettext', 'translation', 'find', '_expand_lang', 'ngettext'],
-  [PY + 'string.py', 'hi', 'format', 'vformat', '_vformat', 'get_value', 'get_field', 'check_unused_args', 'format_field', 'convert_field', 'substitute', 'convert'],
+  [
+    PY + 'string.py',
+    'hi',
+    'format',
+    'vformat',
+    '_vformat',
+    'get_value',
+    'get_field',
+    'check_unused_args',
+    'format_field',
+    'convert_field',
+    'substitute',
+    'convert',
+  ],
   // stdlib, low level
-  [PY + 'threading.py', 'lo', '_bootstrap', '_bootstrap_inner', 'run', 'wait', '__enter__', '__exit__', 'notify', 'notify_all', '_is_owned', '_release_save', '_acquire_restore', 'is_set', 'set', 'current_thread', '__init__', 'start', '_wait_for_tstate_lock', 'wait', 'ident'],
-  [PY + 'queue.py', 'lo', 'get', 'put', 'put_nowait', 'get_nowait', '_qsize', '_get', '_put', 'task_done', 'empty', 'qsize', '__init__'],
-  [PY + 'collections/__init__.py', 'lo', '__init__', '__getitem__', '__setitem__', '__missing__', 'namedtuple', '_make', '_replace', '_asdict', '__repr__', 'update', 'most_common', '__iter__', 'move_to_end', '__contains__', 'get'],
-  [PY + 'json/encoder.py', 'lo', 'encode', 'iterencode', '_iterencode', '_iterencode_dict', '_iterencode_list', 'floatstr', 'default', '__init__', '_make_iterencode'],
+  [
+    PY + 'threading.py',
+    'lo',
+    '_bootstrap',
+    '_bootstrap_inner',
+    'run',
+    'wait',
+    '__enter__',
+    '__exit__',
+    'notify',
+    'notify_all',
+    '_is_owned',
+    '_release_save',
+    '_acquire_restore',
+    'is_set',
+    'set',
+    'current_thread',
+    '__init__',
+    'start',
+    '_wait_for_tstate_lock',
+    'wait',
+    'ident',
+  ],
+  [
+    PY + 'queue.py',
+    'lo',
+    'get',
+    'put',
+    'put_nowait',
+    'get_nowait',
+    '_qsize',
+    '_get',
+    '_put',
+    'task_done',
+    'empty',
+    'qsize',
+    '__init__',
+  ],
+  [
+    PY + 'collections/__init__.py',
+    'lo',
+    '__init__',
+    '__getitem__',
+    '__setitem__',
+    '__missing__',
+    'namedtuple',
+    '_make',
+    '_replace',
+    '_asdict',
+    '__repr__',
+    'update',
+    'most_common',
+    '__iter__',
+    'move_to_end',
+    '__contains__',
+    'get',
+  ],
+  [
+    PY + 'json/encoder.py',
+    'lo',
+    'encode',
+    'iterencode',
+    '_iterencode',
+    '_iterencode_dict',
+    '_iterencode_list',
+    'floatstr',
+    'default',
+    '__init__',
+    '_make_iterencode',
+  ],
   [PY + 'json/decoder.py', 'lo', 'decode', 'raw_decode', '__init__', 'py_scanstring', 'JSONObject', 'JSONArray'],
   [PY + 'json/scanner.py', 'lo', 'py_make_scanner', '_scan_once', 'scan_once'],
-  [PY + 're/_compiler.py', 'lo', 'compile', '_code', '_compile', '_compile_info', '_optimize_charset', '_simple', '_get_literal_prefix', 'isstring', '_get_charset_prefix'],
-  [PY + 're/_parser.py', 'lo', 'parse', '_parse_sub', '_parse', 'get', 'match', '__getitem__', '__len__', 'getwidth', '__init__', 'tell', 'append', 'checklookbehindgroup', '_escape', '_class_escape', 'opengroup', 'closegroup', '_SubPattern__next', 'fix_flags', 'getuntil'],
-  [PY + 'socket.py', 'lo', 'readinto', 'makefile', '__init__', '_decref_socketios', 'close', 'create_connection', 'getaddrinfo', 'accept', '_real_close', 'family', 'type'],
-  [PY + 'ssl.py', 'lo', 'recv_into', 'read', 'sendall', 'send', 'wrap_socket', 'do_handshake', '_create', 'getpeercert', '_check_connected'],
-  [PY + 'selectors.py', 'lo', 'select', 'register', 'unregister', '_fileobj_lookup', '__enter__', '__exit__', 'modify', 'get_key', 'close', '_key_from_fd', '__getitem__', '__init__'],
-  [PY + 'weakref.py', 'lo', '__getitem__', 'get', '__setitem__', '__contains__', 'remove', '_commit_removals', '__init__', '__call__', '__hash__', '__eq__'],
-  [PY + '_weakrefset.py', 'lo', '__iter__', '__contains__', 'add', 'discard', '__init__', '_commit_removals', '__len__', '__enter__', '__exit__', '_remove'],
+  [
+    PY + 're/_compiler.py',
+    'lo',
+    'compile',
+    '_code',
+    '_compile',
+    '_compile_info',
+    '_optimize_charset',
+    '_simple',
+    '_get_literal_prefix',
+    'isstring',
+    '_get_charset_prefix',
+  ],
+  [
+    PY + 're/_parser.py',
+    'lo',
+    'parse',
+    '_parse_sub',
+    '_parse',
+    'get',
+    'match',
+    '__getitem__',
+    '__len__',
+    'getwidth',
+    '__init__',
+    'tell',
+    'append',
+    'checklookbehindgroup',
+    '_escape',
+    '_class_escape',
+    'opengroup',
+    'closegroup',
+    '_SubPattern__next',
+    'fix_flags',
+    'getuntil',
+  ],
+  [
+    PY + 'socket.py',
+    'lo',
+    'readinto',
+    'makefile',
+    '__init__',
+    '_decref_socketios',
+    'close',
+    'create_connection',
+    'getaddrinfo',
+    'accept',
+    '_real_close',
+    'family',
+    'type',
+  ],
+  [
+    PY + 'ssl.py',
+    'lo',
+    'recv_into',
+    'read',
+    'sendall',
+    'send',
+    'wrap_socket',
+    'do_handshake',
+    '_create',
+    'getpeercert',
+    '_check_connected',
+  ],
+  [
+    PY + 'selectors.py',
+    'lo',
+    'select',
+    'register',
+    'unregister',
+    '_fileobj_lookup',
+    '__enter__',
+    '__exit__',
+    'modify',
+    'get_key',
+    'close',
+    '_key_from_fd',
+    '__getitem__',
+    '__init__',
+  ],
+  [
+    PY + 'weakref.py',
+    'lo',
+    '__getitem__',
+    'get',
+    '__setitem__',
+    '__contains__',
+    'remove',
+    '_commit_removals',
+    '__init__',
+    '__call__',
+    '__hash__',
+    '__eq__',
+  ],
+  [
+    PY + '_weakrefset.py',
+    'lo',
+    '__iter__',
+    '__contains__',
+    'add',
+    'discard',
+    '__init__',
+    '_commit_removals',
+    '__len__',
+    '__enter__',
+    '__exit__',
+    '_remove',
+  ],
   [PY + 'linecache.py', 'lo', 'getline', 'getlines', 'updatecache', 'checkcache', 'lazycache'],
   [PY + 'encodings/idna.py', 'lo', 'encode', 'decode', 'nameprep', 'ToASCII', 'ToUnicode'],
   [PY + 'encodings/utf_8.py', 'lo', 'decode', 'encode'],
   [PY + 'glob.py', 'lo', 'glob', 'iglob', '_iglob', '_glob1', '_listdir', '_iterdir', 'has_magic'],
-  ['<frozen posixpath>', 'fz', 'join', 'basename', 'dirname', 'split', 'splitext', 'normpath', 'abspath', 'isabs', '_get_sep', 'expanduser', 'realpath', '_joinrealpath'],
-  ['<frozen genericpath>', 'fz', 'exists', 'isfile', 'isdir', 'getmtime', '_check_arg_types', 'commonprefix', '_splitext'],
-  ['<frozen os>', 'fz', '__getitem__', 'encode', 'decode', 'get', 'getenv', '__contains__', '__iter__', 'makedirs', 'fsencode', 'fsdecode'],
+  [
+    '<frozen posixpath>',
+    'fz',
+    'join',
+    'basename',
+    'dirname',
+    'split',
+    'splitext',
+    'normpath',
+    'abspath',
+    'isabs',
+    '_get_sep',
+    'expanduser',
+    'realpath',
+    '_joinrealpath',
+  ],
+  [
+    '<frozen genericpath>',
+    'fz',
+    'exists',
+    'isfile',
+    'isdir',
+    'getmtime',
+    '_check_arg_types',
+    'commonprefix',
+    '_splitext',
+  ],
+  [
+    '<frozen os>',
+    'fz',
+    '__getitem__',
+    'encode',
+    'decode',
+    'get',
+    'getenv',
+    '__contains__',
+    '__iter__',
+    'makedirs',
+    'fsencode',
+    'fsdecode',
+  ],
   ['<frozen codecs>', 'fz', 'decode', 'encode', 'getstate', 'reset', '__init__'],
   ['<frozen abc>', 'fz', '__instancecheck__', '__subclasscheck__', '__new__'],
-  ['<frozen _collections_abc>', 'fz', '__contains__', 'get', '__iter__', 'keys', 'items', 'values', '__eq__', 'update', 'setdefault', 'pop', '__len__', '_hash', '__subclasshook__'],
-  ['<frozen importlib._bootstrap>', 'imp', '_find_and_load', '_find_and_load_unlocked', '_load_unlocked', 'module_from_spec', '_init_module_attrs', '_find_spec', '__enter__', '__exit__', '_handle_fromlist', '_call_with_frames_removed', '_get_module_lock', 'acquire', 'release', 'cb', 'parent', 'cached', '_new_module', 'has_location', '__init__', '_lock_unlock_module', '_verbose_message'],
-  ['<frozen importlib._bootstrap_external>', 'imp', 'exec_module', 'get_code', 'find_spec', '_get_spec', 'find_spec', 'path_stats', 'get_data', '_path_join', '_path_stat', 'cache_from_source', '_validate_timestamp_pyc', '_classify_pyc', '_compile_bytecode', '_check_name_wrapper', 'source_to_code', 'spec_from_file_location', '_get_cached', '_fill_cache', '_path_is_mode_type', '_path_isfile', '_relax_case', 'create_module', '__init__', '_path_split', '_r_long', '_pack_uint32'],
+  [
+    '<frozen _collections_abc>',
+    'fz',
+    '__contains__',
+    'get',
+    '__iter__',
+    'keys',
+    'items',
+    'values',
+    '__eq__',
+    'update',
+    'setdefault',
+    'pop',
+    '__len__',
+    '_hash',
+    '__subclasshook__',
+  ],
+  [
+    '<frozen importlib._bootstrap>',
+    'imp',
+    '_find_and_load',
+    '_find_and_load_unlocked',
+    '_load_unlocked',
+    'module_from_spec',
+    '_init_module_attrs',
+    '_find_spec',
+    '__enter__',
+    '__exit__',
+    '_handle_fromlist',
+    '_call_with_frames_removed',
+    '_get_module_lock',
+    'acquire',
+    'release',
+    'cb',
+    'parent',
+    'cached',
+    '_new_module',
+    'has_location',
+    '__init__',
+    '_lock_unlock_module',
+    '_verbose_message',
+  ],
+  [
+    '<frozen importlib._bootstrap_external>',
+    'imp',
+    'exec_module',
+    'get_code',
+    'find_spec',
+    '_get_spec',
+    'find_spec',
+    'path_stats',
+    'get_data',
+    '_path_join',
+    '_path_stat',
+    'cache_from_source',
+    '_validate_timestamp_pyc',
+    '_classify_pyc',
+    '_compile_bytecode',
+    '_check_name_wrapper',
+    'source_to_code',
+    'spec_from_file_location',
+    '_get_cached',
+    '_fill_cache',
+    '_path_is_mode_type',
+    '_path_isfile',
+    '_relax_case',
+    'create_module',
+    '__init__',
+    '_path_split',
+    '_r_long',
+    '_pack_uint32',
+  ],
   ['<string>', 'fz', '__init__', '__eq__', '__repr__', '__hash__', '__lt__', '__init__', '__eq__', '__init__'],
   // Debian dist-packages
-  [DIST + 'sqlalchemy/orm/session.py', 'dist', 'execute', '_execute_internal', 'scalars', 'scalar', 'get', '_get_impl', 'commit', 'flush', '_flush', 'add', '_save_or_update_state', 'close', 'get_bind', '_connection_for_bind', '_autobegin_t', 'begin', '__enter__', '__exit__', 'merge', 'refresh', 'query'],
-  [DIST + 'sqlalchemy/orm/query.py', 'dist', 'all', 'first', 'one', 'filter', 'filter_by', 'order_by', 'limit', '__iter__', '_iter', '_statement_20', 'options', 'join', 'count', 'get', 'with_entities', '_clone'],
-  [DIST + 'sqlalchemy/orm/loading.py', 'dist', 'instances', '_instance', 'chunks', '_populate_full', 'load_on_ident', 'load_on_pk_identity', 'merge_frozen_result', '_decorate_polymorphic_switch', '_set_get_options'],
-  [DIST + 'sqlalchemy/orm/context.py', 'dist', 'orm_pre_session_exec', 'orm_setup_cursor_result', '_compile_state_factory', 'create_for_statement', '_setup_for_generate', '_column_descriptions', '__init__', 'setup_compile_state', 'row_processor'],
-  [DIST + 'sqlalchemy/engine/base.py', 'dist', 'execute', '_execute_20', '_execute_clauseelement', '_execute_context', '_exec_single_context', '_commit_impl', '_rollback_impl', 'close', '_handle_dbapi_exception', 'begin', '_begin_impl', '_revalidate_connection', '__enter__', '__exit__', '_invoke_before_exec_event'],
-  [DIST + 'sqlalchemy/engine/default.py', 'dist', 'do_execute', '_init_compiled', '_setup_result_proxy', 'pre_exec', 'post_exec', '_execute_scalar', 'create_cursor', '_use_server_side_cursor', '_get_cache_stats', '_setup_dml_or_text_result', 'do_commit', 'do_rollback'],
-  [DIST + 'sqlalchemy/engine/cursor.py', 'dist', 'fetchall', '_fetchall_impl', 'fetchone', '__iter__', '_soft_close', '__init__', '_init_metadata', '_fetchiter_impl', 'allrows', 'process_rows', '_row_getter', '_for_freeze'],
-  [DIST + 'sqlalchemy/engine/result.py', 'dist', 'all', 'scalars', 'first', 'one', '_allrows', '_fetchiter_impl', '__iter__', '_iter_impl', 'scalar_one', '_only_one_row', '_row_getter', 'process_row', '__init__'],
-  [DIST + 'sqlalchemy/sql/compiler.py', 'dist', 'process', 'visit_select', 'visit_column', 'visit_binary', '_generate_delimited_and_list', 'visit_bindparam', 'bindparam_string', 'visit_label', '_label_select_column', 'visit_table', '_compose_select_body', 'visit_clauselist', 'visit_textclause', '__init__', '_process_positional', 'construct_params', '_truncated_identifier', '_anonymize'],
-  [DIST + 'sqlalchemy/sql/elements.py', 'dist', '_compiler_dispatch', 'compile', '_compiler', '__init__', 'operate', '__eq__', 'self_group', '_clone', '_copy_internals', '_bind_param', 'params', '_negate', '__bool__', 'label', 'comparator'],
-  [DIST + 'sqlalchemy/sql/cache_key.py', 'dist', '_generate_cache_key', '_gen_cache_key', '__eq__', '__hash__', '_generate_param_dict'],
-  [DIST + 'sqlalchemy/util/langhelpers.py', 'dist', '__get__', 'oneshot', '__getattr__', 'go', 'decorate', 'warn', '_exec_code_in_env'],
-  [DIST + 'jinja2/environment.py', 'dist', 'render', 'get_template', '_load_template', '__init__', 'getattr', 'call', 'from_string', 'new_context', '_parse', 'compile', 'make_module', 'root_render_func', 'concat'],
-  [DIST + 'jinja2/runtime.py', 'dist', 'call', '__call__', '_invoke', 'resolve_or_missing', 'new_context', '__init__', 'derived', '_fail_with_undefined_error', 'super', '__getattr__', 'markup_join', 'str_join', 'get_all', 'resolve', '__iter__', '__next__', 'length', 'index'],
-  [DIST + 'jinja2/filters.py', 'dist', 'do_escape', 'do_default', 'do_join', 'do_format', 'do_truncate', 'sync_do_join', 'do_round', 'do_tojson', '_prepare_attribute_parts', 'make_attrgetter', 'attrgetter'],
-  [DIST + 'markupsafe/__init__.py', 'dist', '__new__', '__html__', 'format', '__add__', 'join', '_escape_argspec', 'escape', '__mod__', 'striptags', '__init__'],
-  [DIST + 'werkzeug/routing/map.py', 'dist', 'match', 'bind', 'bind_to_environ', 'build', '_partial_build', 'update', 'add'],
+  [
+    DIST + 'sqlalchemy/orm/session.py',
+    'dist',
+    'execute',
+    '_execute_internal',
+    'scalars',
+    'scalar',
+    'get',
+    '_get_impl',
+    'commit',
+    'flush',
+    '_flush',
+    'add',
+    '_save_or_update_state',
+    'close',
+    'get_bind',
+    '_connection_for_bind',
+    '_autobegin_t',
+    'begin',
+    '__enter__',
+    '__exit__',
+    'merge',
+    'refresh',
+    'query',
+  ],
+  [
+    DIST + 'sqlalchemy/orm/query.py',
+    'dist',
+    'all',
+    'first',
+    'one',
+    'filter',
+    'filter_by',
+    'order_by',
+    'limit',
+    '__iter__',
+    '_iter',
+    '_statement_20',
+    'options',
+    'join',
+    'count',
+    'get',
+    'with_entities',
+    '_clone',
+  ],
+  [
+    DIST + 'sqlalchemy/orm/loading.py',
+    'dist',
+    'instances',
+    '_instance',
+    'chunks',
+    '_populate_full',
+    'load_on_ident',
+    'load_on_pk_identity',
+    'merge_frozen_result',
+    '_decorate_polymorphic_switch',
+    '_set_get_options',
+  ],
+  [
+    DIST + 'sqlalchemy/orm/context.py',
+    'dist',
+    'orm_pre_session_exec',
+    'orm_setup_cursor_result',
+    '_compile_state_factory',
+    'create_for_statement',
+    '_setup_for_generate',
+    '_column_descriptions',
+    '__init__',
+    'setup_compile_state',
+    'row_processor',
+  ],
+  [
+    DIST + 'sqlalchemy/engine/base.py',
+    'dist',
+    'execute',
+    '_execute_20',
+    '_execute_clauseelement',
+    '_execute_context',
+    '_exec_single_context',
+    '_commit_impl',
+    '_rollback_impl',
+    'close',
+    '_handle_dbapi_exception',
+    'begin',
+    '_begin_impl',
+    '_revalidate_connection',
+    '__enter__',
+    '__exit__',
+    '_invoke_before_exec_event',
+  ],
+  [
+    DIST + 'sqlalchemy/engine/default.py',
+    'dist',
+    'do_execute',
+    '_init_compiled',
+    '_setup_result_proxy',
+    'pre_exec',
+    'post_exec',
+    '_execute_scalar',
+    'create_cursor',
+    '_use_server_side_cursor',
+    '_get_cache_stats',
+    '_setup_dml_or_text_result',
+    'do_commit',
+    'do_rollback',
+  ],
+  [
+    DIST + 'sqlalchemy/engine/cursor.py',
+    'dist',
+    'fetchall',
+    '_fetchall_impl',
+    'fetchone',
+    '__iter__',
+    '_soft_close',
+    '__init__',
+    '_init_metadata',
+    '_fetchiter_impl',
+    'allrows',
+    'process_rows',
+    '_row_getter',
+    '_for_freeze',
+  ],
+  [
+    DIST + 'sqlalchemy/engine/result.py',
+    'dist',
+    'all',
+    'scalars',
+    'first',
+    'one',
+    '_allrows',
+    '_fetchiter_impl',
+    '__iter__',
+    '_iter_impl',
+    'scalar_one',
+    '_only_one_row',
+    '_row_getter',
+    'process_row',
+    '__init__',
+  ],
+  [
+    DIST + 'sqlalchemy/sql/compiler.py',
+    'dist',
+    'process',
+    'visit_select',
+    'visit_column',
+    'visit_binary',
+    '_generate_delimited_and_list',
+    'visit_bindparam',
+    'bindparam_string',
+    'visit_label',
+    '_label_select_column',
+    'visit_table',
+    '_compose_select_body',
+    'visit_clauselist',
+    'visit_textclause',
+    '__init__',
+    '_process_positional',
+    'construct_params',
+    '_truncated_identifier',
+    '_anonymize',
+  ],
+  [
+    DIST + 'sqlalchemy/sql/elements.py',
+    'dist',
+    '_compiler_dispatch',
+    'compile',
+    '_compiler',
+    '__init__',
+    'operate',
+    '__eq__',
+    'self_group',
+    '_clone',
+    '_copy_internals',
+    '_bind_param',
+    'params',
+    '_negate',
+    '__bool__',
+    'label',
+    'comparator',
+  ],
+  [
+    DIST + 'sqlalchemy/sql/cache_key.py',
+    'dist',
+    '_generate_cache_key',
+    '_gen_cache_key',
+    '__eq__',
+    '__hash__',
+    '_generate_param_dict',
+  ],
+  [
+    DIST + 'sqlalchemy/util/langhelpers.py',
+    'dist',
+    '__get__',
+    'oneshot',
+    '__getattr__',
+    'go',
+    'decorate',
+    'warn',
+    '_exec_code_in_env',
+  ],
+  [
+    DIST + 'jinja2/environment.py',
+    'dist',
+    'render',
+    'get_template',
+    '_load_template',
+    '__init__',
+    'getattr',
+    'call',
+    'from_string',
+    'new_context',
+    '_parse',
+    'compile',
+    'make_module',
+    'root_render_func',
+    'concat',
+  ],
+  [
+    DIST + 'jinja2/runtime.py',
+    'dist',
+    'call',
+    '__call__',
+    '_invoke',
+    'resolve_or_missing',
+    'new_context',
+    '__init__',
+    'derived',
+    '_fail_with_undefined_error',
+    'super',
+    '__getattr__',
+    'markup_join',
+    'str_join',
+    'get_all',
+    'resolve',
+    '__iter__',
+    '__next__',
+    'length',
+    'index',
+  ],
+  [
+    DIST + 'jinja2/filters.py',
+    'dist',
+    'do_escape',
+    'do_default',
+    'do_join',
+    'do_format',
+    'do_truncate',
+    'sync_do_join',
+    'do_round',
+    'do_tojson',
+    '_prepare_attribute_parts',
+    'make_attrgetter',
+    'attrgetter',
+  ],
+  [
+    DIST + 'markupsafe/__init__.py',
+    'dist',
+    '__new__',
+    '__html__',
+    'format',
+    '__add__',
+    'join',
+    '_escape_argspec',
+    'escape',
+    '__mod__',
+    'striptags',
+    '__init__',
+  ],
+  [
+    DIST + 'werkzeug/routing/map.py',
+    'dist',
+    'match',
+    'bind',
+    'bind_to_environ',
+    'build',
+    '_partial_build',
+    'update',
+    'add',
+  ],
   [DIST + 'werkzeug/routing/matcher.py', 'dist', 'match', '_match', 'add', 'update'],
-  [DIST + 'werkzeug/datastructures.py', 'dist', '__getitem__', 'get', '__init__', '__contains__', 'getlist', 'items', 'keys', '__iter__', 'add', 'set', 'to_wsgi_list', '_unicodify_header_value', 'update', 'copy', 'setdefault'],
-  [DIST + 'werkzeug/local.py', 'dist', '__get__', '_get_current_object', '__call__', 'get', '__getattr__', 'bind_f', '_get_current_object'],
-  [DIST + 'werkzeug/wrappers/response.py', 'dist', '__init__', 'set_data', 'get_data', '__call__', 'get_wsgi_response', 'get_app_iter', 'iter_encoded', 'calculate_content_length', 'freeze', 'close', 'get_wsgi_headers'],
-  [DIST + 'flask/app.py', 'dist', 'wsgi_app', 'full_dispatch_request', 'dispatch_request', 'preprocess_request', 'process_response', 'finalize_request', 'make_response', 'handle_user_exception', 'ensure_sync', 'request_context', '__call__', 'url_for', 'do_teardown_request', 'do_teardown_appcontext', 'app_context', 'update_template_context', 'create_url_adapter'],
-  [DIST + 'flask/ctx.py', 'dist', 'push', 'pop', '__enter__', '__exit__', 'match_request', '__init__', 'copy', 'has_request_context'],
-  [DIST + 'flask/templating.py', 'dist', 'render_template', '_render', '_get_source_fast', 'get_source', 'list_templates'],
+  [
+    DIST + 'werkzeug/datastructures.py',
+    'dist',
+    '__getitem__',
+    'get',
+    '__init__',
+    '__contains__',
+    'getlist',
+    'items',
+    'keys',
+    '__iter__',
+    'add',
+    'set',
+    'to_wsgi_list',
+    '_unicodify_header_value',
+    'update',
+    'copy',
+    'setdefault',
+  ],
+  [
+    DIST + 'werkzeug/local.py',
+    'dist',
+    '__get__',
+    '_get_current_object',
+    '__call__',
+    'get',
+    '__getattr__',
+    'bind_f',
+    '_get_current_object',
+  ],
+  [
+    DIST + 'werkzeug/wrappers/response.py',
+    'dist',
+    '__init__',
+    'set_data',
+    'get_data',
+    '__call__',
+    'get_wsgi_response',
+    'get_app_iter',
+    'iter_encoded',
+    'calculate_content_length',
+    'freeze',
+    'close',
+    'get_wsgi_headers',
+  ],
+  [
+    DIST + 'flask/app.py',
+    'dist',
+    'wsgi_app',
+    'full_dispatch_request',
+    'dispatch_request',
+    'preprocess_request',
+    'process_response',
+    'finalize_request',
+    'make_response',
+    'handle_user_exception',
+    'ensure_sync',
+    'request_context',
+    '__call__',
+    'url_for',
+    'do_teardown_request',
+    'do_teardown_appcontext',
+    'app_context',
+    'update_template_context',
+    'create_url_adapter',
+  ],
+  [
+    DIST + 'flask/ctx.py',
+    'dist',
+    'push',
+    'pop',
+    '__enter__',
+    '__exit__',
+    'match_request',
+    '__init__',
+    'copy',
+    'has_request_context',
+  ],
+  [
+    DIST + 'flask/templating.py',
+    'dist',
+    'render_template',
+    '_render',
+    '_get_source_fast',
+    'get_source',
+    'list_templates',
+  ],
   [DIST + 'flask/json/provider.py', 'dist', 'dumps', 'loads', 'response', '_default', 'default'],
-  [DIST + 'redis/client.py', 'dist', 'execute_command', 'parse_response', 'pipeline', 'execute', '_execute_transaction', '__enter__', '__exit__', '_disconnect_raise', 'reset'],
-  [DIST + 'redis/connection.py', 'dist', 'send_command', 'send_packed_command', 'read_response', 'pack_command', 'connect', 'get_connection', 'release', 'can_read', '_read_from_socket', 'readline', 'read', 'encode', 'on_connect', 'check_health'],
-  [DIST + 'redis/commands/core.py', 'dist', 'get', 'set', 'expire', 'hget', 'hset', 'delete', 'incr', 'exists', 'mget', 'setex', 'ttl'],
-  [DIST + 'requests/sessions.py', 'dist', 'request', 'send', 'merge_environment_settings', 'prepare_request', 'get', 'post', 'resolve_redirects', 'get_adapter', 'rebuild_auth', '__enter__', '__exit__'],
-  [DIST + 'requests/adapters.py', 'dist', 'send', 'get_connection', 'cert_verify', 'build_response', 'request_url', 'add_headers', 'proxy_headers'],
-  [DIST + 'requests/models.py', 'dist', 'prepare', 'prepare_url', 'prepare_headers', 'prepare_body', 'content', 'iter_content', 'generate', 'json', '__init__', 'prepare_auth', 'prepare_cookies', 'text', 'raise_for_status'],
-  [DIST + 'urllib3/connectionpool.py', 'dist', 'urlopen', '_make_request', '_get_conn', '_put_conn', '_validate_conn', '_prepare_proxy', '_get_timeout', '__init__', 'is_same_host'],
-  [DIST + 'urllib3/response.py', 'dist', 'read', 'stream', '_init_decoder', '_decode', '_fp_read', '__init__', 'release_conn', '_error_catcher', 'drain_conn', 'from_httplib', 'getheader', 'close'],
-  [DIST + 'urllib3/connection.py', 'dist', 'connect', '_new_conn', 'request', 'putrequest', 'putheader', 'request_chunked', 'set_tunnel'],
-  [DIST + 'urllib3/util/retry.py', 'dist', 'increment', 'new', 'is_retry', 'sleep', 'get_backoff_time', 'from_int', '__init__', 'is_exhausted'],
-  [DIST + 'idna/core.py', 'dist', 'encode', 'alabel', 'check_label', 'ulabel', 'uts46_remap', 'check_bidi', 'check_nfc', 'check_hyphen_ok'],
-  [DIST + 'dateutil/parser/_parser.py', 'dist', 'parse', '_parse', 'split', 'get_token', '__init__', '_parse_numeric_token', '_build_naive', '_could_be_tzname', '_ampm_valid', '_parsems', '_to_decimal'],
+  [
+    DIST + 'redis/client.py',
+    'dist',
+    'execute_command',
+    'parse_response',
+    'pipeline',
+    'execute',
+    '_execute_transaction',
+    '__enter__',
+    '__exit__',
+    '_disconnect_raise',
+    'reset',
+  ],
+  [
+    DIST + 'redis/connection.py',
+    'dist',
+    'send_command',
+    'send_packed_command',
+    'read_response',
+    'pack_command',
+    'connect',
+    'get_connection',
+    'release',
+    'can_read',
+    '_read_from_socket',
+    'readline',
+    'read',
+    'encode',
+    'on_connect',
+    'check_health',
+  ],
+  [
+    DIST + 'redis/commands/core.py',
+    'dist',
+    'get',
+    'set',
+    'expire',
+    'hget',
+    'hset',
+    'delete',
+    'incr',
+    'exists',
+    'mget',
+    'setex',
+    'ttl',
+  ],
+  [
+    DIST + 'requests/sessions.py',
+    'dist',
+    'request',
+    'send',
+    'merge_environment_settings',
+    'prepare_request',
+    'get',
+    'post',
+    'resolve_redirects',
+    'get_adapter',
+    'rebuild_auth',
+    '__enter__',
+    '__exit__',
+  ],
+  [
+    DIST + 'requests/adapters.py',
+    'dist',
+    'send',
+    'get_connection',
+    'cert_verify',
+    'build_response',
+    'request_url',
+    'add_headers',
+    'proxy_headers',
+  ],
+  [
+    DIST + 'requests/models.py',
+    'dist',
+    'prepare',
+    'prepare_url',
+    'prepare_headers',
+    'prepare_body',
+    'content',
+    'iter_content',
+    'generate',
+    'json',
+    '__init__',
+    'prepare_auth',
+    'prepare_cookies',
+    'text',
+    'raise_for_status',
+  ],
+  [
+    DIST + 'urllib3/connectionpool.py',
+    'dist',
+    'urlopen',
+    '_make_request',
+    '_get_conn',
+    '_put_conn',
+    '_validate_conn',
+    '_prepare_proxy',
+    '_get_timeout',
+    '__init__',
+    'is_same_host',
+  ],
+  [
+    DIST + 'urllib3/response.py',
+    'dist',
+    'read',
+    'stream',
+    '_init_decoder',
+    '_decode',
+    '_fp_read',
+    '__init__',
+    'release_conn',
+    '_error_catcher',
+    'drain_conn',
+    'from_httplib',
+    'getheader',
+    'close',
+  ],
+  [
+    DIST + 'urllib3/connection.py',
+    'dist',
+    'connect',
+    '_new_conn',
+    'request',
+    'putrequest',
+    'putheader',
+    'request_chunked',
+    'set_tunnel',
+  ],
+  [
+    DIST + 'urllib3/util/retry.py',
+    'dist',
+    'increment',
+    'new',
+    'is_retry',
+    'sleep',
+    'get_backoff_time',
+    'from_int',
+    '__init__',
+    'is_exhausted',
+  ],
+  [
+    DIST + 'idna/core.py',
+    'dist',
+    'encode',
+    'alabel',
+    'check_label',
+    'ulabel',
+    'uts46_remap',
+    'check_bidi',
+    'check_nfc',
+    'check_hyphen_ok',
+  ],
+  [
+    DIST + 'dateutil/parser/_parser.py',
+    'dist',
+    'parse',
+    '_parse',
+    'split',
+    'get_token',
+    '__init__',
+    '_parse_numeric_token',
+    '_build_naive',
+    '_could_be_tzname',
+    '_ampm_valid',
+    '_parsems',
+    '_to_decimal',
+  ],
 ];
 
 // recursive functions (self or mutual recursion with same-file recursive functions)
-const RECURSIVE = new Set(['_iterencode', '_iterencode_dict', '_iterencode_list', 'deepcopy', '_deepcopy_dict',
-  '_deepcopy_list', '_deepcopy_tuple', '_reconstruct', '_asdict_inner', '_parse_sub', '_parse', '_compile',
-  'process', 'visit_select', 'visit_binary', 'visit_clauselist', '_compiler_dispatch', '_gen_cache_key',
-  'call', '__call__', '_invoke', '_match', '_eval_type', 'render_node', 'walk', 'visit', 'to_dict', 'resolve_tree',
-  'flatten', '_merge']);
+const RECURSIVE = new Set([
+  '_iterencode',
+  '_iterencode_dict',
+  '_iterencode_list',
+  'deepcopy',
+  '_deepcopy_dict',
+  '_deepcopy_list',
+  '_deepcopy_tuple',
+  '_reconstruct',
+  '_asdict_inner',
+  '_parse_sub',
+  '_parse',
+  '_compile',
+  'process',
+  'visit_select',
+  'visit_binary',
+  'visit_clauselist',
+  '_compiler_dispatch',
+  '_gen_cache_key',
+  'call',
+  '__call__',
+  '_invoke',
+  '_match',
+  '_eval_type',
+  'render_node',
+  'walk',
+  'visit',
+  'to_dict',
+  'resolve_tree',
+  'flatten',
+  '_merge',
+]);
 // C-level blocking calls happen inside these Python frames (--interleave gil releases the GIL there)
-const BLOCKING = new Set(['select', 'recv_into', 'readinto', 'sendall', 'wait', '_wait_for_tstate_lock', 'do_execute',
-  'do_commit', '_read_from_socket', 'connect', 'getaddrinfo', 'do_handshake', 'sleep', 'get_data']);
+const BLOCKING = new Set([
+  'select',
+  'recv_into',
+  'readinto',
+  'sendall',
+  'wait',
+  '_wait_for_tstate_lock',
+  'do_execute',
+  'do_commit',
+  '_read_from_socket',
+  'connect',
+  'getaddrinfo',
+  'do_handshake',
+  'sleep',
+  'get_data',
+]);
 
 // app code: /srv/app/src/<kind>_<n>.py
 const APP_KINDS = [
@@ -265,14 +1387,78 @@ const APP_KINDS = [
   ['tasks', 'core', 2, ['run', 'enqueue', 'retry', 'schedule']],
   ['config', 'core', 2, ['get', 'load', 'resolve', 'env']],
 ];
-const NOUNS = ['user', 'order', 'item', 'items', 'session', 'row', 'rows', 'query', 'result', 'payload', 'token',
-  'record', 'invoice', 'account', 'price', 'cart', 'field', 'fields', 'request', 'response', 'headers', 'context',
-  'page', 'report', 'event', 'batch', 'key', 'entry', 'job', 'metrics', 'perms', 'profile', 'address', 'product',
-  'stock', 'tags', 'filters', 'params', 'tree', 'node', 'totals', 'discount', 'tax', 'coupon', 'shipment', 'limits'];
-const DUNDERS = ['__init__', '__call__', '__enter__', '__exit__', '__iter__', '__getattr__', '__eq__', '__hash__', '__repr__', '__get__'];
+const NOUNS = [
+  'user',
+  'order',
+  'item',
+  'items',
+  'session',
+  'row',
+  'rows',
+  'query',
+  'result',
+  'payload',
+  'token',
+  'record',
+  'invoice',
+  'account',
+  'price',
+  'cart',
+  'field',
+  'fields',
+  'request',
+  'response',
+  'headers',
+  'context',
+  'page',
+  'report',
+  'event',
+  'batch',
+  'key',
+  'entry',
+  'job',
+  'metrics',
+  'perms',
+  'profile',
+  'address',
+  'product',
+  'stock',
+  'tags',
+  'filters',
+  'params',
+  'tree',
+  'node',
+  'totals',
+  'discount',
+  'tax',
+  'coupon',
+  'shipment',
+  'limits',
+];
+const DUNDERS = [
+  '__init__',
+  '__call__',
+  '__enter__',
+  '__exit__',
+  '__iter__',
+  '__getattr__',
+  '__eq__',
+  '__hash__',
+  '__repr__',
+  '__get__',
+];
 const ANON = ['<listcomp>', '<genexpr>', '<lambda>', '<dictcomp>'];
 
-const TIER_LAYERS = { handler: [1, 2], service: [2, 5], core: [4, 8], dist: [6, 11], hi: [8, 12], lo: [11, 15], fz: [13, 16], imp: [15, 16] };
+const TIER_LAYERS = {
+  handler: [1, 2],
+  service: [2, 5],
+  core: [4, 8],
+  dist: [6, 11],
+  hi: [8, 12],
+  lo: [11, 15],
+  fz: [13, 16],
+  imp: [15, 16],
+};
 const MAX_LAYER = 16;
 const LAYER_WINDOW = 5;
 
@@ -292,7 +1478,10 @@ function buildProgram(rand) {
       const anon = name.startsWith('<');
       const [lo, hi] = TIER_LAYERS[tier];
       const fn = {
-        id: fns.length, file, name, tier,
+        id: fns.length,
+        file,
+        name,
+        tier,
         layer: lo + Math.round(rand() * (hi - lo)),
         popularity: pareto(),
         defLine: line,
@@ -316,15 +1505,29 @@ function buildProgram(rand) {
       }
       fn.leaf = fn.leaf || fn.layer >= MAX_LAYER - 1 || (tier !== 'handler' && rand() < 0.28);
       if (fn.recursive) fn.leaf = false;
-      if (fn.blocking) { fn.leaf = true; fn.costClass = name === 'select' ? 4 : 3; } else fn.costClass = (rand() * 3) | 0;
+      if (fn.blocking) {
+        fn.leaf = true;
+        fn.costClass = name === 'select' ? 4 : 3;
+      } else fn.costClass = (rand() * 3) | 0;
       file.fns.push(fn);
       fns.push(fn);
       line += isFrozenish ? 4 + ((rand() * 40) | 0) : span + ((rand() * 30) | 0);
     }
     // the module body: entry line 0 (CPython 3.11), returns at the last line of the file
     const mod = {
-      id: fns.length, file, name: '<module>', tier, layer: 0, popularity: 0, defLine: 0,
-      retLines: [line + ((rand() * 20) | 0)], recursive: false, blocking: false, leaf: false, pickable: false, costClass: 1,
+      id: fns.length,
+      file,
+      name: '<module>',
+      tier,
+      layer: 0,
+      popularity: 0,
+      defLine: 0,
+      retLines: [line + ((rand() * 20) | 0)],
+      recursive: false,
+      blocking: false,
+      leaf: false,
+      pickable: false,
+      costClass: 1,
     };
     file.module = mod;
     fns.push(mod);
@@ -337,7 +1540,8 @@ function buildProgram(rand) {
     const used = new Set();
     for (let c = 0; c < count; c++) {
       let n;
-      do n = 1 + ((rand() * 40) | 0); while (used.has(n));
+      do n = 1 + ((rand() * 40) | 0);
+      while (used.has(n));
       used.add(n);
       const names = [];
       const seen = new Set();
@@ -345,14 +1549,17 @@ function buildProgram(rand) {
       while (names.length < nfn) {
         const r = rand();
         let name;
-        if (r < 0.10) name = pick(DUNDERS);
+        if (r < 0.1) name = pick(DUNDERS);
         else if (r < 0.17) name = pick(ANON);
         else name = (rand() < 0.2 ? '_' : '') + pick(verbs) + '_' + pick(NOUNS);
         if (!name.startsWith('<') && !name.startsWith('__') && seen.has(name)) continue;
         seen.add(name);
         names.push(name);
       }
-      if (RECURSIVE.has(names[names.length - 1]) === false && (kind === 'utils' || kind === 'schema' || kind === 'serializers')) {
+      if (
+        RECURSIVE.has(names[names.length - 1]) === false &&
+        (kind === 'utils' || kind === 'schema' || kind === 'serializers')
+      ) {
         names.push(pick(['walk', 'to_dict', 'flatten', 'resolve_tree', '_merge', 'visit']));
       }
       addFile(`${APP}${kind}_${n}.py`, tier, names);
@@ -391,9 +1598,25 @@ class Tree {
 
   node(fn, parent) {
     const n = {
-      id: this.nodes.length, fn, parent, depth: parent ? parent.depth + 1 : 0,
-      children: [], p: [], m: [], w: null, cumW: null, mode: SEQ, loop: false, k: 0,
-      entry: '', rets: null, nrets: 0, blocking: fn.blocking, costClass: fn.costClass, expected: 0, rec: 0,
+      id: this.nodes.length,
+      fn,
+      parent,
+      depth: parent ? parent.depth + 1 : 0,
+      children: [],
+      p: [],
+      m: [],
+      w: null,
+      cumW: null,
+      mode: SEQ,
+      loop: false,
+      k: 0,
+      entry: '',
+      rets: null,
+      nrets: 0,
+      blocking: fn.blocking,
+      costClass: fn.costClass,
+      expected: 0,
+      rec: 0,
     };
     this.nodes.push(n);
     return n;
@@ -415,7 +1638,10 @@ class Tree {
       if (n.mode === ONE) {
         n.cumW = new Float64Array(n.k);
         let s = 0;
-        for (let i = 0; i < n.k; i++) { s += n.w[i]; n.cumW[i] = s; }
+        for (let i = 0; i < n.k; i++) {
+          s += n.w[i];
+          n.cumW[i] = s;
+        }
         for (let i = 0; i < n.k; i++) n.cumW[i] /= s;
       }
       const fn = n.fn;
@@ -479,8 +1705,10 @@ function buildRandomSubtree(tree, cands, root, budget, rand) {
     for (let i = 0; i < chosen.length; i++) {
       const [f, isRec] = chosen[i];
       let p, m;
-      if (isRec) { p = 0.3 + rand() * 0.4; m = rand() < 0.3 ? rand() * 2 : 0; }
-      else {
+      if (isRec) {
+        p = 0.3 + rand() * 0.4;
+        m = rand() < 0.3 ? rand() * 2 : 0;
+      } else {
         p = i === 0 || rand() < 0.55 ? 0.85 + rand() * 0.15 : 0.1 + rand() * 0.6;
         const r = rand();
         m = r < 0.12 ? 1 + rand() * 9 : r < 0.35 ? rand() * 1.2 : 0;
@@ -514,8 +1742,13 @@ class Candidates {
     const b = this.byLayer[Math.min(layer, MAX_LAYER)];
     if (!b.list.length) return null;
     const x = u * b.total;
-    let lo = 0, hi = b.cum.length - 1;
-    while (lo < hi) { const mid = (lo + hi) >> 1; if (b.cum[mid] < x) lo = mid + 1; else hi = mid; }
+    let lo = 0,
+      hi = b.cum.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (b.cum[mid] < x) lo = mid + 1;
+      else hi = mid;
+    }
     return b.list[lo];
   }
 }
@@ -525,10 +1758,17 @@ function computeExpected(node, cap) {
   // iterative post-order
   const order = [];
   const st = [node];
-  while (st.length) { const n = st.pop(); order.push(n); for (const c of n.children) st.push(c); }
+  while (st.length) {
+    const n = st.pop();
+    order.push(n);
+    for (const c of n.children) st.push(c);
+  }
   for (let i = order.length - 1; i >= 0; i--) {
     const n = order[i];
-    if (n.loop) { n.expected = Infinity; continue; }
+    if (n.loop) {
+      n.expected = Infinity;
+      continue;
+    }
     let s = 0;
     if (n.mode === ONE) {
       let wsum = 0;
@@ -542,7 +1782,10 @@ function computeExpected(node, cap) {
       const f = c / s;
       for (let j = 0; j < n.children.length; j++) {
         const e = n.p[j] * (1 + n.m[j]) * f;
-        if (e <= n.p[j]) { n.p[j] = e; n.m[j] = 0; } else n.m[j] = e / n.p[j] - 1;
+        if (e <= n.p[j]) {
+          n.p[j] = e;
+          n.m[j] = 0;
+        } else n.m[j] = e / n.p[j] - 1;
       }
       s = c;
     }
@@ -551,7 +1794,10 @@ function computeExpected(node, cap) {
 }
 
 // Script ops executed before a thread's random walk.
-const OP_ENTRY = 0, OP_RETURN = 1, OP_RAW = 2, OP_ENTRY_LIVE = 3;
+const OP_ENTRY = 0,
+  OP_RETURN = 1,
+  OP_RAW = 2,
+  OP_ENTRY_LIVE = 3;
 
 export function buildModel(format, seed) {
   const rand = mulberry32(seed);
@@ -563,7 +1809,9 @@ export function buildModel(format, seed) {
   const EXT = '<frozen importlib._bootstrap_external>';
 
   // request handlers: app handler functions, Pareto popularity
-  const handlers = prog.fns.filter((f) => f.tier === 'handler' && f.pickable && !f.name.startsWith('<') && f.file.path !== APP + 'main.py');
+  const handlers = prog.fns.filter(
+    (f) => f.tier === 'handler' && f.pickable && !f.name.startsWith('<') && f.file.path !== APP + 'main.py',
+  );
   handlers.sort((a, b) => b.popularity - a.popularity || a.id - b.id);
   const routes = handlers.slice(0, 60);
 
@@ -586,8 +1834,16 @@ export function buildModel(format, seed) {
   const script = [];
   const E = (n) => script.push(OP_ENTRY, n);
   const R = (n) => script.push(OP_RETURN, n);
-  const RAW = (s) => { if (format === 'pyflame') script.push(OP_RAW, s); };
-  const call = (parent, fn, body) => { const n = tree.child(parent, fn); E(n); if (body) body(n); R(n); return n; };
+  const RAW = (s) => {
+    if (format === 'pyflame') script.push(OP_RAW, s);
+  };
+  const call = (parent, fn, body) => {
+    const n = tree.child(parent, fn);
+    E(n);
+    if (body) body(n);
+    R(n);
+    return n;
+  };
 
   const appFile = (kind) => prog.files.filter((f) => f.path.startsWith(APP + kind + '_'));
   const modName = (f) => {
@@ -602,7 +1858,10 @@ export function buildModel(format, seed) {
     const name = typeof file === 'string' ? file : modName(file);
     RAW(`\timport__find__load__start\t${name}\n`);
     call(parent, F(BOOT, '_find_and_load'), (fl) => {
-      call(fl, F(BOOT, '__enter__'), (en) => { call(en, F(BOOT, '_get_module_lock')); call(en, F(BOOT, 'acquire')); });
+      call(fl, F(BOOT, '__enter__'), (en) => {
+        call(en, F(BOOT, '_get_module_lock'));
+        call(en, F(BOOT, 'acquire'));
+      });
       call(fl, F(BOOT, '_find_and_load_unlocked'), (flu) => {
         call(flu, F(BOOT, '_find_spec'), (fs_) => {
           call(fs_, F(BOOT, '__enter__'));
@@ -613,7 +1872,10 @@ export function buildModel(format, seed) {
                 call(gs, F(EXT, 'find_spec', 1), (ff) => {
                   call(ff, F(EXT, '_path_stat'));
                   call(ff, F(EXT, '_path_join'));
-                  if (i === n - 1 && found) call(ff, F(EXT, '_path_isfile'), (pi) => call(pi, F(EXT, '_path_is_mode_type'), (pm) => call(pm, F(EXT, '_path_stat'))));
+                  if (i === n - 1 && found)
+                    call(ff, F(EXT, '_path_isfile'), (pi) =>
+                      call(pi, F(EXT, '_path_is_mode_type'), (pm) => call(pm, F(EXT, '_path_stat'))),
+                    );
                   if (i === n - 1 && found) call(ff, F(EXT, 'spec_from_file_location'));
                 });
               }
@@ -625,11 +1887,25 @@ export function buildModel(format, seed) {
         call(flu, F(BOOT, '_load_unlocked'), (lu) => {
           call(lu, F(BOOT, 'module_from_spec'), (ms) => {
             call(ms, F(EXT, 'create_module'));
-            call(ms, F(BOOT, '_init_module_attrs'), (ia) => { call(ia, F(BOOT, 'parent')); call(ia, F(BOOT, 'has_location')); call(ia, F(BOOT, 'cached'), (c) => call(c, F(EXT, '_get_cached'), (g) => call(g, F(EXT, 'cache_from_source'), (cs) => { call(cs, F(EXT, '_path_split')); call(cs, F(EXT, '_path_join')); }))); });
+            call(ms, F(BOOT, '_init_module_attrs'), (ia) => {
+              call(ia, F(BOOT, 'parent'));
+              call(ia, F(BOOT, 'has_location'));
+              call(ia, F(BOOT, 'cached'), (c) =>
+                call(c, F(EXT, '_get_cached'), (g) =>
+                  call(g, F(EXT, 'cache_from_source'), (cs) => {
+                    call(cs, F(EXT, '_path_split'));
+                    call(cs, F(EXT, '_path_join'));
+                  }),
+                ),
+              );
+            });
           });
           call(lu, F(EXT, 'exec_module'), (em) => {
             call(em, F(EXT, 'get_code'), (gc) => {
-              call(gc, F(EXT, 'cache_from_source'), (cs) => { call(cs, F(EXT, '_path_split')); call(cs, F(EXT, '_path_join')); });
+              call(gc, F(EXT, 'cache_from_source'), (cs) => {
+                call(cs, F(EXT, '_path_split'));
+                call(cs, F(EXT, '_path_join'));
+              });
               call(gc, F(EXT, 'path_stats'), (ps) => call(ps, F(EXT, '_path_stat')));
               call(gc, F(EXT, 'get_data'));
               call(gc, F(EXT, '_classify_pyc'));
@@ -657,19 +1933,53 @@ export function buildModel(format, seed) {
   E(mainMod);
   const f = fileOf;
   importModule(mainMod, f(PY + 'logging/__init__.py'), [
-    [f(PY + 're/__init__.py'), [[f(PY + 'enum.py'), []], [f(PY + 're/_compiler.py'), [[f(PY + 're/_parser.py'), []]]], [f(PY + 'functools.py'), []]]],
-    [f(PY + 'traceback.py'), [[f(PY + 'collections/__init__.py'), []], [f(PY + 'linecache.py'), []]]],
+    [
+      f(PY + 're/__init__.py'),
+      [
+        [f(PY + 'enum.py'), []],
+        [f(PY + 're/_compiler.py'), [[f(PY + 're/_parser.py'), []]]],
+        [f(PY + 'functools.py'), []],
+      ],
+    ],
+    [
+      f(PY + 'traceback.py'),
+      [
+        [f(PY + 'collections/__init__.py'), []],
+        [f(PY + 'linecache.py'), []],
+      ],
+    ],
     [f(PY + 'weakref.py'), [[f(PY + '_weakrefset.py'), []]]],
-    [f(PY + 'string.py'), []], [f(PY + 'threading.py'), []],
+    [f(PY + 'string.py'), []],
+    [f(PY + 'threading.py'), []],
   ]);
   importModule(mainMod, f(PY + 'json/__init__.py'), [
-    [f(PY + 'json/decoder.py'), [[f(PY + 'json/scanner.py'), []]]], [f(PY + 'json/encoder.py'), []],
+    [f(PY + 'json/decoder.py'), [[f(PY + 'json/scanner.py'), []]]],
+    [f(PY + 'json/encoder.py'), []],
   ]);
   importModule(mainMod, 'ujson', [], false);
-  importModule(mainMod, f(PY + 'socketserver.py'), [[f(PY + 'selectors.py'), []], [f(PY + 'socket.py'), []]]);
-  importModule(mainMod, f(PY + 'concurrent/futures/thread.py'), [[f(PY + 'concurrent/futures/_base.py'), []], [f(PY + 'queue.py'), []], 'fromlist']);
-  importModule(mainMod, f(DIST + 'sqlalchemy/orm/session.py'), [[f(DIST + 'sqlalchemy/engine/base.py'), [[f(DIST + 'sqlalchemy/engine/default.py'), []], [f(DIST + 'sqlalchemy/sql/compiler.py'), [[f(DIST + 'sqlalchemy/sql/elements.py'), []]]]]], 'fromlist']);
-  importModule(mainMod, f(DIST + 'jinja2/environment.py'), [[f(DIST + 'jinja2/runtime.py'), [[f(DIST + 'markupsafe/__init__.py'), []]]], [f(DIST + 'jinja2/filters.py'), []]]);
+  importModule(mainMod, f(PY + 'socketserver.py'), [
+    [f(PY + 'selectors.py'), []],
+    [f(PY + 'socket.py'), []],
+  ]);
+  importModule(mainMod, f(PY + 'concurrent/futures/thread.py'), [
+    [f(PY + 'concurrent/futures/_base.py'), []],
+    [f(PY + 'queue.py'), []],
+    'fromlist',
+  ]);
+  importModule(mainMod, f(DIST + 'sqlalchemy/orm/session.py'), [
+    [
+      f(DIST + 'sqlalchemy/engine/base.py'),
+      [
+        [f(DIST + 'sqlalchemy/engine/default.py'), []],
+        [f(DIST + 'sqlalchemy/sql/compiler.py'), [[f(DIST + 'sqlalchemy/sql/elements.py'), []]]],
+      ],
+    ],
+    'fromlist',
+  ]);
+  importModule(mainMod, f(DIST + 'jinja2/environment.py'), [
+    [f(DIST + 'jinja2/runtime.py'), [[f(DIST + 'markupsafe/__init__.py'), []]]],
+    [f(DIST + 'jinja2/filters.py'), []],
+  ]);
   for (const kind of ['config', 'db', 'models', 'handlers', 'views', 'api']) {
     for (const af of appFile(kind).slice(0, 2)) importModule(mainMod, af, ['fromlist']);
   }
@@ -764,7 +2074,13 @@ function buildIncTables() {
   // classes 0..2: 200..20000 ns, log-uniform skewed towards short gaps by different amounts;
   // class 3 (the return of a blocking call: recv_into, wait, do_execute, ...): 20 us..2 ms;
   // class 4 (the server's selector.select waiting for the next connection): 1..12 ms
-  const spec = [[200, 100, 2.2], [200, 100, 1.6], [200, 100, 1.1], [20000, 100, 1.3], [1000000, 12, 1.0]];
+  const spec = [
+    [200, 100, 2.2],
+    [200, 100, 1.6],
+    [200, 100, 1.1],
+    [20000, 100, 1.3],
+    [1000000, 12, 1.0],
+  ];
   return spec.map(([lo, ratio, e]) => {
     const t = new Float64Array(INC_TABLE_SIZE);
     for (let i = 0; i < INC_TABLE_SIZE; i++) {
@@ -805,13 +2121,21 @@ function writeUint(buf, pos, v) {
     const hi = Math.floor(v / 1e8);
     let lo = v - hi * 1e8;
     pos = writeUint(buf, pos, hi);
-    for (let i = pos + 7; i >= pos; i--) { const q = (lo / 10) | 0; buf[i] = 48 + lo - q * 10; lo = q; }
+    for (let i = pos + 7; i >= pos; i--) {
+      const q = (lo / 10) | 0;
+      buf[i] = 48 + lo - q * 10;
+      lo = q;
+    }
     return pos + 8;
   }
   let x = v | 0;
   let n = 1;
   for (let y = x; y >= 10; y = (y / 10) | 0) n++;
-  for (let i = pos + n - 1; i >= pos; i--) { const q = (x / 10) | 0; buf[i] = 48 + x - q * 10; x = q; }
+  for (let i = pos + n - 1; i >= pos; i--) {
+    const q = (x / 10) | 0;
+    buf[i] = 48 + x - q * 10;
+    x = q;
+  }
   return pos + n;
 }
 
@@ -826,7 +2150,9 @@ export function generate(opts) {
 
   const PID = 48211;
   const threads = [new ThreadState(0, PID, 48211, opts.format, mainScript, BOOT_NS)];
-  if (pyflame) for (const tid of [48213, 48214, 48216]) threads.push(new ThreadState(threads.length, PID, tid, opts.format, workerScript, BOOT_NS));
+  if (pyflame)
+    for (const tid of [48213, 48214, 48216])
+      threads.push(new ThreadState(threads.length, PID, tid, opts.format, workerScript, BOOT_NS));
   const NT = threads.length;
   threads[0].active = true;
   threads[0].onScriptEnd = (th) => {
@@ -840,7 +2166,10 @@ export function generate(opts) {
   };
 
   // per-thread line bytes of every node, made on first use
-  for (const n of tree.nodes) { n.entB = null; n.retB = null; }
+  for (const n of tree.nodes) {
+    n.entB = null;
+    n.retB = null;
+  }
   function entBytes(node, ti) {
     if (node.entB === null) node.entB = new Array(NT).fill(null);
     return (node.entB[ti] = latin1(threads[ti].prefix + node.entry));
@@ -871,18 +2200,21 @@ export function generate(opts) {
     th.nodes[sp] = node;
     th.cidx[sp] = cidx;
     th.rem[sp] = 0;
-    if (seen[node.id] === 0) { seen[node.id] = 1; distinct++; }
+    if (seen[node.id] === 0) {
+      seen[node.id] = 1;
+      distinct++;
+    }
     if (th.sp > maxDepth) maxDepth = th.sp;
     cnt.entry++;
     const e = node.entB;
-    return (e !== null && e[th.idx] !== null) ? e[th.idx] : entBytes(node, th.idx);
+    return e !== null && e[th.idx] !== null ? e[th.idx] : entBytes(node, th.idx);
   }
 
   function pop(th, node) {
     th.sp--;
     cnt.ret++;
     const rb = node.retB;
-    const r = (rb !== null && rb[th.idx] !== null) ? rb[th.idx] : retBytes(node, th.idx);
+    const r = rb !== null && rb[th.idx] !== null ? rb[th.idx] : retBytes(node, th.idx);
     return r.length === 1 ? r[0] : r[(rand() * r.length) | 0];
   }
 
@@ -901,8 +2233,14 @@ export function generate(opts) {
       const op = th.script[th.scriptPos];
       const arg = th.script[th.scriptPos + 1];
       th.scriptPos += 2;
-      if (th.scriptPos >= th.script.length && th.onScriptEnd !== null) { micro = th.onScriptEnd; th.onScriptEnd = null; }
-      if (op === OP_RAW) { cnt.imp++; return rawBytes(th, arg); }
+      if (th.scriptPos >= th.script.length && th.onScriptEnd !== null) {
+        micro = th.onScriptEnd;
+        th.onScriptEnd = null;
+      }
+      if (op === OP_RAW) {
+        cnt.imp++;
+        return rawBytes(th, arg);
+      }
       if (op === OP_RETURN) return pop(th, arg);
       // script-pushed frames return as soon as control comes back to them, except live ones
       return push(th, arg, op === OP_ENTRY_LIVE ? -1 : 0x3fffffff);
@@ -950,7 +2288,10 @@ export function generate(opts) {
         if (p >= 1 || rand() < p) {
           let n = 1;
           const m = node.m[ci];
-          if (m > 0) { const q = m / (1 + m); while (rand() < q) n++; }
+          if (m > 0) {
+            const q = m / (1 + m);
+            while (rand() < q) n++;
+          }
           th.rem[sp] = n;
         }
       }
@@ -978,7 +2319,9 @@ export function generate(opts) {
   }
 
   // a fresh file: truncating a big old one in place costs time (and page-cache churn)
-  try { if (fs.statSync(opts.out).isFile()) fs.unlinkSync(opts.out); } catch {}
+  try {
+    if (fs.statSync(opts.out).isFile()) fs.unlinkSync(opts.out);
+  } catch {}
   const fd = fs.openSync(opts.out, 'w');
   const CHUNK = 4 * MiB;
   const buf = Buffer.allocUnsafe(CHUNK + 65536);
@@ -1003,7 +2346,10 @@ export function generate(opts) {
       let bt = Infinity;
       for (let i = 0; i < NT; i++) {
         const x = threads[i];
-        if (x.pending !== null && x.t < bt && x.active) { bt = x.t; th = x; }
+        if (x.pending !== null && x.t < bt && x.active) {
+          bt = x.t;
+          th = x;
+        }
       }
       if (th === null) break;
     }
@@ -1014,7 +2360,11 @@ export function generate(opts) {
     pos += line.length;
     events++;
     th.pending = step(th, false);
-    if (micro !== null) { const cb = micro; micro = null; cb(th); }
+    if (micro !== null) {
+      const cb = micro;
+      micro = null;
+      cb(th);
+    }
     if (gil && !th.gcPending && (th.blockedNow || th.t >= sliceEnd || th.pending === null)) {
       const nx = switchThread(th, lastTs);
       if (nx !== null) cur = nx;
@@ -1027,7 +2377,10 @@ export function generate(opts) {
     }
     if (!finishing && written + pos >= target && events >= opts.minEvents) finishing = true;
   }
-  if (pos > 0) { fs.writeSync(fd, buf, 0, pos); written += pos; }
+  if (pos > 0) {
+    fs.writeSync(fd, buf, 0, pos);
+    written += pos;
+  }
   fs.closeSync(fd);
 
   // sanity: every thread balanced
@@ -1035,12 +2388,27 @@ export function generate(opts) {
 
   const seconds = (Date.now() - t0) / 1000;
   return {
-    generator: 'bench/generate-trace.mjs', generatorVersion: GENERATOR_VERSION,
-    format: opts.format, seed: opts.seed, sizeMb: opts.sizeMb, minEvents: opts.minEvents, interleave: pyflame ? opts.interleave : null,
-    out: opts.out, bytes: written, events, functionEntries: cnt.entry, functionReturns: cnt.ret,
-    gcEvents: cnt.gc, importEvents: cnt.imp, threads: NT,
-    distinctStacks: distinct, stacksInModel: tree.nodes.length, maxDepth,
-    functions: prog.fns.filter((f) => f.name !== '<module>').length, files: prog.files.length, seconds,
+    generator: 'bench/generate-trace.mjs',
+    generatorVersion: GENERATOR_VERSION,
+    format: opts.format,
+    seed: opts.seed,
+    sizeMb: opts.sizeMb,
+    minEvents: opts.minEvents,
+    interleave: pyflame ? opts.interleave : null,
+    out: opts.out,
+    bytes: written,
+    events,
+    functionEntries: cnt.entry,
+    functionReturns: cnt.ret,
+    gcEvents: cnt.gc,
+    importEvents: cnt.imp,
+    threads: NT,
+    distinctStacks: distinct,
+    stacksInModel: tree.nodes.length,
+    maxDepth,
+    functions: prog.fns.filter((f) => f.name !== '<module>').length,
+    files: prog.files.length,
+    seconds,
   };
 }
 

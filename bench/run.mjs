@@ -111,7 +111,8 @@ const CASES = [
   },
   {
     name: 'flamegraph-folded',
-    description: 'pyflame flamegraph FILE.folded --svg OUT (the real CLI): read 200,000 folded stacks, merge, lay out, write the SVG',
+    description:
+      'pyflame flamegraph FILE.folded --svg OUT (the real CLI): read 200,000 folded stacks, merge, lay out, write the SVG',
     input: { format: 'folded' },
     nodeArgs: [],
     script: 'bin/pyflame.js',
@@ -124,19 +125,24 @@ const CASES = [
 
 // ----------------------------------------------------------------------------------------------
 
-const USAGE = 'usage: node bench/run.mjs [--only NAME[,NAME]] [--size-mb N] [--seed S] [--runs N] [--json FILE] [--regen] [--check]';
+const USAGE =
+  'usage: node bench/run.mjs [--only NAME[,NAME]] [--size-mb N] [--seed S] [--runs N] [--json FILE] [--regen] [--check]';
 
 function parseArgs(argv) {
-  const v = readFlags(argv, {
-    only: { type: 'string', multiple: true },
-    'size-mb': { type: 'string' },
-    seed: { type: 'string' },
-    runs: { type: 'string' },
-    json: { type: 'string' },
-    regen: { type: 'boolean' },
-    check: { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
-  }, die);
+  const v = readFlags(
+    argv,
+    {
+      only: { type: 'string', multiple: true },
+      'size-mb': { type: 'string' },
+      seed: { type: 'string' },
+      runs: { type: 'string' },
+      json: { type: 'string' },
+      regen: { type: 'boolean' },
+      check: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    die,
+  );
   if (v.help) {
     process.stdout.write(USAGE + '\n');
     process.exit(0);
@@ -171,10 +177,20 @@ const log = (msg) => process.stderr.write(`bench: ${msg}\n`);
 
 function dataset(format, opts) {
   if (format === 'folded') {
-    const stacks = opts.sizeMb === null ? DEFAULT_STACKS : Math.max(1000, Math.round(opts.sizeMb * FOLDED_STACKS_PER_MB));
+    const stacks =
+      opts.sizeMb === null ? DEFAULT_STACKS : Math.max(1000, Math.round(opts.sizeMb * FOLDED_STACKS_PER_MB));
     const seedPart = opts.seed === 1 ? '' : `-seed${opts.seed}`;
     const file = path.join(DATA_DIR, `bench-${stacks}stacks${seedPart}.folded`);
-    return { format, generator: FOLDED_GENERATOR, stacks, sizeMb: null, minEvents: 0, seed: opts.seed, file, stampFile: `${file}.stamp.json` };
+    return {
+      format,
+      generator: FOLDED_GENERATOR,
+      stacks,
+      sizeMb: null,
+      minEvents: 0,
+      seed: opts.seed,
+      file,
+      stampFile: `${file}.stamp.json`,
+    };
   }
   const sizeMb = opts.sizeMb ?? DEFAULT_SIZE_MB;
   const minEvents = opts.sizeMb === null ? DEFAULT_MIN_EVENTS : 0;
@@ -186,10 +202,25 @@ function dataset(format, opts) {
 
 const generatorHashes = new Map();
 function wantedStamp(ds) {
-  if (!generatorHashes.has(ds.generator)) generatorHashes.set(ds.generator, crypto.createHash('sha256').update(fs.readFileSync(ds.generator)).digest('hex'));
+  if (!generatorHashes.has(ds.generator))
+    generatorHashes.set(ds.generator, crypto.createHash('sha256').update(fs.readFileSync(ds.generator)).digest('hex'));
   const generatorSha256 = generatorHashes.get(ds.generator);
-  if (ds.format === 'folded') return { generatorVersion: FOLDED_GENERATOR_VERSION, generatorSha256, format: ds.format, stacks: ds.stacks, seed: ds.seed };
-  return { generatorVersion: GENERATOR_VERSION, generatorSha256, format: ds.format, sizeMb: ds.sizeMb, minEvents: ds.minEvents, seed: ds.seed };
+  if (ds.format === 'folded')
+    return {
+      generatorVersion: FOLDED_GENERATOR_VERSION,
+      generatorSha256,
+      format: ds.format,
+      stacks: ds.stacks,
+      seed: ds.seed,
+    };
+  return {
+    generatorVersion: GENERATOR_VERSION,
+    generatorSha256,
+    format: ds.format,
+    sizeMb: ds.sizeMb,
+    minEvents: ds.minEvents,
+    seed: ds.seed,
+  };
 }
 
 function isFresh(ds) {
@@ -209,7 +240,10 @@ function isFresh(ds) {
 function runProcess(cmd, args, { capture = true } = {}) {
   return new Promise((resolve) => {
     const t0 = process.hrtime.bigint();
-    const child = spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', capture ? 'pipe' : 'inherit', capture ? 'pipe' : 'inherit'] });
+    const child = spawn(cmd, args, {
+      cwd: ROOT,
+      stdio: ['ignore', capture ? 'pipe' : 'inherit', capture ? 'pipe' : 'inherit'],
+    });
     const out = [];
     const err = [];
     if (capture) {
@@ -219,7 +253,13 @@ function runProcess(cmd, args, { capture = true } = {}) {
     child.on('error', (e) => resolve({ code: -1, signal: null, error: e, stdout: '', stderr: String(e), wall: 0 }));
     child.on('close', (code, signal) => {
       const wall = Number(process.hrtime.bigint() - t0) / 1e9;
-      resolve({ code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), wall });
+      resolve({
+        code,
+        signal,
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+        wall,
+      });
     });
   });
 }
@@ -228,11 +268,38 @@ async function generate(ds) {
   fs.mkdirSync(DATA_DIR, { recursive: true });
   const tmp = `${ds.file}.tmp-${process.pid}`;
   const statsFile = `${tmp}.stats.json`;
-  const args = ds.format === 'folded'
-    ? [FOLDED_GENERATOR, '--stacks', String(ds.stacks), '--seed', String(ds.seed), '--out', tmp, '--stats-json', statsFile]
-    : [GENERATOR, '--format', ds.format, '--size-mb', String(ds.sizeMb), '--min-events', String(ds.minEvents),
-      '--seed', String(ds.seed), '--out', tmp, '--stats-json', statsFile];
-  const what = ds.format === 'folded' ? `${ds.stacks} stacks` : `${ds.sizeMb} MiB${ds.minEvents ? `, >= ${ds.minEvents} events` : ''}`;
+  const args =
+    ds.format === 'folded'
+      ? [
+          FOLDED_GENERATOR,
+          '--stacks',
+          String(ds.stacks),
+          '--seed',
+          String(ds.seed),
+          '--out',
+          tmp,
+          '--stats-json',
+          statsFile,
+        ]
+      : [
+          GENERATOR,
+          '--format',
+          ds.format,
+          '--size-mb',
+          String(ds.sizeMb),
+          '--min-events',
+          String(ds.minEvents),
+          '--seed',
+          String(ds.seed),
+          '--out',
+          tmp,
+          '--stats-json',
+          statsFile,
+        ];
+  const what =
+    ds.format === 'folded'
+      ? `${ds.stacks} stacks`
+      : `${ds.sizeMb} MiB${ds.minEvents ? `, >= ${ds.minEvents} events` : ''}`;
   log(`generating ${path.relative(ROOT, ds.file)} (${ds.format}, ${what}, seed ${ds.seed}) ...`);
   const r = await runProcess(process.execPath, args);
   if (r.stderr) process.stderr.write(r.stderr);
@@ -245,7 +312,14 @@ async function generate(ds) {
   fs.rmSync(statsFile, { force: true });
   fs.rmSync(ds.stampFile, { force: true });
   fs.renameSync(tmp, ds.file);
-  const stamp = { ...wantedStamp(ds), bytes: fs.statSync(ds.file).size, events: stats.events, distinctStacks: stats.distinctStacks, threads: stats.threads, generatedInSeconds: r.wall };
+  const stamp = {
+    ...wantedStamp(ds),
+    bytes: fs.statSync(ds.file).size,
+    events: stats.events,
+    distinctStacks: stats.distinctStacks,
+    threads: stats.threads,
+    generatedInSeconds: r.wall,
+  };
   fs.writeFileSync(ds.stampFile, JSON.stringify(stamp, null, 2) + '\n');
   return stamp;
 }
@@ -254,7 +328,10 @@ function checkDiskSpace(needBytes) {
   try {
     const s = fs.statfsSync(fs.existsSync(DATA_DIR) ? DATA_DIR : BENCH_DIR);
     const free = s.bavail * s.bsize;
-    if (free < needBytes * 1.05) log(`warning: ${(free / MiB).toFixed(0)} MiB free on the bench/data file system, about ${(needBytes / MiB).toFixed(0)} MiB needed`);
+    if (free < needBytes * 1.05)
+      log(
+        `warning: ${(free / MiB).toFixed(0)} MiB free on the bench/data file system, about ${(needBytes / MiB).toFixed(0)} MiB needed`,
+      );
   } catch {
     /* statfs unavailable: just try */
   }
@@ -281,7 +358,16 @@ async function prepareInputs(cases, opts) {
   }
   if (!todo.length) return;
   // pyflame-format files come out ~20% bigger than asked to reach 15 M events
-  checkDiskSpace(todo.reduce((a, ds) => a + (ds.format === 'folded' ? (ds.stacks / FOLDED_STACKS_PER_MB) * MiB : ds.sizeMb * MiB * (ds.minEvents ? 1.3 : 1.01)), 0));
+  checkDiskSpace(
+    todo.reduce(
+      (a, ds) =>
+        a +
+        (ds.format === 'folded'
+          ? (ds.stacks / FOLDED_STACKS_PER_MB) * MiB
+          : ds.sizeMb * MiB * (ds.minEvents ? 1.3 : 1.01)),
+      0,
+    ),
+  );
   const parallel = Math.max(1, Math.min(todo.length, os.availableParallelism?.() ?? os.cpus().length));
   const queue = todo.slice();
   await Promise.all(
@@ -315,7 +401,10 @@ function parseTimeV(stderr) {
 }
 
 function lastJsonLine(stdout) {
-  const lines = stdout.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   for (let i = lines.length - 1; i >= 0; i--) {
     if (!lines[i].startsWith('{')) continue;
     try {
@@ -342,13 +431,27 @@ async function measure(c) {
   fs.rmSync(out, { force: true });
   // A CLI case prints no JSON line: its figures are the external ones.
   const child = c.cli
-    ? { bytes: c.dataset.stamp.bytes, events: c.dataset.stamp.events, seconds: r.wall, maxRssMB: tv.rssKB === null ? 0 : tv.rssKB / 1024 }
+    ? {
+        bytes: c.dataset.stamp.bytes,
+        events: c.dataset.stamp.events,
+        seconds: r.wall,
+        maxRssMB: tv.rssKB === null ? 0 : tv.rssKB / 1024,
+      }
     : lastJsonLine(r.stdout);
-  const res = { wallSeconds: r.wall, exit: r.code, signal: r.signal, peakRssMB: tv.rssKB === null ? null : tv.rssKB / 1024, timeWallSeconds: tv.timeWall, cpuSeconds: tv.cpuSeconds, child };
+  const res = {
+    wallSeconds: r.wall,
+    exit: r.code,
+    signal: r.signal,
+    peakRssMB: tv.rssKB === null ? null : tv.rssKB / 1024,
+    timeWallSeconds: tv.timeWall,
+    cpuSeconds: tv.cpuSeconds,
+    child,
+  };
   if (r.code !== 0) res.error = `child exited with ${r.signal ?? `status ${r.code}`}`;
   else if (!child) res.error = 'child printed no JSON line on stdout';
   else {
-    for (const k of ['bytes', 'events', 'seconds', 'maxRssMB']) if (typeof child[k] !== 'number') res.error = `child JSON lacks numeric "${k}"`;
+    for (const k of ['bytes', 'events', 'seconds', 'maxRssMB'])
+      if (typeof child[k] !== 'number') res.error = `child JSON lacks numeric "${k}"`;
   }
   return res;
 }
@@ -362,8 +465,15 @@ function summarize(c, runs) {
   const ok = runs.filter((r) => !r.error);
   const fileBytes = c.dataset.stamp.bytes;
   const out = {
-    name: c.name, description: c.description, format: c.input.format, file: path.relative(ROOT, c.dataset.file),
-    bytes: fileBytes, sizeMB: fileBytes / MiB, generatedEvents: c.dataset.stamp.events, targets: c.targets, runs,
+    name: c.name,
+    description: c.description,
+    format: c.input.format,
+    file: path.relative(ROOT, c.dataset.file),
+    bytes: fileBytes,
+    sizeMB: fileBytes / MiB,
+    generatedEvents: c.dataset.stamp.events,
+    targets: c.targets,
+    runs,
   };
   if (!ok.length) return { ...out, error: runs[runs.length - 1].error };
   const wall = median(ok.map((r) => r.wallSeconds));
@@ -375,15 +485,27 @@ function summarize(c, runs) {
   const rss = rssExt ?? rssSelf;
   const mbps = fileBytes / MiB / wall;
   const res = {
-    ...out, events, wallSeconds: wall, cpuSeconds: cpu, parseSeconds: parse, MBps: mbps, parseMBps: fileBytes / MiB / parse,
-    MeventsPerSec: events / 1e6 / wall, peakRssMB: rssExt, childMaxRssMB: rssSelf,
-    met: { throughput: c.targets.maxWallSeconds !== undefined ? wall <= c.targets.maxWallSeconds : mbps >= c.targets.minMBps, rss: rss <= c.targets.maxRssMB },
+    ...out,
+    events,
+    wallSeconds: wall,
+    cpuSeconds: cpu,
+    parseSeconds: parse,
+    MBps: mbps,
+    parseMBps: fileBytes / MiB / parse,
+    MeventsPerSec: events / 1e6 / wall,
+    peakRssMB: rssExt,
+    childMaxRssMB: rssSelf,
+    met: {
+      throughput: c.targets.maxWallSeconds !== undefined ? wall <= c.targets.maxWallSeconds : mbps >= c.targets.minMBps,
+      rss: rss <= c.targets.maxRssMB,
+    },
     notes: [],
   };
   const childBytes = ok[ok.length - 1].child.bytes;
   if (childBytes !== fileBytes) res.notes.push(`child reported ${childBytes} bytes, file has ${fileBytes}`);
-  if (events !== c.dataset.stamp.events) res.notes.push(`child reported ${events} events, the generator wrote ${c.dataset.stamp.events}`);
-  if (rssExt === null) res.notes.push('no /usr/bin/time: peak RSS is the child\'s own maxRSS');
+  if (events !== c.dataset.stamp.events)
+    res.notes.push(`child reported ${events} events, the generator wrote ${c.dataset.stamp.events}`);
+  if (rssExt === null) res.notes.push("no /usr/bin/time: peak RSS is the child's own maxRSS");
   if (ok.length < runs.length) res.notes.push(`${runs.length - ok.length} of ${runs.length} runs failed`);
   return res;
 }
@@ -395,19 +517,41 @@ function fmtInt(n) {
 }
 
 function printTable(results) {
-  const head = ['case', 'size MB', 'events', 'wall s', 'cpu s', 'parse s', 'MB/s', 'M events/s', 'peak RSS MB', 'self RSS MB', 'MB/s target', 'RSS target'];
+  const head = [
+    'case',
+    'size MB',
+    'events',
+    'wall s',
+    'cpu s',
+    'parse s',
+    'MB/s',
+    'M events/s',
+    'peak RSS MB',
+    'self RSS MB',
+    'MB/s target',
+    'RSS target',
+  ];
   const rows = results.map((r) =>
     r.error
       ? [r.name, r.sizeMB.toFixed(1), 'ERROR', '-', '-', '-', '-', '-', '-', '-', 'NO', 'NO']
       : [
-          r.name, r.sizeMB.toFixed(1), fmtInt(r.events), r.wallSeconds.toFixed(2), r.cpuSeconds === null ? 'n/a' : r.cpuSeconds.toFixed(2), r.parseSeconds.toFixed(2), r.MBps.toFixed(1),
-          r.MeventsPerSec.toFixed(2), r.peakRssMB === null ? 'n/a' : r.peakRssMB.toFixed(1), r.childMaxRssMB.toFixed(1),
+          r.name,
+          r.sizeMB.toFixed(1),
+          fmtInt(r.events),
+          r.wallSeconds.toFixed(2),
+          r.cpuSeconds === null ? 'n/a' : r.cpuSeconds.toFixed(2),
+          r.parseSeconds.toFixed(2),
+          r.MBps.toFixed(1),
+          r.MeventsPerSec.toFixed(2),
+          r.peakRssMB === null ? 'n/a' : r.peakRssMB.toFixed(1),
+          r.childMaxRssMB.toFixed(1),
           `${r.met.throughput ? 'yes' : 'NO'} (${r.targets.maxWallSeconds !== undefined ? `<= ${r.targets.maxWallSeconds} s` : `>= ${r.targets.minMBps}`})`,
           `${r.met.rss ? 'yes' : 'NO'} (<= ${r.targets.maxRssMB})`,
         ],
   );
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-  const line = (cells) => cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
+  const line = (cells) =>
+    cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
   const out = [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
   for (const r of results) {
     if (r.error) out.push(`error: ${r.name}: ${r.error}`);
@@ -417,7 +561,7 @@ function printTable(results) {
     'MB = MiB = 1,048,576 bytes. wall s: spawn to exit of the child (node startup included; median of runs); cpu s: its',
     'user + system CPU time (/usr/bin/time -v; median), which a busy shared machine inflates less than wall s; MB/s and',
     'M events/s use wall s. parse s: the time the child reports. peak RSS: /usr/bin/time -v of the child (max of runs);',
-    'self RSS: the child\'s own process.resourceUsage().maxRSS. Inputs are read from the page cache (warm).',
+    "self RSS: the child's own process.resourceUsage().maxRSS. Inputs are read from the page cache (warm).",
     'flamegraph-folded runs the CLI: events = stacks, parse s = wall s, self RSS = peak RSS; MB/s target column: wall time.',
   );
   process.stdout.write(out.join('\n') + '\n');
@@ -434,7 +578,9 @@ async function main() {
   for (const c of cases) {
     const runs = [];
     for (let i = 0; i < opts.runs; i++) {
-      log(`running ${c.name}${opts.runs > 1 ? ` (${i + 1}/${opts.runs})` : ''}: ${c.script} ${path.relative(ROOT, c.dataset.file)}`);
+      log(
+        `running ${c.name}${opts.runs > 1 ? ` (${i + 1}/${opts.runs})` : ''}: ${c.script} ${path.relative(ROOT, c.dataset.file)}`,
+      );
       const r = await measure(c);
       if (r.error) log(`${c.name}: ${r.error}`);
       runs.push(r);
@@ -448,8 +594,20 @@ async function main() {
     const cpus = os.cpus();
     const doc = {
       date: new Date().toISOString(),
-      host: { node: process.version, platform: `${os.platform()} ${os.release()} ${os.arch()}`, cpuModel: cpus[0]?.model ?? null, cpus: cpus.length, totalMemMB: Math.round(os.totalmem() / MiB) },
-      options: { only: opts.only, sizeMb: opts.sizeMb ?? DEFAULT_SIZE_MB, minEvents: opts.sizeMb === null ? DEFAULT_MIN_EVENTS : 0, seed: opts.seed, runs: opts.runs },
+      host: {
+        node: process.version,
+        platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+        cpuModel: cpus[0]?.model ?? null,
+        cpus: cpus.length,
+        totalMemMB: Math.round(os.totalmem() / MiB),
+      },
+      options: {
+        only: opts.only,
+        sizeMb: opts.sizeMb ?? DEFAULT_SIZE_MB,
+        minEvents: opts.sizeMb === null ? DEFAULT_MIN_EVENTS : 0,
+        seed: opts.seed,
+        runs: opts.runs,
+      },
       units: { MB: 'MiB (1048576 bytes)', MBps: 'MiB per wall-clock second of the child process' },
       targets: TARGETS,
       cases: results,

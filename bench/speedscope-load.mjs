@@ -34,19 +34,47 @@ const trace = path.join(DATA, `bench-${events}ev.pyflame.txt`);
 const profile = path.join(DATA, `bench-${events}ev.speedscope.json`);
 if (!fs.existsSync(trace)) {
   console.error(`generating ${path.relative(ROOT, trace)} (>= ${events} events)...`);
-  execFileSync(process.execPath, [path.join(ROOT, 'bench', 'generate-trace.mjs'), '--format', 'pyflame', '--out', trace, '--size-mb', '1', '--min-events', String(events), '--quiet'], { stdio: 'inherit' });
+  execFileSync(
+    process.execPath,
+    [
+      path.join(ROOT, 'bench', 'generate-trace.mjs'),
+      '--format',
+      'pyflame',
+      '--out',
+      trace,
+      '--size-mb',
+      '1',
+      '--min-events',
+      String(events),
+      '--quiet',
+    ],
+    { stdio: 'inherit' },
+  );
 }
 
 const writeStart = performance.now();
-const run = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'pyflame.js'), 'analyze', trace, '--speedscope', profile], { stdio: ['ignore', 'ignore', 'inherit'] });
+const run = spawnSync(
+  process.execPath,
+  [path.join(ROOT, 'bin', 'pyflame.js'), 'analyze', trace, '--speedscope', profile],
+  { stdio: ['ignore', 'ignore', 'inherit'] },
+);
 if (run.status !== 0) throw new Error(`pyflame analyze --speedscope exited ${run.status}`);
 const writeSeconds = (performance.now() - writeStart) / 1000;
 const bytes = fs.statSync(profile).size;
 
-const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.json': 'application/json', '.css': 'text/css', '.png': 'image/png', '.woff2': 'font/woff2', '.ico': 'image/x-icon' };
+const TYPES = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.json': 'application/json',
+  '.css': 'text/css',
+  '.png': 'image/png',
+  '.woff2': 'font/woff2',
+  '.ico': 'image/x-icon',
+};
 const server = http.createServer((request, response) => {
   const url = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;
-  const file = url === '/profile.json' ? profile : path.join(APP, path.normalize(url).replace(/^\/+/, '') || 'index.html');
+  const file =
+    url === '/profile.json' ? profile : path.join(APP, path.normalize(url).replace(/^\/+/, '') || 'index.html');
   if (!file.startsWith(APP) && file !== profile) return void response.writeHead(404).end();
   if (!fs.existsSync(file) || !fs.statSync(file).isFile()) return void response.writeHead(404).end();
   response.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' });
@@ -55,7 +83,11 @@ const server = http.createServer((request, response) => {
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
 const base = `http://127.0.0.1:${server.address().port}`;
 
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--js-flags=--max-old-space-size=8192'] });
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--js-flags=--max-old-space-size=8192'],
+});
 let failed = false;
 try {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
@@ -64,7 +96,11 @@ try {
   const loadStart = performance.now();
   await page.goto(`${base}/index.html#profileURL=${encodeURIComponent(`${base}/profile.json`)}`);
   // The toolbar shows "name (1/N)" once the profiles are imported and drawn.
-  await page.getByText(/\(1\/\d+\)/).first().or(page.getByText('Something went wrong')).waitFor({ timeout: timeoutMs });
+  await page
+    .getByText(/\(1\/\d+\)/)
+    .first()
+    .or(page.getByText('Something went wrong'))
+    .waitFor({ timeout: timeoutMs });
   const loadSeconds = (performance.now() - loadStart) / 1000;
   const body = await page.locator('body').innerText();
   const heapMB = await page.evaluate(() => (performance.memory ? performance.memory.usedJSHeapSize / 1048576 : NaN));
@@ -72,7 +108,19 @@ try {
   await page.screenshot({ path: screenshot });
   failed = /Something went wrong/.test(body) || errors.length > 0;
   const toolbar = /[^\n]*\(1\/\d+\)[^\n]*/.exec(body)?.[0] ?? '';
-  console.log(JSON.stringify({ events, profileMB: +(bytes / 1048576).toFixed(1), writeSeconds: +writeSeconds.toFixed(1), loadSeconds: +loadSeconds.toFixed(1), pageHeapMB: +heapMB.toFixed(0), toolbar, errors, screenshot: path.relative(ROOT, screenshot), loaded: !failed }));
+  console.log(
+    JSON.stringify({
+      events,
+      profileMB: +(bytes / 1048576).toFixed(1),
+      writeSeconds: +writeSeconds.toFixed(1),
+      loadSeconds: +loadSeconds.toFixed(1),
+      pageHeapMB: +heapMB.toFixed(0),
+      toolbar,
+      errors,
+      screenshot: path.relative(ROOT, screenshot),
+      loaded: !failed,
+    }),
+  );
 } finally {
   await browser.close();
   server.close();

@@ -9,7 +9,9 @@ const engines = pkg.engines.node;
 const NEEDED = /(\d+)\.(\d+)/.exec(engines).slice(1, 3).map(Number);
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < NEEDED[0] || (major === NEEDED[0] && minor < NEEDED[1])) {
-  process.stderr.write(`pyflame: error: pyflame needs Node.js ${NEEDED.join('.')} or newer (package.json "engines"); this is Node.js ${process.versions.node} (${process.execPath}). Install a newer Node.js, e.g. from nodejs.org or with nvm.\n`);
+  process.stderr.write(
+    `pyflame: error: pyflame needs Node.js ${NEEDED.join('.')} or newer (package.json "engines"); this is Node.js ${process.versions.node} (${process.execPath}). Install a newer Node.js, e.g. from nodejs.org or with nvm.\n`,
+  );
   process.exit(2);
 }
 // `pyflame --version` alone needs nothing but package.json (CI scripts call it to check the install).

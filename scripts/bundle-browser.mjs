@@ -42,7 +42,10 @@ for (const name of ENTRIES) {
   const text = result.outputFiles[0].text;
   const lower = text.toLowerCase();
   for (const [bad, why] of FORBIDDEN) {
-    if (lower.includes(bad)) throw new Error(`src/browser/${name}.ts: the bundle contains "${bad}", which ${why}; write it another way (split the text across two strings)`);
+    if (lower.includes(bad))
+      throw new Error(
+        `src/browser/${name}.ts: the bundle contains "${bad}", which ${why}; write it another way (split the text across two strings)`,
+      );
   }
   writeFileSync(join(OUT, `${name}.js`), text);
 }

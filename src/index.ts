@@ -20,13 +20,27 @@ export { openOutput, writeTextFile, type TextOutput } from './io/output.js';
 export { loadEvents, type LoadedEvent, type LoadedTrace } from './load-events.js';
 
 // Other tools' folded stacks (what `pyflame flamegraph` runs).
-export { readFolded, type FoldedBaseline, type FoldedInput, type FoldedProfile, type ReadFoldedOptions } from './folded-input/read-folded.js';
+export {
+  readFolded,
+  type FoldedBaseline,
+  type FoldedInput,
+  type FoldedProfile,
+  type ReadFoldedOptions,
+} from './folded-input/read-folded.js';
 export { foldedFlameGraphSvg, type FoldedSvgOptions, type PaletteName } from './export/svg/folded-graph.js';
 export { flameGraphSvg, renderFlameGraph, type FlameGraphInput, type SvgOptions } from './export/svg/render.js';
 
 // The analysis and what is made from it (what `pyflame analyze` runs).
 export { analyzeTrace, type AnalyzeOptions } from './analyze/analyze.js';
-export type { Analysis, FunctionStats, ThreadAnalysis, GcAnalysis, GcGenerationStats, LineStats, AuditStats } from './analyze/analysis.js';
+export type {
+  Analysis,
+  FunctionStats,
+  ThreadAnalysis,
+  GcAnalysis,
+  GcGenerationStats,
+  LineStats,
+  AuditStats,
+} from './analyze/analysis.js';
 export type { AnalysisFilters } from './analyze/filters.js';
 export { analysisToJson, analysisJsonText, ANALYSIS_SCHEMA_VERSION } from './export/analysis-json.js';
 export { importTimeText } from './export/importtime.js';
@@ -40,7 +54,16 @@ export { htmlReport, type HtmlReportOptions } from './export/html/report.js';
 export { loadRun } from './diff/load-run.js';
 export type { RunProfile } from './diff/run-profile.js';
 export { compareRuns, type RunDiff, type CompareOptions, type Change } from './diff/compare.js';
-export { parseRule, evaluateGate, defaultMinDelta, RuleError, METRICS, type Rule, type Gate, type Finding } from './diff/rules.js';
+export {
+  parseRule,
+  evaluateGate,
+  defaultMinDelta,
+  RuleError,
+  METRICS,
+  type Rule,
+  type Gate,
+  type Finding,
+} from './diff/rules.js';
 export { renderDiffReport } from './diff/render/terminal.js';
 export { renderDiffMarkdown } from './diff/render/markdown.js';
 export { diffToJson, diffJsonText, DIFF_SCHEMA_VERSION } from './diff/render/json.js';

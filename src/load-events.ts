@@ -41,7 +41,9 @@ export async function loadEvents(path: string, options: Omit<ReadTraceOptions, '
           ...(batch.pid[i] === UNKNOWN_ID ? {} : { pid: batch.pid[i] }),
           ...(batch.tid[i] === UNKNOWN_ID ? {} : { tid: batch.tid[i] }),
           event: EVENT_KIND_NAMES[kind],
-          ...(kindHasFrame(kind) && frame !== NO_REF ? { file: frames.file(frame), function: frames.func(frame), line: frames.line(frame) } : {}),
+          ...(kindHasFrame(kind) && frame !== NO_REF
+            ? { file: frames.file(frame), function: frames.func(frame), line: frames.line(frame) }
+            : {}),
           ...(kindHasValue(kind) ? { value: batch.value[i] } : {}),
           ...(name === NO_REF ? {} : { name: frames.strings.get(name) }),
           source_line: batch.srcLine[i],

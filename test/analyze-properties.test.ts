@@ -23,10 +23,24 @@ describe('analysis invariants on generated traces', () => {
       fc.asyncProperty(balancedTrace, async (events) => {
         const a = await analyzeTrace(write(toPyflameText(events)), { parseThread: false });
         const entries = events.filter((e) => e.probe === 'function__entry').length;
-        assert.equal(a.functions.reduce((s, f) => s + f.calls, 0), entries);
-        assert.equal(a.functions.reduce((s, f) => s + f.partial, 0), 0);
-        assert.equal(a.functions.reduce((s, f) => s + (f.durations?.count ?? 0), 0), entries, 'every call completed');
-        for (const t of a.threads) assert.equal(t.functions.reduce((s, f) => s + f.selfNs, 0), t.rootTotalNs);
+        assert.equal(
+          a.functions.reduce((s, f) => s + f.calls, 0),
+          entries,
+        );
+        assert.equal(
+          a.functions.reduce((s, f) => s + f.partial, 0),
+          0,
+        );
+        assert.equal(
+          a.functions.reduce((s, f) => s + (f.durations?.count ?? 0), 0),
+          entries,
+          'every call completed',
+        );
+        for (const t of a.threads)
+          assert.equal(
+            t.functions.reduce((s, f) => s + f.selfNs, 0),
+            t.rootTotalNs,
+          );
         for (const f of a.functions) {
           assert.ok(f.selfNs >= 0 && f.selfNs <= f.totalNs, `${f.name}: 0 <= self <= total`);
           const d = f.durations!;
@@ -39,17 +53,27 @@ describe('analysis invariants on generated traces', () => {
 
   it('a trace cut anywhere never crashes; self still sums to the root total; only whole calls are in percentiles', async () => {
     await fc.assert(
-      fc.asyncProperty(balancedTrace, fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), async (events, a, b) => {
-        const bytes = Buffer.from(toPyflameText(events));
-        const [from, to] = [Math.floor(bytes.length * Math.min(a, b)), Math.floor(bytes.length * Math.max(a, b))];
-        try {
-          const analysis = await analyzeTrace(write(bytes.subarray(from, to)), { parseThread: false });
-          for (const t of analysis.threads) assert.equal(t.functions.reduce((s, f) => s + f.selfNs, 0), t.rootTotalNs);
-          for (const f of analysis.functions) assert.ok((f.durations?.count ?? 0) <= f.calls, 'complete calls are calls seen entering');
-        } catch (error) {
-          assert.ok(error instanceof TraceInputError, String(error));
-        }
-      }),
+      fc.asyncProperty(
+        balancedTrace,
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        async (events, a, b) => {
+          const bytes = Buffer.from(toPyflameText(events));
+          const [from, to] = [Math.floor(bytes.length * Math.min(a, b)), Math.floor(bytes.length * Math.max(a, b))];
+          try {
+            const analysis = await analyzeTrace(write(bytes.subarray(from, to)), { parseThread: false });
+            for (const t of analysis.threads)
+              assert.equal(
+                t.functions.reduce((s, f) => s + f.selfNs, 0),
+                t.rootTotalNs,
+              );
+            for (const f of analysis.functions)
+              assert.ok((f.durations?.count ?? 0) <= f.calls, 'complete calls are calls seen entering');
+          } catch (error) {
+            assert.ok(error instanceof TraceInputError, String(error));
+          }
+        },
+      ),
       { numRuns: 80 },
     );
   });
@@ -73,10 +97,20 @@ describe('analysis invariants on generated traces', () => {
 describe('the --json document', () => {
   // ajv is CommonJS: its class is the default export's default.
   const Ajv = AjvModule.default;
-  const validate = new Ajv({ allErrors: true }).compile(JSON.parse(readFileSync(join(ROOT, 'schema/analysis-v1.schema.json'), 'utf8')) as object);
+  const validate = new Ajv({ allErrors: true }).compile(
+    JSON.parse(readFileSync(join(ROOT, 'schema/analysis-v1.schema.json'), 'utf8')) as object,
+  );
   const inputs = [
-    ...readdirSync(SAMPLES).filter((name) => name.endsWith('.txt')).map((name) => join(SAMPLES, name)),
-    ...['damage/junk-lines.txt', 'damage/tracer-messages.txt', 'damage/hostile-names.txt', 'formats/stap-top/two-intervals.txt', 'formats/pyflame/all-probes.txt'].map((name) => join(FIXTURES, name)),
+    ...readdirSync(SAMPLES)
+      .filter((name) => name.endsWith('.txt'))
+      .map((name) => join(SAMPLES, name)),
+    ...[
+      'damage/junk-lines.txt',
+      'damage/tracer-messages.txt',
+      'damage/hostile-names.txt',
+      'formats/stap-top/two-intervals.txt',
+      'formats/pyflame/all-probes.txt',
+    ].map((name) => join(FIXTURES, name)),
   ];
   for (const path of inputs) {
     it(`validates against schema/analysis-v1.schema.json, and is the same bytes twice: ${path.slice(path.lastIndexOf('/') + 1)}`, async () => {

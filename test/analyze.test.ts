@@ -18,7 +18,10 @@ describe('call trees and function statistics', () => {
     const main = fn(a, 'main');
     assert.deepEqual([main.calls, main.totalNs, main.selfNs], [1, 200, 200 - 80 - 60]);
     const fa = fn(a, 'a');
-    assert.deepEqual([fa.calls, fa.totalNs, fa.selfNs, fa.durations?.minNs, fa.durations?.maxNs, fa.durations?.meanNs], [2, 140, 100, 60, 80, 70]);
+    assert.deepEqual(
+      [fa.calls, fa.totalNs, fa.selfNs, fa.durations?.minNs, fa.durations?.maxNs, fa.durations?.meanNs],
+      [2, 140, 100, 60, 80, 70],
+    );
     assert.deepEqual([fn(a, 'b').totalNs, fn(a, 'b').selfNs], [40, 40]);
     assert.equal(selfSum(a), rootSum(a));
     assert.equal(rootSum(a), 200);
@@ -37,7 +40,10 @@ describe('call trees and function statistics', () => {
     ]);
     const f = fn(a, 'f');
     assert.deepEqual([f.calls, f.totalNs, f.selfNs], [3, 100, 100]);
-    assert.deepEqual([f.durations?.count, f.durations?.minNs, f.durations?.p50Ns, f.durations?.maxNs], [3, 10, 40, 100]);
+    assert.deepEqual(
+      [f.durations?.count, f.durations?.minNs, f.durations?.p50Ns, f.durations?.maxNs],
+      [3, 10, 40, 100],
+    );
   });
 
   it('nearest-rank percentiles: the ceil(p/100*n)-th smallest', async () => {
@@ -62,13 +68,10 @@ describe('call trees and function statistics', () => {
       [57, 1, 'r', 'gen', 24],
       [60, 1, 'r', 'main', 2],
     ]);
-    assert.deepEqual(
-      a.functions.map((f) => [f.name, f.line]).sort(),
-      [
-        ['gen', 20],
-        ['main', 1],
-      ],
-    );
+    assert.deepEqual(a.functions.map((f) => [f.name, f.line]).sort(), [
+      ['gen', 20],
+      ['main', 1],
+    ]);
     const gen = fn(a, 'gen');
     assert.deepEqual([gen.calls, gen.totalNs, gen.selfNs, gen.durations?.count], [3, 16, 16, 3]);
   });
@@ -82,7 +85,10 @@ describe('call trees and function statistics', () => {
       [200, 1, 'r', 'b', 31],
     ]);
     const outer = fn(a, 'outer', 9);
-    assert.deepEqual([outer.calls, outer.totalNs, outer.selfNs, outer.partial, outer.durations], [0, 70, 20, 1, undefined]);
+    assert.deepEqual(
+      [outer.calls, outer.totalNs, outer.selfNs, outer.partial, outer.durations],
+      [0, 70, 20, 1, undefined],
+    );
     assert.equal(selfSum(a), rootSum(a));
     assert.equal(rootSum(a), 70 + 20);
     const tree = a.threads[0].tree;
@@ -123,10 +129,13 @@ describe('call trees and function statistics', () => {
       [20, 1, 'r', 'x', 4],
       [30, 1, 'r', 'w', 2],
     ]);
-    assert.deepEqual(a.threads.map((t) => [t.tid, t.rootTotalNs, t.events]), [
-      [1, 30, 4],
-      [2, 7, 2],
-    ]);
+    assert.deepEqual(
+      a.threads.map((t) => [t.tid, t.rootTotalNs, t.events]),
+      [
+        [1, 30, 4],
+        [2, 7, 2],
+      ],
+    );
     assert.deepEqual([fn(a, 'w').calls, fn(a, 'w').totalNs, fn(a, 'w').selfNs], [2, 37, 27]);
   });
 
@@ -137,7 +146,10 @@ describe('call trees and function statistics', () => {
     for (let i = 0; i < depth; i++) rows.push([depth + i, 1, 'r', 'deep', 2]);
     const a = await analyzeRows(rows);
     const deep = fn(a, 'deep');
-    assert.deepEqual([deep.calls, deep.totalNs, deep.durations?.count, deep.durations?.maxNs], [depth, 2 * depth - 1, depth, 2 * depth - 1]);
+    assert.deepEqual(
+      [deep.calls, deep.totalNs, deep.durations?.count, deep.durations?.maxNs],
+      [depth, 2 * depth - 1, depth, 2 * depth - 1],
+    );
     assert.equal(a.threads[0].tree.size, depth + 1);
   });
 
@@ -193,7 +205,11 @@ describe('GC, imports, lines, audit', () => {
     assert.equal(a.gc.wallShare, 56 / 100);
     const functions = a.functionTable;
     assert.deepEqual(
-      a.gc.attribution.map((cause) => [cause.stack.map((f) => functions.name(f)).join('>'), cause.count, cause.totalNs]),
+      a.gc.attribution.map((cause) => [
+        cause.stack.map((f) => functions.name(f)).join('>'),
+        cause.count,
+        cause.totalNs,
+      ]),
       [
         ['main>alloc', 2, 55],
         ['main', 1, 1],
@@ -262,7 +278,11 @@ describe('filters', () => {
     );
     assert.deepEqual([fn(a, 'main').selfNs, fn(a, 'leaf').totalNs], [60 - 15, 15]);
     const tree = a.threads[0].tree;
-    assert.equal(tree.func.get(tree.parent.get(tree.child(tree.child(tree.root, fn(a, 'main').fn), fn(a, 'leaf').fn))), fn(a, 'main').fn, 'leaf hangs under main');
+    assert.equal(
+      tree.func.get(tree.parent.get(tree.child(tree.child(tree.root, fn(a, 'main').fn), fn(a, 'leaf').fn))),
+      fn(a, 'main').fn,
+      'leaf hangs under main',
+    );
     assert.equal(selfSum(a), rootSum(a));
   });
 
@@ -285,14 +305,20 @@ describe('filters', () => {
 
   it('filters apply to audit events too', async () => {
     const withAudit = [...rows, '75\t1\t2\taudit\tos.system'] as const;
-    assert.deepEqual((await analyzeRows(withAudit)).audit.map((e) => [e.event, e.count]), [['os.system', 1]]);
+    assert.deepEqual(
+      (await analyzeRows(withAudit)).audit.map((e) => [e.event, e.count]),
+      [['os.system', 1]],
+    );
     assert.deepEqual((await analyzeRows(withAudit, { filters: { tids: [1] } })).audit, []);
     assert.deepEqual((await analyzeRows(withAudit, { filters: { focus: /helper/ } })).audit, []);
   });
 
   it('--tid and --pid keep those threads only', async () => {
     const a = await analyzeRows(rows, { filters: { tids: [2] } });
-    assert.deepEqual(a.functions.map((f) => f.name), ['other']);
+    assert.deepEqual(
+      a.functions.map((f) => f.name),
+      ['other'],
+    );
     assert.equal((await analyzeRows(rows, { filters: { pids: [9] } })).functions.length, 0);
   });
 

@@ -12,9 +12,19 @@ function indexExports(): Map<string, 'type' | 'value'> {
   const source = readFileSync(join(ROOT, 'src/index.ts'), 'utf8');
   const names = new Map<string, 'type' | 'value'>();
   for (const match of source.matchAll(/export (type )?\{([^}]*)\} from '[^']+';/g)) {
-    for (const raw of match[2].split(',').map((part) => part.trim()).filter((part) => part !== '')) {
+    for (const raw of match[2]
+      .split(',')
+      .map((part) => part.trim())
+      .filter((part) => part !== '')) {
       const isType = match[1] !== undefined || raw.startsWith('type ');
-      names.set(raw.replace(/^type /, '').split(' as ').pop()!.trim(), isType ? 'type' : 'value');
+      names.set(
+        raw
+          .replace(/^type /, '')
+          .split(' as ')
+          .pop()!
+          .trim(),
+        isType ? 'type' : 'value',
+      );
     }
   }
   assert.ok(!/export \*/.test(source), 'src/index.ts names every export (no export *)');
@@ -38,16 +48,29 @@ describe('the public API', () => {
     const docs = documented();
     for (const [name, kind] of indexExports()) {
       assert.equal(docs.get(name) === 'type', kind === 'type', `${name}: docs/api.md says ${docs.get(name)}`);
-      assert.equal(name in api, kind === 'value', `${name} ${kind === 'value' ? 'is missing from' : 'is a value in'} the module`);
+      assert.equal(
+        name in api,
+        kind === 'value',
+        `${name} ${kind === 'value' ? 'is missing from' : 'is a value in'} the module`,
+      );
     }
-    assert.deepEqual(Object.keys(api).sort(), [...indexExports()].filter(([, kind]) => kind === 'value').map(([name]) => name).sort());
+    assert.deepEqual(
+      Object.keys(api).sort(),
+      [...indexExports()]
+        .filter(([, kind]) => kind === 'value')
+        .map(([name]) => name)
+        .sort(),
+    );
   });
 
-  it("pyflame/internal gives the rest, and nothing of it is in the stable API", async () => {
+  it('pyflame/internal gives the rest, and nothing of it is in the stable API', async () => {
     const internal = (await import('pyflame/internal')) as Record<string, unknown>;
     const api = (await import('pyflame')) as Record<string, unknown>;
     assert.equal(typeof internal.formatDuration, 'function');
     assert.equal(typeof internal.EventWriter, 'function');
-    assert.deepEqual(Object.keys(internal).filter((name) => name in api), []);
+    assert.deepEqual(
+      Object.keys(internal).filter((name) => name in api),
+      [],
+    );
   });
 });

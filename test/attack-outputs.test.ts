@@ -1,6 +1,19 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, copyFileSync, createReadStream, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  createReadStream,
+  existsSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { CLI, ROOT, SAMPLES } from './helpers/paths.js';
@@ -20,8 +33,12 @@ const temporaries = (dir: string) => readdirSync(dir).filter((name) => name.incl
 
 /** Spawns the real binary with extra pipes (fd 3...) and stdin left open until the test ends it. */
 function spawnCli(args: readonly string[], options: { cwd?: string; extraPipes?: number } = {}): ChildProcess {
-  const stdio = ['pipe', 'pipe', 'pipe', ...Array.from({ length: options.extraPipes ?? 0 }, () => 'pipe')] as ('pipe')[];
-  return spawn(process.execPath, [CLI, ...args], { cwd: options.cwd ?? ROOT, env: { ...process.env, NO_COLOR: '1' }, stdio });
+  const stdio = ['pipe', 'pipe', 'pipe', ...Array.from({ length: options.extraPipes ?? 0 }, () => 'pipe')] as 'pipe'[];
+  return spawn(process.execPath, [CLI, ...args], {
+    cwd: options.cwd ?? ROOT,
+    env: { ...process.env, NO_COLOR: '1' },
+    stdio,
+  });
 }
 
 function collect(stream: NodeJS.ReadableStream | null | undefined): Promise<string> {
@@ -33,7 +50,10 @@ function collect(stream: NodeJS.ReadableStream | null | undefined): Promise<stri
   });
 }
 
-const exited = (child: ChildProcess) => new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
+const exited = (child: ChildProcess) =>
+  new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal })),
+  );
 
 describe('a destination that is not a regular file is written in place', () => {
   it('a character device (a copy of /dev/null) stays a device', { skip: ROOT_ONLY }, async () => {
@@ -62,7 +82,13 @@ describe('a destination that is not a regular file is written in place', () => {
   it('a socket or pipe given as /dev/fd/N receives the document', async () => {
     const child = spawnCli(['analyze', SAMPLE, '--json', '/dev/fd/3', '--folded', '/dev/fd/4'], { extraPipes: 2 });
     child.stdin!.end();
-    const [json, folded, stdout, stderr, status] = await Promise.all([collect(child.stdio[3] as NodeJS.ReadableStream), collect(child.stdio[4] as NodeJS.ReadableStream), collect(child.stdout), collect(child.stderr), exited(child)]);
+    const [json, folded, stdout, stderr, status] = await Promise.all([
+      collect(child.stdio[3] as NodeJS.ReadableStream),
+      collect(child.stdio[4] as NodeJS.ReadableStream),
+      collect(child.stdout),
+      collect(child.stderr),
+      exited(child),
+    ]);
     assert.equal(status.code, 0, stderr);
     assert.equal((JSON.parse(json) as { schemaVersion: number }).schemaVersion, 1);
     assert.match(folded, /^\S.* \d+$/m);
@@ -74,7 +100,10 @@ describe('a destination that is not a regular file is written in place', () => {
     const script = `"${process.execPath}" "${CLI}" analyze "${SAMPLE}" --json >(cat > "${dir}/got.json") > /dev/null; status=$?; wait $!; exit $status`;
     const result = spawnSync('bash', ['-c', script], { encoding: 'utf8' });
     assert.equal(result.status, 0, result.stderr);
-    assert.equal((JSON.parse(readFileSync(join(dir, 'got.json'), 'utf8')) as { source: { path: string } }).source.path, SAMPLE);
+    assert.equal(
+      (JSON.parse(readFileSync(join(dir, 'got.json'), 'utf8')) as { source: { path: string } }).source.path,
+      SAMPLE,
+    );
   });
 
   it('a symlink to /proc/self/fd/1 writes to stdout, and the report stays off it', async () => {
@@ -139,7 +168,10 @@ describe('an output that is an input is refused, and the input is untouched', ()
 
   it('stdin redirected from the file given as the output', async () => {
     // A real redirection: the shell opens the file as fd 0.
-    const shell = spawnSync('sh', ['-c', `"${process.execPath}" "${CLI}" analyze - --json t.txt < t.txt`], { cwd: dir, encoding: 'utf8' });
+    const shell = spawnSync('sh', ['-c', `"${process.execPath}" "${CLI}" analyze - --json t.txt < t.txt`], {
+      cwd: dir,
+      encoding: 'utf8',
+    });
     assert.equal(shell.status, 2, shell.stderr);
     assert.match(shell.stderr, /is the input stdin/);
     assert.deepEqual(readFileSync(trace), original);
@@ -183,7 +215,16 @@ describe('destinations are checked before the work, and said in words', () => {
   });
 
   it('several /dev/null outputs are fine', async () => {
-    const result = await runCli(['analyze', SAMPLE, '--json', '/dev/null', '--svg', '/dev/null', '--html', '/dev/null']);
+    const result = await runCli([
+      'analyze',
+      SAMPLE,
+      '--json',
+      '/dev/null',
+      '--svg',
+      '/dev/null',
+      '--html',
+      '/dev/null',
+    ]);
     assert.equal(result.code, 0, result.stderr);
     assert.ok(statSync('/dev/null').isCharacterDevice());
   });
@@ -193,7 +234,14 @@ describe('full and read-only disks', { skip: ROOT_ONLY }, () => {
   const mounts: string[] = [];
   const mount = (size: string, readOnly = false) => {
     const dir = scratchDir('attack-disk');
-    const status = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${size}${readOnly ? ',ro' : ''}`, 'tmpfs', dir]).status;
+    const status = spawnSync('mount', [
+      '-t',
+      'tmpfs',
+      '-o',
+      `size=${size}${readOnly ? ',ro' : ''}`,
+      'tmpfs',
+      dir,
+    ]).status;
     if (status !== 0) return undefined;
     mounts.push(dir);
     return dir;
@@ -205,10 +253,17 @@ describe('full and read-only disks', { skip: ROOT_ONLY }, () => {
   it('a full disk: exit 2 naming the output, no temporary file left (plain and .gz)', async (t) => {
     const disk = mount('32k');
     if (disk === undefined) return t.skip('cannot mount a tmpfs here');
-    for (const args of [['--json', join(disk, 'x.json')], ['--speedscope', join(disk, 'x.speedscope.json.gz')], ['--html', join(disk, 'x.html')]]) {
+    for (const args of [
+      ['--json', join(disk, 'x.json')],
+      ['--speedscope', join(disk, 'x.speedscope.json.gz')],
+      ['--html', join(disk, 'x.html')],
+    ]) {
       const result = await runCli(['analyze', THREADS, ...args]);
       assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
-      assert.match(result.stderr, new RegExp(`pyflame: error: cannot write ${args[1]}: no space left on the device \\(ENOSPC\\)`));
+      assert.match(
+        result.stderr,
+        new RegExp(`pyflame: error: cannot write ${args[1]}: no space left on the device \\(ENOSPC\\)`),
+      );
       assert.doesNotMatch(result.stderr, /internal error| {4}at /);
       assert.deepEqual(readdirSync(disk), []);
     }
@@ -227,10 +282,16 @@ describe('full and read-only disks', { skip: ROOT_ONLY }, () => {
 });
 
 describe('signals during a run', () => {
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+  ] as const) {
     it(`${signal} mid-read: stops, says "interrupted", exits ${code}, leaves nothing`, async () => {
       const dir = scratchDir('attack-sig');
-      const child = spawnCli(['analyze', '-', '--json', join(dir, 'x.json'), '--svg', join(dir, 'x.svg')], { cwd: dir });
+      const child = spawnCli(['analyze', '-', '--json', join(dir, 'x.json'), '--svg', join(dir, 'x.svg')], {
+        cwd: dir,
+      });
       const stderr = collect(child.stderr);
       const status = exited(child);
       // The trace arrives on stdin and never ends: once pyflame has taken a few MB, it is reading.
@@ -253,13 +314,29 @@ describe('signals during a run', () => {
 describe('hostile names reach no spreadsheet and no terminal', () => {
   it('CSV cells that would start a formula are neutralised, and read back exactly', async () => {
     const dir = scratchDir('attack-out');
-    const names = ["=cmd|' /C calc'!A0", '=HYPERLINK("http://x","y")', '+1+2', '-2+3', '@SUM(A1)', '\tTAB', "'quoted", 'plain'];
-    const lines = names.flatMap((name, index) => [`${1000 + index * 10}\t1\t1\tfunction__entry\tf.py\t${name}\t${index + 1}`, `${1005 + index * 10}\t1\t1\tfunction__return\tf.py\t${name}\t${index + 1}`]);
+    const names = [
+      "=cmd|' /C calc'!A0",
+      '=HYPERLINK("http://x","y")',
+      '+1+2',
+      '-2+3',
+      '@SUM(A1)',
+      '\tTAB',
+      "'quoted",
+      'plain',
+    ];
+    const lines = names.flatMap((name, index) => [
+      `${1000 + index * 10}\t1\t1\tfunction__entry\tf.py\t${name}\t${index + 1}`,
+      `${1005 + index * 10}\t1\t1\tfunction__return\tf.py\t${name}\t${index + 1}`,
+    ]);
     const trace = join(dir, 't.txt');
     writeFileSync(trace, `${lines.join('\n')}\n`);
     const csv = await runCli(['convert', trace, '--to', 'csv']);
     assert.equal(csv.code, 0, csv.stderr);
-    for (const cell of csv.stdout.split('\n').slice(1).filter(Boolean).map((row) => row.split(',').slice(5).join(','))) {
+    for (const cell of csv.stdout
+      .split('\n')
+      .slice(1)
+      .filter(Boolean)
+      .map((row) => row.split(',').slice(5).join(','))) {
       assert.doesNotMatch(cell, /^[=+\-@\t]/, `a cell starts like a formula: ${cell}`);
     }
     assert.match(csv.stdout, /,"'=cmd\|' \/C calc'!A0",/);

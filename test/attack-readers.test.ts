@@ -46,7 +46,11 @@ async function reading(path: string, options: Omit<ReadTraceOptions, 'onBatch'> 
 }
 
 /** Every engine at every read size reads `path` as `expected`. */
-async function assertReadsAs(path: string, expected: Reading, chunks: readonly (number | undefined)[] = CHUNKS): Promise<void> {
+async function assertReadsAs(
+  path: string,
+  expected: Reading,
+  chunks: readonly (number | undefined)[] = CHUNKS,
+): Promise<void> {
   for (const engine of ENGINES) {
     for (const chunkBytes of chunks) {
       const options = { ...engine, chunkBytes };
@@ -73,7 +77,8 @@ function withEndings(text: string, ending: (i: number) => string): string {
 
 const MIXED = ['\n', '\r\n', '\r'];
 
-const write = (content: string | Buffer, name = 'trace.txt') => writeScratch(scratch, typeof content === 'string' ? Buffer.from(content, 'latin1') : content, name);
+const write = (content: string | Buffer, name = 'trace.txt') =>
+  writeScratch(scratch, typeof content === 'string' ? Buffer.from(content, 'latin1') : content, name);
 
 /** The CSV rows without their source_line (lines move when lines are added before them). */
 const withoutSourceLines = (csv: string) => csv.replace(/,\d+\n/g, '\n');
@@ -93,7 +98,10 @@ describe('a lone CR ends a line, in every format and both engines', () => {
   it('in a quoted CSV field, a CR and a CR LF are data', async () => {
     const header = 'ts_ns,pid,tid,event,file,function,line,value,name,source_line';
     for (const eol of MIXED) {
-      const path = write([header, '5,1,1,audit,,,,,"a\rb",2', '6,1,1,audit,,,,,"c\r\nd",3', '7,1,1,audit,,,,,e,4', ''].join(eol), 'log.csv');
+      const path = write(
+        [header, '5,1,1,audit,,,,,"a\rb",2', '6,1,1,audit,,,,,"c\r\nd",3', '7,1,1,audit,,,,,e,4', ''].join(eol),
+        'log.csv',
+      );
       for (const engine of ENGINES) {
         for (const chunkBytes of CHUNKS) {
           const { events, summary } = await loadEvents(path, { ...engine, chunkBytes });
@@ -118,11 +126,16 @@ describe('a lone CR ends a line, in every format and both engines', () => {
 
   it('generated traces: any mix of line ends, any read size, both engines read the LF log', async () => {
     await fc.assert(
-      fc.asyncProperty(balancedTrace, fc.array(fc.constantFrom(...MIXED), { minLength: 1, maxLength: 7 }), fc.integer({ min: 1, max: 97 }), async (events, endings, chunk) => {
-        const text = toPyflameText(events);
-        const expected = await reading(write(text));
-        await assertReadsAs(write(withEndings(text, (i) => endings[i % endings.length])), expected, [chunk]);
-      }),
+      fc.asyncProperty(
+        balancedTrace,
+        fc.array(fc.constantFrom(...MIXED), { minLength: 1, maxLength: 7 }),
+        fc.integer({ min: 1, max: 97 }),
+        async (events, endings, chunk) => {
+          const text = toPyflameText(events);
+          const expected = await reading(write(text));
+          await assertReadsAs(write(withEndings(text, (i) => endings[i % endings.length])), expected, [chunk]);
+        },
+      ),
       { numRuns: 25 },
     );
   });
@@ -135,7 +148,10 @@ describe('folded stacks share the line splitter', () => {
       const expected = await readFolded(write(text, 'lf.folded'), { chunkBytes });
       for (const variant of [withEndings(text, () => '\r'), withEndings(text, (i) => MIXED[i % 3])]) {
         const got = await readFolded(write(variant, 'cr.folded'), { chunkBytes });
-        assert.deepEqual([got.stackLines, got.total, got.labels, got.warnings], [expected.stackLines, expected.total, expected.labels, expected.warnings]);
+        assert.deepEqual(
+          [got.stackLines, got.total, got.labels, got.warnings],
+          [expected.stackLines, expected.total, expected.labels, expected.warnings],
+        );
       }
     }
   });
@@ -146,11 +162,21 @@ describe('format detection looks past blank and comment lines', () => {
     it(`${format}: 250 and 300,000 leading blank lines, 300 leading comment lines`, async () => {
       const text = sample(format);
       const expected = await reading(write(text));
-      for (const prefix of ['\n'.repeat(250), '\r\n'.repeat(250), ' \n'.repeat(250), '\n'.repeat(300_000), '# a comment line of the recording\n'.repeat(300)]) {
+      for (const prefix of [
+        '\n'.repeat(250),
+        '\r\n'.repeat(250),
+        ' \n'.repeat(250),
+        '\n'.repeat(300_000),
+        '# a comment line of the recording\n'.repeat(300),
+      ]) {
         for (const engine of ENGINES) {
           const { csv, summary } = await eventLogCsv(write(prefix + text), engine);
           assert.equal(summary.format, format);
-          assert.equal(withoutSourceLines(csv), withoutSourceLines(expected.csv), `${format} after ${JSON.stringify(prefix.slice(0, 12))}…`);
+          assert.equal(
+            withoutSourceLines(csv),
+            withoutSourceLines(expected.csv),
+            `${format} after ${JSON.stringify(prefix.slice(0, 12))}…`,
+          );
           const junk = summary.warnings.find((w) => w.code === 'junk-line');
           // `#` is a comment in pyflame's formats; elsewhere such lines are junk, counted.
           if (prefix.startsWith('#') && format !== 'pyflame' && format !== 'bpftrace') assert.equal(junk?.count, 300);
@@ -162,7 +188,10 @@ describe('format detection looks past blank and comment lines', () => {
 
   it('a file of blank lines only is still an empty trace', async () => {
     for (const content of ['\n'.repeat(300_000), '\r'.repeat(1000), ' \r\n'.repeat(1000)]) {
-      await assert.rejects(readTrace(write(content)), (error: unknown) => error instanceof TraceInputError && /empty trace: no lines to read/.test(error.problem));
+      await assert.rejects(
+        readTrace(write(content)),
+        (error: unknown) => error instanceof TraceInputError && /empty trace: no lines to read/.test(error.problem),
+      );
     }
   });
 });
@@ -186,7 +215,13 @@ describe('a UTF-8 byte order mark is read without harm', () => {
 });
 
 /** A pyflame-format function entry line. */
-const entry = (ts: string | bigint | number, pid: string | number, tid: string | number, func = 'f', line: string | number = 1) => `${ts}\t${pid}\t${tid}\tfunction__entry\t/app/a.py\t${func}\t${line}\n`;
+const entry = (
+  ts: string | bigint | number,
+  pid: string | number,
+  tid: string | number,
+  func = 'f',
+  line: string | number = 1,
+) => `${ts}\t${pid}\t${tid}\tfunction__entry\t/app/a.py\t${func}\t${line}\n`;
 
 function outOfRange(summary: { warnings: { code: string; count: number; lines: number[]; message: string }[] }) {
   return summary.warnings.find((w) => w.code === 'out-of-range');
@@ -269,17 +304,41 @@ describe('numbers out of range are refused, counted, with their lines', () => {
       );
       assert.equal(outOfRange(summary)!.count, 7);
       assert.deepEqual(summary.frames.size, 1, 'no frame is made for a refused line');
-      assert.equal(summary.warnings.find((w) => w.code === 'dropped-events'), undefined);
+      assert.equal(
+        summary.warnings.find((w) => w.code === 'dropped-events'),
+        undefined,
+      );
     }
   });
 
   it('the other formats refuse the same numbers', async () => {
     // [file, content, events kept, events refused]
     const cases: [string, string, number, number][] = [
-      ['log.csv', 'ts_ns,pid,tid,event,file,function,line,value,name,source_line\n1,9007199254740992,1,entry,/a.py,f,1,,,2\n2,1,1,entry,/a.py,f,1,,,3\n3,1,1,gc-done,,,,1e308,,4\n4,1,1,entry,/a.py,f,3000000000,,,5\n' + `${'9'.repeat(309)},1,1,entry,/a.py,f,1,,,6\n`, 1, 4],
-      ['dtrace.txt', `1000\t function-entry:a.py:f:1\n${'9'.repeat(320)}\t function-entry:a.py:f:1\n1001\t function-entry:a.py:f:99999999999\n`, 1, 2],
-      ['stap.txt', `     0 python3.11(100): => main in /app/run.py:1\n     1 python3.11(9007199254740993): => main in /app/run.py:1\n${'9'.repeat(320)} python3.11(100): => work in /app/run.py:5\n     2 python3.11(100): => work in /app/run.py:3000000000\n`, 1, 3],
-      ['top.txt', '  PID   FILENAME   LINE   FUNCTION  CALLS\n  4242   /a.py   1   f   3\n  9007199254740993   /a.py   1   f   3\n  4242   /a.py   1   f   9007199254740992\n', 1, 2],
+      [
+        'log.csv',
+        'ts_ns,pid,tid,event,file,function,line,value,name,source_line\n1,9007199254740992,1,entry,/a.py,f,1,,,2\n2,1,1,entry,/a.py,f,1,,,3\n3,1,1,gc-done,,,,1e308,,4\n4,1,1,entry,/a.py,f,3000000000,,,5\n' +
+          `${'9'.repeat(309)},1,1,entry,/a.py,f,1,,,6\n`,
+        1,
+        4,
+      ],
+      [
+        'dtrace.txt',
+        `1000\t function-entry:a.py:f:1\n${'9'.repeat(320)}\t function-entry:a.py:f:1\n1001\t function-entry:a.py:f:99999999999\n`,
+        1,
+        2,
+      ],
+      [
+        'stap.txt',
+        `     0 python3.11(100): => main in /app/run.py:1\n     1 python3.11(9007199254740993): => main in /app/run.py:1\n${'9'.repeat(320)} python3.11(100): => work in /app/run.py:5\n     2 python3.11(100): => work in /app/run.py:3000000000\n`,
+        1,
+        3,
+      ],
+      [
+        'top.txt',
+        '  PID   FILENAME   LINE   FUNCTION  CALLS\n  4242   /a.py   1   f   3\n  9007199254740993   /a.py   1   f   3\n  4242   /a.py   1   f   9007199254740992\n',
+        1,
+        2,
+      ],
     ];
     for (const [name, text, kept, refused] of cases) {
       const { events, summary } = await loadEvents(write(text, name));
@@ -290,34 +349,52 @@ describe('numbers out of range are refused, counted, with their lines', () => {
   });
 
   it('fuzzed numbers: both engines agree, every number read is exact, every line is read or counted', async () => {
-    const digits = (min: number, max: number) => fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: min, maxLength: max });
+    const digits = (min: number, max: number) =>
+      fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: min, maxLength: max });
     // Near every limit, and far past them.
     const number = fc.oneof(
       digits(1, 6),
       digits(14, 22),
       digits(300, 320),
-      fc.constantFrom('9007199254740991', '9007199254740992', '9223372036854775807', '9223372036854775808', '18446744073709551616', '2147483647', '2147483648'),
+      fc.constantFrom(
+        '9007199254740991',
+        '9007199254740992',
+        '9223372036854775807',
+        '9223372036854775808',
+        '18446744073709551616',
+        '2147483647',
+        '2147483648',
+      ),
     );
     const line = fc.oneof(
-      fc.tuple(number, number, number, number).map(([ts, pid, tid, n]) => `${ts}\t${pid}\t${tid}\tfunction__entry\t/a.py\tf\t${n}`),
+      fc
+        .tuple(number, number, number, number)
+        .map(([ts, pid, tid, n]) => `${ts}\t${pid}\t${tid}\tfunction__entry\t/a.py\tf\t${n}`),
       fc.tuple(number, number).map(([ts, n]) => `${ts}\t1\t1\tfunction__return\t/a.py\tf\t-${n}`),
       fc.tuple(number, number).map(([ts, n]) => `${ts}\t1\t2\tgc__done\t${n}`),
       fc.tuple(number, number).map(([ts, n]) => `${ts}\t1\t2\timport__find__load__done\tm\t${n}`),
     );
     await fc.assert(
-      fc.asyncProperty(fc.array(line, { minLength: 1, maxLength: 12 }), fc.integer({ min: 1, max: 200 }), async (lines, chunkBytes) => {
-        const path = write(`1000\t1\t1\tgc__start\t0\n${lines.join('\n')}\n`);
-        const readings = await Promise.all(ENGINES.map((engine) => loadEvents(path, { ...engine, chunkBytes })));
-        assert.deepEqual(readings[0].events, readings[1].events);
-        const { events, summary } = readings[0];
-        for (const event of events) {
-          for (const value of [event.pid, event.tid, event.line, event.value, event.source_line]) assert.ok(value === undefined || Number.isSafeInteger(value), JSON.stringify(event));
-          assert.match(event.ts_ns, /^\d{1,19}$/);
-          assert.ok(BigInt(event.ts_ns) <= 9223372036854775807n);
-        }
-        const counted = summary.warnings.filter((w) => w.code === 'out-of-range' || w.code === 'junk-line').reduce((sum, w) => sum + w.count, 0);
-        assert.equal(events.length + counted, lines.length + 1);
-      }),
+      fc.asyncProperty(
+        fc.array(line, { minLength: 1, maxLength: 12 }),
+        fc.integer({ min: 1, max: 200 }),
+        async (lines, chunkBytes) => {
+          const path = write(`1000\t1\t1\tgc__start\t0\n${lines.join('\n')}\n`);
+          const readings = await Promise.all(ENGINES.map((engine) => loadEvents(path, { ...engine, chunkBytes })));
+          assert.deepEqual(readings[0].events, readings[1].events);
+          const { events, summary } = readings[0];
+          for (const event of events) {
+            for (const value of [event.pid, event.tid, event.line, event.value, event.source_line])
+              assert.ok(value === undefined || Number.isSafeInteger(value), JSON.stringify(event));
+            assert.match(event.ts_ns, /^\d{1,19}$/);
+            assert.ok(BigInt(event.ts_ns) <= 9223372036854775807n);
+          }
+          const counted = summary.warnings
+            .filter((w) => w.code === 'out-of-range' || w.code === 'junk-line')
+            .reduce((sum, w) => sum + w.count, 0);
+          assert.equal(events.length + counted, lines.length + 1);
+        },
+      ),
       { numRuns: 60 },
     );
   });
@@ -328,26 +405,37 @@ describe('numbers out of range are refused, counted, with their lines', () => {
       return time.fromDecimal(digits, 0, digits.length);
     };
     fc.assert(
-      fc.property(fc.bigInt({ min: 2n ** 63n, max: 10n ** 400n }), fc.bigInt({ min: 0n, max: 2n ** 63n - 1n }), fc.bigInt({ min: 2n ** 53n, max: 2n ** 63n }), (tooLarge, first, tooFar) => {
-        const time = new TimeBase();
-        assert.ok(Number.isNaN(decimal(time, tooLarge)));
-        assert.equal(time.isSet, false);
-        assert.equal(decimal(time, first), 0);
-        if (first + tooFar < 2n ** 63n) assert.ok(Number.isNaN(decimal(time, first + tooFar)));
-        if (first - tooFar >= 0n) assert.ok(Number.isNaN(decimal(time, first - tooFar)));
-        assert.ok(Number.isNaN(time.fromNumber(Number(tooFar) * 2)));
-      }),
+      fc.property(
+        fc.bigInt({ min: 2n ** 63n, max: 10n ** 400n }),
+        fc.bigInt({ min: 0n, max: 2n ** 63n - 1n }),
+        fc.bigInt({ min: 2n ** 53n, max: 2n ** 63n }),
+        (tooLarge, first, tooFar) => {
+          const time = new TimeBase();
+          assert.ok(Number.isNaN(decimal(time, tooLarge)));
+          assert.equal(time.isSet, false);
+          assert.equal(decimal(time, first), 0);
+          if (first + tooFar < 2n ** 63n) assert.ok(Number.isNaN(decimal(time, first + tooFar)));
+          if (first - tooFar >= 0n) assert.ok(Number.isNaN(decimal(time, first - tooFar)));
+          assert.ok(Number.isNaN(time.fromNumber(Number(tooFar) * 2)));
+        },
+      ),
       { numRuns: 300 },
     );
   });
 
   it('a trace of refused events only is rejected with a clear message', async () => {
-    await assert.rejects(readTrace(write(entry('9'.repeat(320), 1, 1) + entry(1, '9'.repeat(30), 1))), (error: unknown) => {
-      assert.ok(error instanceof TraceInputError);
-      assert.equal(error.line, 1);
-      assert.match(error.problem, /^no events: every event had a number out of range \(events with a number out of range were skipped, the first: the timestamp 9{40}… \(320 characters\) is more than 2\^63 - 1 ns/);
-      return true;
-    });
+    await assert.rejects(
+      readTrace(write(entry('9'.repeat(320), 1, 1) + entry(1, '9'.repeat(30), 1))),
+      (error: unknown) => {
+        assert.ok(error instanceof TraceInputError);
+        assert.equal(error.line, 1);
+        assert.match(
+          error.problem,
+          /^no events: every event had a number out of range \(events with a number out of range were skipped, the first: the timestamp 9{40}… \(320 characters\) is more than 2\^63 - 1 ns/,
+        );
+        return true;
+      },
+    );
   });
 });
 
@@ -364,12 +452,32 @@ describe('hostile numbers never crash a command or reach an output as Infinity o
     it(`${name}: analyze (every output), convert and diff exit 0 with a warning`, async () => {
       const trace = write(text, name);
       const out = (ext: string) => join(scratch, `${name}.${ext}`);
-      const analyze = await runCli(['analyze', trace, '--json', out('json'), '--svg', out('svg'), '--speedscope', out('speedscope.json'), '--html', out('html'), '--folded', out('folded')], { cwd: ROOT });
+      const analyze = await runCli(
+        [
+          'analyze',
+          trace,
+          '--json',
+          out('json'),
+          '--svg',
+          out('svg'),
+          '--speedscope',
+          out('speedscope.json'),
+          '--html',
+          out('html'),
+          '--folded',
+          out('folded'),
+        ],
+        { cwd: ROOT },
+      );
       assert.equal(analyze.code, 0, analyze.stderr);
       assert.match(analyze.stdout + analyze.stderr, /out-of-range/);
-      for (const ext of ['json', 'svg', 'speedscope.json', 'html', 'folded']) assert.doesNotMatch(readFileSync(out(ext), 'utf8'), /Infinity|NaN/, ext);
+      for (const ext of ['json', 'svg', 'speedscope.json', 'html', 'folded'])
+        assert.doesNotMatch(readFileSync(out(ext), 'utf8'), /Infinity|NaN/, ext);
       JSON.parse(readFileSync(out('speedscope.json'), 'utf8'));
-      const [convert, diff] = await Promise.all([runCli(['convert', trace, '--to', 'jsonl', '-o', out('jsonl')]), runCli(['diff', trace, trace])]);
+      const [convert, diff] = await Promise.all([
+        runCli(['convert', trace, '--to', 'jsonl', '-o', out('jsonl')]),
+        runCli(['diff', trace, trace]),
+      ]);
       assert.equal(convert.code, 0, convert.stderr);
       assert.doesNotMatch(readFileSync(out('jsonl'), 'utf8'), /Infinity|NaN/);
       assert.equal(diff.code, 0, diff.stderr);
@@ -378,11 +486,21 @@ describe('hostile numbers never crash a command or reach an output as Infinity o
   }
 
   it('nothing valid left: exit 2 with the file, the line and the limit', async () => {
-    const trace = write(`${'9'.repeat(320)}\t1\t1\tgc__start\t0\n${'9'.repeat(320)}\t1\t1\tgc__done\t5\n`, 'all-refused.txt');
-    const commands = [['analyze', trace, '--json', join(scratch, 'refused.json')], ['convert', trace, '--to', 'csv', '-o', join(scratch, 'refused.csv')], ['diff', trace, trace]];
+    const trace = write(
+      `${'9'.repeat(320)}\t1\t1\tgc__start\t0\n${'9'.repeat(320)}\t1\t1\tgc__done\t5\n`,
+      'all-refused.txt',
+    );
+    const commands = [
+      ['analyze', trace, '--json', join(scratch, 'refused.json')],
+      ['convert', trace, '--to', 'csv', '-o', join(scratch, 'refused.csv')],
+      ['diff', trace, trace],
+    ];
     for (const result of await Promise.all(commands.map((args) => runCli(args)))) {
       assert.equal(result.code, 2, result.stderr);
-      assert.match(result.stderr, /all-refused\.txt:1: no events: every event had a number out of range .*2\^63 - 1 ns/);
+      assert.match(
+        result.stderr,
+        /all-refused\.txt:1: no events: every event had a number out of range .*2\^63 - 1 ns/,
+      );
       assert.doesNotMatch(result.stderr, /internal error|RangeError/);
     }
   });
@@ -401,7 +519,10 @@ describe('distinct names are bounded by memory, not only by count', () => {
           assert.ok(error instanceof TraceInputError);
           assert.equal(error.file, path);
           assert.equal(error.line, 16);
-          assert.match(error.message, /long-names\.txt:16: too many distinct names to hold: the names and frames read so far would take more than 1 MiB of memory/);
+          assert.match(
+            error.message,
+            /long-names\.txt:16: too many distinct names to hold: the names and frames read so far would take more than 1 MiB of memory/,
+          );
           return true;
         });
       }
@@ -411,12 +532,30 @@ describe('distinct names are bounded by memory, not only by count', () => {
   it('module names, CSV and stap names count too', async () => {
     const long = (i: number) => `m${i}_${'y'.repeat(32 * 1024)}`;
     const inputs: [string, string][] = [
-      ['imports.txt', Array.from({ length: 20 }, (_, i) => `${1000 + i}\t1\t1\timport__find__load__start\t${long(i)}\n`).join('')],
-      ['names.csv', `ts_ns,pid,tid,event,file,function,line,value,name,source_line\n${Array.from({ length: 20 }, (_, i) => `${1000 + i},1,1,entry,/a.py,${long(i)},1,,,${i + 2}\n`).join('')}`],
-      ['stap.txt', Array.from({ length: 20 }, (_, i) => `${String(i).padStart(6)} python3.11(100): => ${long(i)} in /app/run.py:1\n`).join('')],
+      [
+        'imports.txt',
+        Array.from({ length: 20 }, (_, i) => `${1000 + i}\t1\t1\timport__find__load__start\t${long(i)}\n`).join(''),
+      ],
+      [
+        'names.csv',
+        `ts_ns,pid,tid,event,file,function,line,value,name,source_line\n${Array.from({ length: 20 }, (_, i) => `${1000 + i},1,1,entry,/a.py,${long(i)},1,,,${i + 2}\n`).join('')}`,
+      ],
+      [
+        'stap.txt',
+        Array.from(
+          { length: 20 },
+          (_, i) => `${String(i).padStart(6)} python3.11(100): => ${long(i)} in /app/run.py:1\n`,
+        ).join(''),
+      ],
     ];
     for (const [name, text] of inputs) {
-      await assert.rejects(readTrace(write(text, name), { maxNameBytes: limit }), (error: unknown) => error instanceof TraceInputError && error.line !== undefined && /more than 1 MiB of memory/.test(error.problem));
+      await assert.rejects(
+        readTrace(write(text, name), { maxNameBytes: limit }),
+        (error: unknown) =>
+          error instanceof TraceInputError &&
+          error.line !== undefined &&
+          /more than 1 MiB of memory/.test(error.problem),
+      );
     }
   });
 

@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, createReadStream, lstatSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  createReadStream,
+  lstatSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runCli } from './helpers/run-cli.js';
@@ -26,7 +34,12 @@ describe('record -o', { skip }, () => {
     for (const output of ['victim.py', 'alias.txt']) {
       const result = await runCli(['record', '-o', output, '--', PY, 'victim.py'], { cwd: dir });
       assert.equal(result.code, 2, result.stderr);
-      assert.match(result.stderr, new RegExp(`^pyflame: error: -o ${output} is the input victim\\.py: pyflame never writes over what it reads; choose another output path; nothing was recorded\\n$`));
+      assert.match(
+        result.stderr,
+        new RegExp(
+          `^pyflame: error: -o ${output} is the input victim\\.py: pyflame never writes over what it reads; choose another output path; nothing was recorded\\n$`,
+        ),
+      );
       assert.equal(readFileSync(join(dir, 'victim.py'), 'utf8'), SCRIPT);
     }
     const interpreter = await runCli(['record', '-o', PY, '--', PY, 'victim.py'], { cwd: dir });
@@ -34,7 +47,7 @@ describe('record -o', { skip }, () => {
     assert.ok(lstatSync(PY).isFile() || lstatSync(PY).isSymbolicLink());
   });
 
-  it('writes a FIFO in place, and a symlink\'s target', async () => {
+  it("writes a FIFO in place, and a symlink's target", async () => {
     const dir = scratchDir('rec-out');
     writeFileSync(join(dir, 'p.py'), SCRIPT);
     spawnSync('mkfifo', [join(dir, 'fifo')]);

@@ -30,7 +30,11 @@ interface Run {
 /** The real CLI under a bounded heap (a crash out of memory is a signal or exit 134). */
 function runBounded(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [`--max-old-space-size=${HEAP_MB}`, CLI, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [`--max-old-space-size=${HEAP_MB}`, CLI, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, NO_COLOR: '1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
@@ -61,8 +65,10 @@ async function writeTrace(name: string, lines: (write: (line: string) => void) =
 function deepTrace(depth: number): Promise<string> {
   return writeTrace(`deep-${depth}.txt`, (write) => {
     let ts = 1_000_000;
-    for (let i = 0; i < depth; i++) write(`${(ts += 1000)}\t1\t1\tfunction__entry\t/app/deep.py\trecurse\t${1 + (i % 3)}`);
-    for (let i = depth - 1; i >= 0; i--) write(`${(ts += 1000)}\t1\t1\tfunction__return\t/app/deep.py\trecurse\t${1 + (i % 3)}`);
+    for (let i = 0; i < depth; i++)
+      write(`${(ts += 1000)}\t1\t1\tfunction__entry\t/app/deep.py\trecurse\t${1 + (i % 3)}`);
+    for (let i = depth - 1; i >= 0; i--)
+      write(`${(ts += 1000)}\t1\t1\tfunction__return\t/app/deep.py\trecurse\t${1 + (i % 3)}`);
   });
 }
 
@@ -108,12 +114,30 @@ describe('deep recursion: memory bounded by what is drawn and written', () => {
     const out = join(dir, 'deep-out');
     mkdirSync(out);
     const file = (ext: string) => join(out, `deep.${ext}`);
-    const run = await runBounded(['analyze', trace, '--json', file('json'), '--svg', file('svg'), '--html', file('html'), '--chart', file('chart.svg'), '--folded', file('folded'), '--speedscope', file('speedscope.json')]);
+    const run = await runBounded([
+      'analyze',
+      trace,
+      '--json',
+      file('json'),
+      '--svg',
+      file('svg'),
+      '--html',
+      file('html'),
+      '--chart',
+      file('chart.svg'),
+      '--folded',
+      file('folded'),
+      '--speedscope',
+      file('speedscope.json'),
+    ]);
     assert.equal(run.code, 0, `exit ${run.code} ${run.signal ?? ''}\n${run.stderr}`);
 
     const speedscope = JSON.parse(readFileSync(file('speedscope.json'), 'utf8')) as {
       shared: { frames: { name: string }[] };
-      profiles: ({ type: 'evented'; events: { type: string; frame: number; at: number }[] } | { type: 'sampled'; samples: number[][]; weights: number[]; endValue: number })[];
+      profiles: (
+        | { type: 'evented'; events: { type: string; frame: number; at: number }[] }
+        | { type: 'sampled'; samples: number[][]; weights: number[]; endValue: number }
+      )[];
     };
     const evented = speedscope.profiles.find((p) => p.type === 'evented')!;
     assert.equal(evented.type, 'evented');
@@ -138,7 +162,9 @@ describe('deep recursion: memory bounded by what is drawn and written', () => {
     const html = readFileSync(file('html'), 'utf8');
     assert.ok(html.endsWith('</html>\n'));
 
-    const folded = readFileSync(file('folded'), 'utf8').split('\n').filter((l) => l !== '');
+    const folded = readFileSync(file('folded'), 'utf8')
+      .split('\n')
+      .filter((l) => l !== '');
     const total = folded.reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
     assert.equal(total, 2 * DEPTH - 1, 'the folded self times (µs) add up to the trace');
     assert.ok(Math.max(...folded.map((l) => l.split(';').length)) < 5000, 'folded stacks are cut');
@@ -149,10 +175,17 @@ describe('deep recursion: memory bounded by what is drawn and written', () => {
     const trace = await deepTrace(DEPTH);
     const temp = join(dir, 'view-tmp');
     mkdirSync(temp);
-    const view = await startView([trace, '--no-open', '--once'], { TMPDIR: temp, NODE_OPTIONS: `--max-old-space-size=${HEAP_MB}` }, 120_000);
+    const view = await startView(
+      [trace, '--no-open', '--once'],
+      { TMPDIR: temp, NODE_OPTIONS: `--max-old-space-size=${HEAP_MB}` },
+      120_000,
+    );
     const body = await fetchBody(`${view.origin}/profile.speedscope.json`, false);
     assert.equal(await view.exited, 0, view.stderr());
-    assertBalanced((JSON.parse(body) as { profiles: { type: string; events: { type: string; frame: number; at: number }[] }[] }).profiles[0].events);
+    assertBalanced(
+      (JSON.parse(body) as { profiles: { type: string; events: { type: string; frame: number; at: number }[] }[] })
+        .profiles[0].events,
+    );
     assert.deepEqual(readdirSync(temp), []);
   });
 });
@@ -162,8 +195,30 @@ describe('a rule that fires hundreds of thousands of times', () => {
     const FUNCTIONS = 200_000;
     const profile = (calls: number): RunProfile => {
       const functions: ProfileFunction[] = [];
-      for (let i = 0; i < FUNCTIONS; i++) functions.push({ key: `m.py\0f${i}`, name: `f${i}`, file: 'm.py', line: i + 1, calls, selfNs: 1000, totalNs: 1000, p95Ns: null });
-      return { source: 'x', format: 'pyflame', durationNs: 1e9, events: 1, droppedEvents: 0, tracedNs: FUNCTIONS * 1000, functions, callTree: undefined, gc: [], imports: [], warnings: [] };
+      for (let i = 0; i < FUNCTIONS; i++)
+        functions.push({
+          key: `m.py\0f${i}`,
+          name: `f${i}`,
+          file: 'm.py',
+          line: i + 1,
+          calls,
+          selfNs: 1000,
+          totalNs: 1000,
+          p95Ns: null,
+        });
+      return {
+        source: 'x',
+        format: 'pyflame',
+        durationNs: 1e9,
+        events: 1,
+        droppedEvents: 0,
+        tracedNs: FUNCTIONS * 1000,
+        functions,
+        callTree: undefined,
+        gc: [],
+        imports: [],
+        warnings: [],
+      };
     };
     const diff = compareRuns(profile(1), profile(2));
     const gate: Gate = { rules: [parseRule('calls>0')], minDeltaNs: 1e6, minGcDeltaNs: 50e3 };
@@ -171,7 +226,10 @@ describe('a rule that fires hundreds of thousands of times', () => {
     assert.equal(findings.length, FUNCTIONS);
     assert.match(renderDiffMarkdown(diff, gate, findings, { top: 10 }), /### Regressions/);
     assert.match(renderDiffReport(diff, gate, findings, { top: 10, color: false, width: 100 }), /calls>0/);
-    assert.equal((JSON.parse(diffJsonText(diff, gate, findings)) as { findings: unknown[] }).findings.length, FUNCTIONS);
+    assert.equal(
+      (JSON.parse(diffJsonText(diff, gate, findings)) as { findings: unknown[] }).findings.length,
+      FUNCTIONS,
+    );
   });
 });
 
@@ -183,7 +241,22 @@ describe('many threads: small state per thread, nothing quadratic', () => {
     const out = join(dir, 'threads-out');
     mkdirSync(out);
     const file = (ext: string) => join(out, `threads.${ext}`);
-    const run = await runBounded(['analyze', trace, '--json', file('json'), '--svg', file('svg'), '--html', file('html'), '--chart', file('chart.svg'), '--folded', file('folded'), '--speedscope', file('speedscope.json')]);
+    const run = await runBounded([
+      'analyze',
+      trace,
+      '--json',
+      file('json'),
+      '--svg',
+      file('svg'),
+      '--html',
+      file('html'),
+      '--chart',
+      file('chart.svg'),
+      '--folded',
+      file('folded'),
+      '--speedscope',
+      file('speedscope.json'),
+    ]);
     assert.equal(run.code, 0, `exit ${run.code} ${run.signal ?? ''}\n${run.stderr}`);
     const speedscope = JSON.parse(readFileSync(file('speedscope.json'), 'utf8')) as { profiles: unknown[] };
     assert.equal(speedscope.profiles.length, THREADS + 1, 'one profile per thread and the merged one');
@@ -223,7 +296,13 @@ describe('view --once always stops after the profile is fetched', () => {
       const code = await Promise.race([view.exited, safety]);
       clearTimeout(timer);
       if (code === 'hung') view.child.kill('SIGKILL');
-      outcomes.push(code === 'hung' ? `run ${index} (keep-alive ${index % 2 === 0}) never exited` : code === 0 ? 'ok' : `run ${index} exited ${code}`);
+      outcomes.push(
+        code === 'hung'
+          ? `run ${index} (keep-alive ${index % 2 === 0}) never exited`
+          : code === 0
+            ? 'ok'
+            : `run ${index} exited ${code}`,
+      );
     };
     // Four at a time: bounded, and close enough together to provoke the race.
     for (let i = 0; i < TRIES; i += 4) await Promise.all([0, 1, 2, 3].map((k) => one(i + k)));

@@ -15,7 +15,8 @@ async function analyzeLines(lines: readonly string[]) {
   const analysis = await analyzeTrace(path, { parseThread: false });
   return { analysis, calls: Object.fromEntries(analysis.functions.map((f) => [`${f.name}:${f.line}`, f.calls])) };
 }
-const ev = (ts: number, tid: number, probe: string, func: string, line: number) => `${ts}\t100\t${tid}\tfunction__${probe}\t/w/app.py\t${func}\t${line}`;
+const ev = (ts: number, tid: number, probe: string, func: string, line: number) =>
+  `${ts}\t100\t${tid}\tfunction__${probe}\t/w/app.py\t${func}\t${line}`;
 
 describe('attribution', () => {
   it('a generator resumed on another thread than it yielded on stays one function', async () => {
@@ -30,7 +31,7 @@ describe('attribution', () => {
     assert.deepEqual(calls, { 'produce:1': 3 });
   });
 
-  it('a lambda leaving by an exception on the next lambda\'s line does not take that lambda\'s calls', async () => {
+  it("a lambda leaving by an exception on the next lambda's line does not take that lambda's calls", async () => {
     const lines: string[] = [];
     let ts = 100;
     for (let i = 0; i < 2; i++) {
@@ -56,7 +57,11 @@ describe('attribution', () => {
   });
 
   it('with no call of it entered first, a running call keeps its return line', async () => {
-    const { calls, analysis } = await analyzeLines([ev(10, 1, 'entry', 'g', 3), ev(20, 1, 'return', 'g', 4), ev(30, 1, 'return', 'serve', 40)]);
+    const { calls, analysis } = await analyzeLines([
+      ev(10, 1, 'entry', 'g', 3),
+      ev(20, 1, 'return', 'g', 4),
+      ev(30, 1, 'return', 'serve', 40),
+    ]);
     assert.deepEqual(Object.keys(calls).sort(), ['g:3', 'serve:40']);
     assert.equal(analysis.callsAtStart, 1);
   });
@@ -86,7 +91,8 @@ describe('attribution', () => {
   });
 
   it('a frame found by its lines takes the def line of a call of it entered elsewhere, and closes at its return', async () => {
-    const line = (ts: number, tid: number, func: string, number: number) => `${ts}\t100\t${tid}\tline\t/w/app.py\t${func}\t${number}`;
+    const line = (ts: number, tid: number, func: string, number: number) =>
+      `${ts}\t100\t${tid}\tline\t/w/app.py\t${func}\t${number}`;
     const { analysis, calls } = await analyzeLines([
       ev(5, 2, 'entry', 'worker', 30), // thread 2 shows worker's def line
       ev(6, 2, 'return', 'worker', 33),

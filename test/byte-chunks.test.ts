@@ -11,7 +11,11 @@ async function collect(produce: (out: ByteChunks) => Promise<void>): Promise<{ t
   const out = new ByteChunks((chunk) => {
     // Kept, not copied (as a stream keeps it): a writer that reused a handed-over chunk would
     // overwrite what is kept here, and the comparison would fail.
-    parts.push(typeof chunk === 'string' ? Buffer.from(chunk, 'latin1') : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
+    parts.push(
+      typeof chunk === 'string'
+        ? Buffer.from(chunk, 'latin1')
+        : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length),
+    );
     chunks.push(chunk.length);
   });
   await produce(out);
@@ -21,7 +25,12 @@ async function collect(produce: (out: ByteChunks) => Promise<void>): Promise<{ t
 
 describe('ByteChunks (the speedscope writer’s formatter)', () => {
   it('writes every number exactly as JSON.stringify does', async () => {
-    const numbers = fc.oneof(fc.maxSafeInteger(), fc.integer({ min: -1e6, max: 2e10 }), fc.double({ noNaN: true }), fc.constantFrom(0, -0, 999999999, 1e9, 1e18, 2 ** 53, -(2 ** 53) + 1, Infinity, -Infinity));
+    const numbers = fc.oneof(
+      fc.maxSafeInteger(),
+      fc.integer({ min: -1e6, max: 2e10 }),
+      fc.double({ noNaN: true }),
+      fc.constantFrom(0, -0, 999999999, 1e9, 1e18, 2 ** 53, -(2 ** 53) + 1, Infinity, -Infinity),
+    );
     await fc.assert(
       fc.asyncProperty(fc.array(numbers, { maxLength: 50 }), async (values) => {
         const { text } = await collect(async (out) => {

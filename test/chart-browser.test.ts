@@ -29,7 +29,9 @@ interface RectState {
   fill: string;
 }
 
-describe('flame charts in a browser', { skip: browserAvailable() ? false : 'no /usr/bin/chromium (.ci/run installs it)' }, () => {
+describe('flame charts in a browser', {
+  skip: browserAvailable() ? false : 'no /usr/bin/chromium (.ci/run installs it)',
+}, () => {
   let browser: Browser;
   let server: { url: string; close: () => Promise<void> };
   let t0 = 0;
@@ -39,11 +41,26 @@ describe('flame charts in a browser', { skip: browserAvailable() ? false : 'no /
     t0 = threads.model.startNs;
     t1 = threads.model.endNs;
     writeFileSync(join(dir, 'threads.chart.svg'), threads.svg);
-    writeFileSync(join(dir, 'hostile.chart.svg'), (await chartOf(join(FIXTURES, 'damage/hostile-names.txt'), { title: '<script>alert(1)</script> "q" &amp;', minWidthPercent: 0 })).svg);
-    for (const name of ['threads', 'imports-gc', 'lines']) writeFileSync(join(dir, `golden-${name}.chart.svg`), withScripts(readFileSync(join(GOLDEN, `chart/${name}.chart.svg`), 'utf8')));
+    writeFileSync(
+      join(dir, 'hostile.chart.svg'),
+      (
+        await chartOf(join(FIXTURES, 'damage/hostile-names.txt'), {
+          title: '<script>alert(1)</script> "q" &amp;',
+          minWidthPercent: 0,
+        })
+      ).svg,
+    );
+    for (const name of ['threads', 'imports-gc', 'lines'])
+      writeFileSync(
+        join(dir, `golden-${name}.chart.svg`),
+        withScripts(readFileSync(join(GOLDEN, `chart/${name}.chart.svg`), 'utf8')),
+      );
     const graph = flameGraphSvg(await analyzeTrace(join(SAMPLES, 'threads.pyflame.txt')), { title: 'threads.pyflame' });
     const inline = (svg: string) => svg.replace(/^<\?xml[^>]*\?>\n/, '');
-    writeFileSync(join(dir, 'both.html'), `<!doctype html><html><head><meta charset="utf-8"><title>both</title></head><body>\n<div id="chart">${inline(threads.svg)}</div>\n<div id="graph">${inline(graph)}</div>\n</body></html>\n`);
+    writeFileSync(
+      join(dir, 'both.html'),
+      `<!doctype html><html><head><meta charset="utf-8"><title>both</title></head><body>\n<div id="chart">${inline(threads.svg)}</div>\n<div id="graph">${inline(graph)}</div>\n</body></html>\n`,
+    );
     browser = await launchBrowser();
     server = await serve({ '/c/': dir });
   });
@@ -105,9 +122,18 @@ describe('flame charts in a browser', { skip: browserAvailable() ? false : 'no /
 
   it('every chart is well-formed XML to the browser’s parser, and shows hostile names as text', async () => {
     const { page, errors } = await open('hostile.chart.svg');
-    for (const name of ['threads.chart.svg', 'hostile.chart.svg', 'golden-threads.chart.svg', 'golden-imports-gc.chart.svg', 'golden-lines.chart.svg']) {
+    for (const name of [
+      'threads.chart.svg',
+      'hostile.chart.svg',
+      'golden-threads.chart.svg',
+      'golden-imports-gc.chart.svg',
+      'golden-lines.chart.svg',
+    ]) {
       const problem = await page.evaluate(async (url) => {
-        const g = globalThis as unknown as { fetch(u: string): Promise<{ text(): Promise<string> }>; DOMParser: new () => { parseFromString(t: string, type: string): Doc } };
+        const g = globalThis as unknown as {
+          fetch(u: string): Promise<{ text(): Promise<string> }>;
+          DOMParser: new () => { parseFromString(t: string, type: string): Doc };
+        };
         const parsed = new g.DOMParser().parseFromString(await (await g.fetch(url)).text(), 'image/svg+xml');
         return parsed.querySelector('parsererror')?.textContent ?? null;
       }, `${server.url}/c/${name}`);
@@ -118,17 +144,35 @@ describe('flame charts in a browser', { skip: browserAvailable() ? false : 'no /
     const names = (await rects(page, 'svg')).map((r) => r.name);
     // One policy for untrusted text (src/text/untrusted.ts): a bidi override is shown as an escape.
     assert.ok(names.includes('rtl\\u202eflip'), `a bidi override shown as an escape: ${JSON.stringify(names)}`);
-    const files = await page.locator('.pfc-fns text').evaluateAll((texts) => texts.map((t) => (t as unknown as El).getAttribute('data-l')));
-    assert.ok(files.includes(`/t/"quoted" & 'single'.py:3`) && files.includes('/t/<script>alert(1)</script>.py:1'), JSON.stringify(files));
+    const files = await page
+      .locator('.pfc-fns text')
+      .evaluateAll((texts) => texts.map((t) => (t as unknown as El).getAttribute('data-l')));
+    assert.ok(
+      files.includes(`/t/"quoted" & 'single'.py:3`) && files.includes('/t/<script>alert(1)</script>.py:1'),
+      JSON.stringify(files),
+    );
     assert.deepEqual(errors, [], 'no script ran but the chart’s');
     await page.close();
   });
 
   it('hover shows a tooltip; click zooms every lane to the call; reset; search with a case toggle', async () => {
     const { page, outside, errors } = await open('threads.chart.svg');
-    const width = await page.evaluate(() => (globalThis as unknown as { document: { querySelector(s: string): { getBoundingClientRect(): { width: number } } } }).document.querySelector('svg').getBoundingClientRect().width);
+    const width = await page.evaluate(
+      () =>
+        (
+          globalThis as unknown as {
+            document: { querySelector(s: string): { getBoundingClientRect(): { width: number } } };
+          }
+        ).document
+          .querySelector('svg')
+          .getBoundingClientRect().width,
+    );
     const initialAxis = await axisLabels(page, 'svg');
-    assert.deepEqual(initialAxis, axisTicks(t0, t1, Math.floor(width / 120)).map((t) => t.label), 'the script’s axis is time-axis.ts’s');
+    assert.deepEqual(
+      initialAxis,
+      axisTicks(t0, t1, Math.floor(width / 120)).map((t) => t.label),
+      'the script’s axis is time-axis.ts’s',
+    );
     const all = await rects(page, 'svg');
     assert.ok(all.every((r) => r.shown));
     const index = all.findIndex((r) => r.lane === 0 && r.width > 5 && r.width < 40);
@@ -145,8 +189,14 @@ describe('flame charts in a browser', { skip: browserAvailable() ? false : 'no /
     assert.match(where, /^.+:\d+$/);
     const shown = /^start ([\d.]+) (ns|µs|ms|s) · duration ([\d.]+) (ns|µs|ms|s)$/.exec(times)!;
     const scale: Record<string, number> = { ns: 1, µs: 1e3, ms: 1e6, s: 1e9 };
-    assert.ok(Math.abs(Number(shown[1]) * scale[shown[2]] - target.s) <= target.s * 0.005, `start ${times} for ${target.s} ns`);
-    assert.ok(Math.abs(Number(shown[3]) * scale[shown[4]] - target.t) <= target.t * 0.005, `duration ${times} for ${target.t} ns`);
+    assert.ok(
+      Math.abs(Number(shown[1]) * scale[shown[2]] - target.s) <= target.s * 0.005,
+      `start ${times} for ${target.s} ns`,
+    );
+    assert.ok(
+      Math.abs(Number(shown[3]) * scale[shown[4]] - target.t) <= target.t * 0.005,
+      `duration ${times} for ${target.t} ns`,
+    );
     await page.screenshot({ path: join(dir, 'hover.png') });
     await page.mouse.move(5, 5);
     assert.ok(!(await tip.isVisible()), 'the tooltip goes with the mouse');
@@ -157,12 +207,18 @@ describe('flame charts in a browser', { skip: browserAvailable() ? false : 'no /
     const importTip = await tip.locator('tspan').allTextContents();
     assert.deepEqual([importTip[0], importTip[1]], [`import ${await imported.getAttribute('data-m')}`, 'module found']);
     await page.locator('.pfc-gc rect').first().hover({ force: true });
-    assert.match((await tip.locator('tspan').allTextContents()).join('|'), /^GC pause, generation \d+\|\d+ objects collected\|start .* · duration .*\|pid \d+ tid \d+$/);
+    assert.match(
+      (await tip.locator('tspan').allTextContents()).join('|'),
+      /^GC pause, generation \d+\|\d+ objects collected\|start .* · duration .*\|pid \d+ tid \d+$/,
+    );
     await rect.hover();
     await rect.click();
     assert.ok(!(await tip.isVisible()), 'a click hides the tooltip (the call under the mouse changes)');
     const zoomed = await rects(page, 'svg');
-    assert.ok(Math.abs(zoomed[index].x) < 1e-4 && Math.abs(zoomed[index].width - 100) < 1e-4, `the call fills the width: ${zoomed[index].x} ${zoomed[index].width}`);
+    assert.ok(
+      Math.abs(zoomed[index].x) < 1e-4 && Math.abs(zoomed[index].width - 100) < 1e-4,
+      `the call fills the width: ${zoomed[index].x} ${zoomed[index].width}`,
+    );
     const end = target.s + target.t;
     for (const r of zoomed) {
       const outsideRange = r.s + r.t <= target.s || r.s >= end;
@@ -172,14 +228,21 @@ describe('flame charts in a browser', { skip: browserAvailable() ? false : 'no /
         assert.ok(Math.abs(r.width - (r.t / target.t) * 100) < 1e-3, 'inside: rescaled to the call');
       }
     }
-    assert.ok(zoomed.some((r) => r.lane > 0 && r.shown) || zoomed.every((r) => r.lane === 0 || !r.shown), 'other lanes follow the same axis');
+    assert.ok(
+      zoomed.some((r) => r.lane > 0 && r.shown) || zoomed.every((r) => r.lane === 0 || !r.shown),
+      'other lanes follow the same axis',
+    );
     assert.ok(zoomed.filter((r) => !r.shown).length > 0);
     assert.notDeepEqual(await axisLabels(page, 'svg'), initialAxis, 'the axis shows the zoomed time');
     assert.ok(await page.locator('.pfc-reset').isVisible());
     await page.screenshot({ path: join(dir, 'zoomed.png') });
     await page.locator('.pfc-reset').click();
     const reset = await rects(page, 'svg');
-    assert.deepEqual(reset.map((r) => [r.x, r.width, r.shown]), all.map((r) => [r.x, r.width, true]), 'reset restores the whole chart');
+    assert.deepEqual(
+      reset.map((r) => [r.x, r.width, r.shown]),
+      all.map((r) => [r.x, r.width, true]),
+      'reset restores the whole chart',
+    );
     assert.deepEqual(await axisLabels(page, 'svg'), initialAxis);
     assert.ok(!(await page.locator('.pfc-reset').isVisible()));
 
@@ -195,7 +258,10 @@ describe('flame charts in a browser', { skip: browserAvailable() ? false : 'no /
     assert.ok(expected > 0);
     assert.equal(state.filter((r) => r.hit).length, expected);
     assert.ok(state.every((r) => r.hit === /FIND_AND/i.test(r.name)));
-    assert.ok(state.filter((r) => r.hit).every((r) => r.fill === 'rgb(230, 0, 230)'), 'matches are magenta');
+    assert.ok(
+      state.filter((r) => r.hit).every((r) => r.fill === 'rgb(230, 0, 230)'),
+      'matches are magenta',
+    );
     assert.ok(state.filter((r) => !r.hit).every((r) => r.fill !== 'rgb(230, 0, 230)'));
     assert.equal(await page.locator('.pfc-matched').textContent(), `Matched: ${expected} of ${all.length} drawn calls`);
     await page.screenshot({ path: join(dir, 'search.png') });
@@ -219,7 +285,15 @@ describe('flame charts in a browser', { skip: browserAvailable() ? false : 'no /
     // The chart redraws on the resize event, after the viewport has changed: wait for the redraw
     // (the axis with the narrow width's ticks), not for a time.
     const expected = axisTicks(t0, t1, Math.floor(600 / 120)).map((t) => t.label);
-    await page.waitForFunction((count) => [...(globalThis as unknown as { document: Doc }).document.querySelector('svg')!.querySelectorAll('.pfc-axis text')].length === count, expected.length);
+    await page.waitForFunction(
+      (count) =>
+        [
+          ...(globalThis as unknown as { document: Doc }).document
+            .querySelector('svg')!
+            .querySelectorAll('.pfc-axis text'),
+        ].length === count,
+      expected.length,
+    );
     const narrow = await axisLabels(page, 'svg');
     assert.ok(narrow.length < wide.length, `fewer ticks: ${narrow.length} < ${wide.length}`);
     assert.deepEqual(narrow, expected);
@@ -234,7 +308,12 @@ describe('flame charts in a browser', { skip: browserAvailable() ? false : 'no /
     const graphState = () =>
       page.evaluate(() => {
         const root = (globalThis as unknown as { document: Doc }).document.querySelector('#graph svg')!;
-        return [...root.querySelectorAll('g.pf-f')].map((g) => [g.style.display, g.querySelector('rect')!.getAttribute('x'), g.querySelector('rect')!.getAttribute('width'), g.classList.contains('pf-hit')]);
+        return [...root.querySelectorAll('g.pf-f')].map((g) => [
+          g.style.display,
+          g.querySelector('rect')!.getAttribute('x'),
+          g.querySelector('rect')!.getAttribute('width'),
+          g.classList.contains('pf-hit'),
+        ]);
       });
     const graphBefore = await graphState();
     const chartBefore = await rects(page, '#chart svg');
@@ -253,7 +332,10 @@ describe('flame charts in a browser', { skip: browserAvailable() ? false : 'no /
     await page.locator('#chart .pfc-lane rect').nth(index).hover();
     await page.keyboard.press('Control+f');
     assert.equal(prompts.length, 1, 'one prompt');
-    assert.ok((await rects(page, '#chart svg')).some((r) => r.hit), 'the chart searched');
+    assert.ok(
+      (await rects(page, '#chart svg')).some((r) => r.hit),
+      'the chart searched',
+    );
     assert.deepEqual(await graphState(), graphBefore, 'the flame graph did not');
 
     // The flame graph's zoom and search leave the chart alone.
@@ -268,7 +350,11 @@ describe('flame charts in a browser', { skip: browserAvailable() ? false : 'no /
     assert.ok(!(await page.locator('#chart .pfc-reset').isVisible()));
     await page.locator('#chart .pfc-lane rect').nth(index).hover();
     assert.ok(await page.locator('#chart .pfc-tip').isVisible());
-    assert.equal((await page.locator('#graph .pf-details').textContent())!.trim(), '', 'hovering the chart leaves the graph’s details empty');
+    assert.equal(
+      (await page.locator('#graph .pf-details').textContent())!.trim(),
+      '',
+      'hovering the chart leaves the graph’s details empty',
+    );
     await page.screenshot({ path: join(dir, 'both.png'), fullPage: true });
     assert.deepEqual(errors, []);
     assert.deepEqual(outside, []);

@@ -34,7 +34,8 @@ function callsOf(events: readonly GenEvent[]): Call[] {
   return calls;
 }
 
-const key = (c: { tid: number; startNs: number; endNs: number; depth: number; name: string }) => `${c.tid}|${c.startNs}|${c.endNs}|${c.depth}|${c.name}`;
+const key = (c: { tid: number; startNs: number; endNs: number; depth: number; name: string }) =>
+  `${c.tid}|${c.startNs}|${c.endNs}|${c.depth}|${c.name}`;
 
 const limits = fc.record({
   minWidthPercent: fc.oneof(fc.constant(0), fc.constant(0.1), fc.double({ min: 0, max: 20, noNaN: true })),
@@ -47,7 +48,11 @@ describe('flame chart invariants on generated traces', () => {
     await fc.assert(
       fc.asyncProperty(balancedTrace, limits, async (events, options) => {
         const path = writeScratch(scratch, toPyflameText(events));
-        const { analysis, model, svg } = await chartOf(path, { ...options, title: 'generated' }, { parseThread: false });
+        const { analysis, model, svg } = await chartOf(
+          path,
+          { ...options, title: 'generated' },
+          { parseThread: false },
+        );
         const calls = callsOf(events);
         const last = Number(events[events.length - 1].ts - events[0].ts);
         assert.deepEqual([model.startNs, model.endNs], [0, last], 'the span is the trace');
@@ -59,10 +64,20 @@ describe('flame chart invariants on generated traces', () => {
         assert.ok(model.drawnCalls <= options.maxCalls);
         assert.ok(model.minNs >= model.requestedMinNs);
         const eligible = (min: number) => calls.filter((c) => c.endNs - c.startNs >= min && c.depth < options.maxDepth);
-        if (model.minNs > model.requestedMinNs) assert.ok(eligible(model.requestedMinNs).length > options.maxCalls, 'raised only when needed');
-        const drawn = model.lanes.flatMap((lane) => lane.drawn.map((call) => ({ ...call, tid: lane.tid, name: analysis.functionTable.name(call.fn) })));
-        assert.deepEqual(drawn.map(key).sort(), eligible(model.minNs).map(key).sort(), 'the drawn calls are the wide, shallow ones');
-        assert.equal(model.hiddenDeep, calls.filter((c) => c.endNs - c.startNs >= model.minNs && c.depth >= options.maxDepth).length);
+        if (model.minNs > model.requestedMinNs)
+          assert.ok(eligible(model.requestedMinNs).length > options.maxCalls, 'raised only when needed');
+        const drawn = model.lanes.flatMap((lane) =>
+          lane.drawn.map((call) => ({ ...call, tid: lane.tid, name: analysis.functionTable.name(call.fn) })),
+        );
+        assert.deepEqual(
+          drawn.map(key).sort(),
+          eligible(model.minNs).map(key).sort(),
+          'the drawn calls are the wide, shallow ones',
+        );
+        assert.equal(
+          model.hiddenDeep,
+          calls.filter((c) => c.endNs - c.startNs >= model.minNs && c.depth >= options.maxDepth).length,
+        );
 
         const rects = drawnRects(svg);
         assert.equal(rects.length, model.drawnCalls);
@@ -76,7 +91,10 @@ describe('flame chart invariants on generated traces', () => {
           for (const [i, call] of lane.drawn.entries()) {
             const rect = laneRects[i];
             assert.equal(rect.lane, laneIndex);
-            assert.ok(lane.startNs <= call.startNs && call.startNs <= call.endNs && call.endNs <= lane.endNs, 'inside the lane’s time');
+            assert.ok(
+              lane.startNs <= call.startNs && call.startNs <= call.endNs && call.endNs <= lane.endNs,
+              'inside the lane’s time',
+            );
             assert.deepEqual([rect.startNs, rect.durationNs], [call.startNs, call.endNs - call.startNs]);
             assert.ok(Math.abs(rect.x - (call.startNs / span) * 100) <= 1e-5 && rect.x + rect.width <= 100 + 1e-5);
             assert.ok(call.depth < options.maxDepth);
@@ -90,10 +108,17 @@ describe('flame chart invariants on generated traces', () => {
             assert.ok(parent.startNs <= call.startNs && call.endNs <= parent.endNs, 'inside the caller’s time');
             const parentRect = laneRects[call.parent];
             assert.equal(rect.y, parentRect.y + 16, 'one row below the caller');
-            assert.ok(rect.x >= parentRect.x - 1e-5 && rect.x + rect.width <= parentRect.x + parentRect.width + 2e-5, 'inside the caller’s x-range');
+            assert.ok(
+              rect.x >= parentRect.x - 1e-5 && rect.x + rect.width <= parentRect.x + parentRect.width + 2e-5,
+              'inside the caller’s x-range',
+            );
           }
         }
-        const again = await chartOf(writeScratch(scratch, toPyflameText(events)), { ...options, title: 'generated' }, { parseThread: false });
+        const again = await chartOf(
+          writeScratch(scratch, toPyflameText(events)),
+          { ...options, title: 'generated' },
+          { parseThread: false },
+        );
         assert.equal(again.svg, svg, 'deterministic');
       }),
       { numRuns: 120 },

@@ -41,7 +41,10 @@ describe('flame chart: goldens', () => {
 describe('flame chart: what is drawn', () => {
   it('threads: one lane per thread in order of appearance, rectangles placed by time, every call accounted for', async () => {
     const { analysis, model, svg } = await chartOf(join(SAMPLES, 'threads.pyflame.txt'));
-    assert.deepEqual(model.lanes.map((lane) => lane.tid), analysis.threads.map((thread) => thread.tid).filter((tid) => model.lanes.some((lane) => lane.tid === tid)));
+    assert.deepEqual(
+      model.lanes.map((lane) => lane.tid),
+      analysis.threads.map((thread) => thread.tid).filter((tid) => model.lanes.some((lane) => lane.tid === tid)),
+    );
     assert.equal(model.lanes.length + model.emptyThreads, analysis.threads.length);
     const rects = drawnRects(svg);
     assert.equal(rects.length, model.drawnCalls);
@@ -65,36 +68,88 @@ describe('flame chart: what is drawn', () => {
     const index = table.indexOf('fib');
     assert.ok(index >= 0, 'fib is in the function table');
     const rect = new RegExp(`<rect class="(pfc-k\\d+)"[^>]* data-f="${index}"`).exec(svg)!;
-    assert.ok(svg.includes(`.${rect[1]}{fill:${frameColour('fib', fib.file)}}`), 'its colour class has the palette colour');
+    assert.ok(
+      svg.includes(`.${rect[1]}{fill:${frameColour('fib', fib.file)}}`),
+      'its colour class has the palette colour',
+    );
   });
 
   it('GC pauses on their own track, coloured by generation, with a legend', async () => {
     const { analysis, svg } = await chartOf(join(SAMPLES, 'imports-gc.pyflame.txt'));
-    const pauses = [...svg.matchAll(/<rect x="[^"]+" y="\d+" width="[^"]+" height="12" fill="([^"]+)" stroke="[^"]+" data-s="([\d.]+)" data-t="([\d.]+)" data-g="(\d+)"/g)];
+    const pauses = [
+      ...svg.matchAll(
+        /<rect x="[^"]+" y="\d+" width="[^"]+" height="12" fill="([^"]+)" stroke="[^"]+" data-s="([\d.]+)" data-t="([\d.]+)" data-g="(\d+)"/g,
+      ),
+    ];
     assert.equal(pauses.length, analysis.gc.pauses.length);
-    assert.deepEqual(pauses.map((m) => [Number(m[2]), Number(m[3]), Number(m[4])]), analysis.gc.pauses.map((p) => [p.startNs, p.durationNs, p.generation]));
+    assert.deepEqual(
+      pauses.map((m) => [Number(m[2]), Number(m[3]), Number(m[4])]),
+      analysis.gc.pauses.map((p) => [p.startNs, p.durationNs, p.generation]),
+    );
     const colourOf = new Map<string, Set<string>>();
     for (const m of pauses) colourOf.set(m[4], (colourOf.get(m[4]) ?? new Set()).add(m[1]));
     assert.ok(colourOf.size >= 2, 'several generations in this trace');
     for (const colours of colourOf.values()) assert.equal(colours.size, 1, 'one colour a generation');
-    assert.equal(new Set([...colourOf.values()].map((c) => [...c][0])).size, colourOf.size, 'generations differ in colour');
-    for (const generation of colourOf.keys()) assert.match(svg, new RegExp(`fill="${[...colourOf.get(generation)!][0]}"/><text class="pfc-lh" x="\\d+" y="\\d+">gen ${generation}</text>`));
+    assert.equal(
+      new Set([...colourOf.values()].map((c) => [...c][0])).size,
+      colourOf.size,
+      'generations differ in colour',
+    );
+    for (const generation of colourOf.keys())
+      assert.match(
+        svg,
+        new RegExp(
+          `fill="${[...colourOf.get(generation)!][0]}"/><text class="pfc-lh" x="\\d+" y="\\d+">gen ${generation}</text>`,
+        ),
+      );
   });
 
   it('imports on a track of their own, nested by depth, as long as the calls drawn', async () => {
     const { analysis, model, svg } = await chartOf(join(SAMPLES, 'imports-gc.pyflame.txt'), { minWidthPercent: 0.2 });
-    const drawn = [...svg.matchAll(/<rect x="([^"]+)%" y="(\d+)" width="([^"]+)%" height="15" fill="[^"]+" data-s="([\d.]+)" data-t="([\d.]+)" data-m="([^"]*)" data-ok="([01])"/g)].map((m) => ({ y: Number(m[2]), startNs: Number(m[4]), durationNs: Number(m[5]), module: m[6], found: m[7] === '1' }));
+    const drawn = [
+      ...svg.matchAll(
+        /<rect x="([^"]+)%" y="(\d+)" width="([^"]+)%" height="15" fill="[^"]+" data-s="([\d.]+)" data-t="([\d.]+)" data-m="([^"]*)" data-ok="([01])"/g,
+      ),
+    ].map((m) => ({
+      y: Number(m[2]),
+      startNs: Number(m[4]),
+      durationNs: Number(m[5]),
+      module: m[6],
+      found: m[7] === '1',
+    }));
     const expected = analysis.imports.filter((record) => record.durationNs >= model.minNs && record.depth < 16);
-    assert.ok(expected.length > 3 && expected.length < analysis.imports.length, `${expected.length} of ${analysis.imports.length}`);
-    assert.deepEqual(drawn.map((d) => [d.startNs, d.durationNs, d.module, d.found]), expected.map((r) => [r.startNs, r.durationNs, r.module, r.found]));
+    assert.ok(
+      expected.length > 3 && expected.length < analysis.imports.length,
+      `${expected.length} of ${analysis.imports.length}`,
+    );
+    assert.deepEqual(
+      drawn.map((d) => [d.startNs, d.durationNs, d.module, d.found]),
+      expected.map((r) => [r.startNs, r.durationNs, r.module, r.found]),
+    );
     const top = Math.min(...drawn.map((d) => d.y));
-    assert.deepEqual(drawn.map((d) => (d.y - top) / 16), expected.map((r) => r.depth), 'one row a level of nesting');
+    assert.deepEqual(
+      drawn.map((d) => (d.y - top) / 16),
+      expected.map((r) => r.depth),
+      'one row a level of nesting',
+    );
     assert.ok(expected.some((r) => r.depth > 0));
     for (const inner of expected.filter((r) => r.depth > 0)) {
-      assert.ok(expected.some((outer) => outer.depth === inner.depth - 1 && outer.startNs <= inner.startNs && inner.startNs + inner.durationNs <= outer.startNs + outer.durationNs), `${inner.module} drawn inside its importer`);
+      assert.ok(
+        expected.some(
+          (outer) =>
+            outer.depth === inner.depth - 1 &&
+            outer.startNs <= inner.startNs &&
+            inner.startNs + inner.durationNs <= outer.startNs + outer.durationNs,
+        ),
+        `${inner.module} drawn inside its importer`,
+      );
     }
-    assert.match(svg, new RegExp(`Imports: ${analysis.imports.length}, ${expected.length} drawn \\(the others shorter than`));
-    const capped = (await chartOf(join(SAMPLES, 'imports-gc.pyflame.txt'), { minWidthPercent: 0, maxImports: 3 })).model.imports;
+    assert.match(
+      svg,
+      new RegExp(`Imports: ${analysis.imports.length}, ${expected.length} drawn \\(the others shorter than`),
+    );
+    const capped = (await chartOf(join(SAMPLES, 'imports-gc.pyflame.txt'), { minWidthPercent: 0, maxImports: 3 })).model
+      .imports;
     const longest = [...analysis.imports].sort((a, b) => b.durationNs - a.durationNs).slice(0, 3);
     assert.deepEqual(new Set(capped), new Set(longest), 'past the cap: the longest');
   });
@@ -112,11 +167,18 @@ describe('flame chart: what is drawn', () => {
   });
 
   it('calls still open at the end end at the thread’s last event', async () => {
-    const path = writeScratch(scratch, '1\t1\t1\tfunction__entry\t/a.py\touter\t1\n5\t1\t1\tfunction__entry\t/a.py\tinner\t2\n9\t1\t1\tfunction__return\t/a.py\tinner\t3\n20\t1\t1\tfunction__entry\t/a.py\tlate\t4\n30\t1\t2\tfunction__entry\t/a.py\tother\t5\n42\t1\t2\tfunction__return\t/a.py\tother\t6\n');
+    const path = writeScratch(
+      scratch,
+      '1\t1\t1\tfunction__entry\t/a.py\touter\t1\n5\t1\t1\tfunction__entry\t/a.py\tinner\t2\n9\t1\t1\tfunction__return\t/a.py\tinner\t3\n20\t1\t1\tfunction__entry\t/a.py\tlate\t4\n30\t1\t2\tfunction__entry\t/a.py\tother\t5\n42\t1\t2\tfunction__return\t/a.py\tother\t6\n',
+    );
     const { model } = await chartOf(path, { minWidthPercent: 0 });
     const spans = model.lanes.map((lane) => lane.drawn.map((call) => [call.startNs, call.endNs, call.depth]));
     assert.deepEqual(spans, [
-      [[0, 19, 0], [4, 8, 1], [19, 19, 1]],
+      [
+        [0, 19, 0],
+        [4, 8, 1],
+        [19, 19, 1],
+      ],
       [[29, 41, 0]],
     ]);
   });
@@ -162,7 +224,10 @@ describe('flame chart: what is drawn', () => {
   });
 
   it('hostile names are escaped', async () => {
-    const { svg } = await chartOf(join(FIXTURES, 'damage/hostile-names.txt'), { title: '<script>alert(1)</script>', minWidthPercent: 0 });
+    const { svg } = await chartOf(join(FIXTURES, 'damage/hostile-names.txt'), {
+      title: '<script>alert(1)</script>',
+      minWidthPercent: 0,
+    });
     assert.doesNotMatch(svg, /<script>alert/);
     assert.equal(svg.match(/<script/g)?.length, 1, 'only the chart’s own script');
     assert.equal(svg.match(/\]\]>/g)?.length, 2, 'the style and script CDATA only');
@@ -174,13 +239,31 @@ describe('flame chart: what is drawn', () => {
 
 describe('flame chart: time axis', () => {
   it('picks the unit by the span and round steps', () => {
-    assert.deepEqual([axisUnit(999), axisUnit(1000), axisUnit(2.5e6), axisUnit(7e9)].map((u) => u[1]), ['ns', 'µs', 'ms', 's']);
-    assert.deepEqual([tickStep(1000, 10), tickStep(1200, 10), tickStep(3e6, 10), tickStep(7e9, 10), tickStep(5, 10)], [100, 200, 500_000, 1e9, 1]);
-    assert.deepEqual(axisTicks(0, 124e6, 10).map((t) => t.label), ['0', '20 ms', '40 ms', '60 ms', '80 ms', '100 ms', '120 ms']);
+    assert.deepEqual(
+      [axisUnit(999), axisUnit(1000), axisUnit(2.5e6), axisUnit(7e9)].map((u) => u[1]),
+      ['ns', 'µs', 'ms', 's'],
+    );
+    assert.deepEqual(
+      [tickStep(1000, 10), tickStep(1200, 10), tickStep(3e6, 10), tickStep(7e9, 10), tickStep(5, 10)],
+      [100, 200, 500_000, 1e9, 1],
+    );
+    assert.deepEqual(
+      axisTicks(0, 124e6, 10).map((t) => t.label),
+      ['0', '20 ms', '40 ms', '60 ms', '80 ms', '100 ms', '120 ms'],
+    );
     // The unit follows the span shown (600 µs), not the distance from the trace start.
-    assert.deepEqual(axisTicks(1.5e6, 2.1e6, 4).map((t) => t.label), ['1600 µs', '1800 µs', '2000 µs']);
-    assert.deepEqual(axisTicks(1.5e6, 2.7e6, 4).map((t) => t.label), ['1.5 ms', '2.0 ms', '2.5 ms']);
-    assert.deepEqual(axisTicks(0, 3, 10).map((t) => t.label), ['0', '1 ns', '2 ns', '3 ns']);
+    assert.deepEqual(
+      axisTicks(1.5e6, 2.1e6, 4).map((t) => t.label),
+      ['1600 µs', '1800 µs', '2000 µs'],
+    );
+    assert.deepEqual(
+      axisTicks(1.5e6, 2.7e6, 4).map((t) => t.label),
+      ['1.5 ms', '2.0 ms', '2.5 ms'],
+    );
+    assert.deepEqual(
+      axisTicks(0, 3, 10).map((t) => t.label),
+      ['0', '1 ns', '2 ns', '3 ns'],
+    );
   });
 });
 
@@ -201,15 +284,23 @@ describe('flame chart: the CLI', () => {
     const result = await runCli(['analyze', join(SAMPLES, 'recursion.pyflame.txt'), '--minwidth', '2', '--chart', '-']);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /^<\?xml[^]*<\/svg>\n$/);
-    assert.equal(result.stdout, (await chartOf(join(SAMPLES, 'recursion.pyflame.txt'), { title: 'recursion.pyflame', minWidthPercent: 2 })).svg);
+    assert.equal(
+      result.stdout,
+      (await chartOf(join(SAMPLES, 'recursion.pyflame.txt'), { title: 'recursion.pyflame', minWidthPercent: 2 })).svg,
+    );
     const dir = scratchDir('chart-cli');
-    const both = await runCli(['analyze', join(SAMPLES, 'recursion.pyflame.txt'), '--speedscope', '--chart=c.svg'], { cwd: dir });
+    const both = await runCli(['analyze', join(SAMPLES, 'recursion.pyflame.txt'), '--speedscope', '--chart=c.svg'], {
+      cwd: dir,
+    });
     assert.equal(both.code, 0, both.stderr);
     assert.ok(existsSync(join(dir, 'c.svg')) && existsSync(join(dir, 'out/recursion.pyflame.speedscope.json')));
   });
 
   it('one --chart path for two traces is a usage error', async () => {
-    const result = await runCli(['analyze', join(SAMPLES, 'recursion.pyflame.txt'), join(SAMPLES, 'lines.pyflame.txt'), '--chart=x.svg'], { cwd: scratchDir('chart-cli') });
+    const result = await runCli(
+      ['analyze', join(SAMPLES, 'recursion.pyflame.txt'), join(SAMPLES, 'lines.pyflame.txt'), '--chart=x.svg'],
+      { cwd: scratchDir('chart-cli') },
+    );
     assert.equal(result.code, 2);
     assert.match(result.stderr, /--chart x\.svg: one output path for 2 traces/);
   });

@@ -60,7 +60,10 @@ describe('pyflame analyze (the real binary)', { concurrency: true }, () => {
   it('an output flag before the trace takes it as its path: the error says so', async () => {
     const result = await runCli(['analyze', '--svg', THREADS]);
     assert.equal(result.code, 2);
-    assert.match(result.stderr, /Not enough non-option arguments[^]*An output flag such as --svg takes the word after it as its path: put output flags after the traces, or write --svg=PATH\./);
+    assert.match(
+      result.stderr,
+      /Not enough non-option arguments[^]*An output flag such as --svg takes the word after it as its path: put output flags after the traces, or write --svg=PATH\./,
+    );
   });
 
   it('prints the report on stdout and exits 0', async () => {
@@ -75,11 +78,20 @@ describe('pyflame analyze (the real binary)', { concurrency: true }, () => {
   });
 
   it('fits 100 columns when the width is unknown', async () => {
-    const names = ['threads.pyflame.txt', 'imports-gc.pyflame.txt', 'lost-events.bpftrace.txt', 'ticker-top.stap.txt', 'lines.pyflame.txt'];
-    const results = await Promise.all(names.map((name) => runCli(['analyze', sample(name), '--lines', '--overhead', '1us', '--focus', '.'])));
+    const names = [
+      'threads.pyflame.txt',
+      'imports-gc.pyflame.txt',
+      'lost-events.bpftrace.txt',
+      'ticker-top.stap.txt',
+      'lines.pyflame.txt',
+    ];
+    const results = await Promise.all(
+      names.map((name) => runCli(['analyze', sample(name), '--lines', '--overhead', '1us', '--focus', '.'])),
+    );
     names.forEach((name, i) => {
       assert.equal(results[i].code, 0);
-      for (const line of results[i].stdout.split('\n')) assert.ok(Array.from(line).length <= 100, `${name}: a line of ${Array.from(line).length} characters: ${line}`);
+      for (const line of results[i].stdout.split('\n'))
+        assert.ok(Array.from(line).length <= 100, `${name}: a line of ${Array.from(line).length} characters: ${line}`);
     });
   });
 
@@ -101,7 +113,10 @@ describe('pyflame analyze (the real binary)', { concurrency: true }, () => {
     assert.equal(result.code, 0);
     assert.equal(result.stderr, 'pyflame: wrote a/b.json\npyflame: wrote out/threads.pyflame.importtime.txt\n');
     assert.equal((JSON.parse(readFileSync(join(dir, 'a/b.json'), 'utf8')) as JsonDoc).schemaVersion, 1);
-    assert.equal(readFileSync(join(dir, 'out/threads.pyflame.importtime.txt'), 'utf8').split('\n')[0], 'import time: self [us] | cumulative | imported package');
+    assert.equal(
+      readFileSync(join(dir, 'out/threads.pyflame.importtime.txt'), 'utf8').split('\n')[0],
+      'import time: self [us] | cumulative | imported package',
+    );
   });
 
   it('--json - writes only the JSON document on stdout', async () => {
@@ -141,18 +156,38 @@ describe('pyflame analyze (the real binary)', { concurrency: true }, () => {
   });
 
   const usageErrors: Array<[string, string[], RegExp]> = [
-    ['a bad --from', [THREADS, '--from', '5xs'], /--from takes a duration such as 123 \(ns\), 5us, 1\.5ms or 2s; got "5xs"/],
+    [
+      'a bad --from',
+      [THREADS, '--from', '5xs'],
+      /--from takes a duration such as 123 \(ns\), 5us, 1\.5ms or 2s; got "5xs"/,
+    ],
     ['a bad --to', [THREADS, '--to', 'soon'], /--to takes a duration/],
     ['--to before --from', [THREADS, '--from', '2ms', '--to', '1ms'], /--to \(1ms\) is before --from \(2ms\)/],
-    ['a bad --focus regex', [THREADS, '--focus', '(unclosed'], /--focus: "\(unclosed" is not a valid regular expression/],
+    [
+      'a bad --focus regex',
+      [THREADS, '--focus', '(unclosed'],
+      /--focus: "\(unclosed" is not a valid regular expression/,
+    ],
     ['a bad --exclude regex', [THREADS, '--exclude', '*x'], /--exclude: "\*x" is not a valid regular expression/],
     ['a negative --overhead', [THREADS, '--overhead', '-5'], /--overhead takes a duration/],
     ['a bad --pid', [THREADS, '--pid', 'abc'], /--pid takes a process or thread id \(a whole number\); got "abc"/],
     ['--top 0', [THREADS, '--top', '0'], /--top takes a whole number/],
     ['an unknown --sort', [THREADS, '--sort', 'name'], /Argument: sort, Given: "name"/],
-    ['two traces and one --json path', [THREADS, sample('lines.pyflame.txt'), '--json', 'x.json'], /--json x\.json: one output path for 2 traces/],
-    ['two traces and one --importtime path', [THREADS, sample('lines.pyflame.txt'), '--importtime', 'x.txt'], /--importtime x\.txt: one output path for 2 traces/],
-    ['two traces with the same default output', [THREADS, sameName(), '--json'], /would both be written to out\/threads\.pyflame\.json/],
+    [
+      'two traces and one --json path',
+      [THREADS, sample('lines.pyflame.txt'), '--json', 'x.json'],
+      /--json x\.json: one output path for 2 traces/,
+    ],
+    [
+      'two traces and one --importtime path',
+      [THREADS, sample('lines.pyflame.txt'), '--importtime', 'x.txt'],
+      /--importtime x\.txt: one output path for 2 traces/,
+    ],
+    [
+      'two traces with the same default output',
+      [THREADS, sameName(), '--json'],
+      /would both be written to out\/threads\.pyflame\.json/,
+    ],
     ['no trace', [], /Not enough non-option arguments/],
   ];
   for (const [what, args, message] of usageErrors) {
@@ -185,10 +220,16 @@ describe('pyflame analyze (the real binary)', { concurrency: true }, () => {
       analysisJson([THREADS, '--tid', '6837', '--tid', '6838']),
       analysisJson([THREADS, '--pid', '1']),
     ]);
-    assert.deepEqual(one.threads.map((t) => t.tid), [6837]);
-    assert.deepEqual(one.threads[0], all.threads.find((t) => t.tid === 6837));
+    assert.deepEqual(
+      one.threads.map((t) => t.tid),
+      [6837],
+    );
+    assert.deepEqual(
+      one.threads[0],
+      all.threads.find((t) => t.tid === 6837),
+    );
     assert.ok(one.functions.some((f) => f.name === 'is_prime'));
-    assert.ok(!one.functions.some((f) => f.name === 'fib' || f.name === 'encode'), 'other threads\' functions are gone');
+    assert.ok(!one.functions.some((f) => f.name === 'fib' || f.name === 'encode'), "other threads' functions are gone");
     assert.deepEqual(two.threads.map((t) => t.tid).sort(), [6837, 6838]);
     assert.deepEqual([none.threads.length, none.functions.length], [0, 0]);
   });
@@ -197,11 +238,15 @@ describe('pyflame analyze (the real binary)', { concurrency: true }, () => {
     const [all, focused] = await Promise.all([analysisJson([THREADS]), analysisJson([THREADS, '--focus', '^encode$'])]);
     const encode = only(focused, 'encode');
     // All root-level time is time in encode calls: nothing outside them is counted.
-    assert.equal(focused.threads.reduce((sum, t) => sum + t.rootTotalNs, 0), encode.totalNs);
+    assert.equal(
+      focused.threads.reduce((sum, t) => sum + t.rootTotalNs, 0),
+      encode.totalNs,
+    );
     assert.equal(encode.totalNs, only(all, 'encode').totalNs);
     for (const f of focused.functions) assert.ok(f.totalNs <= encode.totalNs, `${f.name} runs under encode`);
     const names = new Set(focused.functions.map((f) => f.name));
-    for (const caller of ['<module>', 'main', 'run', 'encoder_worker', 'fib']) assert.ok(!names.has(caller), `${caller} is not under encode`);
+    for (const caller of ['<module>', 'main', 'run', 'encoder_worker', 'fib'])
+      assert.ok(!names.has(caller), `${caller} is not under encode`);
     assert.ok(names.has('<genexpr>'));
   });
 
@@ -324,7 +369,8 @@ describe('the terminal report (renderReport)', () => {
     const dir = scratch();
     const path = join(dir, 'return-only.txt');
     const lines = ['# pyflame-trace v1 clock=boot_ns python=/usr/bin/python3.11'];
-    for (let i = 0; i < 300; i++) lines.push(`${1000 + i * 100}\t1\t1\tfunction__return\t/app/m.py\t${['a', 'b', 'c'][i % 3]}\t${10 + (i % 3)}`);
+    for (let i = 0; i < 300; i++)
+      lines.push(`${1000 + i * 100}\t1\t1\tfunction__return\t/app/m.py\t${['a', 'b', 'c'][i % 3]}\t${10 + (i % 3)}`);
     writeFileSync(path, `${lines.join('\n')}\n`);
     const report = renderReport(await analyzeTrace(path), options);
     assert.match(report, /!! No timings: this trace has 300 function returns but only 0 entries\./);
@@ -343,10 +389,18 @@ describe('the terminal report (renderReport)', () => {
 
 describe('formatting and flag values', () => {
   it('durations with three significant digits, counts with separators, percentages', () => {
-    assert.deepEqual(
-      [0, 35, 999, 999.7, 6922, 50_000, 260_135, 1_000_000, 33_197_008, 2e9].map(formatDuration),
-      ['0 ns', '35 ns', '999 ns', '1.00 µs', '6.92 µs', '50.0 µs', '260 µs', '1.00 ms', '33.2 ms', '2.00 s'],
-    );
+    assert.deepEqual([0, 35, 999, 999.7, 6922, 50_000, 260_135, 1_000_000, 33_197_008, 2e9].map(formatDuration), [
+      '0 ns',
+      '35 ns',
+      '999 ns',
+      '1.00 µs',
+      '6.92 µs',
+      '50.0 µs',
+      '260 µs',
+      '1.00 ms',
+      '33.2 ms',
+      '2.00 s',
+    ]);
     assert.deepEqual([0, 999, 1000, 1234567].map(formatCount), ['0', '999', '1,000', '1,234,567']);
     assert.deepEqual([formatPercent(1, 3), formatPercent(1, 0), formatPercent(1, 100_000)], ['33.3%', '–', '<0.1%']);
   });
@@ -360,10 +414,16 @@ describe('formatting and flag values', () => {
     assert.equal(shortenFile('<frozen importlib._bootstrap>'), '<frozen _bootstrap>');
     assert.equal(shortenFile('<string>'), '<string>');
     assert.equal(functionLabel('f', '/a/b.py', 3), 'f (b.py:3)');
-    assert.equal(functionLabel('a_rather_long_function_name', '<frozen importlib._bootstrap_external>', 1604, 44), 'a_rather_long_function_name (…xternal>:1604)');
+    assert.equal(
+      functionLabel('a_rather_long_function_name', '<frozen importlib._bootstrap_external>', 1604, 44),
+      'a_rather_long_function_name (…xternal>:1604)',
+    );
     // The file is cut before the name, and the line is always kept (issue 11: at 80 columns the
     // label was `is_prime (threads…`).
-    assert.equal(functionLabel('a_rather_long_function_name', '<frozen importlib._bootstrap_external>', 1604, 40), 'a_rather_long_function_name (…nal>:1604)');
+    assert.equal(
+      functionLabel('a_rather_long_function_name', '<frozen importlib._bootstrap_external>', 1604, 40),
+      'a_rather_long_function_name (…nal>:1604)',
+    );
     assert.equal(functionLabel('is_prime', '/home/u/threads.py', 13, 18), 'is_prime (….py:13)');
     assert.equal(functionLabel('primes_worker', '/home/u/threads.py', 24, 18), 'primes_wor… (…:24)');
     assert.equal(functionLabel('a_rather_long_function_name', 'x.py', 7, 12), 'a_rat… (…:7)');
@@ -378,7 +438,11 @@ describe('formatting and flag values', () => {
   });
 
   it('duration flags: ns by default, units accepted', () => {
-    assert.deepEqual(['123', '5us', '5µs', '1.5ms', '2s', '2 s', '0', '7.5'].map((v) => parseDurationFlag('from', v)), [123, 5000, 5000, 1_500_000, 2e9, 2e9, 0, 7.5]);
-    for (const bad of ['', '-1', '5 minutes', 'ms', '1e400']) assert.throws(() => parseDurationFlag('from', bad), UsageError, bad);
+    assert.deepEqual(
+      ['123', '5us', '5µs', '1.5ms', '2s', '2 s', '0', '7.5'].map((v) => parseDurationFlag('from', v)),
+      [123, 5000, 5000, 1_500_000, 2e9, 2e9, 0, 7.5],
+    );
+    for (const bad of ['', '-1', '5 minutes', 'ms', '1e400'])
+      assert.throws(() => parseDurationFlag('from', bad), UsageError, bad);
   });
 });

@@ -29,7 +29,9 @@ describe('pyflame convert (the real binary)', () => {
   });
 
   it('reads - from stdin, gzip included', async () => {
-    const result = await runCli(['convert', '-', '--to', 'csv'], { stdin: readFileSync(fixture('damage/gzip.txt.gz')) });
+    const result = await runCli(['convert', '-', '--to', 'csv'], {
+      stdin: readFileSync(fixture('damage/gzip.txt.gz')),
+    });
     assert.equal(result.code, 0);
     assert.equal(result.stdout.trim().split('\n').length, 7);
   });
@@ -37,17 +39,44 @@ describe('pyflame convert (the real binary)', () => {
   it('prints repairs as warnings on stderr and still exits 0', async () => {
     const result = await runCli(['convert', fixture('damage/junk-lines.txt'), '--to', 'csv']);
     assert.equal(result.code, 0);
-    assert.match(result.stderr, /^pyflame: warning: .*junk-lines\.txt: junk-line, 3 times \(lines 2, 5, 7\): lines that are not pyflame events were skipped, the first: "garbage that is not an event"\n$/);
+    assert.match(
+      result.stderr,
+      /^pyflame: warning: .*junk-lines\.txt: junk-line, 3 times \(lines 2, 5, 7\): lines that are not pyflame events were skipped, the first: "garbage that is not an event"\n$/,
+    );
   });
 
   const failures: Array<[string, string[], RegExp]> = [
-    ['an empty file', ['convert', fixture('damage/empty.txt'), '--to', 'csv'], /^pyflame: error: .*empty\.txt: empty trace: no lines to read\n$/],
-    ['a binary file', ['convert', fixture('damage/binary.bin'), '--to', 'csv'], /^pyflame: error: .*binary\.bin:1: binary data/],
-    ['a text file in no known format', ['convert', fixture('damage/not-a-trace.txt'), '--to', 'csv'], /not-a-trace\.txt:1: not a trace format pyflame reads \(tried: bpftrace, pyflame, csv, dtrace, stap, stap-top\)/],
-    ['a missing file', ['convert', fixture('no/such/file.txt'), '--to', 'csv'], /^pyflame: error: .*file\.txt: cannot read: no such file or folder \(ENOENT\)\n$/],
+    [
+      'an empty file',
+      ['convert', fixture('damage/empty.txt'), '--to', 'csv'],
+      /^pyflame: error: .*empty\.txt: empty trace: no lines to read\n$/,
+    ],
+    [
+      'a binary file',
+      ['convert', fixture('damage/binary.bin'), '--to', 'csv'],
+      /^pyflame: error: .*binary\.bin:1: binary data/,
+    ],
+    [
+      'a text file in no known format',
+      ['convert', fixture('damage/not-a-trace.txt'), '--to', 'csv'],
+      /not-a-trace\.txt:1: not a trace format pyflame reads \(tried: bpftrace, pyflame, csv, dtrace, stap, stap-top\)/,
+    ],
+    [
+      'a missing file',
+      ['convert', fixture('no/such/file.txt'), '--to', 'csv'],
+      /^pyflame: error: .*file\.txt: cannot read: no such file or folder \(ENOENT\)\n$/,
+    ],
     ['a directory', ['convert', FIXTURES, '--to', 'csv'], /is a directory, not a trace file/],
-    ['an unknown output format', ['convert', fixture('damage/crlf.txt'), '--to', 'xml'], /Invalid values:\n {2}Argument: to, Given: "xml", Choices: "csv", "jsonl"/],
-    ['an unknown input format', ['convert', fixture('damage/crlf.txt'), '--to', 'csv', '--format', 'perf'], /Argument: format, Given: "perf"/],
+    [
+      'an unknown output format',
+      ['convert', fixture('damage/crlf.txt'), '--to', 'xml'],
+      /Invalid values:\n {2}Argument: to, Given: "xml", Choices: "csv", "jsonl"/,
+    ],
+    [
+      'an unknown input format',
+      ['convert', fixture('damage/crlf.txt'), '--to', 'csv', '--format', 'perf'],
+      /Argument: format, Given: "perf"/,
+    ],
     ['a missing command', [], /Name a command/],
     ['an unknown flag', ['convert', fixture('damage/crlf.txt'), '--to', 'csv', '--bogus'], /Unknown argument: bogus/],
   ];
@@ -71,7 +100,9 @@ describe('pyflame convert (the real binary)', () => {
   });
 
   it('escapes control characters of trace names in terminal messages', async () => {
-    const result = await runCli(['convert', '-', '--to', 'csv'], { stdin: 'bad\x07line \u202e here\n1\t2\t3\tgc__start\t0\n' });
+    const result = await runCli(['convert', '-', '--to', 'csv'], {
+      stdin: 'bad\x07line \u202e here\n1\t2\t3\tgc__start\t0\n',
+    });
     assert.equal(result.code, 0);
     assert.ok(!result.stderr.includes('\x07') && !result.stderr.includes('\u202e'), 'no raw control characters');
     assert.match(result.stderr, /bad\\u0007line \\u202e here/);
@@ -90,7 +121,11 @@ describe('output failures', () => {
     const { spawnSync } = await import('node:child_process');
     const { openSync } = await import('node:fs');
     const full = openSync('/dev/full', 'w');
-    const result = spawnSync(process.execPath, [join(FIXTURES, '../../bin/pyflame.js'), 'convert', fixture('formats/dtrace/docs-example.txt'), '--to', 'csv'], { stdio: ['ignore', full, 'pipe'], encoding: 'utf8' });
+    const result = spawnSync(
+      process.execPath,
+      [join(FIXTURES, '../../bin/pyflame.js'), 'convert', fixture('formats/dtrace/docs-example.txt'), '--to', 'csv'],
+      { stdio: ['ignore', full, 'pipe'], encoding: 'utf8' },
+    );
     assert.equal(result.status, 2);
     assert.match(result.stderr, /^pyflame: error: .*ENOSPC/);
   });

@@ -36,8 +36,14 @@ describe('pyflame diff (command line)', () => {
     const markdown = join(scratch, 'renamed.md');
     const result = await runCli(['diff', HEAD, renamed, '--fail-on', 'calls>0', '--markdown', markdown]);
     assert.equal(result.code, 0, result.stdout);
-    assert.match(result.stdout.replace(/\n {2}/g, ' '), /A file has another path in HEAD, matched by the functions in it \(--no-renames to match by path only\): \/tmp\/pyflame-shop\/shop\.py → \/tmp\/pyflame-shop-v2\/shop_after\.py\./);
-    assert.match(readFileSync(markdown, 'utf8'), /^Matched by the functions in them \(renamed or moved files; `--no-renames` to match by path only\): \/tmp\/pyflame\\-shop\/shop\\\.py → \/tmp\/pyflame\\-shop\\-v2\/shop\\_after\\\.py\.$/m);
+    assert.match(
+      result.stdout.replace(/\n {2}/g, ' '),
+      /A file has another path in HEAD, matched by the functions in it \(--no-renames to match by path only\): \/tmp\/pyflame-shop\/shop\.py → \/tmp\/pyflame-shop-v2\/shop_after\.py\./,
+    );
+    assert.match(
+      readFileSync(markdown, 'utf8'),
+      /^Matched by the functions in them \(renamed or moved files; `--no-renames` to match by path only\): \/tmp\/pyflame\\-shop\/shop\\\.py → \/tmp\/pyflame\\-shop\\-v2\/shop\\_after\\\.py\.$/m,
+    );
     const byPath = await runCli(['diff', HEAD, renamed, '--fail-on', 'calls>0', '--no-renames']);
     assert.equal(byPath.code, 1);
     assert.match(byPath.stdout, /calls>0 +0 → 300 \(\+300, new\) +audit \(shop_after\.py:30\)/);
@@ -60,7 +66,10 @@ describe('pyflame diff (command line)', () => {
     const badJson = writeScratch(scratch, '{"schemaVersion": 7}', 'bad.json');
     const wrong = await runCli(['diff', badJson, SMALL]);
     assert.equal(wrong.code, 2);
-    assert.match(wrong.stderr, /bad\.json: not a usable pyflame analyze --json document: expected "schemaVersion": 1, found 7/);
+    assert.match(
+      wrong.stderr,
+      /bad\.json: not a usable pyflame analyze --json document: expected "schemaVersion": 1, found 7/,
+    );
     const broken = writeScratch(scratch, '{"schemaVersion": 1,', 'broken.json');
     const invalid = await runCli(['diff', broken, SMALL]);
     assert.equal(invalid.code, 2);
@@ -84,20 +93,41 @@ describe('pyflame diff (command line)', () => {
     assert.match(noPaths.stderr, /--fail-on path\.\* rules need call paths on both sides/);
     const filtered = await runCli(['diff', saved, HEAD, '--tid', '1']);
     assert.equal(filtered.code, 2);
-    assert.match(filtered.stderr, /base\.json: is a saved --json result: --pid, --tid, --focus, --exclude, --from and --to apply to traces only/);
+    assert.match(
+      filtered.stderr,
+      /base\.json: is a saved --json result: --pid, --tid, --focus, --exclude, --from and --to apply to traces only/,
+    );
   });
 
   it('--markdown and --json write out/<head>.diff.* by default; with - the document alone goes to stdout', async () => {
     const dir = scratchDir('cli-diff-out');
-    const result = await runCli(['diff', BASE, HEAD, '--fail-on', 'calls>0', '--markdown', '--json', '--svg'], { cwd: dir });
+    const result = await runCli(['diff', BASE, HEAD, '--fail-on', 'calls>0', '--markdown', '--json', '--svg'], {
+      cwd: dir,
+    });
     assert.equal(result.code, 1, result.stderr);
-    assert.deepEqual(readdirSync(join(dir, 'out')).sort(), ['shop-head.pyflame.diff.json', 'shop-head.pyflame.diff.md', 'shop-head.pyflame.diff.svg']);
-    assert.equal(result.stderr, 'pyflame: wrote out/shop-head.pyflame.diff.json\npyflame: wrote out/shop-head.pyflame.diff.md\npyflame: wrote out/shop-head.pyflame.diff.svg\n');
-    assert.match(readFileSync(join(dir, 'out/shop-head.pyflame.diff.svg'), 'utf8'), /^<\?xml[^]*<svg [^]*shop-head\.pyflame vs shop-base\.pyflame</);
+    assert.deepEqual(readdirSync(join(dir, 'out')).sort(), [
+      'shop-head.pyflame.diff.json',
+      'shop-head.pyflame.diff.md',
+      'shop-head.pyflame.diff.svg',
+    ]);
+    assert.equal(
+      result.stderr,
+      'pyflame: wrote out/shop-head.pyflame.diff.json\npyflame: wrote out/shop-head.pyflame.diff.md\npyflame: wrote out/shop-head.pyflame.diff.svg\n',
+    );
+    assert.match(
+      readFileSync(join(dir, 'out/shop-head.pyflame.diff.svg'), 'utf8'),
+      /^<\?xml[^]*<svg [^]*shop-head\.pyflame vs shop-base\.pyflame</,
+    );
     const twice = await runCli(['diff', BASE, HEAD, '--json', '-', '--svg', '-']);
     assert.equal(twice.code, 2);
-    assert.match(twice.stderr, /^pyflame: error: --json and --svg would both write to stdout; send one of them to a file\n$/);
-    assert.match(readFileSync(join(dir, 'out/shop-head.pyflame.diff.md'), 'utf8'), /^## ❌ pyflame diff: 1 of 1 rules fired, on 2 items\n/);
+    assert.match(
+      twice.stderr,
+      /^pyflame: error: --json and --svg would both write to stdout; send one of them to a file\n$/,
+    );
+    assert.match(
+      readFileSync(join(dir, 'out/shop-head.pyflame.diff.md'), 'utf8'),
+      /^## ❌ pyflame diff: 1 of 1 rules fired, on 2 items\n/,
+    );
     const md = await runCli(['diff', BASE, HEAD, '--fail-on', 'calls>0', '--markdown', '-']);
     assert.equal(md.code, 1);
     assert.match(md.stdout, /^## ❌ pyflame diff/);

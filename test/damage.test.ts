@@ -62,22 +62,48 @@ describe('damaged input is repaired, counted and reported', () => {
 
   it('events out of timestamp order are put back in order', async () => {
     const { csv, summary } = await eventLogCsv(damage('out-of-order.txt'));
-    const times = csv.trim().split('\n').slice(1).map((row) => Number(row.split(',')[0]));
-    assert.deepEqual(times, [...times].sort((a, b) => a - b));
+    const times = csv
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((row) => Number(row.split(',')[0]));
+    assert.deepEqual(
+      times,
+      [...times].sort((a, b) => a - b),
+    );
     assert.equal(summary.warnings.find((w) => w.code === 'out-of-order')?.count, 2);
   });
 
   it('DTrace per-CPU buffers printed in turn are merged by time', async () => {
     const { csv, summary } = await eventLogCsv(damage('per-cpu-buffers.dtrace.txt'));
-    const functions = csv.trim().split('\n').slice(1).map((row) => row.split(',').slice(3, 6).join(' '));
-    assert.deepEqual(functions, ['entry m.py main', 'entry m.py b', 'return m.py b', 'entry m.py a', 'return m.py a', 'return m.py main']);
+    const functions = csv
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((row) => row.split(',').slice(3, 6).join(' '));
+    assert.deepEqual(functions, [
+      'entry m.py main',
+      'entry m.py b',
+      'return m.py b',
+      'entry m.py a',
+      'return m.py a',
+      'return m.py main',
+    ]);
     assert.equal(summary.warnings[0].code, 'out-of-order');
   });
 
   it('an event later than the reorder window allows keeps its place and is reported', async () => {
     const { csv, summary } = await eventLogCsv(damage('out-of-order.txt'), { reorderWindow: 0, batchSize: 1 });
-    const times = csv.trim().split('\n').slice(1).map((row) => Number(row.split(',')[0]));
-    assert.deepEqual(times, [...times].sort((a, b) => a - b), 'time never goes backwards');
+    const times = csv
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((row) => Number(row.split(',')[0]));
+    assert.deepEqual(
+      times,
+      [...times].sort((a, b) => a - b),
+      'time never goes backwards',
+    );
     assert.equal(summary.warnings.find((w) => w.code === 'out-of-order-late')?.count, 2);
   });
 
@@ -97,8 +123,14 @@ describe('unreadable input is a clear error naming the file and line', () => {
   const cases: Array<[string, RegExp]> = [
     ['empty.txt', /empty\.txt: empty trace: no lines to read$/],
     ['blank-lines-only.txt', /blank-lines-only\.txt: empty trace/],
-    ['binary.bin', /binary\.bin:1: binary data \(a NUL byte at offset 0\), not a text trace; expected one of: bpftrace, pyflame, csv, dtrace, stap, stap-top$/],
-    ['not-a-trace.txt', /not-a-trace\.txt:1: not a trace format pyflame reads \(tried: bpftrace, pyflame, csv, dtrace, stap, stap-top\); this line fits none of them: "hello world"$/],
+    [
+      'binary.bin',
+      /binary\.bin:1: binary data \(a NUL byte at offset 0\), not a text trace; expected one of: bpftrace, pyflame, csv, dtrace, stap, stap-top$/,
+    ],
+    [
+      'not-a-trace.txt',
+      /not-a-trace\.txt:1: not a trace format pyflame reads \(tried: bpftrace, pyflame, csv, dtrace, stap, stap-top\); this line fits none of them: "hello world"$/,
+    ],
   ];
   for (const [file, message] of cases) {
     it(file, async () => {
@@ -111,7 +143,10 @@ describe('unreadable input is a clear error naming the file and line', () => {
   }
 
   it('a forced format that fits no line is an error, not an empty result', async () => {
-    await assert.rejects(readTrace(damage('crlf.txt'), { format: 'stap' }), /crlf\.txt:1: no events: no line is in the stap format/);
+    await assert.rejects(
+      readTrace(damage('crlf.txt'), { format: 'stap' }),
+      /crlf\.txt:1: no events: no line is in the stap format/,
+    );
   });
 
   it('a file is never modified by reading it', async () => {
@@ -126,7 +161,11 @@ describe('names', () => {
     const { csv, summary } = await eventLogCsv(damage('invalid-utf8.txt'));
     assert.match(csv, /,\/t\/caf\uFFFD\.py,f\uFFFDr,1,/);
     assert.match(csv, /,\/t\/ok\uFFFD\.py,g,1,/, 'a real U+FFFD in a name is kept');
-    assert.deepEqual(codes(summary), { 'invalid-utf8': 4 }, 'file and function of two frames (entry and return lines differ)');
+    assert.deepEqual(
+      codes(summary),
+      { 'invalid-utf8': 4 },
+      'file and function of two frames (entry and return lines differ)',
+    );
   });
 
   it('a header value may hold spaces and non-ASCII', async () => {
@@ -150,13 +189,29 @@ describe('the reorder window', () => {
     for (let i = 0; i < 10; i++) lines.push(`${1_002_000 + i}\t1\t1\tgc__start\t0`);
     const path = join(scratchDir('late'), 'late.txt');
     writeFileSync(path, `${lines.join('\n')}\n`);
-    for (const options of [{ reorderWindow: 0 }, { reorderWindow: 0, batchSize: 1 }, { reorderWindow: 100, batchSize: 64 }]) {
+    for (const options of [
+      { reorderWindow: 0 },
+      { reorderWindow: 0, batchSize: 1 },
+      { reorderWindow: 100, batchSize: 64 },
+    ]) {
       const { csv, summary } = await eventLogCsv(path, options);
-      const times = csv.trim().split('\n').slice(1).map((row) => Number(row.split(',')[0]));
-      assert.deepEqual(times, [...times].sort((a, b) => a - b), JSON.stringify(options));
+      const times = csv
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((row) => Number(row.split(',')[0]));
+      assert.deepEqual(
+        times,
+        [...times].sort((a, b) => a - b),
+        JSON.stringify(options),
+      );
       // Within a batch it is merely out of order; past the window, late (its time raised).
       const repaired = summary.warnings.filter((w) => w.code === 'out-of-order-late' || w.code === 'out-of-order');
-      assert.deepEqual(repaired.map((w) => w.count), [1], JSON.stringify(options));
+      assert.deepEqual(
+        repaired.map((w) => w.count),
+        [1],
+        JSON.stringify(options),
+      );
     }
   });
 });
@@ -177,7 +232,10 @@ describe('memory bounds', () => {
     const path = join(scratchDir('frames'), 'many.txt');
     writeFileSync(path, `${rows.join('\n')}\n`);
     for (const fastLines of [true, false]) {
-      await assert.rejects(readTrace(path, { maxFrames: 10, fastLines }), /many\.txt: more than 10 distinct \(file, function, line\) frames/);
+      await assert.rejects(
+        readTrace(path, { maxFrames: 10, fastLines }),
+        /many\.txt: more than 10 distinct \(file, function, line\) frames/,
+      );
     }
     assert.equal((await eventLogCsv(path, { maxFrames: 30 })).summary.events, 30);
   });

@@ -15,7 +15,9 @@ import { scratchDir } from './helpers/scratch.js';
 // function in its own colour, hover details with the change, click to zoom.
 const dir = scratchDir('diff-browser');
 
-describe('differential flame graph in a browser', { skip: browserAvailable() ? false : 'no /usr/bin/chromium (.ci/run installs it)' }, () => {
+describe('differential flame graph in a browser', {
+  skip: browserAvailable() ? false : 'no /usr/bin/chromium (.ci/run installs it)',
+}, () => {
   let browser: Browser;
   let server: { url: string; close: () => Promise<void> };
   before(async () => {
@@ -49,12 +51,21 @@ describe('differential flame graph in a browser', { skip: browserAvailable() ? f
     assert.equal(await fill(frame('audit')), DIFF_COLOURS.new);
     await page.locator(frame('report')).first().hover();
     const details = await page.locator('.pf-details').textContent();
-    assert.match(details ?? '', /^report \(.*shop\.py\) · calls 1 · .* · Δtotal \+\d[\d.]* (ms|s) \(\+\d+%\) · Δself \+/);
+    assert.match(
+      details ?? '',
+      /^report \(.*shop\.py\) · calls 1 · .* · Δtotal \+\d[\d.]* (ms|s) \(\+\d+%\) · Δself \+/,
+    );
     await page.locator(frame('audit')).first().hover();
     assert.match((await page.locator('.pf-details').textContent()) ?? '', /audit .*new in HEAD · Δtotal \+/);
     // Click main: it fills the width; report stays, the interpreter's start-up frames go.
     await page.locator(frame('main')).first().click();
-    const width = async (name: string) => parseFloat((await page.locator(`${frame(name)} rect`).first().getAttribute('width')) ?? '0');
+    const width = async (name: string) =>
+      parseFloat(
+        (await page
+          .locator(`${frame(name)} rect`)
+          .first()
+          .getAttribute('width')) ?? '0',
+      );
     assert.equal(await width('main'), 100);
     assert.ok((await width('report')) > 80);
     assert.equal(await page.locator(frame('_find_and_load')).first().isVisible(), false);
@@ -66,7 +77,9 @@ describe('differential flame graph in a browser', { skip: browserAvailable() ? f
   it('a run against itself is one neutral colour', async () => {
     const page = await browser.newPage();
     await page.goto(`${server.url}/d/same.svg`);
-    const fills = await page.locator('g.pf-f rect').evaluateAll((rects) => [...new Set(rects.map((r) => r.getAttribute('fill')))]);
+    const fills = await page
+      .locator('g.pf-f rect')
+      .evaluateAll((rects) => [...new Set(rects.map((r) => r.getAttribute('fill')))]);
     assert.deepEqual(fills, [DIFF_COLOURS.same]);
     await page.close();
   });

@@ -13,15 +13,42 @@ import type { ProfileFunction, RunProfile } from '../src/diff/run-profile.js';
 import { FIXTURES } from './helpers/paths.js';
 
 function fn(file: string, name: string, calls = 1, rank = 0): ProfileFunction {
-  return { key: rank === 0 ? `${file}\0${name}` : `${file}\0${name}\0${rank}`, name, file, line: 1 + rank, calls, selfNs: 1e6 * calls, totalNs: 1e6 * calls, p95Ns: null };
+  return {
+    key: rank === 0 ? `${file}\0${name}` : `${file}\0${name}\0${rank}`,
+    name,
+    file,
+    line: 1 + rank,
+    calls,
+    selfNs: 1e6 * calls,
+    totalNs: 1e6 * calls,
+    p95Ns: null,
+  };
 }
 
 function run(functions: ProfileFunction[]): RunProfile {
   const tracedNs = functions.reduce((sum, f) => sum + f.selfNs, 0);
-  return { source: 'x', format: 'pyflame', durationNs: tracedNs, events: 1, droppedEvents: 0, tracedNs, functions, callTree: undefined, gc: [], imports: [], warnings: [] };
+  return {
+    source: 'x',
+    format: 'pyflame',
+    durationNs: tracedNs,
+    events: 1,
+    droppedEvents: 0,
+    tracedNs,
+    functions,
+    callTree: undefined,
+    gc: [],
+    imports: [],
+    warnings: [],
+  };
 }
 
-const script = (file: string) => [fn(file, '<module>'), fn(file, 'main'), fn(file, 'load', 3), fn(file, '<lambda>', 2), fn(file, '<lambda>', 5, 1)];
+const script = (file: string) => [
+  fn(file, '<module>'),
+  fn(file, 'main'),
+  fn(file, 'load', 3),
+  fn(file, '<lambda>', 2),
+  fn(file, '<lambda>', 5, 1),
+];
 
 describe('renamed files: a file only BASE has matched with one only HEAD has, by its functions', () => {
   it('before.py recorded against after.py: paired, and every function compared with itself', () => {
@@ -29,11 +56,17 @@ describe('renamed files: a file only BASE has matched with one only HEAD has, by
     const head = run([...script('/w/after.py'), fn('/usr/lib/python3.11/json/decoder.py', 'decode')]);
     assert.deepEqual(matchRenamedFiles(base, head), [{ base: '/w/before.py', head: '/w/after.py', similarity: 1 }]);
     const diff = compareRuns(base, head);
-    assert.ok(diff.functions.every((f) => f.presence === 'both'), 'no new or vanished function');
+    assert.ok(
+      diff.functions.every((f) => f.presence === 'both'),
+      'no new or vanished function',
+    );
     assert.deepEqual(evaluateGate(diff, { rules: [parseRule('calls>0')], minDeltaNs: 0, minGcDeltaNs: 0 }), []);
     // Same-named functions keep their rank: the second <lambda> is matched with the second.
     const lambdas = diff.functions.filter((f) => f.name === '<lambda>').map((f) => [f.calls.base, f.calls.head]);
-    assert.deepEqual(lambdas, [[2, 2], [5, 5]]);
+    assert.deepEqual(lambdas, [
+      [2, 2],
+      [5, 5],
+    ]);
     // The report names HEAD's file.
     assert.ok(diff.functions.filter((f) => f.name === 'main').every((f) => f.file === '/w/after.py'));
   });
@@ -41,12 +74,19 @@ describe('renamed files: a file only BASE has matched with one only HEAD has, by
   it('--no-renames (renames: false) matches by path only', () => {
     const diff = compareRuns(run(script('/w/before.py')), run(script('/w/after.py')), { renames: false });
     assert.deepEqual(diff.renamedFiles, []);
-    assert.deepEqual(diff.functions.map((f) => f.presence).sort(), [...Array(5).fill('new'), ...Array(5).fill('vanished')]);
+    assert.deepEqual(diff.functions.map((f) => f.presence).sort(), [
+      ...Array(5).fill('new'),
+      ...Array(5).fill('vanished'),
+    ]);
   });
 
   it('a checkout in another folder: files with the same functions are told apart by their path ending', () => {
     const module = (file: string) => [fn(file, 'helper')];
-    const base = run([...module('/home/ci/a/src/util.py'), ...module('/home/ci/a/lib/util.py'), ...module('/home/ci/a/src/io.py')]);
+    const base = run([
+      ...module('/home/ci/a/src/util.py'),
+      ...module('/home/ci/a/lib/util.py'),
+      ...module('/home/ci/a/src/io.py'),
+    ]);
     const head = run([...module('/tmp/b/lib/util.py'), ...module('/tmp/b/src/io.py'), ...module('/tmp/b/src/util.py')]);
     assert.deepEqual(
       matchRenamedFiles(base, head).map((r) => [r.base, r.head]),
@@ -59,7 +99,11 @@ describe('renamed files: a file only BASE has matched with one only HEAD has, by
   });
 
   it('a large project whose checkout moved (600 files a side, all with the same function names): paired by base name', () => {
-    const project = (root: string) => Array.from({ length: 600 }, (_, i) => [fn(`${root}/pkg${i % 7}/mod${i}.py`, '<module>'), fn(`${root}/pkg${i % 7}/mod${i}.py`, 'run')]).flat();
+    const project = (root: string) =>
+      Array.from({ length: 600 }, (_, i) => [
+        fn(`${root}/pkg${i % 7}/mod${i}.py`, '<module>'),
+        fn(`${root}/pkg${i % 7}/mod${i}.py`, 'run'),
+      ]).flat();
     const renames = matchRenamedFiles(run(project('/home/ci/a')), run(project('/tmp/b')));
     assert.equal(renames.length, 600);
     for (const r of renames) assert.equal(r.head, r.base.replace('/home/ci/a/', '/tmp/b/'));
@@ -74,7 +118,10 @@ describe('renamed files: a file only BASE has matched with one only HEAD has, by
     assert.equal(diff.renamedFiles.length, 8);
     const gate = { rules: [], minDeltaNs: 0, minGcDeltaNs: 0 };
     const text = renderDiffReport(diff, gate, [], { top: 5, color: false, width: 400 });
-    assert.match(text, /8 files have another path in HEAD, matched by the functions in it \(--no-renames to match by path only\): .* and 3 more \(--json lists them all\)\./);
+    assert.match(
+      text,
+      /8 files have another path in HEAD, matched by the functions in it \(--no-renames to match by path only\): .* and 3 more \(--json lists them all\)\./,
+    );
     assert.doesNotMatch(text, /\u001b/, 'no raw escape character reaches the terminal');
     const markdown = renderDiffMarkdown(diff, gate, [], { top: 5 });
     assert.match(markdown, /^Matched by the functions in them .* and 3 more \(the JSON lists them all\)\.$/m);
@@ -84,7 +131,13 @@ describe('renamed files: a file only BASE has matched with one only HEAD has, by
 
   it('files that share less than half their functions stay apart; a file both sides have is never re-paired', () => {
     const base = run([fn('/w/a.py', 'parse'), fn('/w/a.py', 'emit'), fn('/w/a.py', 'close'), fn('/w/same.py', 'x')]);
-    const head = run([fn('/w/b.py', 'parse'), fn('/w/b.py', 'send'), fn('/w/b.py', 'open'), fn('/w/same.py', 'x'), fn('/w/c.py', 'x')]);
+    const head = run([
+      fn('/w/b.py', 'parse'),
+      fn('/w/b.py', 'send'),
+      fn('/w/b.py', 'open'),
+      fn('/w/same.py', 'x'),
+      fn('/w/c.py', 'x'),
+    ]);
     assert.deepEqual(matchRenamedFiles(base, head), []);
     // Two of three names shared out of four in all: 0.5, enough.
     const closer = run([fn('/w/b.py', 'parse'), fn('/w/b.py', 'emit'), fn('/w/b.py', 'open')]);
@@ -94,14 +147,16 @@ describe('renamed files: a file only BASE has matched with one only HEAD has, by
   it('property: pairs are one-to-one, between files only one side has, and the same whatever the order of functions', () => {
     const files = ['/a/x.py', '/a/y.py', '/b/x.py', '/b/z.py', '/c/y.py'];
     const names = ['f', 'g', 'h', '<lambda>'];
-    const side = fc.array(fc.tuple(fc.constantFrom(...files), fc.constantFrom(...names)), { maxLength: 14 }).map((pairs) => {
-      const seen = new Map<string, number>();
-      return pairs.map(([file, name]) => {
-        const rank = seen.get(`${file}\0${name}`) ?? 0;
-        seen.set(`${file}\0${name}`, rank + 1);
-        return fn(file, name, 1, rank);
+    const side = fc
+      .array(fc.tuple(fc.constantFrom(...files), fc.constantFrom(...names)), { maxLength: 14 })
+      .map((pairs) => {
+        const seen = new Map<string, number>();
+        return pairs.map(([file, name]) => {
+          const rank = seen.get(`${file}\0${name}`) ?? 0;
+          seen.set(`${file}\0${name}`, rank + 1);
+          return fn(file, name, 1, rank);
+        });
       });
-    });
     fc.assert(
       fc.property(side, side, (b, h) => {
         const renames = matchRenamedFiles(run(b), run(h));
@@ -126,14 +181,23 @@ describe('renamed files on real recordings (shop_after.py recorded under its own
   const CI_RULES = ['calls>0', 'self>50%', 'gc.count>0', 'gc.p95>50%', 'import>50%'].map(parseRule);
   const fired = (base: RunProfile, head: RunProfile, renames = true) => {
     const diff = compareRuns(base, head, { renames });
-    const findings = evaluateGate(diff, { rules: CI_RULES, minDeltaNs: defaultMinDelta(base), minGcDeltaNs: DEFAULT_MIN_GC_DELTA_NS });
-    return findings.map((f) => (f.scope === 'function' ? `${f.rule} ${diff.functions[f.index].name}` : `${f.rule} ${f.scope}`));
+    const findings = evaluateGate(diff, {
+      rules: CI_RULES,
+      minDeltaNs: defaultMinDelta(base),
+      minGcDeltaNs: DEFAULT_MIN_GC_DELTA_NS,
+    });
+    return findings.map((f) =>
+      f.scope === 'function' ? `${f.rule} ${diff.functions[f.index].name}` : `${f.rule} ${f.scope}`,
+    );
   };
 
   it('shop.py against shop_after.py: the gate fires on the injected changes only, as with one path', async () => {
     const base = await load('shop-base.pyflame.txt.gz');
     const head = await load('shop-head-renamed.pyflame.txt.gz');
-    assert.deepEqual(compareRuns(base, head).renamedFiles.map((r) => [r.base, r.head]), [['/tmp/pyflame-shop/shop.py', '/tmp/pyflame-shop-v2/shop_after.py']]);
+    assert.deepEqual(
+      compareRuns(base, head).renamedFiles.map((r) => [r.base, r.head]),
+      [['/tmp/pyflame-shop/shop.py', '/tmp/pyflame-shop-v2/shop_after.py']],
+    );
     const names = new Set(fired(base, head).map((f) => f.split(' ')[1]));
     assert.deepEqual([...names].sort(), ['<genexpr>', 'audit', 'report']);
     // By path alone every function of the script is new or gone, and calls>0 fires on all of them.
@@ -142,6 +206,9 @@ describe('renamed files on real recordings (shop_after.py recorded under its own
 
   it('the same program under two paths (shop-head vs shop-head-renamed) passes the gate', async () => {
     assert.deepEqual(fired(await load('shop-head.pyflame.txt.gz'), await load('shop-head-renamed.pyflame.txt.gz')), []);
-    assert.deepEqual(fired(await load('shop-head-renamed.pyflame.txt.gz'), await load('shop-head-rerun.pyflame.txt.gz')), []);
+    assert.deepEqual(
+      fired(await load('shop-head-renamed.pyflame.txt.gz'), await load('shop-head-rerun.pyflame.txt.gz')),
+      [],
+    );
   });
 });

@@ -15,7 +15,10 @@ describe('diff reports name what they draw', () => {
     assert.ok(shared.length > 0);
     for (const path of shared) assert.equal(path.file, '/tmp/pyflame-shop-v2/shop_after.py');
     const vanished = diff.paths!.filter((path) => path.presence === 'vanished');
-    assert.ok(vanished.every((path) => !path.file.includes('shop_after.py')), 'a path only BASE has keeps its file');
+    assert.ok(
+      vanished.every((path) => !path.file.includes('shop_after.py')),
+      'a path only BASE has keeps its file',
+    );
   });
 });
 
@@ -23,7 +26,9 @@ describe('the Markdown report fits where it goes', () => {
   it('never passes its limit: details lose rows first, then the tables, each saying how many it left out', async () => {
     const { renderDiffMarkdown, MARKDOWN_LIMIT } = await import('../src/diff/render/markdown.js');
     const { evaluateGate, parseRule } = await import('../src/diff/rules.js');
-    const diff = compareRuns(await load('shop-base.pyflame.txt.gz'), await load('shop-head.pyflame.txt.gz'), { renames: false });
+    const diff = compareRuns(await load('shop-base.pyflame.txt.gz'), await load('shop-head.pyflame.txt.gz'), {
+      renames: false,
+    });
     const gate = { rules: [parseRule('calls>=0'), parseRule('self>=0%')], minDeltaNs: 0, minGcDeltaNs: 0 };
     const findings = evaluateGate(diff, gate);
     assert.ok(findings.length > 50);
@@ -46,7 +51,8 @@ describe('the Markdown report fits where it goes', () => {
   it('--top bounds the tables', async () => {
     const { renderDiffMarkdown } = await import('../src/diff/render/markdown.js');
     const diff = compareRuns(await load('shop-base.pyflame.txt.gz'), await load('shop-head.pyflame.txt.gz'));
-    const rowsOf = (text: string) => text.split('\n').filter((line) => line.startsWith('| ') && !line.startsWith('| Δ')).length;
+    const rowsOf = (text: string) =>
+      text.split('\n').filter((line) => line.startsWith('| ') && !line.startsWith('| Δ')).length;
     const few = renderDiffMarkdown(diff, { rules: [], minDeltaNs: 0, minGcDeltaNs: 0 }, [], { top: 2 });
     const many = renderDiffMarkdown(diff, { rules: [], minDeltaNs: 0, minGcDeltaNs: 0 }, [], { top: 20 });
     assert.ok(rowsOf(few) < rowsOf(many));
@@ -56,13 +62,37 @@ describe('the Markdown report fits where it goes', () => {
 describe('findings are ordered by impact', () => {
   it('a percentage rule lists the largest absolute change first, not the largest percentage', async () => {
     const { evaluateGate, parseRule } = await import('../src/diff/rules.js');
-    const fn = (name: string, selfNs: number) => ({ key: `/w/a.py\0${name}`, name, file: '/w/a.py', line: 1, calls: 1, selfNs, totalNs: selfNs, p95Ns: null });
-    const run = (functions: ReturnType<typeof fn>[]) => ({ source: 'x', format: 'pyflame', durationNs: 1e9, events: 1, droppedEvents: 0, tracedNs: 1e9, functions, callTree: undefined, gc: [], imports: [], warnings: [] });
+    const fn = (name: string, selfNs: number) => ({
+      key: `/w/a.py\0${name}`,
+      name,
+      file: '/w/a.py',
+      line: 1,
+      calls: 1,
+      selfNs,
+      totalNs: selfNs,
+      p95Ns: null,
+    });
+    const run = (functions: ReturnType<typeof fn>[]) => ({
+      source: 'x',
+      format: 'pyflame',
+      durationNs: 1e9,
+      events: 1,
+      droppedEvents: 0,
+      tracedNs: 1e9,
+      functions,
+      callTree: undefined,
+      gc: [],
+      imports: [],
+      warnings: [],
+    });
     // _new_module: 0.68 ms -> 30.7 ms (+4392%); build_tree: 675 ms -> 945 ms (+40%).
     const base = run([fn('_new_module', 683_000), fn('build_tree', 675_000_000)]);
     const head = run([fn('_new_module', 30_683_000), fn('build_tree', 945_000_000)]);
     const diff = compareRuns(base, head);
     const findings = evaluateGate(diff, { rules: [parseRule('self>20%')], minDeltaNs: 0, minGcDeltaNs: 0 });
-    assert.deepEqual(findings.map((f) => diff.functions[f.index].name), ['build_tree', '_new_module']);
+    assert.deepEqual(
+      findings.map((f) => diff.functions[f.index].name),
+      ['build_tree', '_new_module'],
+    );
   });
 });

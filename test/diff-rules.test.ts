@@ -25,7 +25,10 @@ describe('--fail-on rules: parsing', () => {
   for (const [text, expected] of valid) {
     it(`reads ${text}`, () => {
       const rule = parseRule(text);
-      assert.deepEqual({ metric: rule.metric, op: rule.op, threshold: rule.threshold, percent: rule.percent }, expected);
+      assert.deepEqual(
+        { metric: rule.metric, op: rule.op, threshold: rule.threshold, percent: rule.percent },
+        expected,
+      );
       assert.equal(rule.text, text);
     });
   }
@@ -50,7 +53,11 @@ describe('--fail-on rules: parsing', () => {
   ];
   for (const [text, message] of invalid) {
     it(`refuses ${JSON.stringify(text)} saying why`, () => {
-      assert.throws(() => parseRule(text), (error: unknown) => error instanceof RuleError && message.test(error.message) && error.message.includes(`"${text}"`));
+      assert.throws(
+        () => parseRule(text),
+        (error: unknown) =>
+          error instanceof RuleError && message.test(error.message) && error.message.includes(`"${text}"`),
+      );
     });
   }
 });
@@ -76,12 +83,31 @@ function run(functions: ProfileFunction[], extra: Partial<RunProfile> = {}): Run
   };
 }
 
-const gate = (rules: string[], minDeltaNs = 1e6, minGcDeltaNs = 50e3): Gate => ({ rules: rules.map(parseRule), minDeltaNs, minGcDeltaNs });
-const fired = (base: RunProfile, head: RunProfile, g: Gate) => evaluateGate(compareRuns(base, head), g).map((f) => `${f.rule} ${f.scope === 'function' ? compareRuns(base, head).functions[f.index].name : f.scope}`);
+const gate = (rules: string[], minDeltaNs = 1e6, minGcDeltaNs = 50e3): Gate => ({
+  rules: rules.map(parseRule),
+  minDeltaNs,
+  minGcDeltaNs,
+});
+const fired = (base: RunProfile, head: RunProfile, g: Gate) =>
+  evaluateGate(compareRuns(base, head), g).map(
+    (f) => `${f.rule} ${f.scope === 'function' ? compareRuns(base, head).functions[f.index].name : f.scope}`,
+  );
 
 describe('--fail-on rules: judging a diff', () => {
-  const base = run([fn('steady', 100, 50e6), fn('grows', 10, 20e6), fn('shrinks', 10, 20e6), fn('tiny', 5, 10e3), fn('gone', 1, 5e6)]);
-  const head = run([fn('steady', 100, 50.2e6), fn('grows', 12, 30e6), fn('shrinks', 10, 10e6), fn('tiny', 5, 900e3), fn('fresh', 3, 4e6)]);
+  const base = run([
+    fn('steady', 100, 50e6),
+    fn('grows', 10, 20e6),
+    fn('shrinks', 10, 20e6),
+    fn('tiny', 5, 10e3),
+    fn('gone', 1, 5e6),
+  ]);
+  const head = run([
+    fn('steady', 100, 50.2e6),
+    fn('grows', 12, 30e6),
+    fn('shrinks', 10, 10e6),
+    fn('tiny', 5, 900e3),
+    fn('fresh', 3, 4e6),
+  ]);
 
   it('calls>0 fires on every function called more, new ones included, and on nothing else', () => {
     assert.deepEqual(fired(base, head, gate(['calls>0'])), ['calls>0 fresh', 'calls>0 grows']);
@@ -121,9 +147,17 @@ describe('--fail-on rules: judging a diff', () => {
   });
   it('import rules judge each module’s cumulative or own time', () => {
     const b = run([], { imports: [{ module: 'json', count: 1, durationNs: 10e6, selfNs: 2e6 }] });
-    const h = run([], { imports: [{ module: 'json', count: 1, durationNs: 35e6, selfNs: 2.1e6 }, { module: 'numpy', count: 1, durationNs: 80e6, selfNs: 5e6 }] });
+    const h = run([], {
+      imports: [
+        { module: 'json', count: 1, durationNs: 35e6, selfNs: 2.1e6 },
+        { module: 'numpy', count: 1, durationNs: 80e6, selfNs: 5e6 },
+      ],
+    });
     assert.deepEqual(fired(b, h, gate(['import>+20ms'])), ['import>+20ms import', 'import>+20ms import']);
-    assert.deepEqual(evaluateGate(compareRuns(b, h), gate(['import.self>+1ms'])).map((f) => compareRuns(b, h).imports[f.index].module), ['numpy']);
+    assert.deepEqual(
+      evaluateGate(compareRuns(b, h), gate(['import.self>+1ms'])).map((f) => compareRuns(b, h).imports[f.index].module),
+      ['numpy'],
+    );
   });
   it('findings of a rule come largest change first', () => {
     const b = run([fn('a', 1, 10e6), fn('b', 1, 10e6), fn('c', 1, 10e6)]);

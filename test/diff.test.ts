@@ -29,12 +29,18 @@ const HEAD_RERUN = join(DIFF, 'shop-head-rerun.pyflame.txt.gz');
 const scratch = scratchDir('diff');
 
 const Ajv = AjvModule.default;
-const validateDiff = new Ajv({ allErrors: true }).compile(JSON.parse(readFileSync(join(ROOT, 'schema/diff-v1.schema.json'), 'utf8')) as object);
+const validateDiff = new Ajv({ allErrors: true }).compile(
+  JSON.parse(readFileSync(join(ROOT, 'schema/diff-v1.schema.json'), 'utf8')) as object,
+);
 
 const load = (path: string) => loadRun(path, { filtered: false });
 /** The rules docs/ci.md recommends, as the end-to-end checks use them. */
 const CI_RULES = ['calls>0', 'self>50%', 'gc.count>0', 'gc.p95>50%', 'import>50%'];
-const gateOf = (rules: string[], minDeltaNs: number, minGcDeltaNs = 50e3): Gate => ({ rules: rules.map(parseRule), minDeltaNs, minGcDeltaNs });
+const gateOf = (rules: string[], minDeltaNs: number, minGcDeltaNs = 50e3): Gate => ({
+  rules: rules.map(parseRule),
+  minDeltaNs,
+  minGcDeltaNs,
+});
 /** Paths in outputs are relative to the repository, as a user in a checkout would give them. */
 const relative = (profile: RunProfile): RunProfile => ({ ...profile, source: profile.source.slice(ROOT.length + 1) });
 
@@ -61,7 +67,13 @@ describe('pyflame diff on real recordings (test/fixtures/diff: shop_before.py vs
     const injected = ['<genexpr>:31', 'audit:30', 'report:44'];
     const required = ['calls>0 <genexpr>:31', 'calls>0 audit:30', 'self>50% report:44'];
     const reruns = await load(BASE_RERUN);
-    for (const fired of [firedOn(diff, gate), firedOn(compareRuns(reruns, await load(HEAD_RERUN)), gateOf(CI_RULES, defaultMinDelta(reruns), DEFAULT_MIN_GC_DELTA_NS))]) {
+    for (const fired of [
+      firedOn(diff, gate),
+      firedOn(
+        compareRuns(reruns, await load(HEAD_RERUN)),
+        gateOf(CI_RULES, defaultMinDelta(reruns), DEFAULT_MIN_GC_DELTA_NS),
+      ),
+    ]) {
       assert.deepEqual([...new Set(fired.map((f) => f.split(' ')[1]))].sort(), injected, fired.join(', '));
       for (const finding of required) assert.ok(fired.includes(finding), `${finding} in ${fired.join(', ')}`);
     }
@@ -78,7 +90,10 @@ describe('pyflame diff on real recordings (test/fixtures/diff: shop_before.py vs
       const diff = compareRuns(base, await load(b));
       assert.deepEqual(firedOn(diff, gateOf(CI_RULES, defaultMinDelta(base), DEFAULT_MIN_GC_DELTA_NS)), []);
       // Exact call counts: a rerun of a deterministic program calls every function as often.
-      assert.ok(diff.functions.every((f) => f.calls.base === f.calls.head), 'same calls everywhere');
+      assert.ok(
+        diff.functions.every((f) => f.calls.base === f.calls.head),
+        'same calls everywhere',
+      );
     });
   }
 
@@ -88,7 +103,10 @@ describe('pyflame diff on real recordings (test/fixtures/diff: shop_before.py vs
     const fromTrace = compareRuns(await load(BASE), await load(HEAD));
     const gate = gateOf(CI_RULES, 1e6);
     const strip = (doc: Record<string, unknown>) => ({ ...doc, base: { ...(doc.base as object), source: '' } });
-    assert.deepEqual(strip(diffToJson(fromJson, gate, evaluateGate(fromJson, gate))), strip(diffToJson(fromTrace, gate, evaluateGate(fromTrace, gate))));
+    assert.deepEqual(
+      strip(diffToJson(fromJson, gate, evaluateGate(fromJson, gate))),
+      strip(diffToJson(fromTrace, gate, evaluateGate(fromTrace, gate))),
+    );
   });
 
   it('outputs match their golden files and the JSON its schema', async () => {
@@ -98,7 +116,9 @@ describe('pyflame diff on real recordings (test/fixtures/diff: shop_before.py vs
     assertGolden('diff/shop.txt', renderDiffReport(diff, gate, findings, { top: 8, color: false, width: 110 }));
     assert.ok(validateDiff(JSON.parse(diffJsonText(diff, gate, findings))), JSON.stringify(validateDiff.errors));
     // The Markdown and JSON goldens leave the interpreter's own modules out (--ignore), to stay readable.
-    const own = compareRuns(relative(await load(BASE)), relative(await load(HEAD)), { ignore: /^<frozen|^\/usr\/lib\/python/ });
+    const own = compareRuns(relative(await load(BASE)), relative(await load(HEAD)), {
+      ignore: /^<frozen|^\/usr\/lib\/python/,
+    });
     const ownFindings = evaluateGate(own, gate);
     assertGolden('diff/shop.md', renderDiffMarkdown(own, gate, ownFindings, { top: 8 }));
     const json = diffJsonText(own, gate, ownFindings);
@@ -106,7 +126,10 @@ describe('pyflame diff on real recordings (test/fixtures/diff: shop_before.py vs
     assert.ok(validateDiff(JSON.parse(json)), JSON.stringify(validateDiff.errors));
     assertGolden('diff/shop.svg', diffFlameGraphSvg(own, { minWidthPercent: 0.5 }));
     const normalized = compareRuns(relative(await load(BASE)), relative(await load(HEAD)), { normalize: true });
-    assertGolden('diff/shop-normalized.txt', renderDiffReport(normalized, gate, evaluateGate(normalized, gate), { top: 5, color: false, width: 100 }));
+    assertGolden(
+      'diff/shop-normalized.txt',
+      renderDiffReport(normalized, gate, evaluateGate(normalized, gate), { top: 5, color: false, width: 100 }),
+    );
   });
 });
 
@@ -116,7 +139,22 @@ describe('pyflame diff: invariants', () => {
     it(`${name} against itself: nothing changed, no rule fires`, async () => {
       const run = await load(join(SAMPLES, name));
       const diff = compareRuns(run, run);
-      const gate = gateOf(['calls>0', 'self>0%', 'total>0%', 'p95>0%', 'path.calls>0', 'path.self>0%', 'gc.count>0', 'gc.p95>0%', 'import>0%', 'traced>0%'], 0, 0);
+      const gate = gateOf(
+        [
+          'calls>0',
+          'self>0%',
+          'total>0%',
+          'p95>0%',
+          'path.calls>0',
+          'path.self>0%',
+          'gc.count>0',
+          'gc.p95>0%',
+          'import>0%',
+          'traced>0%',
+        ],
+        0,
+        0,
+      );
       const findings = evaluateGate(diff, gate);
       assert.deepEqual(findings, []);
       const doc = diffToJson(diff, gate, findings);
@@ -130,12 +168,19 @@ describe('pyflame diff: invariants', () => {
   it('swapping BASE and HEAD negates every change (generated traces)', async () => {
     await fc.assert(
       fc.asyncProperty(balancedTrace, balancedTrace, async (a, b) => {
-        const pa = profileFromJson(analysisToJson(await analyzeTrace(writeScratch(scratch, toPyflameText(a)), { parseThread: false })), 'a');
-        const pb = profileFromJson(analysisToJson(await analyzeTrace(writeScratch(scratch, toPyflameText(b)), { parseThread: false })), 'b');
+        const pa = profileFromJson(
+          analysisToJson(await analyzeTrace(writeScratch(scratch, toPyflameText(a)), { parseThread: false })),
+          'a',
+        );
+        const pb = profileFromJson(
+          analysisToJson(await analyzeTrace(writeScratch(scratch, toPyflameText(b)), { parseThread: false })),
+          'b',
+        );
         const ab = compareRuns(pa, pb);
         const ba = compareRuns(pb, pa);
         // Renamed files are paired the same way in both directions; keys carry BASE's file.
-        const pairs = (renames: typeof ab.renamedFiles, flip: boolean) => renames.map((r) => (flip ? `${r.head}\0${r.base}` : `${r.base}\0${r.head}`)).sort();
+        const pairs = (renames: typeof ab.renamedFiles, flip: boolean) =>
+          renames.map((r) => (flip ? `${r.head}\0${r.base}` : `${r.base}\0${r.head}`)).sort();
         assert.deepEqual(pairs(ba.renamedFiles, true), pairs(ab.renamedFiles, false));
         const keyInAb = (key: string) => {
           const rename = ba.renamedFiles.find((r) => key.startsWith(`${r.base}\0`));
@@ -164,7 +209,13 @@ describe('pyflame diff: invariants', () => {
     for (let i = 0; i < depth; i++) lines.push(`${1000 + i}\t1\t1\tfunction__entry\tdeep.py\trecurse\t1`);
     for (let i = 0; i < depth; i++) lines.push(`${1000 + depth + i}\t1\t1\tfunction__return\tdeep.py\trecurse\t2`);
     const run = await load(writeScratch(scratch, `${lines.join('\n')}\n`));
-    const other = { ...run, callTree: run.callTree && { ...run.callTree, selfNs: run.callTree.selfNs.map((v, i) => (i === depth - 1 ? v + 5e6 : v)) } };
+    const other = {
+      ...run,
+      callTree: run.callTree && {
+        ...run.callTree,
+        selfNs: run.callTree.selfNs.map((v, i) => (i === depth - 1 ? v + 5e6 : v)),
+      },
+    };
     const diff = compareRuns(run, other);
     const gate = gateOf(['path.self>+1ms'], 1e6);
     const findings = evaluateGate(diff, gate);
@@ -186,7 +237,13 @@ describe('pyflame diff: names from traces are inert in every output', () => {
 
   it('Markdown escapes HTML, table pipes and Markdown punctuation; the terminal report escapes control characters', async () => {
     const hostile = await load(join(FIXTURES, 'damage/hostile-names.txt'));
-    const empty = { ...hostile, functions: [], callTree: hostile.callTree && { parent: [], fn: [], calls: [], selfNs: [], totalNs: [] }, imports: [], gc: [] };
+    const empty = {
+      ...hostile,
+      functions: [],
+      callTree: hostile.callTree && { parent: [], fn: [], calls: [], selfNs: [], totalNs: [] },
+      imports: [],
+      gc: [],
+    };
     const diff = compareRuns(empty, hostile);
     const gate = gateOf(['calls>0'], 0);
     const findings = evaluateGate(diff, gate);

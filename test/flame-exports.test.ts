@@ -21,7 +21,13 @@ const scratch = scratchDir('flame');
 interface SpeedscopeFile {
   shared: { frames: Array<{ name: string; file: string; line: number }> };
   profiles: Array<
-    | { type: 'evented'; name: string; startValue: number; endValue: number; events: Array<{ type: 'O' | 'C'; frame: number; at: number }> }
+    | {
+        type: 'evented';
+        name: string;
+        startValue: number;
+        endValue: number;
+        events: Array<{ type: 'O' | 'C'; frame: number; at: number }>;
+      }
     | { type: 'sampled'; name: string; samples: number[][]; weights: number[] }
   >;
 }
@@ -32,8 +38,14 @@ async function speedscopeOf(path: string): Promise<{ text: string; selfTotal: nu
   const parts: Buffer[] = [];
   await writeSpeedscope(analysis, timeline, (chunk) => void parts.push(Buffer.from(chunk)), 'pyflame test');
   // A counts-only trace weighs calls instead of time.
-  const counts = analysis.threads.length === 0 && analysis.callCounts !== undefined ? [...analysis.callCounts.byFunction.values()].flat().reduce((a, b) => a + b, 0) : undefined;
-  return { text: Buffer.concat(parts).toString(), selfTotal: counts ?? analysis.functions.reduce((sum, f) => sum + f.selfNs, 0) };
+  const counts =
+    analysis.threads.length === 0 && analysis.callCounts !== undefined
+      ? [...analysis.callCounts.byFunction.values()].flat().reduce((a, b) => a + b, 0)
+      : undefined;
+  return {
+    text: Buffer.concat(parts).toString(),
+    selfTotal: counts ?? analysis.functions.reduce((sum, f) => sum + f.selfNs, 0),
+  };
 }
 
 /** What speedscope's importer refuses (docs: ../shared/reference/speedscope.md), checked here. */
@@ -56,13 +68,25 @@ function assertImportable(file: SpeedscopeFile, label: string): void {
 }
 
 const inputs = [
-  ...readdirSync(SAMPLES).filter((name) => name.endsWith('.txt')).map((name) => join(SAMPLES, name)),
-  ...['damage/junk-lines.txt', 'damage/out-of-order.txt', 'damage/tracer-messages.txt', 'damage/hostile-names.txt', 'formats/pyflame/all-probes.txt'].map((name) => join(FIXTURES, name)),
+  ...readdirSync(SAMPLES)
+    .filter((name) => name.endsWith('.txt'))
+    .map((name) => join(SAMPLES, name)),
+  ...[
+    'damage/junk-lines.txt',
+    'damage/out-of-order.txt',
+    'damage/tracer-messages.txt',
+    'damage/hostile-names.txt',
+    'formats/pyflame/all-probes.txt',
+  ].map((name) => join(FIXTURES, name)),
 ];
 
 describe('speedscope files', () => {
   const Ajv = AjvModule.default;
-  const validate = new Ajv({ allErrors: true, strict: false }).compile(JSON.parse(readFileSync(join(ROOT, 'node_modules/speedscope/dist/release/file-format-schema.json'), 'utf8')) as object);
+  const validate = new Ajv({ allErrors: true, strict: false }).compile(
+    JSON.parse(
+      readFileSync(join(ROOT, 'node_modules/speedscope/dist/release/file-format-schema.json'), 'utf8'),
+    ) as object,
+  );
   for (const path of inputs) {
     it(`valid against the speedscope package's schema, importable, deterministic: ${path.slice(path.lastIndexOf('/') + 1)}`, async () => {
       const { text, selfTotal } = await speedscopeOf(path);
@@ -70,7 +94,11 @@ describe('speedscope files', () => {
       assert.ok(validate(file), JSON.stringify(validate.errors?.slice(0, 3)));
       assertImportable(file, path);
       const sampled = file.profiles.find((p) => p.type === 'sampled') as { weights: number[] };
-      assert.equal(sampled.weights.reduce((a, b) => a + b, 0), selfTotal, 'all threads by self time (or calls): nothing lost');
+      assert.equal(
+        sampled.weights.reduce((a, b) => a + b, 0),
+        selfTotal,
+        'all threads by self time (or calls): nothing lost',
+      );
       const names = file.shared.frames.map((f) => `${f.name}\0${f.file}\0${f.line}`);
       assert.equal(new Set(names).size, names.length, 'frames deduplicated');
       assert.equal((await speedscopeOf(path)).text, text, 'same bytes twice');
@@ -78,7 +106,16 @@ describe('speedscope files', () => {
   }
 
   it('a trace that began inside calls opens them at its start, balanced', async () => {
-    const path = writeScratch(scratch, ['10\t1\t1\tfunction__entry\t/t/m.py\ta\t5', '20\t1\t1\tfunction__return\t/t/m.py\ta\t6', '30\t1\t1\tfunction__return\t/t/m.py\tinner\t9', '40\t1\t1\tfunction__return\t/t/m.py\touter\t19'].join('\n') + '\n', 'partial.txt');
+    const path = writeScratch(
+      scratch,
+      [
+        '10\t1\t1\tfunction__entry\t/t/m.py\ta\t5',
+        '20\t1\t1\tfunction__return\t/t/m.py\ta\t6',
+        '30\t1\t1\tfunction__return\t/t/m.py\tinner\t9',
+        '40\t1\t1\tfunction__return\t/t/m.py\touter\t19',
+      ].join('\n') + '\n',
+      'partial.txt',
+    );
     const file = JSON.parse((await speedscopeOf(path)).text) as SpeedscopeFile;
     const profile = file.profiles[0] as { events: Array<{ type: string; frame: number; at: number }> };
     const name = (i: number) => file.shared.frames[i].name;
@@ -107,7 +144,8 @@ describe('folded stacks', () => {
           if (e.file === undefined) continue;
           const stack = stacks.get(e.tid) ?? [];
           stacks.set(e.tid, stack);
-          if (e.probe === 'function__entry') stack.push({ label: `${e.func!} (${e.file}:${e.line!})`.replace(/;/g, ':'), start: e.ts, child: 0n });
+          if (e.probe === 'function__entry')
+            stack.push({ label: `${e.func!} (${e.file}:${e.line!})`.replace(/;/g, ':'), start: e.ts, child: 0n });
           else {
             const top = stack.pop()!;
             const duration = e.ts - top.start;
@@ -116,7 +154,10 @@ describe('folded stacks', () => {
             expected.set(key, (expected.get(key) ?? 0) + Number(duration - top.child));
           }
         }
-        const lines = [...expected].filter(([, v]) => v > 0).map(([k, v]) => `${k} ${v}`).sort();
+        const lines = [...expected]
+          .filter(([, v]) => v > 0)
+          .map(([k, v]) => `${k} ${v}`)
+          .sort();
         const actual = foldedText(await analyzeTrace(path, { parseThread: false }), { weight: 'self-ns' });
         assert.equal(actual, lines.length === 0 ? '' : `${lines.join('\n')}\n`);
       }),
@@ -125,7 +166,13 @@ describe('folded stacks', () => {
   });
 
   it('names cannot break the format: ; and control characters are replaced', async () => {
-    const path = writeScratch(scratch, ['1\t1\t1\tfunction__entry\t/t/a;b.py\tf;g\x07\t1', '5\t1\t1\tfunction__return\t/t/a;b.py\tf;g\x07\t2'].join('\n') + '\n', 'names.txt');
+    const path = writeScratch(
+      scratch,
+      ['1\t1\t1\tfunction__entry\t/t/a;b.py\tf;g\x07\t1', '5\t1\t1\tfunction__return\t/t/a;b.py\tf;g\x07\t2'].join(
+        '\n',
+      ) + '\n',
+      'names.txt',
+    );
     assert.equal(foldedText(await analyzeTrace(path)), '', 'self-us: a stack under 0.5 µs is left out');
     assert.equal(foldedText(await analyzeTrace(path), { weight: 'self-ns' }), 'f:g  (/t/a:b.py:1) 4\n');
   });
@@ -134,18 +181,35 @@ describe('folded stacks', () => {
 describe('pyflame analyze --folded / --speedscope (the real binary)', () => {
   it('writes out/<name>.folded and a gzip speedscope file', async () => {
     const dir = scratchDir('flame-cli');
-    const result = await runCli(['analyze', join(SAMPLES, 'recursion.pyflame.txt'), '--folded', '--speedscope=out/r.speedscope.json.gz'], { cwd: dir });
+    const result = await runCli(
+      ['analyze', join(SAMPLES, 'recursion.pyflame.txt'), '--folded', '--speedscope=out/r.speedscope.json.gz'],
+      { cwd: dir },
+    );
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stderr, /wrote out\/recursion\.pyflame\.folded\npyflame: wrote out\/r\.speedscope\.json\.gz\n/);
     const folded = readFileSync(join(dir, 'out/recursion.pyflame.folded'), 'utf8');
     assert.match(folded, /^<module> \(.*recursion\.py:0\)(;\S.*)? \d+$/m);
-    const file = JSON.parse(gunzipSync(readFileSync(join(dir, 'out/r.speedscope.json.gz'))).toString('utf8')) as SpeedscopeFile;
+    const file = JSON.parse(
+      gunzipSync(readFileSync(join(dir, 'out/r.speedscope.json.gz'))).toString('utf8'),
+    ) as SpeedscopeFile;
     assertImportable(file, 'cli');
   });
 
   it('--folded - writes only the stacks to stdout', async () => {
-    const result = await runCli(['analyze', join(SAMPLES, 'recursion.pyflame.txt'), '--folded', '-', '--weight', 'calls']);
+    const result = await runCli([
+      'analyze',
+      join(SAMPLES, 'recursion.pyflame.txt'),
+      '--folded',
+      '-',
+      '--weight',
+      'calls',
+    ]);
     assert.equal(result.code, 0);
-    assert.ok(result.stdout.split('\n').filter(Boolean).every((line) => / \d+$/.test(line)));
+    assert.ok(
+      result.stdout
+        .split('\n')
+        .filter(Boolean)
+        .every((line) => / \d+$/.test(line)),
+    );
   });
 });

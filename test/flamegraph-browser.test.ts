@@ -13,7 +13,9 @@ import { scratchDir } from './helpers/scratch.js';
 // the file's unit (no calls), and click-to-zoom works as in pyflame's own graphs.
 const dir = scratchDir('flamegraph-browser');
 
-describe('folded-stacks flame graph in a browser', { skip: browserAvailable() ? false : 'no /usr/bin/chromium (.ci/run installs it)' }, () => {
+describe('folded-stacks flame graph in a browser', {
+  skip: browserAvailable() ? false : 'no /usr/bin/chromium (.ci/run installs it)',
+}, () => {
   let browser: Browser;
   let server: { url: string; close: () => Promise<void> };
   before(async () => {
@@ -36,21 +38,36 @@ describe('folded-stacks flame graph in a browser', { skip: browserAvailable() ? 
     const main = page.locator('g.pf-f[data-n="main"]');
     await main.hover();
     const details = (await page.locator('.pf-details').textContent())!;
-    assert.equal(details, 'main (app.py:40) · total 255 samples · self 0 samples · 90.75% of all · 90.75% of zoomed frame');
+    assert.equal(
+      details,
+      'main (app.py:40) · total 255 samples · self 0 samples · 90.75% of all · 90.75% of zoomed frame',
+    );
     assert.doesNotMatch(details, /calls/);
     await page.screenshot({ path: join(dir, 'samples.png') });
 
     const loadRows = page.locator('g.pf-f[data-n="load_rows"]');
     await loadRows.click();
     const rect = (selector: string) =>
-      page.locator(`g.pf-f${selector} rect`).evaluate((r: { getAttribute(a: string): string | null }) => [parseFloat(r.getAttribute('x')!), parseFloat(r.getAttribute('width')!)]);
+      page
+        .locator(`g.pf-f${selector} rect`)
+        .evaluate((r: { getAttribute(a: string): string | null }) => [
+          parseFloat(r.getAttribute('x')!),
+          parseFloat(r.getAttribute('width')!),
+        ]);
     assert.deepEqual(await rect('[data-n="load_rows"]'), [0, 100], 'the clicked frame fills the width');
     // Its children spread out: encode_row (150) and decode (45) of its 195.
     const [, encodeWidth] = await rect('[data-n="encode_row"][data-l="app/db.py:30"]');
     assert.ok(Math.abs(encodeWidth - (100 * 150) / 195) < 1e-3, `encode_row is ${encodeWidth}% wide`);
-    assert.equal(await page.locator('g.pf-f[data-n="render"]').evaluate((g: { style: { display: string } }) => g.style.display), 'none', 'a frame outside the zoom is hidden');
+    assert.equal(
+      await page.locator('g.pf-f[data-n="render"]').evaluate((g: { style: { display: string } }) => g.style.display),
+      'none',
+      'a frame outside the zoom is hidden',
+    );
     await page.locator('g.pf-f[data-n="encode_row"][data-l="app/db.py:30"]').hover();
-    assert.match((await page.locator('.pf-details').textContent())!, /^encode_row \(app\/db\.py:30\) · total 150 samples · self 150 samples · 53\.38% of all · 76\.92% of zoomed frame$/);
+    assert.match(
+      (await page.locator('.pf-details').textContent())!,
+      /^encode_row \(app\/db\.py:30\) · total 150 samples · self 150 samples · 53\.38% of all · 76\.92% of zoomed frame$/,
+    );
     await page.screenshot({ path: join(dir, 'samples-zoomed.png') });
     assert.deepEqual(errors, []);
     await page.close();
@@ -60,7 +77,10 @@ describe('folded-stacks flame graph in a browser', { skip: browserAvailable() ? 
     const page = await browser.newPage({ viewport: { width: 1200, height: 500 } });
     await page.goto(`${server.url}/svg/micros.svg`);
     await page.locator('g.pf-f[data-n="main"]').hover();
-    assert.equal(await page.locator('.pf-details').textContent(), 'main (app.py:40) · total 255 µs · self 0 ns · 90.75% of all · 90.75% of zoomed frame');
+    assert.equal(
+      await page.locator('.pf-details').textContent(),
+      'main (app.py:40) · total 255 µs · self 0 ns · 90.75% of all · 90.75% of zoomed frame',
+    );
     await page.close();
   });
 });

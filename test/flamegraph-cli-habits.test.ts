@@ -20,7 +20,10 @@ describe('pyflame flamegraph as flamegraph.pl users type it', { concurrency: tru
     assertWellFormed(piped.stdout);
     assert.equal(rootTotal(piped.stdout), 6);
     assert.match(piped.stdout, /<text class="pf-title"[^>]*>a \+ 1 more<\/text>/);
-    assert.equal(piped.stderr, 'pyflame: warning: a.folded: comment, once (line 1): a comment line (starting with #); line skipped\n');
+    assert.equal(
+      piped.stderr,
+      'pyflame: warning: a.folded: comment, once (line 1): a comment line (starting with #); line skipped\n',
+    );
     const written = await runCli(['flamegraph', 'a.folded', 'b.folded', '--svg'], { cwd: dir });
     assert.equal(written.code, 0, written.stderr);
     assert.match(written.stderr, /pyflame: wrote out\/a\.svg\n$/);
@@ -31,7 +34,9 @@ describe('pyflame flamegraph as flamegraph.pl users type it', { concurrency: tru
   });
 
   it('no file: stdin; no --svg and stdout not a terminal: the SVG on stdout', async () => {
-    const result = await runCli(['flamegraph', '--title', 'piped', '--countname', 'bytes'], { stdin: 'main;malloc 4096\nmain;free 1024\n' });
+    const result = await runCli(['flamegraph', '--title', 'piped', '--countname', 'bytes'], {
+      stdin: 'main;malloc 4096\nmain;free 1024\n',
+    });
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stderr, '');
     assertWellFormed(result.stdout);
@@ -44,7 +49,10 @@ describe('pyflame flamegraph as flamegraph.pl users type it', { concurrency: tru
     assert.equal(diff.code, 0, diff.stderr);
     assert.equal(rootTotal(diff.stdout), 5);
     assert.match(diff.stdout, /shrank \(--negate\)/);
-    const options = await runCli(['flamegraph', '--reverse', '--factor', '2', '--colors', 'mem', '--minwidth', '600px', '--hash'], { stdin: 'main;a;leaf 3\nmain;b 1\n' });
+    const options = await runCli(
+      ['flamegraph', '--reverse', '--factor', '2', '--colors', 'mem', '--minwidth', '600px', '--hash'],
+      { stdin: 'main;a;leaf 3\nmain;b 1\n' },
+    );
     assert.equal(options.code, 0, options.stderr);
     assert.equal(rootTotal(options.stdout), 8);
     assert.match(options.stdout, /data-d="1" [^>]*data-n="leaf"/, 'reversed: the leaf at depth 1');
@@ -67,10 +75,16 @@ describe('pyflame flamegraph: a trace among several inputs', () => {
     const dir = scratchDir('flamegraph-habits-trace');
     writeFileSync(join(dir, 'ok.folded'), 'main;work 3\n');
     const trace = join(dir, 'trace.txt');
-    writeFileSync(trace, `# pyflame-trace v1 clock=boot_ns python=/usr/bin/python3.11\n${'601492233727\t6836\t6836\tgc__start\t0\n'.repeat(3)}`);
+    writeFileSync(
+      trace,
+      `# pyflame-trace v1 clock=boot_ns python=/usr/bin/python3.11\n${'601492233727\t6836\t6836\tgc__start\t0\n'.repeat(3)}`,
+    );
     const result = await runCli(['flamegraph', 'ok.folded', 'trace.txt'], { cwd: dir });
     assert.equal(result.code, 2);
     assert.equal(result.stdout, '');
-    assert.match(result.stderr, /^pyflame: error: trace\.txt:2: not folded stacks.*\nThis is a pyflame trace: analyze it .*pyflame analyze trace\.txt --svg\n$/s);
+    assert.match(
+      result.stderr,
+      /^pyflame: error: trace\.txt:2: not folded stacks.*\nThis is a pyflame trace: analyze it .*pyflame analyze trace\.txt --svg\n$/s,
+    );
   });
 });

@@ -37,7 +37,10 @@ describe('pyflame flamegraph (the real binary)', { concurrency: true }, () => {
   });
 
   it('stdin to stdout, with --title, --unit, --inverted and --minwidth', async () => {
-    const result = await runCli(['flamegraph', '-', '--svg', '-', '--title', 'from perf', '--unit', 'ms', '--inverted', '--minwidth', '5'], { stdin: readFileSync(PYTHON) });
+    const result = await runCli(
+      ['flamegraph', '-', '--svg', '-', '--title', 'from perf', '--unit', 'ms', '--inverted', '--minwidth', '5'],
+      { stdin: readFileSync(PYTHON) },
+    );
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stderr, '');
     assertWellFormed(result.stdout);
@@ -53,19 +56,50 @@ describe('pyflame flamegraph (the real binary)', { concurrency: true }, () => {
     const warnings = result.stderr.trimEnd().split('\n');
     // Empty frames (lines 5, 6, 7) are kept, as flamegraph.pl keeps them.
     assert.equal(warnings.length, 2);
-    assert.match(warnings[0], /^pyflame: warning: \S*damaged\.folded: missing-count, 2 times \(lines 2, 10\): no count at the end/);
+    assert.match(
+      warnings[0],
+      /^pyflame: warning: \S*damaged\.folded: missing-count, 2 times \(lines 2, 10\): no count at the end/,
+    );
     assert.match(warnings[1], /: bad-count, 3 times \(lines 3, 4, 9\): /);
   });
 
   const failures: [string, string[], RegExp][] = [
-    ['no valid line', [join(FOLDED, 'no-valid-line.txt')], /^pyflame: error: \S*no-valid-line\.txt:1: not folded stacks, no valid line: expected folded stacks/],
-    ['a trace given by mistake', [join(SAMPLES, 'threads.pyflame.txt')], /^pyflame: error: \S*threads\.pyflame\.txt:2: not folded stacks.*\nThis is a pyflame trace: analyze it .*pyflame analyze \S*threads\.pyflame\.txt --svg\n$/s],
-    ['a missing file', ['no/such.folded'], /^pyflame: error: no\/such\.folded: cannot read: no such file or folder \(ENOENT\)\n$/],
-    ['--minwidth out of range', [PYTHON, '--minwidth', '200'], /^pyflame: error: --minwidth takes a percentage from 0 to 100 \(or pixels of a 1200-pixel graph, as 0\.5px\); got 200\nRun pyflame --help/],
-    ['--minwidth not a number', [PYTHON, '--minwidth', 'wide'], /^pyflame: error: --minwidth takes a percentage from 0 to 100 \(or pixels/],
-    ['an unknown palette', [PYTHON, '--colors', 'rainbow'], /^pyflame: error: --colors takes one of python, hot, mem, io, java, js, perl/],
+    [
+      'no valid line',
+      [join(FOLDED, 'no-valid-line.txt')],
+      /^pyflame: error: \S*no-valid-line\.txt:1: not folded stacks, no valid line: expected folded stacks/,
+    ],
+    [
+      'a trace given by mistake',
+      [join(SAMPLES, 'threads.pyflame.txt')],
+      /^pyflame: error: \S*threads\.pyflame\.txt:2: not folded stacks.*\nThis is a pyflame trace: analyze it .*pyflame analyze \S*threads\.pyflame\.txt --svg\n$/s,
+    ],
+    [
+      'a missing file',
+      ['no/such.folded'],
+      /^pyflame: error: no\/such\.folded: cannot read: no such file or folder \(ENOENT\)\n$/,
+    ],
+    [
+      '--minwidth out of range',
+      [PYTHON, '--minwidth', '200'],
+      /^pyflame: error: --minwidth takes a percentage from 0 to 100 \(or pixels of a 1200-pixel graph, as 0\.5px\); got 200\nRun pyflame --help/,
+    ],
+    [
+      '--minwidth not a number',
+      [PYTHON, '--minwidth', 'wide'],
+      /^pyflame: error: --minwidth takes a percentage from 0 to 100 \(or pixels/,
+    ],
+    [
+      'an unknown palette',
+      [PYTHON, '--colors', 'rainbow'],
+      /^pyflame: error: --colors takes one of python, hot, mem, io, java, js, perl/,
+    ],
     ['a zero --factor', [PYTHON, '--factor', '0'], /^pyflame: error: --factor takes a positive number; got 0/],
-    ['raw perf script output', [join(FOLDED, 'other-tools/perf-script-raw.txt')], /^pyflame: error: \S*perf-script-raw\.txt:1: not folded stacks: this is raw `perf script` output.*stackcollapse-perf\.pl.*inferno-collapse-perf/],
+    [
+      'raw perf script output',
+      [join(FOLDED, 'other-tools/perf-script-raw.txt')],
+      /^pyflame: error: \S*perf-script-raw\.txt:1: not folded stacks: this is raw `perf script` output.*stackcollapse-perf\.pl.*inferno-collapse-perf/,
+    ],
     ['an empty --unit', [PYTHON, '--unit', ''], /^pyflame: error: --unit takes a short name such as samples/],
     ['an unknown flag', [PYTHON, '--colours', 'hot'], /Unknown arguments?: colours/],
     ['no file and nothing on stdin', [], /^pyflame: error: <stdin>: no stacks \(empty, blank or only comments\)/],

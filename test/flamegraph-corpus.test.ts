@@ -33,17 +33,30 @@ function sumOfCounts(bytes: Buffer): number {
   return sum;
 }
 
-describe('the other tools’ folded test inputs (local snapshots)', { skip: present ? false : `no snapshots under ${MIRROR} (fetched by hand, never in CI); test/flamegraph-other-tools.test.ts covers a handful` }, () => {
+describe('the other tools’ folded test inputs (local snapshots)', {
+  skip: present
+    ? false
+    : `no snapshots under ${MIRROR} (fetched by hand, never in CI); test/flamegraph-other-tools.test.ts covers a handful`,
+}, () => {
   it('every file: the drawn total is the sum of its counts', async () => {
     let files = 0;
     for (const [repo, match] of SOURCES) {
-      const git = (...args: string[]) => execFileSync('git', ['--git-dir', join(MIRROR, repo, 'repo'), ...args], { maxBuffer: 1 << 28 });
-      for (const path of git('ls-tree', '-r', '--name-only', 'HEAD').toString('utf8').split('\n').filter((p) => match.test(p))) {
+      const git = (...args: string[]) =>
+        execFileSync('git', ['--git-dir', join(MIRROR, repo, 'repo'), ...args], { maxBuffer: 1 << 28 });
+      for (const path of git('ls-tree', '-r', '--name-only', 'HEAD')
+        .toString('utf8')
+        .split('\n')
+        .filter((p) => match.test(p))) {
         const bytes = git('show', `HEAD:${path}`);
-        const svg = foldedFlameGraphSvg(await readFolded(writeScratch(scratch, bytes, 'input.txt')), { minWidthPercent: 1 });
+        const svg = foldedFlameGraphSvg(await readFolded(writeScratch(scratch, bytes, 'input.txt')), {
+          minWidthPercent: 1,
+        });
         const total = Number(/data-n="all" [^>]*data-t="([^"]+)"/.exec(svg)?.[1]);
         const expected = sumOfCounts(bytes);
-        assert.ok(Math.abs(total - expected) <= 1e-6 * Math.max(1, expected), `${repo} ${path}: drawn ${total}, counts ${expected}`);
+        assert.ok(
+          Math.abs(total - expected) <= 1e-6 * Math.max(1, expected),
+          `${repo} ${path}: drawn ${total}, counts ${expected}`,
+        );
         files++;
       }
     }

@@ -14,9 +14,19 @@ const cases: [string, string, ReadFoldedOptions, FoldedSvgOptions][] = [
   ['differential-negate.svg', 'other-tools/inferno-diff-folded-default.txt', {}, { title: 'negated', negate: true }],
   ['language-auto.svg', 'inferno-annotated.folded', {}, { title: 'annotated perf stacks' }],
   ['palette-java.svg', 'perf-flamegraph-pl.folded', {}, { title: 'java palette', palette: 'java' }],
-  ['palette-mem.svg', 'perf-flamegraph-pl.folded', {}, { title: 'mem', palette: 'mem', subtitle: 'bytes allocated', unit: 'bytes', notes: 'run 7 <ci>' }],
+  [
+    'palette-mem.svg',
+    'perf-flamegraph-pl.folded',
+    {},
+    { title: 'mem', palette: 'mem', subtitle: 'bytes allocated', unit: 'bytes', notes: 'run 7 <ci>' },
+  ],
   ['flamechart.svg', 'perf-flamegraph-pl.folded', { flamechart: true }, { title: 'chart', flamechart: true }],
-  ['reverse-inverted.svg', 'perf-flamegraph-pl.folded', { reverse: true, factor: 2 }, { title: 'reversed', inverted: true, minWidthPercent: 0 }],
+  [
+    'reverse-inverted.svg',
+    'perf-flamegraph-pl.folded',
+    { reverse: true, factor: 2 },
+    { title: 'reversed', inverted: true, minWidthPercent: 0 },
+  ],
 ];
 
 describe('pyflame flamegraph goldens', () => {

@@ -37,7 +37,11 @@ describe('folded inputs from other tools’ test suites', () => {
   ];
 
   it('speedscope: UTF-16 LE and BE with a byte order mark, CR LF: the same stacks as plain', async () => {
-    for (const name of ['speedscope-simple-utf16-le.txt', 'speedscope-simple-utf16-be.txt', 'speedscope-simple-crlf.txt']) {
+    for (const name of [
+      'speedscope-simple-utf16-le.txt',
+      'speedscope-simple-utf16-be.txt',
+      'speedscope-simple-crlf.txt',
+    ]) {
       const { stacks, svg, profile } = await drawn(name);
       assert.deepEqual(stacks, simple, name);
       assert.equal(rootTotal(svg), 14, name);
@@ -81,6 +85,9 @@ describe('folded inputs from other tools’ test suites', () => {
     }
     // cksum;_start;__libc_start_main;main;cksum 31 56: drawn 56, before 31.
     const { svg } = await drawn('inferno-differential-perf-cycles.txt');
-    assert.match(svg, /data-n="__libc_start_main" [^>]*data-t="56" data-note="before 31 samples · Δ \+25 samples \(\+80\.6%\)"/);
+    assert.match(
+      svg,
+      /data-n="__libc_start_main" [^>]*data-t="56" data-note="before 31 samples · Δ \+25 samples \(\+80\.6%\)"/,
+    );
   });
 });

@@ -9,7 +9,8 @@ import { scratchDir, writeScratch } from './helpers/scratch.js';
 // Reading folded stacks the way flamegraph.pl, inferno and speedscope read them (issue 15).
 const scratch = scratchDir('folded-compat');
 const stacksOf = (profile: FoldedProfile) => treeStacks(profile.tree, (frame) => profile.labels[frame]);
-const read = async (text: string | Buffer, options = {}) => readFolded(writeScratch(scratch, text, 'stacks.folded'), options);
+const read = async (text: string | Buffer, options = {}) =>
+  readFolded(writeScratch(scratch, text, 'stacks.folded'), options);
 
 async function refusal(text: string): Promise<TraceInputError> {
   try {
@@ -111,7 +112,10 @@ describe('folded stacks as the other tools read them', () => {
       '',
     ].join('\n');
     const error = await refusal(perf);
-    assert.match(error.message, /not folded stacks: this is raw `perf script` output.*stackcollapse-perf\.pl.*inferno-collapse-perf/);
+    assert.match(
+      error.message,
+      /not folded stacks: this is raw `perf script` output.*stackcollapse-perf\.pl.*inferno-collapse-perf/,
+    );
     // A line ending in a number does not make it folded stacks.
     assert.match((await refusal(`${perf}\n`.repeat(30))).message, /perf script/);
   });
@@ -129,7 +133,10 @@ describe('folded stacks as the other tools read them', () => {
     assert.equal(baseline.lines, 3);
     assert.equal(baseline.total[0], 17, 'before: 10 + 5 + 0 + 2 (a one-count line counts the same)');
     const label = (node: number) => profile.labels[profile.tree.frame[node]];
-    const nodeOf = (name: string, parentName: string) => Array.from({ length: profile.tree.size }, (_, n) => n).find((n) => n > 0 && label(n) === name && label(profile.tree.parent[n]) === parentName)!;
+    const nodeOf = (name: string, parentName: string) =>
+      Array.from({ length: profile.tree.size }, (_, n) => n).find(
+        (n) => n > 0 && label(n) === name && label(profile.tree.parent[n]) === parentName,
+      )!;
     assert.equal(baseline.total[nodeOf('c', 'a')], 5);
     assert.equal(profile.tree.total[nodeOf('c', 'a')], 0);
     assert.equal(baseline.total[nodeOf('d', 'a')], 0);
@@ -145,7 +152,8 @@ describe('folded stacks as the other tools read them', () => {
     ]);
     const chart = await read('a;b 1\na;c 1\na;b 1\n', { flamechart: true });
     // Three runs of a: merged (adjacent), b twice apart (not merged).
-    const children = (parent: number) => Array.from({ length: chart.tree.size }, (_, n) => n).filter((n) => n > 0 && chart.tree.parent[n] === parent);
+    const children = (parent: number) =>
+      Array.from({ length: chart.tree.size }, (_, n) => n).filter((n) => n > 0 && chart.tree.parent[n] === parent);
     assert.equal(children(0).length, 1);
     assert.deepEqual(
       children(children(0)[0]).map((n) => chart.labels[chart.tree.frame[n]]),

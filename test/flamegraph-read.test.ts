@@ -16,9 +16,17 @@ const scratch = scratchDir('folded-read');
 
 /** A profile as stable text: counts, warnings, then the merged stacks (sorted) with their counts. */
 export function profileText(profile: FoldedProfile): string {
-  const lines = [`lines: ${profile.lines}`, `stack lines: ${profile.stackLines}`, `distinct stacks: ${profile.stacks}`, `frames: ${profile.labels.length}`, `total: ${profile.total}`];
-  for (const w of profile.warnings) lines.push(`warning ${w.code}: ${w.count} ${w.unit} at lines [${w.lines.join(', ')}]: ${w.message}`);
-  for (const [stack, count] of treeStacks(profile.tree, (frame) => profile.labels[frame])) lines.push(`${stack} ${count}`);
+  const lines = [
+    `lines: ${profile.lines}`,
+    `stack lines: ${profile.stackLines}`,
+    `distinct stacks: ${profile.stacks}`,
+    `frames: ${profile.labels.length}`,
+    `total: ${profile.total}`,
+  ];
+  for (const w of profile.warnings)
+    lines.push(`warning ${w.code}: ${w.count} ${w.unit} at lines [${w.lines.join(', ')}]: ${w.message}`);
+  for (const [stack, count] of treeStacks(profile.tree, (frame) => profile.labels[frame]))
+    lines.push(`${stack} ${count}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -33,7 +41,15 @@ async function readError(path: string): Promise<TraceInputError> {
 }
 
 describe('reading folded stacks', () => {
-  for (const name of ['perf-flamegraph-pl.folded', 'inferno-annotated.folded', 'python-labels.folded', 'decimal-counts.folded', 'crlf-blank.folded', 'damaged.folded', 'control-chars.folded']) {
+  for (const name of [
+    'perf-flamegraph-pl.folded',
+    'inferno-annotated.folded',
+    'python-labels.folded',
+    'decimal-counts.folded',
+    'crlf-blank.folded',
+    'damaged.folded',
+    'control-chars.folded',
+  ]) {
     it(`golden: ${name}`, async () => {
       assertGolden(`folded-read/${name}.txt`, profileText(await readFolded(join(FOLDED, name))));
     });
@@ -62,17 +78,23 @@ describe('reading folded stacks', () => {
   it('the count is after the last run of whitespace; frames keep their spaces', async () => {
     const path = writeScratch(scratch, 'a b;c (d:1) \t 3\nfunc with  two spaces\t\t2\n', 'spaces.folded');
     const profile = await readFolded(path);
-    assert.deepEqual(treeStacks(profile.tree, (f) => profile.labels[f]), [
-      ['a b;c (d:1)', 3],
-      ['func with  two spaces', 2],
-    ]);
+    assert.deepEqual(
+      treeStacks(profile.tree, (f) => profile.labels[f]),
+      [
+        ['a b;c (d:1)', 3],
+        ['func with  two spaces', 2],
+      ],
+    );
     assert.deepEqual(profile.warnings, []);
   });
 
   it('a file with no valid line is an error naming the file, the first bad line and what was expected', async () => {
     const notFolded = await readError(join(FOLDED, 'no-valid-line.txt'));
     assert.equal(notFolded.line, 1);
-    assert.match(notFolded.message, /no-valid-line\.txt:1: not folded stacks, no valid line: expected folded stacks, one "frame;frame;\.\.\.;frame COUNT" per line .*; this line has no count at the end/);
+    assert.match(
+      notFolded.message,
+      /no-valid-line\.txt:1: not folded stacks, no valid line: expected folded stacks, one "frame;frame;\.\.\.;frame COUNT" per line .*; this line has no count at the end/,
+    );
     // A pyflame trace given by mistake: a header line, then tab-separated events.
     const trace = await readError(join(SAMPLES, 'threads.pyflame.txt'));
     assert.equal(trace.line, 2, 'its header line is a # comment');

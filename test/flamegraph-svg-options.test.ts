@@ -17,14 +17,19 @@ const draw = async (text: string, options = {}, readOptions = {}) => {
 };
 
 /** Each drawn frame: name, data-t, fill and note, in drawing order. */
-function frames(svg: string): { name: string; total: number; fill: string; note: string | undefined; x: number; depth: number }[] {
+function frames(
+  svg: string,
+): { name: string; total: number; fill: string; note: string | undefined; x: number; depth: number }[] {
   const found = [];
-  for (const m of svg.matchAll(/<g class="pf-f" data-d="(\d+)" data-x="([^"]+)" [^>]*data-n="([^"]*)" [^>]*data-t="([^"]+)"(?: data-note="([^"]*)")?>.*?fill="([^"]+)"/g)) {
+  for (const m of svg.matchAll(
+    /<g class="pf-f" data-d="(\d+)" data-x="([^"]+)" [^>]*data-n="([^"]*)" [^>]*data-t="([^"]+)"(?: data-note="([^"]*)")?>.*?fill="([^"]+)"/g,
+  )) {
     found.push({ depth: Number(m[1]), x: Number(m[2]), name: m[3], total: Number(m[4]), note: m[5], fill: m[6] });
   }
   return found;
 }
-const legend = (svg: string) => [...svg.matchAll(/<rect x="\d+" y="50" [^>]*fill="([^"]+)"\/><text [^>]*>([^<]*)<\/text>/g)].map((m) => m[2]);
+const legend = (svg: string) =>
+  [...svg.matchAll(/<rect x="\d+" y="50" [^>]*fill="([^"]+)"\/><text [^>]*>([^<]*)<\/text>/g)].map((m) => m[2]);
 
 describe('flamegraph: differential input', () => {
   const text = 'main;grow 10 30\nmain;shrink 20 5\nmain;same 7 7\nmain;fresh 0 4\nmain;gone 6 0\n';
@@ -62,11 +67,24 @@ describe('flamegraph: palettes by what the stacks are', () => {
     assert.equal(looksLikePython(['main (app.py:3)', 'dumps (json/__init__.py:231)', 'PyEval_EvalFrame']), true);
     assert.equal(looksLikePython(['main', 'do_syscall_64_[k]', 'java/lang/Thread.run_[j]', 'x.py is a name']), false);
     const python = await draw('main (app.py:1);work (app.py:5) 3\n');
-    assert.deepEqual(legend(python), CATEGORIES.map((c) => xmlText(c.label)));
+    assert.deepEqual(
+      legend(python),
+      CATEGORIES.map((c) => xmlText(c.label)),
+    );
     const perf = await draw('java;start_thread;java/lang/Thread:::run_[j];Interpreter_[i];JVM::call;sys_write_[k] 5\n');
-    assert.deepEqual(legend(perf), ['native (C, Rust...)', 'kernel', 'C++', 'Java / JIT / JS source', 'inlined / builtin / waker']);
+    assert.deepEqual(legend(perf), [
+      'native (C, Rust...)',
+      'kernel',
+      'C++',
+      'Java / JIT / JS source',
+      'inlined / builtin / waker',
+    ]);
     const names = frames(perf).map((f) => f.name);
-    assert.deepEqual(names, ['all', 'java', 'start_thread', 'java/lang/Thread:::run', 'Interpreter', 'JVM::call', 'sys_write'], 'annotations stripped');
+    assert.deepEqual(
+      names,
+      ['all', 'java', 'start_thread', 'java/lang/Thread:::run', 'Interpreter', 'JVM::call', 'sys_write'],
+      'annotations stripped',
+    );
     assert.doesNotMatch(perf, /_\[[kijw]\]/);
   });
 
@@ -77,7 +95,10 @@ describe('flamegraph: palettes by what the stacks are', () => {
       assert.deepEqual(legend(await draw('main;parse 3\n', { palette })), [`palette: ${palette}`]);
     }
     // python forces the Python palette, java the language rules.
-    assert.deepEqual(legend(await draw('main;parse 3\n', { palette: 'python' })), CATEGORIES.map((c) => xmlText(c.label)));
+    assert.deepEqual(
+      legend(await draw('main;parse 3\n', { palette: 'python' })),
+      CATEGORIES.map((c) => xmlText(c.label)),
+    );
     assert.deepEqual(legend(await draw('main;parse 3\n', { palette: 'java' })), ['native (C, Rust...)']);
     // flamegraph.pl's separators are grey.
     assert.equal(frames(await draw('user;-;kernel_[k] 3\n')).find((f) => f.name === '-')!.fill, 'hsl(0,0%,63%)');

@@ -58,7 +58,15 @@ describe('folded stacks → flame graph', () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(fc.array(frame, { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 6 }),
-        fc.array(fc.record({ pick: fc.nat(), count, sep: fc.constantFrom(' ', '\t', '  ', ' \t '), eol: fc.constantFrom('\n', '\r\n', '\n\n') }), { minLength: 1, maxLength: 30 }),
+        fc.array(
+          fc.record({
+            pick: fc.nat(),
+            count,
+            sep: fc.constantFrom(' ', '\t', '  ', ' \t '),
+            eol: fc.constantFrom('\n', '\r\n', '\n\n'),
+          }),
+          { minLength: 1, maxLength: 30 },
+        ),
         async (pool, lines) => {
           const expected = new Map<string, number>();
           let text = '';
@@ -73,8 +81,12 @@ describe('folded stacks → flame graph', () => {
           assert.deepEqual(profile.warnings, []);
           const read = treeStacks(profile.tree, (f) => profile.labels[f]);
           const nonZero = [...expected].filter(([, value]) => value !== 0);
-          assert.deepEqual(read.map(([stack]) => stack), nonZero.map(([stack]) => stack).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
-          for (const [stack, value] of read) assert.ok(close(value, expected.get(stack)!), `${stack}: ${value} != ${expected.get(stack)}`);
+          assert.deepEqual(
+            read.map(([stack]) => stack),
+            nonZero.map(([stack]) => stack).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)),
+          );
+          for (const [stack, value] of read)
+            assert.ok(close(value, expected.get(stack)!), `${stack}: ${value} != ${expected.get(stack)}`);
           assert.ok(close(profile.total, sum));
           if (sum > 0) {
             const svg = foldedFlameGraphSvg(profile, { minWidthPercent: 0 });
@@ -108,8 +120,15 @@ describe('folded stacks → flame graph', () => {
     const svg = foldedFlameGraphSvg(profile, { title: 'python-labels' });
     assertWellFormed(svg);
     assertGolden('folded-svg/python-labels.svg', svg);
-    assert.equal(foldedFlameGraphSvg(await readFolded(join(FOLDED, 'python-labels.folded.gz')), { title: 'python-labels' }), svg, 'same bytes from the gzip copy');
-    assert.match(svg, /<text class="pf-sub"[^>]*>weight: samples · total 281 samples · 8 distinct stacks · flame graph<\/text>/);
+    assert.equal(
+      foldedFlameGraphSvg(await readFolded(join(FOLDED, 'python-labels.folded.gz')), { title: 'python-labels' }),
+      svg,
+      'same bytes from the gzip copy',
+    );
+    assert.match(
+      svg,
+      /<text class="pf-sub"[^>]*>weight: samples · total 281 samples · 8 distinct stacks · flame graph<\/text>/,
+    );
     assert.doesNotMatch(svg, /data-c=/, 'no calls: folded files do not have them');
     assert.match(svg, /data-unit="samples"/);
     // Colour families from the files: user code (hue 18-54), stdlib (205-235), site-packages (110-150), frozen (275-305).
@@ -131,12 +150,22 @@ describe('folded stacks → flame graph', () => {
     assert.equal(foldedFlameGraphSvg(b, { unit: 'µs', title: 't' }), svg);
     assert.match(svg, /weight: µs · total 2\.00 ms/);
     assert.match(svg, /<title>b self 1\.50 ms, total 1\.50 ms<\/title>/);
-    assert.match(foldedFlameGraphSvg(a, { unit: 'samples', inverted: true }), /<title>b self 1,500 samples, total 1,500 samples<\/title>/);
+    assert.match(
+      foldedFlameGraphSvg(a, { unit: 'samples', inverted: true }),
+      /<title>b self 1,500 samples, total 1,500 samples<\/title>/,
+    );
   });
 
   it('hostile labels are escaped', async () => {
-    const path = writeScratch(scratch, `<script>alert(1)</script>;"quoted" & 'single' (x.py:1);bidi\u202Eover\u0085ride ]]> 3\n`, 'hostile.folded');
-    const svg = foldedFlameGraphSvg(await readFolded(path), { title: '<script>alert(2)</script>', unit: '"><script>alert(3)</script>' });
+    const path = writeScratch(
+      scratch,
+      `<script>alert(1)</script>;"quoted" & 'single' (x.py:1);bidi\u202Eover\u0085ride ]]> 3\n`,
+      'hostile.folded',
+    );
+    const svg = foldedFlameGraphSvg(await readFolded(path), {
+      title: '<script>alert(2)</script>',
+      unit: '"><script>alert(3)</script>',
+    });
     assertWellFormed(svg);
     assert.equal(svg.match(/<script/g)?.length, 1, 'only the graph’s own script');
     assert.match(svg, /data-n="&lt;script&gt;alert\(1\)&lt;\/script&gt;"/);

@@ -31,18 +31,36 @@ function manyFunctions(count: number): string {
   return `${lines.join('\n')}\n`;
 }
 
-describe('the HTML report in a browser', { skip: browserAvailable() ? false : 'no /usr/bin/chromium (.ci/run installs it)' }, () => {
+describe('the HTML report in a browser', {
+  skip: browserAvailable() ? false : 'no /usr/bin/chromium (.ci/run installs it)',
+}, () => {
   let browser: Browser;
   let server: { url: string; close: () => Promise<void> };
   let gcAnalysis: Analysis;
   before(async () => {
     gcAnalysis = await analyzeTrace(join(SAMPLES, 'imports-gc.pyflame.txt'));
-    writeFileSync(join(dir, 'imports-gc.html'), htmlReport(gcAnalysis, { version: 'test', title: 'imports-gc.pyflame' }));
-    writeFileSync(join(dir, 'many.html'), htmlReport(await analyzeTrace(writeScratch(dir, manyFunctions(6000))), { version: 'test' }));
-    const hostile = htmlReport(await analyzeTrace(writeHostileTrace(dir)), { version: 'test', title: HOSTILE.fn, filters: [HOSTILE.module] });
+    writeFileSync(
+      join(dir, 'imports-gc.html'),
+      htmlReport(gcAnalysis, { version: 'test', title: 'imports-gc.pyflame' }),
+    );
+    writeFileSync(
+      join(dir, 'many.html'),
+      htmlReport(await analyzeTrace(writeScratch(dir, manyFunctions(6000))), { version: 'test' }),
+    );
+    const hostile = htmlReport(await analyzeTrace(writeHostileTrace(dir)), {
+      version: 'test',
+      title: HOSTILE.fn,
+      filters: [HOSTILE.module],
+    });
     writeFileSync(join(dir, 'hostile.html'), hostile);
     // The same page with a fetch slipped in: the page's policy must stop it.
-    writeFileSync(join(dir, 'leak.html'), hostile.replace('<body>', '<body><img src="/leak.png"><link rel="stylesheet" href="/leak.css"><iframe src="/leak.html"></iframe>'));
+    writeFileSync(
+      join(dir, 'leak.html'),
+      hostile.replace(
+        '<body>',
+        '<body><img src="/leak.png"><link rel="stylesheet" href="/leak.css"><iframe src="/leak.html"></iframe>',
+      ),
+    );
     browser = await launchBrowser();
     server = await serve({ '/r/': dir });
   });
@@ -69,7 +87,13 @@ describe('the HTML report in a browser', { skip: browserAvailable() ? false : 'n
 
   /** The function table's rows as shown: cell texts. */
   function tableRows(page: Page): Promise<string[][]> {
-    return page.locator('#fn-table tbody tr:not(.spacer)').evaluateAll((trs) => trs.map((tr) => Array.from((tr as unknown as { cells: ArrayLike<{ textContent: string }> }).cells, (td) => td.textContent)));
+    return page
+      .locator('#fn-table tbody tr:not(.spacer)')
+      .evaluateAll((trs) =>
+        trs.map((tr) =>
+          Array.from((tr as unknown as { cells: ArrayLike<{ textContent: string }> }).cells, (td) => td.textContent),
+        ),
+      );
   }
 
   it('loads nothing but itself; sorts numerically; filters', async () => {
@@ -78,27 +102,49 @@ describe('the HTML report in a browser', { skip: browserAvailable() ? false : 'n
     const functions = gcAnalysis.functions;
     let rows = await tableRows(page);
     assert.equal(rows.length, functions.length, 'every function (under 5,000: no limit)');
-    assert.deepEqual(rows.map((row) => row[0]), functions.map((f) => f.name), 'by self time at first, as the analysis orders them');
+    assert.deepEqual(
+      rows.map((row) => row[0]),
+      functions.map((f) => f.name),
+      'by self time at first, as the analysis orders them',
+    );
     // Cells read as the terminal report writes durations.
     const first = functions[0];
-    assert.deepEqual(rows[0].slice(2, 5), [String(first.calls), formatDuration(first.selfNs), formatDuration(first.totalNs)]);
+    assert.deepEqual(rows[0].slice(2, 5), [
+      String(first.calls),
+      formatDuration(first.selfNs),
+      formatDuration(first.totalNs),
+    ]);
 
     // p95, largest first: numbers compared, not their text (9.77 ms < 10.5 ms), null (no complete call) last.
     await page.locator('#fn-table th', { hasText: 'p95' }).click();
     rows = await tableRows(page);
     const byP95 = functions
       .map((f, i) => ({ f, i }))
-      .sort((a, b) => (a.f.durations === undefined || b.f.durations === undefined ? Number(a.f.durations === undefined) - Number(b.f.durations === undefined) || a.i - b.i : b.f.durations.p95Ns - a.f.durations.p95Ns || a.i - b.i));
-    assert.deepEqual(rows.map((row) => `${row[0]} ${row[1]}`), byP95.map(({ f }) => `${f.name} ${f.file}:${f.line}`));
+      .sort((a, b) =>
+        a.f.durations === undefined || b.f.durations === undefined
+          ? Number(a.f.durations === undefined) - Number(b.f.durations === undefined) || a.i - b.i
+          : b.f.durations.p95Ns - a.f.durations.p95Ns || a.i - b.i,
+      );
+    assert.deepEqual(
+      rows.map((row) => `${row[0]} ${row[1]}`),
+      byP95.map(({ f }) => `${f.name} ${f.file}:${f.line}`),
+    );
     assert.equal(await page.locator('#fn-table th', { hasText: 'p95' }).getAttribute('aria-sort'), 'descending');
     const textOrder = [...rows.map((row) => row[7])].sort();
-    assert.notDeepEqual(rows.map((row) => row[7]), textOrder, 'the text order differs, so this checks the numeric one');
+    assert.notDeepEqual(
+      rows.map((row) => row[7]),
+      textOrder,
+      'the text order differs, so this checks the numeric one',
+    );
     // Again: ascending.
     await page.locator('#fn-table th', { hasText: 'calls' }).click();
     await page.locator('#fn-table th', { hasText: 'calls' }).click();
     rows = await tableRows(page);
     const calls = rows.map((row) => Number(row[2].replace(/,/g, '')));
-    assert.deepEqual(calls, [...functions.map((f) => f.calls)].sort((a, b) => a - b));
+    assert.deepEqual(
+      calls,
+      [...functions.map((f) => f.calls)].sort((a, b) => a - b),
+    );
     assert.equal(await page.locator('#fn-table th', { hasText: 'calls' }).getAttribute('aria-sort'), 'ascending');
     await page.locator('#functions').screenshot({ path: join(dir, 'table-sorted.png') });
 
@@ -121,12 +167,17 @@ describe('the HTML report in a browser', { skip: browserAvailable() ? false : 'n
     const { page, requests, errors, dialogs } = await open('imports-gc.html');
     const flame = page.locator('#flame svg');
     const frames = flame.locator('g.pf-f');
-    const widths = await frames.evaluateAll((gs) => gs.map((g) => Number((g as unknown as { getAttribute(n: string): string }).getAttribute('data-w'))));
+    const widths = await frames.evaluateAll((gs) =>
+      gs.map((g) => Number((g as unknown as { getAttribute(n: string): string }).getAttribute('data-w'))),
+    );
     const index = widths.findIndex((w, i) => i > 0 && w > 0.05 && w < 0.9);
     const frame = frames.nth(index);
     const name = await frame.getAttribute('data-n');
     await frame.hover();
-    assert.match((await flame.locator('.pf-details').textContent())!, new RegExp(`^${name!.replace(/[.*+?^${}()|[\]\\<>]/g, '\\$&')} \\(.*calls \\d+`));
+    assert.match(
+      (await flame.locator('.pf-details').textContent())!,
+      new RegExp(`^${name!.replace(/[.*+?^${}()|[\]\\<>]/g, '\\$&')} \\(.*calls \\d+`),
+    );
     await page.locator('#flame').screenshot({ path: join(dir, 'flame-hover.png') });
     await frame.click();
     const width = await frame.locator('rect').getAttribute('width');
@@ -152,10 +203,16 @@ describe('the HTML report in a browser', { skip: browserAvailable() ? false : 'n
     const { page, errors } = await open('imports-gc.html');
     const buckets = durationHistogram(gcAnalysis.gc.pauses.map((p) => p.durationNs));
     assert.equal(await page.locator('#gc-histogram rect.bar').count(), buckets.length);
-    const heights = await page.locator('#gc-histogram rect.bar').evaluateAll((rects) => rects.map((r) => (r as unknown as { getBBox(): { height: number } }).getBBox().height));
+    const heights = await page
+      .locator('#gc-histogram rect.bar')
+      .evaluateAll((rects) => rects.map((r) => (r as unknown as { getBBox(): { height: number } }).getBBox().height));
     const tallest = buckets.reduce((best, b, i) => (b.count > buckets[best].count ? i : best), 0);
     assert.equal(heights.indexOf(Math.max(...heights)), tallest, 'the tallest bar is the fullest bucket');
-    assert.deepEqual(heights.map((h) => h === 0), buckets.map((b) => b.count === 0), 'empty buckets draw no bar');
+    assert.deepEqual(
+      heights.map((h) => h === 0),
+      buckets.map((b) => b.count === 0),
+      'empty buckets draw no bar',
+    );
     assert.equal(await page.locator('#gc-timeline rect.pause').count(), 55);
     assert.deepEqual(await page.locator('#gc-generations tbody tr td:first-child').allTextContents(), ['0', '1', '2']);
 
@@ -186,12 +243,27 @@ describe('the HTML report in a browser', { skip: browserAvailable() ? false : 'n
     await page.locator('#imports-close').click();
     assert.equal(await tree.locator('details[open]').count(), 0);
     // Top level, slowest first.
-    const cumulative = await tree.locator(':scope > details > summary, :scope > .leaf').evaluateAll((els) => els.map((el) => (el as unknown as { querySelectorAll(s: string): ArrayLike<{ textContent: string }> }).querySelectorAll('.t')[1].textContent));
+    const cumulative = await tree
+      .locator(':scope > details > summary, :scope > .leaf')
+      .evaluateAll((els) =>
+        els.map(
+          (el) =>
+            (el as unknown as { querySelectorAll(s: string): ArrayLike<{ textContent: string }> }).querySelectorAll(
+              '.t',
+            )[1].textContent,
+        ),
+      );
     const topLevel = gcAnalysis.imports.filter((r) => r.depth === 0).sort((a, b) => b.durationNs - a.durationNs);
-    assert.deepEqual(cumulative, topLevel.map((r) => formatDuration(r.durationNs)));
+    assert.deepEqual(
+      cumulative,
+      topLevel.map((r) => formatDuration(r.durationNs)),
+    );
     assert.deepEqual(errors, []);
     await page.screenshot({ path: join(dir, 'imports-gc-full.png'), fullPage: true });
-    await (await open('imports-gc.html', 'dark')).page.screenshot({ path: join(dir, 'imports-gc-dark.png'), fullPage: true });
+    await (await open('imports-gc.html', 'dark')).page.screenshot({
+      path: join(dir, 'imports-gc-dark.png'),
+      fullPage: true,
+    });
     await page.close();
   });
 
@@ -200,13 +272,24 @@ describe('the HTML report in a browser', { skip: browserAvailable() ? false : 'n
     const scroller = page.locator('#functions .scroll');
     const scrollHeight = () => scroller.evaluate((el) => (el as unknown as { scrollHeight: number }).scrollHeight);
     assert.equal(await page.locator('#fn-status').textContent(), 'showing the first 1,000 of 6,000 functions');
-    const rowHeight = await page.locator('#fn-table tbody tr:not(.spacer)').nth(1).evaluate((tr) => (tr as unknown as { getBoundingClientRect(): { height: number } }).getBoundingClientRect().height);
+    const rowHeight = await page
+      .locator('#fn-table tbody tr:not(.spacer)')
+      .nth(1)
+      .evaluate(
+        (tr) => (tr as unknown as { getBoundingClientRect(): { height: number } }).getBoundingClientRect().height,
+      );
     assert.ok(Math.abs((await scrollHeight()) - 1000 * rowHeight) < 100, 'the scrollbar spans 1,000 rows');
     assert.ok((await page.locator('#fn-table tbody tr:not(.spacer)').count()) < 200, 'not all of them drawn');
     // Largest self time first: f5999 (the longest call).
-    assert.equal(await page.locator('#fn-table tbody tr:not(.spacer)').first().locator('td').first().textContent(), 'f5999');
+    assert.equal(
+      await page.locator('#fn-table tbody tr:not(.spacer)').first().locator('td').first().textContent(),
+      'f5999',
+    );
     await page.locator('#fn-table th', { hasText: 'function' }).click();
-    assert.equal(await page.locator('#fn-table tbody tr:not(.spacer)').first().locator('td').first().textContent(), 'f0');
+    assert.equal(
+      await page.locator('#fn-table tbody tr:not(.spacer)').first().locator('td').first().textContent(),
+      'f0',
+    );
     // Show all: 6,000 rows, drawn only where the table is scrolled to.
     await page.locator('#fn-all').click();
     assert.equal(await page.locator('#fn-status').textContent(), '6,000 of 6,000 functions');
@@ -215,19 +298,40 @@ describe('the HTML report in a browser', { skip: browserAvailable() ? false : 'n
     assert.ok(drawn > 20 && drawn < 200, `${drawn} rows drawn`);
     assert.ok(Math.abs((await scrollHeight()) - 6000 * rowHeight) < 100, 'the scrollbar spans every row');
     const names = Array.from({ length: 6000 }, (_, i) => `f${i}`).sort();
-    assert.deepEqual((await tableRows(page)).slice(0, 5).map((row) => row[0]), names.slice(0, 5));
+    assert.deepEqual(
+      (await tableRows(page)).slice(0, 5).map((row) => row[0]),
+      names.slice(0, 5),
+    );
     await page.locator('#functions .scroll').evaluate((el) => {
       (el as unknown as { scrollTop: number }).scrollTop = 1e9;
     });
-    await page.waitForFunction(() => (globalThis as unknown as { document: { querySelector(s: string): { textContent: string } | null } }).document.querySelector('#fn-table tbody tr:nth-last-child(2) td')?.textContent === 'f999');
+    await page.waitForFunction(
+      () =>
+        (
+          globalThis as unknown as { document: { querySelector(s: string): { textContent: string } | null } }
+        ).document.querySelector('#fn-table tbody tr:nth-last-child(2) td')?.textContent === 'f999',
+    );
     const bottom = await tableRows(page);
-    assert.deepEqual(bottom.slice(-3).map((row) => row[0]), names.slice(-3), 'scrolled to the end: the last rows');
+    assert.deepEqual(
+      bottom.slice(-3).map((row) => row[0]),
+      names.slice(-3),
+      'scrolled to the end: the last rows',
+    );
     await page.locator('#functions').screenshot({ path: join(dir, 'many-bottom.png') });
     // Midway: the rows drawn are the ones at that offset.
     await page.locator('#functions .scroll').evaluate((el, y) => {
       (el as unknown as { scrollTop: number }).scrollTop = y;
     }, 3000 * rowHeight);
-    await page.waitForFunction((expected) => Array.from((globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<{ textContent: string }> } }).document.querySelectorAll('#fn-table tbody tr:not(.spacer) td:first-child'), (td) => td.textContent).includes(expected), names[3005]);
+    await page.waitForFunction(
+      (expected) =>
+        Array.from(
+          (
+            globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<{ textContent: string }> } }
+          ).document.querySelectorAll('#fn-table tbody tr:not(.spacer) td:first-child'),
+          (td) => td.textContent,
+        ).includes(expected),
+      names[3005],
+    );
     await page.locator('#fn-filter').fill('f12');
     // f12, f120-f129, f1200-f1299: 111.
     assert.equal(await page.locator('#fn-table tbody tr').count(), 111);
@@ -247,7 +351,11 @@ describe('the HTML report in a browser', { skip: browserAvailable() ? false : 'n
     assert.equal(await page.locator('h1').textContent(), HOSTILE.fn);
     const names = await page.locator('#fn-table tbody tr td:first-child').allTextContents();
     assert.ok(names.includes(HOSTILE.fn));
-    assert.ok((await page.locator('#fn-table tbody tr td:nth-child(2)').allTextContents()).every((text) => text.startsWith(`/t/"'><img src=x onerror=alert(2)>\\u2028\\x01.py:`)));
+    assert.ok(
+      (await page.locator('#fn-table tbody tr td:nth-child(2)').allTextContents()).every((text) =>
+        text.startsWith(`/t/"'><img src=x onerror=alert(2)>\\u2028\\x01.py:`),
+      ),
+    );
     assert.ok((await page.locator('#import-tree .m').allTextContents()).includes(HOSTILE.module));
     await page.screenshot({ path: join(dir, 'hostile.png'), fullPage: true });
     assert.deepEqual(requests, [`${server.url}/r/hostile.html`]);
@@ -274,7 +382,11 @@ describe('the HTML report in a browser', { skip: browserAvailable() ? false : 'n
     leak.on('requestfinished', (request) => end(request.url()));
     await leak.goto(`${server.url}/r/leak.html`);
     await settled;
-    assert.deepEqual(attempts.filter((url) => !blocked.includes(url)), [`${server.url}/r/leak.html`], 'nothing but the page got through: the policy blocks even the same origin');
+    assert.deepEqual(
+      attempts.filter((url) => !blocked.includes(url)),
+      [`${server.url}/r/leak.html`],
+      'nothing but the page got through: the policy blocks even the same origin',
+    );
     assert.deepEqual([...blocked].sort(), [`${server.url}/leak.css`, `${server.url}/leak.png`]);
     await leak.close();
   });

@@ -41,7 +41,10 @@ describe('HTML report sections', () => {
     const gc = section(htmlReport(analysis, { version: 'test' }), 'gc');
     assert.ok(gc !== undefined && analysis.gc.attribution.length > 0);
     assert.match(gc, /<h3>Where collections started<\/h3>/);
-    assert.match(gc, /<tr><td class="r">[^<]+<\/td><td class="r">32×<\/td><td class="l">&lt;module&gt; &gt; main &gt; make_cycles<\/td><\/tr>/);
+    assert.match(
+      gc,
+      /<tr><td class="r">[^<]+<\/td><td class="r">32×<\/td><td class="l">&lt;module&gt; &gt; main &gt; make_cycles<\/td><\/tr>/,
+    );
   });
 
   it('hostile names stay text in the new sections', async () => {

@@ -50,7 +50,10 @@ describe('HTML report', () => {
   for (const name of ['lines.pyflame.txt', 'docs-call-stack.dtrace.txt', 'ticker-top.stap.txt']) {
     it(`golden: ${name}, byte-deterministic, the --svg graph inlined`, async () => {
       // The path as the repository names it, not where this checkout is.
-      const analyze = async () => ({ ...(await analyzeTrace(sample(name))), source: { path: `sample-traces/${name}`, format: (await analyzeTrace(sample(name))).source.format } });
+      const analyze = async () => ({
+        ...(await analyzeTrace(sample(name))),
+        source: { path: `sample-traces/${name}`, format: (await analyzeTrace(sample(name))).source.format },
+      });
       const analysis = await analyze();
       const title = name.replace(/\.txt$/, '');
       const page = htmlReport(analysis, { version: VERSION, title });
@@ -60,18 +63,33 @@ describe('HTML report', () => {
       const flame = /<div id="flame">([\s\S]*?)<\/div>\n<\/section>/.exec(page);
       if (analysis.functions.length > 0) {
         assert.ok(flame !== null, 'a flame graph');
-        assert.equal(flame[1], flameGraphSvg(analysis, { title }).replace(/^<\?xml[^>]*\?>\n/, '').trimEnd());
+        assert.equal(
+          flame[1],
+          flameGraphSvg(analysis, { title })
+            .replace(/^<\?xml[^>]*\?>\n/, '')
+            .trimEnd(),
+        );
       }
-      assertGolden(`html/${name.replace(/\.txt$/, '')}.html`, flame === null ? page : page.replace(flame[1], '[flameGraphSvg]'));
+      assertGolden(
+        `html/${name.replace(/\.txt$/, '')}.html`,
+        flame === null ? page : page.replace(flame[1], '[flameGraphSvg]'),
+      );
     });
   }
 
   it('refers to nothing outside the page, under a CSP that forbids it', async () => {
-    const page = htmlReport(await analyzeTrace(sample('imports-gc.pyflame.txt')), { version: VERSION, filters: ['tid 1'] });
+    const page = htmlReport(await analyzeTrace(sample('imports-gc.pyflame.txt')), {
+      version: VERSION,
+      filters: ['tid 1'],
+    });
     // The only URL is the SVG namespace, a name and never fetched.
     assert.deepEqual([...new Set(page.match(/[a-z][a-z0-9+.-]*:\/\/[^\s"'<>)]*/gi))], ['http://www.w3.org/2000/svg']);
     const markup = page.replace(/(<script\b[^>]*>)[\s\S]*?<\/script>/gi, '$1</script>');
-    assert.doesNotMatch(markup, /<[^>]*\s(src|href|srcset|action|poster|data|xlink:href)\s*=|@import|url\(/i, 'no attribute that loads anything');
+    assert.doesNotMatch(
+      markup,
+      /<[^>]*\s(src|href|srcset|action|poster|data|xlink:href)\s*=|@import|url\(/i,
+      'no attribute that loads anything',
+    );
     const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(page);
     assert.ok(csp !== null);
     assert.ok(page.indexOf(csp[0]) < page.indexOf('<style>'), 'the policy precedes every style and script');
@@ -85,9 +103,15 @@ describe('HTML report', () => {
     const page = htmlReport(analysis, { version: VERSION });
     const histogram = /<svg class="chart" id="gc-histogram"[\s\S]*?<\/svg>/.exec(page)![0];
     const counts = [...histogram.matchAll(/<rect class="bar"[^>]*data-count="(\d+)"/g)].map((m) => Number(m[1]));
-    assert.deepEqual(counts, durationHistogram(analysis.gc.pauses.map((p) => p.durationNs)).map((b) => b.count));
+    assert.deepEqual(
+      counts,
+      durationHistogram(analysis.gc.pauses.map((p) => p.durationNs)).map((b) => b.count),
+    );
     // sample-traces/README.md: 55 collections in imports-gc.
-    assert.equal(counts.reduce((a, b) => a + b, 0), 55);
+    assert.equal(
+      counts.reduce((a, b) => a + b, 0),
+      55,
+    );
     const timeline = /<svg class="chart" id="gc-timeline"[\s\S]*?<\/svg>/.exec(page)![0];
     const pauses = [...timeline.matchAll(/<rect class="pause gen(\d)"/g)].map((m) => Number(m[1]));
     assert.equal(pauses.length, 55);
@@ -95,20 +119,41 @@ describe('HTML report', () => {
   });
 
   it('a timeline of many pauses bins them by column and generation, every pause counted', () => {
-    const pauses = Array.from({ length: TIMELINE_BARS * 3 }, (_, i) => ({ generation: i % 3, startNs: i * 1000, durationNs: ((i * 7919) % 100_000) + 1, collected: 1, pid: 1, tid: 1, node: 0 }));
+    const pauses = Array.from({ length: TIMELINE_BARS * 3 }, (_, i) => ({
+      generation: i % 3,
+      startNs: i * 1000,
+      durationNs: ((i * 7919) % 100_000) + 1,
+      collected: 1,
+      pid: 1,
+      tid: 1,
+      node: 0,
+    }));
     const gc = { pauses, byGeneration: [], totalPauseNs: 0, wallShare: 0, attribution: [] };
     const svg = timelineSvg(gc, pauses.length * 1000);
-    const bars = [...svg.matchAll(/<rect class="pause gen(\d)"[^>]*data-tip="([\d,]+) generation-(\d) pauses? from [^"]*longest ([^,]+),/g)];
+    const bars = [
+      ...svg.matchAll(
+        /<rect class="pause gen(\d)"[^>]*data-tip="([\d,]+) generation-(\d) pauses? from [^"]*longest ([^,]+),/g,
+      ),
+    ];
     assert.ok(bars.length <= 3 * 144 && bars.length > 100, `${bars.length} bars`);
-    assert.ok(bars.every((m) => m[1] === m[3]), 'colour is the generation');
+    assert.ok(
+      bars.every((m) => m[1] === m[3]),
+      'colour is the generation',
+    );
     for (const generation of [0, 1, 2]) {
-      const counted = bars.filter((m) => m[1] === String(generation)).reduce((sum, m) => sum + Number(m[2].replace(/,/g, '')), 0);
+      const counted = bars
+        .filter((m) => m[1] === String(generation))
+        .reduce((sum, m) => sum + Number(m[2].replace(/,/g, '')), 0);
       assert.equal(counted, pauses.filter((p) => p.generation === generation).length);
     }
     const longest = Math.max(...pauses.map((p) => p.durationNs));
     assert.ok(bars.some((m) => m[4] === formatDuration(longest)));
     // At the limit, one bar per pause.
-    assert.equal(timelineSvg({ ...gc, pauses: pauses.slice(0, TIMELINE_BARS) }, pauses.length * 1000).match(/<rect class="pause/g)?.length, TIMELINE_BARS);
+    assert.equal(
+      timelineSvg({ ...gc, pauses: pauses.slice(0, TIMELINE_BARS) }, pauses.length * 1000).match(/<rect class="pause/g)
+        ?.length,
+      TIMELINE_BARS,
+    );
   });
 
   it('sections without data say so', async () => {
@@ -139,7 +184,10 @@ describe('HTML report', () => {
   });
 
   it('import tree: each import under the latest open one a level up; slowest first', () => {
-    const records = fc.array(fc.record({ depth: fc.nat(4), durationNs: fc.nat(1000), tid: fc.integer({ min: 1, max: 2 }) }), { maxLength: 40 });
+    const records = fc.array(
+      fc.record({ depth: fc.nat(4), durationNs: fc.nat(1000), tid: fc.integer({ min: 1, max: 2 }) }),
+      { maxLength: 40 },
+    );
     fc.assert(
       fc.property(records, (raw) => {
         // Depths as a trace can nest them: at most one deeper than the previous import on a thread.
@@ -147,11 +195,22 @@ describe('HTML report', () => {
         const imports: ImportRecord[] = raw.map((r, i) => {
           const depth = Math.min(r.depth, (last.get(r.tid) ?? -1) + 1);
           last.set(r.tid, depth);
-          return { module: `m${i}`, startNs: i, durationNs: r.durationNs, selfNs: 0, found: true, depth, pid: 1, tid: r.tid, done: i };
+          return {
+            module: `m${i}`,
+            startNs: i,
+            durationNs: r.durationNs,
+            selfNs: 0,
+            found: true,
+            depth,
+            pid: 1,
+            tid: r.tid,
+            done: i,
+          };
         });
         const parents = new Map<string, string | undefined>();
         const walk: { node: ImportNode; parent?: ImportNode }[] = importForest(imports).map((node) => ({ node }));
-        const check = (list: readonly ImportNode[]) => list.every((n, i) => i === 0 || list[i - 1].record.durationNs >= n.record.durationNs);
+        const check = (list: readonly ImportNode[]) =>
+          list.every((n, i) => i === 0 || list[i - 1].record.durationNs >= n.record.durationNs);
         assert.ok(check(importForest(imports)));
         for (let item = walk.pop(); item !== undefined; item = walk.pop()) {
           parents.set(item.node.record.module, item.parent?.record.module);
@@ -161,7 +220,8 @@ describe('HTML report', () => {
         assert.equal(parents.size, imports.length, 'every import once');
         imports.forEach((record, i) => {
           const before = imports.slice(0, i).filter((r) => r.tid === record.tid);
-          const expected = record.depth === 0 ? undefined : before.reverse().find((r) => r.depth === record.depth - 1)?.module;
+          const expected =
+            record.depth === 0 ? undefined : before.reverse().find((r) => r.depth === record.depth - 1)?.module;
           assert.equal(parents.get(record.module), expected, record.module);
         });
       }),
@@ -178,7 +238,7 @@ describe('HTML report', () => {
     const lines = importTimeText(analysis).trimEnd().split('\n').slice(1);
     assert.equal(lines.length, analysis.imports.length);
     // importtime prints children before their parent: a line is a parent when the line before is deeper.
-    const depths = lines.map((line) => (/\| ( *)\S/.exec(line.slice(line.lastIndexOf('|')))![1].length / 2));
+    const depths = lines.map((line) => /\| ( *)\S/.exec(line.slice(line.lastIndexOf('|')))![1].length / 2);
     const parents = depths.filter((depth, i) => i > 0 && depths[i - 1] > depth).length;
     assert.equal((tree.match(/<details>/g) ?? []).length, parents);
     assert.equal((tree.match(/<div class="leaf">/g) ?? []).length, analysis.imports.length - parents);
@@ -218,7 +278,13 @@ describe('pyflame analyze --html (the real binary)', { concurrency: true }, () =
   });
 
   it('--html with several traces and one path is a usage error', async () => {
-    const result = await runCli(['analyze', sample('lines.pyflame.txt'), sample('ticker.pyflame.txt'), '--html', 'x.html']);
+    const result = await runCli([
+      'analyze',
+      sample('lines.pyflame.txt'),
+      sample('ticker.pyflame.txt'),
+      '--html',
+      'x.html',
+    ]);
     assert.equal(result.code, 2);
     assert.match(result.stderr, /--html x\.html: one output path for 2 traces/);
   });

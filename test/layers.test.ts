@@ -48,7 +48,11 @@ export function importsOf(file: string, text: string): string[] {
   for (const match of text.matchAll(SPECIFIER)) {
     const specifier = match[1];
     if (!specifier.startsWith('.')) continue;
-    found.push(relative(SRC, normalize(join(dirname(file), specifier))).split('\\').join('/'));
+    found.push(
+      relative(SRC, normalize(join(dirname(file), specifier)))
+        .split('\\')
+        .join('/'),
+    );
   }
   return found;
 }
@@ -83,22 +87,37 @@ describe('layers', () => {
       .filter((entry) => entry.isDirectory() || /\.ts$/.test(entry.name))
       .map((entry) => entry.name)
       .filter((name) => name !== 'types');
-    assert.deepEqual(homes.filter((home) => placeOf(home).floor < 0), []);
+    assert.deepEqual(
+      homes.filter((home) => placeOf(home).floor < 0),
+      [],
+    );
   });
 
   it('the README states the same floors', () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
     const section = /## Layout\n([\s\S]*?)(?:\n## |$)/.exec(readme);
     assert.ok(section !== null, 'README has a "## Layout" section');
-    const stated = [...section[1].matchAll(/^\d+\. (.+)$/gm)].map((line) => [...line[1].matchAll(/`src\/([^`]+?)\/?`/g)].map((m) => m[1]));
-    assert.deepEqual(stated, FLOORS.map((homes) => [...homes]));
+    const stated = [...section[1].matchAll(/^\d+\. (.+)$/gm)].map((line) =>
+      [...line[1].matchAll(/`src\/([^`]+?)\/?`/g)].map((m) => m[1]),
+    );
+    assert.deepEqual(
+      stated,
+      FLOORS.map((homes) => [...homes]),
+    );
   });
 
   it('catches an upward import, a sideways one and an unknown folder', () => {
     const file = (path: string, text: string) => ({ path: join(SRC, path), text });
-    assert.deepEqual(layerViolations([file('export/svg/x.ts', "import { a } from '../../cli/main.js';")]), ['export/svg/x.ts → cli/main.js (upwards: export is below cli)']);
-    assert.deepEqual(layerViolations([file('diff/x.ts', "const m = await import('../record/record.js');")]), ['diff/x.ts → record/record.js (sideways: diff and record share a floor)']);
+    assert.deepEqual(layerViolations([file('export/svg/x.ts', "import { a } from '../../cli/main.js';")]), [
+      'export/svg/x.ts → cli/main.js (upwards: export is below cli)',
+    ]);
+    assert.deepEqual(layerViolations([file('diff/x.ts', "const m = await import('../record/record.js');")]), [
+      'diff/x.ts → record/record.js (sideways: diff and record share a floor)',
+    ]);
     assert.equal(layerViolations([file('text/x.ts', "export * from '../nowhere/y.js';")]).length, 1);
-    assert.deepEqual(layerViolations([file('cli/x.ts', "import '../text/units.js';\nimport { b } from './y.js';")]), []);
+    assert.deepEqual(
+      layerViolations([file('cli/x.ts', "import '../text/units.js';\nimport { b } from './y.js';")]),
+      [],
+    );
   });
 });

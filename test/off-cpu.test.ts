@@ -24,13 +24,17 @@ async function analyzeLines(lines: readonly string[]) {
   writeFileSync(path, `${lines.join('\n')}\n`);
   return analyzeTrace(path, { parseThread: false });
 }
-const call = (ts: number, tid: number, probe: 'entry' | 'return', func: string, line: number) => `${ts}\t100\t${tid}\tfunction__${probe}\t/w/app.py\t${func}\t${line}`;
+const call = (ts: number, tid: number, probe: 'entry' | 'return', func: string, line: number) =>
+  `${ts}\t100\t${tid}\tfunction__${probe}\t/w/app.py\t${func}\t${line}`;
 const out = (ts: number, tid: number, state: number) => `${ts}\t100\t${tid}\tsched-out\t${state}`;
 const back = (ts: number, tid: number) => `${ts}\t100\t${tid}\tsched-in`;
-const byName = <T extends { readonly name: string }>(functions: readonly T[]) => new Map(functions.map((f) => [f.name, f]));
+const byName = <T extends { readonly name: string }>(functions: readonly T[]) =>
+  new Map(functions.map((f) => [f.name, f]));
 
 const Ajv = AjvModule.default;
-const validate = new Ajv({ allErrors: true }).compile(JSON.parse(readFileSync(join(ROOT, 'schema/analysis-v1.schema.json'), 'utf8')) as object);
+const validate = new Ajv({ allErrors: true }).compile(
+  JSON.parse(readFileSync(join(ROOT, 'schema/analysis-v1.schema.json'), 'utf8')) as object,
+);
 const FIXTURE = join(FIXTURES, 'scheduling/sleep-spin.pyflame.txt');
 
 describe('on and off the CPU', () => {
@@ -48,7 +52,10 @@ describe('on and off the CPU', () => {
       call(210, 1, 'return', 'main', 2),
     ]);
     const f = byName(analysis.functions);
-    assert.deepEqual([f.get('sleeper')!.selfNs, f.get('sleeper')!.offCpuNs, f.get('sleeper')!.runQueueNs], [120, 100, 0]);
+    assert.deepEqual(
+      [f.get('sleeper')!.selfNs, f.get('sleeper')!.offCpuNs, f.get('sleeper')!.runQueueNs],
+      [120, 100, 0],
+    );
     assert.deepEqual([f.get('spin')!.selfNs, f.get('spin')!.offCpuNs, f.get('spin')!.runQueueNs], [70, 10, 10]);
     assert.equal(f.get('main')!.offCpuNs, 0);
     assert.deepEqual(analysis.scheduling, { switches: 2, offCpuNs: 110, offCpuInCallsNs: 110, runQueueNs: 10 });
@@ -78,7 +85,13 @@ describe('on and off the CPU', () => {
   });
 
   it('a call running when the trace began takes the off-CPU time it held at the root', async () => {
-    const analysis = await analyzeLines([call(0, 1, 'entry', 'tick', 3), call(5, 1, 'return', 'tick', 4), out(10, 1, 1), back(50, 1), call(60, 1, 'return', 'serve', 20)]);
+    const analysis = await analyzeLines([
+      call(0, 1, 'entry', 'tick', 3),
+      call(5, 1, 'return', 'tick', 4),
+      out(10, 1, 1),
+      back(50, 1),
+      call(60, 1, 'return', 'serve', 20),
+    ]);
     const serve = byName(analysis.functions).get('serve')!;
     assert.equal(serve.partial, 1);
     assert.equal(serve.offCpuNs, 40);
@@ -90,7 +103,10 @@ describe('on and off the CPU', () => {
     assert.equal(analysis.scheduling, undefined);
     const text = JSON.stringify(analysisToJson(analysis));
     assert.doesNotMatch(text, /OffCpu|offCpu|scheduling/);
-    assert.doesNotMatch(renderReport(analysis, { filters: [], top: 5, sort: 'self', color: false, width: 100, lines: false }), /off.CPU/i);
+    assert.doesNotMatch(
+      renderReport(analysis, { filters: [], top: 5, sort: 'self', color: false, width: 100, lines: false }),
+      /off.CPU/i,
+    );
     assert.doesNotMatch(htmlReport(analysis, { title: 'plain', filters: [], version: 'test' }), /off.CPU/i);
   });
 
@@ -99,20 +115,43 @@ describe('on and off the CPU', () => {
     const f = byName(analysis.functions);
     // sleep_spin.py: time.sleep(0.1) in sleeper, a lock held 50 ms by main in waiter.
     const sleeper = f.get('sleeper')!;
-    assert.ok(sleeper.offCpuNs >= 0.95 * sleeper.selfNs && sleeper.offCpuNs >= 95e6, `sleeper ${sleeper.offCpuNs} of ${sleeper.selfNs}`);
+    assert.ok(
+      sleeper.offCpuNs >= 0.95 * sleeper.selfNs && sleeper.offCpuNs >= 95e6,
+      `sleeper ${sleeper.offCpuNs} of ${sleeper.selfNs}`,
+    );
     const waiter = f.get('waiter')!;
-    assert.ok(waiter.offCpuNs >= 0.9 * waiter.selfNs && waiter.offCpuNs >= 45e6, `waiter ${waiter.offCpuNs} of ${waiter.selfNs}`);
+    assert.ok(
+      waiter.offCpuNs >= 0.9 * waiter.selfNs && waiter.offCpuNs >= 45e6,
+      `waiter ${waiter.offCpuNs} of ${waiter.selfNs}`,
+    );
     const spin = f.get('spin')!;
-    assert.ok(spin.offCpuNs - spin.runQueueNs < 0.1 * spin.selfNs, 'spinning never blocks: what it lost was waiting for a CPU');
+    assert.ok(
+      spin.offCpuNs - spin.runQueueNs < 0.1 * spin.selfNs,
+      'spinning never blocks: what it lost was waiting for a CPU',
+    );
     const json = analysisToJson(analysis);
     assert.ok(validate(json), JSON.stringify(validate.errors));
-    const report = renderReport(analysis, { filters: [], top: 5, sort: 'self', color: false, width: 120, lines: false });
+    const report = renderReport(analysis, {
+      filters: [],
+      top: 5,
+      sort: 'self',
+      color: false,
+      width: 120,
+      lines: false,
+    });
     assert.match(report, /off CPU +\S+ ms of the time in Python/);
     assert.match(report, /self +self % +off-CPU +total/);
     const html = htmlReport(analysis, { title: 'sleep-spin', filters: [], version: 'test' });
     assert.match(html, /<dt>off CPU<\/dt><dd>\S+ ms of the time in Python/);
-    assert.match(html, /<th data-col="3" data-kind="ns"[^>]*>self<\/th><th data-col="4" data-kind="ns"[^>]*>off-CPU<\/th>/);
-    const rows = (JSON.parse(/<script type="application\/json" id="fn-data">(.*?)<\/script>/.exec(html)![1]) as { rows: unknown[][] }).rows;
+    assert.match(
+      html,
+      /<th data-col="3" data-kind="ns"[^>]*>self<\/th><th data-col="4" data-kind="ns"[^>]*>off-CPU<\/th>/,
+    );
+    const rows = (
+      JSON.parse(/<script type="application\/json" id="fn-data">(.*?)<\/script>/.exec(html)![1]) as {
+        rows: unknown[][];
+      }
+    ).rows;
     const row = rows.find((cells) => cells[0] === 'sleeper')!;
     assert.deepEqual(row.slice(3, 5), [sleeper.selfNs, sleeper.offCpuNs]);
   });
@@ -122,11 +161,24 @@ describe('on and off the CPU', () => {
     assert.match(program, /tracepoint:sched:sched_switch \/pid == 4242\//);
     assert.match(program, /printf\("%llu\\t%d\\t%d\\tsched-in\\n", nsecs, 4242, args->next_pid\)/);
     assert.match(program, /END\n\{\n\tclear\(@pyflame_switched\);\n\}/);
-    const note = (name: string): StapsdtNote => ({ provider: 'python', name, args: '', pc: 1n, base: 1n, semaphore: 1n });
+    const note = (name: string): StapsdtNote => ({
+      provider: 'python',
+      name,
+      args: '',
+      pc: 1n,
+      base: 1n,
+      semaphore: 1n,
+    });
     const notes = ['function__entry', 'function__return'].map(note);
-    assert.ok(chooseProbeSet(notes, { major: 3, minor: 10 }, false, undefined, 'cpid').program.includes(switchProbes('cpid')));
+    assert.ok(
+      chooseProbeSet(notes, { major: 3, minor: 10 }, false, undefined, 'cpid').program.includes(switchProbes('cpid')),
+    );
     // Nothing to split without calls (3.12-3.14): no switches recorded.
-    assert.ok(!chooseProbeSet([note('gc__start')], { major: 3, minor: 13 }, false, undefined, 'cpid').program.includes('sched_switch'));
+    assert.ok(
+      !chooseProbeSet([note('gc__start')], { major: 3, minor: 13 }, false, undefined, 'cpid').program.includes(
+        'sched_switch',
+      ),
+    );
   });
 
   const skip = markerRecordingSkipReason();

@@ -27,7 +27,10 @@ describe('the stdout rule: at most one document on stdout', () => {
       const result = await runCli(['analyze', trace, '--importtime', '-', '--folded', '-']);
       assert.equal(result.code, 2);
       assert.equal(result.stdout, '');
-      assert.equal(result.stderr, 'pyflame: error: --importtime and --folded would both write to stdout; send one of them to a file\n');
+      assert.equal(
+        result.stderr,
+        'pyflame: error: --importtime and --folded would both write to stdout; send one of them to a file\n',
+      );
     }
   });
 
@@ -36,7 +39,10 @@ describe('the stdout rule: at most one document on stdout', () => {
       const result = await runCli(['diff', base, TRACE, '--json', '-', '--svg', '-']);
       assert.equal(result.code, 2);
       assert.equal(result.stdout, '');
-      assert.equal(result.stderr, 'pyflame: error: --json and --svg would both write to stdout; send one of them to a file\n');
+      assert.equal(
+        result.stderr,
+        'pyflame: error: --json and --svg would both write to stdout; send one of them to a file\n',
+      );
     }
   });
 });
@@ -70,20 +76,41 @@ describe('every output table entry is complete', () => {
         assert.equal(typeof spec.stdout, 'boolean', `${at}: says whether it may go to stdout`);
         assert.ok(Array.isArray(spec.needs), `${at}: says what it needs`);
         const writer = spec.write as { text?: unknown; stream?: unknown } | undefined;
-        assert.ok(writer !== undefined && (typeof writer.text === 'function') !== (typeof writer.stream === 'function'), `${at}: one writer, text or stream`);
-        assert.ok(flat.includes(` --${spec.flag} ${describeOutput(table, spec)} [string]`), `${at}: in --help, with where it writes`);
-        assert.ok(flat.includes(`out/<${table.nameWord}>${spec.suffix} without one`), `${at}: its default file in --help`);
-        for (const option of Object.keys(spec.options ?? {})) assert.ok(flat.includes(` --${option} `), `${at}: --${option} in --help`);
+        assert.ok(
+          writer !== undefined && (typeof writer.text === 'function') !== (typeof writer.stream === 'function'),
+          `${at}: one writer, text or stream`,
+        );
+        assert.ok(
+          flat.includes(` --${spec.flag} ${describeOutput(table, spec)} [string]`),
+          `${at}: in --help, with where it writes`,
+        );
+        assert.ok(
+          flat.includes(`out/<${table.nameWord}>${spec.suffix} without one`),
+          `${at}: its default file in --help`,
+        );
+        for (const option of Object.keys(spec.options ?? {}))
+          assert.ok(flat.includes(` --${option} `), `${at}: --${option} in --help`);
       }
-      assert.equal(new Set(table.outputs.map((spec) => spec.flag)).size, table.outputs.length, `${table.command}: no flag twice`);
-      assert.equal(new Set(table.outputs.map((spec) => spec.suffix)).size, table.outputs.length, `${table.command}: no two outputs share a default file`);
+      assert.equal(
+        new Set(table.outputs.map((spec) => spec.flag)).size,
+        table.outputs.length,
+        `${table.command}: no flag twice`,
+      );
+      assert.equal(
+        new Set(table.outputs.map((spec) => spec.suffix)).size,
+        table.outputs.length,
+        `${table.command}: no two outputs share a default file`,
+      );
     });
   }
 
   it("analyze's help says to put every output flag after the traces", async () => {
     const help = (await runCli(['analyze', '--help'])).stdout.replace(/\s+/g, ' ');
     const listed = / Put (.*?) after the traces/.exec(help)?.[1];
-    assert.deepEqual(listed?.split(/, | and /), ANALYZE_OUTPUTS.outputs.map((spec) => `--${spec.flag}`));
+    assert.deepEqual(
+      listed?.split(/, | and /),
+      ANALYZE_OUTPUTS.outputs.map((spec) => `--${spec.flag}`),
+    );
   });
 });
 
@@ -98,7 +125,10 @@ function collect(stream: PassThrough): () => string {
  * Runs the command line in this process, in `cwd` (quicker than a process per case: the test
  * runner runs one test at a time in a file, so changing folders is safe), stdout and stderr captured.
  */
-async function runInProcess(argv: readonly string[], cwd = process.cwd()): Promise<{ code: number; stdout: string; stderr: string }> {
+async function runInProcess(
+  argv: readonly string[],
+  cwd = process.cwd(),
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   const [out, err] = [collect(stdout), collect(stderr)];
@@ -120,7 +150,10 @@ describe('each output is accepted and written', () => {
         const result = await runInProcess([...args, `--${spec.flag}`], dir);
         assert.equal(result.code, 0, result.stderr);
         const file = `out/threads.pyflame${spec.suffix}`;
-        assert.match(result.stderr, new RegExp(`^(pyflame: warning: .*\\n)*pyflame: wrote ${file.replaceAll('.', '\\.')}\\n$`));
+        assert.match(
+          result.stderr,
+          new RegExp(`^(pyflame: warning: .*\\n)*pyflame: wrote ${file.replaceAll('.', '\\.')}\\n$`),
+        );
         assert.deepEqual(readdirSync(join(dir, 'out')), [file.slice('out/'.length)]);
         const written = readFileSync(join(dir, file), 'utf8');
         assert.ok(written.length > 0, `${file} is not empty`);
@@ -138,9 +171,9 @@ describe('each output is accepted and written', () => {
   }
 });
 
-
-describe("main.ts knows every output flag: one given before the inputs takes an input as its path", () => {
-  const HINT = 'An output flag such as --svg takes the word after it as its path: put output flags after the traces, or write --svg=PATH.';
+describe('main.ts knows every output flag: one given before the inputs takes an input as its path', () => {
+  const HINT =
+    'An output flag such as --svg takes the word after it as its path: put output flags after the traces, or write --svg=PATH.';
 
   for (const { table, args } of RUNS) {
     it(`${table.command}: each output flag put before the inputs gets the hint`, async () => {
@@ -165,13 +198,30 @@ describe('planOutputs', () => {
     command: 'test',
     nameWord: 'name',
     outputs: [
-      { flag: 'a', describe: 'write A', suffix: '.a', stdout: true, needs: [], write: { text: async (input) => input } },
-      { flag: 'b', describe: 'write B', suffix: '.b', stdout: false, needs: ['x'], write: { stream: async (input, write) => write(input) } },
+      {
+        flag: 'a',
+        describe: 'write A',
+        suffix: '.a',
+        stdout: true,
+        needs: [],
+        write: { text: async (input) => input },
+      },
+      {
+        flag: 'b',
+        describe: 'write B',
+        suffix: '.b',
+        stdout: false,
+        needs: ['x'],
+        write: { stream: async (input, write) => write(input) },
+      },
     ],
   };
 
   it('an output that may not go to stdout refuses -', () => {
-    assert.throws(() => planOutputs(table, { b: '-' }, ['t.txt']), (error) => error instanceof UsageError && error.message === '--b cannot write to stdout; give it a path');
+    assert.throws(
+      () => planOutputs(table, { b: '-' }, ['t.txt']),
+      (error) => error instanceof UsageError && error.message === '--b cannot write to stdout; give it a path',
+    );
   });
 
   it('says where each output goes and which asked outputs need what', () => {
@@ -182,8 +232,14 @@ describe('planOutputs', () => {
     assert.deepEqual(planOutputs(table, { a: '-' }, ['t.txt']).needing('x', 't.txt'), []);
   });
 
-  it("the help says where an output goes, from its entry", () => {
-    assert.equal(describeOutput(table, table.outputs[0]!), 'write A: to PATH, to out/<name>.a without one, to stdout with -');
-    assert.equal(describeOutput(table, table.outputs[1]!), 'write B: to PATH (.gz compresses), to out/<name>.b without one');
+  it('the help says where an output goes, from its entry', () => {
+    assert.equal(
+      describeOutput(table, table.outputs[0]!),
+      'write A: to PATH, to out/<name>.a without one, to stdout with -',
+    );
+    assert.equal(
+      describeOutput(table, table.outputs[1]!),
+      'write B: to PATH (.gz compresses), to out/<name>.b without one',
+    );
   });
 });

@@ -49,7 +49,10 @@ describe('properties of reading traces', () => {
           // a piece of the header line alone, "not a trace".
           assert.ok(error instanceof TraceInputError, String(error));
           const headerOnly = cut.length <= bytes.indexOf(10);
-          assert.match(error.message, headerOnly ? /empty trace|no events|not a trace format/ : /empty trace|no events/);
+          assert.match(
+            error.message,
+            headerOnly ? /empty trace|no events|not a trace format/ : /empty trace|no events/,
+          );
         }
       }),
       RUNS,
@@ -73,13 +76,17 @@ describe('properties of reading traces', () => {
 
   it('junk lines anywhere are skipped and counted, the events are untouched', async () => {
     await fc.assert(
-      fc.asyncProperty(balancedTrace, fc.array(fc.tuple(fc.nat(), fc.constantFrom('garbage', '12\tx', '%%%', 'function__entry')), { maxLength: 10 }), async (events, junk) => {
-        const lines = toPyflameText(events).trimEnd().split('\n');
-        for (const [at, text] of junk) lines.splice(1 + (at % lines.length), 0, text);
-        const { csv, summary } = await eventLogCsv(tempTrace(`${lines.join('\n')}\n`));
-        assert.deepEqual(rows(csv), expectedRows(events));
-        assert.equal(summary.warnings.find((w) => w.code === 'junk-line')?.count ?? 0, junk.length);
-      }),
+      fc.asyncProperty(
+        balancedTrace,
+        fc.array(fc.tuple(fc.nat(), fc.constantFrom('garbage', '12\tx', '%%%', 'function__entry')), { maxLength: 10 }),
+        async (events, junk) => {
+          const lines = toPyflameText(events).trimEnd().split('\n');
+          for (const [at, text] of junk) lines.splice(1 + (at % lines.length), 0, text);
+          const { csv, summary } = await eventLogCsv(tempTrace(`${lines.join('\n')}\n`));
+          assert.deepEqual(rows(csv), expectedRows(events));
+          assert.equal(summary.warnings.find((w) => w.code === 'junk-line')?.count ?? 0, junk.length);
+        },
+      ),
       RUNS,
     );
   });
@@ -98,14 +105,18 @@ describe('properties of reading traces', () => {
   it('timestamps keep every nanosecond, epoch-sized or not', () => {
     fc.assert(
       // Up to the largest timestamp held (2^63 - 1 ns, docs/damage.md); past it they are refused.
-      fc.property(fc.bigInt({ min: 0n, max: 2n ** 63n - 1n - 2n ** 52n }), fc.array(fc.bigInt({ min: 0n, max: 2n ** 52n }), { maxLength: 20 }), (first, offsets) => {
-        const time = new TimeBase();
-        for (const value of [first, ...offsets.map((o) => first + o)]) {
-          const digits = Buffer.from(value.toString());
-          const relative = time.fromDecimal(digits, 0, digits.length);
-          assert.equal(time.absolute(relative), value.toString());
-        }
-      }),
+      fc.property(
+        fc.bigInt({ min: 0n, max: 2n ** 63n - 1n - 2n ** 52n }),
+        fc.array(fc.bigInt({ min: 0n, max: 2n ** 52n }), { maxLength: 20 }),
+        (first, offsets) => {
+          const time = new TimeBase();
+          for (const value of [first, ...offsets.map((o) => first + o)]) {
+            const digits = Buffer.from(value.toString());
+            const relative = time.fromDecimal(digits, 0, digits.length);
+            assert.equal(time.absolute(relative), value.toString());
+          }
+        },
+      ),
       { numRuns: 500 },
     );
   });

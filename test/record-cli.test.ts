@@ -61,7 +61,9 @@ def main():
 main()
 `;
 
-test('record a command from its start (default path out/<script>.pyflame.txt), exact call tree and counts; --analyze prints the report', { skip }, async () => {
+test('record a command from its start (default path out/<script>.pyflame.txt), exact call tree and counts; --analyze prints the report', {
+  skip,
+}, async () => {
   const dir = scratchDir('record-fib');
   writeFileSync(join(dir, 'prog.py'), FIB_PROGRAM);
   const result = await runCli(['record', '--analyze', '--', PY, 'prog.py'], { cwd: dir });
@@ -69,7 +71,10 @@ test('record a command from its start (default path out/<script>.pyflame.txt), e
   // The traced program's own output still reaches the user.
   assert.match(result.stdout, /^fib 55$/m);
   assert.match(result.stderr, /^to stderr$/m);
-  assert.match(result.stderr, /^pyflame: recording \/usr\/bin\/python3\.11: CPython 3\.11, markers in \/usr\/bin\/python3\.11: line \(attached, not written\), function__entry, function__return, gc__start, gc__done, import__find__load__start, import__find__load__done, audit$/m);
+  assert.match(
+    result.stderr,
+    /^pyflame: recording \/usr\/bin\/python3\.11: CPython 3\.11, markers in \/usr\/bin\/python3\.11: line \(attached, not written\), function__entry, function__return, gc__start, gc__done, import__find__load__start, import__find__load__done, audit$/m,
+  );
   assert.match(result.stderr, /^pyflame: wrote out\/prog\.pyflame\.txt: \d+ events \(the program ended\)$/m);
   // --analyze: the report of that trace follows on stdout.
   assert.match(result.stdout, /^Top functions by self time/m);
@@ -81,7 +86,10 @@ test('record a command from its start (default path out/<script>.pyflame.txt), e
   assert.deepEqual(readdirSync(join(dir, 'out')), ['prog.pyflame.txt'], 'no temporary file left');
   const analysis = await analyzeTrace(trace);
   const depth = fibCallsByDepth(10);
-  assert.equal(fn(analysis, 'fib', 3).calls, depth.reduce((a, b) => a + b, 0));
+  assert.equal(
+    fn(analysis, 'fib', 3).calls,
+    depth.reduce((a, b) => a + b, 0),
+  );
   assert.equal(fn(analysis, 'main', 9).calls, 1);
   assert.equal(fn(analysis, 'helper', 6).calls, 3);
   assert.equal(codes(analysis)['dropped-events'], undefined);
@@ -94,7 +102,9 @@ test('record a command from its start (default path out/<script>.pyflame.txt), e
   const ours = folded.stdout.split('\n').filter((line) => line.startsWith(frame('<module>', 0)));
   const main = [frame('<module>', 0), frame('main', 9)];
   const expected = [`${frame('<module>', 0)} 1`, `${main.join(';')} 1`, `${[...main, frame('helper', 6)].join(';')} 3`];
-  depth.forEach((calls, d) => expected.push(`${[...main, ...Array<string>(d + 1).fill(frame('fib', 3))].join(';')} ${calls}`));
+  depth.forEach((calls, d) =>
+    expected.push(`${[...main, ...Array<string>(d + 1).fill(frame('fib', 3))].join(';')} ${calls}`),
+  );
   assert.deepEqual([...ours].sort(), [...expected].sort());
 });
 
@@ -119,7 +129,9 @@ for i in range(${ticks}):
     tick(i)
 `;
 
-test('record --pid: attaches to a running program (4 s) and stops when it ends; only that process is traced', { skip }, async () => {
+test('record --pid: attaches to a running program (4 s) and stops when it ends; only that process is traced', {
+  skip,
+}, async () => {
   const dir = scratchDir('record-pid');
   const script = join(dir, 'ticker.py');
   // 4 s: room for bpftrace to attach (about 1 s here) on a slower or busier machine.
@@ -130,23 +142,44 @@ test('record --pid: attaches to a running program (4 s) and stops when it ends; 
   const result = await runCli(['record', '--pid', String(child.pid), '-o', output]);
   other.kill();
   assert.equal(result.code, 0, result.stderr);
-  assert.match(result.stderr, new RegExp(`^pyflame: recording process ${child.pid} \\(/usr/bin/python3\\.11\\): CPython 3\\.11`, 'm'));
-  assert.match(result.stderr, new RegExp(`^pyflame: wrote ${output}: \\d+ events \\(the program ended\\)\npyflame: next: node bin/pyflame.js analyze ${output}$`, 'm'));
+  assert.match(
+    result.stderr,
+    new RegExp(`^pyflame: recording process ${child.pid} \\(/usr/bin/python3\\.11\\): CPython 3\\.11`, 'm'),
+  );
+  assert.match(
+    result.stderr,
+    new RegExp(
+      `^pyflame: wrote ${output}: \\d+ events \\(the program ended\\)\npyflame: next: node bin/pyflame.js analyze ${output}$`,
+      'm',
+    ),
+  );
   const analysis = await analyzeTrace(output);
   // Attached after the start: the first ticks are missed (the one running returns without an
   // entry, at line 4), the later ones are all there, under the def line.
   const tick = fn(analysis, 'tick', 3);
   assert.ok(tick.calls >= 5 && tick.calls < 40, `tick called ${tick.calls} times`);
-  const pids = new Set(readFileSync(output, 'utf8').split('\n').filter((line) => /^\d/.test(line)).map((line) => line.split('\t')[1]));
+  const pids = new Set(
+    readFileSync(output, 'utf8')
+      .split('\n')
+      .filter((line) => /^\d/.test(line))
+      .map((line) => line.split('\t')[1]),
+  );
   assert.deepEqual([...pids], [String(child.pid)]);
 });
 
-test('record: Ctrl-C (SIGINT to pyflame) stops bpftrace and the program, and keeps a valid trace', { skip }, async () => {
+test('record: Ctrl-C (SIGINT to pyflame) stops bpftrace and the program, and keeps a valid trace', {
+  skip,
+}, async () => {
   const dir = scratchDir('record-sigint');
   const script = join(dir, 'long.py');
-  writeFileSync(script, `import os\nopen(${JSON.stringify(join(dir, 'pid'))}, "w").write(str(os.getpid()))\n${TICKER(100)}`);
+  writeFileSync(
+    script,
+    `import os\nopen(${JSON.stringify(join(dir, 'pid'))}, "w").write(str(os.getpid()))\n${TICKER(100)}`,
+  );
   const output = join(dir, 'long.txt');
-  const pyflame = spawn(process.execPath, [CLI, 'record', '-o', output, '--', PY, script], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const pyflame = spawn(process.execPath, [CLI, 'record', '-o', output, '--', PY, script], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   pyflame.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   pyflame.stdout!.resume();
@@ -162,7 +195,11 @@ test('record: Ctrl-C (SIGINT to pyflame) stops bpftrace and the program, and kee
   pyflame.kill('SIGINT');
   assert.equal(await exited, 0, stderr);
   assert.match(stderr, /^pyflame: wrote .*long\.txt: \d+ events \(stopped by interrupt; kept what was recorded\)$/m);
-  assert.deepEqual(readdirSync(dir).filter((name) => name.startsWith('.')), [], 'no temporary file left');
+  assert.deepEqual(
+    readdirSync(dir).filter((name) => name.startsWith('.')),
+    [],
+    'no temporary file left',
+  );
   const analysis = await analyzeTrace(output);
   const ticks = fn(analysis, 'tick', 5).calls; // two lines above TICKER's
   assert.ok(ticks >= 1 && ticks < 100, `tick called ${ticks} times before the interrupt`);
@@ -171,15 +208,26 @@ test('record: Ctrl-C (SIGINT to pyflame) stops bpftrace and the program, and kee
   assert.throws(() => process.kill(pid, 0), /ESRCH/);
 });
 
-test('record the gc/import/audit set (what 3.12-3.14 get) for real: bpftrace loads it, no function events', { skip }, async () => {
+test('record the gc/import/audit set (what 3.12-3.14 get) for real: bpftrace loads it, no function events', {
+  skip,
+}, async () => {
   const dir = scratchDir('record-gc');
   writeFileSync(join(dir, 'imports.py'), 'import json, gc\ngc.collect()\n');
-  const notes = readStapsdtNotesFromFile(PY).filter((note) => !['function__entry', 'function__return', 'line'].includes(note.name));
+  const notes = readStapsdtNotesFromFile(PY).filter(
+    (note) => !['function__entry', 'function__return', 'line'].includes(note.name),
+  );
   const probes = chooseProbeSet(notes, { major: 3, minor: 12 }, false);
   const output = join(dir, 'gc.txt');
   const chunks: string[] = [];
   const stderr = { write: (text: string) => chunks.push(text) } as unknown as NodeJS.WritableStream;
-  const result = await runBpftrace({ bpftrace: findBpftrace(), program: probes.program, markerFile: PY, target: { command: [PY, join(dir, 'imports.py')] }, output, stderr });
+  const result = await runBpftrace({
+    bpftrace: findBpftrace(),
+    program: probes.program,
+    markerFile: PY,
+    target: { command: [PY, join(dir, 'imports.py')] },
+    output,
+    stderr,
+  });
   assert.equal(result.interrupted, false);
   assert.equal(result.lost, 0);
   const text = readFileSync(output, 'utf8');
@@ -192,18 +240,32 @@ test('record the gc/import/audit set (what 3.12-3.14 get) for real: bpftrace loa
   assert.equal(result.events, text.split('\n').filter((line) => /^\d/.test(line)).length);
 });
 
-test('record with a tiny buffer: bpftrace loses events, pyflame counts them and says what to do', { skip }, async () => {
+test('record with a tiny buffer: bpftrace loses events, pyflame counts them and says what to do', {
+  skip,
+}, async () => {
   const dir = scratchDir('record-lost');
   writeFileSync(join(dir, 'busy.py'), 'def fib(n):\n    return n if n < 2 else fib(n - 1) + fib(n - 2)\n\nfib(16)\n');
   const output = join(dir, 'busy.txt');
   // On its own CPU bpftrace drains one page fast enough now and then (CI once lost nothing), so
   // Python and bpftrace share one CPU: Python fills the page while bpftrace waits for its turn.
   const launcher = ['taskset', '-c', String(firstAllowedCpu())];
-  const result = await runCli(['record', '-o', output, '--', PY, join(dir, 'busy.py')], { env: { BPFTRACE_PERF_RB_PAGES: '1' }, launcher });
+  const result = await runCli(['record', '-o', output, '--', PY, join(dir, 'busy.py')], {
+    env: { BPFTRACE_PERF_RB_PAGES: '1' },
+    launcher,
+  });
   assert.equal(result.code, 0, result.stderr);
-  const lost = [...readFileSync(output, 'utf8').matchAll(/^Lost (\d+) events$/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+  const lost = [...readFileSync(output, 'utf8').matchAll(/^Lost (\d+) events$/gm)].reduce(
+    (sum, m) => sum + Number(m[1]),
+    0,
+  );
   assert.ok(lost > 0, 'one page, shared with Python on one CPU, overflows on fib(16)');
-  assert.match(result.stderr, new RegExp(`^pyflame: warning: bpftrace lost ${lost} events \\(its buffer overflowed\\): calls around them are incomplete\\. Record again with a bigger buffer, e\\.g\\. BPFTRACE_PERF_RB_PAGES=4 \\(now 1 pages per CPU\\)$`, 'm'));
+  assert.match(
+    result.stderr,
+    new RegExp(
+      `^pyflame: warning: bpftrace lost ${lost} events \\(its buffer overflowed\\): calls around them are incomplete\\. Record again with a bigger buffer, e\\.g\\. BPFTRACE_PERF_RB_PAGES=4 \\(now 1 pages per CPU\\)$`,
+      'm',
+    ),
+  );
   assert.equal(codes(await analyzeTrace(output))['dropped-events'], lost);
 });
 
@@ -211,35 +273,74 @@ test('record errors: exit 2 with a message saying what to do', { skip }, async (
   const dir = scratchDir('record-errors');
   const noMarkers = await runCli(['record', '--via', 'markers', '-o', join(dir, 't.txt'), '--', '/bin/true', 'x.py']);
   assert.equal(noMarkers.code, 2);
-  assert.match(noMarkers.stderr, /^pyflame: error: \/usr\/bin\/true has no CPython static markers \(no "python" notes in \.note\.stapsdt\) \(and it did not answer as a Python interpreter: \/bin\/true -S -c 'import sys; \.\.\.' failed\)\. pyflame record needs a CPython built --with-dtrace, such as Debian\/Ubuntu's \/usr\/bin\/python3\.X/);
+  assert.match(
+    noMarkers.stderr,
+    /^pyflame: error: \/usr\/bin\/true has no CPython static markers \(no "python" notes in \.note\.stapsdt\) \(and it did not answer as a Python interpreter: \/bin\/true -S -c 'import sys; \.\.\.' failed\)\. pyflame record needs a CPython built --with-dtrace, such as Debian\/Ubuntu's \/usr\/bin\/python3\.X/,
+  );
 
   const noBpftrace = await runCli(['record', '--via', 'markers', '--', PY, 'x.py'], { env: { PATH: '/nonexistent' } });
   assert.equal(noBpftrace.code, 2);
-  assert.equal(noBpftrace.stderr, 'pyflame: error: bpftrace is not installed (not found on PATH). Install it: apt-get install -y bpftrace (Debian/Ubuntu; dnf install bpftrace on Fedora).\n');
+  assert.equal(
+    noBpftrace.stderr,
+    'pyflame: error: bpftrace is not installed (not found on PATH). Install it: apt-get install -y bpftrace (Debian/Ubuntu; dnf install bpftrace on Fedora).\n',
+  );
 
   const noProcess = await runCli(['record', '--pid', '4194305']);
-  assert.deepEqual([noProcess.code, noProcess.stderr], [2, 'pyflame: error: --pid 4194305: there is no process with that id\n']);
+  assert.deepEqual(
+    [noProcess.code, noProcess.stderr],
+    [2, 'pyflame: error: --pid 4194305: there is no process with that id\n'],
+  );
 
   const sleeper = spawn('sleep', ['30']);
   const notPython = await runCli(['record', '--pid', String(sleeper.pid)]);
   sleeper.kill();
   assert.equal(notPython.code, 2);
-  assert.match(notPython.stderr, new RegExp(`^pyflame: error: --pid ${sleeper.pid}: the process runs /usr/bin/sleep, which is not Python`));
+  assert.match(
+    notPython.stderr,
+    new RegExp(`^pyflame: error: --pid ${sleeper.pid}: the process runs /usr/bin/sleep, which is not Python`),
+  );
 
   const spaced = await runCli(['record', '--', PY, 'my script.py']);
   assert.equal(spaced.code, 2);
-  assert.match(spaced.stderr, /cannot pass the argument "my script\.py" to the program: bpftrace 0\.17 splits its -c command at spaces/);
+  assert.match(
+    spaced.stderr,
+    /cannot pass the argument "my script\.py" to the program: bpftrace 0\.17 splits its -c command at spaces/,
+  );
 
   const both = await runCli(['record', '--pid', '1', '--', PY]);
-  assert.deepEqual([both.code, both.stderr.split('\n')[0]], [2, 'pyflame: error: give either a command (after --) or --pid, not both']);
+  assert.deepEqual(
+    [both.code, both.stderr.split('\n')[0]],
+    [2, 'pyflame: error: give either a command (after --) or --pid, not both'],
+  );
   const neither = await runCli(['record']);
   assert.equal(neither.code, 2);
   assert.match(neither.stderr, /^pyflame: error: name the program to record after --/);
   assert.deepEqual(readdirSync(dir), [], 'nothing written');
 });
 
-test('record as a normal user: exit 2, use sudo', { skip: skip || (existsSync('/usr/bin/setpriv') ? false : 'setpriv not installed') }, () => {
-  const result = spawnSync('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, CLI, 'record', '--via', 'markers', '--', PY, 'x.py'], { encoding: 'utf8', cwd: scratch });
+test('record as a normal user: exit 2, use sudo', {
+  skip: skip || (existsSync('/usr/bin/setpriv') ? false : 'setpriv not installed'),
+}, () => {
+  const result = spawnSync(
+    'setpriv',
+    [
+      '--reuid=nobody',
+      '--regid=nogroup',
+      '--clear-groups',
+      process.execPath,
+      CLI,
+      'record',
+      '--via',
+      'markers',
+      '--',
+      PY,
+      'x.py',
+    ],
+    { encoding: 'utf8', cwd: scratch },
+  );
   assert.equal(result.status, 2, result.stderr);
-  assert.match(result.stderr, /^pyflame: error: pyflame record must run as root to attach probes \(bpftrace needs it; effective uid is 65534\): run it with sudo, e.g\. sudo pyflame record -- \/usr\/bin\/python3\.11 script\.py\n$/);
+  assert.match(
+    result.stderr,
+    /^pyflame: error: pyflame record must run as root to attach probes \(bpftrace needs it; effective uid is 65534\): run it with sudo, e.g\. sudo pyflame record -- \/usr\/bin\/python3\.11 script\.py\n$/,
+  );
 });

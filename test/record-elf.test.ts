@@ -4,7 +4,13 @@ import { existsSync } from 'node:fs';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import './helpers/fast-check-setup.js';
-import { bytesReader, ElfError, readStapsdtNotes, readStapsdtNotesFromFile, type StapsdtNote } from '../src/record/elf-notes.js';
+import {
+  bytesReader,
+  ElfError,
+  readStapsdtNotes,
+  readStapsdtNotesFromFile,
+  type StapsdtNote,
+} from '../src/record/elf-notes.js';
 import { scratchDir, writeScratch } from './helpers/scratch.js';
 
 const scratch = scratchDir('record-elf');
@@ -24,7 +30,13 @@ interface CraftedNote {
  * A minimal ELF file written from the System V ABI layouts (independently of the reader): a null
  * section, `.shstrtab`, optionally a note section, and the section header table at the end.
  */
-function craftElf({ is64 = true, little = true, notes = [] as CraftedNote[], noteSectionName = '.note.stapsdt', noteType = 7 } = {}): Uint8Array {
+function craftElf({
+  is64 = true,
+  little = true,
+  notes = [] as CraftedNote[],
+  noteSectionName = '.note.stapsdt',
+  noteType = 7,
+} = {}): Uint8Array {
   const word = is64 ? 8 : 4;
   const align4 = (n: number) => (n + 3) & ~3;
   const put = (view: DataView, at: number, size: 2 | 4 | 8, value: number | bigint) => {
@@ -102,14 +114,20 @@ function craftElf({ is64 = true, little = true, notes = [] as CraftedNote[], not
 }
 
 const TWO_MARKERS: CraftedNote[] = [
-  { owner: 'stapsdt', type: 3, addresses: [0x4f20a1n, 0x8cc5a0n, 0xa84260n], strings: ['python', 'function__entry', '8@%rbp 8@%r12 -4@%eax'] },
+  {
+    owner: 'stapsdt',
+    type: 3,
+    addresses: [0x4f20a1n, 0x8cc5a0n, 0xa84260n],
+    strings: ['python', 'function__entry', '8@%rbp 8@%r12 -4@%eax'],
+  },
   { owner: 'GNU', type: 3, desc: new Uint8Array(20) }, // another owner's note of the same type: skipped
   { owner: 'stapsdt', type: 3, addresses: [0x42512an, 0x8cc5a0n, 0n], strings: ['python', 'audit', '8@%rbx 8@%r15'] },
 ];
 
-const short = (notes: StapsdtNote[]) => notes.map((note) => [note.provider, note.name, note.args, note.pc, note.base, note.semaphore]);
+const short = (notes: StapsdtNote[]) =>
+  notes.map((note) => [note.provider, note.name, note.args, note.pc, note.base, note.semaphore]);
 
-test('elf notes: a 64-bit little-endian file with two markers, another owner\'s note skipped', () => {
+test("elf notes: a 64-bit little-endian file with two markers, another owner's note skipped", () => {
   const notes = readStapsdtNotes(bytesReader(craftElf({ notes: TWO_MARKERS })));
   assert.deepEqual(short(notes), [
     ['python', 'function__entry', '8@%rbp 8@%r12 -4@%eax', 0x4f20a1n, 0x8cc5a0n, 0xa84260n],
@@ -118,15 +136,33 @@ test('elf notes: a 64-bit little-endian file with two markers, another owner\'s 
 });
 
 test('elf notes: 32-bit and big-endian files (4-byte addresses, swapped byte order)', () => {
-  const notes: CraftedNote[] = [{ owner: 'stapsdt', type: 3, addresses: [0x8048123n, 0x804a000n, 0x804c010n], strings: ['python', 'gc__start', '-4@8(%esp)'] }];
+  const notes: CraftedNote[] = [
+    {
+      owner: 'stapsdt',
+      type: 3,
+      addresses: [0x8048123n, 0x804a000n, 0x804c010n],
+      strings: ['python', 'gc__start', '-4@8(%esp)'],
+    },
+  ];
   const expected = [['python', 'gc__start', '-4@8(%esp)', 0x8048123n, 0x804a000n, 0x804c010n]];
-  for (const [is64, little] of [[false, true], [false, false], [true, false]] as const) {
-    assert.deepEqual(short(readStapsdtNotes(bytesReader(craftElf({ is64, little, notes })))), expected, `is64=${is64} little=${little}`);
+  for (const [is64, little] of [
+    [false, true],
+    [false, false],
+    [true, false],
+  ] as const) {
+    assert.deepEqual(
+      short(readStapsdtNotes(bytesReader(craftElf({ is64, little, notes })))),
+      expected,
+      `is64=${is64} little=${little}`,
+    );
   }
 });
 
 test('elf notes: no .note.stapsdt section (or one that is not SHT_NOTE) gives no markers', () => {
-  assert.deepEqual(readStapsdtNotes(bytesReader(craftElf({ notes: TWO_MARKERS, noteSectionName: '.note.gnu.build-id' }))), []);
+  assert.deepEqual(
+    readStapsdtNotes(bytesReader(craftElf({ notes: TWO_MARKERS, noteSectionName: '.note.gnu.build-id' }))),
+    [],
+  );
   assert.deepEqual(readStapsdtNotes(bytesReader(craftElf({ notes: TWO_MARKERS, noteType: 1 }))), []);
   assert.deepEqual(readStapsdtNotes(bytesReader(craftElf({ notes: [] }))), []);
 });
@@ -147,9 +183,17 @@ test('elf notes: not ELF, truncated or corrupt files give a clear ElfError', () 
   new DataView(bad.buffer).setUint32(notesAt + 4, 0x7fffffff, true);
   cases.push(['note size', bad, /runs past the section/]);
   // A description without its terminating NULs.
-  cases.push(['unterminated', craftElf({ notes: [{ owner: 'stapsdt', type: 3, desc: Uint8Array.from([...new Uint8Array(24), 0x70, 0x79]) }] }), /provider is not NUL-terminated/]);
+  cases.push([
+    'unterminated',
+    craftElf({ notes: [{ owner: 'stapsdt', type: 3, desc: Uint8Array.from([...new Uint8Array(24), 0x70, 0x79]) }] }),
+    /provider is not NUL-terminated/,
+  ]);
   for (const [name, bytes, message] of cases) {
-    assert.throws(() => readStapsdtNotes(bytesReader(bytes)), (error: unknown) => error instanceof ElfError && message.test(error.message), name);
+    assert.throws(
+      () => readStapsdtNotes(bytesReader(bytes)),
+      (error: unknown) => error instanceof ElfError && message.test(error.message),
+      name,
+    );
   }
 });
 
@@ -164,14 +208,21 @@ test('elf notes: random bytes and damaged copies of a valid file never crash the
       throw error;
     }
   };
-  fc.assert(fc.property(fc.uint8Array({ maxLength: 400 }), (bytes) => survives(bytes)), { numRuns: 2000 });
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 400 }), (bytes) => survives(bytes)),
+    { numRuns: 2000 },
+  );
   // Valid magic and layout, then damage: flipped bytes anywhere, and any cut.
   fc.assert(
-    fc.property(fc.array(fc.tuple(fc.nat(good.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }), fc.nat(good.length), (flips, cut) => {
-      const bytes = Uint8Array.from(good);
-      for (const [at, value] of flips) bytes[at] = value;
-      return survives(bytes) && survives(bytes.subarray(0, cut));
-    }),
+    fc.property(
+      fc.array(fc.tuple(fc.nat(good.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }),
+      fc.nat(good.length),
+      (flips, cut) => {
+        const bytes = Uint8Array.from(good);
+        for (const [at, value] of flips) bytes[at] = value;
+        return survives(bytes) && survives(bytes.subarray(0, cut));
+      },
+    ),
     { numRuns: 3000 },
   );
 });
@@ -179,13 +230,21 @@ test('elf notes: random bytes and damaged copies of a valid file never crash the
 // The truth for this file was learned with `readelf -n /usr/bin/python3.11` (Debian 12, 3.11.2):
 // eight python markers, each with its own semaphore. When readelf is installed the test also
 // compares every field with it; it does not need it.
-test('elf notes: Debian\'s /usr/bin/python3.11 carries the eight python markers', { skip: existsSync(DEBIAN_PYTHON) ? false : `${DEBIAN_PYTHON} not installed` }, () => {
+test("elf notes: Debian's /usr/bin/python3.11 carries the eight python markers", {
+  skip: existsSync(DEBIAN_PYTHON) ? false : `${DEBIAN_PYTHON} not installed`,
+}, () => {
   const notes = readStapsdtNotesFromFile(DEBIAN_PYTHON);
   const names = notes.filter((note) => note.provider === 'python').map((note) => note.name);
-  assert.deepEqual(
-    [...names].sort(),
-    ['audit', 'function__entry', 'function__return', 'gc__done', 'gc__start', 'import__find__load__done', 'import__find__load__start', 'line'],
-  );
+  assert.deepEqual([...names].sort(), [
+    'audit',
+    'function__entry',
+    'function__return',
+    'gc__done',
+    'gc__start',
+    'import__find__load__done',
+    'import__find__load__start',
+    'line',
+  ]);
   for (const note of notes) {
     assert.ok(note.pc > 0n && note.base > 0n, `${note.name}: pc and base set`);
     assert.ok(note.semaphore > 0n, `${note.name}: CPython guards every marker with a semaphore`);
@@ -195,15 +254,29 @@ test('elf notes: Debian\'s /usr/bin/python3.11 carries the eight python markers'
   assert.equal(notes.find((note) => note.name === 'function__entry')?.args.split(' ').length, 3);
   const readelf = spawnSync('readelf', ['-n', '--wide', DEBIAN_PYTHON], { encoding: 'utf8' });
   if (readelf.status === 0) {
-    const truth = [...readelf.stdout.matchAll(/Provider: (\S+)\s+Name: (\S+)\s+Location: (0x[0-9a-f]+), Base: (0x[0-9a-f]+), Semaphore: (0x[0-9a-f]+)\s+Arguments: ([^\n]*)/g)].map((m) => [m[1], m[2], m[6].trim(), BigInt(m[3]), BigInt(m[4]), BigInt(m[5])]);
+    const truth = [
+      ...readelf.stdout.matchAll(
+        /Provider: (\S+)\s+Name: (\S+)\s+Location: (0x[0-9a-f]+), Base: (0x[0-9a-f]+), Semaphore: (0x[0-9a-f]+)\s+Arguments: ([^\n]*)/g,
+      ),
+    ].map((m) => [m[1], m[2], m[6].trim(), BigInt(m[3]), BigInt(m[4]), BigInt(m[5])]);
     assert.equal(truth.length, 8);
     assert.deepEqual(short(notes), truth);
   }
 });
 
 test('elf notes: a binary without markers has none; a file read from disk equals the bytes read in memory', () => {
-  assert.deepEqual(readStapsdtNotesFromFile(process.execPath).filter((note) => note.provider === 'python'), []);
-  const path = writeScratch(scratch, Buffer.from(craftElf({ is64: false, little: false, notes: TWO_MARKERS })), 'crafted.elf');
-  assert.deepEqual(short(readStapsdtNotesFromFile(path)), short(readStapsdtNotes(bytesReader(craftElf({ is64: false, little: false, notes: TWO_MARKERS })))));
+  assert.deepEqual(
+    readStapsdtNotesFromFile(process.execPath).filter((note) => note.provider === 'python'),
+    [],
+  );
+  const path = writeScratch(
+    scratch,
+    Buffer.from(craftElf({ is64: false, little: false, notes: TWO_MARKERS })),
+    'crafted.elf',
+  );
+  assert.deepEqual(
+    short(readStapsdtNotesFromFile(path)),
+    short(readStapsdtNotes(bytesReader(craftElf({ is64: false, little: false, notes: TWO_MARKERS })))),
+  );
   assert.equal(readStapsdtNotesFromFile(path).length, 2);
 });

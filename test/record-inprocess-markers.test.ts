@@ -31,13 +31,19 @@ function callsIn(trace: string, file: string): Record<string, number> {
   return counts;
 }
 
-test('Debian python3.11: the markers and the in-process recorder count the same calls per function of the program', { skip: skipReason() }, async () => {
+test('Debian python3.11: the markers and the in-process recorder count the same calls per function of the program', {
+  skip: skipReason(),
+}, async () => {
   const dir = scratchDir('inprocess-markers');
   const markers = join(dir, 'markers.txt');
   const inprocess = join(dir, 'inprocess.txt');
-  const byMarkers = await runCli(['record', '--via', 'markers', '-o', markers, '--', PY, 'calls.py'], { cwd: PROGRAMS });
+  const byMarkers = await runCli(['record', '--via', 'markers', '-o', markers, '--', PY, 'calls.py'], {
+    cwd: PROGRAMS,
+  });
   assert.equal(byMarkers.code, 0, byMarkers.stderr);
-  const inProcess = await runCli(['record', '--via', 'inprocess', '-o', inprocess, '--', PY, 'calls.py'], { cwd: PROGRAMS });
+  const inProcess = await runCli(['record', '--via', 'inprocess', '-o', inprocess, '--', PY, 'calls.py'], {
+    cwd: PROGRAMS,
+  });
   assert.equal(inProcess.code, 0, inProcess.stderr);
   const file = join(PROGRAMS, 'calls.py');
   const expected = callsIn(markers, file);

@@ -16,10 +16,18 @@ const RECORDER = join(ROOT, 'recorder/pyflame_recorder.py');
 const HERE = join(FIXTURES, 'inprocess');
 const PROGRAMS = join(HERE, 'programs');
 const scratch = scratchDir('inprocess-stdlib');
-const PYTHONS = [...['3.8.18', '3.9.18', '3.10.13', '3.11.7', '3.12.1', '3.13.0'].map((v) => `/root/.pyenv/versions/${v}/bin/python3`), '/usr/bin/python3.11'];
+const PYTHONS = [
+  ...['3.8.18', '3.9.18', '3.10.13', '3.11.7', '3.12.1', '3.13.0'].map((v) => `/root/.pyenv/versions/${v}/bin/python3`),
+  '/usr/bin/python3.11',
+];
 
 function run(python: string, args: readonly string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(python, args, { cwd: PROGRAMS, encoding: 'utf8', timeout: 60_000, env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', PYTHONHASHSEED: '0' } });
+  const result = spawnSync(python, args, {
+    cwd: PROGRAMS,
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', PYTHONHASHSEED: '0' },
+  });
   if (result.error) throw result.error;
   return result;
 }
@@ -28,18 +36,28 @@ let counter = 0;
 
 function compareWithCprofile(python: string, program: readonly string[]): { calls: number; mismatches: unknown[] } {
   const trace = join(scratch, `t${++counter}.txt`);
-  for (const [mode, output] of [['record', trace], ['cprofile', `${trace}.stats`]]) {
+  for (const [mode, output] of [
+    ['record', trace],
+    ['cprofile', `${trace}.stats`],
+  ]) {
     const result = run(python, [join(HERE, 'same_start.py'), mode!, output!, '--', ...program]);
     assert.equal(result.status, 0, result.stderr);
   }
   const minor = Number(run(python, ['-c', 'import sys; print(sys.version_info[1])']).stdout);
-  const compared = run(python, [join(HERE, 'compare_cprofile.py'), trace, `${trace}.stats`, ...(minor < 12 ? ['main-thread-only'] : [])]);
+  const compared = run(python, [
+    join(HERE, 'compare_cprofile.py'),
+    trace,
+    `${trace}.stats`,
+    ...(minor < 12 ? ['main-thread-only'] : []),
+  ]);
   assert.equal(compared.status, 0, compared.stderr);
   return JSON.parse(compared.stdout) as { calls: number; mismatches: unknown[] };
 }
 
 for (const python of PYTHONS) {
-  describe(`in-process recorder, stdlib programs, on ${python}`, { skip: existsSync(python) ? false : `${python} is not installed on this machine` }, () => {
+  describe(`in-process recorder, stdlib programs, on ${python}`, {
+    skip: existsSync(python) ? false : `${python} is not installed on this machine`,
+  }, () => {
     test('asyncio.run with tasks and gather: counts equal cProfile ncalls', () => {
       const result = compareWithCprofile(python, ['aio.py']);
       assert.deepEqual(result.mismatches, []);
@@ -52,16 +70,19 @@ for (const python of PYTHONS) {
       assert.ok(result.calls > 1000, String(result.calls));
     });
 
-    test('a thread pool: every task counted once, in the pool\'s named threads', () => {
+    test("a thread pool: every task counted once, in the pool's named threads", () => {
       const trace = join(scratch, `pool${++counter}.txt`);
       const result = run(python, [RECORDER, '-o', trace, '--', 'pool.py']);
       assert.equal(result.status, 0, result.stderr);
       assert.equal(result.stdout, '8555\n');
       const text = readFileSync(trace, 'utf8');
       const names = new Map([...text.matchAll(/^\d+\t\d+\t(\d+)\tthread-name\t(.*)$/gm)].map((m) => [m[1], m[2]]));
-      const squares = text.split('\n').filter((line) => line.split('\t')[3] === 'function__entry' && line.split('\t')[5] === 'square');
+      const squares = text
+        .split('\n')
+        .filter((line) => line.split('\t')[3] === 'function__entry' && line.split('\t')[5] === 'square');
       assert.equal(squares.length, 30);
-      for (const line of squares) assert.match(names.get(line.split('\t')[2]!) ?? '', /^pool_\d$/, 'a pool thread, named');
+      for (const line of squares)
+        assert.match(names.get(line.split('\t')[2]!) ?? '', /^pool_\d$/, 'a pool thread, named');
       assert.match(text, /# pyflame-end result=complete /);
     });
   });

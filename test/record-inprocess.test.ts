@@ -38,7 +38,12 @@ interface Run {
 
 function run(python: string, args: readonly string[], cwd = PROGRAMS): Run {
   // PYTHONDONTWRITEBYTECODE: the imports of two runs must see the same cache state.
-  const result = spawnSync(python, args, { cwd, encoding: 'utf8', timeout: 60_000, env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', PYTHONHASHSEED: '0' } });
+  const result = spawnSync(python, args, {
+    cwd,
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', PYTHONHASHSEED: '0' },
+  });
   if (result.error) throw result.error;
   return { status: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr };
 }
@@ -48,18 +53,27 @@ function tracePath(): string {
   return join(scratch, `trace-${++counter}.pyflame.txt`);
 }
 
-function record(python: string, program: readonly string[], extra: readonly string[] = []): { run: Run; trace: string; text: string } {
+function record(
+  python: string,
+  program: readonly string[],
+  extra: readonly string[] = [],
+): { run: Run; trace: string; text: string } {
   const trace = tracePath();
   const result = run(python, [...extra, RECORDER, '-o', trace, '--', ...program]);
   return { run: result, trace, text: readFileSync(trace, 'utf8') };
 }
 
 function minor(python: string): number {
-  return Number(/^3\.(\d+)/.exec(run(python, ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])']).stdout.trim())?.[1]);
+  return Number(
+    /^3\.(\d+)/.exec(run(python, ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])']).stdout.trim())?.[1],
+  );
 }
 
 /** Records `program` and runs it under cProfile, both started the same way; the mismatches. */
-function compareWithCprofile(python: string, program: readonly string[]): { functions: number; calls: number; mismatches: unknown[] } {
+function compareWithCprofile(
+  python: string,
+  program: readonly string[],
+): { functions: number; calls: number; mismatches: unknown[] } {
   const trace = tracePath();
   const stats = `${trace}.stats`;
   const recorded = run(python, [join(HERE, 'same_start.py'), 'record', trace, '--', ...program]);
@@ -83,7 +97,17 @@ for (const python of PYTHONS) {
 
     test('call counts equal cProfile ncalls for python -m json.tool on a generated file', () => {
       const input = join(scratch, 'data.json');
-      writeFileSync(input, JSON.stringify(Array.from({ length: 40 }, (_, i) => ({ id: i, name: `item ${i}`, tags: ['a', 'b'], nested: { ok: i % 2 === 0 } }))));
+      writeFileSync(
+        input,
+        JSON.stringify(
+          Array.from({ length: 40 }, (_, i) => ({
+            id: i,
+            name: `item ${i}`,
+            tags: ['a', 'b'],
+            nested: { ok: i % 2 === 0 },
+          })),
+        ),
+      );
       const output = join(scratch, `pretty-${counter}.json`);
       const result = compareWithCprofile(python, ['-m', 'json.tool', input, output]);
       assert.deepEqual(result.mismatches, []);
@@ -93,7 +117,12 @@ for (const python of PYTHONS) {
     test('GC collections per generation equal what gc.callbacks saw', () => {
       const { run: result, text } = record(python, ['gc_counts.py']);
       assert.equal(result.status, 0, result.stderr);
-      const seen: Record<number, number> = Object.fromEntries(result.stdout.trim().split(' ').map((pair) => pair.split('=').map(Number)));
+      const seen: Record<number, number> = Object.fromEntries(
+        result.stdout
+          .trim()
+          .split(' ')
+          .map((pair) => pair.split('=').map(Number)),
+      );
       const traced: Record<number, number> = {};
       for (const line of text.split('\n')) {
         const fields = line.split('\t');
@@ -102,7 +131,10 @@ for (const python of PYTHONS) {
       assert.deepEqual(traced, seen);
       assert.ok((seen[2] ?? 0) >= 1 && (seen[0] ?? 0) >= 1, result.stdout);
       const done = text.split('\n').filter((line) => line.split('\t')[3] === 'gc__done').length;
-      assert.equal(done, Object.values(seen).reduce((a, b) => a + b, 0));
+      assert.equal(
+        done,
+        Object.values(seen).reduce((a, b) => a + b, 0),
+      );
     });
 
     test('imports: the same modules, order, nesting and found flags as -X importtime', () => {
@@ -111,13 +143,17 @@ for (const python of PYTHONS) {
       const stderr = `${trace}.stderr`;
       writeFileSync(stderr, result.stderr);
       const compared = run(python, [join(HERE, 'compare_importtime.py'), trace, stderr]);
-      const { traced, importtime } = JSON.parse(compared.stdout) as { traced: [number, string, number][]; importtime: [number, string][] };
+      const { traced, importtime } = JSON.parse(compared.stdout) as {
+        traced: [number, string, number][];
+        importtime: [number, string][];
+      };
       assert.deepEqual(
         traced.map(([depth, name]) => [depth, name]),
         importtime,
       );
       const names = traced.map(([, name]) => name);
-      for (const name of ['json', 'email.parser', 'xml.dom.minidom', 'pyflame_no_such_module', 'colorsys']) assert.ok(names.includes(name), `${name} is listed`);
+      for (const name of ['json', 'email.parser', 'xml.dom.minidom', 'pyflame_no_such_module', 'colorsys'])
+        assert.ok(names.includes(name), `${name} is listed`);
       const found = new Map(traced.map(([, name, flag]) => [name, flag]));
       assert.equal(found.get('pyflame_no_such_module'), 0, 'a missing module: found 0');
       assert.equal(found.get('json'), 1);
@@ -126,7 +162,10 @@ for (const python of PYTHONS) {
     });
 
     test('the program sees plain python: argv, sys.path[0], __main__, __file__, exit status (script and -m)', () => {
-      for (const program of [['where.py', '5'], ['-m', 'pkg.where', '7']]) {
+      for (const program of [
+        ['where.py', '5'],
+        ['-m', 'pkg.where', '7'],
+      ]) {
         const plain = run(python, program);
         const { run: traced, text } = record(python, program);
         assert.equal(traced.stdout, plain.stdout);
@@ -145,7 +184,10 @@ for (const python of PYTHONS) {
     });
 
     test('SIGTERM and Ctrl-C: the program dies of the signal as under plain python, the trace is complete', () => {
-      for (const [how, signal] of [['sigterm', 'SIGTERM'], ['sigint', 'SIGINT']] as const) {
+      for (const [how, signal] of [
+        ['sigterm', 'SIGTERM'],
+        ['sigint', 'SIGINT'],
+      ] as const) {
         const plain = run(python, ['where.py', how]);
         const { run: traced, text } = record(python, ['where.py', how]);
         assert.equal(traced.signal ?? traced.status, plain.signal ?? plain.status, `${how}: ${traced.stderr}`);
@@ -157,13 +199,18 @@ for (const python of PYTHONS) {
       }
     });
 
-    test('forked children (multiprocessing fork pool, os.fork) write nothing into the parent\'s trace and die as without the recorder', () => {
+    test("forked children (multiprocessing fork pool, os.fork) write nothing into the parent's trace and die as without the recorder", () => {
       const plain = run(python, ['forks.py']);
       const { run: traced, text } = record(python, ['forks.py']);
       assert.equal(traced.status, 0, traced.stderr);
       assert.equal(traced.stdout, plain.stdout);
       assert.equal(traced.stderr, '', 'a pool worker terminated by SIGTERM prints nothing');
-      const pids = new Set(text.split('\n').filter((line) => /^\d/.test(line)).map((line) => line.split('\t')[1]));
+      const pids = new Set(
+        text
+          .split('\n')
+          .filter((line) => /^\d/.test(line))
+          .map((line) => line.split('\t')[1]),
+      );
       assert.equal(pids.size, 1, `one process in the trace: ${[...pids].join(' ')}`);
       assert.match(text, /# pyflame-end result=complete /);
       assert.equal(text.match(/^# pyflame-end/gm)?.length, 1);
@@ -185,23 +232,40 @@ for (const python of PYTHONS) {
       const trace = tracePath();
       const audited = run(python, [RECORDER, '-o', trace, '--audit', '--', 'where.py', '0']);
       assert.equal(audited.status, 0, audited.stderr);
-      const events = new Set(readFileSync(trace, 'utf8').split('\n').filter((line) => line.split('\t')[3] === 'audit').map((line) => line.split('\t')[4]));
+      const events = new Set(
+        readFileSync(trace, 'utf8')
+          .split('\n')
+          .filter((line) => line.split('\t')[3] === 'audit')
+          .map((line) => line.split('\t')[4]),
+      );
       assert.ok(events.has('exec') || events.has('open') || events.has('import'), [...events].join(' '));
     });
 
     test('threads: OS thread ids and names; pyflame analyze reads the trace without warnings', async () => {
       const { run: result, trace, text } = record(python, ['calls.py']);
       assert.equal(result.status, 0, result.stderr);
-      const names = [...text.matchAll(/^\d+\t\d+\t(\d+)\tthread-name\t(.*)$/gm)].map((m) => [Number(m[1]), m[2]] as const);
+      const names = [...text.matchAll(/^\d+\t\d+\t(\d+)\tthread-name\t(.*)$/gm)].map(
+        (m) => [Number(m[1]), m[2]] as const,
+      );
       assert.ok(names.some(([, name]) => name === 'MainThread'));
       const worker = names.find(([, name]) => name === 'worker-1');
       assert.ok(worker, 'the worker thread is named');
       const analysis = await analyzeTrace(trace);
-      assert.deepEqual(analysis.warnings.map((w) => w.code), []);
-      assert.ok(analysis.threads.some((t) => t.tid === worker[0]), 'the worker thread id has events');
+      assert.deepEqual(
+        analysis.warnings.map((w) => w.code),
+        [],
+      );
+      assert.ok(
+        analysis.threads.some((t) => t.tid === worker[0]),
+        'the worker thread id has events',
+      );
       assert.equal(analysis.threads.find((t) => t.tid === worker[0])!.name, 'worker-1', 'the analysis names it');
       const fib = analysis.functions.filter((f) => f.name === 'fib');
-      assert.equal(fib.reduce((sum, f) => sum + f.calls, 0), 465 + 67, 'fib(12) and fib(8) calls');
+      assert.equal(
+        fib.reduce((sum, f) => sum + f.calls, 0),
+        465 + 67,
+        'fib(12) and fib(8) calls',
+      );
     });
   });
 }

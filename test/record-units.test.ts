@@ -3,7 +3,13 @@ import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from '
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { StapsdtNote } from '../src/record/elf-notes.js';
-import { findPythonForCommand, findPythonForPid, mappedFiles, resolveProgram, versionFromName } from '../src/record/find-python.js';
+import {
+  findPythonForCommand,
+  findPythonForPid,
+  mappedFiles,
+  resolveProgram,
+  versionFromName,
+} from '../src/record/find-python.js';
 import { checkPlatform, checkRoot, ensureTracefs, findBpftrace } from '../src/record/preflight.js';
 import { switchProbes, chooseProbeSet } from '../src/record/probe-set.js';
 import { RecordError } from '../src/record/record-error.js';
@@ -14,7 +20,16 @@ import { scratchDir } from './helpers/scratch.js';
 
 const scratch = scratchDir('record-units');
 const marker = (name: string): StapsdtNote => ({ provider: 'python', name, args: '', pc: 1n, base: 1n, semaphore: 1n });
-const PY311 = ['function__entry', 'function__return', 'line', 'gc__start', 'gc__done', 'import__find__load__start', 'import__find__load__done', 'audit'].map(marker);
+const PY311 = [
+  'function__entry',
+  'function__return',
+  'line',
+  'gc__start',
+  'gc__done',
+  'import__find__load__start',
+  'import__find__load__done',
+  'audit',
+].map(marker);
 const PY312 = ['gc__start', 'gc__done', 'import__find__load__start', 'import__find__load__done', 'audit'].map(marker);
 
 /** The probe blocks of a bpftrace script, white space removed (the shipped scripts wrap lines). */
@@ -54,23 +69,44 @@ test('probe set, --lines prints line events (no predicate); 3.10 and 3.15 attach
 test('probe set, 3.12-3.14: gc/import/audit only, as probes/pyflame-gc-import-audit.bt, and says so', () => {
   const set = chooseProbeSet(PY312, { major: 3, minor: 13 }, false);
   assert.equal(set.functionCalls, false);
-  assert.deepEqual(probeBlocks(set.program), probeBlocks(readFileSync(join(ROOT, 'probes/pyflame-gc-import-audit.bt'), 'utf8')));
+  assert.deepEqual(
+    probeBlocks(set.program),
+    probeBlocks(readFileSync(join(ROOT, 'probes/pyflame-gc-import-audit.bt'), 'utf8')),
+  );
   assert.match(set.notices.join('\n'), /^CPython 3\.13 has no function markers .*NO function calls/);
-  assert.match(chooseProbeSet(PY312, { major: 3, minor: 13 }, true).notices.join('\n'), /has no line marker: --lines records nothing more/);
+  assert.match(
+    chooseProbeSet(PY312, { major: 3, minor: 13 }, true).notices.join('\n'),
+    /has no line marker: --lines records nothing more/,
+  );
 });
 
 test('probe set, 3.6: only the markers the binary has (no import, no audit); other providers ignored', () => {
-  const notes = [...['function__entry', 'function__return', 'line', 'gc__start', 'gc__done'].map(marker), { ...marker('audit'), provider: 'node' }];
+  const notes = [
+    ...['function__entry', 'function__return', 'line', 'gc__start', 'gc__done'].map(marker),
+    { ...marker('audit'), provider: 'node' },
+  ];
   const set = chooseProbeSet(notes, { major: 3, minor: 6 }, false);
   assert.deepEqual(set.attached, ['function__entry', 'function__return', 'gc__start', 'gc__done']);
   assert.doesNotMatch(set.program, /import|audit|:line/);
 });
 
 test('default trace path: named after the script, the module, the program or the pid', () => {
-  assert.equal(defaultTracePath({ command: ['/usr/bin/python3.11', 'tools/fib.py', '--n', '3'] }), 'out/fib.pyflame.txt');
-  assert.equal(defaultTracePath({ command: ['/usr/bin/python3.11', '-X', 'dev', '-W', 'error', '-u', 'app.py'] }), 'out/app.pyflame.txt');
-  assert.equal(defaultTracePath({ command: ['/usr/bin/python3.11', '-c', 'print(1)', 'x.py'] }), 'out/python3.11.pyflame.txt');
-  assert.equal(defaultTracePath({ command: ['/usr/bin/python3.11', '-m', 'http.server'] }), 'out/http.server.pyflame.txt');
+  assert.equal(
+    defaultTracePath({ command: ['/usr/bin/python3.11', 'tools/fib.py', '--n', '3'] }),
+    'out/fib.pyflame.txt',
+  );
+  assert.equal(
+    defaultTracePath({ command: ['/usr/bin/python3.11', '-X', 'dev', '-W', 'error', '-u', 'app.py'] }),
+    'out/app.pyflame.txt',
+  );
+  assert.equal(
+    defaultTracePath({ command: ['/usr/bin/python3.11', '-c', 'print(1)', 'x.py'] }),
+    'out/python3.11.pyflame.txt',
+  );
+  assert.equal(
+    defaultTracePath({ command: ['/usr/bin/python3.11', '-m', 'http.server'] }),
+    'out/http.server.pyflame.txt',
+  );
   assert.equal(defaultTracePath({ command: ['/usr/bin/python3.11'] }), 'out/python3.11.pyflame.txt');
   assert.equal(defaultTracePath({ command: ['python3', 'we<ird>.py'] }), 'out/we_ird_.pyflame.txt');
   assert.equal(defaultTracePath({ pid: 4242 }), 'out/pid-4242.pyflame.txt');
@@ -78,7 +114,10 @@ test('default trace path: named after the script, the module, the program or the
 
 test('bpftrace -c command line: arguments with white space or empty are refused (bpftrace 0.17 would split them)', () => {
   assert.equal(commandLine(['/usr/bin/python3.11', 'a.py', '--x=1']), '/usr/bin/python3.11 a.py --x=1');
-  assert.throws(() => commandLine(['/usr/bin/python3.11', 'my script.py']), /cannot pass the argument "my script.py" to the program: bpftrace 0.17 splits its -c command at spaces/);
+  assert.throws(
+    () => commandLine(['/usr/bin/python3.11', 'my script.py']),
+    /cannot pass the argument "my script.py" to the program: bpftrace 0.17 splits its -c command at spaces/,
+  );
   assert.throws(() => commandLine(['/usr/bin/python3.11', '']), /cannot pass the argument ""/);
 });
 
@@ -106,22 +145,40 @@ test('finding the interpreter: PATH search, scripts (pyenv shims) refused, binar
   writeFileSync(shim, '#!/usr/bin/env bash\nexec /usr/bin/python3.11 "$@"\n');
   chmodSync(shim, 0o755);
   assert.equal(resolveProgram('python3.11', `/nonexistent:${bin}`, '/'), shim);
-  assert.throws(() => resolveProgram('python3.99', bin, '/'), (error: unknown) => error instanceof RecordError && error.message === 'python3.99: not found on PATH');
-  assert.throws(() => findPythonForCommand('python3.11', { PATH: bin }), /^RecordError: python3\.11 is a script \(.*python3\.11: "#!\/usr\/bin\/env bash"\), not the interpreter: pyenv shims and wrappers are\. .*full path, e\.g\. \/usr\/bin\/python3\.11\.$/);
+  assert.throws(
+    () => resolveProgram('python3.99', bin, '/'),
+    (error: unknown) => error instanceof RecordError && error.message === 'python3.99: not found on PATH',
+  );
+  assert.throws(
+    () => findPythonForCommand('python3.11', { PATH: bin }),
+    /^RecordError: python3\.11 is a script \(.*python3\.11: "#!\/usr\/bin\/env bash"\), not the interpreter: pyenv shims and wrappers are\. .*full path, e\.g\. \/usr\/bin\/python3\.11\.$/,
+  );
   // node's own binary, through a symlink named like an interpreter: an ELF file without python markers.
   const fake = join(bin, 'python3.12');
   symlinkSync(process.execPath, fake);
-  assert.throws(() => findPythonForCommand(fake), /has no CPython static markers \(no "python" notes in \.note\.stapsdt\).*built --with-dtrace.*Debian\/Ubuntu's \/usr\/bin\/python3\.X/);
+  assert.throws(
+    () => findPythonForCommand(fake),
+    /has no CPython static markers \(no "python" notes in \.note\.stapsdt\).*built --with-dtrace.*Debian\/Ubuntu's \/usr\/bin\/python3\.X/,
+  );
   assert.throws(() => findPythonForPid(2 ** 22 + 1), /^RecordError: --pid 4194305: there is no process with that id$/);
-  assert.throws(() => findPythonForPid(process.pid), /^RecordError: --pid \d+: the process runs .*node.*, which is not Python \(no python in its name, no libpython loaded\)$/);
+  assert.throws(
+    () => findPythonForPid(process.pid),
+    /^RecordError: --pid \d+: the process runs .*node.*, which is not Python \(no python in its name, no libpython loaded\)$/,
+  );
 });
 
 test('preflight messages: not Linux, not root, no bpftrace', () => {
-  assert.throws(() => checkPlatform('darwin'), /bpftrace, which is Linux only \(this is darwin\)\. On macOS, FreeBSD or illumos record with DTrace: .*probes\/pyflame\.d.*docs\/recording\.md/);
+  assert.throws(
+    () => checkPlatform('darwin'),
+    /bpftrace, which is Linux only \(this is darwin\)\. On macOS, FreeBSD or illumos record with DTrace: .*probes\/pyflame\.d.*docs\/recording\.md/,
+  );
   assert.doesNotThrow(() => checkPlatform('linux'));
   assert.throws(() => checkRoot(1000), /must run as root .*effective uid is 1000\): run it with sudo/);
   assert.doesNotThrow(() => checkRoot(0));
-  assert.throws(() => findBpftrace('/nonexistent:'), /^RecordError: bpftrace is not installed \(not found on PATH\)\. Install it: apt-get install -y bpftrace/);
+  assert.throws(
+    () => findBpftrace('/nonexistent:'),
+    /^RecordError: bpftrace is not installed \(not found on PATH\)\. Install it: apt-get install -y bpftrace/,
+  );
 });
 
 test('tracefs: left alone when mounted; a failed mount is an error with the command to run', () => {
@@ -130,5 +187,11 @@ test('tracefs: left alone when mounted; a failed mount is an error with the comm
   writeFileSync(join(mounted, 'uprobe_events'), '');
   assert.equal(ensureTracefs(mounted), undefined);
   const missing = join(scratch, 'no-such-dir');
-  assert.throws(() => ensureTracefs(missing), (error: unknown) => error instanceof RecordError && error.message.startsWith(`tracefs is not mounted at ${missing} and mounting it failed`) && error.message.endsWith(`: mount -t tracefs nodev ${missing}`));
+  assert.throws(
+    () => ensureTracefs(missing),
+    (error: unknown) =>
+      error instanceof RecordError &&
+      error.message.startsWith(`tracefs is not mounted at ${missing} and mounting it failed`) &&
+      error.message.endsWith(`: mount -t tracefs nodev ${missing}`),
+  );
 });

@@ -8,7 +8,9 @@ import { eventLogCsv, memoryOutput } from './helpers/event-log.js';
 import { SAMPLES } from './helpers/paths.js';
 import { scratchDir } from './helpers/scratch.js';
 
-const samples = readdirSync(SAMPLES).filter((name) => name.endsWith('.txt')).sort();
+const samples = readdirSync(SAMPLES)
+  .filter((name) => name.endsWith('.txt'))
+  .sort();
 const scratch = scratchDir('roundtrip');
 
 describe('every sample trace round-trips through the CSV event log exactly', () => {
@@ -33,11 +35,24 @@ describe('JSONL event log', () => {
     const sample = join(SAMPLES, '..', 'test/fixtures/formats/pyflame/all-probes.txt');
     const output = memoryOutput();
     await convertTrace(sample, output, { to: 'jsonl' });
-    const rows = output.text().trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const rows = output
+      .text()
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     const csv = (await eventLogCsv(sample)).csv.trim().split('\n').slice(1);
     assert.equal(rows.length, csv.length);
     assert.equal(rows[0].ts_ns, '1732700000123456789');
-    assert.deepEqual(rows[1], { ts_ns: '1732700000123456900', pid: 4242, tid: 4242, event: 'entry', file: '<frozen importlib._bootstrap>', function: '_find_and_load', line: 1165, source_line: 3 });
+    assert.deepEqual(rows[1], {
+      ts_ns: '1732700000123456900',
+      pid: 4242,
+      tid: 4242,
+      event: 'entry',
+      file: '<frozen importlib._bootstrap>',
+      function: '_find_and_load',
+      line: 1165,
+      source_line: 3,
+    });
     rows.forEach((row, i) => assert.equal(row.ts_ns, csv[i].split(',')[0]));
   });
 });
@@ -47,7 +62,11 @@ describe('loadEvents', () => {
     const sample = join(SAMPLES, 'lines.pyflame.txt');
     const output = memoryOutput();
     await convertTrace(sample, output, { to: 'jsonl' });
-    const jsonl = output.text().trim().split('\n').map((line) => JSON.parse(line) as unknown);
+    const jsonl = output
+      .text()
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as unknown);
     const { events } = await loadEvents(sample);
     assert.deepEqual(events, jsonl);
   });
@@ -56,7 +75,10 @@ describe('loadEvents', () => {
 describe('CSV fields that hold line breaks', () => {
   it('a name with a blank line or a CR LF inside survives the round trip', async () => {
     const weird = join(scratch, 'weird.csv');
-    writeFileSync(weird, 'ts_ns,pid,tid,event,file,function,line,value,name,source_line\n5,1,1,audit,,,,,"a\n\nb",1\n6,1,1,audit,,,,,"c\r\nd",2\n');
+    writeFileSync(
+      weird,
+      'ts_ns,pid,tid,event,file,function,line,value,name,source_line\n5,1,1,audit,,,,,"a\n\nb",1\n6,1,1,audit,,,,,"c\r\nd",2\n',
+    );
     const first = await eventLogCsv(weird);
     assert.deepEqual(first.summary.warnings, []);
     assert.equal(first.csv.split('\n').slice(1).join('\n'), '5,1,1,audit,,,,,"a\n\nb",1\n6,1,1,audit,,,,,"c\r\nd",2\n');
@@ -64,18 +86,30 @@ describe('CSV fields that hold line breaks', () => {
 
   it('an unclosed quote at the end is one truncated record, at its first line', async () => {
     const cut = join(scratch, 'cut.csv');
-    writeFileSync(cut, 'ts_ns,pid,tid,event,file,function,line,value,name,source_line\n5,1,1,audit,,,,,ok,1\n6,1,1,audit,,,,,"never\nclosed');
+    writeFileSync(
+      cut,
+      'ts_ns,pid,tid,event,file,function,line,value,name,source_line\n5,1,1,audit,,,,,ok,1\n6,1,1,audit,,,,,"never\nclosed',
+    );
     const { summary } = await eventLogCsv(cut);
     assert.equal(summary.events, 1);
-    assert.deepEqual(summary.warnings.map((w) => [w.code, w.count, w.lines]), [['truncated-line', 1, [3]]]);
+    assert.deepEqual(
+      summary.warnings.map((w) => [w.code, w.count, w.lines]),
+      [['truncated-line', 1, [3]]],
+    );
   });
 
   it('a malformed record is counted once', async () => {
     const bad = join(scratch, 'bad.csv');
-    writeFileSync(bad, 'ts_ns,pid,tid,event,file,function,line,value,name,source_line\n5,1,1,audit,,,,,"a"b,1\n6,1,1,audit,,,,,ok,2\n');
+    writeFileSync(
+      bad,
+      'ts_ns,pid,tid,event,file,function,line,value,name,source_line\n5,1,1,audit,,,,,"a"b,1\n6,1,1,audit,,,,,ok,2\n',
+    );
     const { summary } = await eventLogCsv(bad);
     assert.equal(summary.events, 1);
-    assert.deepEqual(summary.warnings.map((w) => [w.code, w.count]), [['junk-line', 1]]);
+    assert.deepEqual(
+      summary.warnings.map((w) => [w.code, w.count]),
+      [['junk-line', 1]],
+    );
   });
 
   it('a header without the needed columns is an error naming them', async () => {
@@ -102,6 +136,9 @@ describe('CSV damage and line ends', () => {
     writeFileSync(stray, `${rows.join('\n')}\n`);
     const { summary } = await eventLogCsv(stray);
     assert.equal(summary.events, 1500);
-    assert.deepEqual(summary.warnings.map((w) => [w.code, w.count, w.lines]), [['junk-line', 1, [2]]]);
+    assert.deepEqual(
+      summary.warnings.map((w) => [w.code, w.count, w.lines]),
+      [['junk-line', 1, [2]]],
+    );
   });
 });

@@ -14,11 +14,20 @@ import { scratchDir } from './helpers/scratch.js';
 // speedscope app (the copy in the speedscope package), served on 127.0.0.1 to headless chromium.
 const profiles = scratchDir('speedscope');
 const inputs = [
-  ...readdirSync(SAMPLES).filter((name) => name.endsWith('.txt')).map((name) => join(SAMPLES, name)),
-  ...['damage/junk-lines.txt', 'damage/out-of-order.txt', 'damage/truncated-last-line.txt', 'damage/hostile-names.txt'].map((name) => join(FIXTURES, name)),
+  ...readdirSync(SAMPLES)
+    .filter((name) => name.endsWith('.txt'))
+    .map((name) => join(SAMPLES, name)),
+  ...[
+    'damage/junk-lines.txt',
+    'damage/out-of-order.txt',
+    'damage/truncated-last-line.txt',
+    'damage/hostile-names.txt',
+  ].map((name) => join(FIXTURES, name)),
 ];
 
-describe('speedscope files load in the speedscope app', { skip: browserAvailable() ? false : 'no /usr/bin/chromium (.ci/run installs it)' }, () => {
+describe('speedscope files load in the speedscope app', {
+  skip: browserAvailable() ? false : 'no /usr/bin/chromium (.ci/run installs it)',
+}, () => {
   let browser: Browser;
   let server: { url: string; close: () => Promise<void> };
   before(async () => {
@@ -45,13 +54,21 @@ describe('speedscope files load in the speedscope app', { skip: browserAvailable
       });
       const errors: string[] = [];
       page.on('pageerror', (error) => errors.push(error.message));
-      await page.goto(`${server.url}/app/index.html#profileURL=${encodeURIComponent(`${server.url}/profiles/${name}.speedscope.json`)}`);
+      await page.goto(
+        `${server.url}/app/index.html#profileURL=${encodeURIComponent(`${server.url}/profiles/${name}.speedscope.json`)}`,
+      );
       // Loaded: the toolbar names the first profile ("pid P tid T (1/N)" with several).
-      const first = (JSON.parse(Buffer.concat(parts).toString()) as { profiles: Array<{ name: string }> }).profiles[0].name;
+      const first = (JSON.parse(Buffer.concat(parts).toString()) as { profiles: Array<{ name: string }> }).profiles[0]
+        .name;
       await page.getByText(first).first().or(page.getByText('Something went wrong')).waitFor({ timeout: 30_000 });
       const text = await page.locator('body').innerText();
       assert.doesNotMatch(text, /Something went wrong/);
-      if (analysis.threads.length > 0) assert.match(text, new RegExp(`\\(1/${analysis.threads.length + 1}\\)`), 'every thread and the all-threads profile are there');
+      if (analysis.threads.length > 0)
+        assert.match(
+          text,
+          new RegExp(`\\(1/${analysis.threads.length + 1}\\)`),
+          'every thread and the all-threads profile are there',
+        );
       assert.ok((await page.locator('canvas').count()) > 0, 'a canvas is drawn');
       assert.deepEqual(errors, []);
       assert.deepEqual(outside, [], 'no request leaves 127.0.0.1');

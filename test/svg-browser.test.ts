@@ -13,15 +13,24 @@ import { scratchDir } from './helpers/scratch.js';
 // regex search with a case toggle, and two graphs inlined in one page kept apart.
 const dir = scratchDir('svg-browser');
 
-describe('SVG flame graphs in a browser', { skip: browserAvailable() ? false : 'no /usr/bin/chromium (.ci/run installs it)' }, () => {
+describe('SVG flame graphs in a browser', {
+  skip: browserAvailable() ? false : 'no /usr/bin/chromium (.ci/run installs it)',
+}, () => {
   let browser: Browser;
   let server: { url: string; close: () => Promise<void> };
   before(async () => {
-    const threads = flameGraphSvg(await analyzeTrace(join(SAMPLES, 'threads.pyflame.txt')), { title: 'threads.pyflame' });
-    const recursion = flameGraphSvg(await analyzeTrace(join(SAMPLES, 'recursion.pyflame.txt')), { title: 'recursion.pyflame' });
+    const threads = flameGraphSvg(await analyzeTrace(join(SAMPLES, 'threads.pyflame.txt')), {
+      title: 'threads.pyflame',
+    });
+    const recursion = flameGraphSvg(await analyzeTrace(join(SAMPLES, 'recursion.pyflame.txt')), {
+      title: 'recursion.pyflame',
+    });
     writeFileSync(join(dir, 'threads.svg'), threads);
     const inline = (svg: string) => svg.replace(/^<\?xml[^>]*\?>\n/, '');
-    writeFileSync(join(dir, 'two.html'), `<!doctype html><html><head><meta charset="utf-8"><title>two</title></head><body>\n<div id="one">${inline(threads)}</div>\n<div id="two">${inline(recursion)}</div>\n</body></html>\n`);
+    writeFileSync(
+      join(dir, 'two.html'),
+      `<!doctype html><html><head><meta charset="utf-8"><title>two</title></head><body>\n<div id="one">${inline(threads)}</div>\n<div id="two">${inline(recursion)}</div>\n</body></html>\n`,
+    );
     browser = await launchBrowser();
     server = await serve({ '/svg/': dir });
   });
@@ -44,12 +53,26 @@ describe('SVG flame graphs in a browser', { skip: browserAvailable() ? false : '
 
   /** The frames' state in the SVG under `scope`: name, shown, rect x/width (%), dimmed, highlighted. */
   function frames(page: Page, scope: string) {
-    type El = { getAttribute(name: string): string | null; querySelector(s: string): El | null; querySelectorAll(s: string): Iterable<El>; classList: { contains(c: string): boolean }; style: { display: string } };
+    type El = {
+      getAttribute(name: string): string | null;
+      querySelector(s: string): El | null;
+      querySelectorAll(s: string): Iterable<El>;
+      classList: { contains(c: string): boolean };
+      style: { display: string };
+    };
     return page.evaluate((scope) => {
       const root = (globalThis as unknown as { document: El }).document.querySelector(scope)!;
       return [...root.querySelectorAll('g.pf-f')].map((g) => {
         const rect = g.querySelector('rect')!;
-        return { name: g.getAttribute('data-n')!, depth: Number(g.getAttribute('data-d')), shown: g.style.display !== 'none', x: parseFloat(rect.getAttribute('x')!), width: parseFloat(rect.getAttribute('width')!), dim: g.classList.contains('pf-dim'), hit: g.classList.contains('pf-hit') };
+        return {
+          name: g.getAttribute('data-n')!,
+          depth: Number(g.getAttribute('data-d')),
+          shown: g.style.display !== 'none',
+          x: parseFloat(rect.getAttribute('x')!),
+          width: parseFloat(rect.getAttribute('width')!),
+          dim: g.classList.contains('pf-dim'),
+          hit: g.classList.contains('pf-hit'),
+        };
       });
     }, scope);
   }
@@ -64,23 +87,39 @@ describe('SVG flame graphs in a browser', { skip: browserAvailable() ? false : '
     await g.hover();
     const details = await page.locator('.pf-details').textContent();
     assert.ok(details!.includes(target.name), `details name the frame: ${details}`);
-    assert.match(details!, /calls \d+ · self [\d.]+ \S+ · total [\d.]+ \S+ · [\d.]+% of all · 100\.00% of zoomed frame|[\d.]+% of zoomed frame/);
+    assert.match(
+      details!,
+      /calls \d+ · self [\d.]+ \S+ · total [\d.]+ \S+ · [\d.]+% of all · 100\.00% of zoomed frame|[\d.]+% of zoomed frame/,
+    );
     await page.screenshot({ path: join(dir, 'threads.png') });
 
     await g.click();
     let after = await frames(page, 'svg');
-    assert.ok(Math.abs(after[index].x) < 1e-6 && Math.abs(after[index].width - 100) < 1e-6, 'the clicked frame fills the width');
+    assert.ok(
+      Math.abs(after[index].x) < 1e-6 && Math.abs(after[index].width - 100) < 1e-6,
+      'the clicked frame fills the width',
+    );
     const ancestors = after.filter((f) => f.depth < target.depth && f.shown);
     assert.equal(ancestors.length, target.depth);
-    assert.ok(ancestors.every((f) => f.dim), 'ancestors are dimmed');
-    assert.ok(after.some((f) => !f.shown), 'frames outside the zoomed one are hidden');
+    assert.ok(
+      ancestors.every((f) => f.dim),
+      'ancestors are dimmed',
+    );
+    assert.ok(
+      after.some((f) => !f.shown),
+      'frames outside the zoomed one are hidden',
+    );
     await page.locator('g.pf-f').nth(index).hover();
     assert.match((await page.locator('.pf-details').textContent())!, /100\.00% of zoomed frame/);
     await page.screenshot({ path: join(dir, 'threads-zoomed.png') });
     assert.ok(await page.locator('.pf-reset').isVisible());
     await page.locator('.pf-reset').click();
     after = await frames(page, 'svg');
-    assert.deepEqual(after.map((f) => [f.x, f.width, f.shown, f.dim]), all.map((f) => [f.x, f.width, true, false]), 'reset restores the whole graph');
+    assert.deepEqual(
+      after.map((f) => [f.x, f.width, f.shown, f.dim]),
+      all.map((f) => [f.x, f.width, true, false]),
+      'reset restores the whole graph',
+    );
 
     // Search: a regex through the prompt; case-sensitive first, then ignoring case.
     const word = target.name.replace(/[^A-Za-z_]/g, '').slice(0, 4) || 'a';

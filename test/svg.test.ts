@@ -54,7 +54,9 @@ describe('SVG flame graphs', () => {
       assert.deepEqual(frames[0], { d: 0, x: 0, w: 1 }, 'the root spans the width');
       // Children (depth d+1 within a parent's extent) sum to at most the parent's width.
       for (const parent of frames) {
-        const children = frames.filter((f) => f.d === parent.d + 1 && f.x >= parent.x - 1e-9 && f.x + f.w <= parent.x + parent.w + 1e-9);
+        const children = frames.filter(
+          (f) => f.d === parent.d + 1 && f.x >= parent.x - 1e-9 && f.x + f.w <= parent.x + parent.w + 1e-9,
+        );
         const sum = children.reduce((total, f) => total + f.w, 0);
         assert.ok(sum <= parent.w + 1e-6, `children ${sum} > parent ${parent.w}`);
       }
@@ -69,7 +71,8 @@ describe('SVG flame graphs', () => {
     for (const thread of analysis.threads) {
       for (let node = 0; node < thread.tree.size; node++) {
         const parent = thread.tree.parent.get(node);
-        if (thread.tree.func.get(node) >= 0 && (parent < 0 || thread.tree.func.get(parent) < 0)) threadTotal += thread.tree.totalNs.get(node);
+        if (thread.tree.func.get(node) >= 0 && (parent < 0 || thread.tree.func.get(parent) < 0))
+          threadTotal += thread.tree.totalNs.get(node);
       }
     }
     assert.equal(tree.total[0], threadTotal, 'root total = sum of the threads’ top frames');
@@ -115,7 +118,15 @@ describe('SVG flame graphs', () => {
   });
 
   it('the CLI writes --svg to stdout with --inverted and --minwidth', async () => {
-    const result = await runCli(['analyze', join(SAMPLES, 'recursion.pyflame.txt'), '--inverted', '--minwidth', '1', '--svg', '-']);
+    const result = await runCli([
+      'analyze',
+      join(SAMPLES, 'recursion.pyflame.txt'),
+      '--inverted',
+      '--minwidth',
+      '1',
+      '--svg',
+      '-',
+    ]);
     assert.equal(result.code, 0, result.stderr);
     assertWellFormed(result.stdout);
     assert.match(result.stdout, /icicle/);

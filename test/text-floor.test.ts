@@ -18,7 +18,13 @@ describe('untrusted text: one policy, four escapers', () => {
     assert.equal(visible, 'evil\\x1b]0;pwned\\x07\\u202e<script>alert("x")</script>\\ud800\\x09&name');
     assert.equal(terminalText(HOSTILE), visible);
     for (const escaped of [htmlText(HOSTILE), xmlText(HOSTILE), markdownText(HOSTILE)]) {
-      assert.ok(escaped.includes('\\x1b') && escaped.includes('\\u202e') && escaped.includes('\\ud800') && escaped.includes('\\x09'), escaped);
+      assert.ok(
+        escaped.includes('\\x1b') &&
+          escaped.includes('\\u202e') &&
+          escaped.includes('\\ud800') &&
+          escaped.includes('\\x09'),
+        escaped,
+      );
       assert.ok(!escaped.includes('<') && !/[\x00-\x1f\u202e]/.test(escaped), escaped);
     }
   });
@@ -56,7 +62,10 @@ describe('comparators, sniffing, titles', () => {
       { file: 'a.py', name: 'g', line: 1 },
       { file: 'a.py', name: 'f', line: 9 },
     ];
-    assert.deepEqual(rows.sort(compareFunctionKeys).map((r) => `${r.file}:${r.name}:${r.line}`), ['a.py:f:9', 'a.py:g:1', 'a.py:g:2', 'b.py:f:1']);
+    assert.deepEqual(
+      rows.sort(compareFunctionKeys).map((r) => `${r.file}:${r.name}:${r.line}`),
+      ['a.py:f:9', 'a.py:g:1', 'a.py:g:2', 'b.py:f:1'],
+    );
   });
 
   it('tells gzip and JSON from their first bytes', () => {

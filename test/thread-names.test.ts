@@ -43,9 +43,19 @@ describe('thread names', () => {
       ],
     );
     const json = analysisToJson(analysis) as { threads: { name?: string }[] };
-    assert.deepEqual(json.threads.map((t) => t.name), ['MainThread', HOSTILE]);
+    assert.deepEqual(
+      json.threads.map((t) => t.name),
+      ['MainThread', HOSTILE],
+    );
 
-    const report = renderReport(analysis, { filters: [], top: 5, sort: 'self', color: false, width: 100, lines: false });
+    const report = renderReport(analysis, {
+      filters: [],
+      top: 5,
+      sort: 'self',
+      color: false,
+      width: 100,
+      lines: false,
+    });
     assert.match(report, /share +name\n/);
     assert.match(report, /MainThread\n/);
     assert.ok(report.includes('<b>w</b>\\x07'), 'the name, its escape visible');
@@ -61,7 +71,10 @@ describe('thread names', () => {
     const parts: string[] = [];
     await writeSpeedscope(analysis, timeline, (chunk) => void parts.push(chunk.toString()), 'test');
     const speedscope = JSON.parse(parts.join('')) as { profiles: { name: string }[] };
-    assert.deepEqual(speedscope.profiles.map((p) => p.name), ['MainThread (pid 7 tid 7)', `${HOSTILE} (pid 7 tid 8)`, 'all threads (self time)']);
+    assert.deepEqual(
+      speedscope.profiles.map((p) => p.name),
+      ['MainThread (pid 7 tid 7)', `${HOSTILE} (pid 7 tid 8)`, 'all threads (self time)'],
+    );
   });
 
   it('survive the CSV event log and back', async () => {
@@ -70,17 +83,30 @@ describe('thread names', () => {
     assert.equal(result.code, 0, result.stderr);
     assert.match(readFileSync(csv, 'utf8'), /,thread-name,.*MainThread/);
     const analysis = await analyzeTrace(csv, { parseThread: false });
-    assert.deepEqual(analysis.threads.map((t) => t.name), ['MainThread', HOSTILE]);
+    assert.deepEqual(
+      analysis.threads.map((t) => t.name),
+      ['MainThread', HOSTILE],
+    );
   });
 
   const python = ['/usr/bin/python3.11', '/usr/bin/python3'].find((candidate) => existsSync(candidate));
-  it('the in-process recorder writes them for real', { skip: python === undefined ? 'no /usr/bin/python3' : false }, () => {
+  it('the in-process recorder writes them for real', {
+    skip: python === undefined ? 'no /usr/bin/python3' : false,
+  }, () => {
     const program = join(dir, 'two.py');
-    writeFileSync(program, 'import threading\nt = threading.Thread(target=print, args=("hi",), name="fetcher")\nt.start()\nt.join()\n');
+    writeFileSync(
+      program,
+      'import threading\nt = threading.Thread(target=print, args=("hi",), name="fetcher")\nt.start()\nt.join()\n',
+    );
     const trace = join(dir, 'two.txt');
-    const run = spawnSync(python!, [join(ROOT, 'recorder/pyflame_recorder.py'), '-o', trace, '--', program], { encoding: 'utf8' });
+    const run = spawnSync(python!, [join(ROOT, 'recorder/pyflame_recorder.py'), '-o', trace, '--', program], {
+      encoding: 'utf8',
+    });
     assert.equal(run.status, 0, run.stderr);
-    const names = readFileSync(trace, 'utf8').split('\n').filter((line) => line.split('\t')[3] === 'thread-name').map((line) => line.split('\t')[4]);
+    const names = readFileSync(trace, 'utf8')
+      .split('\n')
+      .filter((line) => line.split('\t')[3] === 'thread-name')
+      .map((line) => line.split('\t')[4]);
     assert.ok(names.includes('MainThread') && names.includes('fetcher'), names.join(', '));
   });
 });

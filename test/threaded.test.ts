@@ -10,24 +10,40 @@ import { readTraceThreaded } from '../src/parse/threaded/read-trace-threaded.js'
 import { FIXTURES, SAMPLES } from './helpers/paths.js';
 
 /** Every event as text, with its names resolved: what a consumer sees. */
-async function eventsSeen(read: typeof readTrace, path: string, options: ReadTraceOptions = {}): Promise<{ rows: string[]; warnings: string }> {
+async function eventsSeen(
+  read: typeof readTrace,
+  path: string,
+  options: ReadTraceOptions = {},
+): Promise<{ rows: string[]; warnings: string }> {
   const rows: string[] = [];
   const summary = await read(path, {
     ...options,
     onBatch: (batch, { frames, time }) => {
       for (let i = 0; i < batch.length; i++) {
         const frame = batch.frame[i];
-        const where = frame < 0 ? '' : `${frames.file(frame)}:${frames.func(frame)}:${frames.line(frame)}:${frames.fn(frame)}:${frame}`;
-        rows.push(`${time.absolute(batch.ts[i])} ${batch.kind[i]} ${batch.pid[i]} ${batch.tid[i]} ${where} ${batch.value[i]} ${batch.name[i]} ${batch.srcLine[i]}`);
+        const where =
+          frame < 0
+            ? ''
+            : `${frames.file(frame)}:${frames.func(frame)}:${frames.line(frame)}:${frames.fn(frame)}:${frame}`;
+        rows.push(
+          `${time.absolute(batch.ts[i])} ${batch.kind[i]} ${batch.pid[i]} ${batch.tid[i]} ${where} ${batch.value[i]} ${batch.name[i]} ${batch.srcLine[i]}`,
+        );
       }
     },
   });
-  return { rows, warnings: JSON.stringify([summary.warnings, summary.events, summary.lines, summary.format, summary.metadata]) };
+  return {
+    rows,
+    warnings: JSON.stringify([summary.warnings, summary.events, summary.lines, summary.format, summary.metadata]),
+  };
 }
 
 const inputs = [
-  ...readdirSync(SAMPLES).filter((name) => name.endsWith('.txt')).map((name) => join(SAMPLES, name)),
-  ...['damage/junk-lines.txt', 'damage/gzip.txt.gz', 'damage/out-of-order.txt', 'formats/csv/quoted.csv'].map((name) => join(FIXTURES, name)),
+  ...readdirSync(SAMPLES)
+    .filter((name) => name.endsWith('.txt'))
+    .map((name) => join(SAMPLES, name)),
+  ...['damage/junk-lines.txt', 'damage/gzip.txt.gz', 'damage/out-of-order.txt', 'formats/csv/quoted.csv'].map((name) =>
+    join(FIXTURES, name),
+  ),
 ];
 
 describe('parsing on a second thread gives exactly what parsing in line gives', () => {

@@ -27,11 +27,19 @@ async function speedscopeText(): Promise<string> {
 
 const cases: Case[] = [
   { name: 'a trace', input: async () => TRACE },
-  { name: 'a .speedscope.json', input: async () => writeScratch(dir, await speedscopeText(), 'threads.speedscope.json') },
-  { name: 'a .speedscope.json.gz', input: async () => writeScratch(dir, gzipSync(await speedscopeText()), 'threads.speedscope.json.gz') },
+  {
+    name: 'a .speedscope.json',
+    input: async () => writeScratch(dir, await speedscopeText(), 'threads.speedscope.json'),
+  },
+  {
+    name: 'a .speedscope.json.gz',
+    input: async () => writeScratch(dir, gzipSync(await speedscopeText()), 'threads.speedscope.json.gz'),
+  },
 ];
 
-describe('pyflame view in a real browser', { skip: browserAvailable() ? false : 'no /usr/bin/chromium (.ci/run installs it)' }, () => {
+describe('pyflame view in a real browser', {
+  skip: browserAvailable() ? false : 'no /usr/bin/chromium (.ci/run installs it)',
+}, () => {
   let browser: Browser;
   let profileNames: string[];
   let documentName: string;
@@ -66,10 +74,17 @@ describe('pyflame view in a real browser', { skip: browserAvailable() ? false : 
       try {
         await page.goto(view.url);
         // Loaded: the toolbar names the first thread's timeline, "pid P tid T (1/N)".
-        await page.getByText(profileNames[0]).first().or(page.getByText('Something went wrong')).waitFor({ timeout: 60_000 });
+        await page
+          .getByText(profileNames[0])
+          .first()
+          .or(page.getByText('Something went wrong'))
+          .waitFor({ timeout: 60_000 });
         const text = await page.locator('body').innerText();
         assert.doesNotMatch(text, /Something went wrong/);
-        assert.ok(text.includes(`${profileNames[0]} (1/${profileNames.length})`), `the toolbar shows the first of ${profileNames.length} profiles`);
+        assert.ok(
+          text.includes(`${profileNames[0]} (1/${profileNames.length})`),
+          `the toolbar shows the first of ${profileNames.length} profiles`,
+        );
         assert.equal(await page.title(), `${documentName} - speedscope`, "the page is titled with the document's name");
         assert.ok((await page.locator('canvas').count()) > 0, 'a canvas is drawn');
         assert.ok(fetched.includes('/profile.speedscope.json'), 'the profile came from pyflame');

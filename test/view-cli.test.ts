@@ -58,17 +58,26 @@ describe('pyflame view: refusals (exit 2, the file named)', { concurrency: true 
     const path = writeScratch(dir, '{"traceEvents": []}\n', 'chrome.json');
     const result = await runCli(['view', path, '--no-open']);
     assert.equal(result.code, 2);
-    assert.equal(result.stderr, `pyflame: error: ${path}: JSON, but not a speedscope file (expected an object with "$schema": "https://www.speedscope.app/file-format-schema.json", or "shared" and "profiles") and not a trace format pyflame reads\n`);
+    assert.equal(
+      result.stderr,
+      `pyflame: error: ${path}: JSON, but not a speedscope file (expected an object with "$schema": "https://www.speedscope.app/file-format-schema.json", or "shared" and "profiles") and not a trace format pyflame reads\n`,
+    );
   });
 
   it('a truncated speedscope file, plain or gzipped', async () => {
     const whole = await speedscopeOf(THREADS);
     const cut = whole.slice(0, Math.floor(whole.length / 2));
-    for (const path of [writeScratch(dir, cut, 'cut.speedscope.json'), writeScratch(dir, gzipSync(cut), 'cut.speedscope.json.gz')]) {
+    for (const path of [
+      writeScratch(dir, cut, 'cut.speedscope.json'),
+      writeScratch(dir, gzipSync(cut), 'cut.speedscope.json.gz'),
+    ]) {
       const temp = tempDir();
       const result = await runCli(['view', path, '--no-open'], { env: { TMPDIR: temp } });
       assert.equal(result.code, 2, path);
-      assert.match(result.stderr, new RegExp(`^pyflame: error: ${path.replace(/[.]/g, '\\.')}: a speedscope file, but not valid JSON \\(`));
+      assert.match(
+        result.stderr,
+        new RegExp(`^pyflame: error: ${path.replace(/[.]/g, '\\.')}: a speedscope file, but not valid JSON \\(`),
+      );
       assert.deepEqual(readdirSync(temp), [], 'the inflated copy is removed');
     }
   });
@@ -80,25 +89,40 @@ describe('pyflame view: refusals (exit 2, the file named)', { concurrency: true 
     const temp = tempDir();
     const result = await runCli(['view', path, '--no-open'], { env: { TMPDIR: temp } });
     assert.equal(result.code, 2);
-    assert.match(result.stderr, /^pyflame: error: .*damaged\.speedscope\.json\.gz: (corrupt gzip data|a speedscope file, but)/);
+    assert.match(
+      result.stderr,
+      /^pyflame: error: .*damaged\.speedscope\.json\.gz: (corrupt gzip data|a speedscope file, but)/,
+    );
     assert.deepEqual(readdirSync(temp), [], 'the partly inflated copy is removed');
   });
 
   it('a trace whose speedscope document is over the limit: size named, filters suggested, nothing left behind', async () => {
     const temp = tempDir();
-    const result = await runCli(['view', THREADS, '--no-open'], { env: { TMPDIR: temp, PYFLAME_VIEW_REFUSE_BYTES: '100000' } });
+    const result = await runCli(['view', THREADS, '--no-open'], {
+      env: { TMPDIR: temp, PYFLAME_VIEW_REFUSE_BYTES: '100000' },
+    });
     assert.equal(result.code, 2);
     assert.equal(result.stdout, '', 'no URL: nothing is served');
-    assert.match(result.stderr, /pyflame: error: sample-traces\/threads\.pyflame\.txt: the speedscope document would be over the 100000 bytes a browser can load \(speedscope reads it as one string\)\. Narrow it with --tid, --pid, --from\/--to or --focus, or draw a flame graph instead: pyflame analyze sample-traces\/threads\.pyflame\.txt --svg\n$/);
+    assert.match(
+      result.stderr,
+      /pyflame: error: sample-traces\/threads\.pyflame\.txt: the speedscope document would be over the 100000 bytes a browser can load \(speedscope reads it as one string\)\. Narrow it with --tid, --pid, --from\/--to or --focus, or draw a flame graph instead: pyflame analyze sample-traces\/threads\.pyflame\.txt --svg\n$/,
+    );
     assert.deepEqual(readdirSync(temp), [], 'the partial document is removed');
   });
 
   it('an existing speedscope file over the limit: its size named', async () => {
     const text = await speedscopeOf(THREADS);
     const path = writeScratch(dir, text, 'big.speedscope.json');
-    const result = await runCli(['view', path, '--no-open'], { env: { PYFLAME_VIEW_REFUSE_BYTES: String(text.length - 1) } });
+    const result = await runCli(['view', path, '--no-open'], {
+      env: { PYFLAME_VIEW_REFUSE_BYTES: String(text.length - 1) },
+    });
     assert.equal(result.code, 2);
-    assert.ok(result.stderr.includes(`: the speedscope document is ${Buffer.byteLength(text)} bytes, over the ${Buffer.byteLength(text) - 1} bytes a browser can load`), result.stderr);
+    assert.ok(
+      result.stderr.includes(
+        `: the speedscope document is ${Buffer.byteLength(text)} bytes, over the ${Buffer.byteLength(text) - 1} bytes a browser can load`,
+      ),
+      result.stderr,
+    );
   });
 
   it('filters given for a speedscope file', async () => {
@@ -128,7 +152,7 @@ describe('pyflame view: refusals (exit 2, the file named)', { concurrency: true 
 });
 
 describe('pyflame view: serving', { concurrency: true }, () => {
-  it('--once: serves the trace\'s speedscope document, then exits 0 and removes its temp file', async () => {
+  it("--once: serves the trace's speedscope document, then exits 0 and removes its temp file", async () => {
     const temp = tempDir();
     const view = await startView([THREADS, '--no-open', '--once'], { TMPDIR: temp });
     assert.match(view.url, /^http:\/\/127\.0\.0\.1:\d+\/#profileURL=%2Fprofile\.speedscope\.json$/);
@@ -138,10 +162,13 @@ describe('pyflame view: serving', { concurrency: true }, () => {
     assert.equal(profile.body, await speedscopeOf(THREADS));
     assert.equal(await view.exited, 0);
     assert.deepEqual(readdirSync(temp), []);
-    assert.match(view.stderr(), /pyflame: serving sample-traces\/threads\.pyflame\.txt \(speedscope document: \d+ bytes\) to speedscope on 127\.0\.0\.1:\d+; stops once the profile is fetched/);
+    assert.match(
+      view.stderr(),
+      /pyflame: serving sample-traces\/threads\.pyflame\.txt \(speedscope document: \d+ bytes\) to speedscope on 127\.0\.0\.1:\d+; stops once the profile is fetched/,
+    );
   });
 
-  it('filters shape the document (--tid keeps one thread\'s timeline)', async () => {
+  it("filters shape the document (--tid keeps one thread's timeline)", async () => {
     const all = JSON.parse(await speedscopeOf(THREADS)) as { profiles: { name: string; type: string }[] };
     const names = all.profiles.filter((p) => p.type === 'evented').map((p) => p.name);
     assert.ok(names.length > 1, 'a trace with several threads');
@@ -157,7 +184,10 @@ describe('pyflame view: serving', { concurrency: true }, () => {
 
   it('an existing .speedscope.json is served as it is; a .json.gz inflated', async () => {
     const text = await speedscopeOf(join(SAMPLES, 'recursion.pyflame.txt'));
-    for (const path of [writeScratch(dir, text, 'r.speedscope.json'), writeScratch(dir, gzipSync(text), 'r.speedscope.json.gz')]) {
+    for (const path of [
+      writeScratch(dir, text, 'r.speedscope.json'),
+      writeScratch(dir, gzipSync(text), 'r.speedscope.json.gz'),
+    ]) {
       const temp = tempDir();
       const view = await startView([path, '--no-open', '--once'], { TMPDIR: temp });
       assert.equal((await fetchProfile(view.origin)).body, text, path);
@@ -183,10 +213,15 @@ describe('pyflame view: serving', { concurrency: true }, () => {
     const view = await startView([THREADS, '--no-open', '--once'], { PYFLAME_VIEW_WARN_BYTES: '1000' });
     await fetchProfile(view.origin);
     assert.equal(await view.exited, 0);
-    assert.match(view.stderr(), /pyflame: warning: sample-traces\/threads\.pyflame\.txt: the speedscope document is \d+ bytes; speedscope will take a long time to load it .*Narrow it with --tid/);
+    assert.match(
+      view.stderr(),
+      /pyflame: warning: sample-traces\/threads\.pyflame\.txt: the speedscope document is \d+ bytes; speedscope will take a long time to load it .*Narrow it with --tid/,
+    );
   });
 
-  it('opens the URL with xdg-open; a missing opener is only a warning', { skip: process.platform === 'linux' ? false : 'xdg-open is the Linux opener' }, async () => {
+  it('opens the URL with xdg-open; a missing opener is only a warning', {
+    skip: process.platform === 'linux' ? false : 'xdg-open is the Linux opener',
+  }, async () => {
     const bin = join(dir, `bin-${Math.random().toString(36).slice(2)}`);
     mkdirSync(bin);
     const log = join(bin, 'opened.txt');
@@ -202,6 +237,9 @@ describe('pyflame view: serving', { concurrency: true }, () => {
     const unopened = await startView([THREADS, '--once'], { PATH: empty });
     await fetchProfile(unopened.origin);
     assert.equal(await unopened.exited, 0);
-    assert.match(unopened.stderr(), /pyflame: warning: could not open a browser \(xdg-open: ENOENT\); open the URL yourself/);
+    assert.match(
+      unopened.stderr(),
+      /pyflame: warning: could not open a browser \(xdg-open: ENOENT\); open the URL yourself/,
+    );
   });
 });

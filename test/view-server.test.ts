@@ -11,25 +11,51 @@ import fc from 'fast-check';
 import './helpers/fast-check-setup.js';
 import { browserCommand } from '../src/view/open-browser.js';
 import { existingProfile, DEFAULT_VIEW_LIMITS, speedscopeProblem } from '../src/view/profile-file.js';
-import { PROFILE_PATH, serveSpeedscope, speedscopeAppDir, type SpeedscopeServer } from '../src/view/serve-speedscope.js';
+import {
+  PROFILE_PATH,
+  serveSpeedscope,
+  speedscopeAppDir,
+  type SpeedscopeServer,
+} from '../src/view/serve-speedscope.js';
 import { sniffViewInput } from '../src/view/speedscope-file.js';
 import { SAMPLES } from './helpers/paths.js';
 import { scratchDir, writeScratch } from './helpers/scratch.js';
 
 const dir = scratchDir('view-server');
-const PROFILE_TEXT = '{"$schema":"https://www.speedscope.app/file-format-schema.json","shared":{"frames":[{"name":"main"}]},"profiles":[{"type":"sampled","name":"p","unit":"none","startValue":0,"endValue":1,"samples":[[0]],"weights":[1]}]}';
+const PROFILE_TEXT =
+  '{"$schema":"https://www.speedscope.app/file-format-schema.json","shared":{"frames":[{"name":"main"}]},"profiles":[{"type":"sampled","name":"p","unit":"none","startValue":0,"endValue":1,"samples":[[0]],"weights":[1]}]}';
 const APP = speedscopeAppDir();
 /** The one file an escape from the app folder would most likely reach: speedscope's package.json. */
 const OUTSIDE = readFileSync(join(APP, '../../package.json'), 'utf8');
 
 /** A raw request: the path exactly as given (no URL normalisation), any Host header. */
-function get(port: number, path: string, options: { host?: string; method?: string } = {}): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
+function get(
+  port: number,
+  path: string,
+  options: { host?: string; method?: string } = {},
+): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method: options.method ?? 'GET', headers: { host: options.host ?? `127.0.0.1:${port}` }, agent: false }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), headers: response.headers }));
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: options.method ?? 'GET',
+        headers: { host: options.host ?? `127.0.0.1:${port}` },
+        agent: false,
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () =>
+          resolve({
+            status: response.statusCode ?? 0,
+            body: Buffer.concat(chunks).toString('utf8'),
+            headers: response.headers,
+          }),
+        );
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -47,7 +73,7 @@ describe('serveSpeedscope', () => {
     assert.equal(server.url, `http://127.0.0.1:${server.port}/#profileURL=%2Fprofile.speedscope.json`);
   });
 
-  it('serves the app\'s index and files, and the profile', async () => {
+  it("serves the app's index and files, and the profile", async () => {
     const index = await get(server.port, '/');
     assert.equal(index.status, 200);
     assert.equal(index.body, readFileSync(join(APP, 'index.html'), 'utf8'));
@@ -66,7 +92,19 @@ describe('serveSpeedscope', () => {
   });
 
   it('reaches nothing outside the app folder: .., %2e%2e, encoded slashes, backslashes', async () => {
-    for (const path of ['/../package.json', '/../../package.json', '/%2e%2e/%2e%2e/package.json', '/..%2f..%2fpackage.json', '/%2E%2E%2F%2E%2E%2Fpackage.json', '/..\\..\\package.json', '//etc/passwd', '/%00index.html', '/%zz', 'index.html', `/${'../'.repeat(20)}etc/passwd`]) {
+    for (const path of [
+      '/../package.json',
+      '/../../package.json',
+      '/%2e%2e/%2e%2e/package.json',
+      '/..%2f..%2fpackage.json',
+      '/%2E%2E%2F%2E%2E%2Fpackage.json',
+      '/..\\..\\package.json',
+      '//etc/passwd',
+      '/%00index.html',
+      '/%zz',
+      'index.html',
+      `/${'../'.repeat(20)}etc/passwd`,
+    ]) {
       const response = await get(server.port, path);
       assert.ok(response.status === 404 || response.status === 400, `${path}: ${response.status}`);
       assert.ok(!response.body.includes('"name": "speedscope"') && !response.body.includes('root:'), path);
@@ -75,11 +113,28 @@ describe('serveSpeedscope', () => {
 
   it('any request path gets an app file, the profile, or a 404 (property)', async () => {
     const appFiles = new Set(readdirSync(APP).map((name) => readFileSync(join(APP, name), 'utf8')));
-    const segment = fc.constantFrom('..', '.', '%2e%2e', '%2E.', '..%2f', '%2f', '%5c', 'index.html', 'package.json', 'dist', 'release', 'speedscope', '', 'node_modules', '%00');
+    const segment = fc.constantFrom(
+      '..',
+      '.',
+      '%2e%2e',
+      '%2E.',
+      '..%2f',
+      '%2f',
+      '%5c',
+      'index.html',
+      'package.json',
+      'dist',
+      'release',
+      'speedscope',
+      '',
+      'node_modules',
+      '%00',
+    );
     await fc.assert(
       fc.asyncProperty(fc.array(segment, { maxLength: 8 }), async (segments) => {
         const response = await get(server.port, `/${segments.join('/')}`);
-        if (response.status === 200) assert.ok(appFiles.has(response.body) || response.body === PROFILE_TEXT, `/${segments.join('/')}`);
+        if (response.status === 200)
+          assert.ok(appFiles.has(response.body) || response.body === PROFILE_TEXT, `/${segments.join('/')}`);
         else assert.ok(response.status === 404 || response.status === 400);
         assert.notEqual(response.body, OUTSIDE);
       }),
@@ -88,7 +143,14 @@ describe('serveSpeedscope', () => {
   });
 
   it('refuses a foreign Host header (DNS rebinding) and accepts localhost:PORT', async () => {
-    for (const host of ['evil.example', `evil.example:${server.port}`, '127.0.0.1', `127.0.0.1:${server.port + 1}`, `localhost.evil.example:${server.port}`, `[::1]:${server.port}`]) {
+    for (const host of [
+      'evil.example',
+      `evil.example:${server.port}`,
+      '127.0.0.1',
+      `127.0.0.1:${server.port + 1}`,
+      `localhost.evil.example:${server.port}`,
+      `[::1]:${server.port}`,
+    ]) {
       const response = await get(server.port, PROFILE_PATH, { host });
       assert.equal(response.status, 403, host);
       assert.ok(!response.body.includes('speedscope.app'), host);
@@ -127,11 +189,17 @@ describe('sniffViewInput: speedscope files are known by content', () => {
     assert.equal(await sniffViewInput(writeScratch(dir, PROFILE_TEXT, 'x.txt')), 'speedscope');
     assert.equal(await sniffViewInput(writeScratch(dir, gzipSync(PROFILE_TEXT), 'x.json')), 'speedscope-gz');
     // Pretty-printed with a BOM, shared and profiles but no $schema (older exporters).
-    assert.equal(await sniffViewInput(writeScratch(dir, '\uFEFF {\n  "shared": {"frames": []},\n  "profiles": []\n}', 'y.json')), 'speedscope');
+    assert.equal(
+      await sniffViewInput(writeScratch(dir, '\uFEFF {\n  "shared": {"frames": []},\n  "profiles": []\n}', 'y.json')),
+      'speedscope',
+    );
   });
 
   it('other JSON, and traces (plain and gzipped)', async () => {
-    assert.equal(await sniffViewInput(writeScratch(dir, '{"$schema":"https://example.com/other.json","profiles":[]}', 'o.json')), 'other-json');
+    assert.equal(
+      await sniffViewInput(writeScratch(dir, '{"$schema":"https://example.com/other.json","profiles":[]}', 'o.json')),
+      'other-json',
+    );
     assert.equal(await sniffViewInput(writeScratch(dir, '[1,2]', 'a.json')), 'other-json');
     const trace = join(SAMPLES, 'threads.pyflame.txt');
     assert.equal(await sniffViewInput(trace), 'trace');
@@ -163,7 +231,10 @@ describe('browserCommand', () => {
   it('xdg-open on Linux, open on macOS, cmd start with & escaped on Windows', () => {
     assert.deepEqual(browserCommand(url, 'linux'), { command: 'xdg-open', args: [url], verbatim: false });
     assert.deepEqual(browserCommand(url, 'darwin'), { command: 'open', args: [url], verbatim: false });
-    assert.deepEqual(browserCommand(url, 'win32'), { command: 'cmd', args: ['/d', '/s', '/c', 'start "" http://127.0.0.1:5/#profileURL=%2Fprofile.speedscope.json^&title=t'], verbatim: true });
+    assert.deepEqual(browserCommand(url, 'win32'), {
+      command: 'cmd',
+      args: ['/d', '/s', '/c', 'start "" http://127.0.0.1:5/#profileURL=%2Fprofile.speedscope.json^&title=t'],
+      verbatim: true,
+    });
   });
 });
-

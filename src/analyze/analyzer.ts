@@ -3,7 +3,18 @@ import { NO_REF, UNKNOWN_ID, type EventBatch } from '../model/event-batch.js';
 import { EventKind } from '../model/event-kind.js';
 import type { FrameTable } from '../model/frame-table.js';
 import type { TraceContext, TraceSummary } from '../parse/read-trace.js';
-import type { Analysis, AuditStats, CallCountSeries, FunctionStats, GcAnalysis, GcAttribution, GcGenerationStats, LineStats, SchedulingStats, ThreadAnalysis } from './analysis.js';
+import type {
+  Analysis,
+  AuditStats,
+  CallCountSeries,
+  FunctionStats,
+  GcAnalysis,
+  GcAttribution,
+  GcGenerationStats,
+  LineStats,
+  SchedulingStats,
+  ThreadAnalysis,
+} from './analysis.js';
 import type { FunctionAccumulator } from './function-stats.js';
 import { FunctionTable } from './function-table.js';
 import { matchesFunction, type AnalysisFilters } from './filters.js';
@@ -66,7 +77,11 @@ export class Analyzer {
     for (let i = 0; i < batch.length; i++) {
       const t = ts[i];
       if (this.events++ === 0) this.traceStart = t;
-      if (windowed && ((fromNs !== undefined && t - this.traceStart < fromNs) || (toNs !== undefined && t - this.traceStart > toNs))) continue;
+      if (
+        windowed &&
+        ((fromNs !== undefined && t - this.traceStart < fromNs) || (toNs !== undefined && t - this.traceStart > toNs))
+      )
+        continue;
       const k = kind[i];
       if (k === EventKind.Dropped) {
         this.dropped += value[i];
@@ -74,7 +89,8 @@ export class Analyzer {
       }
       if (k === EventKind.CallCount) {
         // --pid applies to counts too (their PID column); they have no thread.
-        if (this.filters.pids === undefined || this.filters.pids.includes(pid[i])) this.callCount(frame[i], value[i], t, pid[i]);
+        if (this.filters.pids === undefined || this.filters.pids.includes(pid[i]))
+          this.callCount(frame[i], value[i], t, pid[i]);
         continue;
       }
       if (k === EventKind.OffCpu || k === EventKind.OnCpu) {
@@ -137,7 +153,9 @@ export class Analyzer {
     const threads = this.threadList.map((thread) => this.threadAnalysis(thread, start));
     const merged = mergeFunctions(this.threadList, functions);
     const gc = this.gcAnalysis(durationNs);
-    const imports = this.threadList.flatMap((thread) => thread.imports.map((record) => ({ ...record, startNs: record.startNs - start })));
+    const imports = this.threadList.flatMap((thread) =>
+      thread.imports.map((record) => ({ ...record, startNs: record.startNs - start })),
+    );
     imports.sort((a, b) => a.startNs - b.startNs || a.depth - b.depth);
     const threadEvents = this.threadList.reduce((sum, thread) => sum + thread.events, 0);
     const threadWallNs = threads.reduce((sum, thread) => sum + (thread.endNs - thread.startNs), 0);
@@ -242,7 +260,12 @@ export class Analyzer {
     const sorted = (pids: Iterable<number>) => [...pids].sort((a, b) => a - b);
     const pidsByFunction = new Map([...this.callCountPids].map(([fn, pids]) => [fn, sorted(pids)] as const));
     const processes = sorted(new Set([...this.callCountPids.values()].flatMap((pids) => [...pids])));
-    return { intervalsNs: this.callCountIntervals.map((t) => t - start), byFunction: this.callCounts, pidsByFunction, processes };
+    return {
+      intervalsNs: this.callCountIntervals.map((t) => t - start),
+      byFunction: this.callCounts,
+      pidsByFunction,
+      processes,
+    };
   }
 
   private callCount(frame: number, count: number, ts: number, pid: number): void {
@@ -266,7 +289,8 @@ export class Analyzer {
   private threadAnalysis(thread: ThreadState, start: number): ThreadAnalysis {
     const functions = this.functions!;
     const threadFunctions: FunctionStats[] = [];
-    for (const { fn, stats } of thread.functionStats()) threadFunctions.push(functionStats(fn, functions, stats, summarizeDurations(stats.durations.view())));
+    for (const { fn, stats } of thread.functionStats())
+      threadFunctions.push(functionStats(fn, functions, stats, summarizeDurations(stats.durations.view())));
     threadFunctions.sort(bySelfTime);
     return {
       pid: thread.pid,
@@ -289,11 +313,15 @@ export class Analyzer {
 
   private gcAnalysis(durationNs: number): GcAnalysis {
     const start = this.traceStart;
-    const pauses = this.threadList.flatMap((thread) => thread.gcPauses.map((pause) => ({ ...pause, startNs: pause.startNs - start })));
+    const pauses = this.threadList.flatMap((thread) =>
+      thread.gcPauses.map((pause) => ({ ...pause, startNs: pause.startNs - start })),
+    );
     pauses.sort((a, b) => a.startNs - b.startNs || a.tid - b.tid);
     const generations = [...new Set(pauses.map((pause) => pause.generation))].sort((a, b) => a - b);
     const byGeneration: GcGenerationStats[] = generations.map((generation) => {
-      const durations = Float64Array.from(pauses.filter((pause) => pause.generation === generation).map((pause) => pause.durationNs)).sort();
+      const durations = Float64Array.from(
+        pauses.filter((pause) => pause.generation === generation).map((pause) => pause.durationNs),
+      ).sort();
       return {
         generation,
         count: durations.length,
@@ -305,7 +333,13 @@ export class Analyzer {
       };
     });
     const totalPauseNs = pauses.reduce((sum, pause) => sum + pause.durationNs, 0);
-    return { pauses, byGeneration, totalPauseNs, wallShare: durationNs > 0 ? totalPauseNs / durationNs : 0, attribution: this.gcAttribution(this.options.gcStacks ?? 20) };
+    return {
+      pauses,
+      byGeneration,
+      totalPauseNs,
+      wallShare: durationNs > 0 ? totalPauseNs / durationNs : 0,
+      attribution: this.gcAttribution(this.options.gcStacks ?? 20),
+    };
   }
 
   /**
@@ -324,7 +358,13 @@ export class Analyzer {
       const last = all[end - 1];
       while (end < all.length && all[end].totalNs === last.totalNs && all[end].count === last.count) end++;
     }
-    const attribution: GcAttribution[] = all.slice(0, end).map(({ thread, node, count, totalNs }) => ({ stack: stackOf(thread, node), pid: thread.pid, tid: thread.tid, count, totalNs }));
+    const attribution: GcAttribution[] = all.slice(0, end).map(({ thread, node, count, totalNs }) => ({
+      stack: stackOf(thread, node),
+      pid: thread.pid,
+      tid: thread.tid,
+      count,
+      totalNs,
+    }));
     attribution.sort((a, b) => b.totalNs - a.totalNs || b.count - a.count || compareStacks(a.stack, b.stack));
     return attribution.slice(0, keep);
   }
@@ -338,7 +378,8 @@ export class Analyzer {
         const line = thread.lineNumber.get(i);
         const key = `${line}\0${file}`;
         const known = byLine.get(key);
-        if (known === undefined) byLine.set(key, { file, line, hits: thread.lineHits.get(i), selfNs: thread.lineNs.get(i) });
+        if (known === undefined)
+          byLine.set(key, { file, line, hits: thread.lineHits.get(i), selfNs: thread.lineNs.get(i) });
         else {
           known.hits += thread.lineHits.get(i);
           known.selfNs += thread.lineNs.get(i);
@@ -346,13 +387,21 @@ export class Analyzer {
       }
     }
     const lines: LineStats[] = [...byLine.values()];
-    lines.sort((a, b) => b.selfNs - a.selfNs || b.hits - a.hits || (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
+    lines.sort(
+      (a, b) =>
+        b.selfNs - a.selfNs || b.hits - a.hits || (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line),
+    );
     return lines;
   }
 
   private auditStats(start: number): AuditStats[] {
     const strings = this.frames!.strings;
-    const audit = [...this.audit].map(([name, { count, first, last }]) => ({ event: strings.get(name), count, firstNs: first - start, lastNs: last - start }));
+    const audit = [...this.audit].map(([name, { count, first, last }]) => ({
+      event: strings.get(name),
+      count,
+      firstNs: first - start,
+      lastNs: last - start,
+    }));
     audit.sort((a, b) => b.count - a.count || compareText(a.event, b.event));
     return audit;
   }
@@ -383,9 +432,17 @@ function schedulingStats(threads: readonly ThreadState[]): SchedulingStats {
   return sum;
 }
 
-type Summed = Pick<FunctionAccumulator, 'calls' | 'returns' | 'totalNs' | 'selfNs' | 'offCpuNs' | 'runQueueNs' | 'partial'>;
+type Summed = Pick<
+  FunctionAccumulator,
+  'calls' | 'returns' | 'totalNs' | 'selfNs' | 'offCpuNs' | 'runQueueNs' | 'partial'
+>;
 
-function functionStats(fn: number, functions: FunctionTable, stats: Summed, durations: FunctionStats['durations']): FunctionStats {
+function functionStats(
+  fn: number,
+  functions: FunctionTable,
+  stats: Summed,
+  durations: FunctionStats['durations'],
+): FunctionStats {
   return {
     fn,
     name: functions.name(fn),

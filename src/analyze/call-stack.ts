@@ -37,7 +37,8 @@ export class CallStack {
     if (level < this.node.length) return;
     const old = { ...this };
     this.allocate(this.node.length * 2);
-    for (const key of Object.keys(old) as (keyof CallStack)[]) (this[key] as Int32Array | Float64Array).set(old[key] as Int32Array & Float64Array);
+    for (const key of Object.keys(old) as (keyof CallStack)[])
+      (this[key] as Int32Array | Float64Array).set(old[key] as Int32Array & Float64Array);
   }
 
   /**

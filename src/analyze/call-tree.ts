@@ -63,7 +63,8 @@ export class CallTree {
 
   /** The child of `parent` for `fn` by looking at every node, or -1 (small trees only). */
   private scan(parent: number, fn: number): number {
-    for (let node = 0; node < this.parent.length; node++) if (this.parent.get(node) === parent && this.func.get(node) === fn) return node;
+    for (let node = 0; node < this.parent.length; node++)
+      if (this.parent.get(node) === parent && this.func.get(node) === fn) return node;
     return -1;
   }
 
@@ -76,7 +77,8 @@ export class CallTree {
     if (this.parent.length <= SCAN_NODES) return;
     const children = new IntPairMap(64);
     // Every node but a root (function -1, or a parent of -1) is some parent's child.
-    for (let n = 0; n < this.parent.length; n++) if (this.parent.get(n) >= 0) children.set(this.parent.get(n), this.func.get(n), n);
+    for (let n = 0; n < this.parent.length; n++)
+      if (this.parent.get(n) >= 0) children.set(this.parent.get(n), this.func.get(n), n);
     this.children = children;
   }
 

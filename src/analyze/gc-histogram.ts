@@ -10,7 +10,8 @@ export interface HistogramBucket {
 /** Log-scaled bucket edges (1, 2, 5 times each power of ten, ns) from at or below min to above max. */
 function logEdges(minNs: number, maxNs: number): number[] {
   const all: number[] = [];
-  for (let decade = 1; decade <= Math.max(maxNs, 1) * 10; decade *= 10) for (const step of [1, 2, 5]) all.push(step * decade);
+  for (let decade = 1; decade <= Math.max(maxNs, 1) * 10; decade *= 10)
+    for (const step of [1, 2, 5]) all.push(step * decade);
   const first = all.filter((edge) => edge <= Math.max(minNs, 1)).pop() ?? 1;
   const last = all.find((edge) => edge > maxNs)!;
   const edges = all.filter((edge) => edge >= first && edge <= last);

@@ -81,7 +81,8 @@ export class IntPairMap {
     this.values = new Int32Array(capacity);
     this.mask = capacity - 1;
     this.count = 0;
-    for (let slot = 0; slot < keysA.length; slot++) if (keysA[slot] !== -1) this.set(keysA[slot], keysB[slot], values[slot]);
+    for (let slot = 0; slot < keysA.length; slot++)
+      if (keysA[slot] !== -1) this.set(keysA[slot], keysB[slot], values[slot]);
   }
 }
 

@@ -281,11 +281,20 @@ export class ThreadState {
     let level = this.depth;
     while (level > 0 && this.stack.pair[level] !== pair) level--;
     if (level === 0) {
-      this.callWarnings.warn('unmatched-return', 'a return matched no open call (events lost?) and was dropped', undefined);
+      this.callWarnings.warn(
+        'unmatched-return',
+        'a return matched no open call (events lost?) and was dropped',
+        undefined,
+      );
       return;
     }
     if (level < this.depth) {
-      this.callWarnings.warn('unwound-calls', 'calls left open under a returning caller (their returns were lost) were closed at its return, as partial', undefined, this.depth - level);
+      this.callWarnings.warn(
+        'unwound-calls',
+        'calls left open under a returning caller (their returns were lost) were closed at its return, as partial',
+        undefined,
+        this.depth - level,
+      );
       while (this.depth > level) this.close(ts, true);
     }
     // Remember where it left: if it is a generator, its next entry there is a resume, on this
@@ -360,7 +369,8 @@ export class ThreadState {
   }
 
   gcStartEvent(generation: number, ts: number): void {
-    if (!Number.isNaN(this.gcStart)) this.context.diagnostics.warn('unmatched-gc', 'a gc-start without its gc-done was dropped');
+    if (!Number.isNaN(this.gcStart))
+      this.context.diagnostics.warn('unmatched-gc', 'a gc-start without its gc-done was dropped');
     this.gcStart = ts;
     this.gcGeneration = generation;
     // A hidden level carries the node of the visible call it runs under.
@@ -375,7 +385,15 @@ export class ThreadState {
     const durationNs = ts - this.gcStart;
     const inFocus = !this.context.hasFocus || this.focusLevel >= 0;
     if (inFocus) {
-      this.gcPauses.push({ generation: this.gcGeneration, startNs: this.gcStart, durationNs, collected, pid: this.pid, tid: this.tid, node: this.gcNode });
+      this.gcPauses.push({
+        generation: this.gcGeneration,
+        startNs: this.gcStart,
+        durationNs,
+        collected,
+        pid: this.pid,
+        tid: this.tid,
+        node: this.gcNode,
+      });
       const byNode = this.gcByNode.get(this.gcNode);
       if (byNode === undefined) this.gcByNode.set(this.gcNode, { ns: durationNs, count: 1 });
       else {
@@ -400,7 +418,12 @@ export class ThreadState {
       return;
     }
     if (level < this.importModule.length - 1) {
-      this.context.diagnostics.warn('unmatched-import', 'imports left open under a finished one were dropped', undefined, this.importModule.length - 1 - level);
+      this.context.diagnostics.warn(
+        'unmatched-import',
+        'imports left open under a finished one were dropped',
+        undefined,
+        this.importModule.length - 1 - level,
+      );
       this.importModule.length = this.importStart.length = this.importChildNs.length = level + 1;
     }
     const durationNs = ts - this.importStart[level];
@@ -427,16 +450,28 @@ export class ThreadState {
       this.countReturnsOnly();
     } else {
       // Repairs of the call stack are only news where the trace had its entries.
-      for (const warning of this.callWarnings.list()) this.context.diagnostics.warn(warning.code, warning.message, undefined, warning.count, warning.unit);
+      for (const warning of this.callWarnings.list())
+        this.context.diagnostics.warn(warning.code, warning.message, undefined, warning.count, warning.unit);
       if (this.depth > 0) {
-        this.context.diagnostics.warn('open-at-end', 'calls still open at the end of the trace (or of --to) were closed at their thread\'s last event, as partial', undefined, this.depth);
+        this.context.diagnostics.warn(
+          'open-at-end',
+          "calls still open at the end of the trace (or of --to) were closed at their thread's last event, as partial",
+          undefined,
+          this.depth,
+        );
         while (this.depth > 0) this.close(this.lastTs, true);
       }
     }
     if (this.importModule.length > 0) {
-      this.context.diagnostics.warn('unmatched-import', 'imports still open when the trace ended were dropped', undefined, this.importModule.length);
+      this.context.diagnostics.warn(
+        'unmatched-import',
+        'imports still open when the trace ended were dropped',
+        undefined,
+        this.importModule.length,
+      );
     }
-    if (!Number.isNaN(this.gcStart)) this.context.diagnostics.warn('unmatched-gc', 'a gc-start without its gc-done was dropped');
+    if (!Number.isNaN(this.gcStart))
+      this.context.diagnostics.warn('unmatched-gc', 'a gc-start without its gc-done was dropped');
   }
 
   /** Root-level time: the sum of the durations of the activations with nothing below them. */

@@ -175,7 +175,9 @@ function start(root: SVGSVGElement): void {
   }
   function describe(f: Frame): void {
     const name = f === all ? 'all' : withCalls || f.l !== '' ? `${f.n} (${f.l})` : f.n;
-    const weights = withCalls ? ` \u00b7 calls ${f.c} \u00b7 self ${fmt(f.s)} \u00b7 total ${fmt(f.t)}` : ` \u00b7 total ${fmt(f.t)} \u00b7 self ${fmt(f.s)}`;
+    const weights = withCalls
+      ? ` \u00b7 calls ${f.c} \u00b7 self ${fmt(f.s)} \u00b7 total ${fmt(f.t)}`
+      : ` \u00b7 total ${fmt(f.t)} \u00b7 self ${fmt(f.s)}`;
     details.textContent = `${name}${weights} \u00b7 ${pct(f.t, all.t)} of all \u00b7 ${pct(f.t, zoomed.t)} of zoomed frame`;
     if (f.note !== '') details.textContent += ` \u00b7 ${f.note}`;
   }

@@ -76,7 +76,8 @@ function importTree(): void {
   const close = byId('imports-close');
   if (open === null || close === null) return;
   const setOpen = (on: boolean): void => {
-    for (const details of Array.from(document.querySelectorAll<HTMLDetailsElement>('#import-tree details'))) details.open = on;
+    for (const details of Array.from(document.querySelectorAll<HTMLDetailsElement>('#import-tree details')))
+      details.open = on;
   };
   open.addEventListener('click', () => setOpen(true));
   close.addEventListener('click', () => setOpen(false));

@@ -2,7 +2,10 @@
 
 /** Asks for a regular expression to search for; null when the dialog is cancelled. */
 export function askPattern(ignoreCase: boolean, current: string | null): string | null {
-  return window.prompt(`Search for a function (regular expression)${ignoreCase ? ', ignoring case' : ''}`, current ?? '');
+  return window.prompt(
+    `Search for a function (regular expression)${ignoreCase ? ', ignoring case' : ''}`,
+    current ?? '',
+  );
 }
 
 /** The pattern as a RegExp (null for none), or why it is not one (shown instead of the match count). */

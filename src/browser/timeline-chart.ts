@@ -51,7 +51,10 @@ function start(root: SVGSVGElement): void {
   const searchEl = find<SVGTextElement>('pfc-search');
   const caseEl = find<SVGTextElement>('pfc-case');
   const matchedEl = find<SVGTextElement>('pfc-matched');
-  const fns = every<SVGTextElement>('.pfc-fns text').map((t) => ({ n: t.textContent ?? '', l: t.getAttribute('data-l') ?? '' }));
+  const fns = every<SVGTextElement>('.pfc-fns text').map((t) => ({
+    n: t.textContent ?? '',
+    l: t.getAttribute('data-l') ?? '',
+  }));
   const t0 = Number(root.getAttribute('data-t0'));
   const t1 = Number(root.getAttribute('data-t1'));
   let v0 = t0;
@@ -62,10 +65,28 @@ function start(root: SVGSVGElement): void {
 
   const items: Item[] = [];
   const byRect = new Map<EventTarget, Item>();
-  function add(rect: SVGRectElement, kind: Item['kind'], name: string, heading: string, about: string, thread: string | null): void {
+  function add(
+    rect: SVGRectElement,
+    kind: Item['kind'],
+    name: string,
+    heading: string,
+    about: string,
+    thread: string | null,
+  ): void {
     const next = rect.nextElementSibling;
     const text = kind !== 'gc' && next !== null && next.tagName === 'text' ? (next as SVGTextElement) : null;
-    const it: Item = { rect, text, kind, name, heading, about, thread: thread ?? '', s: Number(rect.getAttribute('data-s')), t: Number(rect.getAttribute('data-t')), shown: true };
+    const it: Item = {
+      rect,
+      text,
+      kind,
+      name,
+      heading,
+      about,
+      thread: thread ?? '',
+      s: Number(rect.getAttribute('data-s')),
+      t: Number(rect.getAttribute('data-t')),
+      shown: true,
+    };
     items.push(it);
     byRect.set(rect, it);
   }
@@ -77,12 +98,26 @@ function start(root: SVGSVGElement): void {
     }
   }
   for (const rect of every<SVGRectElement>('.pfc-gc rect')) {
-    add(rect, 'gc', '', `GC pause, generation ${rect.getAttribute('data-g')}`, `${rect.getAttribute('data-c')} objects collected`, rect.getAttribute('data-n'));
+    add(
+      rect,
+      'gc',
+      '',
+      `GC pause, generation ${rect.getAttribute('data-g')}`,
+      `${rect.getAttribute('data-c')} objects collected`,
+      rect.getAttribute('data-n'),
+    );
   }
   for (const rect of every<SVGRectElement>('.pfc-imports rect')) {
     const module = rect.getAttribute('data-m') ?? '';
     const found = rect.getAttribute('data-ok') === '1';
-    add(rect, 'import', module, `import ${module}`, found ? 'module found' : 'no module found', rect.getAttribute('data-n'));
+    add(
+      rect,
+      'import',
+      module,
+      `import ${module}`,
+      found ? 'module found' : 'no module found',
+      rect.getAttribute('data-n'),
+    );
   }
 
   const width = (): number => root.getBoundingClientRect().width || 1200;
@@ -131,7 +166,10 @@ function start(root: SVGSVGElement): void {
     const px = width() / 100;
     for (const it of items) {
       if (it.kind === 'gc' || !it.shown) continue;
-      const text = truncateLabel(it.name, Math.floor((parseFloat(it.rect.getAttribute('width') ?? '0') * px - 6) / CHAR_PX));
+      const text = truncateLabel(
+        it.name,
+        Math.floor((parseFloat(it.rect.getAttribute('width') ?? '0') * px - 6) / CHAR_PX),
+      );
       if (text === '' && !it.text) continue;
       if (!it.text) {
         // A bar too narrow for a label when drawn gets one once it is wide enough.
@@ -164,7 +202,7 @@ function start(root: SVGSVGElement): void {
     for (const it of items) {
       if (it.kind !== 'call') continue;
       calls++;
-      const hit = re !== null && re.test(it.name);
+      const hit = re?.test(it.name) === true;
       if (hit) {
         hits++;
         it.rect.classList.add('pfc-hit');
@@ -186,7 +224,12 @@ function start(root: SVGSVGElement): void {
     search();
   }
   function showTip(it: Item, event: MouseEvent): void {
-    const lines = [it.heading, it.about, `start ${formatDuration(it.s)} \u00b7 duration ${formatDuration(it.t)}`, it.thread];
+    const lines = [
+      it.heading,
+      it.about,
+      `start ${formatDuration(it.s)} \u00b7 duration ${formatDuration(it.t)}`,
+      it.thread,
+    ];
     tipLines.forEach((tspan, i) => {
       tspan.textContent = lines[i] || '';
     });
@@ -231,7 +274,8 @@ function start(root: SVGSVGElement): void {
     'keydown',
     (e) => {
       if (!isFindKey(e)) return;
-      const alone = document.querySelectorAll('svg .pf-f').length === 0 && document.querySelectorAll('svg.pfc-root').length === 1;
+      const alone =
+        document.querySelectorAll('svg .pf-f').length === 0 && document.querySelectorAll('svg.pfc-root').length === 1;
       if (!hot && !alone) return;
       e.preventDefault();
       e.stopPropagation();

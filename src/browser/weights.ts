@@ -4,10 +4,11 @@ import { formatDuration } from '../text/units.js';
 // SVG's <title> texts (src/export/svg) and the graph's script (flame-graph.ts, bundled).
 
 /** Time units a weight may be given in, as ns per unit (`us` and both micro signs are µs). */
-const TIME_UNITS: Record<string, number> = { ns: 1, us: 1e3, 'µs': 1e3, 'μs': 1e3, ms: 1e6, s: 1e9 };
+const TIME_UNITS: Record<string, number> = { ns: 1, us: 1e3, µs: 1e3, μs: 1e3, ms: 1e6, s: 1e9 };
 
 /** Nanoseconds per `unit` when it is a time unit, else undefined. */
 export function nsPerUnit(unit: string): number | undefined {
+  // biome-ignore lint/suspicious/noPrototypeBuiltins: the browser scripts target ES2020, which has no Object.hasOwn
   return Object.prototype.hasOwnProperty.call(TIME_UNITS, unit) ? TIME_UNITS[unit] : undefined;
 }
 

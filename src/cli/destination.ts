@@ -21,20 +21,30 @@ export function destination(
   value: string | undefined,
   inputs: readonly string[],
   suffix: string,
-  { nameOf = outputName, noun = 'traces', command = 'analyze' }: { nameOf?: (path: string) => string; noun?: string; command?: string } = {},
+  {
+    nameOf = outputName,
+    noun = 'traces',
+    command = 'analyze',
+  }: { nameOf?: (path: string) => string; noun?: string; command?: string } = {},
 ): (input: string) => Destination {
   if (value === undefined) return () => ({ kind: 'none' });
   onlyOnce(flag, value);
   if (value === '-') return () => ({ kind: 'stdout' });
   if (value !== '') {
-    if (inputs.length > 1) throw new UsageError(`--${flag} ${value}: one output path for ${inputs.length} ${noun}; give --${flag} without a path (one file each under out/) or --${flag} - (stdout)`);
+    if (inputs.length > 1)
+      throw new UsageError(
+        `--${flag} ${value}: one output path for ${inputs.length} ${noun}; give --${flag} without a path (one file each under out/) or --${flag} - (stdout)`,
+      );
     return () => ({ kind: 'file', path: value });
   }
   const byPath = new Map<string, string>();
   for (const input of inputs) {
     const path = `out/${nameOf(input)}${suffix}`;
     const other = byPath.get(path);
-    if (other !== undefined && other !== input) throw new UsageError(`--${flag}: ${other} and ${input} would both be written to ${path}; ${command} them in separate runs or give --${flag} a path`);
+    if (other !== undefined && other !== input)
+      throw new UsageError(
+        `--${flag}: ${other} and ${input} would both be written to ${path}; ${command} them in separate runs or give --${flag} a path`,
+      );
     byPath.set(path, input);
   }
   return (input) => ({ kind: 'file', path: `out/${nameOf(input)}${suffix}` });
@@ -45,7 +55,11 @@ export function destination(
  * written, none is an input, no two are one file, one document at most on stdout. Throws
  * OutputPathError, which the CLI reports with exit 2. Says whether a document goes to stdout.
  */
-export function checkDestinations(outputs: readonly { flag: string; to: Destination }[], inputs: readonly string[], context: CommandContext): { toStdout: boolean } {
+export function checkDestinations(
+  outputs: readonly { flag: string; to: Destination }[],
+  inputs: readonly string[],
+  context: CommandContext,
+): { toStdout: boolean } {
   const planned: PlannedOutput[] = [];
   for (const { flag, to } of outputs) {
     if (to.kind === 'none') continue;
@@ -70,7 +84,11 @@ export function sayWrote(context: CommandContext, path: string, detail = ''): vo
  * Writes a text document atomically to its destination; says so on stderr for a file. `text` is
  * called only when there is somewhere to write (it may load its exporter first).
  */
-export async function writeText(dest: Destination, text: () => string | Promise<string>, context: CommandContext): Promise<void> {
+export async function writeText(
+  dest: Destination,
+  text: () => string | Promise<string>,
+  context: CommandContext,
+): Promise<void> {
   if (dest.kind === 'none') return;
   const output = await openOutput(dest.kind === 'stdout' ? '-' : dest.path, context.stdout);
   try {
@@ -87,9 +105,15 @@ export async function writeText(dest: Destination, text: () => string | Promise<
  * Writes a document produced in pieces (never one string for the whole of it), gzip-compressed
  * when the path ends in .gz.
  */
-export async function writeStreamed(dest: Destination, produce: (write: (chunk: string | Uint8Array) => Promise<void>) => Promise<void>, context: CommandContext): Promise<void> {
+export async function writeStreamed(
+  dest: Destination,
+  produce: (write: (chunk: string | Uint8Array) => Promise<void>) => Promise<void>,
+  context: CommandContext,
+): Promise<void> {
   if (dest.kind === 'none') return;
-  const output = await openOutput(dest.kind === 'stdout' ? '-' : dest.path, context.stdout, { gzip: dest.kind === 'file' && dest.path.endsWith('.gz') });
+  const output = await openOutput(dest.kind === 'stdout' ? '-' : dest.path, context.stdout, {
+    gzip: dest.kind === 'file' && dest.path.endsWith('.gz'),
+  });
   try {
     await produce(async (text) => {
       output.write(text);

@@ -22,9 +22,15 @@ export function filterFlags<T>(yargs: Argv<T>) {
   return yargs
     .option('pid', { type: 'string', array: true, describe: 'keep only this process (repeatable)' })
     .option('tid', { type: 'string', array: true, describe: 'keep only this thread (repeatable)' })
-    .option('focus', { type: 'string', describe: 'keep only calls under a function matching REGEX (name, file or file:name), re-rooted there' })
+    .option('focus', {
+      type: 'string',
+      describe: 'keep only calls under a function matching REGEX (name, file or file:name), re-rooted there',
+    })
     .option('exclude', { type: 'string', describe: 'hide functions matching REGEX; their time goes to their caller' })
-    .option('from', { type: 'string', describe: 'ignore events before this time from the trace start (123 = ns, 5us, 1.5ms, 2s)' })
+    .option('from', {
+      type: 'string',
+      describe: 'ignore events before this time from the trace start (123 = ns, 5us, 1.5ms, 2s)',
+    })
     .option('to', { type: 'string', describe: 'ignore events after this time from the trace start' });
 }
 
@@ -34,11 +40,14 @@ export function filtersFrom(args: FilterArgs): { filters: AnalysisFilters; descr
   const tids = parseIdFlag('tid', args.tid);
   const focus = args.focus === undefined ? undefined : parseRegexFlag('focus', args.focus);
   const exclude = args.exclude === undefined ? undefined : parseRegexFlag('exclude', args.exclude);
-  if (focus !== undefined && focus.source === '(?:)') throw new UsageError('--focus needs a regular expression (a function name, file or file:name pattern)');
-  if (exclude !== undefined && exclude.source === '(?:)') throw new UsageError('--exclude needs a regular expression (a function name, file or file:name pattern)');
+  if (focus !== undefined && focus.source === '(?:)')
+    throw new UsageError('--focus needs a regular expression (a function name, file or file:name pattern)');
+  if (exclude !== undefined && exclude.source === '(?:)')
+    throw new UsageError('--exclude needs a regular expression (a function name, file or file:name pattern)');
   const fromNs = args.from === undefined ? undefined : parseDurationFlag('from', args.from);
   const toNs = args.to === undefined ? undefined : parseDurationFlag('to', args.to);
-  if (fromNs !== undefined && toNs !== undefined && toNs < fromNs) throw new UsageError(`--to (${args.to}) is before --from (${args.from})`);
+  if (fromNs !== undefined && toNs !== undefined && toNs < fromNs)
+    throw new UsageError(`--to (${args.to}) is before --from (${args.from})`);
   const described: string[] = [];
   if (pids !== undefined) described.push(`pid ${pids.join(', ')}`);
   if (tids !== undefined) described.push(`tid ${tids.join(', ')}`);

@@ -1,7 +1,7 @@
 import { UsageError } from './exit-codes.js';
 
 const DURATION = /^(\d+(?:\.\d*)?|\.\d+)(?:e([+-]?\d+))?\s*(ns|us|µs|μs|ms|s)?$/i;
-const SCALE: Record<string, number> = { ns: 1, us: 1e3, 'µs': 1e3, 'μs': 1e3, ms: 1e6, s: 1e9 };
+const SCALE: Record<string, number> = { ns: 1, us: 1e3, µs: 1e3, μs: 1e3, ms: 1e6, s: 1e9 };
 
 /**
  * A duration flag's value in ns: a plain number is nanoseconds; `ns`, `us` (or `µs`), `ms` and
@@ -35,7 +35,8 @@ export function parseIdFlag(flag: string, values: readonly (number | string)[] |
   if (values.length === 0) throw new UsageError(`--${flag} needs an id (a whole number)`);
   return values.map((value) => {
     const id = typeof value === 'number' ? value : /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
-    if (!Number.isSafeInteger(id)) throw new UsageError(`--${flag} takes a process or thread id (a whole number); got "${String(value)}"`);
+    if (!Number.isSafeInteger(id))
+      throw new UsageError(`--${flag} takes a process or thread id (a whole number); got "${String(value)}"`);
     return id;
   });
 }

@@ -5,7 +5,11 @@ import { basename, isAbsolute, relative } from 'node:path';
  * by that name (a global install, npm link), `npx pyflame` under npx, else `node <script>` as given
  * (`node bin/pyflame.js` in a checkout).
  */
-export function invokedAs(argv: readonly string[] = process.argv, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {
+export function invokedAs(
+  argv: readonly string[] = process.argv,
+  env: NodeJS.ProcessEnv = process.env,
+  cwd = process.cwd(),
+): string {
   if (env.npm_command === 'exec') return 'npx pyflame';
   const script = argv[1];
   if (script === undefined || basename(script) === 'pyflame') return 'pyflame';

@@ -46,7 +46,8 @@ async function commandsFor(argv: readonly string[]): Promise<CommandModule[]> {
  * before any command sees its arguments.
  */
 const DASH = '\u0000-';
-const restoreDash = (value: unknown): unknown => (value === DASH ? '-' : Array.isArray(value) ? value.map(restoreDash) : value);
+const restoreDash = (value: unknown): unknown =>
+  value === DASH ? '-' : Array.isArray(value) ? value.map(restoreDash) : value;
 
 /**
  * Runs the pyflame command line and resolves to the exit status. Only here are errors turned into
@@ -57,7 +58,9 @@ export async function main(argv: readonly string[], context: CommandContext = de
   const commands = await commandsFor(argv);
   const parser = yargs(argv.map((arg) => (arg === '-' ? DASH : arg)))
     .scriptName('pyflame')
-    .usage('$0 <command> [options]\n\nOffline analyzer and flame-graph generator for CPython DTrace / SystemTap / bpftrace traces.')
+    .usage(
+      '$0 <command> [options]\n\nOffline analyzer and flame-graph generator for CPython DTrace / SystemTap / bpftrace traces.',
+    )
     .strict()
     .demandCommand(1, 'Name a command (see pyflame --help).')
     .recommendCommands()
@@ -65,11 +68,16 @@ export async function main(argv: readonly string[], context: CommandContext = de
     .alias('h', 'help')
     .version(VERSION)
     .completion('completion', 'Print a bash/zsh completion script: pyflame completion >> ~/.bashrc (or ~/.zshrc)')
-    .example('$0 analyze trace.txt --svg --html', 'the report, an interactive flame graph and a one-page HTML report in out/')
+    .example(
+      '$0 analyze trace.txt --svg --html',
+      'the report, an interactive flame graph and a one-page HTML report in out/',
+    )
     .example('$0 view trace.txt', 'timelines per thread in the speedscope app, offline')
     .example("$0 diff base.json head.txt --fail-on 'calls>0' --fail-on 'self>10%'", 'CI: exit 1 when HEAD regressed')
     .example('$0 flamegraph perf.folded --svg', "another tool's folded stacks as pyflame's flame graph")
-    .epilog('Exit status: 0 done, 1 a diff rule fired, 2 bad usage or unreadable input. Documentation: docs/index.md (in the package: node_modules/pyflame/docs/).')
+    .epilog(
+      'Exit status: 0 done, 1 a diff rule fired, 2 bad usage or unreadable input. Documentation: docs/index.md (in the package: node_modules/pyflame/docs/).',
+    )
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .middleware((args) => {
       for (const key of Object.keys(args)) args[key] = restoreDash(args[key]);
@@ -81,7 +89,8 @@ export async function main(argv: readonly string[], context: CommandContext = de
       if (suggestion !== undefined) text += `\n${suggestion}`;
       // `analyze --svg trace.txt`: the output flag took the trace as its path.
       if (/^Not enough non-option arguments/.test(text) && argv.some((arg) => OUTPUT_FLAGS.has(arg))) {
-        text += '\nAn output flag such as --svg takes the word after it as its path: put output flags after the traces, or write --svg=PATH.';
+        text +=
+          '\nAn output flag such as --svg takes the word after it as its path: put output flags after the traces, or write --svg=PATH.';
       }
       throw new UsageError(text);
     });
@@ -92,7 +101,9 @@ export async function main(argv: readonly string[], context: CommandContext = de
   }
   // yargs' completion command prints its script even for --help: give the help instead.
   if (argv[0] === 'completion' && argv.some((arg) => arg === '--help' || arg === '-h')) {
-    context.stdout.write('pyflame completion\n\nPrint a bash/zsh completion script for pyflame:\n  pyflame completion >> ~/.bashrc   (or ~/.zshrc)\nthen open a new shell: pyflame <TAB> completes commands and flags.\n');
+    context.stdout.write(
+      'pyflame completion\n\nPrint a bash/zsh completion script for pyflame:\n  pyflame completion >> ~/.bashrc   (or ~/.zshrc)\nthen open a new shell: pyflame <TAB> completes commands and flags.\n',
+    );
     return ExitCode.Ok;
   }
   try {
@@ -107,13 +118,19 @@ export async function main(argv: readonly string[], context: CommandContext = de
  * `Did you mean --json?` for each unknown flag of `Unknown argument(s): jsn` that is close to one
  * the command has (at most two edits away, or a prefix of one).
  */
-function suggestFlags(message: string, argv: readonly string[], commands: readonly CommandModule[]): string | undefined {
+function suggestFlags(
+  message: string,
+  argv: readonly string[],
+  commands: readonly CommandModule[],
+): string | undefined {
   const unknown = /^Unknown arguments?: (.+)$/m.exec(message);
   if (unknown === null) return undefined;
   const name = argv.find((arg) => !arg.startsWith('-'));
   const command = commands.find((entry) => entry.command.split(' ')[0] === name);
   if (command === undefined) return undefined;
-  const known = Object.keys((command.builder(yargs([])) as unknown as { getOptions(): { key: Record<string, unknown> } }).getOptions().key).filter((key) => key.length > 1);
+  const known = Object.keys(
+    (command.builder(yargs([])) as unknown as { getOptions(): { key: Record<string, unknown> } }).getOptions().key,
+  ).filter((key) => key.length > 1);
   // yargs names a kebab-case flag twice (fail-onn, failOnn): keep the spelling that was typed.
   const named = unknown[1].split(', ');
   const kebab = (flag: string) => flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
@@ -140,7 +157,8 @@ function editDistance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const current = [i];
-    for (let j = 1; j <= b.length; j++) current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    for (let j = 1; j <= b.length; j++)
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
     previous = current;
   }
   return previous[b.length];
@@ -149,7 +167,12 @@ function editDistance(a: string, b: string): number {
 function reportError(error: unknown, context: CommandContext): number {
   // The reader of stdout went away (| head): what it wanted, it got.
   if ((error as NodeJS.ErrnoException | undefined)?.code === 'EPIPE') return ExitCode.Ok;
-  if (error instanceof TraceInputError || error instanceof UsageError || error instanceof OutputPathError || error instanceof OutputWriteError) {
+  if (
+    error instanceof TraceInputError ||
+    error instanceof UsageError ||
+    error instanceof OutputPathError ||
+    error instanceof OutputWriteError
+  ) {
     const lines = error.message.split('\n').map((line) => terminalText(line));
     context.stderr.write(`pyflame: error: ${lines.join('\n')}\n`);
     if (error instanceof UsageError) context.stderr.write('Run pyflame --help for usage.\n');
@@ -158,12 +181,16 @@ function reportError(error: unknown, context: CommandContext): number {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (typeof code === 'string') {
     const where = (error as NodeJS.ErrnoException).path;
-    context.stderr.write(`pyflame: error: ${terminalText(where === undefined ? describeFsError(error) : `${where}: ${describeFsError(error)}`)}\n`);
+    context.stderr.write(
+      `pyflame: error: ${terminalText(where === undefined ? describeFsError(error) : `${where}: ${describeFsError(error)}`)}\n`,
+    );
     return ExitCode.Error;
   }
   // A bug in pyflame: say so, with what a bug report needs, and never exit 1 (a diff's regression).
   const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  context.stderr.write(`pyflame: internal error (please report it with the command line): ${terminalText(detail.split('\n')[0])}\n${detail.split('\n').slice(1).map(terminalText).join('\n')}\n`);
+  context.stderr.write(
+    `pyflame: internal error (please report it with the command line): ${terminalText(detail.split('\n')[0])}\n${detail.split('\n').slice(1).map(terminalText).join('\n')}\n`,
+  );
   return ExitCode.Error;
 }
 

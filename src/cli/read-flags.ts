@@ -9,12 +9,19 @@ import { UsageError } from './exit-codes.js';
 export function readOptionFlags<T>(yargs: Argv<T>) {
   return yargs
     .option('format', { type: 'string', choices: formatNames(), describe: 'input format (default: detected)' })
-    .option('reorder-window', { type: 'number', describe: `events held to restore timestamp order (default ${DEFAULT_REORDER_WINDOW})` });
+    .option('reorder-window', {
+      type: 'number',
+      describe: `events held to restore timestamp order (default ${DEFAULT_REORDER_WINDOW})`,
+    });
 }
 
-export function readOptionsFrom(args: { format?: string; 'reorder-window'?: number }, context: CommandContext): ReadTraceOptions {
+export function readOptionsFrom(
+  args: { format?: string; 'reorder-window'?: number },
+  context: CommandContext,
+): ReadTraceOptions {
   const window = args['reorder-window'];
-  if (window !== undefined && (!Number.isInteger(window) || window < 0)) throw new UsageError('--reorder-window takes a whole number of events (0 or more)');
+  if (window !== undefined && (!Number.isInteger(window) || window < 0))
+    throw new UsageError('--reorder-window takes a whole number of events (0 or more)');
   return { format: args.format, reorderWindow: window, stdin: context.stdin, onProgress: context.progress?.update };
 }
 

@@ -22,13 +22,18 @@ export function minWidthOption(describe: string): Options {
  */
 export function minWidthPercent(value: unknown, { pixels = false }: { pixels?: boolean } = {}): number {
   if (!pixels) {
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 100) throw new UsageError(`--minwidth takes a percentage from 0 to 100; got ${String(value)}`);
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 100)
+      throw new UsageError(`--minwidth takes a percentage from 0 to 100; got ${String(value)}`);
     return value;
   }
   const text = String(value).trim();
   const match = /^(\d+(?:\.\d*)?|\.\d+)(px|%)?$/i.exec(text);
-  const percent = match === null ? NaN : match[2]?.toLowerCase() === 'px' ? (Number(match[1]) / PIXELS_WIDE) * 100 : Number(match[1]);
-  if (!Number.isFinite(percent) || percent < 0 || percent > 100) throw new UsageError(`--minwidth takes a percentage from 0 to 100 (or pixels of a ${PIXELS_WIDE}-pixel graph, as 0.5px); got ${text}`);
+  const percent =
+    match === null ? NaN : match[2]?.toLowerCase() === 'px' ? (Number(match[1]) / PIXELS_WIDE) * 100 : Number(match[1]);
+  if (!Number.isFinite(percent) || percent < 0 || percent > 100)
+    throw new UsageError(
+      `--minwidth takes a percentage from 0 to 100 (or pixels of a ${PIXELS_WIDE}-pixel graph, as 0.5px); got ${text}`,
+    );
   return percent;
 }
 
@@ -44,7 +49,8 @@ export function topOption(rows: number): Options {
 
 /** --top, checked: a whole number of rows, 1 or more. */
 export function topRows(value: unknown): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw new UsageError(`--top takes a whole number of rows (1 or more); got ${String(value)}`);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1)
+    throw new UsageError(`--top takes a whole number of rows (1 or more); got ${String(value)}`);
   return value;
 }
 

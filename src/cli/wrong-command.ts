@@ -18,7 +18,11 @@ function headLines(path: string): string[] {
     const buffer = Buffer.alloc(HEAD_BYTES);
     const length = readSync(fd, buffer, 0, HEAD_BYTES, 0);
     if (isGzip(buffer.subarray(0, length))) return [];
-    return buffer.toString('utf8', 0, length).split(/\r?\n/).slice(0, -1).filter((line) => line.trim() !== '' && !line.startsWith('#'));
+    return buffer
+      .toString('utf8', 0, length)
+      .split(/\r?\n/)
+      .slice(0, -1)
+      .filter((line) => line.trim() !== '' && !line.startsWith('#'));
   } catch {
     return [];
   } finally {
@@ -34,7 +38,11 @@ export function foldedGivenAsTrace(error: unknown, path: string): unknown {
   if (!(error instanceof TraceInputError) || !error.problem.startsWith('not a trace format')) return error;
   const lines = headLines(path);
   if (lines.length === 0 || !lines.every((line) => FOLDED_LINE.test(line))) return error;
-  return new TraceInputError(error.file, error.line, `${error.problem}\nThis looks like folded stacks ("frame;frame;... COUNT"): draw them with pyflame flamegraph ${path} --svg`);
+  return new TraceInputError(
+    error.file,
+    error.line,
+    `${error.problem}\nThis looks like folded stacks ("frame;frame;... COUNT"): draw them with pyflame flamegraph ${path} --svg`,
+  );
 }
 
 /**
@@ -45,5 +53,9 @@ export function traceGivenAsFolded(error: unknown, path: string): unknown {
   if (!(error instanceof TraceInputError) || !error.problem.startsWith('not folded stacks')) return error;
   const format = detectFormat(headLines(path).slice(0, 200));
   if (format === undefined) return error;
-  return new TraceInputError(error.file, error.line, `${error.problem}\nThis is a ${format.name} trace: analyze it (and draw its flame graph) with pyflame analyze ${path} --svg`);
+  return new TraceInputError(
+    error.file,
+    error.line,
+    `${error.problem}\nThis is a ${format.name} trace: analyze it (and draw its flame graph) with pyflame analyze ${path} --svg`,
+  );
 }

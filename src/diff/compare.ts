@@ -91,7 +91,6 @@ export interface CompareOptions {
   readonly renames?: boolean;
 }
 
-
 /** Compares two runs item by item: a pure function of the two profiles. */
 export function compareRuns(base: RunProfile, headAsRecorded: RunProfile, options: CompareOptions = {}): RunDiff {
   const renamedFiles = options.renames === false ? [] : matchRenamedFiles(base, headAsRecorded);
@@ -100,7 +99,8 @@ export function compareRuns(base: RunProfile, headAsRecorded: RunProfile, option
   const scale = normalized ? base.tracedNs / head.tracedNs : 1;
   const time = (ns: number) => (scale === 1 ? ns : Math.round(ns * scale));
   const ignore = options.ignore;
-  const ignoredFunction = (f: ProfileFunction) => ignore !== undefined && (ignore.test(f.name) || ignore.test(f.file) || ignore.test(`${f.file}:${f.name}`));
+  const ignoredFunction = (f: ProfileFunction) =>
+    ignore !== undefined && (ignore.test(f.name) || ignore.test(f.file) || ignore.test(`${f.file}:${f.name}`));
   let ignored = 0;
 
   const headByKey = new Map(head.functions.map((f) => [f.key, f]));
@@ -178,12 +178,22 @@ export function compareRuns(base: RunProfile, headAsRecorded: RunProfile, option
  * function key) pairs shared by both sides, so matching costs one map lookup per path however
  * deep it is. Parents are interned before their children (each side's tree lists them first).
  */
-function comparePaths(base: RunProfile, head: RunProfile, time: (ns: number) => number, ignored: (f: ProfileFunction) => boolean): PathDiff[] | undefined {
+function comparePaths(
+  base: RunProfile,
+  head: RunProfile,
+  time: (ns: number) => number,
+  ignored: (f: ProfileFunction) => boolean,
+): PathDiff[] | undefined {
   if (base.callTree === undefined || head.callTree === undefined) return undefined;
   const ids = new Map<string, number>();
   const parentOf: number[] = [];
   const leafOf: ProfileFunction[] = [];
-  const sums: Array<{ base: [number, number, number]; head: [number, number, number]; inBase: boolean; inHead: boolean }> = [];
+  const sums: Array<{
+    base: [number, number, number];
+    head: [number, number, number];
+    inBase: boolean;
+    inHead: boolean;
+  }> = [];
   const add = (run: RunProfile, side: 'base' | 'head') => {
     const tree = run.callTree!;
     const pathOf = new Int32Array(tree.parent.length);
@@ -233,7 +243,11 @@ function comparePaths(base: RunProfile, head: RunProfile, time: (ns: number) => 
 }
 
 /** A path's frames, root first; at most `max` of them (the root and the last ones, elided between). */
-export function pathFrames(paths: readonly PathDiff[], index: number, max = Infinity): { frames: PathFrame[]; elided: number } {
+export function pathFrames(
+  paths: readonly PathDiff[],
+  index: number,
+  max = Infinity,
+): { frames: PathFrame[]; elided: number } {
   const frames: PathFrame[] = [];
   const depth = paths[index].depth;
   const keepLast = Math.max(1, max - 1);

@@ -46,12 +46,15 @@ export function matchRenamedFiles(base: RunProfile, head: RunProfile): FileRenam
   for (const b of baseOnly) {
     for (const h of headByBaseName.get(sameNameOnly ? baseName(b) : '') ?? []) {
       const similarity = nameSimilarity(baseNames.get(b)!, headNames.get(h)!);
-      if (similarity >= MIN_RENAME_SIMILARITY) candidates.push({ base: b, head: h, similarity, suffix: commonSuffixLength(b, h) });
+      if (similarity >= MIN_RENAME_SIMILARITY)
+        candidates.push({ base: b, head: h, similarity, suffix: commonSuffixLength(b, h) });
     }
   }
   // Ties are broken by the pair's two paths in text order whichever side each is on, so that
   // comparing HEAD with BASE pairs the same files as BASE with HEAD.
-  candidates.sort((x, y) => y.similarity - x.similarity || y.suffix - x.suffix || compareText(unordered(x), unordered(y)));
+  candidates.sort(
+    (x, y) => y.similarity - x.similarity || y.suffix - x.suffix || compareText(unordered(x), unordered(y)),
+  );
   const pairedBase = new Set<string>();
   const pairedHead = new Set<string>();
   const renames: FileRename[] = [];
@@ -105,7 +108,7 @@ function commonSuffixLength(a: string, b: string): number {
   return n;
 }
 
-const unordered = (pair: { base: string; head: string }) => (pair.base < pair.head ? `${pair.base}\0${pair.head}` : `${pair.head}\0${pair.base}`);
+const unordered = (pair: { base: string; head: string }) =>
+  pair.base < pair.head ? `${pair.base}\0${pair.head}` : `${pair.head}\0${pair.base}`;
 
 const baseName = (file: string) => file.slice(file.lastIndexOf('/') + 1);
-

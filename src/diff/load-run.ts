@@ -14,7 +14,11 @@ import { isGzip, looksLikeJson } from '../text/sniff.js';
 export async function isAnalysisJson(path: string): Promise<boolean> {
   if (path === '-') return false;
   const handle = await open(path, 'r').catch((error: NodeJS.ErrnoException) => {
-    throw new TraceInputError(path, undefined, error.code === 'ENOENT' ? 'no such file' : `cannot be read (${error.code ?? error.message})`);
+    throw new TraceInputError(
+      path,
+      undefined,
+      error.code === 'ENOENT' ? 'no such file' : `cannot be read (${error.code ?? error.message})`,
+    );
   });
   try {
     if (!(await handle.stat()).isFile()) return false;
@@ -32,9 +36,17 @@ export async function isAnalysisJson(path: string): Promise<boolean> {
  * One side of a diff, from a trace (analyzed with the given options) or from a saved
  * `pyflame analyze --json` result (.json or .json.gz), told apart by their content.
  */
-export async function loadRun(path: string, options: AnalyzeOptions & { readonly filtered: boolean }): Promise<RunProfile> {
+export async function loadRun(
+  path: string,
+  options: AnalyzeOptions & { readonly filtered: boolean },
+): Promise<RunProfile> {
   if (await isAnalysisJson(path)) {
-    if (options.filtered) throw new TraceInputError(path, undefined, 'is a saved --json result: --pid, --tid, --focus, --exclude, --from and --to apply to traces only (filter when the result is written, with pyflame analyze)');
+    if (options.filtered)
+      throw new TraceInputError(
+        path,
+        undefined,
+        'is a saved --json result: --pid, --tid, --focus, --exclude, --from and --to apply to traces only (filter when the result is written, with pyflame analyze)',
+      );
     let bytes = await readFile(path);
     if (isGzip(bytes)) bytes = gunzipSync(bytes);
     let document: unknown;

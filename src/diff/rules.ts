@@ -37,7 +37,7 @@ export class RuleError extends Error {
   override name = 'RuleError';
 }
 
-const UNIT_NS: Record<string, number> = { ns: 1, us: 1e3, 'µs': 1e3, 'μs': 1e3, ms: 1e6, s: 1e9 };
+const UNIT_NS: Record<string, number> = { ns: 1, us: 1e3, µs: 1e3, μs: 1e3, ms: 1e6, s: 1e9 };
 const SHAPE = /^\s*([a-z][a-z0-9.]*)\s*(>=|<=|>|<)\s*([+-]?)\s*(\d+(?:\.\d+)?|\.\d+)\s*(%|ns|us|µs|μs|ms|s)?\s*$/i;
 const EXAMPLE = 'e.g. calls>0, self>10%, total>+5ms, gc.p95>20%, import>+20ms';
 
@@ -46,13 +46,24 @@ export function parseRule(text: string): Rule {
   const match = SHAPE.exec(text);
   if (match === null) {
     const metricOnly = /^\s*([a-z][a-z0-9.]*)\s*[<>]/i.exec(text)?.[1];
-    if (metricOnly !== undefined && !(metricOnly.toLowerCase() in METRICS)) throw new RuleError(unknownMetric(text, metricOnly));
+    if (metricOnly !== undefined && !(metricOnly.toLowerCase() in METRICS))
+      throw new RuleError(unknownMetric(text, metricOnly));
     const badOp = /^\s*[a-z][a-z0-9.]*\s*([<>=!]{2,})/i.exec(text)?.[1];
-    if (badOp !== undefined && !['>=', '<='].includes(badOp)) throw new RuleError(`rule "${text}": "${badOp}" is not a comparison; use >, >=, < or <=`);
-    const badUnit = /^\s*[a-z][a-z0-9.]*\s*(?:>=|<=|>|<)\s*[+-]?\s*(?:\d+(?:\.\d+)?|\.\d+)\s*([^\d\s%][^\s]*)\s*$/i.exec(text)?.[1];
-    if (badUnit !== undefined) throw new RuleError(`rule "${text}": unknown unit "${badUnit}"; times take ns, us, ms or s, any value can be a % of BASE`);
-    if (!/(>=|<=|>|<)/.test(text)) throw new RuleError(`rule "${text}": no comparison; write METRIC>VALUE, METRIC>=VALUE, METRIC<VALUE or METRIC<=VALUE (${EXAMPLE})`);
-    throw new RuleError(`rule "${text}": expected METRIC OP VALUE, where VALUE is a number with a unit (ns, us, ms, s) or % (${EXAMPLE})`);
+    if (badOp !== undefined && !['>=', '<='].includes(badOp))
+      throw new RuleError(`rule "${text}": "${badOp}" is not a comparison; use >, >=, < or <=`);
+    const badUnit =
+      /^\s*[a-z][a-z0-9.]*\s*(?:>=|<=|>|<)\s*[+-]?\s*(?:\d+(?:\.\d+)?|\.\d+)\s*([^\d\s%][^\s]*)\s*$/i.exec(text)?.[1];
+    if (badUnit !== undefined)
+      throw new RuleError(
+        `rule "${text}": unknown unit "${badUnit}"; times take ns, us, ms or s, any value can be a % of BASE`,
+      );
+    if (!/(>=|<=|>|<)/.test(text))
+      throw new RuleError(
+        `rule "${text}": no comparison; write METRIC>VALUE, METRIC>=VALUE, METRIC<VALUE or METRIC<=VALUE (${EXAMPLE})`,
+      );
+    throw new RuleError(
+      `rule "${text}": expected METRIC OP VALUE, where VALUE is a number with a unit (ns, us, ms, s) or % (${EXAMPLE})`,
+    );
   }
   const [, rawMetric, op, sign, number, rawUnit] = match;
   const metric = rawMetric.toLowerCase();
@@ -60,13 +71,26 @@ export function parseRule(text: string): Rule {
   const { kind } = METRICS[metric as Metric];
   const unit = rawUnit?.toLowerCase();
   const magnitude = Number(number) * (sign === '-' ? -1 : 1);
-  if (unit === '%') return { text, metric: metric as Metric, op: op as Comparison, threshold: magnitude, percent: true };
+  if (unit === '%')
+    return { text, metric: metric as Metric, op: op as Comparison, threshold: magnitude, percent: true };
   if (kind === 'count') {
-    if (unit !== undefined) throw new RuleError(`rule "${text}": ${metric} counts, so its value is a number or a percentage (e.g. ${metric}>0 or ${metric}>10%), not a time`);
+    if (unit !== undefined)
+      throw new RuleError(
+        `rule "${text}": ${metric} counts, so its value is a number or a percentage (e.g. ${metric}>0 or ${metric}>10%), not a time`,
+      );
     return { text, metric: metric as Metric, op: op as Comparison, threshold: magnitude, percent: false };
   }
-  if (unit === undefined && magnitude !== 0) throw new RuleError(`rule "${text}": ${metric} is a time; give its value a unit (ns, us, ms, s) or make it a percentage, e.g. ${metric}>+5ms or ${metric}>10%`);
-  return { text, metric: metric as Metric, op: op as Comparison, threshold: magnitude * UNIT_NS[unit ?? 'ns'], percent: false };
+  if (unit === undefined && magnitude !== 0)
+    throw new RuleError(
+      `rule "${text}": ${metric} is a time; give its value a unit (ns, us, ms, s) or make it a percentage, e.g. ${metric}>+5ms or ${metric}>10%`,
+    );
+  return {
+    text,
+    metric: metric as Metric,
+    op: op as Comparison,
+    threshold: magnitude * UNIT_NS[unit ?? 'ns'],
+    percent: false,
+  };
 }
 
 function unknownMetric(text: string, metric: string): string {
@@ -79,7 +103,8 @@ function editDistance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
     const current = [i];
-    for (let j = 1; j <= b.length; j++) current.push(Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    for (let j = 1; j <= b.length; j++)
+      current.push(Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1)));
     previous = current;
   }
   return previous[b.length];
@@ -147,7 +172,14 @@ export function evaluateGate(diff: RunDiff, gate: Gate): Finding[] {
       case 'self':
       case 'total':
       case 'p95': {
-        const field = rule.metric === 'calls' ? 'calls' : rule.metric === 'self' ? 'selfNs' : rule.metric === 'total' ? 'totalNs' : 'p95Ns';
+        const field =
+          rule.metric === 'calls'
+            ? 'calls'
+            : rule.metric === 'self'
+              ? 'selfNs'
+              : rule.metric === 'total'
+                ? 'totalNs'
+                : 'p95Ns';
         diff.functions.forEach((f, i) => check(i, f[field]));
         break;
       }

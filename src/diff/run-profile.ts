@@ -22,7 +22,13 @@ export interface RunProfile {
   readonly callTree: ProfileCallTree | undefined;
   readonly gc: readonly ProfileGcGeneration[];
   readonly imports: readonly ProfileImport[];
-  readonly warnings: readonly { readonly code: string; readonly message: string; readonly count: number; readonly unit: string; readonly lines: readonly number[] }[];
+  readonly warnings: readonly {
+    readonly code: string;
+    readonly message: string;
+    readonly count: number;
+    readonly unit: string;
+    readonly lines: readonly number[];
+  }[];
 }
 
 export interface ProfileFunction {
@@ -71,8 +77,10 @@ export function profileFromJson(document: unknown, path: string): RunProfile {
     throw new TraceInputError(path, undefined, `not a usable pyflame analyze --json document: ${problem}`);
   };
   if (!isObject(document)) return fail('expected a JSON object');
-  if (document.schemaVersion !== 1) return fail(`expected "schemaVersion": 1, found ${JSON.stringify(document.schemaVersion) ?? 'none'}`);
-  const field = <T>(value: unknown, where: string, check: (v: unknown) => v is T, expected: string): T => (check(value) ? value : fail(`${where} should be ${expected}`));
+  if (document.schemaVersion !== 1)
+    return fail(`expected "schemaVersion": 1, found ${JSON.stringify(document.schemaVersion) ?? 'none'}`);
+  const field = <T>(value: unknown, where: string, check: (v: unknown) => v is T, expected: string): T =>
+    check(value) ? value : fail(`${where} should be ${expected}`);
   const source = field(document.source, 'source', isObject, 'an object');
   const trace = field(document.trace, 'trace', isObject, 'an object');
   const threads = field(document.threads, 'threads', isArray, 'an array');
@@ -91,11 +99,15 @@ export function profileFromJson(document: unknown, path: string): RunProfile {
       calls: field(f.calls, `${at}.calls`, isCount, 'a whole number'),
       selfNs: field(f.selfNs, `${at}.selfNs`, isFiniteNumber, 'a number'),
       totalNs: field(f.totalNs, `${at}.totalNs`, isFiniteNumber, 'a number'),
-      p95Ns: f.p95Ns === null || f.p95Ns === undefined ? null : field(f.p95Ns, `${at}.p95Ns`, isFiniteNumber, 'a number or null'),
+      p95Ns:
+        f.p95Ns === null || f.p95Ns === undefined
+          ? null
+          : field(f.p95Ns, `${at}.p95Ns`, isFiniteNumber, 'a number or null'),
     };
   });
   // A counts-only trace (SystemTap "top") has calls per function and interval, and no times.
-  const parsed = timed.length === 0 && isObject(document.callCounts) ? countedFunctions(document.callCounts, field) : timed;
+  const parsed =
+    timed.length === 0 && isObject(document.callCounts) ? countedFunctions(document.callCounts, field) : timed;
   // Same-named functions of one file (<genexpr>, <lambda>, redefinitions) are told apart by
   // their order in the file, which survives lines added above them.
   const byName = new Map<string, number[]>();
@@ -113,7 +125,13 @@ export function profileFromJson(document: unknown, path: string): RunProfile {
   }
 
   let tracedNs = 0;
-  for (const [i, raw] of threads.entries()) tracedNs += field(field(raw, `threads[${i}]`, isObject, 'an object').rootTotalNs, `threads[${i}].rootTotalNs`, isFiniteNumber, 'a number');
+  for (const [i, raw] of threads.entries())
+    tracedNs += field(
+      field(raw, `threads[${i}]`, isObject, 'an object').rootTotalNs,
+      `threads[${i}].rootTotalNs`,
+      isFiniteNumber,
+      'a number',
+    );
 
   const byGeneration = field(gc.byGeneration, 'gc.byGeneration', isArray, 'an array').map((raw, i) => {
     const g = field(raw, `gc.byGeneration[${i}]`, isObject, 'an object');
@@ -149,7 +167,13 @@ export function profileFromJson(document: unknown, path: string): RunProfile {
     imports: [...importsByModule.values()],
     warnings: warnings.map((raw, i) => {
       const w = field(raw, `warnings[${i}]`, isObject, 'an object');
-      return { code: String(w.code), message: String(w.message), count: Number(w.count), unit: String(w.unit), lines: Array.isArray(w.lines) ? w.lines.filter(isCount) : [] };
+      return {
+        code: String(w.code),
+        message: String(w.message),
+        count: Number(w.count),
+        unit: String(w.unit),
+        lines: Array.isArray(w.lines) ? w.lines.filter(isCount) : [],
+      };
     }),
   };
 }
@@ -166,7 +190,10 @@ function countedFunctions(callCounts: Json, field: FieldCheck) {
       name: field(f.name, `${at}.name`, isString, 'a string'),
       file: field(f.file, `${at}.file`, isString, 'a string'),
       line: field(f.line, `${at}.line`, isCount, 'a whole number'),
-      calls: counts.reduce((sum: number, count, k) => sum + field(count, `${at}.counts[${k}]`, isCount, 'a whole number'), 0),
+      calls: counts.reduce(
+        (sum: number, count, k) => sum + field(count, `${at}.counts[${k}]`, isCount, 'a whole number'),
+        0,
+      ),
       selfNs: 0,
       totalNs: 0,
       p95Ns: null,
@@ -178,7 +205,8 @@ function callTreeOf(raw: unknown, functionCount: number, fail: (problem: string)
   if (!isObject(raw)) return fail('callTree should be an object');
   const column = (name: string): number[] => {
     const values = raw[name];
-    if (!isArray(values) || !values.every(isFiniteNumber)) return fail(`callTree.${name} should be an array of numbers`);
+    if (!isArray(values) || !values.every(isFiniteNumber))
+      return fail(`callTree.${name} should be an array of numbers`);
     return values as number[];
   };
   const parent = column('parent');
@@ -187,15 +215,19 @@ function callTreeOf(raw: unknown, functionCount: number, fail: (problem: string)
   const selfNs = column('selfNs');
   const totalNs = column('totalNs');
   const size = parent.length;
-  if ([fn, calls, selfNs, totalNs].some((c) => c.length !== size)) return fail('callTree columns should have the same length');
+  if ([fn, calls, selfNs, totalNs].some((c) => c.length !== size))
+    return fail('callTree columns should have the same length');
   for (let i = 0; i < size; i++) {
-    if (!Number.isInteger(parent[i]) || parent[i] < -1 || parent[i] >= i) return fail(`callTree.parent[${i}] should be -1 or an earlier entry`);
-    if (!Number.isInteger(fn[i]) || fn[i] < 0 || fn[i] >= functionCount) return fail(`callTree.function[${i}] should index functions`);
+    if (!Number.isInteger(parent[i]) || parent[i] < -1 || parent[i] >= i)
+      return fail(`callTree.parent[${i}] should be -1 or an earlier entry`);
+    if (!Number.isInteger(fn[i]) || fn[i] < 0 || fn[i] >= functionCount)
+      return fail(`callTree.function[${i}] should index functions`);
   }
   return { parent, fn, calls, selfNs, totalNs };
 }
 
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 const isArray = (value: unknown): value is unknown[] => Array.isArray(value);
 const isString = (value: unknown): value is string => typeof value === 'string';
 const isFiniteNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);

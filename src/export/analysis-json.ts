@@ -13,7 +13,13 @@ const id = (value: number): number | null => (value === UNKNOWN_ID ? null : valu
 /** A function's figures; with the on/off-CPU split of its self time when the trace has it. */
 function functionJson(stats: FunctionStats, scheduled: boolean): Record<string, unknown> {
   const d = stats.durations;
-  const cpu = scheduled ? { selfOnCpuNs: Math.max(0, stats.selfNs - stats.offCpuNs), selfOffCpuNs: stats.offCpuNs, selfRunQueueNs: stats.runQueueNs } : {};
+  const cpu = scheduled
+    ? {
+        selfOnCpuNs: Math.max(0, stats.selfNs - stats.offCpuNs),
+        selfOffCpuNs: stats.offCpuNs,
+        selfRunQueueNs: stats.runQueueNs,
+      }
+    : {};
   return {
     name: stats.name,
     file: stats.file,
@@ -84,7 +90,13 @@ export function analysisToJson(analysis: Analysis): Record<string, unknown> {
       totalPauseNs: analysis.gc.totalPauseNs,
       wallShare: analysis.gc.wallShare,
       histogram: durationHistogram(analysis.gc.pauses.map((pause) => pause.durationNs)),
-      attribution: analysis.gc.attribution.map((cause) => ({ stack: cause.stack.map(frame), pid: id(cause.pid), tid: id(cause.tid), count: cause.count, totalNs: cause.totalNs })),
+      attribution: analysis.gc.attribution.map((cause) => ({
+        stack: cause.stack.map(frame),
+        pid: id(cause.pid),
+        tid: id(cause.tid),
+        count: cause.count,
+        totalNs: cause.totalNs,
+      })),
     },
     imports: analysis.imports.map((record) => ({
       module: record.module,
@@ -105,11 +117,21 @@ export function analysisToJson(analysis: Analysis): Record<string, unknown> {
             intervalsNs: analysis.callCounts.intervalsNs,
             processes: analysis.callCounts.processes,
             functions: [...analysis.callCounts.byFunction]
-              .map(([fn, counts]) => ({ ...frame(fn), pids: analysis.callCounts!.pidsByFunction.get(fn) ?? [], counts: analysis.callCounts!.intervalsNs.map((_, i) => counts[i] ?? 0) }))
+              .map(([fn, counts]) => ({
+                ...frame(fn),
+                pids: analysis.callCounts!.pidsByFunction.get(fn) ?? [],
+                counts: analysis.callCounts!.intervalsNs.map((_, i) => counts[i] ?? 0),
+              }))
               .sort((a, b) => sum(b.counts) - sum(a.counts) || compareFunctionKeys(a, b)),
           },
     overhead: analysis.overhead,
-    warnings: analysis.warnings.map((w) => ({ code: w.code, message: w.message, count: w.count, unit: w.unit, lines: w.lines })),
+    warnings: analysis.warnings.map((w) => ({
+      code: w.code,
+      message: w.message,
+      count: w.count,
+      unit: w.unit,
+      lines: w.lines,
+    })),
   };
 }
 
@@ -122,7 +144,13 @@ function callTreeJson(analysis: Analysis): Record<string, number[]> {
   const tree = buildFlameTree(analysis);
   const indexOf = new Map(analysis.functions.map((stats, index) => [stats.fn, index]));
   const entryOf = new Int32Array(tree.size).fill(-1);
-  const columns = { parent: [] as number[], function: [] as number[], calls: [] as number[], selfNs: [] as number[], totalNs: [] as number[] };
+  const columns = {
+    parent: [] as number[],
+    function: [] as number[],
+    calls: [] as number[],
+    selfNs: [] as number[],
+    totalNs: [] as number[],
+  };
   // Pre-order, iteratively (paths can be 100,000 deep); parents come before their children.
   const stack = [...tree.children[0]].reverse();
   while (stack.length > 0) {

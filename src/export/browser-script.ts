@@ -18,7 +18,9 @@ export function browserScript(name: BrowserScriptName): string {
     try {
       text = readFileSync(path, 'utf8').replace(/\n$/, '');
     } catch (error) {
-      throw new Error(`pyflame's browser script ${path} cannot be read (${(error as Error).message}): \`npm run build\` writes it`);
+      throw new Error(
+        `pyflame's browser script ${path} cannot be read (${(error as Error).message}): \`npm run build\` writes it`,
+      );
     }
     loaded.set(name, text);
   }

@@ -38,18 +38,26 @@ export function foldedText(analysis: Analysis, options: FoldedOptions = {}): str
   };
   const value = (thread: ThreadAnalysis, node: number) => {
     const tree = thread.tree;
-    return weight === 'calls' ? tree.calls.get(node) : weight === 'self-ns' ? tree.selfNs.get(node) : tree.selfNs.get(node) / 1000;
+    return weight === 'calls'
+      ? tree.calls.get(node)
+      : weight === 'self-ns'
+        ? tree.selfNs.get(node)
+        : tree.selfNs.get(node) / 1000;
   };
   // Merged by call path without building a path per node (a recursion N deep would make N paths
   // of up to N frames); paths are cut at MAX_STACK_DEPTH frames, the rest under DEEPER_FRAMES.
   // A counts-only trace (SystemTap "top") has no stacks: one frame per function, weighted by calls.
   const counts = analysis.callCounts;
   if (counts !== undefined && analysis.threads.length === 0) {
-    const lines = [...counts.byFunction].map(([fn, series]) => `${labelOf(fn)} ${series.reduce((sum, n) => sum + n, 0)}`).filter((line) => !line.endsWith(' 0'));
+    const lines = [...counts.byFunction]
+      .map(([fn, series]) => `${labelOf(fn)} ${series.reduce((sum, n) => sum + n, 0)}`)
+      .filter((line) => !line.endsWith(' 0'));
     lines.sort();
     return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
   }
-  const groups = options.perThread ? analysis.threads.map((thread) => ({ root: threadLabel(thread.pid, thread.tid), threads: [thread] })) : [{ root: undefined, threads: analysis.threads }];
+  const groups = options.perThread
+    ? analysis.threads.map((thread) => ({ root: threadLabel(thread.pid, thread.tid), threads: [thread] }))
+    : [{ root: undefined, threads: analysis.threads }];
   const lines: string[] = [];
   for (const { root, threads } of groups) {
     const stacks = mergeStacks(threads, value);

@@ -39,7 +39,11 @@ export interface MergedStacks {
  * node)` where it is positive. Memory is linear in the nodes (no path is ever built), and no node
  * deeper than maxDepth + 1 is made.
  */
-export function mergeStacks(threads: readonly ThreadAnalysis[], weightOf: (thread: ThreadAnalysis, node: number) => number, maxDepth = MAX_STACK_DEPTH): MergedStacks {
+export function mergeStacks(
+  threads: readonly ThreadAnalysis[],
+  weightOf: (thread: ThreadAnalysis, node: number) => number,
+  maxDepth = MAX_STACK_DEPTH,
+): MergedStacks {
   const columns = new Columns();
   const children = new IntPairMap();
   const childOf = (parent: number, fn: number): number => {
@@ -138,7 +142,14 @@ class Columns {
 
   done(): Omit<MergedStacks, 'cut'> {
     const n = this.size;
-    return { size: n, parent: this.parent.subarray(0, n), fn: this.fn.subarray(0, n), depth: this.depth.subarray(0, n), value: this.value.subarray(0, n), has: this.has.subarray(0, n) };
+    return {
+      size: n,
+      parent: this.parent.subarray(0, n),
+      fn: this.fn.subarray(0, n),
+      depth: this.depth.subarray(0, n),
+      value: this.value.subarray(0, n),
+      has: this.has.subarray(0, n),
+    };
   }
 
   private grow(): void {

@@ -6,6 +6,7 @@ import { UNKNOWN_ID } from '../model/event-batch.js';
  * The name is untrusted text: escape it where it lands.
  */
 export function threadLabel(pid: number, tid: number, name?: string): string {
-  const ids = pid === UNKNOWN_ID && tid === UNKNOWN_ID ? 'thread' : pid === UNKNOWN_ID ? `tid ${tid}` : `pid ${pid} tid ${tid}`;
+  const ids =
+    pid === UNKNOWN_ID && tid === UNKNOWN_ID ? 'thread' : pid === UNKNOWN_ID ? `tid ${tid}` : `pid ${pid} tid ${tid}`;
   return name === undefined || name === '' ? ids : `${name} (${ids})`;
 }

@@ -51,7 +51,8 @@ export class FoldedTreeBuilder {
       const node = this.wide.get(parent, frame);
       return node >= 0 ? node : this.add(parent, frame);
     }
-    for (let node = links[at + 2]; node >= 0; node = links[node * LINK + 1]) if (links[node * LINK] === frame) return node;
+    for (let node = links[at + 2]; node >= 0; node = links[node * LINK + 1])
+      if (links[node * LINK] === frame) return node;
     return this.add(parent, frame);
   }
 

@@ -80,7 +80,8 @@ export interface ReadFoldedOptions {
 const SNIFF_LINES = 1000;
 /** The most tree nodes room is made for before reading (~100 MB of table and columns). */
 const MAX_PRESIZED_NODES = 4_000_000;
-const EXPECTED = 'expected folded stacks, one "frame;frame;...;frame COUNT" per line (frames separated by ";", then whitespace and a number)';
+const EXPECTED =
+  'expected folded stacks, one "frame;frame;...;frame COUNT" per line (frames separated by ";", then whitespace and a number)';
 
 /** First non-blank lines of each input kept to recognize `perf script` output. */
 const HEAD_LINES = 40;
@@ -118,7 +119,10 @@ const isDigit = (byte: number) => byte >= 48 && byte <= 57;
  * no valid line at all, or raw `perf script` output, is a TraceInputError naming the file, the
  * first bad line and what was expected.
  */
-export async function readFolded(paths: string | readonly string[], options: ReadFoldedOptions = {}): Promise<FoldedProfile> {
+export async function readFolded(
+  paths: string | readonly string[],
+  options: ReadFoldedOptions = {},
+): Promise<FoldedProfile> {
   const list = typeof paths === 'string' ? [paths] : paths;
   if (list.length === 0) throw new TypeError('readFolded: no input');
   const inputs = [];
@@ -133,7 +137,12 @@ export async function readFolded(paths: string | readonly string[], options: Rea
     const splitter = new LineSplitter(input.name, (line, start, end, lineNo) => reader.line(line, start, end, lineNo));
     for await (const chunk of asUtf8(input.chunks(), (found) => (encoding = found))) splitter.push(chunk);
     splitter.end();
-    if (input.truncatedGzip()) reader.file.diagnostics.warn('truncated-gzip', 'the gzip stream ends early (the file was cut short); read what it holds', undefined);
+    if (input.truncatedGzip())
+      reader.file.diagnostics.warn(
+        'truncated-gzip',
+        'the gzip stream ends early (the file was cut short); read what it holds',
+        undefined,
+      );
     reader.end(splitter.lines, input.gzip, encoding);
   }
   return reader.finish();
@@ -235,7 +244,9 @@ class FoldedReader {
     if (stackEnd === start) {
       this.leaf = 0; // no frame at all (`; 3`): the count is the root's own
     } else {
-      const damage = this.options.reverse ? this.walkReversed(bytes, start, stackEnd) : this.walk(bytes, start, stackEnd);
+      const damage = this.options.reverse
+        ? this.walkReversed(bytes, start, stackEnd)
+        : this.walk(bytes, start, stackEnd);
       if (damage !== undefined) return this.damage(damage, lineNo);
     }
     file.stackLines++;
@@ -263,7 +274,12 @@ class FoldedReader {
   private judgeHead(lineNo: number | undefined): void {
     const head = this.file.head;
     this.file.head = undefined;
-    if (head !== undefined && looksLikePerfScript(head)) throw new TraceInputError(this.file.source, lineNo === undefined ? undefined : 1, `not folded stacks: ${PERF_SCRIPT_HINT}`);
+    if (head !== undefined && looksLikePerfScript(head))
+      throw new TraceInputError(
+        this.file.source,
+        lineNo === undefined ? undefined : 1,
+        `not folded stacks: ${PERF_SCRIPT_HINT}`,
+      );
   }
 
   private child(node: number, frame: number): number {
@@ -353,7 +369,11 @@ class FoldedReader {
     if (file.head !== undefined) this.judgeHead(file.firstDamage?.line);
     const first = file.firstDamage!;
     const stopped = file.damaged >= SNIFF_LINES ? ` (stopped after ${SNIFF_LINES} such lines)` : '';
-    throw new TraceInputError(file.source, first.line, `not folded stacks, no valid line${stopped}: ${EXPECTED}; this line has ${DAMAGE[first.damage]}`);
+    throw new TraceInputError(
+      file.source,
+      first.line,
+      `not folded stacks, no valid line${stopped}: ${EXPECTED}; this line has ${DAMAGE[first.damage]}`,
+    );
   }
 
   /** The input being read has ended. */
@@ -361,7 +381,8 @@ class FoldedReader {
     const file = this.file;
     if (file.head !== undefined) this.judgeHead(file.head.length === 0 ? undefined : 1);
     if (file.stackLines === 0) {
-      if (file.firstDamage === undefined) throw new TraceInputError(file.source, undefined, `no stacks (empty, blank or only comments): ${EXPECTED}`);
+      if (file.firstDamage === undefined)
+        throw new TraceInputError(file.source, undefined, `no stacks (empty, blank or only comments): ${EXPECTED}`);
       this.notFolded();
     }
     const warnings = file.diagnostics.list();

@@ -18,7 +18,10 @@ function encodingOf(head: Buffer): TextEncoding {
  * The chunks as UTF-8, the byte order mark dropped; `found` learns the encoding once the first
  * bytes are seen. The first three bytes are gathered first (chunks may be a byte each).
  */
-export async function* asUtf8(chunks: AsyncIterable<Buffer>, found: (encoding: TextEncoding) => void): AsyncGenerator<Buffer> {
+export async function* asUtf8(
+  chunks: AsyncIterable<Buffer>,
+  found: (encoding: TextEncoding) => void,
+): AsyncGenerator<Buffer> {
   let head: Buffer | undefined = Buffer.alloc(0);
   let decoder: TextDecoder | undefined;
   for await (const chunk of chunks) {

@@ -75,7 +75,8 @@ export function resolveOutputTarget(path: string, stdoutIdentity?: FileIdentity)
   if (descriptor !== undefined) {
     if (stdoutIdentity !== undefined && sameFile(descriptor.stats, stdoutIdentity)) return { kind: 'stdout' };
     // A socket (what a program's extra stdio often is) cannot be opened by name: written by number.
-    if (!descriptor.stats.isFile() && !descriptor.stats.isDirectory()) return { kind: 'in-place', path, what: fileKind(descriptor.stats), fd: descriptor.fd };
+    if (!descriptor.stats.isFile() && !descriptor.stats.isDirectory())
+      return { kind: 'in-place', path, what: fileKind(descriptor.stats), fd: descriptor.fd };
   }
   let followed: Stats | undefined;
   try {
@@ -88,7 +89,8 @@ export function resolveOutputTarget(path: string, stdoutIdentity?: FileIdentity)
     if (code !== 'ENOENT') throw error;
   }
   if (followed !== undefined) {
-    if (stdoutIdentity !== undefined && sameFile(followed, stdoutIdentity) && !followed.isDirectory()) return { kind: 'stdout' };
+    if (stdoutIdentity !== undefined && sameFile(followed, stdoutIdentity) && !followed.isDirectory())
+      return { kind: 'stdout' };
     if (followed.isDirectory()) throw new OutputPathError(`${path} is a folder; give a file name inside it`);
     if (!followed.isFile()) {
       // /proc/self/fd/N of a pipe is a link to "pipe:[...]", not a path: open it as given.
@@ -141,10 +143,12 @@ function nearestExisting(dir: string): string {
     try {
       stats = statSync(current);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOTDIR') throw new OutputPathError(`${dir}: a part of this path is a file, not a folder`);
+      if ((error as NodeJS.ErrnoException).code === 'ENOTDIR')
+        throw new OutputPathError(`${dir}: a part of this path is a file, not a folder`);
     }
     if (stats !== undefined) {
-      if (!stats.isDirectory()) throw new OutputPathError(`${current} is a ${fileKind(stats)}, not a folder: cannot write inside it`);
+      if (!stats.isDirectory())
+        throw new OutputPathError(`${current} is a ${fileKind(stats)}, not a folder: cannot write inside it`);
       return current;
     }
     const parent = dirname(current);
@@ -158,7 +162,12 @@ function checkWritable(given: string, place: string): void {
     accessSync(place, constants.W_OK);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'EROFS' ? 'it is on a read-only file system' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (code ?? 'not writable');
+    const why =
+      code === 'EROFS'
+        ? 'it is on a read-only file system'
+        : code === 'EACCES' || code === 'EPERM'
+          ? 'permission denied'
+          : (code ?? 'not writable');
     throw new OutputPathError(`cannot write ${given}: ${place === given ? '' : `${place}: `}${why}`);
   }
 }
@@ -176,7 +185,11 @@ export interface PlannedOutput {
  * inputs (by device and inode, so through links and hard links too), no two are the same file, and
  * at most one goes to stdout. Character devices (/dev/null) may take several outputs.
  */
-export function checkOutputs(outputs: readonly PlannedOutput[], inputs: readonly string[], options: { stdoutIdentity?: FileIdentity; stdinIdentity?: FileIdentity } = {}): OutputTarget[] {
+export function checkOutputs(
+  outputs: readonly PlannedOutput[],
+  inputs: readonly string[],
+  options: { stdoutIdentity?: FileIdentity; stdinIdentity?: FileIdentity } = {},
+): OutputTarget[] {
   const inputIds = inputs.flatMap((input) => {
     const id = input === '-' ? options.stdinIdentity : pathIdentity(input);
     return id === undefined ? [] : [{ input: input === '-' ? 'stdin' : input, id }];
@@ -188,7 +201,10 @@ export function checkOutputs(outputs: readonly PlannedOutput[], inputs: readonly
     const named = `${output.flag} ${output.path}`;
     if (target.kind === 'stdout') {
       const other = taken.find((entry) => entry.path === '-');
-      if (other !== undefined) throw new OutputPathError(`${other.flag} and ${output.flag} would both write to stdout; send one of them to a file`);
+      if (other !== undefined)
+        throw new OutputPathError(
+          `${other.flag} and ${output.flag} would both write to stdout; send one of them to a file`,
+        );
       taken.push({ flag: output.flag, path: '-', device: false });
       targets.push(target);
       continue;
@@ -196,12 +212,22 @@ export function checkOutputs(outputs: readonly PlannedOutput[], inputs: readonly
     const id = pathIdentity(output.path);
     if (id !== undefined) {
       const input = inputIds.find((entry) => sameFile(entry.id, id));
-      if (input !== undefined) throw new OutputPathError(`${named} is the input ${input.input}: pyflame never writes over what it reads; choose another output path`);
+      if (input !== undefined)
+        throw new OutputPathError(
+          `${named} is the input ${input.input}: pyflame never writes over what it reads; choose another output path`,
+        );
     }
     const device = target.kind === 'in-place' && target.what === 'character device';
     const file = target.kind === 'replace' ? target.file : undefined;
-    const clash = taken.find((entry) => (id !== undefined && entry.id !== undefined && sameFile(entry.id, id) && !(device && entry.device)) || (file !== undefined && entry.file === file));
-    if (clash !== undefined) throw new OutputPathError(`${clash.flag} ${clash.path} and ${named} are the same file; give each output its own path`);
+    const clash = taken.find(
+      (entry) =>
+        (id !== undefined && entry.id !== undefined && sameFile(entry.id, id) && !(device && entry.device)) ||
+        (file !== undefined && entry.file === file),
+    );
+    if (clash !== undefined)
+      throw new OutputPathError(
+        `${clash.flag} ${clash.path} and ${named} are the same file; give each output its own path`,
+      );
     taken.push({ flag: output.flag, path: output.path, id, file, device });
     targets.push(target);
   }
@@ -214,6 +240,8 @@ function resolveNamed(output: PlannedOutput, stdoutIdentity: FileIdentity | unde
     return resolveOutputTarget(output.path, stdoutIdentity);
   } catch (error) {
     if (!(error instanceof OutputPathError)) throw error;
-    throw new OutputPathError(error.message.startsWith(output.path) ? `${output.flag} ${error.message}` : `${output.flag}: ${error.message}`);
+    throw new OutputPathError(
+      error.message.startsWith(output.path) ? `${output.flag} ${error.message}` : `${output.flag}: ${error.message}`,
+    );
   }
 }

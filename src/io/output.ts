@@ -61,7 +61,11 @@ export function removePendingTemporaryFiles(): void {
  * it on commit, so no reader ever sees a half-written artefact and a failed run leaves none; a
  * device, FIFO or pipe is written in place; `-` and the process's own stdout go to `stdout`.
  */
-export async function openOutput(path: string, stdout: NodeJS.WritableStream = process.stdout, options: OutputOptions = {}): Promise<TextOutput> {
+export async function openOutput(
+  path: string,
+  stdout: NodeJS.WritableStream = process.stdout,
+  options: OutputOptions = {},
+): Promise<TextOutput> {
   let target: OutputTarget;
   if (path === '-') target = { kind: 'stdout' };
   else {
@@ -75,19 +79,31 @@ export async function openOutput(path: string, stdout: NodeJS.WritableStream = p
   if (target.kind === 'stdout') {
     // stdout is not closed here, but what was written must have gone through (a full disk, a
     // closed pipe): the last write's callback reports it.
-    const flushed = () => new Promise<void>((resolve, reject) => stdout.write('', (error?: Error | null) => (error ? reject(error) : resolve())));
+    const flushed = () =>
+      new Promise<void>((resolve, reject) =>
+        stdout.write('', (error?: Error | null) => (error ? reject(error) : resolve())),
+      );
     return streamOutput(path, stdout, options, flushed, async () => {});
   }
   if (target.kind === 'in-place') {
     if (target.fd !== undefined) {
       // The descriptor is the caller's (a shell's >(...), a pipe it passed): written, never closed.
       const stream = createWriteStream('', { fd: target.fd, autoClose: false });
-      const flushed = () => new Promise<void>((resolve, reject) => stream.end((error?: Error | null) => (error ? reject(error) : resolve())));
+      const flushed = () =>
+        new Promise<void>((resolve, reject) =>
+          stream.end((error?: Error | null) => (error ? reject(error) : resolve())),
+        );
       return streamOutput(path, stream, options, flushed, async () => void stream.destroy());
     }
     const stream = createWriteStream(target.path, { flags: 'w' });
     await opened(stream, path);
-    return streamOutput(path, stream, options, () => finish(stream), async () => void stream.destroy());
+    return streamOutput(
+      path,
+      stream,
+      options,
+      () => finish(stream),
+      async () => void stream.destroy(),
+    );
   }
   const file = target.file;
   try {
@@ -112,11 +128,17 @@ export async function openOutput(path: string, stdout: NodeJS.WritableStream = p
     await unlink(temp).catch(() => {});
     pendingTemps.delete(temp);
   };
-  return streamOutput(path, stream, options, async () => {
-    await finish(stream);
-    await rename(temp, file);
-    pendingTemps.delete(temp);
-  }, remove);
+  return streamOutput(
+    path,
+    stream,
+    options,
+    async () => {
+      await finish(stream);
+      await rename(temp, file);
+      pendingTemps.delete(temp);
+    },
+    remove,
+  );
 }
 
 /** A replaced file keeps its permissions (and, for root, its owner): the rename makes a new inode. */
@@ -161,7 +183,13 @@ async function ensureDirectory(dir: string): Promise<void> {
  * `stream`; the first error of either is kept and reported, named by the user's path, by the next
  * call, and a wait for `drain` ends on an error too (a full disk must not hang the run).
  */
-function streamOutput(path: string, stream: NodeJS.WritableStream, options: OutputOptions, commit: () => Promise<void>, abort: () => Promise<void>): TextOutput {
+function streamOutput(
+  path: string,
+  stream: NodeJS.WritableStream,
+  options: OutputOptions,
+  commit: () => Promise<void>,
+  abort: () => Promise<void>,
+): TextOutput {
   let failure: OutputWriteError | undefined;
   const failed = new Set<() => void>();
   const fail = (error: unknown) => {

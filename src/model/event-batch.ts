@@ -65,7 +65,16 @@ export class EventBatch implements EventColumns {
   }
 
   /** Appends an event; the caller checks `full` first. */
-  push(kind: EventKind, ts: number, pid: number, tid: number, frame: number, value: number, name: number, srcLine: number): void {
+  push(
+    kind: EventKind,
+    ts: number,
+    pid: number,
+    tid: number,
+    frame: number,
+    value: number,
+    name: number,
+    srcLine: number,
+  ): void {
     const i = this.length++;
     this.kind[i] = kind;
     this.ts[i] = ts;
@@ -79,6 +88,15 @@ export class EventBatch implements EventColumns {
 
   /** Appends event `i` of `from`. */
   copyFrom(from: EventBatch, i: number): void {
-    this.push(from.kind[i] as EventKind, from.ts[i], from.pid[i], from.tid[i], from.frame[i], from.value[i], from.name[i], from.srcLine[i]);
+    this.push(
+      from.kind[i] as EventKind,
+      from.ts[i],
+      from.pid[i],
+      from.tid[i],
+      from.frame[i],
+      from.value[i],
+      from.name[i],
+      from.srcLine[i],
+    );
   }
 }

@@ -68,5 +68,7 @@ export function stayedRunnable(prevState: number): boolean {
 
 /** True for the kinds that carry a frame (file, function, line). */
 export function kindHasFrame(kind: number): boolean {
-  return kind === EventKind.Entry || kind === EventKind.Return || kind === EventKind.Line || kind === EventKind.CallCount;
+  return (
+    kind === EventKind.Entry || kind === EventKind.Return || kind === EventKind.Line || kind === EventKind.CallCount
+  );
 }

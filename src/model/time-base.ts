@@ -65,7 +65,8 @@ export class TimeBase {
     let nanos = 0;
     for (let i = split; i < end; i++) nanos = nanos * 10 + (bytes[i] - 48);
     // Rounding keeps order, so a rounded (or Infinite) count of seconds still compares right.
-    if (seconds > MAX_TIMESTAMP_SECONDS || (seconds === MAX_TIMESTAMP_SECONDS && nanos > MAX_TIMESTAMP_NANOS)) return this.refuse(TOO_LARGE);
+    if (seconds > MAX_TIMESTAMP_SECONDS || (seconds === MAX_TIMESTAMP_SECONDS && nanos > MAX_TIMESTAMP_NANOS))
+      return this.refuse(TOO_LARGE);
     if (!this.baseSet) this.setBase(seconds, nanos);
     // Exact whenever within the span: the seconds part is a multiple of 2^9 below 2^63.
     const ts = (seconds - this.baseSeconds) * NS_PER_S + (nanos - this.baseNanos);

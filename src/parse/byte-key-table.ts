@@ -26,7 +26,8 @@ export class ByteKeyTable {
     for (let slot = hash & this.mask; ; slot = (slot + 1) & this.mask) {
       const entry = this.slots[slot];
       if (entry < 0) return -1;
-      if (this.hashes[entry] === hash && this.lengths[entry] === length && this.sameKey(entry, view, start, length)) return this.values[entry];
+      if (this.hashes[entry] === hash && this.lengths[entry] === length && this.sameKey(entry, view, start, length))
+        return this.values[entry];
     }
   }
 

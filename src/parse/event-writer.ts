@@ -70,7 +70,16 @@ export class EventWriter {
     this.batch = new EventBatch(batchSize);
   }
 
-  emit(kind: EventKind, ts: number, pid: number, tid: number, frame: number, value: number, name: number, srcLine: number): void {
+  emit(
+    kind: EventKind,
+    ts: number,
+    pid: number,
+    tid: number,
+    frame: number,
+    value: number,
+    name: number,
+    srcLine: number,
+  ): void {
     this.batch.push(kind, ts, pid, tid, frame, value, name, srcLine);
     this.events++;
     this.lastTs = ts;
@@ -101,8 +110,24 @@ export class EventWriter {
   }
 
   /** Interns a frame whose file and function are byte ranges of `bytes`, under its key (read at input line lineNo). */
-  addFrame(bytes: Buffer, keyStart: number, keyEnd: number, hash: number, fileStart: number, fileEnd: number, funcStart: number, funcEnd: number, line: number, lineNo: number): number {
-    const id = this.internFrame(this.decode(bytes, fileStart, fileEnd), this.decode(bytes, funcStart, funcEnd), line, lineNo);
+  addFrame(
+    bytes: Buffer,
+    keyStart: number,
+    keyEnd: number,
+    hash: number,
+    fileStart: number,
+    fileEnd: number,
+    funcStart: number,
+    funcEnd: number,
+    line: number,
+    lineNo: number,
+  ): number {
+    const id = this.internFrame(
+      this.decode(bytes, fileStart, fileEnd),
+      this.decode(bytes, funcStart, funcEnd),
+      line,
+      lineNo,
+    );
     this.frameByBytes.add(bytes, keyStart, keyEnd, hash, id);
     return id;
   }
@@ -111,10 +136,22 @@ export class EventWriter {
    * The frame of a key `file<sep>function<sep>line` whose separators are at funcSep and lineSep,
    * or -1 when the line number is not an integer in range (the parser then reads the line).
    */
-  frameFromKey(bytes: Buffer, keyStart: number, funcSep: number, lineSep: number, keyEnd: number, lineNo: number): number {
+  frameFromKey(
+    bytes: Buffer,
+    keyStart: number,
+    funcSep: number,
+    lineSep: number,
+    keyEnd: number,
+    lineNo: number,
+  ): number {
     const line = parseInt10(bytes, lineSep + 1, keyEnd);
     if (!lineInRange(line)) return -1;
-    return this.internFrame(this.decode(bytes, keyStart, funcSep), this.decode(bytes, funcSep + 1, lineSep), line, lineNo);
+    return this.internFrame(
+      this.decode(bytes, keyStart, funcSep),
+      this.decode(bytes, funcSep + 1, lineSep),
+      line,
+      lineNo,
+    );
   }
 
   /** The frame id of names given as text (parsers off the hot path; text is already decoded). */
@@ -143,7 +180,11 @@ export class EventWriter {
    * (e.g. "is more than 2^53 - 1"). Counted with the line; the caller skips the event.
    */
   outOfRange(what: string, text: string, limit: string, lineNo: number): void {
-    this.diagnostics.warn(OUT_OF_RANGE, `events with a number out of range were skipped, the first: the ${what} ${quoteNumber(text)} ${limit}`, lineNo);
+    this.diagnostics.warn(
+      OUT_OF_RANGE,
+      `events with a number out of range were skipped, the first: the ${what} ${quoteNumber(text)} ${limit}`,
+      lineNo,
+    );
   }
 
   /** outOfRange for a timestamp the time base refused (TimeBase.refused says why). */
@@ -158,7 +199,11 @@ export class EventWriter {
   decode(bytes: Buffer, start: number, end: number, lineNo?: number): string {
     const text = bytes.toString('utf8', start, end);
     if (text.includes(REPLACEMENT) && bytes.subarray(start, end).indexOf(ENCODED_REPLACEMENT) === -1) {
-      this.diagnostics.warn('invalid-utf8', 'names with bytes that are not UTF-8 were read with U+FFFD (�) in their place', lineNo);
+      this.diagnostics.warn(
+        'invalid-utf8',
+        'names with bytes that are not UTF-8 were read with U+FFFD (�) in their place',
+        lineNo,
+      );
     }
     return text;
   }
@@ -170,7 +215,11 @@ export class EventWriter {
   private internFrame(file: string, func: string, line: number, lineNo: number): number {
     const frames = this.frames;
     if (frames.size >= this.maxFrames) {
-      throw new TraceInputError(this.source, undefined, `more than ${this.maxFrames.toLocaleString('en-US')} distinct (file, function, line) frames: too many to hold (names that change on every line?)`);
+      throw new TraceInputError(
+        this.source,
+        undefined,
+        `more than ${this.maxFrames.toLocaleString('en-US')} distinct (file, function, line) frames: too many to hold (names that change on every line?)`,
+      );
     }
     const size = frames.size;
     const strings = frames.strings.size;
@@ -185,7 +234,11 @@ export class EventWriter {
   private internName(value: string, lineNo: number): number {
     const strings = this.frames.strings;
     if (strings.size >= 2 * this.maxFrames) {
-      throw new TraceInputError(this.source, undefined, `more than ${(2 * this.maxFrames).toLocaleString('en-US')} distinct names: too many to hold`);
+      throw new TraceInputError(
+        this.source,
+        undefined,
+        `more than ${(2 * this.maxFrames).toLocaleString('en-US')} distinct names: too many to hold`,
+      );
     }
     const size = strings.size;
     const id = strings.intern(value);

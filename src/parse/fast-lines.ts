@@ -34,7 +34,10 @@ let compiled: WebAssembly.Module | null | undefined;
 function module(): WebAssembly.Module | null {
   if (compiled === undefined) {
     try {
-      compiled = process.env.PYFLAME_WASM === '0' ? null : new WebAssembly.Module(readFileSync(new URL('../wasm/fast-lines.wasm', import.meta.url)));
+      compiled =
+        process.env.PYFLAME_WASM === '0'
+          ? null
+          : new WebAssembly.Module(readFileSync(new URL('../wasm/fast-lines.wasm', import.meta.url)));
     } catch {
       compiled = null;
     }
@@ -62,7 +65,11 @@ export class FastLines {
 
   private constructor(instanceOf: (imports: WebAssembly.Imports) => WebAssembly.Instance) {
     const instance = instanceOf({
-      env: { newFrame: (keyStart: number, funcSep: number, lineSep: number, keyEnd: number, lineNo: number) => this.newFrame(keyStart, funcSep, lineSep, keyEnd, lineNo), abort: () => {} },
+      env: {
+        newFrame: (keyStart: number, funcSep: number, lineSep: number, keyEnd: number, lineNo: number) =>
+          this.newFrame(keyStart, funcSep, lineSep, keyEnd, lineNo),
+        abort: () => {},
+      },
     });
     this.exports = instance.exports as unknown as FastLinesExports;
     this.exports.setCapacity(RUN_EVENTS);
@@ -71,11 +78,22 @@ export class FastLines {
   /** A loop for one parser, or undefined when WebAssembly is not available. */
   static create(): FastLines | undefined {
     const compiledModule = module();
-    return compiledModule === null ? undefined : new FastLines((imports) => new WebAssembly.Instance(compiledModule, imports));
+    return compiledModule === null
+      ? undefined
+      : new FastLines((imports) => new WebAssembly.Instance(compiledModule, imports));
   }
 
   /** Reads bytes[start, end) (whole lines) for `format`; returns how many lines there were. */
-  lines(format: FastFormat, bytes: Buffer, start: number, end: number, firstLineNo: number, writer: EventWriter, line: (bytes: Buffer, start: number, end: number, lineNo: number) => boolean, reject: RejectedLine): number {
+  lines(
+    format: FastFormat,
+    bytes: Buffer,
+    start: number,
+    end: number,
+    firstLineNo: number,
+    writer: EventWriter,
+    line: (bytes: Buffer, start: number, end: number, lineNo: number) => boolean,
+    reject: RejectedLine,
+  ): number {
     const wasm = this.exports;
     const length = end - start;
     this.inputPtr = wasm.inputAt(length);
@@ -131,6 +149,13 @@ export class FastLines {
   private newFrame(keyStart: number, funcSep: number, lineSep: number, keyEnd: number, lineNo: number): number {
     const bytes = this.input!;
     const offset = this.inputStart;
-    return this.writer!.frameFromKey(bytes, offset + keyStart, offset + funcSep, offset + lineSep, offset + keyEnd, lineNo);
+    return this.writer!.frameFromKey(
+      bytes,
+      offset + keyStart,
+      offset + funcSep,
+      offset + lineSep,
+      offset + keyEnd,
+      lineNo,
+    );
   }
 }

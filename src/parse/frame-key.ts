@@ -30,4 +30,3 @@ export function hashKey(view: DataView, bytes: Uint8Array, start: number, end: n
   for (; i < end; i++) hash = Math.imul(hash ^ bytes[i], FNV_PRIME);
   return (hash ^ (end - start)) >>> 0;
 }
-

@@ -24,7 +24,11 @@ export interface InputSource {
 }
 
 /** Opens a path or `-` (stdin), recognizing gzip by its magic bytes rather than the file name. */
-export async function openInput(path: string, stdin: NodeJS.ReadableStream = process.stdin, chunkBytes = CHUNK_BYTES): Promise<InputSource> {
+export async function openInput(
+  path: string,
+  stdin: NodeJS.ReadableStream = process.stdin,
+  chunkBytes = CHUNK_BYTES,
+): Promise<InputSource> {
   const name = path === '-' ? '<stdin>' : path;
   let sizeBytes: number | undefined;
   let raw: AsyncIterable<Buffer>;
@@ -57,7 +61,11 @@ export async function openInput(path: string, stdin: NodeJS.ReadableStream = pro
   };
 }
 
-async function* countBytes(source: AsyncIterable<Buffer | string>, add: (n: number) => void, name: string): AsyncGenerator<Buffer> {
+async function* countBytes(
+  source: AsyncIterable<Buffer | string>,
+  add: (n: number) => void,
+  name: string,
+): AsyncGenerator<Buffer> {
   try {
     for await (const chunk of source) {
       const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
@@ -70,7 +78,9 @@ async function* countBytes(source: AsyncIterable<Buffer | string>, add: (n: numb
 }
 
 /** The first bytes of the input (at least two, for the gzip magic, unless it is shorter). */
-async function peekFirst(source: AsyncGenerator<Buffer>): Promise<{ first: Buffer | undefined; rest: AsyncGenerator<Buffer> }> {
+async function peekFirst(
+  source: AsyncGenerator<Buffer>,
+): Promise<{ first: Buffer | undefined; rest: AsyncGenerator<Buffer> }> {
   const pieces: Buffer[] = [];
   let length = 0;
   while (length < 2) {

@@ -151,7 +151,11 @@ export class LineSplitter {
       this.carryBytes--;
     }
     if (this.carryBytes > MAX_LINE_BYTES) {
-      throw new TraceInputError(this.source, this.lineNo + 1, `line longer than ${MAX_LINE_BYTES / 1024 / 1024} MiB: not a line-oriented text trace`);
+      throw new TraceInputError(
+        this.source,
+        this.lineNo + 1,
+        `line longer than ${MAX_LINE_BYTES / 1024 / 1024} MiB: not a line-oriented text trace`,
+      );
     }
   }
 }

@@ -104,7 +104,11 @@ export async function readTrace(path: string, options: ReadTraceOptions = {}): P
     options.onProgress?.(input.rawBytesRead(), input.sizeBytes);
     if (options.afterChunk !== undefined) await options.afterChunk();
   }
-  if (input.truncatedGzip()) reader.diagnostics.warn('truncated-gzip', 'the gzip stream ends early (file cut short); what could be inflated was read');
+  if (input.truncatedGzip())
+    reader.diagnostics.warn(
+      'truncated-gzip',
+      'the gzip stream ends early (file cut short); what could be inflated was read',
+    );
   return reader.finish(input.gzip, input.rawBytesRead());
 }
 
@@ -147,18 +151,26 @@ class TraceReader {
       },
       this.diagnostics,
     );
-    this.writer = new EventWriter((batch) => this.reorder.push(batch), this.diagnostics, this.frames, options.batchSize ?? DEFAULT_BATCH_SIZE);
+    this.writer = new EventWriter(
+      (batch) => this.reorder.push(batch),
+      this.diagnostics,
+      this.frames,
+      options.batchSize ?? DEFAULT_BATCH_SIZE,
+    );
     this.writer.fastLines = options.fastLines !== false;
     this.writer.source = source;
     if (options.maxFrames !== undefined) this.writer.maxFrames = options.maxFrames;
     if (options.maxNameBytes !== undefined) this.writer.maxNameBytes = options.maxNameBytes;
-    this.splitter = new LineSplitter(source, (bytes, start, end, lineNo, ending) => this.onLine(bytes, start, end, lineNo, ending));
+    this.splitter = new LineSplitter(source, (bytes, start, end, lineNo, ending) =>
+      this.onLine(bytes, start, end, lineNo, ending),
+    );
   }
 
   push(input: Buffer): void {
     const chunk = this.bomCheck === undefined ? input : this.withoutByteOrderMark(input);
     if (chunk === undefined) return;
-    if (this.bytesSeen < BINARY_CHECK_BYTES) this.countBinaryBytes(chunk.subarray(0, BINARY_CHECK_BYTES - this.bytesSeen));
+    if (this.bytesSeen < BINARY_CHECK_BYTES)
+      this.countBinaryBytes(chunk.subarray(0, BINARY_CHECK_BYTES - this.bytesSeen));
     this.bytesSeen += chunk.length;
     if (!this.ansiSeen && chunk.indexOf(ESC) !== -1) {
       this.ansiSeen = true;
@@ -198,22 +210,43 @@ class TraceReader {
     if (this.writer.events === 0) {
       const junk = this.diagnostics.list().find((w) => w.code === 'junk-line' || w.code === 'truncated-line');
       if (junk !== undefined) {
-        throw new TraceInputError(this.source, junk.lines[0], `no events: no line is in the ${context.format} format (${junk.message})`);
+        throw new TraceInputError(
+          this.source,
+          junk.lines[0],
+          `no events: no line is in the ${context.format} format (${junk.message})`,
+        );
       }
       const refused = this.diagnostics.list().find((w) => w.code === OUT_OF_RANGE);
       if (refused !== undefined) {
-        throw new TraceInputError(this.source, refused.lines[0], `no events: every event had a number out of range (${refused.message})`);
+        throw new TraceInputError(
+          this.source,
+          refused.lines[0],
+          `no events: every event had a number out of range (${refused.message})`,
+        );
       }
       this.diagnostics.warn('no-events', 'the trace holds no events (did the probes fire? see docs/recording.md)');
     }
     const metadata = Object.fromEntries([...(this.parser!.metadata ?? [])].sort(([a], [b]) => compareText(a, b)));
-    return { ...context, gzip, bytes, lines: this.splitter.lines, events: this.writer.events, warnings: this.diagnostics.list(), metadata };
+    return {
+      ...context,
+      gzip,
+      bytes,
+      lines: this.splitter.lines,
+      events: this.writer.events,
+      warnings: this.diagnostics.list(),
+      metadata,
+    };
   }
 
   private onLine(bytes: Buffer, start: number, end: number, lineNo: number, ending: LineEnd): void {
     if (this.fastParser !== undefined) {
       // The hot path: a plain line goes straight to the parser; anything it rejects is looked at closer.
-      if ((start !== end || this.format!.rawLines) && !this.ansiSeen && this.fastParser.line(bytes, start, end, lineNo, ending)) return;
+      if (
+        (start !== end || this.format!.rawLines) &&
+        !this.ansiSeen &&
+        this.fastParser.line(bytes, start, end, lineNo, ending)
+      )
+        return;
       this.readLine(bytes, start, end, lineNo, ending);
       return;
     }
@@ -244,7 +277,8 @@ class TraceReader {
       const c = head[i];
       if (c >= 32 || c === 9 || c === 10 || c === 13 || c === 27) continue;
       if (c === 0) {
-        if (this.nulBytes++ === 0) this.firstNul = { offset: this.bytesSeen + i, line: this.splitter.lines + lineOf(head, i) };
+        if (this.nulBytes++ === 0)
+          this.firstNul = { offset: this.bytesSeen + i, line: this.splitter.lines + lineOf(head, i) };
       }
       this.controlBytes++;
     }
@@ -258,8 +292,15 @@ class TraceReader {
   private refuseBinary(): void {
     const counted = Math.min(this.bytesSeen, BINARY_CHECK_BYTES);
     if (this.nulBytes * 100 <= counted && this.controlBytes * 10 <= counted) return;
-    const where = this.firstNul === undefined ? `${this.controlBytes} control bytes in the first ${counted}` : `a NUL byte at offset ${this.firstNul.offset}`;
-    throw new TraceInputError(this.source, this.firstNul?.line ?? 1, `binary data (${where}), not a text trace; expected one of: ${formatNames(this.formats).join(', ')}`);
+    const where =
+      this.firstNul === undefined
+        ? `${this.controlBytes} control bytes in the first ${counted}`
+        : `a NUL byte at offset ${this.firstNul.offset}`;
+    throw new TraceInputError(
+      this.source,
+      this.firstNul?.line ?? 1,
+      `binary data (${where}), not a text trace; expected one of: ${formatNames(this.formats).join(', ')}`,
+    );
   }
 
   /** Picks the format from the head, then replays the head into its parser. */
@@ -267,11 +308,17 @@ class TraceReader {
     this.refuseBinary();
     const head = this.head.map((line) => (line.text.includes('\x1b') ? stripAnsi(line.text) : line.text));
     const replay = this.head;
-    if (head.every((line) => line.trim() === '')) throw new TraceInputError(this.source, undefined, 'empty trace: no lines to read');
+    if (head.every((line) => line.trim() === ''))
+      throw new TraceInputError(this.source, undefined, 'empty trace: no lines to read');
     let format: TraceFormat | undefined;
     if (this.options.format !== undefined) {
       format = findFormat(this.options.format, this.formats);
-      if (format === undefined) throw new TraceInputError(this.source, undefined, `unknown format "${this.options.format}"; known formats: ${formatNames(this.formats).join(', ')}`);
+      if (format === undefined)
+        throw new TraceInputError(
+          this.source,
+          undefined,
+          `unknown format "${this.options.format}"; known formats: ${formatNames(this.formats).join(', ')}`,
+        );
       this.literalNewlines = format.detect(head) === 'no' && format.detect(splitLiteralNewlines(head)) !== 'no';
     } else {
       format = detectFormat(head, this.formats);
@@ -295,8 +342,10 @@ class TraceReader {
     if (!this.literalNewlines) {
       this.fastParser = this.parser;
       const lines = this.parser.lines?.bind(this.parser);
-      const reject = (bytes: Buffer, start: number, end: number, lineNo: number) => this.rejected(bytes, start, end, lineNo, true);
-      if (lines !== undefined && !this.ansiSeen) this.splitter.onLines = (bytes, start, end, firstLineNo) => lines(bytes, start, end, firstLineNo, reject);
+      const reject = (bytes: Buffer, start: number, end: number, lineNo: number) =>
+        this.rejected(bytes, start, end, lineNo, true);
+      if (lines !== undefined && !this.ansiSeen)
+        this.splitter.onLines = (bytes, start, end, firstLineNo) => lines(bytes, start, end, firstLineNo, reject);
     }
     this.context = { source: this.source, format: format.name, frames: this.frames, time: this.writer.time };
     this.head = [];
@@ -309,7 +358,8 @@ class TraceReader {
       bytes = Buffer.from(stripAnsi(bytes.toString('latin1', start, end)), 'latin1');
       start = 0;
       end = bytes.length;
-      if (!this.format!.ansiExpected) this.diagnostics.warn('ansi-escapes', 'terminal escape sequences (colours) were removed', lineNo);
+      if (!this.format!.ansiExpected)
+        this.diagnostics.warn('ansi-escapes', 'terminal escape sequences (colours) were removed', lineNo);
       if (start === end && !this.format!.rawLines) return;
     }
     if (this.literalNewlines) {
@@ -317,9 +367,21 @@ class TraceReader {
       if (text.includes(LITERAL_NEWLINE)) {
         const pieces = text.split(LITERAL_NEWLINE);
         const records = pieces.filter((piece) => piece.length > 0).length;
-        this.diagnostics.warn('literal-newlines', 'records joined by a literal "\\n" (the docs\' stap script prints "\\\\n") were split into lines', lineNo, records);
+        this.diagnostics.warn(
+          'literal-newlines',
+          'records joined by a literal "\\n" (the docs\' stap script prints "\\\\n") were split into lines',
+          lineNo,
+          records,
+        );
         pieces.forEach((piece, i) => {
-          if (piece.length > 0) this.parseLine(Buffer.from(piece, 'latin1'), 0, piece.length, lineNo, i < pieces.length - 1 ? LineEnd.LF : ending);
+          if (piece.length > 0)
+            this.parseLine(
+              Buffer.from(piece, 'latin1'),
+              0,
+              piece.length,
+              lineNo,
+              i < pieces.length - 1 ? LineEnd.LF : ending,
+            );
         });
         return;
       }
@@ -338,9 +400,17 @@ class TraceReader {
     if (line.trim() === '') return;
     if (readTracerNotice(line, lineNo, this.writer)) return;
     if (!terminated) {
-      this.diagnostics.warn('truncated-line', `the last line is cut short (no newline) and was skipped: ${excerpt(line)}`, lineNo);
+      this.diagnostics.warn(
+        'truncated-line',
+        `the last line is cut short (no newline) and was skipped: ${excerpt(line)}`,
+        lineNo,
+      );
     } else {
-      this.diagnostics.warn('junk-line', `lines that are not ${this.format!.name} events were skipped, the first: ${excerpt(line)}`, lineNo);
+      this.diagnostics.warn(
+        'junk-line',
+        `lines that are not ${this.format!.name} events were skipped, the first: ${excerpt(line)}`,
+        lineNo,
+      );
     }
   }
 }

@@ -29,7 +29,10 @@ export function findFormat(name: string, formats: readonly TraceFormat[] = TRACE
 }
 
 /** The format the head of a file is in, or undefined when no format claims it. */
-export function detectFormat(head: readonly string[], formats: readonly TraceFormat[] = TRACE_FORMATS): TraceFormat | undefined {
+export function detectFormat(
+  head: readonly string[],
+  formats: readonly TraceFormat[] = TRACE_FORMATS,
+): TraceFormat | undefined {
   let maybe: TraceFormat | undefined;
   for (const format of formats) {
     const answer: Detection = format.detect(head);

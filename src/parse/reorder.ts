@@ -52,7 +52,12 @@ export class ReorderStage {
       } else if (t < max) {
         this.reordered++;
         this.unsorted = true;
-        if (this.warnReordering) this.diagnostics.warn('out-of-order', 'events out of timestamp order (per-CPU buffers) were put back in order', batch.srcLine[i]);
+        if (this.warnReordering)
+          this.diagnostics.warn(
+            'out-of-order',
+            'events out of timestamp order (per-CPU buffers) were put back in order',
+            batch.srcLine[i],
+          );
       } else {
         max = t;
       }

@@ -18,7 +18,8 @@ export function skipDigits(bytes: Uint8Array, start: number, end: number): numbe
 export function digitsValue(bytes: Uint8Array, start: number, end: number): number {
   let value = 0;
   let i = start;
-  for (; i + 4 <= end; i += 4) value = value * 10000 + (bytes[i] * 1000 + bytes[i + 1] * 100 + bytes[i + 2] * 10 + bytes[i + 3] - 53328);
+  for (; i + 4 <= end; i += 4)
+    value = value * 10000 + (bytes[i] * 1000 + bytes[i + 1] * 100 + bytes[i + 2] * 10 + bytes[i + 3] - 53328);
   for (; i < end; i++) value = value * 10 + (bytes[i] - 48);
   return value;
 }
@@ -68,4 +69,3 @@ export function startsWithAscii(bytes: Uint8Array, start: number, end: number, a
 export function latin1(bytes: Buffer, start: number, end: number): string {
   return bytes.toString('latin1', start, end);
 }
-

@@ -46,8 +46,23 @@ export function readTracerNotice(line: string, lineNo: number, writer: EventWrit
       if (!valueInRange(lost)) {
         writer.outOfRange('count of lost events', match[notice.countGroup!], VALUE_LIMIT, lineNo);
       } else if (lost > 0) {
-        writer.emit(EventKind.Dropped, writer.lastTs, UNKNOWN_ID, UNKNOWN_ID, NO_REF, lost, writer.name(message, lineNo), lineNo);
-        writer.diagnostics.warn('dropped-events', `the tracer reported lost events (first: "${message}"); calls around them may be incomplete`, lineNo, lost, 'events lost');
+        writer.emit(
+          EventKind.Dropped,
+          writer.lastTs,
+          UNKNOWN_ID,
+          UNKNOWN_ID,
+          NO_REF,
+          lost,
+          writer.name(message, lineNo),
+          lineNo,
+        );
+        writer.diagnostics.warn(
+          'dropped-events',
+          `the tracer reported lost events (first: "${message}"); calls around them may be incomplete`,
+          lineNo,
+          lost,
+          'events lost',
+        );
       }
     } else {
       writer.diagnostics.warn(notice.code, `the tracer said: ${message}`, lineNo);

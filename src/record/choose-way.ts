@@ -17,7 +17,8 @@ export function markersUnusable(command: readonly string[], env: NodeJS.ProcessE
     findBpftrace(env.PATH);
     const python = findPythonForCommand(command[0] ?? '', env);
     if (!python.notes.some((note) => note.name === 'function__entry')) {
-      const version = python.version === undefined ? 'this CPython' : `CPython ${python.version.major}.${python.version.minor}`;
+      const version =
+        python.version === undefined ? 'this CPython' : `CPython ${python.version.major}.${python.version.minor}`;
       return `${version} (${python.interpreter}) has no function markers`;
     }
     return undefined;

@@ -51,7 +51,8 @@ class Fields {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
   private check(at: number, size: number): void {
-    if (at < 0 || at + size > this.bytes.length) throw new ElfError(`${this.what} is cut short (needs byte ${at + size}, has ${this.bytes.length})`);
+    if (at < 0 || at + size > this.bytes.length)
+      throw new ElfError(`${this.what} is cut short (needs byte ${at + size}, has ${this.bytes.length})`);
   }
   u16(at: number): number {
     this.check(at, 2);
@@ -79,7 +80,8 @@ function toOffset(value: bigint, what: string): number {
 
 function readExactly(read: ByteReader, offset: number, length: number, what: string): Uint8Array {
   const bytes = read(offset, length);
-  if (bytes.length < length) throw new ElfError(`${what} is cut short: ${length} bytes at offset ${offset}, the file has ${bytes.length} there`);
+  if (bytes.length < length)
+    throw new ElfError(`${what} is cut short: ${length} bytes at offset ${offset}, the file has ${bytes.length} there`);
   return bytes;
 }
 
@@ -97,9 +99,11 @@ interface Section {
  */
 export function readStapsdtNotes(read: ByteReader): StapsdtNote[] {
   const ident = read(0, 16);
-  if (ident.length < 16 || ident[0] !== 0x7f || ident[1] !== 0x45 || ident[2] !== 0x4c || ident[3] !== 0x46) throw new ElfError('not an ELF file (no \\x7fELF magic)');
+  if (ident.length < 16 || ident[0] !== 0x7f || ident[1] !== 0x45 || ident[2] !== 0x4c || ident[3] !== 0x46)
+    throw new ElfError('not an ELF file (no \\x7fELF magic)');
   if (ident[4] !== 1 && ident[4] !== 2) throw new ElfError(`unknown ELF class ${ident[4]} (1 = 32-bit, 2 = 64-bit)`);
-  if (ident[5] !== 1 && ident[5] !== 2) throw new ElfError(`unknown ELF byte order ${ident[5]} (1 = little-endian, 2 = big-endian)`);
+  if (ident[5] !== 1 && ident[5] !== 2)
+    throw new ElfError(`unknown ELF byte order ${ident[5]} (1 = little-endian, 2 = big-endian)`);
   const layout: ElfLayout = { is64: ident[4] === 2, little: ident[5] === 1 };
   const header = new Fields(readExactly(read, 0, layout.is64 ? 64 : 52, 'the ELF header'), layout, 'the ELF header');
   const sectionTable = toOffset(header.word(layout.is64 ? 0x28 : 0x20), 'the section header offset');
@@ -108,12 +112,29 @@ export function readStapsdtNotes(read: ByteReader): StapsdtNote[] {
   let namesIndex = header.u16(layout.is64 ? 0x3e : 0x32);
   if (sectionTable === 0) return [];
   const minEntry = layout.is64 ? 64 : 40;
-  if (entrySize < minEntry) throw new ElfError(`section header entries of ${entrySize} bytes (at least ${minEntry} expected)`);
+  if (entrySize < minEntry)
+    throw new ElfError(`section header entries of ${entrySize} bytes (at least ${minEntry} expected)`);
   const sectionAt = (index: number): Section => {
-    const entry = new Fields(readExactly(read, sectionTable + index * entrySize, entrySize, `section header ${index}`), layout, `section header ${index}`);
+    const entry = new Fields(
+      readExactly(read, sectionTable + index * entrySize, entrySize, `section header ${index}`),
+      layout,
+      `section header ${index}`,
+    );
     return layout.is64
-      ? { nameOffset: entry.u32(0), type: entry.u32(4), offset: toOffset(entry.u64(0x18), 'a section offset'), size: toOffset(entry.u64(0x20), 'a section size'), link: entry.u32(0x28) }
-      : { nameOffset: entry.u32(0), type: entry.u32(4), offset: entry.u32(0x10), size: entry.u32(0x14), link: entry.u32(0x18) };
+      ? {
+          nameOffset: entry.u32(0),
+          type: entry.u32(4),
+          offset: toOffset(entry.u64(0x18), 'a section offset'),
+          size: toOffset(entry.u64(0x20), 'a section size'),
+          link: entry.u32(0x28),
+        }
+      : {
+          nameOffset: entry.u32(0),
+          type: entry.u32(4),
+          offset: entry.u32(0x10),
+          size: entry.u32(0x14),
+          link: entry.u32(0x18),
+        };
   };
   // Files with 0xff00 sections or more keep the real count and names index in section 0.
   if (count === 0 || namesIndex === 0xffff) {
@@ -122,14 +143,21 @@ export function readStapsdtNotes(read: ByteReader): StapsdtNote[] {
     if (namesIndex === 0xffff) namesIndex = first.link;
   }
   if (count > MAX_SECTIONS) throw new ElfError(`${count} section headers: the file is damaged`);
-  if (namesIndex >= count) throw new ElfError(`the section names are in section ${namesIndex}, but there are ${count} sections`);
+  if (namesIndex >= count)
+    throw new ElfError(`the section names are in section ${namesIndex}, but there are ${count} sections`);
   const sections = Array.from({ length: count }, (_, index) => sectionAt(index));
   const names = sections[namesIndex];
   const nameBytes = readExactly(read, names.offset, Math.min(names.size, MAX_NOTE_SECTION), 'the section name table');
-  const notes = sections.find((section) => section.type === SHT_NOTE && cString(nameBytes, section.nameOffset) === '.note.stapsdt');
+  const notes = sections.find(
+    (section) => section.type === SHT_NOTE && cString(nameBytes, section.nameOffset) === '.note.stapsdt',
+  );
   if (notes === undefined) return [];
-  if (notes.size > MAX_NOTE_SECTION) throw new ElfError(`.note.stapsdt claims ${notes.size} bytes: the file is damaged`);
-  return decodeNotes(new Fields(readExactly(read, notes.offset, notes.size, '.note.stapsdt'), layout, '.note.stapsdt'), layout);
+  if (notes.size > MAX_NOTE_SECTION)
+    throw new ElfError(`.note.stapsdt claims ${notes.size} bytes: the file is damaged`);
+  return decodeNotes(
+    new Fields(readExactly(read, notes.offset, notes.size, '.note.stapsdt'), layout, '.note.stapsdt'),
+    layout,
+  );
 }
 
 /** Walks the notes of a note section, keeping the stapsdt ones. */
@@ -144,9 +172,20 @@ function decodeNotes(section: Fields, layout: ElfLayout): StapsdtNote[] {
     const nameAt = at + 12;
     const descAt = nameAt + align4(nameSize);
     const next = descAt + align4(descSize);
-    if (nameSize > section.bytes.length || descSize > section.bytes.length || next > align4(section.bytes.length)) throw new ElfError(`.note.stapsdt: the note at byte ${at} runs past the section`);
+    if (nameSize > section.bytes.length || descSize > section.bytes.length || next > align4(section.bytes.length))
+      throw new ElfError(`.note.stapsdt: the note at byte ${at} runs past the section`);
     const owner = cString(section.bytes.subarray(nameAt, nameAt + nameSize), 0);
-    if (owner === 'stapsdt' && type === NT_STAPSDT) found.push(decodeStapsdt(new Fields(section.bytes.subarray(descAt, descAt + descSize), layout, `.note.stapsdt: the note at byte ${at}`), layout));
+    if (owner === 'stapsdt' && type === NT_STAPSDT)
+      found.push(
+        decodeStapsdt(
+          new Fields(
+            section.bytes.subarray(descAt, descAt + descSize),
+            layout,
+            `.note.stapsdt: the note at byte ${at}`,
+          ),
+          layout,
+        ),
+      );
     at = next;
   }
   return found;

@@ -13,7 +13,10 @@ export interface LineExtent {
  * Calls `onLine` for every newline-ended line of the file at `path`, read in 1 MiB chunks (traces
  * are big): the line is bytes[start, end), without its newline, at file offset `offset`.
  */
-export async function forEachFileLine(path: string, onLine: (bytes: Buffer, start: number, end: number, offset: number) => void): Promise<LineExtent> {
+export async function forEachFileLine(
+  path: string,
+  onLine: (bytes: Buffer, start: number, end: number, offset: number) => void,
+): Promise<LineExtent> {
   const extent: LineExtent = { endOfLastLine: 0, size: 0 };
   const file = await open(path, 'r');
   try {
@@ -23,7 +26,8 @@ export async function forEachFileLine(path: string, onLine: (bytes: Buffer, star
     for (;;) {
       const { bytesRead } = await file.read(buffer, 0, CHUNK, null);
       if (bytesRead === 0) break;
-      const bytes = carry.length === 0 ? buffer.subarray(0, bytesRead) : Buffer.concat([carry, buffer.subarray(0, bytesRead)]);
+      const bytes =
+        carry.length === 0 ? buffer.subarray(0, bytesRead) : Buffer.concat([carry, buffer.subarray(0, bytesRead)]);
       let start = 0;
       for (let nl = bytes.indexOf(NEWLINE, start); nl >= 0; nl = bytes.indexOf(NEWLINE, start)) {
         onLine(bytes, start, nl, carryStart + start);

@@ -1,5 +1,16 @@
 import { spawnSync } from 'node:child_process';
-import { accessSync, closeSync, constants, existsSync, openSync, readFileSync, readlinkSync, readSync, realpathSync, statSync } from 'node:fs';
+import {
+  accessSync,
+  closeSync,
+  constants,
+  existsSync,
+  openSync,
+  readFileSync,
+  readlinkSync,
+  readSync,
+  realpathSync,
+  statSync,
+} from 'node:fs';
 import { basename, delimiter, isAbsolute, join, resolve } from 'node:path';
 import { ElfError, readStapsdtNotesFromFile, type StapsdtNote } from './elf-notes.js';
 import { RecordError } from './record-error.js';
@@ -23,7 +34,7 @@ export interface MarkerTarget {
 }
 
 const NO_MARKERS_HELP =
-  'pyflame record needs a CPython built --with-dtrace, such as Debian/Ubuntu\'s /usr/bin/python3.X (apt-get install -y python3); ' +
+  "pyflame record needs a CPython built --with-dtrace, such as Debian/Ubuntu's /usr/bin/python3.X (apt-get install -y python3); " +
   'python.org, pyenv and most docker "python:" images are built without markers (./configure --with-dtrace adds them). See docs/recording.md.';
 
 /** Finds `program` as execvp would: a path with a slash as is (from `cwd`), else on PATH. */
@@ -84,10 +95,17 @@ interface Asked {
  * dynamic loader really picked (RUNPATH, LD_LIBRARY_PATH, ld.so.cache), without re-implementing it.
  */
 function askInterpreter(interpreter: string): Asked {
-  const result = spawnSync(interpreter, ['-S', '-c', "import sys; print(*sys.version_info[:2]); print(open('/proc/self/maps').read())"], { encoding: 'utf8', timeout: 15000, stdio: ['ignore', 'pipe', 'ignore'] });
+  const result = spawnSync(
+    interpreter,
+    ['-S', '-c', "import sys; print(*sys.version_info[:2]); print(open('/proc/self/maps').read())"],
+    { encoding: 'utf8', timeout: 15000, stdio: ['ignore', 'pipe', 'ignore'] },
+  );
   const lines = (result.status === 0 ? result.stdout : '').split('\n');
   const match = /^(\d+) (\d+)$/.exec(lines[0] ?? '');
-  return { version: match === null ? undefined : { major: Number(match[1]), minor: Number(match[2]) }, mapped: mappedFiles(lines.slice(1)) };
+  return {
+    version: match === null ? undefined : { major: Number(match[1]), minor: Number(match[2]) },
+    mapped: mappedFiles(lines.slice(1)),
+  };
 }
 
 /** The distinct file paths of /proc/PID/maps lines. */
@@ -110,7 +128,11 @@ function firstWithMarkers(files: readonly string[]): { file: string; notes: Stap
 }
 
 /** The interpreter a command line starts, and where its markers are. */
-export function findPythonForCommand(program: string, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): MarkerTarget {
+export function findPythonForCommand(
+  program: string,
+  env: NodeJS.ProcessEnv = process.env,
+  cwd = process.cwd(),
+): MarkerTarget {
   const interpreter = resolveProgram(program, env.PATH, cwd);
   const real = realpathSync(interpreter);
   const start = head(real, 128);
@@ -127,10 +149,20 @@ export function findPythonForCommand(program: string, env: NodeJS.ProcessEnv = p
   const found = own.length > 0 ? { file: real, notes: own } : firstWithMarkers(libraries);
   if (found === undefined) {
     const where = libraries.length > 0 ? `${real} and ${libraries.join(', ')} have` : `${real} has`;
-    const notPython = asked.version === undefined ? ` (and it did not answer as a Python interpreter: ${program} -S -c 'import sys; ...' failed)` : '';
-    throw new RecordError(`${where} no CPython static markers (no "python" notes in .note.stapsdt)${notPython}. ${NO_MARKERS_HELP}`);
+    const notPython =
+      asked.version === undefined
+        ? ` (and it did not answer as a Python interpreter: ${program} -S -c 'import sys; ...' failed)`
+        : '';
+    throw new RecordError(
+      `${where} no CPython static markers (no "python" notes in .note.stapsdt)${notPython}. ${NO_MARKERS_HELP}`,
+    );
   }
-  return { interpreter, markerFile: found.file, notes: found.notes, version: asked.version ?? versionFromName(found.file) ?? versionFromName(real) };
+  return {
+    interpreter,
+    markerFile: found.file,
+    notes: found.notes,
+    version: asked.version ?? versionFromName(found.file) ?? versionFromName(real),
+  };
 }
 
 /** The interpreter process `pid` runs, and where its markers are (the file mapped in it). */
@@ -143,12 +175,22 @@ export function findPythonForPid(pid: number, proc = '/proc'): MarkerTarget {
     exe = readlinkSync(join(dir, 'exe')).replace(/ \(deleted\)$/, '');
     maps = readFileSync(join(dir, 'maps'), 'utf8');
   } catch (error) {
-    throw new RecordError(`--pid ${pid}: cannot read the process's executable and mappings (${(error as Error).message})`);
+    throw new RecordError(
+      `--pid ${pid}: cannot read the process's executable and mappings (${(error as Error).message})`,
+    );
   }
   const libraries = mappedFiles(maps.split('\n')).filter((file) => /libpython/.test(basename(file)));
-  if (!/python/i.test(basename(exe)) && libraries.length === 0) throw new RecordError(`--pid ${pid}: the process runs ${exe}, which is not Python (no python in its name, no libpython loaded)`);
-  const found = firstWithMarkers([exe, ...libraries.filter((file) => file !== exe)].filter((file) => isAbsolute(file) && existsSync(file)));
-  if (found === undefined) throw new RecordError(`--pid ${pid}: ${[exe, ...libraries].join(', ')} ${libraries.length > 0 ? 'have' : 'has'} no CPython static markers (no "python" notes in .note.stapsdt). ${NO_MARKERS_HELP}`);
+  if (!/python/i.test(basename(exe)) && libraries.length === 0)
+    throw new RecordError(
+      `--pid ${pid}: the process runs ${exe}, which is not Python (no python in its name, no libpython loaded)`,
+    );
+  const found = firstWithMarkers(
+    [exe, ...libraries.filter((file) => file !== exe)].filter((file) => isAbsolute(file) && existsSync(file)),
+  );
+  if (found === undefined)
+    throw new RecordError(
+      `--pid ${pid}: ${[exe, ...libraries].join(', ')} ${libraries.length > 0 ? 'have' : 'has'} no CPython static markers (no "python" notes in .note.stapsdt). ${NO_MARKERS_HELP}`,
+    );
   const version = versionFromName(found.file) ?? versionFromName(exe) ?? askInterpreter(exe).version;
   return { interpreter: exe, markerFile: found.file, notes: found.notes, version };
 }

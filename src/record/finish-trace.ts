@@ -36,7 +36,9 @@ export interface TraceEnd {
 }
 
 /** How the program ended: an exit status, or the signal that killed it. */
-export type ProgramExit = { readonly pid: number; readonly status: number } | { readonly pid: number; readonly signal: number };
+export type ProgramExit =
+  | { readonly pid: number; readonly status: number }
+  | { readonly pid: number; readonly signal: number };
 
 /** Decodes wait(2)'s status word: `code << 8` on exit, the signal number (| 0x80 for a core) when killed. */
 export function decodeWaitStatus(pid: number, word: number): ProgramExit {
@@ -60,8 +62,18 @@ interface Scan {
 
 /** Reads the output once, in chunks (traces are big), noting where each kind of line is. */
 async function scan(path: string): Promise<Scan> {
-  const result: Scan = { events: 0, lost: 0, dumpStart: undefined, counts: new Map(), exit: undefined, endOfLastLine: 0, size: 0 };
-  const extent = await forEachFileLine(path, (bytes, lineStart, lineEnd, offset) => line(result, bytes, lineStart, lineEnd, offset));
+  const result: Scan = {
+    events: 0,
+    lost: 0,
+    dumpStart: undefined,
+    counts: new Map(),
+    exit: undefined,
+    endOfLastLine: 0,
+    size: 0,
+  };
+  const extent = await forEachFileLine(path, (bytes, lineStart, lineEnd, offset) =>
+    line(result, bytes, lineStart, lineEnd, offset),
+  );
   result.endOfLastLine = extent.endOfLastLine;
   result.size = extent.size;
   return result;

@@ -62,5 +62,14 @@ export async function finishInProcessTrace(path: string, exit: ProgramExit): Pro
   } finally {
     await file.close();
   }
-  return { events: found.events, lost: 0, fired: complete ? found.events : undefined, missing: complete ? 0 : undefined, complete, cutLine, exit, marker };
+  return {
+    events: found.events,
+    lost: 0,
+    fired: complete ? found.events : undefined,
+    missing: complete ? 0 : undefined,
+    complete,
+    cutLine,
+    exit,
+    marker,
+  };
 }

@@ -11,14 +11,17 @@ export function checkPlatform(platform: NodeJS.Platform = process.platform): voi
   if (platform !== 'linux') {
     throw new RecordError(
       `pyflame record runs bpftrace, which is Linux only (this is ${platform}). ` +
-        'On macOS, FreeBSD or illumos record with DTrace: sudo dtrace -Z -o trace.txt -s probes/pyflame.d -c \'python3 script.py\' (see docs/recording.md, which also covers SystemTap).',
+        "On macOS, FreeBSD or illumos record with DTrace: sudo dtrace -Z -o trace.txt -s probes/pyflame.d -c 'python3 script.py' (see docs/recording.md, which also covers SystemTap).",
     );
   }
 }
 
 /** bpftrace attaches uprobes, which needs root. */
 export function checkRoot(euid: number | undefined = process.geteuid?.()): void {
-  if (euid !== 0) throw new RecordError(`pyflame record must run as root to attach probes (bpftrace needs it; effective uid is ${euid ?? 'unknown'}): run it with sudo, e.g. sudo pyflame record -- /usr/bin/python3.11 script.py`);
+  if (euid !== 0)
+    throw new RecordError(
+      `pyflame record must run as root to attach probes (bpftrace needs it; effective uid is ${euid ?? 'unknown'}): run it with sudo, e.g. sudo pyflame record -- /usr/bin/python3.11 script.py`,
+    );
 }
 
 /** The bpftrace executable on PATH. */
@@ -34,7 +37,9 @@ export function findBpftrace(path: string | undefined = process.env.PATH): strin
       // not here
     }
   }
-  throw new RecordError('bpftrace is not installed (not found on PATH). Install it: apt-get install -y bpftrace (Debian/Ubuntu; dnf install bpftrace on Fedora).');
+  throw new RecordError(
+    'bpftrace is not installed (not found on PATH). Install it: apt-get install -y bpftrace (Debian/Ubuntu; dnf install bpftrace on Fedora).',
+  );
 }
 
 /**
@@ -46,7 +51,9 @@ export function ensureTracefs(root = TRACEFS): string | undefined {
   const result = spawnSync('mount', ['-t', 'tracefs', 'nodev', root], { encoding: 'utf8' });
   if (result.status !== 0 || !existsSync(join(root, 'uprobe_events'))) {
     const why = (result.stderr ?? result.error?.message ?? '').trim();
-    throw new RecordError(`tracefs is not mounted at ${root} and mounting it failed${why === '' ? '' : ` (${why})`}: mount -t tracefs nodev ${root}`);
+    throw new RecordError(
+      `tracefs is not mounted at ${root} and mounting it failed${why === '' ? '' : ` (${why})`}: mount -t tracefs nodev ${root}`,
+    );
   }
   return `mounted tracefs at ${root} (mount -t tracefs nodev ${root})`;
 }

@@ -21,12 +21,21 @@ const HEAD = 'nsecs, pid, tid';
  */
 export const MARKER_PRINTS: ReadonlyArray<readonly [marker: string, print: string]> = [
   ['line', `printf("${EVENT}line\\t%s\\t%s\\t%d\\n", ${HEAD}, str(arg0), str(arg1), (int32)arg2);`],
-  ['function__entry', `printf("${EVENT}function__entry\\t%s\\t%s\\t%d\\n", ${HEAD}, str(arg0), str(arg1), (int32)arg2);`],
-  ['function__return', `printf("${EVENT}function__return\\t%s\\t%s\\t%d\\n", ${HEAD}, str(arg0), str(arg1), (int32)arg2);`],
+  [
+    'function__entry',
+    `printf("${EVENT}function__entry\\t%s\\t%s\\t%d\\n", ${HEAD}, str(arg0), str(arg1), (int32)arg2);`,
+  ],
+  [
+    'function__return',
+    `printf("${EVENT}function__return\\t%s\\t%s\\t%d\\n", ${HEAD}, str(arg0), str(arg1), (int32)arg2);`,
+  ],
   ['gc__start', `printf("${EVENT}gc__start\\t%d\\n", ${HEAD}, (int32)arg0);`],
   ['gc__done', `printf("${EVENT}gc__done\\t%lld\\n", ${HEAD}, (int64)arg0);`],
   ['import__find__load__start', `printf("${EVENT}import__find__load__start\\t%s\\n", ${HEAD}, str(arg0));`],
-  ['import__find__load__done', `printf("${EVENT}import__find__load__done\\t%s\\t%d\\n", ${HEAD}, str(arg0), (int32)arg1);`],
+  [
+    'import__find__load__done',
+    `printf("${EVENT}import__find__load__done\\t%s\\t%d\\n", ${HEAD}, str(arg0), (int32)arg1);`,
+  ],
   // arg1 (the PyObject* argument tuple) cannot be decoded from a probe: the event name only.
   ['audit', `printf("${EVENT}audit\\t%s\\n", ${HEAD}, str(arg0));`],
 ];
@@ -92,7 +101,13 @@ function entryNeedsLine(version: PythonVersion | undefined): boolean {
 }
 
 /** Chooses the markers to attach and builds the program. `lines` asks for line events. */
-export function chooseProbeSet(notes: readonly StapsdtNote[], version: PythonVersion | undefined, lines: boolean, exitOf: ExitProbeTarget = undefined, switchesOf: ExitProbeTarget = undefined): ProbeSet {
+export function chooseProbeSet(
+  notes: readonly StapsdtNote[],
+  version: PythonVersion | undefined,
+  lines: boolean,
+  exitOf: ExitProbeTarget = undefined,
+  switchesOf: ExitProbeTarget = undefined,
+): ProbeSet {
   const present = new Set(notes.filter((note) => note.provider === 'python').map((note) => note.name));
   const functionCalls = present.has('function__entry') && present.has('function__return');
   const named = version === undefined ? 'this CPython' : `CPython ${version.major}.${version.minor}`;
@@ -106,7 +121,9 @@ export function chooseProbeSet(notes: readonly StapsdtNote[], version: PythonVer
         'For a call profile, record with a 3.11 built --with-dtrace (Debian 12: /usr/bin/python3.11) or use a sampling profiler (py-spy, or perf with python -X perf).',
     );
   } else if (silentLine) {
-    notices.push(`${named}: the line marker is attached too, because function__entry fires only while it is (python/cpython#98894); it slows the program down. Its events are not written (--lines writes them).`);
+    notices.push(
+      `${named}: the line marker is attached too, because function__entry fires only while it is (python/cpython#98894); it slows the program down. Its events are not written (--lines writes them).`,
+    );
   }
   if (lines && !present.has('line')) notices.push(`${named} has no line marker: --lines records nothing more.`);
   const blocks = ['BEGIN\n{\n\tprintf("# pyflame-trace v1 clock=boot_ns python=%s\\n", str($1));\n}'];
@@ -117,7 +134,9 @@ export function chooseProbeSet(notes: readonly StapsdtNote[], version: PythonVer
     // A probe with an always-false predicate is still attached (and still turns on 3.11's slow path).
     // Each written event is counted in a map: bpftrace dumps the maps after it has drained its
     // buffers, which proves the trace complete (see finish-trace.ts). A silent line counts nothing.
-    blocks.push(`usdt:$1:python:${marker}${marker === 'line' && silentLine ? ' /0/' : ''}\n{\n\t@${marker} = count();\n\t${print}\n}`);
+    blocks.push(
+      `usdt:$1:python:${marker}${marker === 'line' && silentLine ? ' /0/' : ''}\n{\n\t@${marker} = count();\n\t${print}\n}`,
+    );
   }
   if (exitOf !== undefined) blocks.push(exitProbe(exitOf));
   // Switches matter only where there are calls to split the time of.

@@ -18,17 +18,29 @@ const WITH_VALUE = new Set(['-X', '-W', '--check-hash-based-pycs']);
  */
 export function splitPythonCommand(command: readonly string[]): PythonCommand {
   const interpreter = command[0];
-  if (interpreter === undefined) throw new RecordError('name the program to record after --, e.g. pyflame record -- python3 script.py');
+  if (interpreter === undefined)
+    throw new RecordError('name the program to record after --, e.g. pyflame record -- python3 script.py');
   for (let index = 1; index < command.length; index++) {
     const arg = command[index]!;
     if (arg === '-m') {
       if (command[index + 1] === undefined) throw new RecordError(`${interpreter} -m: name the module to run`);
       return { interpreter, options: command.slice(1, index), program: command.slice(index) };
     }
-    if (arg === '-c' || arg === '-') throw new RecordError(`the in-process recorder runs a script or -m module; ${arg === '-c' ? '-c code' : 'a program on standard input'} cannot be recorded this way: put it in a file`);
+    if (arg === '-c' || arg === '-')
+      throw new RecordError(
+        `the in-process recorder runs a script or -m module; ${arg === '-c' ? '-c code' : 'a program on standard input'} cannot be recorded this way: put it in a file`,
+      );
     if (WITH_VALUE.has(arg)) index++;
-    else if (arg.startsWith('-m') && arg.length > 2) return { interpreter, options: command.slice(1, index), program: ['-m', arg.slice(2), ...command.slice(index + 1)] };
-    else if (!arg.startsWith('-')) return { interpreter, options: command.slice(1, index), program: command.slice(index) };
+    else if (arg.startsWith('-m') && arg.length > 2)
+      return {
+        interpreter,
+        options: command.slice(1, index),
+        program: ['-m', arg.slice(2), ...command.slice(index + 1)],
+      };
+    else if (!arg.startsWith('-'))
+      return { interpreter, options: command.slice(1, index), program: command.slice(index) };
   }
-  throw new RecordError(`${interpreter}: no script or -m module to run in the command; the in-process recorder records a program, not an interactive interpreter`);
+  throw new RecordError(
+    `${interpreter}: no script or -m module to run in the command; the in-process recorder records a program, not an interactive interpreter`,
+  );
 }

@@ -49,13 +49,25 @@ export interface InProcessRecording {
 
 /** Asks the interpreter its version; refuses anything but CPython 3.8+. */
 export function askPythonVersion(interpreter: string, env: NodeJS.ProcessEnv): PythonVersion {
-  const result = spawnSync(interpreter, ['-c', 'import sys, platform; print(sys.version_info[0], sys.version_info[1], platform.python_implementation())'], { encoding: 'utf8', timeout: 30_000, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const result = spawnSync(
+    interpreter,
+    ['-c', 'import sys, platform; print(sys.version_info[0], sys.version_info[1], platform.python_implementation())'],
+    { encoding: 'utf8', timeout: 30_000, env, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   const match = /^(\d+) (\d+) (\w+)/.exec(result.stdout ?? '');
-  if (result.status !== 0 || match === null) throw new RecordError(`${interpreter} did not answer as a Python interpreter (${interpreter} -c 'import sys; ...' failed); nothing was recorded`);
+  if (result.status !== 0 || match === null)
+    throw new RecordError(
+      `${interpreter} did not answer as a Python interpreter (${interpreter} -c 'import sys; ...' failed); nothing was recorded`,
+    );
   const version = { major: Number(match[1]), minor: Number(match[2]) };
-  if (match[3] !== 'CPython') throw new RecordError(`${interpreter} is ${match[3]} ${version.major}.${version.minor}; the in-process recorder needs CPython 3.8 or later; nothing was recorded`);
+  if (match[3] !== 'CPython')
+    throw new RecordError(
+      `${interpreter} is ${match[3]} ${version.major}.${version.minor}; the in-process recorder needs CPython 3.8 or later; nothing was recorded`,
+    );
   if (version.major < OLDEST.major || (version.major === OLDEST.major && version.minor < OLDEST.minor)) {
-    throw new RecordError(`${interpreter} is CPython ${version.major}.${version.minor}; the in-process recorder needs CPython 3.8 or later; nothing was recorded`);
+    throw new RecordError(
+      `${interpreter} is CPython ${version.major}.${version.minor}; the in-process recorder needs CPython 3.8 or later; nothing was recorded`,
+    );
   }
   return version;
 }
@@ -68,7 +80,8 @@ export async function recordInProcess(options: InProcessOptions): Promise<InProc
   const cwd = options.cwd ?? process.cwd();
   const split = splitPythonCommand(options.command);
   checkScript(options.command, cwd);
-  if (!existsSync(RECORDER)) throw new RecordError(`the in-process recorder is missing from this installation (${RECORDER}); reinstall pyflame`);
+  if (!existsSync(RECORDER))
+    throw new RecordError(`the in-process recorder is missing from this installation (${RECORDER}); reinstall pyflame`);
   const interpreter = resolveProgram(split.interpreter, env.PATH, cwd);
   const version = askPythonVersion(interpreter, env);
   const output = options.output ?? defaultTracePath({ command: options.command });
@@ -77,8 +90,14 @@ export async function recordInProcess(options: InProcessOptions): Promise<InProc
   await mkdir(folder, { recursive: true });
   const temp = join(folder, `.${basename(output)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
   const say = (text: string) => options.stderr.write(`pyflame: ${text}\n`);
-  say(`recording ${interpreter} in-process: CPython ${version.major}.${version.minor}, ${version.minor >= 12 ? 'sys.monitoring' : 'sys.setprofile'} (calls), gc.callbacks, imports`);
-  const child = spawn(interpreter, [...split.options, RECORDER, '-o', temp, '--', ...split.program], { cwd, env, stdio: 'inherit' });
+  say(
+    `recording ${interpreter} in-process: CPython ${version.major}.${version.minor}, ${version.minor >= 12 ? 'sys.monitoring' : 'sys.setprofile'} (calls), gc.callbacks, imports`,
+  );
+  const child = spawn(interpreter, [...split.options, RECORDER, '-o', temp, '--', ...split.program], {
+    cwd,
+    env,
+    stdio: 'inherit',
+  });
   let interrupted = false;
   let stoppedBy: NodeJS.Signals | undefined;
   const forward = (signal: NodeJS.Signals) => {
@@ -92,7 +111,10 @@ export async function recordInProcess(options: InProcessOptions): Promise<InProc
       child.on('error', fail);
       child.on('close', (exitCode, exitSignal) => done([exitCode, exitSignal]));
     });
-    if (!existsSync(temp)) throw new RecordError(`${interpreter} ended (${code === null ? `killed by ${signal ?? 'a signal'}` : `exit status ${code}`}) before the recorder began; nothing was recorded`);
+    if (!existsSync(temp))
+      throw new RecordError(
+        `${interpreter} ended (${code === null ? `killed by ${signal ?? 'a signal'}` : `exit status ${code}`}) before the recorder began; nothing was recorded`,
+      );
     const pid = child.pid ?? 0;
     const signalNumber = signal === null ? 0 : osConstants.signals[signal];
     const exit = code !== null ? { pid, status: code } : { pid, signal: signalNumber };
@@ -102,7 +124,10 @@ export async function recordInProcess(options: InProcessOptions): Promise<InProc
     } catch (error) {
       await unlink(temp).catch(() => {});
       const errno = (error as NodeJS.ErrnoException).code;
-      if (errno === 'ENOSPC' || errno === 'EDQUOT') throw new RecordError(`${output}: the file system is full (${errno}): the trace could not be completed, nothing was kept. Free some space, or record to another file system with -o`);
+      if (errno === 'ENOSPC' || errno === 'EDQUOT')
+        throw new RecordError(
+          `${output}: the file system is full (${errno}): the trace could not be completed, nothing was kept. Free some space, or record to another file system with -o`,
+        );
       throw error;
     }
     await deliver(temp, writeTo);

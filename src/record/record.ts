@@ -49,12 +49,16 @@ function scriptOf(command: readonly string[]): string | undefined {
 }
 
 /** The script (a path) or module `python [options] ...` runs; undefined for -c, stdin, a REPL. */
-export function runs(command: readonly string[]): { readonly kind: 'script' | 'module'; readonly name: string } | undefined {
+export function runs(
+  command: readonly string[],
+): { readonly kind: 'script' | 'module'; readonly name: string } | undefined {
   for (let index = 1; index < command.length; index++) {
     const arg = command[index];
-    if (arg === '-m') return command[index + 1] === undefined ? undefined : { kind: 'module', name: command[index + 1] };
+    if (arg === '-m')
+      return command[index + 1] === undefined ? undefined : { kind: 'module', name: command[index + 1] };
     if (arg === '-c' || arg === '-') return undefined;
-    if (arg === '-X' || arg === '-W' || arg === '--check-hash-based-pycs') index++; // options that take the next argument
+    if (arg === '-X' || arg === '-W' || arg === '--check-hash-based-pycs')
+      index++; // options that take the next argument
     else if (!arg.startsWith('-')) return { kind: 'script', name: arg };
   }
   return undefined;
@@ -67,7 +71,9 @@ export function runs(command: readonly string[]): { readonly kind: 'script' | 'm
 export function checkScript(command: readonly string[], cwd = process.cwd()): void {
   const target = runs(command);
   if (target?.kind !== 'script' || existsSync(resolve(cwd, target.name))) return;
-  throw new RecordError(`${target.name}: no such file (the script ${command[0] ?? 'python'} would run, from ${cwd}); nothing was recorded`);
+  throw new RecordError(
+    `${target.name}: no such file (the script ${command[0] ?? 'python'} would run, from ${cwd}); nothing was recorded`,
+  );
 }
 
 /**
@@ -92,7 +98,8 @@ export async function recordTrace(options: RecordOptions): Promise<Recording> {
   checkRoot();
   const bpftrace = findBpftrace(env.PATH);
   const { target } = options;
-  if ('command' in target && target.command.length === 0) throw new RecordError('name the program to record after --, e.g. pyflame record -- /usr/bin/python3.11 script.py');
+  if ('command' in target && target.command.length === 0)
+    throw new RecordError('name the program to record after --, e.g. pyflame record -- /usr/bin/python3.11 script.py');
   const python = 'pid' in target ? findPythonForPid(target.pid) : findPythonForCommand(target.command[0], env);
   if ('command' in target) {
     commandLine(target.command); // arguments bpftrace cannot pass are refused first
@@ -111,14 +118,36 @@ export async function recordTrace(options: RecordOptions): Promise<Recording> {
   const probes = chooseProbeSet(python.notes, python.version, options.lines ?? false, exitOf, switchesOf);
   const say = (text: string) => options.stderr.write(`pyflame: ${terminalText(text)}\n`);
   if (mounted !== undefined) say(mounted);
-  const version = python.version === undefined ? 'CPython (version unknown)' : `CPython ${python.version.major}.${python.version.minor}`;
-  const markers = probes.attached.map((marker) => (marker === 'line' && probes.silentLine ? 'line (attached, not written)' : marker)).join(', ');
-  say(`recording ${'pid' in target ? `process ${target.pid} (${python.interpreter})` : python.interpreter}: ${version}, markers in ${python.markerFile}: ${markers}`);
+  const version =
+    python.version === undefined
+      ? 'CPython (version unknown)'
+      : `CPython ${python.version.major}.${python.version.minor}`;
+  const markers = probes.attached
+    .map((marker) => (marker === 'line' && probes.silentLine ? 'line (attached, not written)' : marker))
+    .join(', ');
+  say(
+    `recording ${'pid' in target ? `process ${target.pid} (${python.interpreter})` : python.interpreter}: ${version}, markers in ${python.markerFile}: ${markers}`,
+  );
   for (const notice of probes.notices) say(notice);
-  if (switchesOf === undefined && probes.functionCalls) say(`times will be wall-clock only (not split into on and off the CPU): that needs the tracepoint ${join(TRACEFS, SWITCH_TRACEPOINT)}`);
-  if (exitOf === undefined) say(`how the program ends cannot be reported: that needs kernel BTF (${KERNEL_BTF}) and the tracepoint ${join(TRACEFS, EXIT_TRACEPOINT)}`);
+  if (switchesOf === undefined && probes.functionCalls)
+    say(
+      `times will be wall-clock only (not split into on and off the CPU): that needs the tracepoint ${join(TRACEFS, SWITCH_TRACEPOINT)}`,
+    );
+  if (exitOf === undefined)
+    say(
+      `how the program ends cannot be reported: that needs kernel BTF (${KERNEL_BTF}) and the tracepoint ${join(TRACEFS, EXIT_TRACEPOINT)}`,
+    );
   // Under -c bpftrace starts the interpreter found on PATH (absolute, so bpftrace need not search).
   const run = 'pid' in target ? { pid: target.pid } : { command: [python.interpreter, ...target.command.slice(1)] };
-  const result = await runBpftrace({ bpftrace, program: probes.program, markerFile: python.markerFile, target: run, output, writeTo, env, stderr: options.stderr });
+  const result = await runBpftrace({
+    bpftrace,
+    program: probes.program,
+    markerFile: python.markerFile,
+    target: run,
+    output,
+    writeTo,
+    env,
+    stderr: options.stderr,
+  });
   return { ...result, output, python, probes };
 }

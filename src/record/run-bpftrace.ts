@@ -95,7 +95,8 @@ function findSetpriv(path: string | undefined): string | undefined {
       if (dir === '') continue;
       const candidate = join(dir, 'setpriv');
       if (!existsSync(candidate)) continue;
-      if (spawnSync(candidate, ['--pdeathsig', 'TERM', '--', '/bin/true'], { stdio: 'ignore' }).status === 0) setprivFound = candidate;
+      if (spawnSync(candidate, ['--pdeathsig', 'TERM', '--', '/bin/true'], { stdio: 'ignore' }).status === 0)
+        setprivFound = candidate;
       break;
     }
   }
@@ -182,8 +183,11 @@ export async function runBpftrace(run: BpftraceRun): Promise<BpftraceResult> {
     if (program === 'starting' || 'pid' in run.target) warned = true;
     if (!warned) {
       warned = true;
-      const why = typeof program === 'number' ? 'the program has not stopped' : 'bpftrace is still writing what it recorded';
-      writeSafely(`pyflame: ${why}; ${signal} again stops bpftrace now, and the events it has not written yet will be missing\n`);
+      const why =
+        typeof program === 'number' ? 'the program has not stopped' : 'bpftrace is still writing what it recorded';
+      writeSafely(
+        `pyflame: ${why}; ${signal} again stops bpftrace now, and the events it has not written yet will be missing\n`,
+      );
       return;
     }
     stopNow();
@@ -225,7 +229,10 @@ export async function runBpftrace(run: BpftraceRun): Promise<BpftraceResult> {
       });
     });
     const failed = () => {
-      const said = messages.filter((line) => /error/i.test(line)).slice(-3).join(' / ');
+      const said = messages
+        .filter((line) => /error/i.test(line))
+        .slice(-3)
+        .join(' / ');
       return `bpftrace failed (${status === null ? `killed by ${killedBy ?? 'a signal'}` : `exit status ${status}`})${said === '' ? '' : `: ${said}`}`;
     };
     if (!existsSync(temp)) throw new RecordError(`${failed()}; nothing was recorded`);
@@ -235,7 +242,10 @@ export async function runBpftrace(run: BpftraceRun): Promise<BpftraceResult> {
     } catch (error) {
       await unlink(temp).catch(() => {});
       const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOSPC' || code === 'EDQUOT') throw new RecordError(`${run.output}: the file system is full (${code}): the trace could not be completed, nothing was kept. Free some space, or record to another file system with -o`);
+      if (code === 'ENOSPC' || code === 'EDQUOT')
+        throw new RecordError(
+          `${run.output}: the file system is full (${code}): the trace could not be completed, nothing was kept. Free some space, or record to another file system with -o`,
+        );
       throw error;
     }
     if (end.events === 0 && (status !== 0 || !end.complete)) {
@@ -249,7 +259,15 @@ export async function runBpftrace(run: BpftraceRun): Promise<BpftraceResult> {
       );
     }
     await deliver(temp, writeTo);
-    return { interrupted, stoppedBy, events: end.events, lost: end.lost, perfPages, end, bpftraceFailure: status === 0 ? undefined : failed() };
+    return {
+      interrupted,
+      stoppedBy,
+      events: end.events,
+      lost: end.lost,
+      perfPages,
+      end,
+      bpftraceFailure: status === 0 ? undefined : failed(),
+    };
   }
 }
 
@@ -270,7 +288,12 @@ export async function deliver(temp: string, writeTo: OutputTarget): Promise<void
     return;
   }
   try {
-    const into = writeTo.kind === 'stdout' ? createWriteStream('', { fd: 1, autoClose: false }) : writeTo.fd !== undefined ? createWriteStream('', { fd: writeTo.fd, autoClose: false }) : createWriteStream(writeTo.path, { flags: 'w' });
+    const into =
+      writeTo.kind === 'stdout'
+        ? createWriteStream('', { fd: 1, autoClose: false })
+        : writeTo.fd !== undefined
+          ? createWriteStream('', { fd: writeTo.fd, autoClose: false })
+          : createWriteStream(writeTo.path, { flags: 'w' });
     await pipeline(createReadStream(temp), into);
   } finally {
     await unlink(temp).catch(() => {});

@@ -23,14 +23,26 @@ export function visibleText(text: string): string {
 /** Text safe to print on a terminal (visibleText: terminals need nothing more). */
 export const terminalText = visibleText;
 
-const HTML_ENTITIES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const HTML_ENTITIES: Readonly<Record<string, string>> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
 
 /** Text for HTML element content or a quoted attribute value. */
 export function htmlText(text: string): string {
   return visibleText(text).replace(/[&<>"']/g, (char) => HTML_ENTITIES[char]);
 }
 
-const XML_ENTITIES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
+const XML_ENTITIES: Readonly<Record<string, string>> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&apos;',
+};
 
 /**
  * Text for XML 1.0 element content or a quoted attribute value (SVG). After visibleText it holds
@@ -60,5 +72,8 @@ export function markdownText(text: string): string {
  * JSON.stringify already writes lone surrogates as \u escapes.
  */
 export function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(value).replace(
+    /[<>&\u2028\u2029]/g,
+    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }

@@ -72,7 +72,12 @@ export async function inflatedProfile(path: string, limits: ViewLimits): Promise
 }
 
 /** The speedscope document of an analysed trace, written in pieces into a temporary file. */
-export async function analysisProfile(analysis: Analysis, timeline: TimelineRecorder, exporter: string, limits: ViewLimits): Promise<ProfileFile> {
+export async function analysisProfile(
+  analysis: Analysis,
+  timeline: TimelineRecorder,
+  exporter: string,
+  limits: ViewLimits,
+): Promise<ProfileFile> {
   const temp = await TempProfile.create(limits);
   try {
     await writeSpeedscope(analysis, timeline, (piece) => temp.write(piece), exporter);
@@ -146,12 +151,15 @@ class TempProfile {
     const bytes = typeof piece === 'string' ? Buffer.from(piece, 'utf8') : piece;
     if (this.failure !== undefined) throw this.failure;
     this.bytes += bytes.byteLength;
-    if (this.bytes > this.limits.refuseBytes) throw new ProfileTooLargeError(this.bytes, this.limits.refuseBytes, false);
+    if (this.bytes > this.limits.refuseBytes)
+      throw new ProfileTooLargeError(this.bytes, this.limits.refuseBytes, false);
     if (!this.stream.write(bytes)) await once(this.stream, 'drain');
   }
 
   async finish(): Promise<ProfileFile> {
-    await new Promise<void>((resolve, reject) => this.stream.end((error?: Error | null) => (error ? reject(error) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      this.stream.end((error?: Error | null) => (error ? reject(error) : resolve())),
+    );
     return { path: this.path, bytes: this.bytes, remove: () => this.remove() };
   }
 

@@ -61,7 +61,10 @@ export function speedscopeAppDir(): string {
  */
 export async function serveSpeedscope(options: ServeOptions): Promise<SpeedscopeServer> {
   const files = await listFiles(options.appDir ?? speedscopeAppDir());
-  if (!files.has('/index.html')) throw new Error(`the speedscope app is missing: no index.html in ${options.appDir ?? speedscopeAppDir()} (reinstall pyflame's dependencies)`);
+  if (!files.has('/index.html'))
+    throw new Error(
+      `the speedscope app is missing: no index.html in ${options.appDir ?? speedscopeAppDir()} (reinstall pyflame's dependencies)`,
+    );
   let port = 0;
   let served: () => void = () => {};
   const profileServed = new Promise<void>((resolve) => (served = resolve));
@@ -100,8 +103,12 @@ export async function serveSpeedscope(options: ServeOptions): Promise<Speedscope
 }
 
 /** Why a request is turned away before its path is looked at, or undefined. */
-function refuse(request: IncomingMessage, port: number): { status: number; text: string; headers?: Record<string, string> } | undefined {
-  if (request.method !== 'GET' && request.method !== 'HEAD') return { status: 405, text: 'only GET and HEAD', headers: { allow: 'GET, HEAD' } };
+function refuse(
+  request: IncomingMessage,
+  port: number,
+): { status: number; text: string; headers?: Record<string, string> } | undefined {
+  if (request.method !== 'GET' && request.method !== 'HEAD')
+    return { status: 405, text: 'only GET and HEAD', headers: { allow: 'GET, HEAD' } };
   const host = request.headers.host;
   if (host !== `${HOST}:${port}` && host !== `localhost:${port}`) return { status: 403, text: 'wrong Host header' };
   return undefined;
@@ -146,7 +153,14 @@ const COMMON_HEADERS = {
  * reaches the response, and then 'finish' never came (`view --once` waited forever after curl
  * had the whole profile).
  */
-function sendFile(request: IncomingMessage, response: ServerResponse, path: string, bytes: number, type: string, sent: () => void = () => {}): void {
+function sendFile(
+  request: IncomingMessage,
+  response: ServerResponse,
+  path: string,
+  bytes: number,
+  type: string,
+  sent: () => void = () => {},
+): void {
   response.writeHead(200, { ...COMMON_HEADERS, 'content-type': type, 'content-length': String(bytes) });
   if (request.method === 'HEAD' || bytes === 0) {
     if (bytes === 0) response.once('finish', sent);

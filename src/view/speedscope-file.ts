@@ -20,7 +20,11 @@ export async function sniffViewInput(path: string): Promise<ViewInputKind> {
   const gzipped = await startsWithGzipMagic(path);
   const head = (gzipped ? await inflatedHead(path) : await rawHead(path)).replace(/^\uFEFF/, '').trimStart();
   if (!looksLikeJson(head)) return 'trace';
-  if (head.startsWith('{') && (schemaNamesSpeedscope(head) || (/"shared"\s*:/.test(head) && /"profiles"\s*:/.test(head)))) return gzipped ? 'speedscope-gz' : 'speedscope';
+  if (
+    head.startsWith('{') &&
+    (schemaNamesSpeedscope(head) || (/"shared"\s*:/.test(head) && /"profiles"\s*:/.test(head)))
+  )
+    return gzipped ? 'speedscope-gz' : 'speedscope';
   // A gzipped JSON that is not speedscope may still be a gzipped trace that starts with "[" (no
   // format does today); the trace readers decide.
   return gzipped ? 'trace' : 'other-json';

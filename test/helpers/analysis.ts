@@ -22,7 +22,10 @@ export async function analyzeRows(rows: readonly Row[], options: AnalyzeOptions 
 /** The merged stats of function `name` (and line, when several share the name). */
 export function fn(analysis: Analysis, name: string, line?: number): FunctionStats {
   const found = analysis.functions.filter((f) => f.name === name && (line === undefined || f.line === line));
-  if (found.length !== 1) throw new Error(`expected one function ${name}${line ?? ''}, found ${found.length}: ${analysis.functions.map((f) => `${f.name}:${f.line}`).join(' ')}`);
+  if (found.length !== 1)
+    throw new Error(
+      `expected one function ${name}${line ?? ''}, found ${found.length}: ${analysis.functions.map((f) => `${f.name}:${f.line}`).join(' ')}`,
+    );
   return found[0];
 }
 

@@ -14,10 +14,16 @@ export function scriptPlaceholder(name: BrowserScriptName): string {
 
 /** The document with each embedded bundle replaced by its placeholder. */
 export function withoutScripts(document: string): string {
-  return BROWSER_SCRIPTS.reduce((text, name) => text.split(browserScript(name)).join(scriptPlaceholder(name)), document);
+  return BROWSER_SCRIPTS.reduce(
+    (text, name) => text.split(browserScript(name)).join(scriptPlaceholder(name)),
+    document,
+  );
 }
 
 /** A golden with its placeholders replaced by the current bundles again (to open it in a browser). */
 export function withScripts(document: string): string {
-  return BROWSER_SCRIPTS.reduce((text, name) => text.split(scriptPlaceholder(name)).join(browserScript(name)), document);
+  return BROWSER_SCRIPTS.reduce(
+    (text, name) => text.split(scriptPlaceholder(name)).join(browserScript(name)),
+    document,
+  );
 }

@@ -5,7 +5,11 @@ import { flameChartSvg, type ChartSvgOptions } from '../../src/export/chart/rend
 import { TimelineRecorder } from '../../src/export/speedscope/timeline-recorder.js';
 
 /** A trace's analysis with its timeline, the chart's model and its SVG. */
-export async function chartOf(path: string, options: ChartSvgOptions = {}, analyzeOptions: AnalyzeOptions = {}): Promise<{ analysis: Analysis; model: ChartModel; svg: string }> {
+export async function chartOf(
+  path: string,
+  options: ChartSvgOptions = {},
+  analyzeOptions: AnalyzeOptions = {},
+): Promise<{ analysis: Analysis; model: ChartModel; svg: string }> {
   const timeline = new TimelineRecorder();
   const analysis = await analyzeTrace(path, { ...analyzeOptions, timeline });
   return { analysis, model: chartModel(analysis, timeline, options), svg: flameChartSvg(analysis, timeline, options) };
@@ -28,8 +32,18 @@ export function drawnRects(svg: string): DrawnRect[] {
   const lanes = svg.split('<g class="pfc-lane"').slice(1);
   lanes.forEach((lane, index) => {
     const body = lane.slice(0, lane.indexOf('</g>'));
-    for (const m of body.matchAll(/<rect class="pfc-k\d+" x="([\d.e-]+)%" y="(\d+)" width="([\d.e-]+)%" height="15" data-f="(\d+)" data-s="([\d.e-]+)" data-t="([\d.e-]+)"\/>/g)) {
-      rects.push({ lane: index, x: Number(m[1]), y: Number(m[2]), width: Number(m[3]), fn: Number(m[4]), startNs: Number(m[5]), durationNs: Number(m[6]) });
+    for (const m of body.matchAll(
+      /<rect class="pfc-k\d+" x="([\d.e-]+)%" y="(\d+)" width="([\d.e-]+)%" height="15" data-f="(\d+)" data-s="([\d.e-]+)" data-t="([\d.e-]+)"\/>/g,
+    )) {
+      rects.push({
+        lane: index,
+        x: Number(m[1]),
+        y: Number(m[2]),
+        width: Number(m[3]),
+        fn: Number(m[4]),
+        startNs: Number(m[5]),
+        durationNs: Number(m[6]),
+      });
     }
   });
   return rects;

@@ -16,7 +16,10 @@ export function memoryOutput(): TextOutput & { text(): string } {
 }
 
 /** A trace's normalized event log as CSV text, with its summary. */
-export async function eventLogCsv(path: string, options: Omit<ReadTraceOptions, 'onBatch'> = {}): Promise<{ csv: string; summary: TraceSummary }> {
+export async function eventLogCsv(
+  path: string,
+  options: Omit<ReadTraceOptions, 'onBatch'> = {},
+): Promise<{ csv: string; summary: TraceSummary }> {
   const output = memoryOutput();
   const summary = await convertTrace(path, output, { ...options, to: 'csv' });
   return { csv: output.text(), summary };
@@ -25,6 +28,7 @@ export async function eventLogCsv(path: string, options: Omit<ReadTraceOptions, 
 /** The warnings of a summary as stable text for golden files. */
 export function warningsText(summary: TraceSummary): string {
   const lines = [`format: ${summary.format}`, `events: ${summary.events}`, `lines: ${summary.lines}`];
-  for (const w of summary.warnings) lines.push(`warning ${w.code}: ${w.count} ${w.unit} at lines [${w.lines.join(', ')}]: ${w.message}`);
+  for (const w of summary.warnings)
+    lines.push(`warning ${w.code}: ${w.count} ${w.unit} at lines [${w.lines.join(', ')}]: ${w.message}`);
   return `${lines.join('\n')}\n`;
 }

@@ -20,9 +20,16 @@ export function assertGolden(name: string, document: string): void {
     writeFileSync(path, actual);
     return;
   }
-  assert.ok(existsSync(path), `golden file ${path} is missing: run PYFLAME_BLESS=1 npm test to create it, then review it`);
+  assert.ok(
+    existsSync(path),
+    `golden file ${path} is missing: run PYFLAME_BLESS=1 npm test to create it, then review it`,
+  );
   const expected = readFileSync(path, 'utf8');
   if (actual !== expected) {
-    assert.equal(actual, expected, `output differs from golden ${path} (PYFLAME_BLESS=1 npm test rewrites it after review)`);
+    assert.equal(
+      actual,
+      expected,
+      `output differs from golden ${path} (PYFLAME_BLESS=1 npm test rewrites it after review)`,
+    );
   }
 }

@@ -18,6 +18,7 @@ export function markerRecordingSkipReason(): string | false {
     return 'bpftrace is not installed (apt-get install -y bpftrace)';
   }
   if (!existsSync(MARKED_PYTHON)) return `${MARKED_PYTHON} is not installed (Debian: apt-get install -y python3.11)`;
-  if (!readStapsdtNotesFromFile(MARKED_PYTHON).some((note) => note.name === 'function__entry')) return `${MARKED_PYTHON} has no function markers`;
+  if (!readStapsdtNotesFromFile(MARKED_PYTHON).some((note) => note.name === 'function__entry'))
+    return `${MARKED_PYTHON} has no function markers`;
   return false;
 }

@@ -16,11 +16,14 @@ const nameChars = fc.constantFrom(...'abcxyz_019 ,."\'<>&é✓/'.split(''));
 const name = fc.string({ unit: nameChars, minLength: 1, maxLength: 12 });
 
 /** A function table to call from: names may hold commas, quotes, markup and non-ASCII. */
-const functions = fc.uniqueArray(fc.record({ file: name.map((n) => `/app/${n}.py`), func: name, line: fc.integer({ min: 0, max: 5000 }) }), {
-  minLength: 1,
-  maxLength: 8,
-  selector: (f) => `${f.file}\t${f.func}`,
-});
+const functions = fc.uniqueArray(
+  fc.record({ file: name.map((n) => `/app/${n}.py`), func: name, line: fc.integer({ min: 0, max: 5000 }) }),
+  {
+    minLength: 1,
+    maxLength: 8,
+    selector: (f) => `${f.file}\t${f.func}`,
+  },
+);
 
 /**
  * Balanced traces: 1-3 threads, each a random walk of calls and returns (plus GC pairs) closed
@@ -29,7 +32,10 @@ const functions = fc.uniqueArray(fc.record({ file: name.map((n) => `/app/${n}.py
 export const balancedTrace = fc
   .record({
     functions,
-    threads: fc.array(fc.array(fc.integer({ min: 0, max: 99 }), { minLength: 1, maxLength: 40 }), { minLength: 1, maxLength: 3 }),
+    threads: fc.array(fc.array(fc.integer({ min: 0, max: 99 }), { minLength: 1, maxLength: 40 }), {
+      minLength: 1,
+      maxLength: 3,
+    }),
     start: fc.bigInt({ min: 1_700_000_000_000_000_000n, max: 1_800_000_000_000_000_000n }),
     gaps: fc.array(fc.integer({ min: 1, max: 5000 }), { minLength: 1, maxLength: 16 }),
   })
@@ -86,9 +92,12 @@ export function toPyflameText(events: readonly GenEvent[]): string {
 export function expectedRows(events: readonly GenEvent[]): string[] {
   // RFC 4180 quoting; a name that would start a spreadsheet formula (or starts with ') gets a
   // leading ' inside quotes (docs/event-log.md).
-  const field = (s: string) => (/^[=+\-@\t\r']/.test(s) ? `"'${s.replace(/"/g, '""')}"` : /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+  const field = (s: string) =>
+    /^[=+\-@\t\r']/.test(s) ? `"'${s.replace(/"/g, '""')}"` : /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   return events.map((e) => {
-    const kind = { function__entry: 'entry', function__return: 'return', gc__start: 'gc-start', gc__done: 'gc-done' }[e.probe];
+    const kind = { function__entry: 'entry', function__return: 'return', gc__start: 'gc-start', gc__done: 'gc-done' }[
+      e.probe
+    ];
     const frame = e.file !== undefined ? `${field(e.file)},${field(e.func!)},${e.line}` : ',,';
     const value = e.value !== undefined ? String(e.value) : '';
     return `${e.ts},${e.pid},${e.tid},${kind},${frame},${value},`;

@@ -18,8 +18,16 @@ export interface ViewProcess {
  * Starts the real binary (`node bin/pyflame.js view ...`) and waits for the URL line on stdout.
  * Rejects with stderr if the process ends first or prints nothing within the timeout.
  */
-export function startView(args: readonly string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 60_000): Promise<ViewProcess> {
-  const child = spawn(process.execPath, [CLI, 'view', ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startView(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+  timeoutMs = 60_000,
+): Promise<ViewProcess> {
+  const child = spawn(process.execPath, [CLI, 'view', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, NO_COLOR: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));

@@ -12,7 +12,8 @@ export function assertWellFormed(xml: string): void {
   let i = 0;
   const entity = /^&(amp|lt|gt|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);/;
   const checkText = (text: string, where: number) => {
-    for (let j = text.indexOf('&'); j >= 0; j = text.indexOf('&', j + 1)) assert.match(text.slice(j, j + 12), entity, `a bare & at ${where + j}`);
+    for (let j = text.indexOf('&'); j >= 0; j = text.indexOf('&', j + 1))
+      assert.match(text.slice(j, j + 12), entity, `a bare & at ${where + j}`);
     assert.ok(!text.includes('<'), `a raw < at ${where}`);
   };
   while (i < xml.length) {

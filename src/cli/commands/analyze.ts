@@ -20,7 +20,15 @@ import { colorWanted } from '../color-wanted.js';
 import { ANALYZE_OUTPUTS, DEFAULT_FOLDED_WEIGHT } from '../outputs/analyze-outputs.js';
 import { declareOutputFlags, listFlags } from '../outputs/output-spec.js';
 import { planOutputs } from '../outputs/plan-outputs.js';
-import { DEFAULT_MIN_WIDTH_PERCENT, invertedOption, minWidthOption, minWidthPercent, stdinAtMostOnce, topOption, topRows } from '../shared-flags.js';
+import {
+  DEFAULT_MIN_WIDTH_PERCENT,
+  invertedOption,
+  minWidthOption,
+  minWidthPercent,
+  stdinAtMostOnce,
+  topOption,
+  topRows,
+} from '../shared-flags.js';
 
 // Kept importable from here, where they were first defined.
 export { colorWanted, outputName };
@@ -104,15 +112,39 @@ async function progressFor(path: string, context: CommandContext): Promise<Comma
 
 export const analyzeCommand = {
   command: 'analyze <traces..>',
-  describe: 'Report where the time went (functions, GC pauses, imports, lines) and write flame graphs, charts, HTML, JSON, speedscope, folded stacks',
+  describe:
+    'Report where the time went (functions, GC pauses, imports, lines) and write flame graphs, charts, HTML, JSON, speedscope, folded stacks',
   builder: (yargs: Argv) =>
-    declareOutputFlags(filterFlags(readOptionFlags(yargs)).positional('traces', { type: 'string', array: true, describe: 'recorded traces (any format; .gz accepted; - for stdin)' }), ANALYZE_OUTPUTS)
-      .option('minwidth', minWidthOption('SVG, chart: leave out frames narrower than PCT percent of the whole graph (of the time span, for --chart)'))
+    declareOutputFlags(
+      filterFlags(readOptionFlags(yargs)).positional('traces', {
+        type: 'string',
+        array: true,
+        describe: 'recorded traces (any format; .gz accepted; - for stdin)',
+      }),
+      ANALYZE_OUTPUTS,
+    )
+      .option(
+        'minwidth',
+        minWidthOption(
+          'SVG, chart: leave out frames narrower than PCT percent of the whole graph (of the time span, for --chart)',
+        ),
+      )
       .option('inverted', invertedOption('SVG: '))
       .option('top', topOption(ANALYZE_DEFAULTS.top))
-      .option('sort', { choices: SORT_KEYS, default: ANALYZE_DEFAULTS.sort as SortKey, describe: 'order of the first function table' })
-      .option('lines', { type: 'boolean', default: ANALYZE_DEFAULTS.lines, describe: 'show the hottest source lines (traces with line events)' })
-      .option('overhead', { type: 'string', describe: 'probe cost per event to subtract (ns, or 8us...; see docs/analyze.md)' })
+      .option('sort', {
+        choices: SORT_KEYS,
+        default: ANALYZE_DEFAULTS.sort as SortKey,
+        describe: 'order of the first function table',
+      })
+      .option('lines', {
+        type: 'boolean',
+        default: ANALYZE_DEFAULTS.lines,
+        describe: 'show the hottest source lines (traces with line events)',
+      })
+      .option('overhead', {
+        type: 'string',
+        describe: 'probe cost per event to subtract (ns, or 8us...; see docs/analyze.md)',
+      })
       .example('$0 analyze trace.txt', 'the terminal report')
       .example('$0 analyze trace.txt --json', 'also write out/trace.json')
       .example('$0 analyze trace.txt --json - | jq .gc', 'JSON on stdout (no report)')
@@ -122,7 +154,9 @@ export const analyzeCommand = {
       .example('$0 analyze trace.txt --svg', 'also out/trace.svg, an interactive flame graph')
       .example('$0 analyze trace.txt --html', 'also out/trace.html, a one-page offline report')
       .example('$0 analyze trace.txt --chart', 'also out/trace.chart.svg, calls in time order')
-      .epilog(`Put ${listFlags(ANALYZE_OUTPUTS)} after the traces (or write --json=PATH): a word after them is taken as their path.\nFormats read: ${formatNames().join(', ')}. See docs/analyze.md.`),
+      .epilog(
+        `Put ${listFlags(ANALYZE_OUTPUTS)} after the traces (or write --json=PATH): a word after them is taken as their path.\nFormats read: ${formatNames().join(', ')}. See docs/analyze.md.`,
+      ),
   async run(args: AnalyzeArgs, context: CommandContext): Promise<number> {
     const traces = (args.traces ?? []).map((trace) => tracePath(trace));
     if (traces.length === 0) throw new UsageError('name at least one trace to analyze (- reads stdin)');
@@ -130,7 +164,8 @@ export const analyzeCommand = {
     const top = topRows(args.top);
     const { filters, described } = filtersFrom(args);
     // Whole ns, so every time in the analysis (and the --json document) stays an integer.
-    const overheadNs = args.overhead === undefined ? undefined : Math.round(parseDurationFlag('overhead', args.overhead));
+    const overheadNs =
+      args.overhead === undefined ? undefined : Math.round(parseDurationFlag('overhead', args.overhead));
     const outputs = planOutputs(ANALYZE_OUTPUTS, args, traces);
     const minWidth = minWidthPercent(args.minwidth);
     // Every destination is checked before the first trace is read: a mistake costs no analysis.
@@ -143,24 +178,57 @@ export const analyzeCommand = {
       const progress = await progressFor(trace, context);
       let analysis: Analysis;
       // The call timeline is kept only for the outputs that draw it.
-      const timeline = outputs.needing('timeline', trace).length > 0 ? new (await import('../../export/speedscope/timeline-recorder.js')).TimelineRecorder() : undefined;
+      const timeline =
+        outputs.needing('timeline', trace).length > 0
+          ? new (await import('../../export/speedscope/timeline-recorder.js')).TimelineRecorder()
+          : undefined;
       try {
         // Stdin only for `-`: given a stream, analyzeTrace parses on this thread instead of a second
         // one; a small file too (starting the thread costs more than it saves).
         const parseThread = trace !== '-' && (await worthAThread(trace));
-        analysis = await analyzeTrace(trace, { ...readOptions, stdin: trace === '-' ? readOptions.stdin : undefined, onProgress: progress?.update, filters, overheadNs, timeline, parseThread });
+        analysis = await analyzeTrace(trace, {
+          ...readOptions,
+          stdin: trace === '-' ? readOptions.stdin : undefined,
+          onProgress: progress?.update,
+          filters,
+          overheadNs,
+          timeline,
+          parseThread,
+        });
       } catch (error) {
         throw foldedGivenAsTrace(error, trace);
       } finally {
         progress?.stop();
       }
       const note = (line: string) => context.stderr.write(`${line}\n`);
-      await outputs.write(trace, { trace, analysis, timeline, title: outputName(trace), filters: described, minWidthPercent: minWidth, inverted: args.inverted, weight: args.weight, perThread: args['per-thread'], note }, context);
+      await outputs.write(
+        trace,
+        {
+          trace,
+          analysis,
+          timeline,
+          title: outputName(trace),
+          filters: described,
+          minWidthPercent: minWidth,
+          inverted: args.inverted,
+          weight: args.weight,
+          perThread: args['per-thread'],
+          note,
+        },
+        context,
+      );
       if (toStdout) {
         // Only the document goes to stdout: the warnings the report would show go to stderr.
         for (const line of formatWarnings(analysis.source.path, analysis.warnings)) context.stderr.write(`${line}\n`);
       } else {
-        const report = renderReport(analysis, { top, sort: args.sort, lines: args.lines, color, width, filters: described });
+        const report = renderReport(analysis, {
+          top,
+          sort: args.sort,
+          lines: args.lines,
+          color,
+          width,
+          filters: described,
+        });
         await writeText({ kind: 'stdout' }, () => (index > 0 ? `\n${report}` : report), context);
       }
     }

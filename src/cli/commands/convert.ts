@@ -30,14 +30,16 @@ export const convertCommand = {
       .epilog(`Formats read: ${formatNames().join(', ')}`),
   async run(args: ConvertArgs, context: CommandContext): Promise<number> {
     const trace = tracePath(args.trace);
-    const to: Destination = args.output === undefined || args.output === '-' ? { kind: 'stdout' } : { kind: 'file', path: args.output };
+    const to: Destination =
+      args.output === undefined || args.output === '-' ? { kind: 'stdout' } : { kind: 'file', path: args.output };
     checkDestinations([{ flag: '-o', to }], [trace], context);
     const output = await openOutput(to.kind === 'file' ? to.path : '-', context.stdout);
     try {
       const summary = await convertTrace(trace, output, { to: args.to, ...readOptionsFrom(args, context) });
       await output.commit();
       reportWarnings(context, summary);
-      if (to.kind === 'file') context.stderr.write(`pyflame: wrote ${summary.events} events to ${terminalText(to.path)}\n`);
+      if (to.kind === 'file')
+        context.stderr.write(`pyflame: wrote ${summary.events} events to ${terminalText(to.path)}\n`);
       return ExitCode.Ok;
     } catch (error) {
       await output.abort();

@@ -41,7 +41,8 @@ export function incompleteWarning(recording: Recording | InProcessRecording): st
     const why = recording.bpftraceFailure ?? 'it stopped before writing them, or its writes failed';
     return `warning: recording incomplete: bpftrace's final event counts are missing (${why}): the trace may end early, and how many events are missing is unknown.${cut} The trace is kept and its last line says "result=incomplete"; record again.`;
   }
-  if (end.missing < 0) return `warning: recording incomplete: the trace has ${-end.missing} more event lines than the probes fired (${end.fired}): it is not what this recording wrote.${cut}`;
+  if (end.missing < 0)
+    return `warning: recording incomplete: the trace has ${-end.missing} more event lines than the probes fired (${end.fired}): it is not what this recording wrote.${cut}`;
   return (
     `warning: recording incomplete: ${end.missing} of ${end.fired} events missing (the probes fired ${end.fired} times; ${end.events} were written, ${end.lost} reported lost): ` +
     `bpftrace stopped before writing them all${recording.interrupted ? ' (when stopped, bpftrace 0.17 throws away what it has not written yet: a busy --pid recording loses its last moments)' : ''}.${cut} ` +
@@ -52,34 +53,68 @@ export function incompleteWarning(recording: Recording | InProcessRecording): st
 /** How the program ended, in words; failed unless it exited with status 0. */
 export function programEnd(exit: ProgramExit | undefined): { text: string; failed: boolean } | undefined {
   if (exit === undefined) return undefined;
-  if ('status' in exit) return exit.status === 0 ? undefined : { text: `the program exited with status ${exit.status}`, failed: true };
-  const name = Object.entries(osConstants.signals).find(([, number]) => number === exit.signal)?.[0] ?? `signal ${exit.signal}`;
+  if ('status' in exit)
+    return exit.status === 0 ? undefined : { text: `the program exited with status ${exit.status}`, failed: true };
+  const name =
+    Object.entries(osConstants.signals).find(([, number]) => number === exit.signal)?.[0] ?? `signal ${exit.signal}`;
   return { text: `the program was killed by ${name} (signal ${exit.signal})`, failed: true };
 }
 
 export const recordCommand = {
   command: 'record [command..]',
-  describe: 'Record a trace: with bpftrace on the CPython markers (Linux, root), or with a recorder inside the program (any CPython 3.8+); a running process with --pid (markers)',
+  describe:
+    'Record a trace: with bpftrace on the CPython markers (Linux, root), or with a recorder inside the program (any CPython 3.8+); a running process with --pid (markers)',
   builder: (yargs: Argv) =>
     yargs
-      .positional('command', { type: 'string', array: true, describe: 'the program to run, after --: the python interpreter, the script and its arguments' })
+      .positional('command', {
+        type: 'string',
+        array: true,
+        describe: 'the program to run, after --: the python interpreter, the script and its arguments',
+      })
       .option('pid', { type: 'number', describe: 'attach to this running Python process instead (stop with Ctrl-C)' })
-      .option('output', { alias: 'o', type: 'string', describe: 'the trace file (default out/<script>.pyflame.txt, out/pid-<PID>.pyflame.txt)' })
-      .option('lines', { type: 'boolean', default: false, describe: 'also write line events (one per executed line: big traces)' })
+      .option('output', {
+        alias: 'o',
+        type: 'string',
+        describe: 'the trace file (default out/<script>.pyflame.txt, out/pid-<PID>.pyflame.txt)',
+      })
+      .option('lines', {
+        type: 'boolean',
+        default: false,
+        describe: 'also write line events (one per executed line: big traces)',
+      })
       .option('analyze', { type: 'boolean', default: false, describe: 'run pyflame analyze on the trace afterwards' })
-      .option('via', { type: 'string', choices: ['markers', 'inprocess'], describe: 'markers: bpftrace on the CPython markers (Linux, root); inprocess: a recorder inside the program (any CPython 3.8+). Default: the markers when usable, else in-process' })
+      .option('via', {
+        type: 'string',
+        choices: ['markers', 'inprocess'],
+        describe:
+          'markers: bpftrace on the CPython markers (Linux, root); inprocess: a recorder inside the program (any CPython 3.8+). Default: the markers when usable, else in-process',
+      })
       .example('sudo $0 record -- /usr/bin/python3.11 script.py arg', 'writes out/script.pyflame.txt')
-      .example('sudo $0 record -o trace.txt --pid 1234', 'attach to a running process; Ctrl-C stops and keeps the trace')
+      .example(
+        'sudo $0 record -o trace.txt --pid 1234',
+        'attach to a running process; Ctrl-C stops and keeps the trace',
+      )
       .example('sudo $0 record --analyze -- /usr/bin/python3.11 -m mymodule', 'record, then print the report')
       .example('$0 record --via inprocess -- python3 script.py', 'no root, any CPython 3.8+: the in-process recorder')
-      .epilog('Two ways. The markers need Linux, root, bpftrace, and a CPython built --with-dtrace whose markers include function entry (Debian/Ubuntu /usr/bin/python3.X up to 3.11). Otherwise (or with --via inprocess) the in-process recorder runs the script or -m module under any CPython 3.8+, on any system, without root; it cannot attach to a running process. Ctrl-C, SIGTERM and SIGHUP go to the program; the trace is kept. Exit status: 0 a complete trace, 2 nothing kept, 3 the program failed (the trace is complete), 4 the trace is incomplete (kept, labelled in its last line). See docs/recording.md.'),
+      .epilog(
+        'Two ways. The markers need Linux, root, bpftrace, and a CPython built --with-dtrace whose markers include function entry (Debian/Ubuntu /usr/bin/python3.X up to 3.11). Otherwise (or with --via inprocess) the in-process recorder runs the script or -m module under any CPython 3.8+, on any system, without root; it cannot attach to a running process. Ctrl-C, SIGTERM and SIGHUP go to the program; the trace is kept. Exit status: 0 a complete trace, 2 nothing kept, 3 the program failed (the trace is complete), 4 the trace is incomplete (kept, labelled in its last line). See docs/recording.md.',
+      ),
   async run(args: RecordArgs, context: CommandContext): Promise<number> {
     const command = [...(args.command ?? []), ...args._.slice(1)].map(String);
-    if (args.pid !== undefined && command.length > 0) throw new UsageError('give either a command (after --) or --pid, not both');
-    if (args.pid === undefined && command.length === 0) throw new UsageError('name the program to record after --, e.g. pyflame record -- /usr/bin/python3.11 script.py (or attach with --pid PID)');
-    if (args.pid !== undefined && (!Number.isInteger(args.pid) || args.pid <= 0)) throw new UsageError(`--pid takes a process id (a whole number above 0); got ${String(args.pid)}`);
-    if (args.output === '' || args.output === '-') throw new UsageError('-o takes a file path (bpftrace writes the trace to a file; stdout is the program\'s)');
-    if (args.pid !== undefined && args.via === 'inprocess') throw new UsageError('--pid attaches with bpftrace and the markers; --via inprocess records a program it starts (name it after --)');
+    if (args.pid !== undefined && command.length > 0)
+      throw new UsageError('give either a command (after --) or --pid, not both');
+    if (args.pid === undefined && command.length === 0)
+      throw new UsageError(
+        'name the program to record after --, e.g. pyflame record -- /usr/bin/python3.11 script.py (or attach with --pid PID)',
+      );
+    if (args.pid !== undefined && (!Number.isInteger(args.pid) || args.pid <= 0))
+      throw new UsageError(`--pid takes a process id (a whole number above 0); got ${String(args.pid)}`);
+    if (args.output === '' || args.output === '-')
+      throw new UsageError("-o takes a file path (bpftrace writes the trace to a file; stdout is the program's)");
+    if (args.pid !== undefined && args.via === 'inprocess')
+      throw new UsageError(
+        '--pid attaches with bpftrace and the markers; --via inprocess records a program it starts (name it after --)',
+      );
     const target: RecordTarget = args.pid !== undefined ? { pid: args.pid } : { command };
     let recording: Recording | InProcessRecording;
     try {
@@ -88,32 +123,56 @@ export const recordCommand = {
         const why = markersUnusable(command);
         if (why !== undefined) {
           way = 'inprocess';
-          context.stderr.write(`pyflame: ${terminalText(`recording in-process (a recorder inside the program), not with bpftrace and the markers: ${why}`)}\n`);
+          context.stderr.write(
+            `pyflame: ${terminalText(`recording in-process (a recorder inside the program), not with bpftrace and the markers: ${why}`)}\n`,
+          );
         }
       }
-      if (way === 'inprocess' && args.lines) context.stderr.write('pyflame: warning: --lines is not supported by the in-process recorder yet: recording without line events\n');
-      recording = way === 'inprocess' ? await recordInProcess({ command, output: args.output, stderr: context.stderr }) : await recordTrace({ target, output: args.output, lines: args.lines, stderr: context.stderr });
+      if (way === 'inprocess' && args.lines)
+        context.stderr.write(
+          'pyflame: warning: --lines is not supported by the in-process recorder yet: recording without line events\n',
+        );
+      recording =
+        way === 'inprocess'
+          ? await recordInProcess({ command, output: args.output, stderr: context.stderr })
+          : await recordTrace({ target, output: args.output, lines: args.lines, stderr: context.stderr });
     } catch (error) {
       if (!(error instanceof RecordError)) throw error;
       context.stderr.write(`pyflame: error: ${terminalText(error.message)}\n`);
       return ExitCode.Error;
     }
     const say = (text: string) => context.stderr.write(`pyflame: ${terminalText(text)}\n`);
-    const signal = recording.stoppedBy === undefined || recording.stoppedBy === 'SIGINT' ? 'interrupt' : recording.stoppedBy;
+    const signal =
+      recording.stoppedBy === undefined || recording.stoppedBy === 'SIGINT' ? 'interrupt' : recording.stoppedBy;
     const how = recording.interrupted ? `stopped by ${signal}; kept what was recorded` : 'the program ended';
     say(`wrote ${recording.output}: ${recording.events} events (${how})`);
-    if (recording.lost > 0 && !('via' in recording)) say(`warning: bpftrace lost ${recording.lost} events (its buffer overflowed): calls around them are incomplete. Record again with a bigger buffer, e.g. BPFTRACE_PERF_RB_PAGES=${Number(recording.perfPages) * 4} (now ${recording.perfPages} pages per CPU)`);
+    if (recording.lost > 0 && !('via' in recording))
+      say(
+        `warning: bpftrace lost ${recording.lost} events (its buffer overflowed): calls around them are incomplete. Record again with a bigger buffer, e.g. BPFTRACE_PERF_RB_PAGES=${Number(recording.perfPages) * 4} (now ${recording.perfPages} pages per CPU)`,
+      );
     const incomplete = incompleteWarning(recording);
     if (incomplete !== undefined) say(incomplete);
     const ended = programEnd(recording.end.exit);
     if (ended !== undefined) say(ended.text);
-    const status = incomplete !== undefined ? ExitCode.Incomplete : ended?.failed && !recording.interrupted ? ExitCode.ProgramFailed : ExitCode.Ok;
-    if (!('via' in recording) && !recording.probes.functionCalls) say('the trace has no function calls (this CPython has no function markers): analyze shows GC, imports and audit events only');
+    const status =
+      incomplete !== undefined
+        ? ExitCode.Incomplete
+        : ended?.failed && !recording.interrupted
+          ? ExitCode.ProgramFailed
+          : ExitCode.Ok;
+    if (!('via' in recording) && !recording.probes.functionCalls)
+      say(
+        'the trace has no function calls (this CPython has no function markers): analyze shows GC, imports and audit events only',
+      );
     if (!args.analyze) {
       say(`next: ${invokedAs()} analyze ${shellWord(recording.output)}`);
       return status;
     }
-    const analyzeArgs: AnalyzeArgs = { ...ANALYZE_DEFAULTS, traces: [recording.output], lines: args.lines && !('via' in recording) };
+    const analyzeArgs: AnalyzeArgs = {
+      ...ANALYZE_DEFAULTS,
+      traces: [recording.output],
+      lines: args.lines && !('via' in recording),
+    };
     const analyzed = await analyzeCommand.run(analyzeArgs, context);
     return analyzed === ExitCode.Ok ? status : analyzed;
   },

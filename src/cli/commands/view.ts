@@ -6,7 +6,16 @@ import { TimelineRecorder } from '../../export/speedscope/timeline-recorder.js';
 import { TraceInputError } from '../../model/diagnostics.js';
 import { formatNames } from '../../parse/registry.js';
 import { openInBrowser } from '../../view/open-browser.js';
-import { analysisProfile, BadProfileError, DEFAULT_VIEW_LIMITS, existingProfile, inflatedProfile, ProfileTooLargeError, type ProfileFile, type ViewLimits } from '../../view/profile-file.js';
+import {
+  analysisProfile,
+  BadProfileError,
+  DEFAULT_VIEW_LIMITS,
+  existingProfile,
+  inflatedProfile,
+  ProfileTooLargeError,
+  type ProfileFile,
+  type ViewLimits,
+} from '../../view/profile-file.js';
 import { serveSpeedscope } from '../../view/serve-speedscope.js';
 import { sniffViewInput } from '../../view/speedscope-file.js';
 import { VERSION } from '../../version.js';
@@ -31,29 +40,47 @@ export const viewCommand = {
   describe: 'Open a trace or a speedscope file in speedscope, offline: served on 127.0.0.1 to your browser',
   builder: (yargs: Argv) =>
     filterFlags(readOptionFlags(yargs))
-      .positional('input', { type: 'string', describe: 'a trace (any format; .gz accepted; - for stdin) or a speedscope file (.json or .json.gz)' })
+      .positional('input', {
+        type: 'string',
+        describe: 'a trace (any format; .gz accepted; - for stdin) or a speedscope file (.json or .json.gz)',
+      })
       .option('port', { type: 'number', default: 0, describe: 'port on 127.0.0.1 (default: a free one)' })
       .option('open', { type: 'boolean', default: true, describe: 'open the browser (--no-open: only print the URL)' })
-      .option('once', { type: 'boolean', default: false, describe: 'stop once the profile has been fetched (the page keeps working)' })
+      .option('once', {
+        type: 'boolean',
+        default: false,
+        describe: 'stop once the profile has been fetched (the page keeps working)',
+      })
       .example('$0 view trace.txt', 'analyze the trace and show its timelines in speedscope')
       .example('$0 view out/trace.speedscope.json.gz', 'show an existing speedscope file')
       .example('$0 view trace.txt --tid 4242 --from 2s --to 3s', 'a slice of one thread (smaller, faster to load)')
       .example('$0 view trace.txt --no-open', 'print the URL only (a remote shell: forward the port)')
-      .epilog(`Serves until Ctrl-C. Formats read: ${formatNames().join(', ')}, and speedscope files. See docs/view.md.`),
+      .epilog(
+        `Serves until Ctrl-C. Formats read: ${formatNames().join(', ')}, and speedscope files. See docs/view.md.`,
+      ),
   async run(args: ViewArgs, context: CommandContext): Promise<number> {
     const input = tracePath(args.input);
-    if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) throw new UsageError(`--port takes a port number from 0 to 65535; got ${String(args.port)}`);
+    if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535)
+      throw new UsageError(`--port takes a port number from 0 to 65535; got ${String(args.port)}`);
     const limits = viewLimits();
     const profile = await prepareProfile(input, args, context, limits);
     const sizeNote = formatBytes(profile.bytes);
-    if (profile.bytes > limits.warnBytes) context.stderr.write(`pyflame: warning: ${terminalText(`${input}: the speedscope document is ${sizeNote}; speedscope will take a long time to load it (a 413 MB one took over a minute). ${NARROW_HINT(input)}`)}\n`);
+    if (profile.bytes > limits.warnBytes)
+      context.stderr.write(
+        `pyflame: warning: ${terminalText(`${input}: the speedscope document is ${sizeNote}; speedscope will take a long time to load it (a 413 MB one took over a minute). ${NARROW_HINT(input)}`)}\n`,
+      );
     try {
       const server = await serveSpeedscope({ profile, port: args.port }).catch((error: NodeJS.ErrnoException) => {
-        if (error.code === 'EADDRINUSE') throw new UsageError(`--port ${args.port}: that port on 127.0.0.1 is already in use; pick another or leave --port out`);
+        if (error.code === 'EADDRINUSE')
+          throw new UsageError(
+            `--port ${args.port}: that port on 127.0.0.1 is already in use; pick another or leave --port out`,
+          );
         throw error;
       });
       context.stdout.write(`${server.url}\n`);
-      context.stderr.write(`pyflame: serving ${input === '-' ? 'stdin' : terminalText(input)} (speedscope document: ${sizeNote}) to speedscope on 127.0.0.1:${server.port}; ${args.once ? 'stops once the profile is fetched' : 'Ctrl-C to stop'}\n`);
+      context.stderr.write(
+        `pyflame: serving ${input === '-' ? 'stdin' : terminalText(input)} (speedscope document: ${sizeNote}) to speedscope on 127.0.0.1:${server.port}; ${args.once ? 'stops once the profile is fetched' : 'Ctrl-C to stop'}\n`,
+      );
       if (args.open) openInBrowser(server.url, (message) => context.stderr.write(`pyflame: warning: ${message}\n`));
       await untilStopped(args.once ? server.profileServed : undefined);
       await server.close();
@@ -64,10 +91,16 @@ export const viewCommand = {
   },
 };
 
-const NARROW_HINT = (input: string) => `Narrow it with --tid, --pid, --from/--to or --focus, or draw a flame graph instead: pyflame analyze ${input} --svg`;
+const NARROW_HINT = (input: string) =>
+  `Narrow it with --tid, --pid, --from/--to or --focus, or draw a flame graph instead: pyflame analyze ${input} --svg`;
 
 /** The speedscope document for the input: the file itself, its inflated copy, or the trace's analysis. */
-async function prepareProfile(input: string, args: ViewArgs, context: CommandContext, limits: ViewLimits): Promise<ProfileFile> {
+async function prepareProfile(
+  input: string,
+  args: ViewArgs,
+  context: CommandContext,
+  limits: ViewLimits,
+): Promise<ProfileFile> {
   let regularFile = false;
   if (input !== '-') {
     try {
@@ -83,25 +116,46 @@ async function prepareProfile(input: string, args: ViewArgs, context: CommandCon
   // (`<(zcat ...)`) cannot be read twice, so it is not sniffed: it must be a trace.
   const kind = !regularFile || args.format !== undefined ? 'trace' : await sniffViewInput(input);
   try {
-    if (kind === 'other-json') throw new TraceInputError(input, undefined, 'JSON, but not a speedscope file (expected an object with "$schema": "https://www.speedscope.app/file-format-schema.json", or "shared" and "profiles") and not a trace format pyflame reads');
+    if (kind === 'other-json')
+      throw new TraceInputError(
+        input,
+        undefined,
+        'JSON, but not a speedscope file (expected an object with "$schema": "https://www.speedscope.app/file-format-schema.json", or "shared" and "profiles") and not a trace format pyflame reads',
+      );
     if (kind !== 'trace') {
       const given = FILTER_FLAGS.filter((flag) => args[flag] !== undefined);
-      if (given.length > 0) throw new UsageError(`${input} is a speedscope file already: --${given.join(', --')} filter traces only (view the trace they came from instead)`);
+      if (given.length > 0)
+        throw new UsageError(
+          `${input} is a speedscope file already: --${given.join(', --')} filter traces only (view the trace they came from instead)`,
+        );
       return kind === 'speedscope' ? await existingProfile(input, limits) : await inflatedProfile(input, limits);
     }
     const { filters } = filtersFrom(args);
     const timeline = new TimelineRecorder();
     const readOptions = readOptionsFrom(args, context);
-    const analysis = await analyzeTrace(input, { ...readOptions, stdin: input === '-' ? readOptions.stdin : undefined, filters, timeline });
+    const analysis = await analyzeTrace(input, {
+      ...readOptions,
+      stdin: input === '-' ? readOptions.stdin : undefined,
+      filters,
+      timeline,
+    });
     for (const line of formatWarnings(analysis.source.path, analysis.warnings)) context.stderr.write(`${line}\n`);
     return await analysisProfile(analysis, timeline, `pyflame@${VERSION}`, limits);
   } catch (error) {
     if (error instanceof ProfileTooLargeError) {
       const size = error.complete ? `is ${formatBytes(error.bytes)}, over` : 'would be over';
-      throw new TraceInputError(input, undefined, `the speedscope document ${size} the ${formatBytes(error.limit)} a browser can load (speedscope reads it as one string). ${NARROW_HINT(input)}`);
+      throw new TraceInputError(
+        input,
+        undefined,
+        `the speedscope document ${size} the ${formatBytes(error.limit)} a browser can load (speedscope reads it as one string). ${NARROW_HINT(input)}`,
+      );
     }
     if (error instanceof BadProfileError) throw new TraceInputError(input, undefined, error.message);
-    if ((error as NodeJS.ErrnoException).code === 'Z_DATA_ERROR' || (error as NodeJS.ErrnoException).code === 'Z_BUF_ERROR') throw new TraceInputError(input, undefined, `corrupt gzip data: ${(error as Error).message}`);
+    if (
+      (error as NodeJS.ErrnoException).code === 'Z_DATA_ERROR' ||
+      (error as NodeJS.ErrnoException).code === 'Z_BUF_ERROR'
+    )
+      throw new TraceInputError(input, undefined, `corrupt gzip data: ${(error as Error).message}`);
     throw error;
   }
 }
@@ -115,10 +169,14 @@ function viewLimits(env: NodeJS.ProcessEnv = process.env): ViewLimits {
     const value = env[name];
     if (value === undefined || value === '') return fallback;
     const bytes = Number(value);
-    if (!Number.isInteger(bytes) || bytes < 0) throw new UsageError(`${name} takes a whole number of bytes; got ${value}`);
+    if (!Number.isInteger(bytes) || bytes < 0)
+      throw new UsageError(`${name} takes a whole number of bytes; got ${value}`);
     return Math.min(bytes, fallback);
   };
-  return { refuseBytes: read('PYFLAME_VIEW_REFUSE_BYTES', DEFAULT_VIEW_LIMITS.refuseBytes), warnBytes: read('PYFLAME_VIEW_WARN_BYTES', DEFAULT_VIEW_LIMITS.warnBytes) };
+  return {
+    refuseBytes: read('PYFLAME_VIEW_REFUSE_BYTES', DEFAULT_VIEW_LIMITS.refuseBytes),
+    warnBytes: read('PYFLAME_VIEW_WARN_BYTES', DEFAULT_VIEW_LIMITS.warnBytes),
+  };
 }
 
 /** Resolves on Ctrl-C or SIGTERM (serving is the command's normal end: exit 0), or when `done` does. */

@@ -35,7 +35,8 @@ export const DEFAULT_FOLDED_WEIGHT: FoldedWeight = 'self-us';
 
 function timelineOf(document: AnalyzedTrace): TimelineRecorder {
   // analyze records one whenever an output that needs it is asked for (planOutputs' needing) made one for every output that needs it.
-  if (document.timeline === undefined) throw new Error('an output that needs the call timeline was asked for without one');
+  if (document.timeline === undefined)
+    throw new Error('an output that needs the call timeline was asked for without one');
   return document.timeline;
 }
 
@@ -53,7 +54,9 @@ export const ANALYZE_OUTPUTS: OutputTable<AnalyzedTrace, AnalyzeNeed> = {
       suffix: '.json',
       stdout: true,
       needs: [],
-      write: { text: async ({ analysis }) => (await import('../../export/analysis-json.js')).analysisJsonText(analysis) },
+      write: {
+        text: async ({ analysis }) => (await import('../../export/analysis-json.js')).analysisJsonText(analysis),
+      },
     },
     {
       flag: 'importtime',
@@ -70,13 +73,23 @@ export const ANALYZE_OUTPUTS: OutputTable<AnalyzedTrace, AnalyzeNeed> = {
       stdout: true,
       needs: [],
       options: {
-        weight: { choices: FOLDED_WEIGHTS, default: DEFAULT_FOLDED_WEIGHT, describe: 'what a folded line counts: self time in µs or ns, or calls' } as Options,
-        'per-thread': { type: 'boolean', default: false, describe: 'folded stacks: the thread as the root frame (default: threads merged)' },
+        weight: {
+          choices: FOLDED_WEIGHTS,
+          default: DEFAULT_FOLDED_WEIGHT,
+          describe: 'what a folded line counts: self time in µs or ns, or calls',
+        } as Options,
+        'per-thread': {
+          type: 'boolean',
+          default: false,
+          describe: 'folded stacks: the thread as the root frame (default: threads merged)',
+        },
       },
       write: {
         text: async ({ trace, analysis, weight, perThread, note }) => {
           if (analysis.callCounts !== undefined && analysis.threads.length === 0) {
-            note(`pyflame: note: ${terminalText(trace)} is a counts-only trace (no call stacks, no times): its folded stacks are one frame per function, weighted by its calls whatever --weight says`);
+            note(
+              `pyflame: note: ${terminalText(trace)} is a counts-only trace (no call stacks, no times): its folded stacks are one frame per function, weighted by its calls whatever --weight says`,
+            );
           }
           return (await import('../../export/folded.js')).foldedText(analysis, { weight, perThread });
         },
@@ -89,7 +102,13 @@ export const ANALYZE_OUTPUTS: OutputTable<AnalyzedTrace, AnalyzeNeed> = {
       stdout: true,
       needs: ['timeline'],
       write: {
-        stream: async (document, write) => (await import('../../export/speedscope/speedscope.js')).writeSpeedscope(document.analysis, timelineOf(document), write, `pyflame@${VERSION}`),
+        stream: async (document, write) =>
+          (await import('../../export/speedscope/speedscope.js')).writeSpeedscope(
+            document.analysis,
+            timelineOf(document),
+            write,
+            `pyflame@${VERSION}`,
+          ),
       },
     },
     {
@@ -99,17 +118,26 @@ export const ANALYZE_OUTPUTS: OutputTable<AnalyzedTrace, AnalyzeNeed> = {
       stdout: true,
       needs: [],
       write: {
-        text: async ({ analysis, title, minWidthPercent, inverted }) => (await import('../../export/svg/render.js')).flameGraphSvg(analysis, { title, minWidthPercent, inverted }),
+        text: async ({ analysis, title, minWidthPercent, inverted }) =>
+          (await import('../../export/svg/render.js')).flameGraphSvg(analysis, { title, minWidthPercent, inverted }),
       },
     },
     {
       flag: 'html',
-      describe: 'write a self-contained HTML report (summary, warnings, flame graph, sortable function table, GC charts, import tree)',
+      describe:
+        'write a self-contained HTML report (summary, warnings, flame graph, sortable function table, GC charts, import tree)',
       suffix: '.html',
       stdout: true,
       needs: [],
       write: {
-        text: async ({ analysis, title, filters, minWidthPercent, inverted }) => (await import('../../export/html/report.js')).htmlReport(analysis, { title, filters, version: VERSION, minWidthPercent, inverted }),
+        text: async ({ analysis, title, filters, minWidthPercent, inverted }) =>
+          (await import('../../export/html/report.js')).htmlReport(analysis, {
+            title,
+            filters,
+            version: VERSION,
+            minWidthPercent,
+            inverted,
+          }),
       },
     },
     {
@@ -119,7 +147,11 @@ export const ANALYZE_OUTPUTS: OutputTable<AnalyzedTrace, AnalyzeNeed> = {
       stdout: true,
       needs: ['timeline'],
       write: {
-        text: async (document) => (await import('../../export/chart/render-chart.js')).flameChartSvg(document.analysis, timelineOf(document), { title: document.title, minWidthPercent: document.minWidthPercent }),
+        text: async (document) =>
+          (await import('../../export/chart/render-chart.js')).flameChartSvg(document.analysis, timelineOf(document), {
+            title: document.title,
+            minWidthPercent: document.minWidthPercent,
+          }),
       },
     },
   ],

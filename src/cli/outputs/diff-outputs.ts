@@ -29,7 +29,10 @@ export const DIFF_OUTPUTS: OutputTable<ComparedRuns, DiffNeed> = {
       suffix: '.diff.json',
       stdout: true,
       needs: [],
-      write: { text: async ({ diff, gate, findings }) => (await import('../../diff/render/json.js')).diffJsonText(diff, gate, findings) },
+      write: {
+        text: async ({ diff, gate, findings }) =>
+          (await import('../../diff/render/json.js')).diffJsonText(diff, gate, findings),
+      },
     },
     {
       flag: 'markdown',
@@ -37,7 +40,10 @@ export const DIFF_OUTPUTS: OutputTable<ComparedRuns, DiffNeed> = {
       suffix: '.diff.md',
       stdout: true,
       needs: [],
-      write: { text: async ({ diff, gate, findings, top }) => (await import('../../diff/render/markdown.js')).renderDiffMarkdown(diff, gate, findings, { top }) },
+      write: {
+        text: async ({ diff, gate, findings, top }) =>
+          (await import('../../diff/render/markdown.js')).renderDiffMarkdown(diff, gate, findings, { top }),
+      },
     },
     {
       flag: 'svg',
@@ -45,7 +51,10 @@ export const DIFF_OUTPUTS: OutputTable<ComparedRuns, DiffNeed> = {
       suffix: '.diff.svg',
       stdout: true,
       needs: ['call paths'],
-      write: { text: async ({ diff, minWidthPercent, inverted }) => (await import('../../diff/render/svg.js')).diffFlameGraphSvg(diff, { minWidthPercent, inverted }) },
+      write: {
+        text: async ({ diff, minWidthPercent, inverted }) =>
+          (await import('../../diff/render/svg.js')).diffFlameGraphSvg(diff, { minWidthPercent, inverted }),
+      },
     },
   ],
 };

@@ -57,7 +57,8 @@ export function declareOutputFlags<T>(yargs: Argv<T>, table: OutputTable<never, 
   let declared = yargs;
   for (const spec of table.outputs) {
     declared = declared.option(spec.flag, { type: 'string', describe: describeOutput(table, spec) }) as Argv<T>;
-    for (const [name, option] of Object.entries(spec.options ?? {})) declared = declared.option(name, option) as Argv<T>;
+    for (const [name, option] of Object.entries(spec.options ?? {}))
+      declared = declared.option(name, option) as Argv<T>;
   }
   return declared;
 }

@@ -25,7 +25,12 @@ export interface PlannedOutputs<Input, Need extends string> {
  * `inputs` gets its own documents, named after it; `reads` is every file the run reads, none of
  * which an output may be (diff's documents are HEAD's, and BASE is read too).
  */
-export function planOutputs<Input, Need extends string>(table: OutputTable<Input, Need>, args: object, inputs: readonly string[], { reads = inputs }: { reads?: readonly string[] } = {}): PlannedOutputs<Input, Need> {
+export function planOutputs<Input, Need extends string>(
+  table: OutputTable<Input, Need>,
+  args: object,
+  inputs: readonly string[],
+  { reads = inputs }: { reads?: readonly string[] } = {},
+): PlannedOutputs<Input, Need> {
   const routes = new Map(
     table.outputs.map((spec) => {
       const value = (args as Record<string, unknown>)[spec.flag] as string | undefined;
@@ -33,11 +38,18 @@ export function planOutputs<Input, Need extends string>(table: OutputTable<Input
       return [spec, destination(spec.flag, value, inputs, spec.suffix, { command: table.command })] as const;
     }),
   );
-  const to = (spec: OutputSpec<Input, Need>, input: string): Destination => routes.get(spec)?.(input) ?? { kind: 'none' };
+  const to = (spec: OutputSpec<Input, Need>, input: string): Destination =>
+    routes.get(spec)?.(input) ?? { kind: 'none' };
   return {
     to,
-    needing: (need, input) => table.outputs.filter((spec) => spec.needs.includes(need) && to(spec, input).kind !== 'none'),
-    check: (context) => checkDestinations(inputs.flatMap((input) => table.outputs.map((spec) => ({ flag: `--${spec.flag}`, to: to(spec, input) }))), reads, context),
+    needing: (need, input) =>
+      table.outputs.filter((spec) => spec.needs.includes(need) && to(spec, input).kind !== 'none'),
+    check: (context) =>
+      checkDestinations(
+        inputs.flatMap((input) => table.outputs.map((spec) => ({ flag: `--${spec.flag}`, to: to(spec, input) }))),
+        reads,
+        context,
+      ),
     async write(input, document, context) {
       for (const spec of table.outputs) {
         const dest = to(spec, input);

@@ -43,18 +43,38 @@ export function diffToJson(diff: RunDiff, gate: Gate, findings: readonly Finding
     normalized: diff.normalized,
     scale: diff.scale,
     gate: {
-      rules: gate.rules.map((r) => ({ text: r.text, metric: r.metric, op: r.op, threshold: r.threshold, percent: r.percent })),
+      rules: gate.rules.map((r) => ({
+        text: r.text,
+        metric: r.metric,
+        op: r.op,
+        threshold: r.threshold,
+        percent: r.percent,
+      })),
       minDeltaNs: gate.minDeltaNs,
       minGcDeltaNs: gate.minGcDeltaNs,
     },
-    findings: findings.map((f) => ({ rule: f.rule, metric: f.metric, subject: subjectOf(diff, f), change: change(f.change) })),
+    findings: findings.map((f) => ({
+      rule: f.rule,
+      metric: f.metric,
+      subject: subjectOf(diff, f),
+      change: change(f.change),
+    })),
     tracedNs: change(diff.tracedNs),
     durationNs: change(diff.durationNs),
     ignored: diff.ignored,
     renamedFiles: diff.renamedFiles.map((r) => ({ base: r.base, head: r.head, similarity: r.similarity })),
     functions: changedFunctions.map((i) => {
       const f = diff.functions[i];
-      return { name: f.name, file: f.file, line: f.line, presence: f.presence, calls: change(f.calls), selfNs: change(f.selfNs), totalNs: change(f.totalNs), p95Ns: change(f.p95Ns) };
+      return {
+        name: f.name,
+        file: f.file,
+        line: f.line,
+        presence: f.presence,
+        calls: change(f.calls),
+        selfNs: change(f.selfNs),
+        totalNs: change(f.totalNs),
+        p95Ns: change(f.p95Ns),
+      };
     }),
     unchangedFunctions: diff.functions.length - changedFunctions.length,
     paths:
@@ -63,10 +83,22 @@ export function diffToJson(diff: RunDiff, gate: Gate, findings: readonly Finding
         : rankedPathList.slice(0, MAX_PATHS).map((i) => {
             const p = paths[i];
             const { frames, elided } = pathFrames(paths, i, MAX_PATH_FRAMES);
-            return { frames, elidedFrames: elided, presence: p.presence, calls: change(p.calls), selfNs: change(p.selfNs), totalNs: change(p.totalNs) };
+            return {
+              frames,
+              elidedFrames: elided,
+              presence: p.presence,
+              calls: change(p.calls),
+              selfNs: change(p.selfNs),
+              totalNs: change(p.totalNs),
+            };
           }),
     changedPaths: paths === undefined ? null : rankedPathList.length,
-    gc: diff.gc.map((g) => ({ generation: g.generation, count: change(g.count), totalNs: change(g.totalNs), p95Ns: change(g.p95Ns) })),
+    gc: diff.gc.map((g) => ({
+      generation: g.generation,
+      count: change(g.count),
+      totalNs: change(g.totalNs),
+      p95Ns: change(g.p95Ns),
+    })),
     imports: rankedImports(diff, findings).map((i) => {
       const m = diff.imports[i];
       return { module: m.module, presence: m.presence, durationNs: change(m.durationNs), selfNs: change(m.selfNs) };

@@ -19,7 +19,12 @@ export function rankedFunctions(diff: RunDiff, findings: readonly Finding[]): nu
       const f = diff.functions[i];
       return flagged.has(i) || changed(f.calls) || changed(f.selfNs) || changed(f.totalNs);
     })
-    .sort((a, b) => Number(flagged.has(b)) - Number(flagged.has(a)) || delta(diff.functions[b].selfNs) - delta(diff.functions[a].selfNs) || a - b);
+    .sort(
+      (a, b) =>
+        Number(flagged.has(b)) - Number(flagged.has(a)) ||
+        delta(diff.functions[b].selfNs) - delta(diff.functions[a].selfNs) ||
+        a - b,
+    );
 }
 
 /** Call paths worth showing, ranked like functions (by self-time growth). */
@@ -29,7 +34,10 @@ export function rankedPaths(diff: RunDiff, findings: readonly Finding[]): number
   return paths
     .map((_, i) => i)
     .filter((i) => !paths[i].ignored && (flagged.has(i) || changed(paths[i].calls) || changed(paths[i].selfNs)))
-    .sort((a, b) => Number(flagged.has(b)) - Number(flagged.has(a)) || delta(paths[b].selfNs) - delta(paths[a].selfNs) || a - b);
+    .sort(
+      (a, b) =>
+        Number(flagged.has(b)) - Number(flagged.has(a)) || delta(paths[b].selfNs) - delta(paths[a].selfNs) || a - b,
+    );
 }
 
 /** Modules whose import time changed, by growth. */
@@ -38,7 +46,12 @@ export function rankedImports(diff: RunDiff, findings: readonly Finding[]): numb
   return diff.imports
     .map((_, i) => i)
     .filter((i) => flagged.has(i) || changed(diff.imports[i].durationNs))
-    .sort((a, b) => Number(flagged.has(b)) - Number(flagged.has(a)) || delta(diff.imports[b].durationNs) - delta(diff.imports[a].durationNs) || a - b);
+    .sort(
+      (a, b) =>
+        Number(flagged.has(b)) - Number(flagged.has(a)) ||
+        delta(diff.imports[b].durationNs) - delta(diff.imports[a].durationNs) ||
+        a - b,
+    );
 }
 
 /** The change in percent: `+148%`, `-12.5%`, `new` (from zero), `gone` (to zero), `0%`. */

@@ -65,8 +65,10 @@ export function diffFlameGraphSvg(diff: RunDiff, options: DiffSvgOptions = {}): 
       },
       note: (node) => {
         const t = totalChange(node);
-        if (node > 0 && paths[node - 1].presence === 'new') return `new in HEAD · Δtotal ${formatSignedDuration(delta(t))}`;
-        if (node > 0 && paths[node - 1].presence === 'vanished') return `vanished: BASE self ${formatDuration(paths[node - 1].selfNs.base)}, total ${formatDuration(t.base)}`;
+        if (node > 0 && paths[node - 1].presence === 'new')
+          return `new in HEAD · Δtotal ${formatSignedDuration(delta(t))}`;
+        if (node > 0 && paths[node - 1].presence === 'vanished')
+          return `vanished: BASE self ${formatDuration(paths[node - 1].selfNs.base)}, total ${formatDuration(t.base)}`;
         const s = node === 0 ? undefined : paths[node - 1].selfNs;
         const selfPart = s === undefined ? '' : ` · Δself ${formatSignedDuration(delta(s))} (${signedPercent(s)})`;
         return `Δtotal ${formatSignedDuration(delta(t))} (${signedPercent(t)})${selfPart}`;

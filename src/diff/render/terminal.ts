@@ -8,7 +8,17 @@ import { formatWarnings } from '../../export/terminal/warnings.js';
 import { terminalText } from '../../text/untrusted.js';
 import { delta, pathFrames, type RunDiff } from '../compare.js';
 import type { Finding, Gate } from '../rules.js';
-import { findingChange, PATH_FRAMES_SHOWN, RENAMES_SHOWN, rankedFunctions, rankedImports, rankedPaths, signedPercent, subjectOf, type Subject } from './ranking.js';
+import {
+  findingChange,
+  PATH_FRAMES_SHOWN,
+  RENAMES_SHOWN,
+  rankedFunctions,
+  rankedImports,
+  rankedPaths,
+  signedPercent,
+  subjectOf,
+  type Subject,
+} from './ranking.js';
 
 export interface DiffReportOptions {
   readonly top: number;
@@ -20,7 +30,12 @@ export interface DiffReportOptions {
  * The terminal report of a diff: the verdict and what fired first, then the biggest changes.
  * A pure function of its inputs; every name from a trace is made terminal-safe.
  */
-export function renderDiffReport(diff: RunDiff, gate: Gate, findings: readonly Finding[], options: DiffReportOptions): string {
+export function renderDiffReport(
+  diff: RunDiff,
+  gate: Gate,
+  findings: readonly Finding[],
+  options: DiffReportOptions,
+): string {
   const style: ReportStyle = { colors: pc.createColors(options.color), width: Math.max(60, options.width) };
   const top = Math.max(1, Math.floor(options.top));
   const sections = [
@@ -45,12 +60,33 @@ function runLine(label: string, run: RunDiff['base'], style: ReportStyle): strin
 function header(diff: RunDiff, gate: Gate, style: ReportStyle): string[] {
   const lines = [heading('pyflame diff', style), runLine('base', diff.base, style), runLine('head', diff.head, style)];
   const traced = diff.tracedNs;
-  lines.push(`  in Python  ${formatDuration(traced.base)} → ${formatDuration(traced.head)} (${formatSignedDuration(delta(traced))}, ${signedPercent(traced)})`);
-  if (diff.normalized) lines.push(...note(`--normalize: HEAD's times are multiplied by ${diff.scale.toPrecision(4)} so that its time in Python equals BASE's.`, style));
+  lines.push(
+    `  in Python  ${formatDuration(traced.base)} → ${formatDuration(traced.head)} (${formatSignedDuration(delta(traced))}, ${signedPercent(traced)})`,
+  );
+  if (diff.normalized)
+    lines.push(
+      ...note(
+        `--normalize: HEAD's times are multiplied by ${diff.scale.toPrecision(4)} so that its time in Python equals BASE's.`,
+        style,
+      ),
+    );
   lines.push(...renamesNote(diff, style));
-  if (diff.ignored > 0) lines.push(...note(`--ignore left out ${formatCount(diff.ignored)} functions and modules.`, style));
-  if (diff.paths === undefined) lines.push(...note('Call paths are not compared: a side is a --json result written without them (re-run pyflame analyze --json).', style));
-  if (gate.rules.length > 0) lines.push(...note(`Time changes under ${formatDuration(gate.minDeltaNs)} (GC pauses: ${formatDuration(gate.minGcDeltaNs)}) are noise to the rules (--min-delta, --min-gc-delta).`, style));
+  if (diff.ignored > 0)
+    lines.push(...note(`--ignore left out ${formatCount(diff.ignored)} functions and modules.`, style));
+  if (diff.paths === undefined)
+    lines.push(
+      ...note(
+        'Call paths are not compared: a side is a --json result written without them (re-run pyflame analyze --json).',
+        style,
+      ),
+    );
+  if (gate.rules.length > 0)
+    lines.push(
+      ...note(
+        `Time changes under ${formatDuration(gate.minDeltaNs)} (GC pauses: ${formatDuration(gate.minGcDeltaNs)}) are noise to the rules (--min-delta, --min-gc-delta).`,
+        style,
+      ),
+    );
   return lines;
 }
 
@@ -58,9 +94,15 @@ function renamesNote(diff: RunDiff, style: ReportStyle): string[] {
   const renames = diff.renamedFiles;
   if (renames.length === 0) return [];
   const shown = renames.slice(0, RENAMES_SHOWN).map((r) => `${terminalText(r.base)} → ${terminalText(r.head)}`);
-  const more = renames.length > RENAMES_SHOWN ? ` and ${formatCount(renames.length - RENAMES_SHOWN)} more (--json lists them all)` : '';
+  const more =
+    renames.length > RENAMES_SHOWN
+      ? ` and ${formatCount(renames.length - RENAMES_SHOWN)} more (--json lists them all)`
+      : '';
   const files = renames.length === 1 ? 'A file has' : `${formatCount(renames.length)} files have`;
-  return note(`${files} another path in HEAD, matched by the functions in it (--no-renames to match by path only): ${shown.join(', ')}${more}.`, style);
+  return note(
+    `${files} another path in HEAD, matched by the functions in it (--no-renames to match by path only): ${shown.join(', ')}${more}.`,
+    style,
+  );
 }
 
 function subjectText(subject: Subject, max: number): string {
@@ -88,10 +130,13 @@ function pathText(frames: readonly { name: string; file: string }[], elided: num
 function verdict(diff: RunDiff, gate: Gate, findings: readonly Finding[], top: number, style: ReportStyle): string[] {
   const c = style.colors;
   const rules = gate.rules.map((r) => terminalText(r.text)).join(', ');
-  if (gate.rules.length === 0) return [`${c.bold('No gate')}  ${c.dim('no --fail-on rules: this diff reports, it does not fail (exit 0)')}`];
+  if (gate.rules.length === 0)
+    return [`${c.bold('No gate')}  ${c.dim('no --fail-on rules: this diff reports, it does not fail (exit 0)')}`];
   if (findings.length === 0) return [`${c.bold(c.green('PASS'))}  no rule fired (${rules})`];
   const firedRules = new Set(findings.map((f) => f.rule)).size;
-  const lines = [`${c.bold(c.red('FAIL'))}  ${firedRules} of ${gate.rules.length} rule${gate.rules.length === 1 ? '' : 's'} fired, on ${findings.length} item${findings.length === 1 ? '' : 's'} (${rules})`];
+  const lines = [
+    `${c.bold(c.red('FAIL'))}  ${firedRules} of ${gate.rules.length} rule${gate.rules.length === 1 ? '' : 's'} fired, on ${findings.length} item${findings.length === 1 ? '' : 's'} (${rules})`,
+  ];
   // Each rule's largest `top` findings; the --json and --markdown documents list them all.
   const shown: Finding[] = [];
   const hidden = new Map<string, number>();
@@ -111,7 +156,12 @@ function verdict(diff: RunDiff, gate: Gate, findings: readonly Finding[], top: n
       style,
     ),
   );
-  for (const [rule, count] of hidden) lines.push(style.colors.dim(`  … and ${formatCount(count)} more for ${terminalText(rule)} (--top, or see --markdown / --json)`));
+  for (const [rule, count] of hidden)
+    lines.push(
+      style.colors.dim(
+        `  … and ${formatCount(count)} more for ${terminalText(rule)} (--top, or see --markdown / --json)`,
+      ),
+    );
   return lines;
 }
 
@@ -121,7 +171,16 @@ function functions(diff: RunDiff, findings: readonly Finding[], top: number, sty
   const shown = ranked.slice(0, top);
   const rows = shown.map((i) => {
     const f = diff.functions[i];
-    return [formatSignedDuration(delta(f.selfNs)), signedPercent(f.selfNs), formatDuration(f.selfNs.base), formatDuration(f.selfNs.head), formatSignedCount(delta(f.calls)), formatCount(f.calls.head), formatSignedDuration(delta(f.totalNs)), ''];
+    return [
+      formatSignedDuration(delta(f.selfNs)),
+      signedPercent(f.selfNs),
+      formatDuration(f.selfNs.base),
+      formatDuration(f.selfNs.head),
+      formatSignedCount(delta(f.calls)),
+      formatCount(f.calls.head),
+      formatSignedDuration(delta(f.totalNs)),
+      '',
+    ];
   });
   return [
     heading(`Functions that changed, regressions first (top ${shown.length} of ${formatCount(ranked.length)})`, style),
@@ -156,7 +215,12 @@ function paths(diff: RunDiff, findings: readonly Finding[], top: number, style: 
   const ranked = rankedPaths(diff, findings);
   if (ranked.length === 0) return [];
   const shown = ranked.slice(0, top);
-  const rows = shown.map((i) => [formatSignedDuration(delta(all[i].selfNs)), signedPercent(all[i].selfNs), formatSignedCount(delta(all[i].calls)), '']);
+  const rows = shown.map((i) => [
+    formatSignedDuration(delta(all[i].selfNs)),
+    signedPercent(all[i].selfNs),
+    formatSignedCount(delta(all[i].calls)),
+    '',
+  ]);
   return [
     heading(`Call paths that changed (top ${shown.length} of ${formatCount(ranked.length)})`, style),
     ...renderTable(
@@ -169,7 +233,10 @@ function paths(diff: RunDiff, findings: readonly Finding[], top: number, style: 
           align: 'left',
           fit: (row, max) => {
             const { frames, elided } = pathFrames(all, shown[row], PATH_FRAMES_SHOWN);
-            return pathText(frames, elided, max) + (frames.length > 0 ? `  (${terminalText(shortenFile(frames[frames.length - 1].file))})` : '');
+            return (
+              pathText(frames, elided, max) +
+              (frames.length > 0 ? `  (${terminalText(shortenFile(frames[frames.length - 1].file))})` : '')
+            );
           },
         },
       ],
@@ -212,7 +279,13 @@ function imports(diff: RunDiff, findings: readonly Finding[], top: number, style
   const shown = ranked.slice(0, top);
   const rows = shown.map((i) => {
     const m = diff.imports[i];
-    return [formatSignedDuration(delta(m.durationNs)), signedPercent(m.durationNs), formatDuration(m.durationNs.base), formatDuration(m.durationNs.head), ''];
+    return [
+      formatSignedDuration(delta(m.durationNs)),
+      signedPercent(m.durationNs),
+      formatDuration(m.durationNs.base),
+      formatDuration(m.durationNs.head),
+      '',
+    ];
   });
   return [
     heading(`Imports that changed (cumulative time; top ${shown.length} of ${formatCount(ranked.length)})`, style),
@@ -227,7 +300,9 @@ function imports(diff: RunDiff, findings: readonly Finding[], top: number, style
           align: 'left',
           fit: (row) => {
             const m = diff.imports[shown[row]];
-            return terminalText(m.module) + (m.presence === 'new' ? ' [new]' : m.presence === 'vanished' ? ' [gone]' : '');
+            return (
+              terminalText(m.module) + (m.presence === 'new' ? ' [new]' : m.presence === 'vanished' ? ' [gone]' : '')
+            );
           },
         },
       ],
@@ -239,10 +314,19 @@ function imports(diff: RunDiff, findings: readonly Finding[], top: number, style
 
 function warnings(diff: RunDiff, style: ReportStyle): string[] {
   const lines = [
-    ...formatWarnings(diff.base.source, diff.base.warnings.map((w) => ({ ...w, lines: [...w.lines], occurrences: w.count }))),
-    ...formatWarnings(diff.head.source, diff.head.warnings.map((w) => ({ ...w, lines: [...w.lines], occurrences: w.count }))),
+    ...formatWarnings(
+      diff.base.source,
+      diff.base.warnings.map((w) => ({ ...w, lines: [...w.lines], occurrences: w.count })),
+    ),
+    ...formatWarnings(
+      diff.head.source,
+      diff.head.warnings.map((w) => ({ ...w, lines: [...w.lines], occurrences: w.count })),
+    ),
   ];
   if (lines.length === 0) return [];
   const side = (i: number) => (i < diff.base.warnings.length ? 'base: ' : 'head: ');
-  return [heading('Warnings', style), ...lines.map((line, i) => `  ${style.colors.yellow(side(i) + line.replace(/^pyflame: warning: /, ''))}`)];
+  return [
+    heading('Warnings', style),
+    ...lines.map((line, i) => `  ${style.colors.yellow(side(i) + line.replace(/^pyflame: warning: /, ''))}`),
+  ];
 }

@@ -98,8 +98,12 @@ export function chartModel(analysis: Analysis, timeline: TimelineRecorder, optio
   const maxDepth = options.maxDepth ?? MAX_DRAWN_DEPTH;
   const origin = analysis.originNs;
   const threads = analysis.threads;
-  let startNs = threads.length === 0 ? 0 : threads.reduce((min, t) => Math.min(min, t.startNs), Number.POSITIVE_INFINITY);
-  let endNs = threads.length === 0 ? analysis.durationNs : threads.reduce((max, t) => Math.max(max, t.endNs), Number.NEGATIVE_INFINITY);
+  let startNs =
+    threads.length === 0 ? 0 : threads.reduce((min, t) => Math.min(min, t.startNs), Number.POSITIVE_INFINITY);
+  let endNs =
+    threads.length === 0
+      ? analysis.durationNs
+      : threads.reduce((max, t) => Math.max(max, t.endNs), Number.NEGATIVE_INFINITY);
   for (const pause of analysis.gc.pauses) {
     startNs = Math.min(startNs, pause.startNs);
     endNs = Math.max(endNs, pause.startNs + pause.durationNs);
@@ -143,11 +147,22 @@ export function chartModel(analysis: Analysis, timeline: TimelineRecorder, optio
       rows = Math.max(rows, call.depth + 1);
     }
     const cutLevels = deepest < 0 ? 0 : deepest + 1 - maxDepth;
-    lanes.push({ pid: thread.pid, tid: thread.tid, label: threadLabel(thread.pid, thread.tid, thread.name), startNs: thread.startNs, endNs: thread.endNs, calls, drawn, rows, cutLevels });
+    lanes.push({
+      pid: thread.pid,
+      tid: thread.tid,
+      label: threadLabel(thread.pid, thread.tid, thread.name),
+      startNs: thread.startNs,
+      endNs: thread.endNs,
+      calls,
+      drawn,
+      rows,
+      cutLevels,
+    });
   });
   const maxLanes = options.maxLanes ?? MAX_DRAWN_LANES;
   const shown = busiestLanes(lanes, maxLanes);
-  const hiddenLaneCalls = lanes.reduce((sum, lane) => sum + lane.drawn.length, 0) - shown.reduce((sum, lane) => sum + lane.drawn.length, 0);
+  const hiddenLaneCalls =
+    lanes.reduce((sum, lane) => sum + lane.drawn.length, 0) - shown.reduce((sum, lane) => sum + lane.drawn.length, 0);
   const drawnCalls = shown.reduce((sum, lane) => sum + lane.drawn.length, 0);
   const gc = longest(analysis.gc.pauses, options.maxGcPauses ?? MAX_DRAWN_GC_PAUSES, (pause) => pause.durationNs);
   // Imports as long as the calls drawn, in the top rows; an import lasts at least as long as
@@ -188,7 +203,9 @@ export function chartModel(analysis: Analysis, timeline: TimelineRecorder, optio
  */
 function busiestLanes(lanes: ChartLane[], max: number): ChartLane[] {
   if (lanes.length <= max) return lanes;
-  const busy = lanes.map((lane) => lane.drawn.reduce((sum, call) => (call.depth === 0 ? sum + (call.endNs - call.startNs) : sum), 0));
+  const busy = lanes.map((lane) =>
+    lane.drawn.reduce((sum, call) => (call.depth === 0 ? sum + (call.endNs - call.startNs) : sum), 0),
+  );
   const kept = lanes
     .map((_, index) => index)
     .sort((a, b) => busy[b] - busy[a] || a - b)
@@ -209,6 +226,5 @@ export function cappedThreshold(durations: Float64Array, requested: number, cap:
   while (i < sorted.length && sorted[i] <= excluded) i++;
   return i < sorted.length ? sorted[i] : Number.POSITIVE_INFINITY;
 }
-
 
 export { threadLabel };

@@ -58,7 +58,9 @@ export function flameChartSvg(analysis: Analysis, timeline: TimelineRecorder, op
     if (index === undefined) {
       index = fnRows.length;
       fnIndex.set(fn, index);
-      fnRows.push(`<text data-l="${xmlText(`${functions.file(fn)}:${functions.line(fn)}`)}">${xmlText(functions.name(fn))}</text>`);
+      fnRows.push(
+        `<text data-l="${xmlText(`${functions.file(fn)}:${functions.line(fn)}`)}">${xmlText(functions.name(fn))}</text>`,
+      );
     }
     return index;
   };
@@ -77,17 +79,25 @@ export function flameChartSvg(analysis: Analysis, timeline: TimelineRecorder, op
   }
   const bands: string[] = [];
   for (const [laneIndex, lane] of model.lanes.entries()) {
-    const cut = lane.cutLevels > 0 ? ` · ${formatCount(lane.cutLevels)} deeper level${lane.cutLevels === 1 ? '' : 's'} not drawn` : '';
+    const cut =
+      lane.cutLevels > 0
+        ? ` · ${formatCount(lane.cutLevels)} deeper level${lane.cutLevels === 1 ? '' : 's'} not drawn`
+        : '';
     const header = `${lane.label} · ${formatDuration(lane.endNs - lane.startNs)} · ${formatCount(lane.drawn.length)} of ${formatCount(lane.calls)} calls drawn${cut}`;
     const laneHeight = TRACK_HEADER + lane.rows * ROW;
-    if (laneIndex % 2 === 0) bands.push(`<rect x="0" y="${y - TRACK_GAP / 2}" width="100%" height="${laneHeight + TRACK_GAP}" fill="#efefef"/>`);
+    if (laneIndex % 2 === 0)
+      bands.push(
+        `<rect x="0" y="${y - TRACK_GAP / 2}" width="100%" height="${laneHeight + TRACK_GAP}" fill="#efefef"/>`,
+      );
     parts.push(`<g class="pfc-lane" data-n="${xmlText(lane.label)}">`);
     parts.push(`<text class="pfc-lh" x="4" y="${y + 11}">${xmlText(header)}</text>`);
     for (const call of lane.drawn) {
       const top = y + TRACK_HEADER + call.depth * ROW;
       const duration = call.endNs - call.startNs;
       const name = functions.name(call.fn);
-      parts.push(`<rect class="pfc-k${colourOf(call.fn)}" x="${xOf(call.startNs)}" y="${top}" width="${widthOf(duration)}" height="${ROW - 1}" data-f="${indexOf(call.fn)}" data-s="${call.startNs}" data-t="${duration}"/>`);
+      parts.push(
+        `<rect class="pfc-k${colourOf(call.fn)}" x="${xOf(call.startNs)}" y="${top}" width="${widthOf(duration)}" height="${ROW - 1}" data-f="${indexOf(call.fn)}" data-s="${call.startNs}" data-t="${duration}"/>`,
+      );
       const text = scale.label(name, duration);
       if (text !== '') parts.push(`<text x="${xOf(call.startNs)}" dx="3" y="${top + 11.5}">${xmlText(text)}</text>`);
     }
@@ -145,11 +155,23 @@ export function flameChartSvg(analysis: Analysis, timeline: TimelineRecorder, op
 /** What the chart leaves out, said once in the subtitle. */
 function hiddenText(model: ChartModel): string {
   const pieces: string[] = [];
-  const minWidth = model.minNs === model.requestedMinNs ? formatDuration(model.minNs) : `${formatDuration(model.minNs)} (raised from ${formatDuration(model.requestedMinNs)} to draw at most ${formatCount(model.maxCalls)})`;
-  if (model.hiddenNarrow > 0) pieces.push(`${formatCount(model.hiddenNarrow)} call${model.hiddenNarrow === 1 ? '' : 's'} shorter than ${minWidth} hidden`);
+  const minWidth =
+    model.minNs === model.requestedMinNs
+      ? formatDuration(model.minNs)
+      : `${formatDuration(model.minNs)} (raised from ${formatDuration(model.requestedMinNs)} to draw at most ${formatCount(model.maxCalls)})`;
+  if (model.hiddenNarrow > 0)
+    pieces.push(
+      `${formatCount(model.hiddenNarrow)} call${model.hiddenNarrow === 1 ? '' : 's'} shorter than ${minWidth} hidden`,
+    );
   if (model.hiddenDeep > 0) pieces.push(`${formatCount(model.hiddenDeep)} below depth ${model.maxDepth} hidden`);
-  if (model.hiddenLanes > 0) pieces.push(`${formatCount(model.hiddenLanes)} thread${model.hiddenLanes === 1 ? '' : 's'} not drawn (${formatCount(model.hiddenLaneCalls)} calls; the ${formatCount(model.maxLanes)} busiest are)`);
-  if (model.emptyThreads > 0) pieces.push(`${formatCount(model.emptyThreads)} thread${model.emptyThreads === 1 ? '' : 's'} with nothing to draw left out`);
+  if (model.hiddenLanes > 0)
+    pieces.push(
+      `${formatCount(model.hiddenLanes)} thread${model.hiddenLanes === 1 ? '' : 's'} not drawn (${formatCount(model.hiddenLaneCalls)} calls; the ${formatCount(model.maxLanes)} busiest are)`,
+    );
+  if (model.emptyThreads > 0)
+    pieces.push(
+      `${formatCount(model.emptyThreads)} thread${model.emptyThreads === 1 ? '' : 's'} with nothing to draw left out`,
+    );
   return pieces.length === 0 ? 'every call drawn' : pieces.join(' · ');
 }
 

@@ -11,7 +11,12 @@ export type CallVisitor = (startNs: number, endNs: number, depth: number, fn: nu
  * return-only) closes at `endNs`. Iterative: the stack is an array, however deep the recursion.
  * Returns the number of calls.
  */
-export function replayTimeline(timeline: ThreadTimeline | undefined, originNs: number, endNs: number, visit: CallVisitor): number {
+export function replayTimeline(
+  timeline: ThreadTimeline | undefined,
+  originNs: number,
+  endNs: number,
+  visit: CallVisitor,
+): number {
   if (timeline === undefined) return 0;
   const fns: number[] = [];
   const starts: number[] = [];

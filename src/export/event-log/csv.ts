@@ -9,7 +9,14 @@ export { csvField, csvTextField, csvTextValue };
 
 /** The kinds whose `value` column means something (others leave it empty). */
 export function kindHasValue(kind: number): boolean {
-  return kind === EventKind.GcStart || kind === EventKind.GcDone || kind === EventKind.ImportDone || kind === EventKind.CallCount || kind === EventKind.Dropped || kind === EventKind.OffCpu;
+  return (
+    kind === EventKind.GcStart ||
+    kind === EventKind.GcDone ||
+    kind === EventKind.ImportDone ||
+    kind === EventKind.CallCount ||
+    kind === EventKind.Dropped ||
+    kind === EventKind.OffCpu
+  );
 }
 
 class CsvWriter implements EventLogWriter {

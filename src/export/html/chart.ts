@@ -18,22 +18,44 @@ export function niceTicks(from: number, to: number, count: number): number[] {
 }
 
 /** A horizontal axis at y: a line, tick marks and labels at the given x positions. */
-export function xAxis(y: number, x0: number, x1: number, marks: readonly { x: number; label: string }[], title: string): string {
+export function xAxis(
+  y: number,
+  x0: number,
+  x1: number,
+  marks: readonly { x: number; label: string }[],
+  title: string,
+): string {
   const parts = [`<line class="axis" x1="${px(x0)}" y1="${px(y)}" x2="${px(x1)}" y2="${px(y)}"/>`];
   for (const mark of marks) {
-    parts.push(`<line class="axis" x1="${px(mark.x)}" y1="${px(y)}" x2="${px(mark.x)}" y2="${px(y + 4)}"/>`, `<text x="${px(mark.x)}" y="${px(y + 15)}" text-anchor="middle">${mark.label}</text>`);
+    parts.push(
+      `<line class="axis" x1="${px(mark.x)}" y1="${px(y)}" x2="${px(mark.x)}" y2="${px(y + 4)}"/>`,
+      `<text x="${px(mark.x)}" y="${px(y + 15)}" text-anchor="middle">${mark.label}</text>`,
+    );
   }
-  parts.push(`<text class="axis-title" x="${px((x0 + x1) / 2)}" y="${px(y + 32)}" text-anchor="middle">${title}</text>`);
+  parts.push(
+    `<text class="axis-title" x="${px((x0 + x1) / 2)}" y="${px(y + 32)}" text-anchor="middle">${title}</text>`,
+  );
   return parts.join('');
 }
 
 /** A vertical axis at x: a line, tick marks and labels at the given y positions, a rotated title. */
-export function yAxis(x: number, y0: number, y1: number, marks: readonly { y: number; label: string }[], title: string): string {
+export function yAxis(
+  x: number,
+  y0: number,
+  y1: number,
+  marks: readonly { y: number; label: string }[],
+  title: string,
+): string {
   const parts = [`<line class="axis" x1="${px(x)}" y1="${px(y0)}" x2="${px(x)}" y2="${px(y1)}"/>`];
   for (const mark of marks) {
-    parts.push(`<line class="axis" x1="${px(x - 4)}" y1="${px(mark.y)}" x2="${px(x)}" y2="${px(mark.y)}"/>`, `<text x="${px(x - 6)}" y="${px(mark.y + 4)}" text-anchor="end">${mark.label}</text>`);
+    parts.push(
+      `<line class="axis" x1="${px(x - 4)}" y1="${px(mark.y)}" x2="${px(x)}" y2="${px(mark.y)}"/>`,
+      `<text x="${px(x - 6)}" y="${px(mark.y + 4)}" text-anchor="end">${mark.label}</text>`,
+    );
   }
   const middle = (y0 + y1) / 2;
-  parts.push(`<text class="axis-title" x="${px(x - 46)}" y="${px(middle)}" text-anchor="middle" transform="rotate(-90 ${px(x - 46)} ${px(middle)})">${title}</text>`);
+  parts.push(
+    `<text class="axis-title" x="${px(x - 46)}" y="${px(middle)}" text-anchor="middle" transform="rotate(-90 ${px(x - 46)} ${px(middle)})">${title}</text>`,
+  );
   return parts.join('');
 }

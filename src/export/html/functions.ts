@@ -37,7 +37,18 @@ export function functionRows(analysis: Analysis): FunctionRow[] {
   return analysis.functions.map((f) => {
     const d = f.durations;
     const self = offCpu ? [f.selfNs, f.offCpuNs] : [f.selfNs];
-    return [visibleText(f.name), visibleText(`${f.file}:${f.line}`), f.calls, ...self, f.totalNs, d?.meanNs ?? null, d?.p50Ns ?? null, d?.p95Ns ?? null, d?.p99Ns ?? null, f.partial];
+    return [
+      visibleText(f.name),
+      visibleText(`${f.file}:${f.line}`),
+      f.calls,
+      ...self,
+      f.totalNs,
+      d?.meanNs ?? null,
+      d?.p50Ns ?? null,
+      d?.p95Ns ?? null,
+      d?.p99Ns ?? null,
+      f.partial,
+    ];
   });
 }
 
@@ -48,7 +59,12 @@ export function functionRows(analysis: Analysis): FunctionRow[] {
  */
 export function functionsSection(analysis: Analysis): string {
   const rows = functionRows(analysis);
-  const heads = functionColumns(analysis).map((column, i) => `<th data-col="${i}" data-kind="${column.kind}" class="${column.kind === 'text' ? 'l' : 'r'}" tabindex="0" aria-sort="none">${column.header}</th>`).join('');
+  const heads = functionColumns(analysis)
+    .map(
+      (column, i) =>
+        `<th data-col="${i}" data-kind="${column.kind}" class="${column.kind === 'text' ? 'l' : 'r'}" tabindex="0" aria-sort="none">${column.header}</th>`,
+    )
+    .join('');
   const body =
     rows.length === 0
       ? `<p class="none">${analysis.callCounts === undefined ? 'no function calls in this trace' : 'no timed calls: a counts-only trace (see Functions by calls)'}</p>`

@@ -27,7 +27,13 @@ function barRect(generation: number, left: number, width: number, top: number, t
 function pauseBar(pause: GcPauseRecord, x: Scale, y: Scale): string {
   const width = Math.max(2, x(pause.startNs + pause.durationNs) - x(pause.startNs));
   const tid = pause.tid < 0 ? '' : `, thread ${pause.tid}`;
-  return barRect(pause.generation, x(pause.startNs), width, y(pause.durationNs), `generation ${pause.generation} at ${formatDuration(pause.startNs)}: ${formatDuration(pause.durationNs)}, ${formatCount(pause.collected)} collected${tid}`);
+  return barRect(
+    pause.generation,
+    x(pause.startNs),
+    width,
+    y(pause.durationNs),
+    `generation ${pause.generation} at ${formatDuration(pause.startNs)}: ${formatDuration(pause.durationNs)}, ${formatCount(pause.collected)} collected${tid}`,
+  );
 }
 
 /**
@@ -35,12 +41,32 @@ function pauseBar(pause: GcPauseRecord, x: Scale, y: Scale): string {
  * thousands of bars would show anyway, as a few hundred elements the browser draws at once.
  */
 function binnedBars(gc: GcAnalysis, x: Scale, y: Scale): string[] {
-  const groups = new Map<string, { generation: number; column: number; count: number; maxNs: number; totalNs: number; firstNs: number; lastNs: number }>();
+  const groups = new Map<
+    string,
+    {
+      generation: number;
+      column: number;
+      count: number;
+      maxNs: number;
+      totalNs: number;
+      firstNs: number;
+      lastNs: number;
+    }
+  >();
   for (const pause of gc.pauses) {
     const column = Math.floor((x(pause.startNs) - LEFT) / COLUMN_PX);
     const key = `${pause.generation}:${column}`;
     const group = groups.get(key);
-    if (group === undefined) groups.set(key, { generation: pause.generation, column, count: 1, maxNs: pause.durationNs, totalNs: pause.durationNs, firstNs: pause.startNs, lastNs: pause.startNs });
+    if (group === undefined)
+      groups.set(key, {
+        generation: pause.generation,
+        column,
+        count: 1,
+        maxNs: pause.durationNs,
+        totalNs: pause.durationNs,
+        firstNs: pause.startNs,
+        lastNs: pause.startNs,
+      });
     else {
       group.count++;
       group.maxNs = Math.max(group.maxNs, pause.durationNs);
@@ -118,9 +144,14 @@ export function timelineSvg(gc: GcAnalysis, durationNs: number): string {
   const logY = linear(lowDecade, highDecade, TOP + PLOT_HEIGHT, TOP);
   const y = (ns: number) => logY(Math.log10(Math.max(ns, 10 ** lowDecade)));
   const yMarks = [];
-  for (let decade = lowDecade; decade <= highDecade; decade++) yMarks.push({ y: logY(decade), label: formatDurationShort(10 ** decade) });
-  const xMarks = niceTicks(0, Math.max(durationNs, 1), 8).map((ns) => ({ x: x(ns), label: ns === 0 ? '0' : formatDurationShort(ns) }));
-  const bars = gc.pauses.length <= TIMELINE_BARS ? gc.pauses.map((pause) => pauseBar(pause, x, y)) : binnedBars(gc, x, y);
+  for (let decade = lowDecade; decade <= highDecade; decade++)
+    yMarks.push({ y: logY(decade), label: formatDurationShort(10 ** decade) });
+  const xMarks = niceTicks(0, Math.max(durationNs, 1), 8).map((ns) => ({
+    x: x(ns),
+    label: ns === 0 ? '0' : formatDurationShort(ns),
+  }));
+  const bars =
+    gc.pauses.length <= TIMELINE_BARS ? gc.pauses.map((pause) => pauseBar(pause, x, y)) : binnedBars(gc, x, y);
   return [
     `<svg class="chart" id="gc-timeline" width="${LEFT + TIMELINE_WIDTH + 24}" height="${TOP + PLOT_HEIGHT + BOTTOM}" role="img" aria-label="GC pauses over time">`,
     ...bars,
@@ -132,7 +163,9 @@ export function timelineSvg(gc: GcAnalysis, durationNs: number): string {
 
 /** Per-generation counts and percentiles, a legend for the timeline's colours. */
 function generationTable(gc: GcAnalysis): string {
-  const head = ['generation', 'count', 'total', 'max', 'p50', 'p95', 'p99'].map((h, i) => `<th class="${i === 0 ? 'l' : 'r'}">${h}</th>`).join('');
+  const head = ['generation', 'count', 'total', 'max', 'p50', 'p95', 'p99']
+    .map((h, i) => `<th class="${i === 0 ? 'l' : 'r'}">${h}</th>`)
+    .join('');
   const rows = gc.byGeneration.map(
     (g) =>
       `<tr><td class="l"><span class="swatch ${genClass(g.generation)}"></span>${g.generation}</td>${[formatCount(g.count), formatDuration(g.totalNs), formatDuration(g.maxNs), formatDuration(g.p50Ns), formatDuration(g.p95Ns), formatDuration(g.p99Ns)].map((cell) => `<td class="r">${cell}</td>`).join('')}</tr>`,
@@ -143,7 +176,8 @@ function generationTable(gc: GcAnalysis): string {
 /** Garbage collection: per generation, the histogram of pause durations, and the timeline. */
 export function gcSection(analysis: Analysis): string {
   const gc = analysis.gc;
-  if (gc.pauses.length === 0) return `<section id="gc"><h2>Garbage collection</h2><p class="none">no GC events in this trace</p></section>`;
+  if (gc.pauses.length === 0)
+    return `<section id="gc"><h2>Garbage collection</h2><p class="none">no GC events in this trace</p></section>`;
   const count = gc.pauses.length;
   const heading = `Garbage collection: ${formatCount(count)} pause${count === 1 ? '' : 's'}, ${formatDuration(gc.totalPauseNs)} in all, ${formatShare(gc.wallShare)} of wall time`;
   return [
@@ -168,10 +202,16 @@ function gcStacks(analysis: Analysis): string {
   const functions = analysis.functionTable;
   const manyThreads = analysis.threads.length > 1;
   const rows = causes.map((cause) => {
-    const stack = cause.stack.length === 0 ? '<span class="dim">(no Python frame: between calls, or at startup/shutdown)</span>' : cause.stack.map((fn) => htmlText(functions.name(fn))).join(' &gt; ');
+    const stack =
+      cause.stack.length === 0
+        ? '<span class="dim">(no Python frame: between calls, or at startup/shutdown)</span>'
+        : cause.stack.map((fn) => htmlText(functions.name(fn))).join(' &gt; ');
     return `<tr><td class="r">${formatDuration(cause.totalNs)}</td><td class="r">${formatCount(cause.count)}×</td>${manyThreads ? `<td class="r">${cause.tid < 0 ? '?' : cause.tid}</td>` : ''}<td class="l">${stack}</td></tr>`;
   });
-  const more = analysis.gc.attribution.length > causes.length ? `<p class="dim">… and ${formatCount(analysis.gc.attribution.length - causes.length)} more stacks</p>` : '';
+  const more =
+    analysis.gc.attribution.length > causes.length
+      ? `<p class="dim">… and ${formatCount(analysis.gc.attribution.length - causes.length)} more stacks</p>`
+      : '';
   return [
     `<h3>Where collections started</h3>`,
     `<p class="dim">The Python stack running when each collection started, and the time spent in those collections.</p>`,

@@ -9,7 +9,8 @@ export interface ImportNode {
   readonly children: ImportNode[];
 }
 
-const bySlowest = (a: ImportNode, b: ImportNode) => b.record.durationNs - a.record.durationNs || a.record.startNs - b.record.startNs || a.record.done - b.record.done;
+const bySlowest = (a: ImportNode, b: ImportNode) =>
+  b.record.durationNs - a.record.durationNs || a.record.startNs - b.record.startNs || a.record.done - b.record.done;
 
 /**
  * The imports as a forest, as `python -X importtime` nests them: an import at depth d belongs to
@@ -66,7 +67,8 @@ export function importTreeHtml(roots: readonly ImportNode[], showThread: boolean
 /** Imports: a collapsible tree with self and cumulative times, slowest first at every level. */
 export function importsSection(analysis: Analysis): string {
   const imports = analysis.imports;
-  if (imports.length === 0) return `<section id="imports"><h2>Imports</h2><p class="none">no import events in this trace</p></section>`;
+  if (imports.length === 0)
+    return `<section id="imports"><h2>Imports</h2><p class="none">no import events in this trace</p></section>`;
   const topLevel = imports.filter((record) => record.depth === 0);
   const topNs = topLevel.reduce((sum, record) => sum + record.durationNs, 0);
   const notFound = imports.filter((record) => !record.found).length;

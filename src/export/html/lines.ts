@@ -11,7 +11,10 @@ export function linesSection(analysis: Analysis): string {
   if (lines.length === 0) return '';
   const total = lines.reduce((sum, line) => sum + line.selfNs, 0);
   const shown = lines.slice(0, LINE_ROWS);
-  const rows = shown.map((line) => `<tr><td class="r">${formatDuration(line.selfNs)}</td><td class="r">${formatPercent(line.selfNs, total)}</td><td class="r">${formatCount(line.hits)}</td><td class="l">${htmlText(`${line.file}:${line.line}`)}</td></tr>`);
+  const rows = shown.map(
+    (line) =>
+      `<tr><td class="r">${formatDuration(line.selfNs)}</td><td class="r">${formatPercent(line.selfNs, total)}</td><td class="r">${formatCount(line.hits)}</td><td class="l">${htmlText(`${line.file}:${line.line}`)}</td></tr>`,
+  );
   const title = `Hottest lines by self time${lines.length > shown.length ? ` (top ${formatCount(shown.length)} of ${formatCount(lines.length)})` : ''}`;
   return [
     `<section id="lines"><h2>${title}</h2>`,

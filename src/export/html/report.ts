@@ -29,15 +29,21 @@ export interface HtmlReportOptions {
  * Nothing may be fetched: not even through a hostile name that slips past escaping. Inline
  * <style>/<script> only, images only as data: URLs, no <base>, no forms.
  */
-export const CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
+export const CONTENT_SECURITY_POLICY =
+  "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
 
 /** The interactive flame graph (the --svg document, inlined: its script finds its own <svg>). */
 function flameSection(analysis: Analysis, options: HtmlReportOptions, title: string): string {
   if (analysis.functions.length === 0) {
-    const why = analysis.callCounts !== undefined ? 'a counts-only trace has no call stacks' : 'no function calls in this trace';
+    const why =
+      analysis.callCounts !== undefined ? 'a counts-only trace has no call stacks' : 'no function calls in this trace';
     return `<section><h2>Flame graph</h2><p class="none">${why}: nothing to draw</p></section>`;
   }
-  const svg = flameGraphSvg(analysis, { title, minWidthPercent: options.minWidthPercent, inverted: options.inverted }).replace(/^<\?xml[^>]*\?>\s*/, '');
+  const svg = flameGraphSvg(analysis, {
+    title,
+    minWidthPercent: options.minWidthPercent,
+    inverted: options.inverted,
+  }).replace(/^<\?xml[^>]*\?>\s*/, '');
   return [
     `<section><h2>Flame graph</h2>`,
     `<p class="dim">Hover a frame for its times, click to zoom, Search (or Ctrl-F with the pointer over the graph) highlights functions matching a regular expression.</p>`,

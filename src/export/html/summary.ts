@@ -8,21 +8,39 @@ export function summarySection(analysis: Analysis, title: string, filters: reado
   const rows: [string, string][] = [];
   rows.push(['trace', htmlText(analysis.source.path)], ['format', htmlText(analysis.source.format)]);
   const metadata = Object.entries(analysis.metadata);
-  if (metadata.length > 0) rows.push(['recorded', htmlText(metadata.map(([key, value]) => `${key}=${value}`).join(' '))]);
+  if (metadata.length > 0)
+    rows.push(['recorded', htmlText(metadata.map(([key, value]) => `${key}=${value}`).join(' '))]);
   rows.push(['duration', formatDuration(analysis.durationNs)], ['events', formatCount(analysis.events)]);
   const processes = new Set(analysis.threads.map((thread) => thread.pid).filter((pid) => pid >= 0)).size;
-  rows.push(['threads', `${formatCount(analysis.threads.length)}${processes > 0 ? ` in ${formatCount(processes)} process${processes === 1 ? '' : 'es'}` : ''}`]);
-  const dropped = analysis.droppedEvents > 0 ? `<span class="bad">${formatCount(analysis.droppedEvents)} lost by the tracer: calls around them may be incomplete</span>` : '0';
+  rows.push([
+    'threads',
+    `${formatCount(analysis.threads.length)}${processes > 0 ? ` in ${formatCount(processes)} process${processes === 1 ? '' : 'es'}` : ''}`,
+  ]);
+  const dropped =
+    analysis.droppedEvents > 0
+      ? `<span class="bad">${formatCount(analysis.droppedEvents)} lost by the tracer: calls around them may be incomplete</span>`
+      : '0';
   rows.push(['dropped events', dropped]);
-  if (analysis.callsAtStart > 0) rows.push(['at start', `${formatCount(analysis.callsAtStart)} call${analysis.callsAtStart === 1 ? ' was' : 's were'} running when the trace began (partial)`]);
+  if (analysis.callsAtStart > 0)
+    rows.push([
+      'at start',
+      `${formatCount(analysis.callsAtStart)} call${analysis.callsAtStart === 1 ? ' was' : 's were'} running when the trace began (partial)`,
+    ]);
   const scheduling = analysis.scheduling;
   if (scheduling !== undefined) {
     const inPython = analysis.threads.reduce((sum, thread) => sum + thread.rootTotalNs, 0);
-    rows.push(['off CPU', `${formatDuration(scheduling.offCpuInCallsNs)} of the time in Python (${formatPercent(scheduling.offCpuInCallsNs, inPython)}) the threads were not running (blocked, or waiting for a CPU: ${formatDuration(scheduling.runQueueNs)} of all off-CPU time); the function table's off-CPU column splits it by function`]);
+    rows.push([
+      'off CPU',
+      `${formatDuration(scheduling.offCpuInCallsNs)} of the time in Python (${formatPercent(scheduling.offCpuInCallsNs, inPython)}) the threads were not running (blocked, or waiting for a CPU: ${formatDuration(scheduling.runQueueNs)} of all off-CPU time); the function table's off-CPU column splits it by function`,
+    ]);
   }
   rows.push(['filters', filters.length > 0 ? htmlText(filters.join(', ')) : 'none']);
   const overhead = analysis.overhead;
-  if (overhead.perEventNs > 0) rows.push(['overhead', `${formatDuration(overhead.perEventNs)} per event × ${formatCount(overhead.events)} events subtracted`]);
+  if (overhead.perEventNs > 0)
+    rows.push([
+      'overhead',
+      `${formatDuration(overhead.perEventNs)} per event × ${formatCount(overhead.events)} events subtracted`,
+    ]);
   rows.push(['pyflame', htmlText(version)]);
   const list = rows.map(([key, value]) => `<dt>${key}</dt><dd>${value}</dd>`).join('');
   return `<header><h1>${htmlText(title)}</h1><dl class="summary">${list}</dl></header>`;
@@ -37,9 +55,13 @@ function warningLines(warning: Warning): string {
 
 /** Every warning with its count and first lines: at the top, boxed, when there is any. */
 export function warningsSection(warnings: readonly Warning[]): string {
-  if (warnings.length === 0) return `<section id="warnings" class="quiet"><h2>Warnings</h2><p class="none">no warnings: nothing in this trace needed repair</p></section>`;
+  if (warnings.length === 0)
+    return `<section id="warnings" class="quiet"><h2>Warnings</h2><p class="none">no warnings: nothing in this trace needed repair</p></section>`;
   const items = warnings.map((warning) => {
-    const count = warning.count === 1 && warning.unit === 'times' ? 'once' : `${formatCount(warning.count)} ${htmlText(warning.unit)}`;
+    const count =
+      warning.count === 1 && warning.unit === 'times'
+        ? 'once'
+        : `${formatCount(warning.count)} ${htmlText(warning.unit)}`;
     const lines = warningLines(warning);
     return `<li><code>${htmlText(warning.code)}</code>, ${count}${lines === '' ? '' : ` (${lines})`}: ${htmlText(warning.message)}</li>`;
   });

@@ -39,7 +39,12 @@ class EventPrefixes {
  * them), every profile is balanced and in time order (partial calls were closed by the analysis),
  * frames are deduplicated. Streamed in pieces: a large trace's timeline never becomes one string.
  */
-export async function writeSpeedscope(analysis: Analysis, timeline: TimelineRecorder, write: Sink, exporter: string): Promise<void> {
+export async function writeSpeedscope(
+  analysis: Analysis,
+  timeline: TimelineRecorder,
+  write: Sink,
+  exporter: string,
+): Promise<void> {
   const functions = analysis.functionTable;
   // Frame index per function, in order of first use, so unused functions are left out.
   // (An array, not a Map: it is looked up once per call boundary, millions of times.)
@@ -81,7 +86,9 @@ export async function writeSpeedscope(analysis: Analysis, timeline: TimelineReco
   const samples = countsOnly ? callCountSamples(analysis, frame) : allThreadsSamples(analysis, frame, deeperFrame);
   const out = new ByteChunks(write);
   const prefixes = new EventPrefixes();
-  await out.text(`{"$schema":"https://www.speedscope.app/file-format-schema.json","exporter":${JSON.stringify(exporter)},"name":${JSON.stringify(displayName(analysis.source.path))},"activeProfileIndex":0,"shared":{"frames":`);
+  await out.text(
+    `{"$schema":"https://www.speedscope.app/file-format-schema.json","exporter":${JSON.stringify(exporter)},"name":${JSON.stringify(displayName(analysis.source.path))},"activeProfileIndex":0,"shared":{"frames":`,
+  );
   await out.text(JSON.stringify(frames));
   await out.text('},"profiles":[');
   let firstProfile = true;
@@ -89,7 +96,9 @@ export async function writeSpeedscope(analysis: Analysis, timeline: TimelineReco
     const recorded = timeline.threads[index];
     const events = threadEvents[index] ?? new Int32Array(0);
     const at = recorded?.at.view() ?? new Float64Array(0);
-    await out.text(`${firstProfile ? '' : ','}{"type":"evented","name":${JSON.stringify(threadLabel(thread.pid, thread.tid, thread.name))},"unit":"nanoseconds","startValue":${thread.startNs},"endValue":${thread.endNs},"events":[`);
+    await out.text(
+      `${firstProfile ? '' : ','}{"type":"evented","name":${JSON.stringify(threadLabel(thread.pid, thread.tid, thread.name))},"unit":"nanoseconds","startValue":${thread.startNs},"endValue":${thread.endNs},"events":[`,
+    );
     firstProfile = false;
     let first = true;
     for (const fn of recorded?.openAtStart ?? []) {
@@ -110,7 +119,9 @@ export async function writeSpeedscope(analysis: Analysis, timeline: TimelineReco
     await out.text(']}');
   }
   const sampledName = countsOnly ? 'calls (counts-only trace)' : 'all threads (self time)';
-  await out.text(`${firstProfile ? '' : ','}{"type":"sampled","name":${JSON.stringify(sampledName)},"unit":"${countsOnly ? 'none' : 'nanoseconds'}","startValue":0,"endValue":${samples.total},"samples":[`);
+  await out.text(
+    `${firstProfile ? '' : ','}{"type":"sampled","name":${JSON.stringify(sampledName)},"unit":"${countsOnly ? 'none' : 'nanoseconds'}","startValue":0,"endValue":${samples.total},"samples":[`,
+  );
   // Written stack by stack: the stacks together can be far larger than the trace.
   for (let i = 0; i < samples.count; i++) {
     if (i > 0) out.byte(COMMA);
@@ -150,7 +161,8 @@ interface Samples {
 function allThreadsSamples(analysis: Analysis, frame: (fn: number) => number, deeperFrame: () => number): Samples {
   const stacks = mergeStacks(analysis.threads, (thread, node) => thread.tree.selfNs.get(node));
   const frameOfNode = new Int32Array(stacks.size);
-  for (let node = 1; node < stacks.size; node++) frameOfNode[node] = stacks.fn[node] === DEEPER_FN ? deeperFrame() : frame(stacks.fn[node]);
+  for (let node = 1; node < stacks.size; node++)
+    frameOfNode[node] = stacks.fn[node] === DEEPER_FN ? deeperFrame() : frame(stacks.fn[node]);
   const order = preorder(stacks, (a, b) => frameOfNode[a] - frameOfNode[b]);
   const nodes: number[] = [];
   const weights: number[] = [];
@@ -181,7 +193,12 @@ function callCountSamples(analysis: Analysis, frame: (fn: number) => number): Sa
     .map(([fn, counts]) => ({ stack: [frame(fn)], weight: counts.reduce((a, b) => a + b, 0) }))
     .filter((e) => e.weight > 0)
     .sort((a, b) => a.stack[0] - b.stack[0]);
-  return { count: entries.length, stack: (i) => entries[i].stack, weights: entries.map((e) => e.weight), total: entries.reduce((sum, e) => sum + e.weight, 0) };
+  return {
+    count: entries.length,
+    stack: (i) => entries[i].stack,
+    weights: entries.map((e) => e.weight),
+    total: entries.reduce((sum, e) => sum + e.weight, 0),
+  };
 }
 
 function displayName(path: string): string {

@@ -2,7 +2,13 @@ import { changeColour, DIFF_COLOURS } from './diff-colours.js';
 import { frameWhere, parseFrameLabel, type FrameLabel } from '../../folded-input/frame-label.js';
 import type { FoldedProfile } from '../../folded-input/read-folded.js';
 import { xmlText } from '../../text/untrusted.js';
-import { languageColouring, PALETTES, withoutAnnotation, type LanguagePalette, type PaletteName } from './language-palette.js';
+import {
+  languageColouring,
+  PALETTES,
+  withoutAnnotation,
+  type LanguagePalette,
+  type PaletteName,
+} from './language-palette.js';
 import { frameColour, ROOT_COLOUR } from './palette.js';
 import { renderFlameGraph, trimmedFixed, type FlameGraphInput, type SvgOptions } from './render.js';
 import { formatWeight } from '../../browser/weights.js';
@@ -50,7 +56,9 @@ export function foldedFlameGraphSvg(profile: FoldedProfile, options: FoldedSvgOp
   const frameOf = (frame: number) => {
     let label = parsed.get(frame);
     if (label === undefined) {
-      label = python ? parseFrameLabel(profile.labels[frame]) : { name: withoutAnnotation(profile.labels[frame]), file: '', line: undefined };
+      label = python
+        ? parseFrameLabel(profile.labels[frame])
+        : { name: withoutAnnotation(profile.labels[frame]), file: '', line: undefined };
       parsed.set(frame, label);
     }
     return label;
@@ -60,7 +68,9 @@ export function foldedFlameGraphSvg(profile: FoldedProfile, options: FoldedSvgOp
   const label = (node: number) => profile.labels[tree.frame[node]] ?? '';
   const text = (value: number) => formatWeight(value, unit);
   const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
-  const colouring = python ? undefined : languageColouring((options.palette ?? 'auto') as LanguagePalette, profile.labels);
+  const colouring = python
+    ? undefined
+    : languageColouring((options.palette ?? 'auto') as LanguagePalette, profile.labels);
   const differential = profile.baseline === undefined ? {} : differentialStyle(profile, text, options.negate === true);
   const kind = options.flamechart ? 'flame chart: input order' : undefined;
   const defaultSubtitle = `weight: ${unit} · total ${text(profile.total)} · ${plural(profile.stacks, 'distinct stack')}${profile.baseline === undefined ? '' : ` · differential: width AFTER (the second count), colour AFTER − BEFORE`}${kind === undefined ? '' : ` · ${kind}`}`;
@@ -71,7 +81,12 @@ export function foldedFlameGraphSvg(profile: FoldedProfile, options: FoldedSvgOp
     file: (frame) => frameOf(frame).file,
     title: options.title ?? titleFromPath(profile.source, 'folded'),
     subtitle: options.subtitle ?? defaultSubtitle,
-    values: { text, data: (value) => (Number.isInteger(value) ? String(value) : trimmedFixed(value, 6)), script: 'unit', unit },
+    values: {
+      text,
+      data: (value) => (Number.isInteger(value) ? String(value) : trimmedFixed(value, 6)),
+      script: 'unit',
+      unit,
+    },
     // A flame chart keeps the input's order (nodes are made in it); a graph orders by shown
     // name, then by the whole label: the order does not depend on the order of the file.
     order: options.flamechart
@@ -85,17 +100,27 @@ export function foldedFlameGraphSvg(profile: FoldedProfile, options: FoldedSvgOp
           return la < lb ? -1 : la > lb ? 1 : 0;
         },
     // Python: the families by file, short py-spy paths by module name (json/__init__.py: stdlib).
-    fill: colouring === undefined ? (node) => (node === 0 ? ROOT_COLOUR : frameColour(name(node), frameOf(tree.frame[node]).file, true)) : (node) => (node === 0 ? ROOT_COLOUR : colouring.fill(label(node))),
+    fill:
+      colouring === undefined
+        ? (node) => (node === 0 ? ROOT_COLOUR : frameColour(name(node), frameOf(tree.frame[node]).file, true))
+        : (node) => (node === 0 ? ROOT_COLOUR : colouring.fill(label(node))),
     ...(colouring === undefined ? {} : { legend: colouring.legend }),
     ...differential,
   };
   const svg = renderFlameGraph(input, options);
   if (options.notes === undefined) return svg;
-  return svg.replace('\n<style>', `\n<desc class="pf-notes">${xmlText(options.notes.replace(/[\t\n\r]/g, ' '))}</desc>\n<style>`);
+  return svg.replace(
+    '\n<style>',
+    `\n<desc class="pf-notes">${xmlText(options.notes.replace(/[\t\n\r]/g, ' '))}</desc>\n<style>`,
+  );
 }
 
 /** Fill, note and legend of a differential graph: the change AFTER − BEFORE of each frame's total. */
-function differentialStyle(profile: FoldedProfile, text: (value: number) => string, negate: boolean): Pick<FlameGraphInput, 'fill' | 'note' | 'legend'> {
+function differentialStyle(
+  profile: FoldedProfile,
+  text: (value: number) => string,
+  negate: boolean,
+): Pick<FlameGraphInput, 'fill' | 'note' | 'legend'> {
   const { tree } = profile;
   const before = profile.baseline!.total;
   // Colours are relative to the largest change below the root (the root carries every change).
@@ -111,7 +136,12 @@ function differentialStyle(profile: FoldedProfile, text: (value: number) => stri
     },
     note: (node) => {
       const change = tree.total[node] - before[node];
-      const percent = before[node] === 0 ? (tree.total[node] === 0 ? '0%' : 'new') : `${change > 0 ? '+' : ''}${trimmedFixed((100 * change) / before[node], 1)}%`;
+      const percent =
+        before[node] === 0
+          ? tree.total[node] === 0
+            ? '0%'
+            : 'new'
+          : `${change > 0 ? '+' : ''}${trimmedFixed((100 * change) / before[node], 1)}%`;
       return `before ${text(before[node])} · Δ ${signed(change)} (${percent})`;
     },
     legend: [

@@ -32,7 +32,22 @@ const MEANING: Partial<Record<Family, string>> = {
 };
 
 /** flamegraph.pl's palette names (`python` is pyflame's own: the Python families). */
-export const PALETTES = ['python', 'hot', 'mem', 'io', 'java', 'js', 'perl', 'red', 'green', 'blue', 'aqua', 'yellow', 'purple', 'orange'] as const;
+export const PALETTES = [
+  'python',
+  'hot',
+  'mem',
+  'io',
+  'java',
+  'js',
+  'perl',
+  'red',
+  'green',
+  'blue',
+  'aqua',
+  'yellow',
+  'purple',
+  'orange',
+] as const;
 export type PaletteName = (typeof PALETTES)[number];
 /** How a non-Python graph is coloured when no palette is asked for: by language. */
 export type LanguagePalette = Exclude<PaletteName, 'python'> | 'auto';
@@ -112,12 +127,19 @@ export interface LanguageColouring {
  */
 export function languageColouring(palette: LanguagePalette, labels: readonly string[]): LanguageColouring {
   const effective = palette === 'auto' ? (labels.some(hasLanguageMarks) ? 'auto' : 'hot') : palette;
-  const familyOf = (label: string): Family => (effective === 'java' || effective === 'js' || effective === 'perl' || effective === 'auto' ? languageFamily(effective, label) : effective);
+  const familyOf = (label: string): Family =>
+    effective === 'java' || effective === 'js' || effective === 'perl' || effective === 'auto'
+      ? languageFamily(effective, label)
+      : effective;
   const used = new Set<Family>();
   for (const label of labels) if (SEPARATORS[label] === undefined) used.add(familyOf(label));
   const order: Family[] = ['red', 'orange', 'yellow', 'green', 'aqua', 'blue', 'purple', 'hot', 'mem', 'io'];
   const multi = effective === 'java' || effective === 'js' || effective === 'perl' || effective === 'auto';
-  const legend = multi ? order.filter((family) => used.has(family)).map((family) => ({ colour: familySwatch(family), label: MEANING[family] ?? family })) : [{ colour: familySwatch(effective), label: `palette: ${effective}` }];
+  const legend = multi
+    ? order
+        .filter((family) => used.has(family))
+        .map((family) => ({ colour: familySwatch(family), label: MEANING[family] ?? family }))
+    : [{ colour: familySwatch(effective), label: `palette: ${effective}` }];
   return {
     fill: (label) => SEPARATORS[label] ?? familyFill(familyOf(label), withoutAnnotation(label)),
     legend,

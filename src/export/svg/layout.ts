@@ -25,7 +25,10 @@ export interface LayoutOptions {
  * tree of millions of nodes costs typed arrays only; so are frames deeper than maxDepth. Frames come root first, then by depth and x
  * (the drawing order).
  */
-export function layoutFlame(tree: Pick<WeightedTree, 'size' | 'parent' | 'total'>, options: LayoutOptions = {}): { frames: LaidFrame[]; maxDepth: number; rootValue: number; cutLevels: number } {
+export function layoutFlame(
+  tree: Pick<WeightedTree, 'size' | 'parent' | 'total'>,
+  options: LayoutOptions = {},
+): { frames: LaidFrame[]; maxDepth: number; rootValue: number; cutLevels: number } {
   const minWidth = options.minWidth ?? 0.001;
   const { size, parent } = tree;
   // Values bottom-up in one backwards pass: a parent's index is below its children's.
@@ -58,10 +61,22 @@ export function layoutFlame(tree: Pick<WeightedTree, 'size' | 'parent' | 'total'
   // d3's hierarchy() computes heights in time quadratic in depth (every node walks up its
   // ancestors); the nodes are built here instead, as d3 Node objects, with heights bottom-up.
   const prototype = Object.getPrototypeOf(hierarchy(0)) as object;
-  type Laid = HierarchyRectangularNode<number> & { value: number; height: number; depth: number; children?: Laid[]; parent: Laid | null };
+  type Laid = HierarchyRectangularNode<number> & {
+    value: number;
+    height: number;
+    depth: number;
+    children?: Laid[];
+    parent: Laid | null;
+  };
   const make = (node: number, parentNode: Laid | null): Laid => {
     const d = Object.create(prototype) as Laid;
-    Object.assign(d, { data: node, depth: parentNode === null ? 0 : parentNode.depth + 1, height: 0, parent: parentNode, value: value[node] });
+    Object.assign(d, {
+      data: node,
+      depth: parentNode === null ? 0 : parentNode.depth + 1,
+      height: 0,
+      parent: parentNode,
+      value: value[node],
+    });
     return d;
   };
   const root = make(0, null);
@@ -80,7 +95,9 @@ export function layoutFlame(tree: Pick<WeightedTree, 'size' | 'parent' | 'total'
     const d = preorder[i];
     if (d.parent !== null && d.parent.height < d.height + 1) d.parent.height = d.height + 1;
   }
-  partition<number>().size([1, 1]).padding(0).round(false)(root as unknown as Parameters<ReturnType<typeof partition<number>>>[0]);
+  partition<number>().size([1, 1]).padding(0).round(false)(
+    root as unknown as Parameters<ReturnType<typeof partition<number>>>[0],
+  );
   const frames: LaidFrame[] = [];
   let maxDepth = 0;
   for (const d of preorder) {

@@ -47,12 +47,13 @@ export function fnv1a(text: string): number {
 }
 
 /** Hue, saturation and lightness ranges of each family. */
-const FAMILIES: Record<Category, { hue: number; hueSpread: number; sat: number; light: number; lightSpread: number }> = {
-  user: { hue: 18, hueSpread: 36, sat: 85, light: 55, lightSpread: 14 }, // red → orange → yellow
-  stdlib: { hue: 205, hueSpread: 30, sat: 65, light: 62, lightSpread: 14 }, // blues
-  'third-party': { hue: 110, hueSpread: 40, sat: 50, light: 52, lightSpread: 14 }, // greens
-  frozen: { hue: 275, hueSpread: 30, sat: 35, light: 66, lightSpread: 12 }, // muted purples
-};
+const FAMILIES: Record<Category, { hue: number; hueSpread: number; sat: number; light: number; lightSpread: number }> =
+  {
+    user: { hue: 18, hueSpread: 36, sat: 85, light: 55, lightSpread: 14 }, // red → orange → yellow
+    stdlib: { hue: 205, hueSpread: 30, sat: 65, light: 62, lightSpread: 14 }, // blues
+    'third-party': { hue: 110, hueSpread: 40, sat: 50, light: 52, lightSpread: 14 }, // greens
+    frozen: { hue: 275, hueSpread: 30, sat: 35, light: 66, lightSpread: 12 }, // muted purples
+  };
 
 /** The base colour of a family (the legend's swatch). */
 export function familyColour(category: Category): string {

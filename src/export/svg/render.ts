@@ -108,7 +108,11 @@ export function renderFlameGraph(graph: FlameGraphInput, options: Omit<SvgOption
       const nb = nameOf(b);
       return na < nb ? -1 : na > nb ? 1 : tree.frame[a] - tree.frame[b];
     });
-  const { frames, maxDepth, cutLevels } = layoutFlame(tree, { minWidth: minWidthPercent / 100, order, maxDepth: MAX_STACK_DEPTH });
+  const { frames, maxDepth, cutLevels } = layoutFlame(tree, {
+    minWidth: minWidthPercent / 100,
+    order,
+    maxDepth: MAX_STACK_DEPTH,
+  });
   const framesBottom = TOP + (maxDepth + 1) * FRAME_HEIGHT;
   const height = framesBottom + 40;
   const parts: string[] = [];
@@ -140,10 +144,14 @@ export function renderFlameGraph(graph: FlameGraphInput, options: Omit<SvgOption
   }
   const body = parts.join('\n');
   const id = `pf${fnv1a(body).toString(16).padStart(8, '0')}`;
-  const cut = cutLevels === 0 ? '' : ` · ${cutLevels.toLocaleString('en-US')} deeper level${cutLevels === 1 ? '' : 's'} not drawn (at most ${MAX_STACK_DEPTH.toLocaleString('en-US')})`;
+  const cut =
+    cutLevels === 0
+      ? ''
+      : ` · ${cutLevels.toLocaleString('en-US')} deeper level${cutLevels === 1 ? '' : 's'} not drawn (at most ${MAX_STACK_DEPTH.toLocaleString('en-US')})`;
   const subtitle = `${graph.subtitle} · ${options.inverted ? 'icicle' : 'flame graph'}${cut}`;
   const unitData = values.script === 'unit' ? ` data-unit="${xmlText(values.unit ?? '')}"` : '';
-  const legendEntries = graph.legend ?? CATEGORIES.map((entry) => ({ colour: familyColour(entry.category), label: entry.label }));
+  const legendEntries =
+    graph.legend ?? CATEGORIES.map((entry) => ({ colour: familyColour(entry.category), label: entry.label }));
   const legend = legendEntries
     .map((entry, index) => {
       const x = 10 + index * 160;

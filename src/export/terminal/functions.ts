@@ -44,7 +44,13 @@ export function sortFunctions(functions: readonly FunctionStats[], key: SortKey)
  * One table of functions: self, self %, total, total %, calls, mean, p95, function; with
  * `offCpu`, the part of the self time off the CPU after self % (blocked, or waiting for a CPU).
  */
-export function renderFunctionTable(title: string, functions: readonly FunctionStats[], total: number, style: ReportStyle, offCpu = false): string[] {
+export function renderFunctionTable(
+  title: string,
+  functions: readonly FunctionStats[],
+  total: number,
+  style: ReportStyle,
+  offCpu = false,
+): string[] {
   const rows = functions.map((f) => [
     formatDuration(f.selfNs),
     formatPercent(f.selfNs, total),
@@ -68,7 +74,11 @@ export function renderFunctionTable(title: string, functions: readonly FunctionS
         { header: 'calls', align: 'right' },
         { header: 'mean', align: 'right' },
         { header: 'p95', align: 'right' },
-        { header: 'function', align: 'left', fit: (r, max) => functionLabel(functions[r].name, functions[r].file, functions[r].line, max) },
+        {
+          header: 'function',
+          align: 'left',
+          fit: (r, max) => functionLabel(functions[r].name, functions[r].file, functions[r].line, max),
+        },
       ],
       rows,
       style,
@@ -84,7 +94,15 @@ export function renderFunctions(analysis: Analysis, top: number, sort: SortKey, 
   if (isReturnOnly(analysis)) return [renderReturnOnly(analysis, top, style)];
   if (analysis.functions.length === 0) {
     if (analysis.callCounts !== undefined) return [];
-    return [[heading('Functions', style), ...note('No function events in this trace (CPython 3.12–3.14 have no function markers; see docs/recording.md).', style)]];
+    return [
+      [
+        heading('Functions', style),
+        ...note(
+          'No function events in this trace (CPython 3.12–3.14 have no function markers; see docs/recording.md).',
+          style,
+        ),
+      ],
+    ];
   }
   const total = rootTotal(analysis);
   const offCpu = analysis.scheduling !== undefined;
@@ -98,12 +116,20 @@ export function renderFunctions(analysis: Analysis, top: number, sort: SortKey, 
     renderFunctionTable(`Top functions by ${SORT_TITLES[secondKey]}${of}`, second, total, style, offCpu),
   ];
   if (offCpu) {
-    sections[0].push(...note('off-CPU: the part of the self time the thread was not running (blocked in sleep, I/O or a lock, or waiting for a CPU), from the scheduler\'s switches recorded with the trace.', style));
+    sections[0].push(
+      ...note(
+        "off-CPU: the part of the self time the thread was not running (blocked in sleep, I/O or a lock, or waiting for a CPU), from the scheduler's switches recorded with the trace.",
+        style,
+      ),
+    );
   }
   const partial = analysis.functions.reduce((sum, f) => sum + f.partial, 0);
   if (partial > 0) {
     sections[sections.length - 1].push(
-      ...note(`${formatCount(partial)} call${partial === 1 ? ' was' : 's were'} not seen whole (running when the trace began or ended): in self/total, not in mean/p95.`, style),
+      ...note(
+        `${formatCount(partial)} call${partial === 1 ? ' was' : 's were'} not seen whole (running when the trace began or ended): in self/total, not in mean/p95.`,
+        style,
+      ),
     );
   }
   return sections;
@@ -114,7 +140,11 @@ function renderReturnOnly(analysis: Analysis, top: number, style: ReportStyle): 
   const entries = analysis.threads.reduce((sum, thread) => sum + thread.entries, 0);
   const returns = analysis.threads.reduce((sum, thread) => sum + thread.returns, 0);
   const banner = [
-    colors.bold(colors.red(`!! No timings: this trace has ${formatCount(returns)} function returns but only ${formatCount(entries)} entr${entries === 1 ? 'y' : 'ies'}.`)),
+    colors.bold(
+      colors.red(
+        `!! No timings: this trace has ${formatCount(returns)} function returns but only ${formatCount(entries)} entr${entries === 1 ? 'y' : 'ies'}.`,
+      ),
+    ),
     colors.red('   CPython 3.11 fires function__entry only while the `line` probe is attached (python/cpython#98894).'),
     colors.red('   Fix: record again with probes/pyflame.bt, which attaches it (see docs/recording.md).'),
     colors.red('   Below: how often each function returned.'),
@@ -133,7 +163,11 @@ function renderReturnOnly(analysis: Analysis, top: number, style: ReportStyle): 
     ...renderTable(
       [
         { header: 'returns', align: 'right' },
-        { header: 'function', align: 'left', fit: (r, max) => functionLabel(byReturns[r].name, byReturns[r].file, byReturns[r].line, max) },
+        {
+          header: 'function',
+          align: 'left',
+          fit: (r, max) => functionLabel(byReturns[r].name, byReturns[r].file, byReturns[r].line, max),
+        },
       ],
       byReturns.map((f) => [formatCount(f.returns), functionLabel(f.name, f.file, f.line)]),
       style,
@@ -153,7 +187,13 @@ export function seriesText(counts: readonly number[]): string {
   // Loops, not Math.max(...): a series can be longer than the arguments a call may take.
   for (let i = 0; i < counts.length; i += group) points.push(maxOf(counts.slice(i, i + group)));
   const max = maxOf(points);
-  return points.map((v) => (max === 0 || v === 0 ? ' ' : SPARKS[Math.min(SPARKS.length - 1, Math.floor((v / max) * (SPARKS.length - 1) + 0.5))])).join('');
+  return points
+    .map((v) =>
+      max === 0 || v === 0
+        ? ' '
+        : SPARKS[Math.min(SPARKS.length - 1, Math.floor((v / max) * (SPARKS.length - 1) + 0.5))],
+    )
+    .join('');
 }
 
 /** Counts-only traces (SystemTap "top"): functions by calls, with their counts per interval. */
@@ -165,7 +205,13 @@ export function renderCallCounts(analysis: Analysis, top: number, style: ReportS
   const sum = (counts: readonly number[]) => counts.reduce((a, b) => a + b, 0);
   const all = [...series.byFunction]
     .map(([fn, counts]) => ({ fn, counts: series.intervalsNs.map((_, i) => counts[i] ?? 0) }))
-    .map((entry) => ({ ...entry, total: sum(entry.counts), name: functions.name(entry.fn), file: functions.file(entry.fn), line: functions.line(entry.fn) }))
+    .map((entry) => ({
+      ...entry,
+      total: sum(entry.counts),
+      name: functions.name(entry.fn),
+      file: functions.file(entry.fn),
+      line: functions.line(entry.fn),
+    }))
     .sort((a, b) => b.total - a.total || compareFunctionKeys(a, b));
   const shown = all.slice(0, top);
   const step = intervals >= 2 ? series.intervalsNs[1] - series.intervalsNs[0] : undefined;
@@ -174,15 +220,27 @@ export function renderCallCounts(analysis: Analysis, top: number, style: ReportS
   const allCalls = sum(all.map((entry) => entry.total));
   return [
     heading(`Top functions by calls${of}`, style),
-    ...note(`A counts-only trace: calls per function in ${formatCount(intervals)} interval${intervals === 1 ? '' : 's'}${every}; no timings.`, style),
+    ...note(
+      `A counts-only trace: calls per function in ${formatCount(intervals)} interval${intervals === 1 ? '' : 's'}${every}; no timings.`,
+      style,
+    ),
     ...renderTable(
       [
         { header: 'calls', align: 'right' },
         { header: 'share', align: 'right' },
         { header: 'per interval', align: 'left' },
-        { header: 'function', align: 'left', fit: (r, max) => functionLabel(shown[r].name, shown[r].file, shown[r].line, max) },
+        {
+          header: 'function',
+          align: 'left',
+          fit: (r, max) => functionLabel(shown[r].name, shown[r].file, shown[r].line, max),
+        },
       ],
-      shown.map((entry) => [formatCount(entry.total), formatPercent(entry.total, allCalls), seriesText(entry.counts), functionLabel(entry.name, entry.file, entry.line)]),
+      shown.map((entry) => [
+        formatCount(entry.total),
+        formatPercent(entry.total, allCalls),
+        seriesText(entry.counts),
+        functionLabel(entry.name, entry.file, entry.line),
+      ]),
       style,
     ),
   ];

@@ -48,7 +48,10 @@ export function renderGc(analysis: Analysis, style: ReportStyle): string[] {
   const gc = analysis.gc;
   if (gc.pauses.length === 0) return [];
   const lines = [
-    heading(`Garbage collection: ${formatCount(gc.pauses.length)} pause${gc.pauses.length === 1 ? '' : 's'}, ${formatDuration(gc.totalPauseNs)} in all, ${formatShare(gc.wallShare)} of wall time`, style),
+    heading(
+      `Garbage collection: ${formatCount(gc.pauses.length)} pause${gc.pauses.length === 1 ? '' : 's'}, ${formatDuration(gc.totalPauseNs)} in all, ${formatShare(gc.wallShare)} of wall time`,
+      style,
+    ),
     ...renderTable(
       [
         { header: 'generation', align: 'right' },
@@ -59,21 +62,32 @@ export function renderGc(analysis: Analysis, style: ReportStyle): string[] {
         { header: 'p95', align: 'right' },
         { header: 'p99', align: 'right' },
       ],
-      gc.byGeneration.map((g) => [String(g.generation), formatCount(g.count), formatDuration(g.totalNs), formatDuration(g.maxNs), formatDuration(g.p50Ns), formatDuration(g.p95Ns), formatDuration(g.p99Ns)]),
+      gc.byGeneration.map((g) => [
+        String(g.generation),
+        formatCount(g.count),
+        formatDuration(g.totalNs),
+        formatDuration(g.maxNs),
+        formatDuration(g.p50Ns),
+        formatDuration(g.p95Ns),
+        formatDuration(g.p99Ns),
+      ]),
       style,
     ),
     '',
     '  Pause durations:',
-    ...renderHistogram(
-      durationHistogram(gc.pauses.map((pause) => pause.durationNs)),
-      style,
-    ),
+    ...renderHistogram(durationHistogram(gc.pauses.map((pause) => pause.durationNs)), style),
   ];
   const causes = gc.attribution.slice(0, GC_STACKS);
   if (causes.length > 0) {
     const functions = analysis.functionTable;
-    const manyThreads = new Set(causes.map((cause) => `${cause.pid}/${cause.tid}`)).size > 1 || analysis.threads.length > 1;
-    const rows = causes.map((cause) => [formatDuration(cause.totalNs), `${formatCount(cause.count)}×`, ...(manyThreads ? [formatId(cause.tid)] : []), '']);
+    const manyThreads =
+      new Set(causes.map((cause) => `${cause.pid}/${cause.tid}`)).size > 1 || analysis.threads.length > 1;
+    const rows = causes.map((cause) => [
+      formatDuration(cause.totalNs),
+      `${formatCount(cause.count)}×`,
+      ...(manyThreads ? [formatId(cause.tid)] : []),
+      '',
+    ]);
     lines.push(
       '',
       '  Where collections started (Python stack running; time in those collections):',
@@ -82,7 +96,15 @@ export function renderGc(analysis: Analysis, style: ReportStyle): string[] {
           { header: 'time', align: 'right' },
           { header: 'count', align: 'right' },
           ...(manyThreads ? [{ header: 'tid', align: 'right' as const }] : []),
-          { header: 'stack', align: 'left', fit: (r, max) => stackText(causes[r].stack.map((fn) => functions.name(fn)), max) },
+          {
+            header: 'stack',
+            align: 'left',
+            fit: (r, max) =>
+              stackText(
+                causes[r].stack.map((fn) => functions.name(fn)),
+                max,
+              ),
+          },
         ],
         rows,
         style,

@@ -48,7 +48,10 @@ export function renderAudit(analysis: Analysis, style: ReportStyle): string[] {
   const events = audit.reduce((sum, a) => sum + a.count, 0);
   const shown = audit.slice(0, AUDIT_EVENTS);
   const lines = [
-    heading(`Audit events: ${formatCount(events)} (${formatCount(audit.length)} kind${audit.length === 1 ? '' : 's'})`, style),
+    heading(
+      `Audit events: ${formatCount(events)} (${formatCount(audit.length)} kind${audit.length === 1 ? '' : 's'})`,
+      style,
+    ),
     ...renderTable(
       [
         { header: 'count', align: 'right' },
@@ -56,10 +59,16 @@ export function renderAudit(analysis: Analysis, style: ReportStyle): string[] {
         { header: 'last', align: 'right' },
         { header: 'event', align: 'left' },
       ],
-      shown.map((a) => [formatCount(a.count), formatDuration(a.firstNs), formatDuration(a.lastNs), terminalText(a.event)]),
+      shown.map((a) => [
+        formatCount(a.count),
+        formatDuration(a.firstNs),
+        formatDuration(a.lastNs),
+        terminalText(a.event),
+      ]),
       style,
     ),
   ];
-  if (audit.length > shown.length) lines.push(...note(`… and ${formatCount(audit.length - shown.length)} more kinds`, style));
+  if (audit.length > shown.length)
+    lines.push(...note(`… and ${formatCount(audit.length - shown.length)} more kinds`, style));
   return lines;
 }

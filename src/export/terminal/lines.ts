@@ -16,9 +16,13 @@ export function renderLines(analysis: Analysis, top: number, style: ReportStyle)
   }
   const shown = lines.slice(0, top);
   const total = lines.reduce((sum, line) => sum + line.selfNs, 0);
-  const where = (r: number, max = Infinity) => truncatePath(`${terminalText(shortenFile(shown[r].file))}:${shown[r].line}`, max);
+  const where = (r: number, max = Infinity) =>
+    truncatePath(`${terminalText(shortenFile(shown[r].file))}:${shown[r].line}`, max);
   return [
-    heading(`Hottest lines by self time${lines.length > top ? ` (top ${top} of ${formatCount(lines.length)})` : ''}`, style),
+    heading(
+      `Hottest lines by self time${lines.length > top ? ` (top ${top} of ${formatCount(lines.length)})` : ''}`,
+      style,
+    ),
     ...renderTable(
       [
         { header: 'self', align: 'right' },
@@ -26,7 +30,12 @@ export function renderLines(analysis: Analysis, top: number, style: ReportStyle)
         { header: 'hits', align: 'right' },
         { header: 'line', align: 'left', fit: (r, max) => where(r, max) },
       ],
-      shown.map((line, r) => [formatDuration(line.selfNs), formatPercent(line.selfNs, total), formatCount(line.hits), where(r)]),
+      shown.map((line, r) => [
+        formatDuration(line.selfNs),
+        formatPercent(line.selfNs, total),
+        formatCount(line.hits),
+        where(r),
+      ]),
       style,
     ),
   ];

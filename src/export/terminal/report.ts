@@ -43,7 +43,10 @@ export interface ReportOptions {
  * and the options (no clock, no environment). Every name from the trace is made terminal-safe.
  */
 export function renderReport(analysis: Analysis, options: ReportOptions): string {
-  const style: ReportStyle = { colors: pc.createColors(options.color), width: Math.max(60, options.width ?? DEFAULT_REPORT_WIDTH) };
+  const style: ReportStyle = {
+    colors: pc.createColors(options.color),
+    width: Math.max(60, options.width ?? DEFAULT_REPORT_WIDTH),
+  };
   const top = Math.max(1, Math.floor(options.top));
   const sections: string[][] = [
     renderSummary(analysis, options.filters ?? [], style),

@@ -22,29 +22,56 @@ export function isReturnOnly(analysis: Analysis): boolean {
 export function renderSummary(analysis: Analysis, filters: readonly string[], style: ReportStyle): string[] {
   const { colors } = style;
   const rows: [string, string, (text: string) => string][] = [];
-  const add = (key: string, value: string, paint: (text: string) => string = (text) => text) => rows.push([key, value, paint]);
+  const add = (key: string, value: string, paint: (text: string) => string = (text) => text) =>
+    rows.push([key, value, paint]);
   add('trace', terminalText(analysis.source.path));
   add('format', terminalText(analysis.source.format));
   const metadata = Object.entries(analysis.metadata);
   if (metadata.length > 0) add('recorded', terminalText(metadata.map(([key, value]) => `${key}=${value}`).join(' ')));
   const threads = analysis.threads.length;
   const processes = new Set(analysis.threads.map((thread) => thread.pid).filter((pid) => pid >= 0)).size;
-  const unknown = [analysis.threads.some((thread) => thread.pid < 0) ? 'process' : '', analysis.threads.some((thread) => thread.tid < 0) ? 'thread' : ''].filter((id) => id !== '');
-  const where = unknown.length > 0 ? ` (${unknown.join(' and ')} ids not in this format)` : ` in ${formatCount(processes)} process${processes === 1 ? '' : 'es'}`;
+  const unknown = [
+    analysis.threads.some((thread) => thread.pid < 0) ? 'process' : '',
+    analysis.threads.some((thread) => thread.tid < 0) ? 'thread' : '',
+  ].filter((id) => id !== '');
+  const where =
+    unknown.length > 0
+      ? ` (${unknown.join(' and ')} ids not in this format)`
+      : ` in ${formatCount(processes)} process${processes === 1 ? '' : 'es'}`;
   if (threads > 0) add('threads', `${formatCount(threads)}${where}`);
   const counted = analysis.callCounts?.processes ?? [];
-  if (threads === 0 && counted.length > 0) add('processes', `${formatCount(counted.length)} (pid ${counted.slice(0, 8).join(', ')}${counted.length > 8 ? ', …' : ''})`);
+  if (threads === 0 && counted.length > 0)
+    add(
+      'processes',
+      `${formatCount(counted.length)} (pid ${counted.slice(0, 8).join(', ')}${counted.length > 8 ? ', …' : ''})`,
+    );
   add('duration', formatDuration(analysis.durationNs));
   add('events', formatCount(analysis.events));
   const total = rootTotal(analysis);
-  if (total > 0 && !isReturnOnly(analysis)) add('in Python', `${formatDuration(total)}, summed over threads (100% in the tables below)`);
+  if (total > 0 && !isReturnOnly(analysis))
+    add('in Python', `${formatDuration(total)}, summed over threads (100% in the tables below)`);
   const scheduling = analysis.scheduling;
   if (scheduling !== undefined && total > 0 && !isReturnOnly(analysis)) {
-    const waiting = scheduling.runQueueNs > 0 ? `; ${formatDuration(scheduling.runQueueNs)} of all off-CPU time was waiting for a CPU (preempted)` : '';
-    add('off CPU', `${formatDuration(scheduling.offCpuInCallsNs)} of the time in Python (${formatPercent(scheduling.offCpuInCallsNs, total)}) the threads were not running: blocked or waiting${waiting}`);
+    const waiting =
+      scheduling.runQueueNs > 0
+        ? `; ${formatDuration(scheduling.runQueueNs)} of all off-CPU time was waiting for a CPU (preempted)`
+        : '';
+    add(
+      'off CPU',
+      `${formatDuration(scheduling.offCpuInCallsNs)} of the time in Python (${formatPercent(scheduling.offCpuInCallsNs, total)}) the threads were not running: blocked or waiting${waiting}`,
+    );
   }
-  if (analysis.droppedEvents > 0) add('dropped', `${formatCount(analysis.droppedEvents)} events lost by the tracer: calls around them may be incomplete`, colors.yellow);
-  if (analysis.callsAtStart > 0) add('at start', `${formatCount(analysis.callsAtStart)} call${analysis.callsAtStart === 1 ? ' was' : 's were'} running when the trace began (partial; named by their def line when the trace shows it)`);
+  if (analysis.droppedEvents > 0)
+    add(
+      'dropped',
+      `${formatCount(analysis.droppedEvents)} events lost by the tracer: calls around them may be incomplete`,
+      colors.yellow,
+    );
+  if (analysis.callsAtStart > 0)
+    add(
+      'at start',
+      `${formatCount(analysis.callsAtStart)} call${analysis.callsAtStart === 1 ? ' was' : 's were'} running when the trace began (partial; named by their def line when the trace shows it)`,
+    );
   if (filters.length > 0) add('filters', terminalText(filters.join(', ')));
   const overhead = analysis.overhead;
   if (overhead.perEventNs > 0) {
@@ -100,6 +127,12 @@ export function renderThreads(analysis: Analysis, top: number, style: ReportStyl
       style,
     ),
   ];
-  if (threads.length > shown.length) lines.push(...note(`… and ${formatCount(threads.length - shown.length)} more thread${threads.length - shown.length === 1 ? '' : 's'}`, style));
+  if (threads.length > shown.length)
+    lines.push(
+      ...note(
+        `… and ${formatCount(threads.length - shown.length)} more thread${threads.length - shown.length === 1 ? '' : 's'}`,
+        style,
+      ),
+    );
   return lines;
 }

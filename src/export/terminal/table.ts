@@ -25,8 +25,15 @@ export interface Column {
  * A table: a dim header line and rows, columns two spaces apart, indented by two. Cells are plain
  * (terminal-safe) text; the last column fills what the width leaves (at least 12 characters).
  */
-export function renderTable(columns: readonly Column[], rows: readonly (readonly string[])[], style: ReportStyle, indent = 2): string[] {
-  const widths = columns.map((column, c) => Math.max(textWidth(column.header), ...rows.map((row) => textWidth(row[c] ?? ''))));
+export function renderTable(
+  columns: readonly Column[],
+  rows: readonly (readonly string[])[],
+  style: ReportStyle,
+  indent = 2,
+): string[] {
+  const widths = columns.map((column, c) =>
+    Math.max(textWidth(column.header), ...rows.map((row) => textWidth(row[c] ?? ''))),
+  );
   const last = columns.length - 1;
   const fixed = indent + widths.slice(0, last).reduce((sum, w) => sum + w + 2, 0);
   const room = Math.max(12, style.width - fixed);
@@ -35,9 +42,18 @@ export function renderTable(columns: readonly Column[], rows: readonly (readonly
     const cell = column.fit !== undefined ? column.fit(r, room) : row[last];
     return [...row.slice(0, last), truncateEnd(cell, room)];
   });
-  if (columns[last].align === 'left') widths[last] = Math.min(room, Math.max(textWidth(columns[last].header), ...fitted.map((row) => textWidth(row[last]))));
+  if (columns[last].align === 'left')
+    widths[last] = Math.min(
+      room,
+      Math.max(textWidth(columns[last].header), ...fitted.map((row) => textWidth(row[last]))),
+    );
   const line = (cells: readonly string[]) =>
-    (' '.repeat(indent) + cells.map((cell, c) => (c === last && columns[c].align === 'left' ? cell : pad(cell, widths[c], columns[c].align))).join('  ')).trimEnd();
+    (
+      ' '.repeat(indent) +
+      cells
+        .map((cell, c) => (c === last && columns[c].align === 'left' ? cell : pad(cell, widths[c], columns[c].align)))
+        .join('  ')
+    ).trimEnd();
   const header = line(columns.map((column) => column.header));
   return [style.colors.dim(header), ...fitted.map(line)];
 }
@@ -67,7 +83,8 @@ export function wrap(text: string, width: number, hang: number): string[] {
     const room = Math.max(10, width - prefix.length);
     const chars = Array.from(piece);
     const chunks: string[] = [];
-    for (let at = 0; at < chars.length || at === 0; at += room) chunks.push(prefix + chars.slice(at, at + room).join(''));
+    for (let at = 0; at < chars.length || at === 0; at += room)
+      chunks.push(prefix + chars.slice(at, at + room).join(''));
     return chunks;
   });
 }

@@ -6,7 +6,10 @@ import { heading, wrap, type ReportStyle } from './table.js';
 /** One line per warning: `pyflame: warning: trace.txt: junk-line, 12 times (lines 3, 9, …): message`. */
 export function formatWarnings(source: string, warnings: readonly Warning[]): string[] {
   return warnings.map((warning) => {
-    const where = warning.lines.length === 0 ? '' : ` (line${warning.lines.length > 1 ? 's' : ''} ${warning.lines.join(', ')}${warning.occurrences > warning.lines.length ? ', …' : ''})`;
+    const where =
+      warning.lines.length === 0
+        ? ''
+        : ` (line${warning.lines.length > 1 ? 's' : ''} ${warning.lines.join(', ')}${warning.occurrences > warning.lines.length ? ', …' : ''})`;
     const count = warning.count === 1 && warning.unit === 'times' ? 'once' : `${warning.count} ${warning.unit}`;
     return terminalText(`pyflame: warning: ${source}: ${warning.code}, ${count}${where}: ${warning.message}`);
   });
@@ -14,8 +17,12 @@ export function formatWarnings(source: string, warnings: readonly Warning[]): st
 
 /** One line per warning code, as formatWarnings writes them on stderr, without the prefix. */
 export function warningText(warning: Warning): string {
-  const where = warning.lines.length === 0 ? '' : ` (line${warning.lines.length > 1 ? 's' : ''} ${warning.lines.join(', ')}${warning.occurrences > warning.lines.length ? ', …' : ''})`;
-  const count = warning.count === 1 && warning.unit === 'times' ? 'once' : `${formatCount(warning.count)} ${warning.unit}`;
+  const where =
+    warning.lines.length === 0
+      ? ''
+      : ` (line${warning.lines.length > 1 ? 's' : ''} ${warning.lines.join(', ')}${warning.occurrences > warning.lines.length ? ', …' : ''})`;
+  const count =
+    warning.count === 1 && warning.unit === 'times' ? 'once' : `${formatCount(warning.count)} ${warning.unit}`;
   return terminalText(`${warning.code}, ${count}${where}: ${warning.message}`);
 }
 

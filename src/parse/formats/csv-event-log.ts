@@ -16,7 +16,12 @@ const BLOCK_CHARS = 1 << 20;
 const DIGITS = /^\d+$/;
 const INTEGER = /^-?\d+$/;
 /** A line end inside a quoted field is data: the text it stands for. */
-const ENDING_TEXT: Record<LineEnd, string> = { [LineEnd.None]: '\n', [LineEnd.LF]: '\n', [LineEnd.CRLF]: '\r\n', [LineEnd.CR]: '\r' };
+const ENDING_TEXT: Record<LineEnd, string> = {
+  [LineEnd.None]: '\n',
+  [LineEnd.LF]: '\n',
+  [LineEnd.CRLF]: '\r\n',
+  [LineEnd.CR]: '\r',
+};
 
 /**
  * Reads the CSV event log written by `pyflame convert --to csv`, so that a log round-trips exactly.
@@ -91,7 +96,11 @@ class CsvEventLogParser implements LineParser {
 
   finish(): void {
     if (this.quotesOpen) {
-      this.diagnostics.warn('truncated-line', 'the last CSV record has an unclosed quote (file cut short?); it was skipped', this.openRecordLine);
+      this.diagnostics.warn(
+        'truncated-line',
+        'the last CSV record has an unclosed quote (file cut short?); it was skipped',
+        this.openRecordLine,
+      );
       this.block.length = this.openRecordIndex;
       this.endings.length = this.openRecordIndex;
       this.quotesOpen = false;
@@ -103,7 +112,12 @@ class CsvEventLogParser implements LineParser {
     const names = line.split(',').map((name) => name.trim());
     names.forEach((name, index) => (this.column[name] = index));
     const missing = ['ts_ns', 'event'].filter((required) => this.column[required] === undefined);
-    if (missing.length > 0) throw new TraceInputError(this.source, lineNo, `the CSV header has no ${missing.map((m) => `"${m}"`).join(' or ')} column (expected ${EVENT_LOG_HEADER})`);
+    if (missing.length > 0)
+      throw new TraceInputError(
+        this.source,
+        lineNo,
+        `the CSV header has no ${missing.map((m) => `"${m}"`).join(' or ')} column (expected ${EVENT_LOG_HEADER})`,
+      );
   }
 
   private parseBlock(): void {
@@ -129,7 +143,8 @@ class CsvEventLogParser implements LineParser {
       if (open) continue;
       const lineNo = firstLine + recordStart;
       const records = parseRecords(joinLines(lines, endings, recordStart, i + 1));
-      if (records === undefined) this.diagnostics.warn('junk-line', 'malformed CSV record (bad quoting) skipped', lineNo);
+      if (records === undefined)
+        this.diagnostics.warn('junk-line', 'malformed CSV record (bad quoting) skipped', lineNo);
       else for (const { record } of records) this.readRecord(record, lineNo);
       recordStart = i + 1;
     }
@@ -153,7 +168,11 @@ class CsvEventLogParser implements LineParser {
       (sourceLine !== '' && !DIGITS.test(sourceLine)) ||
       (kind !== undefined && kindHasFrame(kind) && !INTEGER.test(line));
     if (bad) {
-      this.diagnostics.warn('junk-line', `CSV row is not an event of the pyflame event log (${EVENT_LOG_HEADER}); skipped`, lineNo);
+      this.diagnostics.warn(
+        'junk-line',
+        `CSV row is not an event of the pyflame event log (${EVENT_LOG_HEADER}); skipped`,
+        lineNo,
+      );
       return;
     }
     const writer = this.writer;
@@ -169,7 +188,9 @@ class CsvEventLogParser implements LineParser {
       return;
     }
     // Names are written with a leading ' when they would start a spreadsheet formula.
-    const frame = kindHasFrame(kind) ? writer.frame(csvTextValue(field('file')), csvTextValue(field('function')), Number(line), lineNo) : NO_REF;
+    const frame = kindHasFrame(kind)
+      ? writer.frame(csvTextValue(field('file')), csvTextValue(field('function')), Number(line), lineNo)
+      : NO_REF;
     const nameText = csvTextValue(field('name'));
     writer.emit(
       kind,
@@ -185,12 +206,19 @@ class CsvEventLogParser implements LineParser {
 }
 
 /** The first field (of those checked: digits, or an integer for `line`) out of range, if any. */
-function outOfRange(pid: string, tid: string, line: string, value: string, sourceLine: string): { what: string; text: string; limit: string } | undefined {
+function outOfRange(
+  pid: string,
+  tid: string,
+  line: string,
+  value: string,
+  sourceLine: string,
+): { what: string; text: string; limit: string } | undefined {
   if (pid !== '' && !idInRange(Number(pid))) return { what: 'pid', text: pid, limit: ID_LIMIT };
   if (tid !== '' && !idInRange(Number(tid))) return { what: 'tid', text: tid, limit: ID_LIMIT };
   if (line !== '' && !lineInRange(Number(line))) return { what: 'line number', text: line, limit: LINE_LIMIT };
   if (value !== '' && !valueInRange(Number(value))) return { what: 'value', text: value, limit: VALUE_LIMIT };
-  if (sourceLine !== '' && Number(sourceLine) > MAX_ID) return { what: 'source_line', text: sourceLine, limit: ID_LIMIT };
+  if (sourceLine !== '' && Number(sourceLine) > MAX_ID)
+    return { what: 'source_line', text: sourceLine, limit: ID_LIMIT };
   return undefined;
 }
 
@@ -240,5 +268,6 @@ export const csvEventLogFormat: TraceFormat = {
     return first?.startsWith('ts_ns,pid,tid,event') ? 'yes' : 'no';
   },
   rawLines: true,
-  createParser: (writer: EventWriter, diagnostics: Diagnostics) => new CsvEventLogParser(writer, diagnostics, writer.source),
+  createParser: (writer: EventWriter, diagnostics: Diagnostics) =>
+    new CsvEventLogParser(writer, diagnostics, writer.source),
 };

@@ -18,18 +18,21 @@ const COLON = 58;
 //   printf("%s:%s:%d\n", basename(copyinstr(arg0)), copyinstr(arg1), arg2);
 // i.e. `156641360502280\t function-entry:  call_stack.py:function_3:9`. The docs' rendered example
 // lost the tab and the padding (`156641360502280 function-entry:call_stack.py:start:23`): both read.
-const LINE_SHAPE = /^\d+[\t ]+(?:function-entry|function-return|function__entry|function__return|line):\s*\S.*:[^:]*:-?\d+$/;
+const LINE_SHAPE =
+  /^\d+[\t ]+(?:function-entry|function-return|function__entry|function__return|line):\s*\S.*:[^:]*:-?\d+$/;
 // The same script extended with the other markers, the way users extend it (`probename:args`):
 //   `TS\t       gc-start:0`, `gc-done:12`, `import-find-load-start:json`,
 //   `import-find-load-done:json:1`, `audit:os.system`.
-const OTHER_SHAPE = /^\d+[\t ]+\s*(?:gc-start|gc-done|gc__start|gc__done):\s*\d+$|^\d+[\t ]+\s*(?:import-find-load-start|import__find__load__start|audit):\s*\S+$|^\d+[\t ]+\s*(?:import-find-load-done|import__find__load__done):\s*\S+:\d+$/;
+const OTHER_SHAPE =
+  /^\d+[\t ]+\s*(?:gc-start|gc-done|gc__start|gc__done):\s*\d+$|^\d+[\t ]+\s*(?:import-find-load-start|import__find__load__start|audit):\s*\S+$|^\d+[\t ]+\s*(?:import-find-load-done|import__find__load__done):\s*\S+:\d+$/;
 
 /** Parses the output of the CPython docs' DTrace `call_stack.d` script (large files: reads bytes). */
 class DtraceCallStackParser implements LineParser {
   /** The WebAssembly loop for runs of lines, when available. */
   private readonly fast: FastLines | undefined;
   private readonly views = new ViewCache();
-  private readonly lineFn = (bytes: Buffer, start: number, end: number, lineNo: number) => this.line(bytes, start, end, lineNo);
+  private readonly lineFn = (bytes: Buffer, start: number, end: number, lineNo: number) =>
+    this.line(bytes, start, end, lineNo);
 
   constructor(private readonly writer: EventWriter) {
     this.fast = writer.fastLines ? FastLines.create() : undefined;
@@ -51,7 +54,8 @@ class DtraceCallStackParser implements LineParser {
     if (colon < 0) return false;
     const kind = probeKind(bytes, probeStart, colon);
     if (kind < 0) return false;
-    if (kind !== EventKind.Entry && kind !== EventKind.Return && kind !== EventKind.Line) return this.otherMarker(kind as EventKind, bytes, start, tsEnd, colon, end, lineNo);
+    if (kind !== EventKind.Entry && kind !== EventKind.Return && kind !== EventKind.Line)
+      return this.otherMarker(kind as EventKind, bytes, start, tsEnd, colon, end, lineNo);
     // The indentation shows the depth; pairing does not need it (returns pair on file and function).
     let fileStart = colon + 1;
     while (fileStart < end && bytes[fileStart] === SPACE) fileStart++;
@@ -71,7 +75,19 @@ class DtraceCallStackParser implements LineParser {
     const view = this.views.of(bytes);
     const hash = hashKey(view, bytes, fileStart, end);
     let frame = writer.lookupFrame(view, fileStart, end, hash);
-    if (frame < 0) frame = writer.addFrame(bytes, fileStart, end, hash, fileStart, funcColon, funcColon + 1, lineColon, lineNumber, lineNo);
+    if (frame < 0)
+      frame = writer.addFrame(
+        bytes,
+        fileStart,
+        end,
+        hash,
+        fileStart,
+        funcColon,
+        funcColon + 1,
+        lineColon,
+        lineNumber,
+        lineNo,
+      );
     const ts = writer.time.fromDecimal(bytes, start, tsEnd);
     if (ts !== ts) {
       writer.timestampOutOfRange(bytes.toString('latin1', start, tsEnd), lineNo);
@@ -82,7 +98,15 @@ class DtraceCallStackParser implements LineParser {
   }
 
   /** `gc-start:0`, `gc-done:12`, `import-find-load-start:json`, `import-find-load-done:json:1`, `audit:name`. */
-  private otherMarker(kind: EventKind, bytes: Buffer, start: number, tsEnd: number, colon: number, end: number, lineNo: number): boolean {
+  private otherMarker(
+    kind: EventKind,
+    bytes: Buffer,
+    start: number,
+    tsEnd: number,
+    colon: number,
+    end: number,
+    lineNo: number,
+  ): boolean {
     const writer = this.writer;
     let argsStart = colon + 1;
     while (argsStart < end && bytes[argsStart] === SPACE) argsStart++;
@@ -137,7 +161,8 @@ class DtraceCallStackParser implements LineParser {
 
 export const dtraceCallStackFormat: TraceFormat = {
   name: 'dtrace',
-  description: "output of the CPython docs' DTrace call_stack.d (timestamp, probename, indented basename:function:line)",
+  description:
+    "output of the CPython docs' DTrace call_stack.d (timestamp, probename, indented basename:function:line)",
   detect(head: readonly string[]): Detection {
     return head.some((line) => LINE_SHAPE.test(line) || OTHER_SHAPE.test(line)) ? 'yes' : 'no';
   },

@@ -41,7 +41,8 @@ export class PyflameLineParser implements LineParser {
 
   /** The WebAssembly loop for runs of lines, when available. */
   private readonly fast: FastLines | undefined;
-  private readonly lineFn = (bytes: Buffer, start: number, end: number, lineNo: number) => this.line(bytes, start, end, lineNo);
+  private readonly lineFn = (bytes: Buffer, start: number, end: number, lineNo: number) =>
+    this.line(bytes, start, end, lineNo);
 
   constructor(private readonly writer: EventWriter) {
     this.fast = writer.fastLines ? FastLines.create() : undefined;
@@ -153,7 +154,9 @@ export class PyflameLineParser implements LineParser {
   private time(bytes: Buffer, start: number): number {
     const tsEnd = this.tsEnd;
     const time = this.writer.time;
-    return tsEnd - start <= MAX_EXACT_DIGITS ? time.fromExact(digitsValue(bytes, start, tsEnd), bytes, start, tsEnd) : time.fromDecimal(bytes, start, tsEnd);
+    return tsEnd - start <= MAX_EXACT_DIGITS
+      ? time.fromExact(digitsValue(bytes, start, tsEnd), bytes, start, tsEnd)
+      : time.fromDecimal(bytes, start, tsEnd);
   }
 
   /**
@@ -176,13 +179,25 @@ export class PyflameLineParser implements LineParser {
       this.writer.outOfRange('line number', bytes.toString('latin1', lineTab + 1, end), LINE_LIMIT, lineNo);
       return REFUSED;
     }
-    return this.writer.addFrame(bytes, argsStart, end, hash, argsStart, funcTab, funcTab + 1, lineTab, lineNumber, lineNo);
+    return this.writer.addFrame(
+      bytes,
+      argsStart,
+      end,
+      hash,
+      argsStart,
+      funcTab,
+      funcTab + 1,
+      lineTab,
+      lineNumber,
+      lineNo,
+    );
   }
 
   /** `# pyflame-trace v1 clock=boot_ns python=/opt/my python/bin/python3`: a value runs to the next ` key=`. */
   private readComment(comment: string): void {
     if (!HEADER.test(comment)) return;
-    for (const [, key, value] of comment.matchAll(/([A-Za-z_][\w-]*)=(.*?)(?=\s+[A-Za-z_][\w-]*=|\s*$)/g)) this.metadata.set(key, value);
+    for (const [, key, value] of comment.matchAll(/([A-Za-z_][\w-]*)=(.*?)(?=\s+[A-Za-z_][\w-]*=|\s*$)/g))
+      this.metadata.set(key, value);
   }
 }
 

@@ -73,7 +73,8 @@ class StapCallHierarchyParser implements LineParser {
 
 export const stapCallHierarchyFormat: TraceFormat = {
   name: 'stap',
-  description: "output of the CPython docs' SystemTap show-call-hierarchy.stp / tapset script (µs, execname(tid), => and <=)",
+  description:
+    "output of the CPython docs' SystemTap show-call-hierarchy.stp / tapset script (µs, execname(tid), => and <=)",
   detect(head: readonly string[]): Detection {
     return head.some((line) => LINE.test(line)) ? 'yes' : 'no';
   },

@@ -38,7 +38,11 @@ class StapTopParser implements LineParser {
     if (match === null) return false;
     if (this.interval === 0) {
       this.interval = 1;
-      this.diagnostics.warn('missing-header', 'rows before the first table header were counted in the first interval', lineNo);
+      this.diagnostics.warn(
+        'missing-header',
+        'rows before the first table header were counted in the first interval',
+        lineNo,
+      );
     }
     const [, pid, file, lineText, func, calls] = match;
     const writer = this.writer;
@@ -49,7 +53,12 @@ class StapTopParser implements LineParser {
     }
     const ts = writer.time.fromNumber(this.interval * INTERVAL_NS);
     if (ts !== ts) {
-      writer.outOfRange('table number', String(this.interval), 'puts the event more than 2^53 - 1 ns (104 days) after the trace started', lineNo);
+      writer.outOfRange(
+        'table number',
+        String(this.interval),
+        'puts the event more than 2^53 - 1 ns (104 days) after the trace started',
+        lineNo,
+      );
       return true;
     }
     const frame = writer.frame(file, func, Number(lineText), lineNo);
@@ -61,7 +70,11 @@ class StapTopParser implements LineParser {
 }
 
 /** The first of a row's numbers out of range, if any. */
-function outOfRange(pid: string, line: string, calls: string): { what: string; text: string; limit: string } | undefined {
+function outOfRange(
+  pid: string,
+  line: string,
+  calls: string,
+): { what: string; text: string; limit: string } | undefined {
   if (!idInRange(Number(pid))) return { what: 'pid', text: pid, limit: ID_LIMIT };
   if (!lineInRange(Number(line))) return { what: 'line number', text: line, limit: LINE_LIMIT };
   if (!valueInRange(Number(calls))) return { what: 'count of calls', text: calls, limit: VALUE_LIMIT };
@@ -70,7 +83,7 @@ function outOfRange(pid: string, line: string, calls: string): { what: string; t
 
 export const stapTopFormat: TraceFormat = {
   name: 'stap-top',
-  description: "output of the CPython docs' SystemTap \"top\" script (call counts per second, no timings)",
+  description: 'output of the CPython docs\' SystemTap "top" script (call counts per second, no timings)',
   ansiExpected: true,
   detect(head: readonly string[]): Detection {
     return head.some((line) => HEADER.test(line)) ? 'yes' : 'no';

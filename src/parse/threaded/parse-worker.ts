@@ -53,7 +53,19 @@ try {
         srcLine: batch.srcLine.slice(0, n),
       };
       inFlight++;
-      post(message, [message.kind, message.ts, message.pid, message.tid, message.frame, message.value, message.name, message.srcLine].map((a) => a.buffer as ArrayBuffer));
+      post(
+        message,
+        [
+          message.kind,
+          message.ts,
+          message.pid,
+          message.tid,
+          message.frame,
+          message.value,
+          message.name,
+          message.srcLine,
+        ].map((a) => a.buffer as ArrayBuffer),
+      );
     },
     onProgress: (bytesRead, totalBytes) => post({ type: 'progress', bytesRead, totalBytes }),
     afterChunk: async () => {
@@ -74,8 +86,14 @@ try {
     metadata: summary.metadata,
   });
 } catch (error) {
-  const input = error instanceof TraceInputError ? { file: error.file, line: error.line, problem: error.problem } : undefined;
-  post({ type: 'error', input, message: error instanceof Error ? error.message : String(error), stack: error instanceof Error ? error.stack : undefined });
+  const input =
+    error instanceof TraceInputError ? { file: error.file, line: error.line, problem: error.problem } : undefined;
+  post({
+    type: 'error',
+    input,
+    message: error instanceof Error ? error.message : String(error),
+    stack: error instanceof Error ? error.stack : undefined,
+  });
 } finally {
   port.close();
 }

@@ -34,7 +34,9 @@ export interface ProgressMessage {
 }
 
 /** The end: the summary's plain fields (the tables and time base are mirrored, not sent). */
-export interface DoneMessage extends TableUpdate, Pick<TraceSummary, 'source' | 'gzip' | 'bytes' | 'lines' | 'events' | 'warnings' | 'metadata'> {
+export interface DoneMessage
+  extends TableUpdate,
+    Pick<TraceSummary, 'source' | 'gzip' | 'bytes' | 'lines' | 'events' | 'warnings' | 'metadata'> {
   readonly type: 'done';
 }
 

@@ -24,12 +24,22 @@ export async function readTraceThreaded(path: string, options: ReadTraceOptions 
   const mirror = (message: BatchMessage | DoneMessage) => {
     for (const value of message.strings) frames.strings.intern(value);
     const triples = message.frames;
-    for (let i = 0; i < triples.length; i += 3) frames.intern(frames.strings.get(triples[i]), frames.strings.get(triples[i + 1]), triples[i + 2]);
+    for (let i = 0; i < triples.length; i += 3)
+      frames.intern(frames.strings.get(triples[i]), frames.strings.get(triples[i + 1]), triples[i + 2]);
     if (!time.isSet && message.base !== undefined) time.setBase(message.base[0], message.base[1]);
     context ??= { source: path, format: message.format, frames, time };
   };
   const worker = new Worker(new URL('./parse-worker.js', import.meta.url), {
-    workerData: { path, format: options.format, reorderWindow: options.reorderWindow, batchSize: options.batchSize, fastLines: options.fastLines, chunkBytes: options.chunkBytes, maxFrames: options.maxFrames, maxNameBytes: options.maxNameBytes },
+    workerData: {
+      path,
+      format: options.format,
+      reorderWindow: options.reorderWindow,
+      batchSize: options.batchSize,
+      fastLines: options.fastLines,
+      chunkBytes: options.chunkBytes,
+      maxFrames: options.maxFrames,
+      maxNameBytes: options.maxNameBytes,
+    },
   });
   // A port delivers every message already queued in one go, and the worker refills the queue as
   // fast as batches are acknowledged: without a pause the event loop never turns, so Ctrl-C (and
@@ -66,10 +76,23 @@ export async function readTraceThreaded(path: string, options: ReadTraceOptions 
           case 'done':
             mirror(message);
             settled = true;
-            resolve({ ...context!, source: message.source, gzip: message.gzip, bytes: message.bytes, lines: message.lines, events: message.events, warnings: message.warnings, metadata: message.metadata });
+            resolve({
+              ...context!,
+              source: message.source,
+              gzip: message.gzip,
+              bytes: message.bytes,
+              lines: message.lines,
+              events: message.events,
+              warnings: message.warnings,
+              metadata: message.metadata,
+            });
             break;
           case 'error':
-            fail(message.input ? new TraceInputError(message.input.file, message.input.line, message.input.problem) : Object.assign(new Error(message.message), { stack: message.stack }));
+            fail(
+              message.input
+                ? new TraceInputError(message.input.file, message.input.line, message.input.problem)
+                : Object.assign(new Error(message.message), { stack: message.stack }),
+            );
             break;
         }
       } catch (error) {
