@@ -105,4 +105,47 @@ describe('attribution', () => {
     assert.equal(analysis.callsAtStart, 1);
     assert.ok(!analysis.warnings.some((w) => w.code === 'open-at-end' || w.code === 'unmatched-return'));
   });
+
+  it('a call running at the start is named by a def line the trace shows only later, and joins that function', async () => {
+    const { analysis, calls } = await analyzeLines([
+      ev(0, 1, 'entry', 'g', 3),
+      ev(5, 1, 'return', 'g', 4),
+      ev(10, 1, 'return', 'fib', 10), // the outer call: no fib entered yet, named provisionally by line 10
+      ev(20, 1, 'entry', 'fib', 7), // later calls show the def line
+      ev(30, 1, 'return', 'fib', 8),
+      ev(40, 2, 'entry', 'fib', 7),
+      ev(50, 2, 'return', 'fib', 9),
+    ]);
+    assert.deepEqual(calls, { 'g:3': 1, 'fib:7': 2 });
+    const fib = analysis.functions.find((f) => f.name === 'fib')!;
+    assert.deepEqual([fib.partial, fib.returns], [1, 3]);
+    // Thread 1: the partial call (0..10, around g) and the later one (20..30) are both outermost.
+    assert.equal(analysis.threads[0].functions.find((f) => f.name === 'fib')!.totalNs, 10 + 10);
+    assert.equal(fib.totalNs, 10 + 10 + 10);
+    assert.equal(analysis.callsAtStart, 1);
+  });
+
+  it('a frame found by its lines joins the def line shown later, without counting its inner calls twice', async () => {
+    const line = (ts: number, func: string, number: number) => `${ts}\t100\t1\tline\t/w/app.py\t${func}\t${number}`;
+    const { analysis, calls } = await analyzeLines([
+      line(0, 'fib', 9), // running since before the trace: named by line 9 for now
+      ev(10, 1, 'entry', 'fib', 7), // a recursive call shows the def line
+      ev(20, 1, 'return', 'fib', 8),
+      ev(30, 1, 'return', 'fib', 10), // the outer call returns
+      ev(40, 1, 'entry', 'fib', 7),
+      ev(50, 1, 'return', 'fib', 8),
+    ]);
+    assert.deepEqual(calls, { 'fib:7': 2 });
+    const fib = analysis.functions.find((f) => f.name === 'fib')!;
+    // Outermost: the outer call (0..30), which holds the first inner one, and the last (40..50).
+    assert.equal(fib.totalNs, 30 + 10);
+    assert.equal(fib.selfNs, 50 - 10);
+    assert.equal(fib.partial, 1);
+    // One row in every output: the tree has fib at the root and fib under it, no fib:9.
+    const tree = analysis.threads[0].tree;
+    const lines = [...Array(tree.size).keys()]
+      .filter((node) => tree.func.get(node) >= 0)
+      .map((node) => analysis.functionTable.line(tree.func.get(node)));
+    assert.deepEqual([...new Set(lines)], [7]);
+  });
 });

@@ -147,6 +147,10 @@ export class Analyzer {
     if (this.context === undefined) this.start(summary);
     for (const thread of this.threadList) thread.finish();
     const functions = this.functions!;
+    // Calls found running at the start were named by a line that may not be their def line; now
+    // that every def line is known, those that turned out to be a function entered later join it.
+    const aliases = functions.resolveProvisional();
+    if (aliases.size > 0) for (const thread of this.threadList) thread.mergeAliases(aliases);
     const start = this.events === 0 ? 0 : this.traceStart;
     // What the analysis covers: the whole trace, or what --from/--to/--pid/--tid kept of it.
     const durationNs = this.kept === 0 ? 0 : this.keptEnd - this.keptStart;

@@ -27,6 +27,15 @@ export class FunctionTable {
   private readonly enteredByPair = new Map<number, number[]>();
   private readonly entered: boolean[] = [];
 
+  /**
+   * Functions named by a line that may not be their def line: calls found running when the trace
+   * began, named by their return or first line because no call of theirs had been entered yet.
+   * By function, the frame that named them.
+   */
+  private readonly provisional = new Map<number, number>();
+  /** What a provisional function turned out to be (resolveProvisional), by function. */
+  private readonly aliasOf: (number | undefined)[] = [];
+
   constructor(private readonly frames: FrameTable) {}
 
   /** The function of frame `frame` itself (its own line is the identity line). */
@@ -81,6 +90,34 @@ export class FunctionTable {
     return best;
   }
 
+  /** Notes that `fn` was named by `frame`'s line only for want of a def line (see `provisional`). */
+  noteProvisional(fn: number, frame: number): void {
+    if (this.entered[fn] !== true && !this.provisional.has(fn)) this.provisional.set(fn, frame);
+  }
+
+  /**
+   * At the trace's end, when every def line is known: each provisional function whose (file,
+   * name) was entered later at a def line at or above its line is that function. Returns those
+   * pairs (provisional -> function); from now on the first reads as the second.
+   */
+  resolveProvisional(): ReadonlyMap<number, number> {
+    const aliases = new Map<number, number>();
+    for (const [fn, frame] of this.provisional) {
+      // Entered at its own line after all: it is a def line, the name was right.
+      if (this.entered[fn] === true) continue;
+      const target = this.enteredAbove(frame);
+      if (target === undefined || target === fn) continue;
+      aliases.set(fn, target);
+      this.aliasOf[fn] = target;
+    }
+    return aliases;
+  }
+
+  /** The function `id` stands for: itself, or what a provisional one turned out to be. */
+  canonical(id: number): number {
+    return this.aliasOf[id] ?? id;
+  }
+
   get size(): number {
     return this.lines.length;
   }
@@ -94,10 +131,10 @@ export class FunctionTable {
   }
 
   line(id: number): number {
-    return this.lines[id];
+    return this.lines[this.canonical(id)];
   }
 
   get(id: number): FunctionInfo {
-    return { file: this.file(id), name: this.name(id), line: this.lines[id] };
+    return { file: this.file(id), name: this.name(id), line: this.line(id) };
   }
 }

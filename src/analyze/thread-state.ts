@@ -192,6 +192,10 @@ export class ThreadState {
   private rootRunQueueNs = 0;
   /** Is level 1 a call found running at the root by its lines (enclosingAtStart)? */
   private beganBefore = false;
+  /** Outermost time of a function inside a call found running at the start: `bottom:fn` -> ns. */
+  private readonly nestedOutermost = new Map<string, number>();
+  /** Provisional functions merged into the ones they turned out to be (mergeAliases). */
+  private readonly mergedAway = new Set<number>();
 
   constructor(
     readonly pid: number,
@@ -498,7 +502,55 @@ export class ThreadState {
 
   /** Each function the thread used and its accumulators, by function id. */
   functionStats(): { fn: number; stats: FunctionAccumulator }[] {
-    return this.statsFn.map((fn, i) => ({ fn, stats: this.statsList[i] })).sort((a, b) => a.fn - b.fn);
+    return this.statsFn
+      .map((fn, i) => ({ fn, stats: this.statsList[i] }))
+      .filter(({ fn }) => !this.mergedAway.has(fn))
+      .sort((a, b) => a.fn - b.fn);
+  }
+
+  /**
+   * The function of a call found running at the start, by `frame` (its return or first line):
+   * the nearest def line at or above it among the calls entered so far; else the frame's own
+   * line, provisionally: if a def line shows up later, the end of the trace merges the two
+   * (FunctionTable.resolveProvisional, mergeAliases).
+   */
+  private runningAtStart(frame: number): number {
+    const functions = this.context.functions;
+    const known = functions.enteredAbove(frame);
+    if (known !== undefined) return known;
+    const fn = this.functionAt(frame);
+    functions.noteProvisional(fn, frame);
+    return fn;
+  }
+
+  /**
+   * After the trace: the provisional functions that turned out to be others (`aliases`) become
+   * them on this thread: in the call tree, and their accumulators added to the others'. A call of
+   * the real function that ran inside the provisional one (open at the root, found by its lines)
+   * was counted as outermost for it: its time, already in the provisional call's, comes off.
+   */
+  mergeAliases(aliases: ReadonlyMap<number, number>): void {
+    const tree = this.tree;
+    for (let node = 0; node < tree.size; node++) {
+      const target = aliases.get(tree.func.get(node));
+      if (target !== undefined) tree.func.set(node, target);
+    }
+    for (let slot = 0; slot < this.statsFn.length; slot++) {
+      const fn = this.statsFn[slot];
+      const target = aliases.get(fn);
+      if (target === undefined) continue;
+      const from = this.statsList[slot];
+      const into = this.statsList[this.slotOf(target)];
+      into.calls += from.calls;
+      into.returns += from.returns;
+      into.totalNs += from.totalNs - (this.nestedOutermost.get(`${fn}:${target}`) ?? 0);
+      into.selfNs += from.selfNs;
+      into.offCpuNs += from.offCpuNs;
+      into.runQueueNs += from.runQueueNs;
+      into.partial += from.partial;
+      for (const duration of from.durations.view()) into.durations.push(duration);
+      this.mergedAway.add(fn);
+    }
   }
 
   /**
@@ -562,7 +614,7 @@ export class ThreadState {
     // Named by its def line when a call of the same function was entered before (the return line
     // alone would make a second row for it); else by the line it returned at.
     const resumed = this.leftAt.get(frame) > 0 || context.shared.leftAtInProcess.get(this.process, frame) > 0;
-    const fn = resumed ? this.functionAt(frame) : (context.functions.enteredAbove(frame) ?? this.functionAt(frame));
+    const fn = resumed ? this.functionAt(frame) : this.runningAtStart(frame);
     // It returned here: if it is a generator, its next entry here is a resume (as for any return).
     if (this.mayYield(fn)) {
       this.leftAt.set(frame, fn + 1);
@@ -611,7 +663,7 @@ export class ThreadState {
   private enclosingAtStart(frame: number): void {
     const context = this.context;
     const resumed = this.leftAt.get(frame) > 0 || context.shared.leftAtInProcess.get(this.process, frame) > 0;
-    const fn = resumed ? this.functionAt(frame) : (context.functions.enteredAbove(frame) ?? this.functionAt(frame));
+    const fn = resumed ? this.functionAt(frame) : this.runningAtStart(frame);
     if (context.excluded(fn) || (context.hasFocus && !context.focused(fn))) return;
     context.shared.callsAtStart++;
     const stack = this.stack;
@@ -689,7 +741,15 @@ export class ThreadState {
       tree.selfNs.add(node, selfNs);
       const stats = this.statsList[this.stack.slot[level]];
       stats.selfNs += selfNs;
-      if (--stats.active === 0) stats.totalNs += durationNs;
+      if (--stats.active === 0) {
+        stats.totalNs += durationNs;
+        // Outermost for its function, but inside a call of the same (file, name) found running
+        // at the start: if that one turns out to be this function, this time is counted twice.
+        if (this.beganBefore && level > 1 && this.stack.pair[level] === this.stack.pair[1]) {
+          const key = `${this.stack.fn[1]}:${fn}`;
+          this.nestedOutermost.set(key, (this.nestedOutermost.get(key) ?? 0) + durationNs);
+        }
+      }
       if (partial) {
         tree.partial.add(node, 1);
         stats.partial++;

@@ -176,6 +176,7 @@ class Analyzer:
             "import_start_discarded": 0,
             "import_start_unfinished": 0,
         }
+        self.provisional = []  # partial frames named by a line that may not be their def line
         self.gc_pauses = []  # (start_ts, pid, tid, seq, generation, dur, collected)
         self.gc_unmatched = 0
         self.imports = []  # (start_ts, depth, pid, tid, seq, module, dur, self, found)
@@ -200,6 +201,29 @@ class Analyzer:
             getattr(self, "on_" + ev.kind)(th, ev)
         for th in self.threads.values():
             self.finish(th)
+        self.resolve_provisional()
+
+    def resolve_provisional(self):
+        """A partial frame named by its own line for want of a def line takes the nearest def line
+        at or above it that the rest of the trace showed; every activation of that identity (a
+        generator's resumes too) and its calls move to it."""
+        alias = {}
+        for file, func, line in self.provisional:
+            above = [l for l in self.entered_lines.get((file, func), ()) if l <= line]
+            if above and max(above) != line:
+                alias[(file, func, line)] = max(above)
+        if not alias:
+            return
+        for th in self.threads.values():
+            work = list(th.roots)
+            while work:
+                node = work.pop()
+                node.ident = alias.get(node.key, node.ident)
+                work.extend(node.children)
+        for (file, func, line), ident in alias.items():
+            moved = self.calls.pop((file, func, line), 0)
+            if moved:
+                self.calls[(file, func, ident)] = self.calls.get((file, func, ident), 0) + moved
 
     # -- functions --------------------------------------------------------------------
 
@@ -250,10 +274,7 @@ class Analyzer:
             # enclosing everything that ran on this thread so far. Its identity: the remembered
             # one, else the nearest def line at or above the return line among the calls of
             # that (file, function) entered so far (any thread), else the return line.
-            ident = self.recall(th, ev, ev.line)
-            if ident is None:
-                above = [line for line in self.entered_lines.get((ev.file, ev.func), ()) if line <= ev.line]
-                ident = max(above) if above else ev.line
+            ident = self.running_at_start(th, ev)
             node = Node(ev.file, ev.func, ident, th.first_ts, end=ev.ts, partial=True)
             node.children = th.roots
             th.roots = [node]
@@ -277,6 +298,20 @@ class Analyzer:
         self.close(th, n, ev.ts, partial=False)
         self.remember(th, ev, ev.line, n.ident)
 
+    def running_at_start(self, th, ev):
+        """The identity of a frame found running at the start (by its return or a line): the
+        remembered one, else the nearest def line at or above the event's line among the calls of
+        that (file, function) entered so far (any thread), else the event's line, provisionally
+        (resolve_provisional may move it to a def line the rest of the trace shows)."""
+        ident = self.recall(th, ev, ev.line)
+        if ident is not None:
+            return ident
+        above = [line for line in self.entered_lines.get((ev.file, ev.func), ()) if line <= ev.line]
+        if above:
+            return max(above)
+        self.provisional.append((ev.file, ev.func, ev.line))
+        return ev.line
+
     def on_line(self, th, ev):
         if th.stack:
             return
@@ -284,10 +319,7 @@ class Analyzer:
         # frame is a partial call from the thread's first timestamp, enclosing everything the
         # thread did so far, and stays open until its return (or the end). Its identity as for
         # a return with nothing open (on_return).
-        ident = self.recall(th, ev, ev.line)
-        if ident is None:
-            above = [line for line in self.entered_lines.get((ev.file, ev.func), ()) if line <= ev.line]
-            ident = max(above) if above else ev.line
+        ident = self.running_at_start(th, ev)
         node = Node(ev.file, ev.func, ident, th.first_ts, partial=True)
         node.children = th.roots
         th.roots = []

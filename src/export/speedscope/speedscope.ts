@@ -58,9 +58,15 @@ export async function writeSpeedscope(
     }
     let index = frameOf[fn];
     if (index < 0) {
-      index = frames.length;
+      // A call found running at the start that turned out to be another function: its frame.
+      const same = functions.canonical(fn);
+      if (same !== fn) {
+        index = frame(same);
+      } else {
+        index = frames.length;
+        frames.push({ name: functions.name(fn), file: functions.file(fn), line: functions.line(fn) });
+      }
       frameOf[fn] = index;
-      frames.push({ name: functions.name(fn), file: functions.file(fn), line: functions.line(fn) });
     }
     return index;
   };
