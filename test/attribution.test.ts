@@ -2,17 +2,17 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { analyzeTrace } from '../src/analyze/analyze.js';
+import { analyzeTrace, type AnalyzeOptions } from '../src/analyze/analyze.js';
 import { scratchDir } from './helpers/scratch.js';
 
 // Attribution checked against what cProfile counts (issue 11 §1).
 
 const dir = scratchDir('attribution');
 let n = 0;
-async function analyzeLines(lines: readonly string[]) {
+async function analyzeLines(lines: readonly string[], options: AnalyzeOptions = {}) {
   const path = join(dir, `t${n++}.txt`);
   writeFileSync(path, `${lines.join('\n')}\n`);
-  const analysis = await analyzeTrace(path, { parseThread: false });
+  const analysis = await analyzeTrace(path, { parseThread: false, ...options });
   return { analysis, calls: Object.fromEntries(analysis.functions.map((f) => [`${f.name}:${f.line}`, f.calls])) };
 }
 const ev = (ts: number, tid: number, probe: string, func: string, line: number) =>
@@ -147,5 +147,24 @@ describe('attribution', () => {
       .filter((node) => tree.func.get(node) >= 0)
       .map((node) => analysis.functionTable.line(tree.func.get(node)));
     assert.deepEqual([...new Set(lines)], [7]);
+  });
+
+  it('--focus on a frame found running by its lines keeps what runs inside it, nested under it', async () => {
+    const line = (ts: number, func: string, number: number) => `${ts}\t100\t1\tline\t/w/app.py\t${func}\t${number}`;
+    const { analysis, calls } = await analyzeLines(
+      [
+        line(10, 'serve', 41),
+        ev(20, 1, 'entry', 'handle', 50),
+        ev(30, 1, 'return', 'handle', 51),
+        line(40, 'serve', 42),
+      ],
+      { filters: { focus: /^serve$/ } },
+    );
+    assert.deepEqual(calls, { 'serve:41': 0, 'handle:50': 1 });
+    const tree = analysis.threads[0].tree;
+    const handle = [...Array(tree.size).keys()].find(
+      (node) => tree.func.get(node) >= 0 && analysis.functionTable.name(tree.func.get(node)) === 'handle',
+    )!;
+    assert.equal(analysis.functionTable.name(tree.func.get(tree.parent.get(handle))), 'serve');
   });
 });

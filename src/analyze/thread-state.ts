@@ -692,6 +692,8 @@ export class ThreadState {
     stack.ownEvents[0] = 0;
     stack.innerEvents[0] = 0;
     this.beganBefore = true;
+    // With --focus, a focused function found running makes what runs inside it in focus.
+    if (context.hasFocus) this.focusLevel = 1;
     // Its self time includes the root's so far: so does its time off the CPU.
     const stats = this.statsList[slot];
     stats.offCpuNs += this.rootOffCpuNs;
