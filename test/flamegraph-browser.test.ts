@@ -22,6 +22,16 @@ describe('folded-stacks flame graph in a browser', {
     const profile = await readFolded(join(FIXTURES, 'folded/python-labels.folded'));
     writeFileSync(join(dir, 'samples.svg'), foldedFlameGraphSvg(profile, { title: 'python-labels' }));
     writeFileSync(join(dir, 'micros.svg'), foldedFlameGraphSvg(profile, { title: 'python-labels', unit: 'µs' }));
+    writeFileSync(
+      join(dir, 'sized.svg'),
+      foldedFlameGraphSvg(profile, {
+        title: 'sized',
+        widthPx: 700,
+        frameHeight: 24,
+        fontSize: 16,
+        nameType: 'Function:',
+      }),
+    );
     browser = await launchBrowser();
     server = await serve({ '/svg/': dir });
   });
@@ -81,6 +91,35 @@ describe('folded-stacks flame graph in a browser', {
       await page.locator('.pf-details').textContent(),
       'main (app.py:40) · total 255 µs · self 0 ns · 90.75% of all · 90.75% of zoomed frame',
     );
+    await page.close();
+  });
+
+  it('--width, --height, --fontsize and --nametype: a fixed-size graph, labels fitted to its font, the prefix on the details line', async () => {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 700 } });
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(`${server.url}/svg/sized.svg`);
+    const svg = page.locator('svg').first();
+    assert.equal(Math.round((await svg.boundingBox())!.width), 700, 'as wide as --width, not the window');
+    const main = page.locator('g.pf-f[data-n="main"]');
+    const rect = (await main.locator('rect').boundingBox())!;
+    assert.equal(Math.round(rect.height), 23, 'a frame is --height tall (less the 1 px gap)');
+    // In the page (a string: these tests are type-checked without the DOM library).
+    const fontSize = await page.evaluate(
+      `getComputedStyle(document.querySelector('g.pf-f[data-n="main"] text')).fontSize`,
+    );
+    assert.equal(fontSize, '16px');
+    // Every drawn label fits its frame at that font.
+    const overflowing = await page.evaluate(
+      `[...document.querySelectorAll('g.pf-f')].filter((g) => {
+        const text = g.querySelector('text');
+        return text.textContent !== '' && text.getComputedTextLength() > g.querySelector('rect').getBoundingClientRect().width;
+      }).length`,
+    );
+    assert.equal(overflowing, 0);
+    await main.hover();
+    await page.waitForFunction(`document.querySelector('.pf-details').textContent.startsWith('Function: main')`);
+    assert.deepEqual(errors, []);
     await page.close();
   });
 });

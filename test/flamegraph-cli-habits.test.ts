@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { minWidthPercent } from '../src/cli/commands/flamegraph.js';
+import { FIXTURES } from './helpers/paths.js';
 import { runCli } from './helpers/run-cli.js';
 import { scratchDir } from './helpers/scratch.js';
 import { assertWellFormed } from './helpers/xml.js';
@@ -86,5 +87,48 @@ describe('pyflame flamegraph: a trace among several inputs', () => {
       result.stderr,
       /^pyflame: error: trace\.txt:2: not folded stacks.*\nThis is a pyflame trace: analyze it .*pyflame analyze trace\.txt --svg\n$/s,
     );
+  });
+});
+
+describe('flamegraph.pl size and font options', () => {
+  it('--width, --height, --fontsize, --fonttype and --nametype reach the SVG; a font list cannot leave its CSS rule', async () => {
+    const dir = scratchDir('flamegraph-sizes');
+    const out = join(dir, 'sized.svg');
+    const result = await runCli([
+      'flamegraph',
+      join(FIXTURES, 'folded/python-labels.folded'),
+      '--svg',
+      out,
+      '--width',
+      '800',
+      '--height',
+      '20',
+      '--fontsize',
+      '14',
+      '--fonttype',
+      'Verdana; } svg { display:none',
+      '--nametype',
+      'Function:',
+    ]);
+    assert.equal(result.code, 0, result.stderr);
+    const svg = readFileSync(out, 'utf8');
+    assert.match(
+      svg,
+      /data-cpx="8\.517" data-nametype="Function:" width="800" height="\d+" style="background:#f8f8f8">/,
+    );
+    assert.match(svg, /\.pf-f text\{font-family:Verdana {2}svg {2}displaynone;font-size:14px\}/);
+    assert.match(svg, /<rect x="0%" y="\d+" width="100%" height="19" /);
+  });
+
+  it('out-of-range sizes are refused before anything is read', async () => {
+    for (const [flag, value] of [
+      ['--width', '50'],
+      ['--height', '0'],
+      ['--fontsize', '1000'],
+    ]) {
+      const result = await runCli(['flamegraph', 'no-such.folded', flag, value]);
+      assert.equal(result.code, 2, `${flag} ${value}`);
+      assert.match(result.stderr, new RegExp(`pyflame: error: ${flag} takes a number from \\d+ to \\d+; got ${value}`));
+    }
   });
 });

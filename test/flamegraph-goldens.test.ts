@@ -27,6 +27,19 @@ const cases: [string, string, ReadFoldedOptions, FoldedSvgOptions][] = [
     { reverse: true, factor: 2 },
     { title: 'reversed', inverted: true, minWidthPercent: 0 },
   ],
+  [
+    'sizes-fonts.svg',
+    'perf-flamegraph-pl.folded',
+    {},
+    {
+      title: 'sized',
+      widthPx: 900,
+      frameHeight: 22,
+      fontSize: 15,
+      fontFamily: 'Verdana, sans-serif',
+      nameType: 'Function:',
+    },
+  ],
 ];
 
 describe('pyflame flamegraph goldens', () => {

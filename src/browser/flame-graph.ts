@@ -12,7 +12,7 @@ import { ownSvg } from './own-svg.js';
 import { askPattern, compilePattern, isFindKey } from './search.js';
 import { formatWeight } from './weights.js';
 
-/** Labels are fitted assuming this many pixels per character (12px monospace). */
+/** Labels are fitted assuming this many pixels per character (12px monospace; data-cpx otherwise). */
 const CHAR_PX = 7.3;
 /** A frame matching the search. */
 const HIT = 'rgb(230,0,230)';
@@ -84,6 +84,8 @@ function start(root: SVGSVGElement): void {
   }
 
   const unit = root.getAttribute('data-unit');
+  const charPx = Number(root.getAttribute('data-cpx')) || CHAR_PX;
+  const nameType = root.getAttribute('data-nametype');
   const withCalls = unit === null;
   const fmt = (value: number): string => (unit === null ? formatDuration(value) : formatWeight(value, unit));
   const pct = (a: number, b: number): string => (b > 0 ? `${((100 * a) / b).toFixed(2)}%` : '\u2013');
@@ -91,7 +93,7 @@ function start(root: SVGSVGElement): void {
   function fit(): void {
     const width = root.getBoundingClientRect().width || 1200;
     for (const f of frames) {
-      if (f.shown) f.text.textContent = truncateLabel(f.n, Math.floor(((f.cw / 100) * width - 6) / CHAR_PX));
+      if (f.shown) f.text.textContent = truncateLabel(f.n, Math.floor(((f.cw / 100) * width - 6) / charPx));
     }
   }
   function place(f: Frame, x: number, w: number): void {
@@ -178,7 +180,8 @@ function start(root: SVGSVGElement): void {
     const weights = withCalls
       ? ` \u00b7 calls ${f.c} \u00b7 self ${fmt(f.s)} \u00b7 total ${fmt(f.t)}`
       : ` \u00b7 total ${fmt(f.t)} \u00b7 self ${fmt(f.s)}`;
-    details.textContent = `${name}${weights} \u00b7 ${pct(f.t, all.t)} of all \u00b7 ${pct(f.t, zoomed.t)} of zoomed frame`;
+    const prefix = nameType === null ? '' : `${nameType} `;
+    details.textContent = `${prefix}${name}${weights} \u00b7 ${pct(f.t, all.t)} of all \u00b7 ${pct(f.t, zoomed.t)} of zoomed frame`;
     if (f.note !== '') details.textContent += ` \u00b7 ${f.note}`;
   }
   for (const f of frames) {

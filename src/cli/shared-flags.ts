@@ -20,7 +20,10 @@ export function minWidthOption(describe: string): Options {
  * declares the flag as a string) `Npx` is N pixels of a 1200-pixel graph (flamegraph.pl's meaning)
  * and `N%` a percentage.
  */
-export function minWidthPercent(value: unknown, { pixels = false }: { pixels?: boolean } = {}): number {
+export function minWidthPercent(
+  value: unknown,
+  { pixels = false, widthPx = PIXELS_WIDE }: { pixels?: boolean; widthPx?: number } = {},
+): number {
   if (!pixels) {
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 100)
       throw new UsageError(`--minwidth takes a percentage from 0 to 100; got ${String(value)}`);
@@ -29,10 +32,10 @@ export function minWidthPercent(value: unknown, { pixels = false }: { pixels?: b
   const text = String(value).trim();
   const match = /^(\d+(?:\.\d*)?|\.\d+)(px|%)?$/i.exec(text);
   const percent =
-    match === null ? NaN : match[2]?.toLowerCase() === 'px' ? (Number(match[1]) / PIXELS_WIDE) * 100 : Number(match[1]);
+    match === null ? NaN : match[2]?.toLowerCase() === 'px' ? (Number(match[1]) / widthPx) * 100 : Number(match[1]);
   if (!Number.isFinite(percent) || percent < 0 || percent > 100)
     throw new UsageError(
-      `--minwidth takes a percentage from 0 to 100 (or pixels of a ${PIXELS_WIDE}-pixel graph, as 0.5px); got ${text}`,
+      `--minwidth takes a percentage from 0 to 100 (or pixels of a ${widthPx}-pixel graph, as 0.5px); got ${text}`,
     );
   return percent;
 }

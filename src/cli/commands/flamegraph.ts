@@ -32,6 +32,11 @@ export interface FlamegraphArgs {
   factor: number;
   negate: boolean;
   notes?: string;
+  width?: number;
+  height?: number;
+  fontsize?: number;
+  fonttype?: string;
+  nametype?: string;
 }
 
 /** A folded file's output name: `perf.folded.gz` → `perf`, `app.txt` → `app`. */
@@ -41,7 +46,25 @@ export const foldedOutputName = (path: string) => outputName(path, /\.(folded|tx
  * --minwidth in percent of the graph: a plain number is a percentage (pyflame's meaning), `Npx`
  * pixels of a 1200-pixel graph (flamegraph.pl's meaning, where the default is 0.1 px).
  */
-export const minWidthPercent = (value: string | number): number => minWidthOrPixels(value, { pixels: true });
+export const minWidthPercent = (value: string | number, widthPx = PIXELS_WIDE): number =>
+  minWidthOrPixels(value, { pixels: true, widthPx });
+
+/** A positive number within [min, max] for `--flag`, or a usage error saying so. */
+function sizeFlag(flag: string, value: unknown, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max)
+    throw new UsageError(`--${flag} takes a number from ${min} to ${max}; got ${String(value)}`);
+  return value;
+}
+
+/** A short text flag (a font list, a label): no control characters, at most 100 characters. */
+function textFlag(flag: string, value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  const text = String(value);
+  if (text.length > 100 || /[\x00-\x1f\x7f-\x9f]/.test(text))
+    throw new UsageError(`--${flag} takes a short text without control characters`);
+  return text;
+}
 
 export const flamegraphCommand = {
   command: 'flamegraph [files..]',
@@ -100,6 +123,17 @@ export const flamegraphCommand = {
         describe: 'differential input: swap the colours (red: shrank, blue: grew)',
       })
       .option('notes', { type: 'string', describe: 'text kept in the SVG (a <desc> element)' })
+      .option('width', {
+        type: 'number',
+        describe: 'a fixed width in pixels (default: as wide as the window); Npx of --minwidth are of it',
+      })
+      .option('height', { type: 'number', describe: "a frame's height in pixels (default 16)" })
+      .option('fontsize', { type: 'number', describe: "the frames' font size in pixels (default 12)" })
+      .option('fonttype', { type: 'string', describe: "the frames' font, a CSS font list (default: monospace)" })
+      .option('nametype', {
+        type: 'string',
+        describe: "put before a frame's name on the details line (flamegraph.pl's Function:; default none)",
+      })
       .example('$0 flamegraph perf.folded > perf.svg', 'as flamegraph.pl')
       .example('$0 flamegraph perf.folded --svg', 'out/perf.svg')
       .example('$0 flamegraph a.folded b.folded --svg both.svg', 'several inputs: one graph')
@@ -117,9 +151,27 @@ export const flamegraphCommand = {
       files = ['-'];
     }
     stdinAtMostOnce(files);
-    for (const flag of ['minwidth', 'title', 'subtitle', 'unit', 'colors', 'factor', 'notes'] as const)
+    for (const flag of [
+      'minwidth',
+      'title',
+      'subtitle',
+      'unit',
+      'colors',
+      'factor',
+      'notes',
+      'width',
+      'height',
+      'fontsize',
+      'fonttype',
+      'nametype',
+    ] as const)
       onlyOnce(flag, args[flag]);
-    const minWidth = minWidthPercent(args.minwidth);
+    const widthPx = sizeFlag('width', args.width, 100, 100_000);
+    const frameHeight = sizeFlag('height', args.height, 4, 200);
+    const fontSize = sizeFlag('fontsize', args.fontsize, 4, 100);
+    const fontFamily = textFlag('fonttype', args.fonttype);
+    const nameType = textFlag('nametype', args.nametype);
+    const minWidth = minWidthPercent(args.minwidth, widthPx);
     const unit = String(args.unit);
     if (unit.trim() === '' || unit.length > 40 || /[\x00-\x1f\x7f-\x9f]/.test(unit))
       throw new UsageError('--unit takes a short name such as samples, µs or ms');
@@ -165,6 +217,11 @@ export const flamegraphCommand = {
       flamechart: args.flamechart,
       negate: args.negate,
       notes: args.notes,
+      widthPx,
+      frameHeight,
+      fontSize,
+      fontFamily,
+      nameType,
     };
     await writeText(svgTo(files[0]), () => foldedFlameGraphSvg(profile, options), context);
     return ExitCode.Ok;

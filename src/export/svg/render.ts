@@ -17,6 +17,28 @@ export interface SvgOptions {
   readonly minWidthPercent?: number;
   /** An icicle: the root at the top. */
   readonly inverted?: boolean;
+  /** A fixed width in pixels (flamegraph.pl's --width); default: the window's width (100%). */
+  readonly widthPx?: number;
+  /** A frame's height in pixels (flamegraph.pl's --height; default 16). */
+  readonly frameHeight?: number;
+  /** The frames' font size in pixels (default 12). */
+  readonly fontSize?: number;
+  /** The frames' font: a CSS font-family list (default a monospace list). */
+  readonly fontFamily?: string;
+  /** Put before a frame's name on the details line (flamegraph.pl's --nametype, `Function:`). */
+  readonly nameType?: string;
+}
+
+/** The default font of the frames' labels. */
+const FONT_FAMILY = "ui-monospace,Menlo,Consolas,'DejaVu Sans Mono',monospace";
+const FONT_SIZE = 12;
+
+/**
+ * A font-family list from the command line made safe inside a <style> element: letters, digits,
+ * spaces, commas, quotes, dots and hyphens only (no `;`, braces or `<` to end the rule).
+ */
+export function cssFontFamily(text: string): string {
+  return text.replace(/[^\p{L}\p{N}\s,'".-]/gu, '').trim();
 }
 
 /**
@@ -66,7 +88,13 @@ const FRAME_HEIGHT = 16;
 const TOP = 70;
 /** Server-side labels assume this width; the script refits them to the real one. */
 const ASSUMED_WIDTH = 1200;
+/** Pixels per character of the default 12px font (scaled with --fontsize). */
 const CHAR_PX = 7.3;
+
+function fontFamilyOf(given: string | undefined): string {
+  const safe = given === undefined ? '' : cssFontFamily(given);
+  return safe === '' ? FONT_FAMILY : safe;
+}
 
 /** A number in at most `digits` decimals, without trailing zeros. */
 export function trimmedFixed(value: number, digits: number): string {
@@ -113,7 +141,13 @@ export function renderFlameGraph(graph: FlameGraphInput, options: Omit<SvgOption
     order,
     maxDepth: MAX_STACK_DEPTH,
   });
-  const framesBottom = TOP + (maxDepth + 1) * FRAME_HEIGHT;
+  const frameHeight = options.frameHeight ?? FRAME_HEIGHT;
+  const fontSize = options.fontSize ?? FONT_SIZE;
+  const charPx = (CHAR_PX * fontSize) / FONT_SIZE;
+  const assumedWidth = options.widthPx ?? ASSUMED_WIDTH;
+  // The label's baseline: centred in the frame (11.5 px down a 16 px frame at 12 px).
+  const textDown = trimmedFixed(frameHeight / 2 + (fontSize * 7) / 24, 3);
+  const framesBottom = TOP + (maxDepth + 1) * frameHeight;
   const height = framesBottom + 40;
   const parts: string[] = [];
   for (const frame of frames) {
@@ -123,7 +157,7 @@ export function renderFlameGraph(graph: FlameGraphInput, options: Omit<SvgOption
     const where = id < 0 ? '' : graph.where(id);
     const fill = graph.fill !== undefined ? graph.fill(node) : id < 0 ? ROOT_COLOUR : frameColour(name, graph.file(id));
     const note = graph.note?.(node) ?? '';
-    const y = options.inverted ? TOP + frame.depth * FRAME_HEIGHT : TOP + (maxDepth - frame.depth) * FRAME_HEIGHT;
+    const y = options.inverted ? TOP + frame.depth * frameHeight : TOP + (maxDepth - frame.depth) * frameHeight;
     const width = frame.x1 - frame.x0;
     const x = trimmedFixed(frame.x0 * 100, 5);
     const w = trimmedFixed(width * 100, 5);
@@ -133,13 +167,13 @@ export function renderFlameGraph(graph: FlameGraphInput, options: Omit<SvgOption
     const calls = tree.calls === undefined ? '' : `calls ${tree.calls[node]}, `;
     // One line: a browser shows a <title> as plain text, and a line break in XML is only a space.
     const tooltip = `${heading} ${calls}self ${values.text(self)}, total ${values.text(total)}${note === '' ? '' : ` ${note}`}`;
-    const label = truncateLabel(name, Math.floor((width * ASSUMED_WIDTH - 6) / CHAR_PX));
+    const label = truncateLabel(name, Math.floor((width * assumedWidth - 6) / charPx));
     const callsData = tree.calls === undefined ? '' : ` data-c="${tree.calls[node]}"`;
     parts.push(
       `<g class="pf-f" data-d="${frame.depth}" data-x="${trimmedFixed(frame.x0, 10)}" data-w="${trimmedFixed(width, 10)}" data-n="${xmlText(name)}" data-l="${xmlText(where)}"${callsData} data-s="${values.data(self)}" data-t="${values.data(total)}"${note === '' ? '' : ` data-note="${xmlText(note)}"`}>` +
         `<title>${xmlText(tooltip).replace(/ {2,}/g, ' ')}</title>` +
-        `<rect x="${x}%" y="${y}" width="${w}%" height="${FRAME_HEIGHT - 1}" fill="${fill}" rx="2"/>` +
-        `<text x="${x}%" dx="3" y="${y + 11.5}">${xmlText(label)}</text></g>`,
+        `<rect x="${x}%" y="${y}" width="${w}%" height="${frameHeight - 1}" fill="${fill}" rx="2"/>` +
+        `<text x="${x}%" dx="3" y="${trimmedFixed(y + Number(textDown), 3)}">${xmlText(label)}</text></g>`,
     );
   }
   const body = parts.join('\n');
@@ -150,6 +184,14 @@ export function renderFlameGraph(graph: FlameGraphInput, options: Omit<SvgOption
       : ` · ${cutLevels.toLocaleString('en-US')} deeper level${cutLevels === 1 ? '' : 's'} not drawn (at most ${MAX_STACK_DEPTH.toLocaleString('en-US')})`;
   const subtitle = `${graph.subtitle} · ${options.inverted ? 'icicle' : 'flame graph'}${cut}`;
   const unitData = values.script === 'unit' ? ` data-unit="${xmlText(values.unit ?? '')}"` : '';
+  // For the script: the label font's character width, and the details line's prefix (when set).
+  const scriptData =
+    (charPx !== CHAR_PX ? ` data-cpx="${trimmedFixed(charPx, 3)}"` : '') +
+    (options.nameType !== undefined && options.nameType !== '' ? ` data-nametype="${xmlText(options.nameType)}"` : '');
+  const size =
+    options.widthPx === undefined
+      ? `width="100%" height="${height}" style="min-width:400px;background:#f8f8f8"`
+      : `width="${trimmedFixed(options.widthPx, 2)}" height="${height}" style="background:#f8f8f8"`;
   const legendEntries =
     graph.legend ?? CATEGORIES.map((entry) => ({ colour: familyColour(entry.category), label: entry.label }));
   const legend = legendEntries
@@ -159,7 +201,10 @@ export function renderFlameGraph(graph: FlameGraphInput, options: Omit<SvgOption
     })
     .join('');
   const style = [
-    `#${id} text{font-family:ui-monospace,Menlo,Consolas,'DejaVu Sans Mono',monospace;font-size:12px;fill:#000}`,
+    `#${id} text{font-family:${FONT_FAMILY};font-size:12px;fill:#000}`,
+    ...(fontSize !== FONT_SIZE || options.fontFamily !== undefined
+      ? [`#${id} .pf-f text{font-family:${fontFamilyOf(options.fontFamily)};font-size:${trimmedFixed(fontSize, 2)}px}`]
+      : []),
     `#${id} .pf-title{font-size:17px;font-weight:bold}`,
     `#${id} .pf-sub{fill:#555}`,
     `#${id} .pf-f{cursor:pointer}`,
@@ -171,7 +216,7 @@ export function renderFlameGraph(graph: FlameGraphInput, options: Omit<SvgOption
   ].join('\n');
   return [
     `<?xml version="1.0" encoding="UTF-8" standalone="no"?>`,
-    `<svg xmlns="http://www.w3.org/2000/svg" version="1.1" id="${id}"${unitData} width="100%" height="${height}" style="min-width:400px;background:#f8f8f8">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" version="1.1" id="${id}"${unitData}${scriptData} ${size}>`,
     `<style><![CDATA[\n${style}\n]]></style>`,
     `<text class="pf-title" x="50%" y="22" text-anchor="middle">${xmlText(graph.title)}</text>`,
     `<text class="pf-sub" x="50%" y="40" text-anchor="middle">${xmlText(subtitle)}</text>`,
