@@ -1,5 +1,6 @@
 import type { Analysis } from '../../analyze/analysis.js';
-import { formatCount, formatDuration, formatId, formatPercent } from '../../text/units.js';
+import { formatCount, formatDuration } from '../../text/units.js';
+import { busiestThreads, THREAD_FIGURE_HEADERS, threadFigures } from '../thread-rows.js';
 import { threadLabel } from '../thread-label.js';
 import { htmlText } from '../../text/untrusted.js';
 
@@ -13,36 +14,16 @@ export const THREAD_ROWS = 1000;
 export function threadsSection(analysis: Analysis): string {
   if (analysis.threads.length < 2) return '';
   const total = analysis.threads.reduce((sum, thread) => sum + thread.rootTotalNs, 0);
-  const threads = [...analysis.threads].sort((a, b) => b.rootTotalNs - a.rootTotalNs || a.pid - b.pid || a.tid - b.tid);
+  const threads = busiestThreads(analysis.threads);
   const shown = threads.slice(0, THREAD_ROWS);
   // With the scheduler's switches, how long each thread was off the CPU.
   const offCpu = analysis.scheduling !== undefined;
   const rows = shown.map((thread) => {
-    const figures = [
-      formatId(thread.pid),
-      formatId(thread.tid),
-      formatCount(thread.events),
-      formatCount(thread.entries),
-      formatDuration(thread.startNs),
-      formatDuration(thread.endNs - thread.startNs),
-      formatDuration(thread.rootTotalNs),
-      formatPercent(thread.rootTotalNs, total),
-      ...(offCpu ? [formatDuration(thread.offCpuNs)] : []),
-    ];
+    const figures = [...threadFigures(thread, total), ...(offCpu ? [formatDuration(thread.offCpuNs)] : [])];
     const label = htmlText(threadLabel(thread.pid, thread.tid, thread.name));
     return `<tr>${figures.map((figure) => `<td class="r">${figure}</td>`).join('')}<td class="l">${label}</td></tr>`;
   });
-  const headers = [
-    'pid',
-    'tid',
-    'events',
-    'calls',
-    'start',
-    'span',
-    'in Python',
-    'share',
-    ...(offCpu ? ['off CPU'] : []),
-  ];
+  const headers = [...THREAD_FIGURE_HEADERS, ...(offCpu ? ['off CPU'] : [])];
   const head = `${headers.map((header) => `<th class="r">${header}</th>`).join('')}<th class="l">thread</th>`;
   const more =
     threads.length > shown.length

@@ -1,7 +1,8 @@
 import type { Analysis } from '../../analyze/analysis.js';
 import { terminalText } from '../../text/untrusted.js';
-import { formatCount, formatDuration, formatId, formatPercent, formatShare } from '../../text/units.js';
+import { formatCount, formatDuration, formatPercent, formatShare } from '../../text/units.js';
 import { heading, note, renderTable, wrap, type ReportStyle } from './table.js';
+import { busiestThreads, THREAD_FIGURE_HEADERS, threadFigures } from '../thread-rows.js';
 
 /** The sum of the root-level time of every thread: what the tables' percentages are of. */
 export function rootTotal(analysis: Analysis): number {
@@ -94,33 +95,19 @@ export function renderSummary(analysis: Analysis, filters: readonly string[], st
 export function renderThreads(analysis: Analysis, top: number, style: ReportStyle): string[] {
   if (analysis.threads.length < 2) return [];
   const total = rootTotal(analysis);
-  const threads = [...analysis.threads].sort((a, b) => b.rootTotalNs - a.rootTotalNs || a.pid - b.pid || a.tid - b.tid);
+  const threads = busiestThreads(analysis.threads);
   const shown = threads.slice(0, top);
   // The names the recorder wrote (the in-process one does), as the last column.
   const named = shown.some((thread) => thread.name !== undefined);
   const rows = shown.map((thread) => [
-    formatId(thread.pid),
-    formatId(thread.tid),
-    formatCount(thread.events),
-    formatCount(thread.entries),
-    formatDuration(thread.startNs),
-    formatDuration(thread.endNs - thread.startNs),
-    formatDuration(thread.rootTotalNs),
-    formatPercent(thread.rootTotalNs, total),
+    ...threadFigures(thread, total),
     ...(named ? [terminalText(thread.name ?? '')] : []),
   ]);
   const lines = [
     heading('Threads', style),
     ...renderTable(
       [
-        { header: 'pid', align: 'right' },
-        { header: 'tid', align: 'right' },
-        { header: 'events', align: 'right' },
-        { header: 'calls', align: 'right' },
-        { header: 'start', align: 'right' },
-        { header: 'span', align: 'right' },
-        { header: 'in Python', align: 'right' },
-        { header: 'share', align: 'right' },
+        ...THREAD_FIGURE_HEADERS.map((header) => ({ header, align: 'right' }) as const),
         ...(named ? [{ header: 'name', align: 'left' } as const] : []),
       ],
       rows,
