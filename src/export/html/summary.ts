@@ -2,6 +2,7 @@ import type { Analysis } from '../../analyze/analysis.js';
 import { formatCount, formatDuration, formatPercent } from '../../text/units.js';
 import type { Warning } from '../../model/diagnostics.js';
 import { htmlText } from '../../text/untrusted.js';
+import { warningCount, warningLines } from '../warning-text.js';
 
 /** The page's header: what was analyzed, how big it is, and with which filters. */
 export function summarySection(analysis: Analysis, title: string, filters: readonly string[], version: string): string {
@@ -46,22 +47,12 @@ export function summarySection(analysis: Analysis, title: string, filters: reado
   return `<header><h1>${htmlText(title)}</h1><dl class="summary">${list}</dl></header>`;
 }
 
-/** Where a warning was seen: `lines 3, 9, …` ('' when no line is known). */
-function warningLines(warning: Warning): string {
-  if (warning.lines.length === 0) return '';
-  const more = warning.occurrences > warning.lines.length ? ', …' : '';
-  return `line${warning.lines.length > 1 ? 's' : ''} ${warning.lines.join(', ')}${more}`;
-}
-
 /** Every warning with its count and first lines: at the top, boxed, when there is any. */
 export function warningsSection(warnings: readonly Warning[]): string {
   if (warnings.length === 0)
     return `<section id="warnings" class="quiet"><h2>Warnings</h2><p class="none">no warnings: nothing in this trace needed repair</p></section>`;
   const items = warnings.map((warning) => {
-    const count =
-      warning.count === 1 && warning.unit === 'times'
-        ? 'once'
-        : `${formatCount(warning.count)} ${htmlText(warning.unit)}`;
+    const count = htmlText(warningCount(warning, formatCount));
     const lines = warningLines(warning);
     return `<li><code>${htmlText(warning.code)}</code>, ${count}${lines === '' ? '' : ` (${lines})`}: ${htmlText(warning.message)}</li>`;
   });

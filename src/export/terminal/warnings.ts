@@ -1,29 +1,27 @@
 import type { Warning } from '../../model/diagnostics.js';
 import { terminalText } from '../../text/untrusted.js';
 import { formatCount } from '../../text/units.js';
+import { warningCount, warningLines } from '../warning-text.js';
 import { heading, wrap, type ReportStyle } from './table.js';
 
 /** One line per warning: `pyflame: warning: trace.txt: junk-line, 12 times (lines 3, 9, …): message`. */
 export function formatWarnings(source: string, warnings: readonly Warning[]): string[] {
-  return warnings.map((warning) => {
-    const where =
-      warning.lines.length === 0
-        ? ''
-        : ` (line${warning.lines.length > 1 ? 's' : ''} ${warning.lines.join(', ')}${warning.occurrences > warning.lines.length ? ', …' : ''})`;
-    const count = warning.count === 1 && warning.unit === 'times' ? 'once' : `${warning.count} ${warning.unit}`;
-    return terminalText(`pyflame: warning: ${source}: ${warning.code}, ${count}${where}: ${warning.message}`);
-  });
+  return warnings.map((warning) =>
+    terminalText(
+      `pyflame: warning: ${source}: ${warning.code}, ${warningCount(warning)}${where(warning)}: ${warning.message}`,
+    ),
+  );
 }
 
 /** One line per warning code, as formatWarnings writes them on stderr, without the prefix. */
 export function warningText(warning: Warning): string {
-  const where =
-    warning.lines.length === 0
-      ? ''
-      : ` (line${warning.lines.length > 1 ? 's' : ''} ${warning.lines.join(', ')}${warning.occurrences > warning.lines.length ? ', …' : ''})`;
-  const count =
-    warning.count === 1 && warning.unit === 'times' ? 'once' : `${formatCount(warning.count)} ${warning.unit}`;
-  return terminalText(`${warning.code}, ${count}${where}: ${warning.message}`);
+  return terminalText(`${warning.code}, ${warningCount(warning, formatCount)}${where(warning)}: ${warning.message}`);
+}
+
+/** ` (lines 3, 9, …)`, or '' when no line is known. */
+function where(warning: Warning): string {
+  const lines = warningLines(warning);
+  return lines === '' ? '' : ` (${lines})`;
 }
 
 /** Warnings: what was repaired in the trace or found odd by the analysis, grouped by code with counts. */
