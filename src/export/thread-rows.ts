@@ -1,4 +1,4 @@
-import type { ThreadAnalysis } from '../analyze/analysis.js';
+import type { Analysis, ThreadAnalysis } from '../analyze/analysis.js';
 import { formatCount, formatDuration, formatId, formatPercent } from '../text/units.js';
 
 // The threads table's rows, the same in the terminal report and the HTML page: each view adds
@@ -6,6 +6,11 @@ import { formatCount, formatDuration, formatId, formatPercent } from '../text/un
 
 /** The headers of the figures threadFigures gives, in order. */
 export const THREAD_FIGURE_HEADERS = ['pid', 'tid', 'events', 'calls', 'start', 'span', 'in Python', 'share'] as const;
+
+/** The time in Python: the sum of every thread's root-level time, what the tables' shares are of. */
+export function rootTotal(analysis: Analysis): number {
+  return analysis.threads.reduce((sum, thread) => sum + thread.rootTotalNs, 0);
+}
 
 /** The threads busiest first (time in Python), then by pid and tid. */
 export function busiestThreads(threads: readonly ThreadAnalysis[]): ThreadAnalysis[] {

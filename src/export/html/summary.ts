@@ -2,6 +2,7 @@ import type { Analysis } from '../../analyze/analysis.js';
 import { formatCount, formatDuration, formatPercent } from '../../text/units.js';
 import type { Warning } from '../../model/diagnostics.js';
 import { htmlText } from '../../text/untrusted.js';
+import { rootTotal } from '../thread-rows.js';
 import { warningCount, warningLines } from '../warning-text.js';
 
 /** The page's header: what was analyzed, how big it is, and with which filters. */
@@ -29,7 +30,7 @@ export function summarySection(analysis: Analysis, title: string, filters: reado
     ]);
   const scheduling = analysis.scheduling;
   if (scheduling !== undefined) {
-    const inPython = analysis.threads.reduce((sum, thread) => sum + thread.rootTotalNs, 0);
+    const inPython = rootTotal(analysis);
     rows.push([
       'off CPU',
       `${formatDuration(scheduling.offCpuInCallsNs)} of the time in Python (${formatPercent(scheduling.offCpuInCallsNs, inPython)}) the threads were not running (blocked, or waiting for a CPU: ${formatDuration(scheduling.runQueueNs)} of all off-CPU time); the function table's off-CPU column splits it by function`,

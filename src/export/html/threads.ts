@@ -1,6 +1,6 @@
 import type { Analysis } from '../../analyze/analysis.js';
 import { formatCount, formatDuration } from '../../text/units.js';
-import { busiestThreads, THREAD_FIGURE_HEADERS, threadFigures } from '../thread-rows.js';
+import { busiestThreads, rootTotal, THREAD_FIGURE_HEADERS, threadFigures } from '../thread-rows.js';
 import { threadLabel } from '../thread-label.js';
 import { htmlText } from '../../text/untrusted.js';
 
@@ -13,7 +13,7 @@ export const THREAD_ROWS = 1000;
  */
 export function threadsSection(analysis: Analysis): string {
   if (analysis.threads.length < 2) return '';
-  const total = analysis.threads.reduce((sum, thread) => sum + thread.rootTotalNs, 0);
+  const total = rootTotal(analysis);
   const threads = busiestThreads(analysis.threads);
   const shown = threads.slice(0, THREAD_ROWS);
   // With the scheduler's switches, how long each thread was off the CPU.

@@ -2,7 +2,8 @@ import type { Analysis, FunctionStats } from '../../analyze/analysis.js';
 import { formatCount, formatDuration, formatPercent } from '../../text/units.js';
 import { functionLabel } from '../../text/function-label.js';
 import { heading, note, renderTable, type ReportStyle } from './table.js';
-import { isReturnOnly, rootTotal } from './summary.js';
+import { rootTotal } from '../thread-rows.js';
+import { isReturnOnly } from './summary.js';
 import { compareFunctionKeys } from '../../text/compare.js';
 
 /** What the first function table is sorted by (`--sort`). */

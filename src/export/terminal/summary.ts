@@ -2,12 +2,7 @@ import type { Analysis } from '../../analyze/analysis.js';
 import { terminalText } from '../../text/untrusted.js';
 import { formatCount, formatDuration, formatPercent, formatShare } from '../../text/units.js';
 import { heading, note, renderTable, wrap, type ReportStyle } from './table.js';
-import { busiestThreads, THREAD_FIGURE_HEADERS, threadFigures } from '../thread-rows.js';
-
-/** The sum of the root-level time of every thread: what the tables' percentages are of. */
-export function rootTotal(analysis: Analysis): number {
-  return analysis.threads.reduce((sum, thread) => sum + thread.rootTotalNs, 0);
-}
+import { busiestThreads, rootTotal, THREAD_FIGURE_HEADERS, threadFigures } from '../thread-rows.js';
 
 /** Does this trace have function returns but (almost) no entries (3.11 without the line probe)? */
 export function isReturnOnly(analysis: Analysis): boolean {
