@@ -510,12 +510,17 @@ export class ThreadState {
 
   /**
    * The function of a call found running at the start, by `frame` (its return or first line):
-   * the nearest def line at or above it among the calls entered so far; else the frame's own
+   * a generator's that left at that frame before (a resume); else the nearest def line at or
+   * above it among the calls entered so far; else the frame's own
    * line, provisionally: if a def line shows up later, the end of the trace merges the two
    * (FunctionTable.resolveProvisional, mergeAliases).
    */
   private runningAtStart(frame: number): number {
-    const functions = this.context.functions;
+    const context = this.context;
+    // A generator that left here before: its resume.
+    if (this.leftAt.get(frame) > 0 || context.shared.leftAtInProcess.get(this.process, frame) > 0)
+      return this.functionAt(frame);
+    const functions = context.functions;
     const known = functions.enteredAbove(frame);
     if (known !== undefined) return known;
     const fn = this.functionAt(frame);
@@ -613,15 +618,13 @@ export class ThreadState {
     context.shared.callsAtStart++;
     // Named by its def line when a call of the same function was entered before (the return line
     // alone would make a second row for it); else by the line it returned at.
-    const resumed = this.leftAt.get(frame) > 0 || context.shared.leftAtInProcess.get(this.process, frame) > 0;
-    const fn = resumed ? this.functionAt(frame) : this.runningAtStart(frame);
+    const fn = this.runningAtStart(frame);
     // It returned here: if it is a generator, its next entry here is a resume (as for any return).
     if (this.mayYield(fn)) {
       this.leftAt.set(frame, fn + 1);
       context.shared.leftAtInProcess.set(this.process, frame, fn + 1);
     }
-    const visible = !context.excluded(fn) && (!context.hasFocus || context.focused(fn));
-    if (!visible) return;
+    if (!this.shownAtStart(fn)) return;
     this.statsOf(fn).returns++;
     const durationNs = this.corrected(ts - this.firstTs, this.stack.innerEvents[0] + this.stack.ownEvents[0]);
     const tree = this.tree;
@@ -636,12 +639,7 @@ export class ThreadState {
     stats.totalNs = durationNs;
     stats.selfNs += durationNs - this.stack.childNs[0];
     stats.partial++;
-    // Its self time includes the root's so far: so does its time off the CPU.
-    stats.offCpuNs += this.rootOffCpuNs;
-    stats.runQueueNs += this.rootRunQueueNs;
-    this.offCpuInCallsNs += this.rootOffCpuNs;
-    this.rootOffCpuNs = 0;
-    this.rootRunQueueNs = 0;
+    this.takeRootOffCpu(stats);
     const timeline = context.timeline;
     if (timeline !== undefined) {
       timeline.openAtStart(this.index, fn, this.firstTs);
@@ -662,46 +660,48 @@ export class ThreadState {
    */
   private enclosingAtStart(frame: number): void {
     const context = this.context;
-    const resumed = this.leftAt.get(frame) > 0 || context.shared.leftAtInProcess.get(this.process, frame) > 0;
-    const fn = resumed ? this.functionAt(frame) : this.runningAtStart(frame);
-    if (context.excluded(fn) || (context.hasFocus && !context.focused(fn))) return;
+    const fn = this.runningAtStart(frame);
+    // Counted once it is shown: a hidden one stays at the root, and its next line would come here again.
+    if (!this.shownAtStart(fn)) return;
     context.shared.callsAtStart++;
     const stack = this.stack;
     const tree = this.tree;
     const old = tree.root;
     tree.adoptRoot(fn);
-    stack.ensure(1);
-    this.depth = 1;
-    // Level 1 takes over the root's figures so far; level 0 starts again under the new root.
-    stack.node[1] = old;
-    stack.pair[1] = context.frames.fn(frame);
-    stack.fn[1] = fn;
-    stack.visible[1] = 1;
-    stack.owner[1] = 0;
-    stack.start[1] = this.firstTs;
+    // Level 1, its call since the thread's first event, takes over the root's figures so far;
+    // level 0 starts again under the new root.
+    this.pushLevel(old, context.frames.fn(frame), fn, 1, 0, this.firstTs);
     stack.childNs[1] = stack.childNs[0];
     stack.ownEvents[1] = stack.ownEvents[0];
     stack.innerEvents[1] = stack.innerEvents[0];
-    stack.lineKey[1] = -1;
-    stack.lineStart[1] = NaN;
-    const slot = this.slotOf(fn);
-    stack.slot[1] = slot;
-    this.statsList[slot].active++;
     stack.node[0] = tree.root;
     stack.childNs[0] = 0;
     stack.ownEvents[0] = 0;
     stack.innerEvents[0] = 0;
+    const slot = this.slotOf(fn);
+    stack.slot[1] = slot;
+    const stats = this.statsList[slot];
+    stats.active++;
     this.beganBefore = true;
     // With --focus, a focused function found running makes what runs inside it in focus.
     if (context.hasFocus) this.focusLevel = 1;
-    // Its self time includes the root's so far: so does its time off the CPU.
-    const stats = this.statsList[slot];
+    this.takeRootOffCpu(stats);
+    context.timeline?.openAtStart(this.index, fn, this.firstTs);
+  }
+
+  /** Is a call of `fn` found running at the start shown (not excluded, in --focus)? */
+  private shownAtStart(fn: number): boolean {
+    const context = this.context;
+    return !context.excluded(fn) && (!context.hasFocus || context.focused(fn));
+  }
+
+  /** A call found running at the start encloses the root's time so far: its off-CPU time too. */
+  private takeRootOffCpu(stats: FunctionAccumulator): void {
     stats.offCpuNs += this.rootOffCpuNs;
     stats.runQueueNs += this.rootRunQueueNs;
     this.offCpuInCallsNs += this.rootOffCpuNs;
     this.rootOffCpuNs = 0;
     this.rootRunQueueNs = 0;
-    context.timeline?.openAtStart(this.index, fn, this.firstTs);
   }
 
   private pushLevel(node: number, pair: number, fn: number, visible: number, owner: number, ts: number): void {
