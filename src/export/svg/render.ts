@@ -146,7 +146,7 @@ export function renderFlameGraph(graph: FlameGraphInput, options: Omit<SvgOption
   const charPx = (CHAR_PX * fontSize) / FONT_SIZE;
   const assumedWidth = options.widthPx ?? ASSUMED_WIDTH;
   // The label's baseline: centred in the frame (11.5 px down a 16 px frame at 12 px).
-  const textDown = trimmedFixed(frameHeight / 2 + (fontSize * 7) / 24, 3);
+  const textDown = frameHeight / 2 + (fontSize * 7) / 24;
   const framesBottom = TOP + (maxDepth + 1) * frameHeight;
   const height = framesBottom + 40;
   const parts: string[] = [];
@@ -173,7 +173,7 @@ export function renderFlameGraph(graph: FlameGraphInput, options: Omit<SvgOption
       `<g class="pf-f" data-d="${frame.depth}" data-x="${trimmedFixed(frame.x0, 10)}" data-w="${trimmedFixed(width, 10)}" data-n="${xmlText(name)}" data-l="${xmlText(where)}"${callsData} data-s="${values.data(self)}" data-t="${values.data(total)}"${note === '' ? '' : ` data-note="${xmlText(note)}"`}>` +
         `<title>${xmlText(tooltip).replace(/ {2,}/g, ' ')}</title>` +
         `<rect x="${x}%" y="${y}" width="${w}%" height="${frameHeight - 1}" fill="${fill}" rx="2"/>` +
-        `<text x="${x}%" dx="3" y="${trimmedFixed(y + Number(textDown), 3)}">${xmlText(label)}</text></g>`,
+        `<text x="${x}%" dx="3" y="${trimmedFixed(y + textDown, 3)}">${xmlText(label)}</text></g>`,
     );
   }
   const body = parts.join('\n');
