@@ -1,10 +1,19 @@
 import type { Analysis, FunctionStats } from '../../analyze/analysis.js';
 import { formatCount, formatDuration, formatPercent } from '../../text/units.js';
 import { functionLabel } from '../../text/function-label.js';
-import { heading, note, renderTable, type ReportStyle } from './table.js';
+import { type Column, heading, note, renderTable, type ReportStyle } from './table.js';
 import { rootTotal } from '../thread-rows.js';
 import { isReturnOnly } from './summary.js';
-import { compareFunctionKeys } from '../../text/compare.js';
+import { compareFunctionKeys, type FunctionKey } from '../../text/compare.js';
+
+/** The last column of every function table: `name (file:line)`, fitted to the room left. */
+function functionColumn(rows: readonly FunctionKey[]): Column {
+  return {
+    header: 'function',
+    align: 'left',
+    fit: (r, max) => functionLabel(rows[r].name, rows[r].file, rows[r].line, max),
+  };
+}
 
 /** What the first function table is sorted by (`--sort`). */
 export const SORT_KEYS = ['self', 'total', 'calls', 'mean', 'p95'] as const;
@@ -75,11 +84,7 @@ export function renderFunctionTable(
         { header: 'calls', align: 'right' },
         { header: 'mean', align: 'right' },
         { header: 'p95', align: 'right' },
-        {
-          header: 'function',
-          align: 'left',
-          fit: (r, max) => functionLabel(functions[r].name, functions[r].file, functions[r].line, max),
-        },
+        functionColumn(functions),
       ],
       rows,
       style,
@@ -162,14 +167,7 @@ function renderReturnOnly(analysis: Analysis, top: number, style: ReportStyle): 
     '',
     heading(`Top functions by returns${of}`, style),
     ...renderTable(
-      [
-        { header: 'returns', align: 'right' },
-        {
-          header: 'function',
-          align: 'left',
-          fit: (r, max) => functionLabel(byReturns[r].name, byReturns[r].file, byReturns[r].line, max),
-        },
-      ],
+      [{ header: 'returns', align: 'right' }, functionColumn(byReturns)],
       byReturns.map((f) => [formatCount(f.returns), functionLabel(f.name, f.file, f.line)]),
       style,
     ),
@@ -230,11 +228,7 @@ export function renderCallCounts(analysis: Analysis, top: number, style: ReportS
         { header: 'calls', align: 'right' },
         { header: 'share', align: 'right' },
         { header: 'per interval', align: 'left' },
-        {
-          header: 'function',
-          align: 'left',
-          fit: (r, max) => functionLabel(shown[r].name, shown[r].file, shown[r].line, max),
-        },
+        functionColumn(shown),
       ],
       shown.map((entry) => [
         formatCount(entry.total),
