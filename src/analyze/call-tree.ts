@@ -93,3 +93,24 @@ export class CallTree {
     return node;
   }
 }
+
+/**
+ * Visits every call node of `tree` (function >= 0) after the call it runs in: `parent` is that
+ * call's node, or -1 for a call at the root. A parent can have a higher index than its children
+ * (a root adopted later, a call running since the trace began), so nodes are not simply taken in
+ * order; iterative, for trees 100,000 calls deep.
+ */
+export function forEachCallParentFirst(tree: CallTree, visit: (node: number, parent: number) => void): void {
+  const seen = new Uint8Array(tree.size);
+  const pending: number[] = [];
+  for (let node = 0; node < tree.size; node++) {
+    if (tree.func.get(node) < 0 || seen[node] === 1) continue;
+    for (let n = node; n >= 0 && tree.func.get(n) >= 0 && seen[n] === 0; n = tree.parent.get(n)) pending.push(n);
+    while (pending.length > 0) {
+      const n = pending.pop()!;
+      seen[n] = 1;
+      const p = tree.parent.get(n);
+      visit(n, p >= 0 && tree.func.get(p) >= 0 ? p : -1);
+    }
+  }
+}

@@ -1,4 +1,5 @@
 import type { ThreadAnalysis } from '../analyze/analysis.js';
+import { forEachCallParentFirst } from '../analyze/call-tree.js';
 import { IntPairMap } from '../analyze/int-pair-map.js';
 
 /**
@@ -58,28 +59,19 @@ export function mergeStacks(
   let cut = false;
   for (const thread of threads) {
     const tree = thread.tree;
-    // Each thread node's merged node, from its parent's (a root adopted later, a call running
-    // since the trace began, has a higher index than the nodes under it).
+    // Each thread node's merged node, from its parent's; below maxDepth, one "deeper" node.
     const merged = new Int32Array(tree.size).fill(-1);
     const depth = new Int32Array(tree.size);
-    const pending: number[] = [];
-    for (let node = 0; node < tree.size; node++) {
-      if (tree.func.get(node) < 0 || merged[node] >= 0) continue;
-      for (let n = node; n >= 0 && tree.func.get(n) >= 0 && merged[n] < 0; n = tree.parent.get(n)) pending.push(n);
-      while (pending.length > 0) {
-        const n = pending.pop()!;
-        const p = tree.parent.get(n);
-        const inTree = p >= 0 && tree.func.get(p) >= 0;
-        const d = inTree ? depth[p] + 1 : 1;
-        depth[n] = d;
-        const mergedParent = inTree ? merged[p] : 0;
-        if (d <= maxDepth) merged[n] = childOf(mergedParent, tree.func.get(n));
-        else if (d === maxDepth + 1) {
-          merged[n] = childOf(mergedParent, DEEPER_FN);
-          cut = true;
-        } else merged[n] = mergedParent;
-      }
-    }
+    forEachCallParentFirst(tree, (n, p) => {
+      const d = p < 0 ? 1 : depth[p] + 1;
+      depth[n] = d;
+      const mergedParent = p < 0 ? 0 : merged[p];
+      if (d <= maxDepth) merged[n] = childOf(mergedParent, tree.func.get(n));
+      else if (d === maxDepth + 1) {
+        merged[n] = childOf(mergedParent, DEEPER_FN);
+        cut = true;
+      } else merged[n] = mergedParent;
+    });
     for (let node = 0; node < tree.size; node++) {
       const m = merged[node];
       if (m < 0) continue;

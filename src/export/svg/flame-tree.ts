@@ -1,4 +1,5 @@
 import type { Analysis } from '../../analyze/analysis.js';
+import { forEachCallParentFirst } from '../../analyze/call-tree.js';
 import { IntPairMap } from '../../analyze/int-pair-map.js';
 import type { WeightedTree } from '../../model/weighted-tree.js';
 
@@ -41,19 +42,11 @@ export function buildFlameTree(analysis: Analysis): FlameTree {
   };
   for (const thread of analysis.threads) {
     const tree = thread.tree;
-    // Each thread node's merged node, from its parent's (parents may have higher indices).
+    // Each thread node's merged node, from its parent's.
     const merged = new Int32Array(tree.size).fill(-1);
-    const pending: number[] = [];
-    for (let node = 0; node < tree.size; node++) {
-      if (tree.func.get(node) < 0 || merged[node] >= 0) continue;
-      for (let n = node; n >= 0 && tree.func.get(n) >= 0 && merged[n] < 0; n = tree.parent.get(n)) pending.push(n);
-      while (pending.length > 0) {
-        const n = pending.pop()!;
-        const p = tree.parent.get(n);
-        const mergedParent = p >= 0 && tree.func.get(p) >= 0 ? merged[p] : 0;
-        merged[n] = childOf(mergedParent, tree.func.get(n));
-      }
-    }
+    forEachCallParentFirst(tree, (n, p) => {
+      merged[n] = childOf(p < 0 ? 0 : merged[p], tree.func.get(n));
+    });
     for (let node = 0; node < tree.size; node++) {
       const m = merged[node];
       if (m < 0) continue;
