@@ -2,7 +2,7 @@
 // of input (a trace, gzip, a saved JSON result, a speedscope file).
 
 /** The first two bytes of every gzip stream (RFC 1952). */
-export const GZIP_MAGIC: readonly [number, number] = [0x1f, 0x8b];
+const GZIP_MAGIC: readonly [number, number] = [0x1f, 0x8b];
 
 /** Whether `bytes` starts a gzip stream. */
 export function isGzip(bytes: Uint8Array): boolean {
