@@ -14,6 +14,8 @@ export { parseFrameLabel, type FrameLabel } from './folded-input/frame-label.js'
 export { PALETTES } from './export/svg/folded-graph.js';
 export { profileFromJson } from './diff/run-profile.js';
 export { readStapsdtNotes } from './record/elf-notes.js';
+export { SpoolDecoder, type SpoolEnd } from './parse/spool/spool-decoder.js';
+export { spoolToText } from './parse/spool/spool-text.js';
 
 // The ground floor: the units and escapers every view uses.
 export { formatCount, formatDuration, formatPercent, formatShare } from './text/units.js';

@@ -96,7 +96,7 @@ test("record --via inprocess: the program's exit status is reported (exit 3); a 
   assert.match(killed.stderr, /^pyflame: the program was killed by SIGKILL \(signal 9\)$/m);
   assert.match(
     lastLines(join(dir, 'killed.txt'), 1)[0]!,
-    /^# pyflame-end result=incomplete events=\d+ lost=unknown recorder=inprocess reason=no-end-line$/,
+    /^# pyflame-end result=incomplete events=\d+ lost=unknown recorder=inprocess reason=no-end-chunk$/,
   );
 });
 

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { FIXTURES, ROOT } from './helpers/paths.js';
+import { compareWithCprofile, run } from './helpers/inprocess-compare.js';
+import { ROOT } from './helpers/paths.js';
+import { spoolText } from './helpers/spool-text.js';
 import { scratchDir } from './helpers/scratch.js';
 
 /**
@@ -13,46 +14,13 @@ import { scratchDir } from './helpers/scratch.js';
  */
 
 const RECORDER = join(ROOT, 'recorder/pyflame_recorder.py');
-const HERE = join(FIXTURES, 'inprocess');
-const PROGRAMS = join(HERE, 'programs');
 const scratch = scratchDir('inprocess-stdlib');
 const PYTHONS = [
   ...['3.8.18', '3.9.18', '3.10.13', '3.11.7', '3.12.1', '3.13.0'].map((v) => `/root/.pyenv/versions/${v}/bin/python3`),
   '/usr/bin/python3.11',
 ];
 
-function run(python: string, args: readonly string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(python, args, {
-    cwd: PROGRAMS,
-    encoding: 'utf8',
-    timeout: 60_000,
-    env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', PYTHONHASHSEED: '0' },
-  });
-  if (result.error) throw result.error;
-  return result;
-}
-
 let counter = 0;
-
-function compareWithCprofile(python: string, program: readonly string[]): { calls: number; mismatches: unknown[] } {
-  const trace = join(scratch, `t${++counter}.txt`);
-  for (const [mode, output] of [
-    ['record', trace],
-    ['cprofile', `${trace}.stats`],
-  ]) {
-    const result = run(python, [join(HERE, 'same_start.py'), mode!, output!, '--', ...program]);
-    assert.equal(result.status, 0, result.stderr);
-  }
-  const minor = Number(run(python, ['-c', 'import sys; print(sys.version_info[1])']).stdout);
-  const compared = run(python, [
-    join(HERE, 'compare_cprofile.py'),
-    trace,
-    `${trace}.stats`,
-    ...(minor < 12 ? ['main-thread-only'] : []),
-  ]);
-  assert.equal(compared.status, 0, compared.stderr);
-  return JSON.parse(compared.stdout) as { calls: number; mismatches: unknown[] };
-}
 
 for (const python of PYTHONS) {
   describe(`in-process recorder, stdlib programs, on ${python}`, {
@@ -75,7 +43,7 @@ for (const python of PYTHONS) {
       const result = run(python, [RECORDER, '-o', trace, '--', 'pool.py']);
       assert.equal(result.status, 0, result.stderr);
       assert.equal(result.stdout, '8555\n');
-      const text = readFileSync(trace, 'utf8');
+      const text = spoolText(trace);
       const names = new Map([...text.matchAll(/^\d+\t\d+\t(\d+)\tthread-name\t(.*)$/gm)].map((m) => [m[1], m[2]]));
       const squares = text
         .split('\n')

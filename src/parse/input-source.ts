@@ -5,6 +5,8 @@ import { createGunzip } from 'node:zlib';
 import { Readable } from 'node:stream';
 import { TraceInputError } from '../model/diagnostics.js';
 import { isGzip } from '../text/sniff.js';
+import type { SpoolDamage, SpoolEnd } from './spool/spool-decoder.js';
+import { isSpool, spoolAsText } from './spool/spool-text.js';
 
 /** Read size: large enough that per-chunk work vanishes, small enough to keep memory flat. */
 export const CHUNK_BYTES = 4 << 20;
@@ -20,6 +22,8 @@ export interface InputSource {
   rawBytesRead(): number;
   /** True once a gzip stream has ended before its end marker (the file was cut short). */
   truncatedGzip(): boolean;
+  /** For a spool of the in-process recorder (read as text): what was wrong with it, once read. */
+  spoolDamage(): readonly SpoolDamage[];
   chunks(): AsyncIterable<Buffer>;
 }
 
@@ -51,14 +55,33 @@ export async function openInput(
   const gzip = first !== undefined && isGzip(first);
   const replayed = replay(first, rest);
   let truncated = false;
+  let spoolEnd: SpoolEnd | undefined;
   return {
     name,
     gzip,
     sizeBytes,
     rawBytesRead: () => bytesRead,
     truncatedGzip: () => truncated,
-    chunks: () => (gzip ? gunzip(replayed, name, () => (truncated = true)) : replayed),
+    spoolDamage: () => spoolEnd?.damage ?? [],
+    chunks: () =>
+      decodeIfSpool(
+        gzip ? gunzip(replayed, name, () => (truncated = true)) : replayed,
+        name,
+        (end) => (spoolEnd = end),
+      ),
   };
+}
+
+/** The in-process recorder's spool, recognized by its first line, becomes the text format. */
+async function* decodeIfSpool(
+  source: AsyncIterable<Buffer>,
+  name: string,
+  onEnd: (end: SpoolEnd) => void,
+): AsyncGenerator<Buffer> {
+  const { first, rest } = await peekFirst(source[Symbol.asyncIterator]() as AsyncGenerator<Buffer>, 32);
+  const replayed = replay(first, rest);
+  if (first !== undefined && isSpool(first)) yield* spoolAsText(replayed, name, onEnd);
+  else yield* replayed;
 }
 
 async function* countBytes(
@@ -77,13 +100,14 @@ async function* countBytes(
   }
 }
 
-/** The first bytes of the input (at least two, for the gzip magic, unless it is shorter). */
+/** The first bytes of the input (at least `least`, unless it is shorter). */
 async function peekFirst(
   source: AsyncGenerator<Buffer>,
+  least = 2,
 ): Promise<{ first: Buffer | undefined; rest: AsyncGenerator<Buffer> }> {
   const pieces: Buffer[] = [];
   let length = 0;
-  while (length < 2) {
+  while (length < least) {
     const step = await source.next();
     if (step.done) break;
     pieces.push(step.value);

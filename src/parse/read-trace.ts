@@ -109,6 +109,8 @@ export async function readTrace(path: string, options: ReadTraceOptions = {}): P
       'truncated-gzip',
       'the gzip stream ends early (file cut short); what could be inflated was read',
     );
+  for (const damage of input.spoolDamage())
+    reader.diagnostics.warn(damage.code, `in-process recorder's spool: ${damage.what}`, undefined, damage.count);
   return reader.finish(input.gzip, input.rawBytesRead());
 }
 

@@ -1,39 +1,72 @@
-import { open } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import { SpoolDecoder, type SpoolEnd } from '../parse/spool/spool-decoder.js';
+import { endLine } from '../parse/spool/spool-text.js';
 import type { ProgramExit, TraceEnd } from './finish-trace.js';
-import { forEachFileLine } from './file-lines.js';
 
 /**
- * Checks the end of a trace the in-process recorder wrote and puts the program's end before its
- * last line. The recorder ends a finished trace with
+ * Turns what the in-process recorder wrote (its spool, and one per followed child process) into
+ * the trace: pyflame's text format, the processes' events merged by time, then the program's end
+ * and the completeness label:
+ *   # pyflame-exit pid=N wait-status=N
  *   # pyflame-end result=complete events=N lost=0 recorder=inprocess end=exit
- * where N must equal the event lines in the file. A program killed hard (SIGKILL, a crash in C)
- * never writes it: its last buffer is lost, so the trace is labelled incomplete here:
- *   # pyflame-end result=incomplete events=N lost=unknown recorder=inprocess reason=no-end-line
+ * A recorder killed hard (SIGKILL, a crash in C) never ends its spool: its last buffer is lost and
+ * the trace is labelled `result=incomplete ... reason=no-end-chunk`.
  */
 
-const END_LINE = /^# pyflame-end result=complete events=(\d+) /;
+const READ_BYTES = 4 << 20;
 
-interface Scan {
-  events: number;
-  /** Offset and text of the last complete line. */
-  lastLineStart: number;
-  lastLine: string;
-  /** Offset just after the last newline. */
-  endOfLastLine: number;
-  size: number;
-}
+/** One spool being read: its decoder, the lines decoded and not yet written, and its bytes. */
+class SpoolCursor {
+  readonly decoder: SpoolDecoder;
+  private lines: string[] = [];
+  private times: number[] = [];
+  private next = 0;
+  private readonly bytes: AsyncIterator<Buffer>;
+  done = false;
+  end: SpoolEnd | undefined;
 
-async function scan(path: string): Promise<Scan> {
-  const result: Scan = { events: 0, lastLineStart: 0, lastLine: '', endOfLastLine: 0, size: 0 };
-  const extent = await forEachFileLine(path, (bytes, start, end, offset) => {
-    const first = bytes[start];
-    if (first !== undefined && first >= 48 && first <= 57) result.events++;
-    result.lastLineStart = offset;
-    result.lastLine = bytes.toString('latin1', start, end);
-  });
-  result.endOfLastLine = extent.endOfLastLine;
-  result.size = extent.size;
-  return result;
+  constructor(readonly path: string) {
+    this.decoder = new SpoolDecoder(path);
+    this.bytes = (createReadStream(path, { highWaterMark: READ_BYTES }) as AsyncIterable<Buffer>)[
+      Symbol.asyncIterator
+    ]();
+  }
+
+  /** Decodes until a line is waiting or the spool is read; false at the end. */
+  async fill(): Promise<boolean> {
+    while (this.next >= this.lines.length) {
+      if (this.done) return false;
+      const step = await this.bytes.next();
+      if (step.done) {
+        this.done = true;
+        this.end = this.decoder.finish();
+      } else this.decoder.push(step.value);
+      const taken = this.decoder.take();
+      this.lines = taken.lines;
+      this.times = taken.times;
+      this.next = 0;
+    }
+    return true;
+  }
+
+  get time(): number {
+    return this.times[this.next]!;
+  }
+
+  /** Lines up to (not including) the first at or after `limit`, at least one. */
+  takeUntil(limit: number, into: string[]): void {
+    const { lines, times } = this;
+    let i = this.next;
+    do into.push(lines[i++]!);
+    while (i < lines.length && times[i]! < limit);
+    this.next = i;
+  }
+
+  takeAll(into: string[]): void {
+    for (let i = this.next; i < this.lines.length; i++) into.push(this.lines[i]!);
+    this.next = this.lines.length;
+  }
 }
 
 /** The wait(2) status word of an exit (for the `# pyflame-exit` line the bpftrace path writes too). */
@@ -41,35 +74,83 @@ function waitStatus(exit: ProgramExit): number {
   return 'status' in exit ? exit.status << 8 : exit.signal;
 }
 
-/** Checks the trace at `path`, writes `# pyflame-exit` before its end line (adding one if missing). */
-export async function finishInProcessTrace(path: string, exit: ProgramExit): Promise<TraceEnd> {
-  const found = await scan(path);
-  const cutLine = found.endOfLastLine < found.size;
-  const end = cutLine ? undefined : END_LINE.exec(found.lastLine);
-  // A cut last line (the recorder killed mid-write) is an event lost, not counted.
-  const complete = end !== undefined && end !== null && Number(end[1]) === found.events;
-  const marker = complete
-    ? found.lastLine
-    : `# pyflame-end result=incomplete events=${found.events} lost=unknown recorder=inprocess reason=${end === null || end === undefined ? 'no-end-line' : 'count-mismatch'}${cutLine ? ' cut-line=1' : ''}`;
-  const keep = complete ? found.lastLineStart : found.endOfLastLine;
-  const file = await open(path, 'r+');
+async function writeAll(file: FileHandle, text: string): Promise<void> {
+  const bytes = Buffer.from(text, 'latin1');
+  const { bytesWritten } = await file.write(bytes, 0, bytes.length);
+  if (bytesWritten !== bytes.length) throw Object.assign(new Error('short write'), { code: 'ENOSPC' });
+}
+
+/**
+ * Writes the trace at `tracePath` from the program's spool and its followed children's, in time
+ * order. Returns what the recording's end says.
+ */
+export async function finishInProcessTrace(
+  spool: string,
+  children: readonly string[],
+  tracePath: string,
+  exit: ProgramExit,
+): Promise<TraceEnd> {
+  const cursors = [spool, ...children].map((path) => new SpoolCursor(path));
+  const file = await open(tracePath, 'w');
+  let events = 0;
   try {
-    await file.truncate(keep);
-    const text = Buffer.from(`# pyflame-exit pid=${exit.pid} wait-status=${waitStatus(exit)}\n${marker}\n`);
-    const { bytesWritten } = await file.write(text, 0, text.length, keep);
-    if (bytesWritten !== text.length) throw Object.assign(new Error('short write'), { code: 'ENOSPC' });
+    const live: SpoolCursor[] = [];
+    for (const cursor of cursors) if (await cursor.fill()) live.push(cursor);
+    const main = cursors[0]!;
+    await writeAll(file, `${main.decoder.traceHeader()}\n`);
+    for (const child of cursors.slice(1)) await writeAll(file, `${processLine(child.decoder)}\n`);
+    const out: string[] = [];
+    while (live.length > 0) {
+      // The earliest cursor gives its lines up to the next cursor's time (one cursor: all of them).
+      let first = 0;
+      for (let i = 1; i < live.length; i++) if (live[i]!.time < live[first]!.time) first = i;
+      const cursor = live[first]!;
+      if (live.length === 1) cursor.takeAll(out);
+      else {
+        let limit = Infinity;
+        for (let i = 0; i < live.length; i++) if (i !== first) limit = Math.min(limit, live[i]!.time);
+        cursor.takeUntil(limit, out);
+      }
+      if (out.length >= 65536) {
+        events += out.length;
+        await writeAll(file, out.join(''));
+        out.length = 0;
+      }
+      if (!(await cursor.fill())) live.splice(first, 1);
+    }
+    events += out.length;
+    await writeAll(file, out.join(''));
+    const ends = cursors.map((cursor) => cursor.end!);
+    const incomplete = cursors.filter((cursor) => !cursor.end!.complete);
+    const complete = incomplete.length === 0;
+    const mainEnd = ends[0]!;
+    const marker = complete
+      ? endLine({ ...mainEnd, events }).trimEnd() + (children.length > 0 ? ` processes=${cursors.length}` : '')
+      : `# pyflame-end result=incomplete events=${events} lost=unknown recorder=inprocess reason=${incomplete
+          .map((cursor) => {
+            const why = cursor.end!.how === undefined ? 'no-end-chunk' : 'damaged';
+            return children.length > 0 ? `${why}:pid-${cursor.decoder.header.get('pid') ?? '?'}` : why;
+          })
+          .join(',')}`;
+    await writeAll(file, `# pyflame-exit pid=${exit.pid} wait-status=${waitStatus(exit)}\n${marker}\n`);
     await file.sync();
+    return {
+      events,
+      lost: 0,
+      fired: complete ? events : undefined,
+      missing: complete ? 0 : undefined,
+      complete,
+      cutLine: ends.some((end) => end.damage.some((damage) => damage.code === 'spool-cut')),
+      exit,
+      marker,
+    };
   } finally {
     await file.close();
   }
-  return {
-    events: found.events,
-    lost: 0,
-    fired: complete ? found.events : undefined,
-    missing: complete ? 0 : undefined,
-    complete,
-    cutLine,
-    exit,
-    marker,
-  };
+}
+
+/** A followed child process, as a comment line under the header. */
+function processLine(decoder: SpoolDecoder): string {
+  const field = (key: string) => decoder.header.get(key) ?? '?';
+  return `# pyflame-process pid=${field('pid')} ppid=${field('ppid')} python=${field('python')} version=${field('version')}`;
 }

@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, realpathSync } from 'node:fs';
-import { mkdir, unlink } from 'node:fs/promises';
+import { mkdir, readdir, rm, unlink } from 'node:fs/promises';
 import { constants as osConstants, tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,6 +31,12 @@ export interface InProcessOptions {
   readonly output?: string;
   readonly env?: NodeJS.ProcessEnv;
   readonly cwd?: string;
+  /** Line events (sys.monitoring LINE on 3.12+, sys.settrace before). */
+  readonly lines?: boolean;
+  /** Audit events (sys.addaudithook). */
+  readonly audit?: boolean;
+  /** Python subprocesses record themselves too; their events go into the same trace. */
+  readonly followChildren?: boolean;
   /** Progress and notices (the program's own stderr is inherited). */
   readonly stderr: NodeJS.WritableStream;
 }
@@ -45,6 +51,8 @@ export interface InProcessRecording {
   readonly events: number;
   readonly lost: 0;
   readonly end: TraceEnd;
+  /** Processes in the trace: the program and the children it started (with --follow-children). */
+  readonly processes: number;
 }
 
 /** Asks the interpreter its version; refuses anything but CPython 3.8+. */
@@ -89,11 +97,30 @@ export async function recordInProcess(options: InProcessOptions): Promise<InProc
   const folder = writeTo.kind === 'replace' ? dirname(writeTo.file) : tmpdir();
   await mkdir(folder, { recursive: true });
   const temp = join(folder, `.${basename(output)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  // The recorder's spool, and a folder where followed children put theirs, beside the trace.
+  const spool = `${temp}.spool`;
+  const childFolder = `${temp}.children`;
+  if (options.followChildren) await mkdir(childFolder);
   const say = (text: string) => options.stderr.write(`pyflame: ${text}\n`);
+  const extras = [
+    options.lines ? 'lines' : '',
+    options.audit ? 'audit events' : '',
+    options.followChildren ? 'Python subprocesses' : '',
+  ]
+    .filter((what) => what !== '')
+    .map((what) => `, ${what}`)
+    .join('');
   say(
-    `recording ${interpreter} in-process: CPython ${version.major}.${version.minor}, ${version.minor >= 12 ? 'sys.monitoring' : 'sys.setprofile'} (calls), gc.callbacks, imports`,
+    `recording ${interpreter} in-process: CPython ${version.major}.${version.minor}, ${version.minor >= 12 ? 'sys.monitoring' : 'sys.setprofile'} (calls), gc.callbacks, imports${extras}`,
   );
-  const child = spawn(interpreter, [...split.options, RECORDER, '-o', temp, '--', ...split.program], {
+  const recorderOptions = [
+    '-o',
+    spool,
+    ...(options.lines ? ['--lines'] : []),
+    ...(options.audit ? ['--audit'] : []),
+    ...(options.followChildren ? ['--follow-children', childFolder] : []),
+  ];
+  const child = spawn(interpreter, [...split.options, RECORDER, ...recorderOptions, '--', ...split.program], {
     cwd,
     env,
     stdio: 'inherit',
@@ -111,16 +138,17 @@ export async function recordInProcess(options: InProcessOptions): Promise<InProc
       child.on('error', fail);
       child.on('close', (exitCode, exitSignal) => done([exitCode, exitSignal]));
     });
-    if (!existsSync(temp))
+    if (!existsSync(spool))
       throw new RecordError(
         `${interpreter} ended (${code === null ? `killed by ${signal ?? 'a signal'}` : `exit status ${code}`}) before the recorder began; nothing was recorded`,
       );
     const pid = child.pid ?? 0;
     const signalNumber = signal === null ? 0 : osConstants.signals[signal];
     const exit = code !== null ? { pid, status: code } : { pid, signal: signalNumber };
+    const children = options.followChildren ? await childSpools(childFolder) : [];
     let end: TraceEnd;
     try {
-      end = await finishInProcessTrace(temp, exit);
+      end = await finishInProcessTrace(spool, children, temp, exit);
     } catch (error) {
       await unlink(temp).catch(() => {});
       const errno = (error as NodeJS.ErrnoException).code;
@@ -131,8 +159,28 @@ export async function recordInProcess(options: InProcessOptions): Promise<InProc
       throw error;
     }
     await deliver(temp, writeTo);
-    return { via: 'inprocess', output, interpreter, version, interrupted, stoppedBy, events: end.events, lost: 0, end };
+    return {
+      via: 'inprocess',
+      output,
+      interpreter,
+      version,
+      interrupted,
+      stoppedBy,
+      events: end.events,
+      lost: 0,
+      end,
+      processes: 1 + children.length,
+    };
   } finally {
     for (const signal of [...FORWARDED, 'SIGINT' as const]) process.off(signal, forward);
+    await rm(spool, { force: true });
+    if (options.followChildren) await rm(childFolder, { recursive: true, force: true });
   }
+}
+
+/** The spools the followed children wrote, in the order of their process ids. */
+async function childSpools(folder: string): Promise<string[]> {
+  const names = (await readdir(folder)).filter((name) => /^child-\d+\.spool$/.test(name));
+  const pid = (name: string) => Number(/\d+/.exec(name)![0]);
+  return names.sort((a, b) => pid(a) - pid(b)).map((name) => join(folder, name));
 }

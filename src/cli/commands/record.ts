@@ -18,10 +18,15 @@ export interface RecordArgs {
   pid?: number;
   output?: string;
   lines: boolean;
+  audit: boolean;
+  followChildren: boolean;
   analyze: boolean;
   /** Forces a way; by default the markers when usable, else in-process. */
   via?: RecordWay;
 }
+
+/** At most this many events wait in the in-process recorder's buffer (FLUSH_WORDS / 3 words). */
+const BUFFER_EVENTS = 21846;
 
 /** A path as it can be pasted into a shell. */
 function shellWord(text: string): string {
@@ -33,8 +38,9 @@ export function incompleteWarning(recording: Recording | InProcessRecording): st
   const { end } = recording;
   if (end.complete) return undefined;
   if ('via' in recording) {
-    const cut = end.cutLine ? ' Its last line was cut short and removed.' : '';
-    return `warning: recording incomplete: the recorder inside the program did not finish the trace (the program was killed before its exit handlers ran, e.g. by SIGKILL or a crash): the events of its last buffer (up to 8192) are missing.${cut} The trace is kept and its last line says "result=incomplete"; record again.`;
+    const cut = end.cutLine ? ' Its last chunk was cut short and dropped.' : '';
+    const which = recording.processes > 1 ? ` (${end.marker.replace(/^.*reason=/, '')})` : '';
+    return `warning: recording incomplete: the recorder inside the program did not finish the trace${which} (the program was killed before its exit handlers ran, e.g. by SIGKILL or a crash): the events of its last buffer (up to ${BUFFER_EVENTS} events) are missing.${cut} The trace is kept and its last line says "result=incomplete"; record again.`;
   }
   const cut = end.cutLine ? ' Its last line was cut short and removed.' : '';
   if (end.fired === undefined || end.missing === undefined) {
@@ -82,6 +88,17 @@ export const recordCommand = {
         default: false,
         describe: 'also write line events (one per executed line: big traces)',
       })
+      .option('audit', {
+        type: 'boolean',
+        default: false,
+        describe: 'in-process: also write audit events (sys.addaudithook; the markers always write them)',
+      })
+      .option('follow-children', {
+        type: 'boolean',
+        default: false,
+        describe:
+          'in-process: Python subprocesses (subprocess, multiprocessing) record themselves too, into the same trace (implies --via inprocess)',
+      })
       .option('analyze', { type: 'boolean', default: false, describe: 'run pyflame analyze on the trace afterwards' })
       .option('via', {
         type: 'string',
@@ -96,6 +113,10 @@ export const recordCommand = {
       )
       .example('sudo $0 record --analyze -- /usr/bin/python3.11 -m mymodule', 'record, then print the report')
       .example('$0 record --via inprocess -- python3 script.py', 'no root, any CPython 3.8+: the in-process recorder')
+      .example(
+        '$0 record --follow-children -- python3 pool.py',
+        'the program and its Python subprocesses, in one trace',
+      )
       .epilog(
         'Two ways. The markers need Linux, root, bpftrace, and a CPython built --with-dtrace whose markers include function entry (Debian/Ubuntu /usr/bin/python3.X up to 3.11). Otherwise (or with --via inprocess) the in-process recorder runs the script or -m module under any CPython 3.8+, on any system, without root; it cannot attach to a running process. Ctrl-C, SIGTERM and SIGHUP go to the program; the trace is kept. Exit status: 0 a complete trace, 2 nothing kept, 3 the program failed (the trace is complete), 4 the trace is incomplete (kept, labelled in its last line). See docs/recording.md.',
       ),
@@ -115,11 +136,16 @@ export const recordCommand = {
       throw new UsageError(
         '--pid attaches with bpftrace and the markers; --via inprocess records a program it starts (name it after --)',
       );
+    if (args.followChildren && (args.pid !== undefined || args.via === 'markers'))
+      throw new UsageError(
+        "--follow-children is the in-process recorder's (each Python subprocess records itself); the markers record one process",
+      );
     const target: RecordTarget = args.pid !== undefined ? { pid: args.pid } : { command };
     let recording: Recording | InProcessRecording;
     try {
       let way: RecordWay = args.via ?? 'markers';
-      if (args.via === undefined && 'command' in target) {
+      if (args.via === undefined && args.followChildren) way = 'inprocess';
+      else if (args.via === undefined && 'command' in target) {
         const why = markersUnusable(command);
         if (why !== undefined) {
           way = 'inprocess';
@@ -128,13 +154,16 @@ export const recordCommand = {
           );
         }
       }
-      if (way === 'inprocess' && args.lines)
-        context.stderr.write(
-          'pyflame: warning: --lines is not supported by the in-process recorder yet: recording without line events\n',
-        );
       recording =
         way === 'inprocess'
-          ? await recordInProcess({ command, output: args.output, stderr: context.stderr })
+          ? await recordInProcess({
+              command,
+              output: args.output,
+              lines: args.lines,
+              audit: args.audit,
+              followChildren: args.followChildren,
+              stderr: context.stderr,
+            })
           : await recordTrace({ target, output: args.output, lines: args.lines, stderr: context.stderr });
     } catch (error) {
       if (!(error instanceof RecordError)) throw error;
@@ -145,7 +174,8 @@ export const recordCommand = {
     const signal =
       recording.stoppedBy === undefined || recording.stoppedBy === 'SIGINT' ? 'interrupt' : recording.stoppedBy;
     const how = recording.interrupted ? `stopped by ${signal}; kept what was recorded` : 'the program ended';
-    say(`wrote ${recording.output}: ${recording.events} events (${how})`);
+    const processes = 'via' in recording && recording.processes > 1 ? ` of ${recording.processes} processes` : '';
+    say(`wrote ${recording.output}: ${recording.events} events${processes} (${how})`);
     if (recording.lost > 0 && !('via' in recording))
       say(
         `warning: bpftrace lost ${recording.lost} events (its buffer overflowed): calls around them are incomplete. Record again with a bigger buffer, e.g. BPFTRACE_PERF_RB_PAGES=${Number(recording.perfPages) * 4} (now ${recording.perfPages} pages per CPU)`,
@@ -171,7 +201,7 @@ export const recordCommand = {
     const analyzeArgs: AnalyzeArgs = {
       ...ANALYZE_DEFAULTS,
       traces: [recording.output],
-      lines: args.lines && !('via' in recording),
+      lines: args.lines,
     };
     const analyzed = await analyzeCommand.run(analyzeArgs, context);
     return analyzed === ExitCode.Ok ? status : analyzed;

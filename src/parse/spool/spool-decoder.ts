@@ -1,0 +1,382 @@
+/**
+ * Reads the spool the in-process recorder writes (recorder/pyflame_recorder.py; docs/formats.md,
+ * "pyflame spool") and turns it into lines of pyflame's text format, chunk by chunk.
+ *
+ * A spool is one text header line (padded to a multiple of 8 bytes), then chunks, each
+ * [kind, byte length] as two little-endian 64-bit words and then its bytes:
+ *   1 definitions: text lines `C idx file name firstline`, `L idx [(start, end, line), ...]`,
+ *     `S idx text` (module names, audit events, thread names);
+ *   2 events: 64-bit words, a record per event whose second word, the tag, says its kind (low 4
+ *     bits) and the definition it uses (the rest), and so its length;
+ *   3 end: `words=N end=how`, the number of event words written; absent when the recorder was
+ *     killed before it could end the spool.
+ * Names are kept as bytes (latin1 strings here, bytes again on output): a file name that is not
+ * UTF-8 comes out as the recorder found it.
+ */
+
+export const SPOOL_MAGIC = '# pyflame-spool v';
+
+/** Event kinds of the tag's low 4 bits (the recorder's numbering). */
+const enum Kind {
+  Entry = 0,
+  Return = 1,
+  GcStart = 2,
+  GcDone = 3,
+  ImportStart = 4,
+  ImportDone = 5,
+  Audit = 6,
+  Thread = 7,
+  Line = 8,
+}
+
+/** Words per record, by kind. */
+const RECORD_WORDS = [3, 4, 4, 4, 3, 4, 3, 4, 4];
+
+const enum Chunk {
+  Definitions = 1,
+  Events = 2,
+  End = 3,
+}
+
+/** Larger chunks than the recorder ever writes are damage, not a reason to buffer gigabytes. */
+const MAX_CHUNK_BYTES = 256 << 20;
+const MAX_HEADER_BYTES = 64 << 10;
+const TWO_32 = 4294967296;
+/** Words whose high half is at most this are exact as doubles (below 2^53). */
+const EXACT_HIGH = 0x1fffff;
+
+interface CodeText {
+  readonly entry: string;
+  readonly returnPrefix: string;
+  readonly linePrefix: string;
+  readonly firstLine: string;
+  /** [start, end, line] offset ranges (3.12+): the line of a return at an offset. */
+  ranges?: readonly (readonly [number, number, string])[];
+  lineAt?: Map<number, string>;
+}
+
+/** What the decoder found wrong; each becomes a counted warning where the text is read. */
+export interface SpoolDamage {
+  /** Warning code: spool-cut, spool-no-end, spool-unnamed-thread or spool-damaged. */
+  readonly code: string;
+  readonly what: string;
+  readonly count: number;
+}
+
+export interface SpoolEnd {
+  /** The end chunk was there and its word count matched. */
+  readonly complete: boolean;
+  readonly events: number;
+  readonly how?: string;
+  readonly damage: readonly SpoolDamage[];
+}
+
+/** Decoded lines and their timestamps (for merging several spools by time). */
+export interface DecodedLines {
+  readonly lines: string[];
+  readonly times: number[];
+}
+
+export class SpoolDecoder {
+  /** `key=value` fields of the header. */
+  readonly header = new Map<string, string>();
+  private headerDone = false;
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private readonly codes = new Map<number, CodeText>();
+  private readonly strings = new Map<number, string>();
+  /** Thread ident -> `\tpid\ttid`. */
+  private readonly threads = new Map<number, string>();
+  private pidText = '0';
+  private byOffset = false;
+  private words = 0;
+  private events = 0;
+  private ended: string | undefined;
+  private readonly damage = new Map<string, { code: string; count: number }>();
+  private lines: string[] = [];
+  private times: number[] = [];
+
+  constructor(readonly name: string) {}
+
+  /** Feeds the next bytes of the spool; decoded lines wait in take(). */
+  push(bytes: Buffer): void {
+    if (bytes.length === 0) return;
+    this.pending.push(bytes);
+    this.pendingBytes += bytes.length;
+    if (!this.headerDone && !this.readHeader()) return;
+    for (;;) {
+      if (this.ended !== undefined) {
+        if (this.pendingBytes > 0) this.hurt('bytes after the end chunk, ignored');
+        this.drop(this.pendingBytes);
+        return;
+      }
+      if (this.pendingBytes < 16) return;
+      const head = this.peek(16);
+      const kind = wordAt(head, 0);
+      const size = wordAt(head, 8);
+      if (!(kind >= Chunk.Definitions && kind <= Chunk.End) || !(size >= 0 && size <= MAX_CHUNK_BYTES) || size % 8) {
+        // Nothing after a broken chunk header can be trusted to be aligned: the rest is dropped.
+        this.hurt('a chunk header that is not one (the spool is damaged from there on); the rest was dropped');
+        this.drop(this.pendingBytes);
+        this.ended = 'damaged';
+        return;
+      }
+      if (this.pendingBytes < 16 + size) return;
+      this.drop(16);
+      const body = this.peek(size);
+      this.drop(size);
+      if (kind === Chunk.Definitions) this.define(body.toString('latin1'));
+      else if (kind === Chunk.Events) this.decodeEvents(body);
+      else this.end(body.toString('latin1'));
+    }
+  }
+
+  /** The lines decoded so far (emptied). */
+  take(): DecodedLines {
+    const taken = { lines: this.lines, times: this.times };
+    this.lines = [];
+    this.times = [];
+    return taken;
+  }
+
+  /** After the last bytes: whether the spool was complete, and what was wrong with it. */
+  finish(): SpoolEnd {
+    if (!this.headerDone) this.hurt('no spool header: the file is empty or cut in its first line');
+    else if (this.ended === undefined) {
+      if (this.pendingBytes > 0) {
+        this.hurt(
+          'the last chunk is cut short (the recorder was killed while writing it); its events were dropped',
+          'spool-cut',
+        );
+        this.drop(this.pendingBytes);
+      }
+      this.hurt(
+        'no end chunk: the recorder was killed before it could end the spool (its last buffer is lost)',
+        'spool-no-end',
+      );
+    }
+    const match = /^words=(\d+) end=(\S+)/.exec(this.ended ?? '');
+    const complete =
+      match !== null &&
+      Number(match[1]) === this.words &&
+      [...this.damage.values()].every((damage) => damage.code === 'spool-unnamed-thread');
+    if (match !== null && Number(match[1]) !== this.words)
+      this.hurt(`the end chunk counts ${match[1]} event words, the spool has ${this.words}`);
+    return {
+      complete,
+      events: this.events,
+      how: match?.[2],
+      damage: [...this.damage].map(([what, { code, count }]) => ({ code, what, count })),
+    };
+  }
+
+  /** The `# pyflame-trace` header line the text format starts with. */
+  traceHeader(): string {
+    const fields = [...this.header].filter(([key]) => !['returns', 'ppid', 'follow-children'].includes(key));
+    return `# pyflame-trace v1 ${fields.map(([key, value]) => `${key}=${value}`).join(' ')}`;
+  }
+
+  private hurt(what: string, code = 'spool-damaged'): void {
+    const known = this.damage.get(what);
+    if (known !== undefined) known.count++;
+    else this.damage.set(what, { code, count: 1 });
+  }
+
+  private peek(size: number): Buffer {
+    if (this.pending[0]!.length < size) this.pending = [Buffer.concat(this.pending)];
+    return this.pending[0]!.subarray(0, size);
+  }
+
+  private drop(size: number): void {
+    this.pendingBytes -= size;
+    while (size > 0) {
+      const first = this.pending[0]!;
+      if (first.length <= size) {
+        size -= first.length;
+        this.pending.shift();
+      } else {
+        this.pending[0] = first.subarray(size);
+        size = 0;
+      }
+    }
+  }
+
+  private readHeader(): boolean {
+    const all = this.peek(Math.min(this.pendingBytes, MAX_HEADER_BYTES));
+    const newline = all.indexOf(10);
+    if (newline < 0) {
+      if (this.pendingBytes >= MAX_HEADER_BYTES)
+        throw new SpoolError(this.name, 'its first line is not a spool header');
+      return false;
+    }
+    const line = all.toString('latin1', 0, newline).trimEnd();
+    if (!line.startsWith(SPOOL_MAGIC)) throw new SpoolError(this.name, 'its first line is not a spool header');
+    for (const [, key, value] of line.matchAll(/([A-Za-z_][\w-]*)=(.*?)(?=\s+[A-Za-z_][\w-]*=|\s*$)/g))
+      this.header.set(key!, value!);
+    this.pidText = this.header.get('pid') ?? '0';
+    this.byOffset = this.header.get('returns') === 'offset';
+    this.drop(newline + 1);
+    this.headerDone = true;
+    return true;
+  }
+
+  private define(text: string): void {
+    for (const line of text.split('\n')) {
+      if (line === '') continue;
+      const first = line.indexOf('\t');
+      const second = line.indexOf('\t', first + 1);
+      const index = Number(line.slice(first + 1, second));
+      const rest = line.slice(second + 1);
+      if (first !== 1 || second < 0 || !Number.isInteger(index)) {
+        this.hurt('a definition line that is not one, ignored');
+        continue;
+      }
+      if (line[0] === 'S') this.strings.set(index, rest);
+      else if (line[0] === 'C') this.defineCode(index, rest);
+      else if (line[0] === 'L') this.defineLines(index, rest);
+      else this.hurt('a definition line that is not one, ignored');
+    }
+  }
+
+  /** `file \t name \t firstline`: the file may hold tabs, the name may not. */
+  private defineCode(index: number, rest: string): void {
+    const lineTab = rest.lastIndexOf('\t');
+    const nameTab = rest.lastIndexOf('\t', lineTab - 1);
+    if (nameTab < 0) return this.hurt('a definition line that is not one, ignored');
+    const where = rest.slice(0, lineTab);
+    const firstLine = rest.slice(lineTab + 1);
+    this.codes.set(index, {
+      entry: `\tfunction__entry\t${where}\t${firstLine}\n`,
+      returnPrefix: `\tfunction__return\t${where}\t`,
+      linePrefix: `\tline\t${where}\t`,
+      firstLine,
+    });
+  }
+
+  private defineLines(index: number, rest: string): void {
+    const code = this.codes.get(index);
+    if (code === undefined) return this.hurt('a line table of an unknown code object, ignored');
+    code.ranges = [...rest.matchAll(/\((\d+), (\d+), (-?\d+|None)\)/g)].map(
+      (m) => [Number(m[1]), Number(m[2]), m[3] === 'None' ? code.firstLine : m[3]!] as const,
+    );
+    code.lineAt = new Map();
+  }
+
+  /** The line of a return at `offset` (3.12+), from the code's line table. */
+  private returnLine(code: CodeText, offset: number): string {
+    const known = code.lineAt?.get(offset);
+    if (known !== undefined) return known;
+    let line = code.firstLine;
+    for (const [start, end, number] of code.ranges ?? []) {
+      if (offset >= start && offset < end) {
+        line = number;
+        break;
+      }
+    }
+    code.lineAt?.set(offset, line);
+    return line;
+  }
+
+  private ids(ident: number): string {
+    let ids = this.threads.get(ident);
+    if (ids === undefined) {
+      // A thread the recorder never named (started outside threading): its id stands in for the tid.
+      this.hurt(
+        'events of a thread the recorder could not name (not started by threading): its tid is shown as its Python ident',
+        'spool-unnamed-thread',
+      );
+      ids = `\t${this.pidText}\t${ident}`;
+      this.threads.set(ident, ids);
+    }
+    return ids;
+  }
+
+  private decodeEvents(body: Buffer): void {
+    const count = body.length / 8;
+    this.words += count;
+    const lines = this.lines;
+    const times = this.times;
+    let i = 0;
+    while (i < count) {
+      const tag = wordAt(body, (i + 1) * 8);
+      const kind = tag % 16;
+      const size = RECORD_WORDS[kind];
+      if (size === undefined || !(tag >= 0) || i + size > count) {
+        this.hurt('event words that are no event (the rest of their chunk was dropped)');
+        return;
+      }
+      const offset = i * 8;
+      i += size;
+      const time = timeAt(body, offset);
+      const ident = wordAt(body, offset + 16);
+      const index = (tag - kind) / 16;
+      let text: string;
+      switch (kind) {
+        case Kind.Entry:
+        case Kind.Return:
+        case Kind.Line: {
+          const code = this.codes.get(index);
+          if (code === undefined) {
+            this.hurt('events of a code object never defined, dropped');
+            continue;
+          }
+          if (kind === Kind.Entry) text = code.entry;
+          else {
+            const arg = wordAt(body, offset + 24);
+            if (kind === Kind.Line) text = `${code.linePrefix}${arg}\n`;
+            else text = `${code.returnPrefix}${this.byOffset ? this.returnLine(code, arg) : arg}\n`;
+          }
+          break;
+        }
+        case Kind.GcStart:
+        case Kind.GcDone:
+          text = `\t${kind === Kind.GcStart ? 'gc__start' : 'gc__done'}\t${wordAt(body, offset + 24)}\n`;
+          break;
+        default: {
+          const name = this.strings.get(index);
+          if (name === undefined) {
+            this.hurt('events naming a string never defined, dropped');
+            continue;
+          }
+          if (kind === Kind.Thread) {
+            this.threads.set(ident, `\t${this.pidText}\t${wordAt(body, offset + 24)}`);
+            text = `\tthread-name\t${name}\n`;
+          } else if (kind === Kind.ImportStart) text = `\timport__find__load__start\t${name}\n`;
+          else if (kind === Kind.ImportDone)
+            text = `\timport__find__load__done\t${name}\t${wordAt(body, offset + 24)}\n`;
+          else text = `\taudit\t${name}\n`;
+        }
+      }
+      lines.push(`${time.text}${this.ids(ident)}${text}`);
+      times.push(time.value);
+      this.events++;
+    }
+  }
+
+  private end(text: string): void {
+    this.ended = text.trim();
+  }
+}
+
+/** The input is not a spool at all (its header is wrong): a usage error, not damage. */
+export class SpoolError extends Error {
+  constructor(
+    readonly file: string,
+    readonly why: string,
+  ) {
+    super(`${file}: ${why}`);
+  }
+}
+
+/** A little-endian signed 64-bit word as a number (exact below 2^53). */
+function wordAt(bytes: Buffer, offset: number): number {
+  return bytes.readInt32LE(offset + 4) * TWO_32 + bytes.readUInt32LE(offset);
+}
+
+/** A timestamp word: its decimal text (exact at any size) and its value (for ordering). */
+function timeAt(bytes: Buffer, offset: number): { text: string; value: number } {
+  const high = bytes.readInt32LE(offset + 4);
+  const value = high * TWO_32 + bytes.readUInt32LE(offset);
+  if (high >= 0 && high <= EXACT_HIGH) return { text: String(value), value };
+  return { text: bytes.readBigInt64LE(offset).toString(), value };
+}
