@@ -17,7 +17,7 @@
 export const SPOOL_MAGIC = '# pyflame-spool v';
 
 /** Event kinds of the tag's low 4 bits (the recorder's numbering). */
-const enum Kind {
+enum Kind {
   Entry = 0,
   Return = 1,
   GcStart = 2,
@@ -32,7 +32,7 @@ const enum Kind {
 /** Words per record, by kind. */
 const RECORD_WORDS = [3, 4, 4, 4, 3, 4, 3, 4, 4];
 
-const enum Chunk {
+enum Chunk {
   Definitions = 1,
   Events = 2,
   End = 3,
