@@ -162,11 +162,12 @@ class Spool:
             os.close(self.fd)
 
     def abandon(self):
-        """In a forked child: the parent's spool is not ours to write."""
-        with self.lock:
-            self.closed = True
-            del self.words[:]
-            del self.definitions[:]
+        """In a forked child: the parent's spool is not ours to write. (Its lock may have been held
+        by another thread of the parent at the fork: in the child it would never be released.)"""
+        self.lock = threading.Lock()
+        self.closed = True
+        del self.words[:]
+        del self.definitions[:]
         try:
             os.close(self.fd)
         except OSError:
@@ -240,7 +241,9 @@ class Recorder:
 
     def note_thread(self, thread):
         """Names a thread of threading's (at the end, for the threads still alive)."""
-        if thread.native_id is not None and thread.ident is not None:
+        if thread is threading.current_thread():
+            self.note_current_thread()  # after a fork, its native_id may still be the parent's
+        elif thread.native_id is not None and thread.ident is not None:
             self.note(thread.name, thread.ident, thread.native_id)
 
     def note_current_thread(self):
@@ -484,9 +487,10 @@ class Recorder:
             self.original_find_and_load = None
 
     def audit_hook(self, event, args):
-        # 3.8-3.11 audit every read of frame.f_code, which the profile function makes for each call
-        # and return: those are the recorder's own, not the program's (see docs/recording.md).
-        if event == "object.__getattr__" and not RETURNS_BY_OFFSET and len(args) == 2 and args[1] == "f_code":
+        # The hooks call id() for every event, and 3.8-3.11 audit every read of frame.f_code, which
+        # the profile function makes for each call and return: those events are the recorder's
+        # own, not the program's, and are not recorded (see docs/recording.md).
+        if event == "builtins.id" or (event == "object.__getattr__" and len(args) == 2 and args[1] == "f_code"):
             return
         if not self.spool.closed:
             self.spool.words.extend((_now(), self.string(event.replace("\t", " ")) << 4 | AUDIT, _get_ident()))
@@ -587,6 +591,11 @@ def _finish_on_sigterm(recorder, inherited=None):
         return
 
     def finish_and_die(signum, frame):
+        if frame is not None and frame.f_code.co_filename in OWN_FILES:
+            # In the recorder's own code (a flush holding the spool's lock): sent again a moment
+            # later, when the program's code runs, so the spool gets its last chunks and its end.
+            _thread.start_new_thread(_send_again, (signum,))
+            return
         recorder.finish("sigterm")
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         os.kill(os.getpid(), signal.SIGTERM)

@@ -145,7 +145,15 @@ export async function recordInProcess(options: InProcessOptions): Promise<InProc
     const pid = child.pid ?? 0;
     const signalNumber = signal === null ? 0 : osConstants.signals[signal];
     const exit = code !== null ? { pid, status: code } : { pid, signal: signalNumber };
-    const children = options.followChildren ? await childSpools(childFolder) : [];
+    let children = options.followChildren ? await childSpools(childFolder) : [];
+    if (children.length > 0) {
+      const running = await waitForChildren(children, CHILD_WAIT_MS);
+      children = await childSpools(childFolder); // with any started meanwhile
+      if (running.length > 0)
+        say(
+          `warning: ${running.length} Python subprocess${running.length === 1 ? ' was' : 'es were'} still running ${CHILD_WAIT_MS / 1000} s after the program ended (pid ${running.join(', ')}): ${running.length === 1 ? 'its' : 'their'} events up to now are in the trace, without ${running.length === 1 ? 'its' : 'their'} end`,
+        );
+    }
     let end: TraceEnd;
     try {
       end = await finishInProcessTrace(spool, children, temp, exit);
@@ -176,6 +184,32 @@ export async function recordInProcess(options: InProcessOptions): Promise<InProc
     await rm(spool, { force: true });
     if (options.followChildren) await rm(childFolder, { recursive: true, force: true });
   }
+}
+
+/**
+ * How long pyflame waits, after the program ended, for its followed subprocesses to end (and their
+ * spools with them): multiprocessing's resource tracker and forkserver end just after the program.
+ */
+const CHILD_WAIT_MS = 10_000;
+
+/** Waits until every child process that wrote a spool has ended, or `limit` ms; returns the pids still running. */
+async function waitForChildren(spools: readonly string[], limit: number): Promise<number[]> {
+  const pids = spools.map((spool) => Number(/child-(\d+)\.spool$/.exec(spool)![1]));
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code === 'EPERM';
+    }
+  };
+  const until = Date.now() + limit;
+  let running = pids.filter(alive);
+  while (running.length > 0 && Date.now() < until) {
+    await new Promise((done) => setTimeout(done, 20));
+    running = running.filter(alive);
+  }
+  return running;
 }
 
 /** The spools the followed children wrote, in the order of their process ids. */
