@@ -497,6 +497,7 @@ function printTable(results, opts) {
     'cProfile s',
     'in-process s',
     'µs/event',
+    'µs/ev cpu',
     'target',
     'bpftrace s',
     'bpftrace prog s',
@@ -513,6 +514,7 @@ function printTable(results, opts) {
       secs(r.modes.cProfile),
       secs(r.modes.inprocess),
       r.usPerEvent === null ? '?' : r.usPerEvent.toFixed(2),
+      r.usPerEventCpu === null ? '-' : r.usPerEventCpu.toFixed(2),
       r.perEventMet === null ? '?' : `${r.perEventMet ? 'yes' : 'NO'} (<= ${r.targetUsPerEvent})`,
       secs(bt),
       bt?.traceSpanMedian == null ? '-' : bt.traceSpanMedian.toFixed(3),
@@ -520,17 +522,23 @@ function printTable(results, opts) {
       r.speedupVsBpftraceProgram == null ? '-' : `${r.speedupVsBpftraceProgram.toFixed(1)}x`,
     ];
   });
+  // Without any bpftrace recording its four columns would be empty.
+  const columns = results.some((r) => r.modes.bpftrace) ? head.length : head.length - 4;
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
   const line = (cells) =>
-    cells.map((c, i) => (i < 2 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
-  const out = [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
+    cells
+      .slice(0, columns)
+      .map((c, i) => (i < 2 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i])))
+      .join('  ');
+  const out = [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
   for (const r of results) for (const n of r.notes) out.push(`note: ${r.program} on ${r.python}: ${n}`);
   out.push(
     `Seconds: wall time from spawn to exit, ${opts.runs > 1 ? `median (minimum) of ${opts.runs} runs` : '1 run'}; programs at scale ${opts.scale}.`,
     'events: what the in-process recorder writes (pyflame record --via inprocess). µs/event: (in-process - untraced) / events,',
-    'medians; target: issue 12 (0.5 µs on 3.12+, 1 µs on 3.8-3.11). bpftrace s: the whole `pyflame record --via markers` run',
-    '(node, bpftrace attaching and draining, the program); bpftrace prog s: first to last event of its trace. speedup: bpftrace s /',
-    'in-process s (target >= 10x); speedup (prog): bpftrace prog s / in-process s.',
+    'from the medians; µs/ev cpu: the same from user + system CPU time (/usr/bin/time, 10 ms resolution), which a busy',
+    'machine inflates less. target (on µs/event): issue 12, 0.5 µs on 3.12+, 1 µs on 3.8-3.11. bpftrace s: the whole',
+    '`pyflame record --via markers` run (node, bpftrace attaching and draining, the program); bpftrace prog s: first to last',
+    'event of its trace. speedup: bpftrace s / in-process s (target >= 10x); speedup (prog): bpftrace prog s / in-process s.',
   );
   process.stdout.write(out.join('\n') + '\n');
 }
