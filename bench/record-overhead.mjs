@@ -13,6 +13,7 @@
 //   --no-bpftrace  leave out the bpftrace recordings
 //   --json FILE    where to write the figures (default out/bench-record-overhead.json)
 //   --check        exit with status 1 when a target is missed (default: report only)
+//   --markdown FILE  run nothing: print the table of docs/benchmarks.md from FILE (a JSON written before)
 //
 // For each interpreter found and each program, side by side in one run (the modes of one
 // repetition run one after another, so a slower moment of this shared machine hits them alike):
@@ -138,6 +139,7 @@ function parseArgs(argv) {
         'no-bpftrace': { type: 'boolean' },
         json: { type: 'string' },
         check: { type: 'boolean' },
+        markdown: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }).values;
@@ -158,6 +160,7 @@ function parseArgs(argv) {
     bpftrace: !v['no-bpftrace'],
     json: path.resolve(v.json ?? DEFAULT_JSON),
     check: v.check ?? false,
+    markdown: v.markdown ?? null,
   };
   if (!Number.isInteger(o.runs) || o.runs < 1) die('--runs must be a positive integer');
   if (!(o.scale > 0 && o.scale <= 100)) die('--scale must be a number above 0, at most 100');
@@ -467,6 +470,8 @@ function summarize(res) {
   res.usPerEvent = perEvent(ip.wallMedian, u.wallMedian);
   res.usPerEventFromMins = perEvent(ip.wallMin, u.wallMin);
   res.usPerEventCpu = perEvent(ip.cpuMedian, u.cpuMedian);
+  // cProfile on the same events, for comparison (it counts the same calls)
+  res.usPerEventCProfile = perEvent(res.modes.cProfile.wallMedian, u.wallMedian);
   res.targetUsPerEvent = TARGET_US_PER_EVENT[res.family];
   res.perEventMet = res.usPerEvent === null ? null : res.usPerEvent <= res.targetUsPerEvent;
   const bt = res.modes.bpftrace;
@@ -543,10 +548,31 @@ function printTable(results, opts) {
   process.stdout.write(out.join('\n') + '\n');
 }
 
+/** The table of docs/benchmarks.md ("Recording overhead"), from a JSON this script wrote. */
+function markdownTable(doc) {
+  const f = (x, digits) => (x == null ? '-' : x.toFixed(digits));
+  const lines = [
+    '| program | python | events | untraced s | cProfile s | cProfile µs/event | in-process s | **µs/event** | µs/event (CPU) | bpftrace s | bpftrace program s | speedup: whole (program) |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const r of doc.results) {
+    const m = r.modes;
+    const bt = m.bpftrace;
+    lines.push(
+      `| ${r.program} | ${r.python} | ${r.events?.toLocaleString('en-US') ?? '?'} | ${f(m.untraced.wallMedian, 3)} | ${f(m.cProfile.wallMedian, 3)} | ${f(r.usPerEventCProfile, 2)} | ${f(m.inprocess.wallMedian, 3)} | **${f(r.usPerEvent, 2)}** | ${f(r.usPerEventCpu, 2)} | ${bt ? f(bt.wallMedian, 3) : '-'} | ${bt ? f(bt.traceSpanMedian, 3) : '-'} | ${r.speedupVsBpftrace == null ? '-' : `${f(r.speedupVsBpftrace, 1)}x (${f(r.speedupVsBpftraceProgram, 1)}x)`} |`,
+    );
+  }
+  return lines.join('\n') + '\n';
+}
+
 // ---- main ------------------------------------------------------------------------------------
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
+  if (opts.markdown) {
+    process.stdout.write(markdownTable(JSON.parse(fs.readFileSync(opts.markdown, 'utf8'))));
+    return;
+  }
   const started = process.hrtime.bigint();
   fs.mkdirSync(WORK_DIR, { recursive: true });
   if (!fs.existsSync(path.join(ROOT, 'dist', 'src', 'cli', 'main.js')))
