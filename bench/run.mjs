@@ -5,7 +5,7 @@
 //                      [--json FILE] [--regen] [--check]
 //
 //   --only      run only these cases (names in CASES below: pyflame, dtrace, analyze-pyflame,
-//               analyze-dtrace, flamegraph-folded)
+//               analyze-dtrace, flamegraph-folded; and the opt-in record-overhead, see below)
 //   --size-mb   input size in MiB for a quick run (default: 1100 MiB and >= 15 M events, the
 //               generator's default); other sizes use bench/data/bench-<N>mb.<format>.txt
 //   --seed      generator seed (default 1)
@@ -123,6 +123,14 @@ const CASES = [
   },
 ];
 
+// Opt-in cases: run only when named with --only, because they need more than Node (Pythons,
+// bpftrace, root) and take minutes. Each is a script of its own that prints its own table and
+// writes its own JSON; run.mjs passes it --runs (when given) and --check.
+//   record-overhead: bench/record-overhead.mjs, what recording costs a Python program (untraced,
+//   cProfile, the in-process recorder, bpftrace; issue 12). `node bench/run.mjs --only
+//   record-overhead`, or the script itself for its other flags (--quick, --scale, --python ...).
+const OPT_IN_CASES = [{ name: 'record-overhead', script: 'bench/record-overhead.mjs' }];
+
 // ----------------------------------------------------------------------------------------------
 
 const USAGE =
@@ -152,6 +160,7 @@ function parseArgs(argv) {
     sizeMb: v['size-mb'] === undefined ? null : Number(v['size-mb']),
     seed: v.seed === undefined ? 1 : Number(v.seed),
     runs: v.runs === undefined ? 1 : Number(v.runs),
+    runsGiven: v.runs !== undefined,
     json: v.json ?? null,
     regen: v.regen ?? false,
     check: v.check ?? false,
@@ -160,7 +169,7 @@ function parseArgs(argv) {
   if (!Number.isInteger(o.seed) || o.seed < 0 || o.seed > 0xffffffff) die('--seed must be an integer 0..4294967295');
   if (!Number.isInteger(o.runs) || o.runs < 1) die('--runs must be a positive integer');
   if (o.only) {
-    const names = new Set(CASES.map((c) => c.name));
+    const names = new Set([...CASES, ...OPT_IN_CASES].map((c) => c.name));
     for (const n of o.only) if (!names.has(n)) die(`unknown case ${n} (have: ${[...names].join(', ')})`);
   }
   return o;
@@ -572,6 +581,7 @@ function printTable(results) {
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const cases = CASES.filter((c) => !opts.only || opts.only.includes(c.name));
+  const optIn = OPT_IN_CASES.filter((c) => opts.only?.includes(c.name));
   await prepareInputs(cases, opts);
 
   const results = [];
@@ -588,9 +598,20 @@ async function main() {
     results.push(summarize(c, runs));
   }
 
-  printTable(results);
+  if (results.length) printTable(results);
 
-  if (opts.json) {
+  let optInFailed = false;
+  for (const c of optIn) {
+    const args = [...(opts.runsGiven ? ['--runs', String(opts.runs)] : []), ...(opts.check ? ['--check'] : [])];
+    log(`running ${c.name}: ${c.script} ${args.join(' ')}`);
+    const r = await runProcess(process.execPath, [path.resolve(ROOT, c.script), ...args], { capture: false });
+    if (r.code !== 0) {
+      log(`${c.name}: exited with ${r.signal ?? `status ${r.code}`}`);
+      optInFailed = true;
+    }
+  }
+
+  if (opts.json && results.length) {
     const cpus = os.cpus();
     const doc = {
       date: new Date().toISOString(),
@@ -619,7 +640,7 @@ async function main() {
 
   const failed = results.some((r) => r.error);
   const missed = results.some((r) => !r.error && (!r.met.throughput || !r.met.rss));
-  process.exitCode = failed ? 1 : opts.check && missed ? 1 : 0;
+  process.exitCode = failed || optInFailed ? 1 : opts.check && missed ? 1 : 0;
 }
 
 main().catch((e) => {
