@@ -41,6 +41,7 @@ enum Chunk {
 /** Larger chunks than the recorder ever writes are damage, not a reason to buffer gigabytes. */
 const MAX_CHUNK_BYTES = 256 << 20;
 const MAX_HEADER_BYTES = 64 << 10;
+
 const TWO_32 = 4294967296;
 /** Words whose high half is at most this are exact as doubles (below 2^53). */
 const EXACT_HIGH = 0x1fffff;
@@ -67,6 +68,11 @@ export interface SpoolEnd {
   /** The end chunk was there and its word count matched. */
   readonly complete: boolean;
   readonly events: number;
+  /**
+   * How the recorder ended the spool (the end chunk's `end=`: exit, sigterm...); `damaged` when
+   * a broken chunk header stopped the reading or the end chunk is not one; absent when the spool
+   * has no end chunk (so that a label can say reason=damaged or reason=no-end-chunk).
+   */
   readonly how?: string;
   readonly damage: readonly SpoolDamage[];
 }
@@ -91,7 +97,11 @@ export class SpoolDecoder {
   private byOffset = false;
   private words = 0;
   private events = 0;
+  /** The end chunk's text. */
   private ended: string | undefined;
+  /** A broken chunk header stopped the reading: nothing after it is trusted. */
+  private broken = false;
+  private trailing = false;
   private readonly damage = new Map<string, { code: string; count: number }>();
   private lines: string[] = [];
   private times: number[] = [];
@@ -105,8 +115,13 @@ export class SpoolDecoder {
     this.pendingBytes += bytes.length;
     if (!this.headerDone && !this.readHeader()) return;
     for (;;) {
-      if (this.ended !== undefined) {
-        if (this.pendingBytes > 0) this.hurt('bytes after the end chunk, ignored');
+      if (this.ended !== undefined || this.broken) {
+        // Counted once, however many pieces the bytes come in; after a broken chunk header they
+        // are dropped silently (the damage was counted).
+        if (this.pendingBytes > 0 && !this.broken && !this.trailing) {
+          this.trailing = true;
+          this.hurt('bytes after the end chunk, ignored');
+        }
         this.drop(this.pendingBytes);
         return;
       }
@@ -118,7 +133,7 @@ export class SpoolDecoder {
         // Nothing after a broken chunk header can be trusted to be aligned: the rest is dropped.
         this.hurt('a chunk header that is not one (the spool is damaged from there on); the rest was dropped');
         this.drop(this.pendingBytes);
-        this.ended = 'damaged';
+        this.broken = true;
         return;
       }
       if (this.pendingBytes < 16 + size) return;
@@ -142,7 +157,7 @@ export class SpoolDecoder {
   /** After the last bytes: whether the spool was complete, and what was wrong with it. */
   finish(): SpoolEnd {
     if (!this.headerDone) this.hurt('no spool header: the file is empty or cut in its first line');
-    else if (this.ended === undefined) {
+    else if (this.ended === undefined && !this.broken) {
       if (this.pendingBytes > 0) {
         this.hurt(
           'the last chunk is cut short (the recorder was killed while writing it); its events were dropped',
@@ -160,12 +175,13 @@ export class SpoolDecoder {
       match !== null &&
       Number(match[1]) === this.words &&
       [...this.damage.values()].every((damage) => damage.code === 'spool-unnamed-thread');
+    if (this.ended !== undefined && match === null) this.hurt('an end chunk that is not one');
     if (match !== null && Number(match[1]) !== this.words)
       this.hurt(`the end chunk counts ${match[1]} event words, the spool has ${this.words}`);
     return {
       complete,
       events: this.events,
-      how: match?.[2],
+      how: match?.[2] ?? (this.broken || this.ended !== undefined ? 'damaged' : undefined),
       damage: [...this.damage].map(([what, { code, count }]) => ({ code, what, count })),
     };
   }
