@@ -231,6 +231,22 @@ describe('a damaged spool', () => {
     assert.match(decoded.end.damage[0]!.what, /event words that are no event/);
   });
 
+  test('an events chunk ending in a lone word (no tag after it): spool-damaged, no throw', () => {
+    for (const words of [[2000n], [2000n, tag(1, ENTRY), 7n, 2100n]]) {
+      const body = Buffer.alloc(words.length * 8);
+      words.forEach((word, i) => body.writeBigInt64LE(word, i * 8));
+      const writer = smallSpool({ end: false });
+      const bytes = writer
+        .chunk(CHUNK_EVENTS, body)
+        .end('exit', writer.words + words.length)
+        .bytes();
+      const decoded = decode(bytes);
+      assert.equal(decoded.lines.length, full.lines.length + (words.length > 1 ? 1 : 0));
+      assert.deepEqual(decoded.damage, { 'spool-damaged': 1 });
+      assert.match(decoded.end.damage[0]!.what, /event words that are no event/);
+    }
+  });
+
   test('a huge declared chunk size is damage, not an allocation', () => {
     const base = smallSpool({ end: false });
     const bytes = base

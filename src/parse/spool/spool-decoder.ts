@@ -314,7 +314,8 @@ export class SpoolDecoder {
     const times = this.times;
     let i = 0;
     while (i < count) {
-      const tag = wordAt(body, (i + 1) * 8);
+      // A lone last word has no tag to read: -1 is no kind.
+      const tag = i + 1 < count ? wordAt(body, (i + 1) * 8) : -1;
       const kind = tag % 16;
       const size = RECORD_WORDS[kind];
       if (size === undefined || !(tag >= 0) || i + size > count) {
