@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import { TraceInputError } from '../src/model/diagnostics.js';
 import { readTrace } from '../src/parse/read-trace.js';
 import { SpoolDecoder, type SpoolEnd } from '../src/parse/spool/spool-decoder.js';
-import { endLine, spoolToText } from '../src/parse/spool/spool-text.js';
+import { endLine, spoolAsText, spoolToText } from '../src/parse/spool/spool-text.js';
 import { finishInProcessTrace } from '../src/record/inprocess-end.js';
 import { FIXTURES } from './helpers/paths.js';
 import { runCli } from './helpers/run-cli.js';
@@ -308,6 +308,31 @@ describe('a file that only looks like a spool, or is empty', () => {
     const result = await runCli(['analyze', path]);
     assert.equal(result.code, 2);
     assert.ok(result.stderr.includes(`${path}:1: not a pyflame spool`), result.stderr);
+  });
+
+  test('a spool of another version: TraceInputError naming the file, line 1 and the version', async () => {
+    const v1 = smallSpool().bytes();
+    const v2 = Buffer.concat([Buffer.from('# pyflame-spool v2 pid=1\n'), v1.subarray(v1.indexOf(10) + 1)]);
+    assert.throws(() => spoolToText(v2, 'v2.spool'), /v2\.spool:1: not a pyflame spool.*version 2.*version 1/);
+    const result = await runCli(['analyze', writeSpool(v2)]);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /:1: not a pyflame spool.*version 2/);
+    const noNumber = Buffer.concat([Buffer.from('# pyflame-spool vX pid=1\n'), v1.subarray(v1.indexOf(10) + 1)]);
+    assert.throws(() => spoolToText(noNumber, 'vx.spool'), /vx\.spool:1: not a pyflame spool/);
+  });
+
+  test('a spool header with no fields: the decoded text still starts with the trace header', async () => {
+    const v1 = smallSpool().bytes();
+    const bare = Buffer.concat([Buffer.from('# pyflame-spool v1     \n'), v1.subarray(v1.indexOf(10) + 1)]);
+    const { text } = spoolToText(bare, 'bare.spool');
+    assert.match(text, /^# pyflame-trace v1\n\d+\t/);
+    const streamed: Buffer[] = [];
+    async function* source() {
+      yield bare.subarray(0, 10);
+      yield bare.subarray(10);
+    }
+    for await (const chunk of spoolAsText(source(), 'bare.spool', () => {})) streamed.push(chunk);
+    assert.equal(Buffer.concat(streamed).toString('latin1'), text);
   });
 
   test('an empty file: pyflame analyze says it is empty, exit 2', async () => {

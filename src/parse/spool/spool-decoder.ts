@@ -15,6 +15,7 @@
  */
 
 export const SPOOL_MAGIC = '# pyflame-spool v';
+const SPOOL_VERSION = '1';
 
 /** Event kinds of the tag's low 4 bits (the recorder's numbering). */
 enum Kind {
@@ -108,6 +109,11 @@ export class SpoolDecoder {
 
   constructor(readonly name: string) {}
 
+  /** Whether the header line was read (a header may have no fields). */
+  get headerRead(): boolean {
+    return this.headerDone;
+  }
+
   /** Feeds the next bytes of the spool; decoded lines wait in take(). */
   push(bytes: Buffer): void {
     if (bytes.length === 0) return;
@@ -189,7 +195,7 @@ export class SpoolDecoder {
   /** The `# pyflame-trace` header line the text format starts with. */
   traceHeader(): string {
     const fields = [...this.header].filter(([key]) => !['returns', 'ppid', 'follow-children'].includes(key));
-    return `# pyflame-trace v1 ${fields.map(([key, value]) => `${key}=${value}`).join(' ')}`;
+    return `# pyflame-trace v1${fields.map(([key, value]) => ` ${key}=${value}`).join('')}`;
   }
 
   private hurt(what: string, code = 'spool-damaged'): void {
@@ -227,6 +233,15 @@ export class SpoolDecoder {
     }
     const line = all.toString('latin1', 0, newline).trimEnd();
     if (!line.startsWith(SPOOL_MAGIC)) throw new SpoolError(this.name, 'its first line is not a spool header');
+    // Another version's chunks would decode as damage, or worse as wrong events: refused.
+    const version = /^\S+ \S+ v(\d+)(?:\s|$)/.exec(line)?.[1];
+    if (version !== SPOOL_VERSION)
+      throw new SpoolError(
+        this.name,
+        version === undefined
+          ? 'its header line has no version number'
+          : `it is spool version ${version}; this pyflame reads version ${SPOOL_VERSION}`,
+      );
     for (const [, key, value] of line.matchAll(/([A-Za-z_][\w-]*)=(.*?)(?=\s+[A-Za-z_][\w-]*=|\s*$)/g))
       this.header.set(key!, value!);
     this.pidText = this.header.get('pid') ?? '0';
