@@ -286,6 +286,52 @@ describe('a damaged spool', () => {
   });
 });
 
+describe('readTrace warns of each kind of damage, counted', () => {
+  const whole = smallSpool().bytes();
+  const ranges = chunkRanges(whole);
+  const undefinedCode = new SpoolWriter({ returns: 'line' })
+    .define('S\t1\tMainThread\nC\t1\t/app/a.py\tf\t1\n')
+    .events([10, tag(1, 7), 7, 70], [20, tag(1, ENTRY), 7], [30, tag(9, ENTRY), 7], [40, tag(9, RETURN), 7, 0])
+    .events([50, tag(1, RETURN), 7, 0])
+    .end()
+    .bytes();
+  const cases: [string, Buffer, Record<string, number>][] = [
+    ['cut at a chunk boundary', whole.subarray(0, ranges[3]![0]), { 'spool-no-end': 1 }],
+    ['cut inside a chunk', whole.subarray(0, ranges[3]![0] + 20), { 'spool-cut': 1, 'spool-no-end': 1 }],
+    [
+      'a garbage chunk header',
+      Buffer.concat([whole.subarray(0, ranges[2]![0]), Buffer.alloc(16, 0xff), whole.subarray(ranges[2]![0])]),
+      { 'spool-damaged': 1 },
+    ],
+    ['bytes after the end chunk', Buffer.concat([whole, Buffer.alloc(24, 1)]), { 'spool-damaged': 1 }],
+    ['events of a code never defined', undefinedCode, { 'spool-damaged': 2 }],
+    ['a wrong word count', smallSpool({ end: false }).end('exit', 3).bytes(), { 'spool-damaged': 1 }],
+    [
+      'an unnamed thread',
+      new SpoolWriter({ returns: 'line' })
+        .define('C\t1\t/app/a.py\tf\t1\n')
+        .events([20, tag(1, ENTRY), 7], [50, tag(1, RETURN), 7, 0])
+        .end()
+        .bytes(),
+      { 'spool-unnamed-thread': 1 },
+    ],
+  ];
+  for (const [label, bytes, expected] of cases) {
+    test(label, async () => {
+      const counts = await warningsOf(writeSpool(bytes));
+      const spoolCounts = Object.fromEntries(Object.entries(counts).filter(([code]) => code.startsWith('spool-')));
+      assert.deepEqual(spoolCounts, expected);
+      // The same, read in pieces of 16 bytes.
+      const small = await readTrace(writeSpool(bytes), { chunkBytes: 16 });
+      const smallCounts: Record<string, number> = {};
+      for (const warning of small.warnings)
+        if (warning.code.startsWith('spool-'))
+          smallCounts[warning.code] = (smallCounts[warning.code] ?? 0) + warning.count;
+      assert.deepEqual(smallCounts, expected);
+    });
+  }
+});
+
 describe('a file that only looks like a spool, or is empty', () => {
   const noNewline = Buffer.concat([Buffer.from('# pyflame-spool v1 pid=1 '), Buffer.alloc(70 << 10, 'x')]);
 
