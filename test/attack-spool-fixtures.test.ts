@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { gzipSync } from 'node:zlib';
 import { spoolToText } from '../src/internal.js';
 import { assertGolden } from './helpers/golden.js';
 import { FIXTURES } from './helpers/paths.js';
@@ -73,6 +74,18 @@ describe('real spools of the in-process recorder', () => {
       assert.ok((fromSpool.functions as unknown[]).length > 5);
     });
   }
+
+  test('calls-3.12.spool gzipped, and on stdin: the same analysis as the file', async () => {
+    const path = join(SPOOLS, 'calls-3.12.spool');
+    const gzipped = join(scratch, 'calls-3.12.spool.gz');
+    writeFileSync(gzipped, gzipSync(readFileSync(path)));
+    const stdin = await runCli(['analyze', '-', '--json', '-'], { stdin: readFileSync(path) });
+    assert.equal(stdin.code, 0, stdin.stderr);
+    const results = [await analyzeJson(path), await analyzeJson(gzipped), JSON.parse(stdin.stdout)];
+    for (const json of results) delete (json.source as { path?: string }).path;
+    assert.deepEqual(results[1], results[0]);
+    assert.deepEqual(results[2], results[0]);
+  });
 
   test('calls-3.12.spool (returns by offset) and calls-3.8.spool (by line): the same program, the same calls', async () => {
     const counts = async (name: string) => {
