@@ -42,7 +42,6 @@ enum Chunk {
 /** Larger chunks than the recorder ever writes are damage, not a reason to buffer gigabytes. */
 const MAX_CHUNK_BYTES = 256 << 20;
 const MAX_HEADER_BYTES = 64 << 10;
-
 const TWO_32 = 4294967296;
 /** Words whose high half is at most this are exact as doubles (below 2^53). */
 const EXACT_HIGH = 0x1fffff;
