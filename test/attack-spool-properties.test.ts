@@ -132,6 +132,51 @@ describe('decoding a real spool cut anywhere, fed in any pieces', () => {
   });
 });
 
+describe('return lines by offset (3.12+)', () => {
+  test("an offset's line is its range's in the code's line table; outside every range, None: the first line", () => {
+    // Ranges as co_lines() gives them: sorted, not overlapping, maybe empty or with gaps between.
+    const table = fc
+      .array(
+        fc.tuple(
+          fc.integer({ min: 0, max: 3 }),
+          fc.integer({ min: 0, max: 6 }),
+          fc.option(fc.integer({ min: 0, max: 500 })),
+        ),
+        {
+          maxLength: 40,
+        },
+      )
+      .map((steps) => {
+        let at = 0;
+        return steps.map(([gap, length, line]) => {
+          const start = at + gap * 2;
+          at = start + length * 2;
+          return [start, at, line] as const;
+        });
+      });
+    fc.assert(
+      fc.property(
+        table,
+        fc.array(fc.integer({ min: 0, max: 400 }), { minLength: 1, maxLength: 30 }),
+        (ranges, offsets) => {
+          const text = `[${ranges.map(([start, end, line]) => `(${start}, ${end}, ${line ?? 'None'})`).join(', ')}]`;
+          const writer = new SpoolWriter({ returns: 'offset' })
+            .define(`S\t1\tMainThread\nC\t1\t/a.py\tf\t7\nL\t1\t${text}\n`)
+            .events(...offsets.map((offset, i) => [i + 1, tag(1, RETURN), 7, offset] as const))
+            .end();
+          const decoded = decodeInPieces(writer.bytes(), []).lines.map((line) => line.trimEnd().split('\t').at(-1));
+          const expected = offsets.map((offset) => {
+            const range = ranges.find(([start, end]) => offset >= start && offset < end);
+            return String(range?.[2] ?? 7);
+          });
+          assert.deepEqual(decoded, expected);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
+
 describe('timestamps are 64-bit words', () => {
   test('past 2^53 they are printed exactly', () => {
     fc.assert(

@@ -51,9 +51,12 @@ interface CodeText {
   readonly returnPrefix: string;
   readonly linePrefix: string;
   readonly firstLine: string;
-  /** [start, end, line] offset ranges (3.12+): the line of a return at an offset. */
+  /**
+   * [start, end, line] offset ranges (3.12+), not empty, by start (as co_lines() gives them): the
+   * line of a return at an offset, found by binary search (no cache: a hostile spool of distinct
+   * offsets cannot grow memory).
+   */
   ranges?: readonly (readonly [number, number, string])[];
-  lineAt?: Map<number, string>;
 }
 
 /** What the decoder found wrong; each becomes a counted warning where the text is read. */
@@ -286,25 +289,26 @@ export class SpoolDecoder {
   private defineLines(index: number, rest: string): void {
     const code = this.codes.get(index);
     if (code === undefined) return this.hurt('a line table of an unknown code object, ignored');
-    code.ranges = [...rest.matchAll(/\((\d+), (\d+), (-?\d+|None)\)/g)].map(
-      (m) => [Number(m[1]), Number(m[2]), m[3] === 'None' ? code.firstLine : m[3]!] as const,
-    );
-    code.lineAt = new Map();
+    code.ranges = [...rest.matchAll(/\((\d+), (\d+), (-?\d+|None)\)/g)]
+      .map((m) => [Number(m[1]), Number(m[2]), m[3] === 'None' ? code.firstLine : m[3]!] as const)
+      .filter(([start, end]) => start < end)
+      .sort((a, b) => a[0] - b[0]);
   }
 
   /** The line of a return at `offset` (3.12+), from the code's line table. */
   private returnLine(code: CodeText, offset: number): string {
-    const known = code.lineAt?.get(offset);
-    if (known !== undefined) return known;
-    let line = code.firstLine;
-    for (const [start, end, number] of code.ranges ?? []) {
-      if (offset >= start && offset < end) {
-        line = number;
-        break;
-      }
+    const ranges = code.ranges;
+    if (ranges === undefined) return code.firstLine;
+    // The last range starting at or before the offset.
+    let low = 0;
+    let high = ranges.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (ranges[middle]![0] <= offset) low = middle + 1;
+      else high = middle;
     }
-    code.lineAt?.set(offset, line);
-    return line;
+    const range = ranges[low - 1];
+    return range !== undefined && offset < range[1] ? range[2] : code.firstLine;
   }
 
   private ids(ident: number): string {
