@@ -15,6 +15,7 @@
  */
 
 export const SPOOL_MAGIC = '# pyflame-spool v';
+const SPOOL_VERSION = '1';
 
 /** Event kinds of the tag's low 4 bits (the recorder's numbering). */
 enum Kind {
@@ -50,9 +51,12 @@ interface CodeText {
   readonly returnPrefix: string;
   readonly linePrefix: string;
   readonly firstLine: string;
-  /** [start, end, line] offset ranges (3.12+): the line of a return at an offset. */
+  /**
+   * [start, end, line] offset ranges (3.12+), not empty, by start (as co_lines() gives them): the
+   * line of a return at an offset, found by binary search (no cache: a hostile spool of distinct
+   * offsets cannot grow memory).
+   */
   ranges?: readonly (readonly [number, number, string])[];
-  lineAt?: Map<number, string>;
 }
 
 /** What the decoder found wrong; each becomes a counted warning where the text is read. */
@@ -67,6 +71,11 @@ export interface SpoolEnd {
   /** The end chunk was there and its word count matched. */
   readonly complete: boolean;
   readonly events: number;
+  /**
+   * How the recorder ended the spool (the end chunk's `end=`: exit, sigterm...); `damaged` when
+   * a broken chunk header stopped the reading or the end chunk is not one; absent when the spool
+   * has no end chunk (so that a label can say reason=damaged or reason=no-end-chunk).
+   */
   readonly how?: string;
   readonly damage: readonly SpoolDamage[];
 }
@@ -91,12 +100,21 @@ export class SpoolDecoder {
   private byOffset = false;
   private words = 0;
   private events = 0;
+  /** The end chunk's text. */
   private ended: string | undefined;
+  /** A broken chunk header stopped the reading: nothing after it is trusted. */
+  private broken = false;
+  private trailing = false;
   private readonly damage = new Map<string, { code: string; count: number }>();
   private lines: string[] = [];
   private times: number[] = [];
 
   constructor(readonly name: string) {}
+
+  /** Whether the header line was read (a header may have no fields). */
+  get headerRead(): boolean {
+    return this.headerDone;
+  }
 
   /** Feeds the next bytes of the spool; decoded lines wait in take(). */
   push(bytes: Buffer): void {
@@ -105,8 +123,13 @@ export class SpoolDecoder {
     this.pendingBytes += bytes.length;
     if (!this.headerDone && !this.readHeader()) return;
     for (;;) {
-      if (this.ended !== undefined) {
-        if (this.pendingBytes > 0) this.hurt('bytes after the end chunk, ignored');
+      if (this.ended !== undefined || this.broken) {
+        // Counted once, however many pieces the bytes come in; after a broken chunk header they
+        // are dropped silently (the damage was counted).
+        if (this.pendingBytes > 0 && !this.broken && !this.trailing) {
+          this.trailing = true;
+          this.hurt('bytes after the end chunk, ignored');
+        }
         this.drop(this.pendingBytes);
         return;
       }
@@ -118,7 +141,7 @@ export class SpoolDecoder {
         // Nothing after a broken chunk header can be trusted to be aligned: the rest is dropped.
         this.hurt('a chunk header that is not one (the spool is damaged from there on); the rest was dropped');
         this.drop(this.pendingBytes);
-        this.ended = 'damaged';
+        this.broken = true;
         return;
       }
       if (this.pendingBytes < 16 + size) return;
@@ -142,7 +165,7 @@ export class SpoolDecoder {
   /** After the last bytes: whether the spool was complete, and what was wrong with it. */
   finish(): SpoolEnd {
     if (!this.headerDone) this.hurt('no spool header: the file is empty or cut in its first line');
-    else if (this.ended === undefined) {
+    else if (this.ended === undefined && !this.broken) {
       if (this.pendingBytes > 0) {
         this.hurt(
           'the last chunk is cut short (the recorder was killed while writing it); its events were dropped',
@@ -160,12 +183,13 @@ export class SpoolDecoder {
       match !== null &&
       Number(match[1]) === this.words &&
       [...this.damage.values()].every((damage) => damage.code === 'spool-unnamed-thread');
+    if (this.ended !== undefined && match === null) this.hurt('an end chunk that is not one');
     if (match !== null && Number(match[1]) !== this.words)
       this.hurt(`the end chunk counts ${match[1]} event words, the spool has ${this.words}`);
     return {
       complete,
       events: this.events,
-      how: match?.[2],
+      how: match?.[2] ?? (this.broken || this.ended !== undefined ? 'damaged' : undefined),
       damage: [...this.damage].map(([what, { code, count }]) => ({ code, what, count })),
     };
   }
@@ -173,7 +197,7 @@ export class SpoolDecoder {
   /** The `# pyflame-trace` header line the text format starts with. */
   traceHeader(): string {
     const fields = [...this.header].filter(([key]) => !['returns', 'ppid', 'follow-children'].includes(key));
-    return `# pyflame-trace v1 ${fields.map(([key, value]) => `${key}=${value}`).join(' ')}`;
+    return `# pyflame-trace v1${fields.map(([key, value]) => ` ${key}=${value}`).join('')}`;
   }
 
   private hurt(what: string, code = 'spool-damaged'): void {
@@ -211,6 +235,15 @@ export class SpoolDecoder {
     }
     const line = all.toString('latin1', 0, newline).trimEnd();
     if (!line.startsWith(SPOOL_MAGIC)) throw new SpoolError(this.name, 'its first line is not a spool header');
+    // Another version's chunks would decode as damage, or worse as wrong events: refused.
+    const version = /^\S+ \S+ v(\d+)(?:\s|$)/.exec(line)?.[1];
+    if (version !== SPOOL_VERSION)
+      throw new SpoolError(
+        this.name,
+        version === undefined
+          ? 'its header line has no version number'
+          : `it is spool version ${version}; this pyflame reads version ${SPOOL_VERSION}`,
+      );
     for (const [, key, value] of line.matchAll(/([A-Za-z_][\w-]*)=(.*?)(?=\s+[A-Za-z_][\w-]*=|\s*$)/g))
       this.header.set(key!, value!);
     this.pidText = this.header.get('pid') ?? '0';
@@ -256,25 +289,26 @@ export class SpoolDecoder {
   private defineLines(index: number, rest: string): void {
     const code = this.codes.get(index);
     if (code === undefined) return this.hurt('a line table of an unknown code object, ignored');
-    code.ranges = [...rest.matchAll(/\((\d+), (\d+), (-?\d+|None)\)/g)].map(
-      (m) => [Number(m[1]), Number(m[2]), m[3] === 'None' ? code.firstLine : m[3]!] as const,
-    );
-    code.lineAt = new Map();
+    code.ranges = [...rest.matchAll(/\((\d+), (\d+), (-?\d+|None)\)/g)]
+      .map((m) => [Number(m[1]), Number(m[2]), m[3] === 'None' ? code.firstLine : m[3]!] as const)
+      .filter(([start, end]) => start < end)
+      .sort((a, b) => a[0] - b[0]);
   }
 
   /** The line of a return at `offset` (3.12+), from the code's line table. */
   private returnLine(code: CodeText, offset: number): string {
-    const known = code.lineAt?.get(offset);
-    if (known !== undefined) return known;
-    let line = code.firstLine;
-    for (const [start, end, number] of code.ranges ?? []) {
-      if (offset >= start && offset < end) {
-        line = number;
-        break;
-      }
+    const ranges = code.ranges;
+    if (ranges === undefined) return code.firstLine;
+    // The last range starting at or before the offset.
+    let low = 0;
+    let high = ranges.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (ranges[middle]![0] <= offset) low = middle + 1;
+      else high = middle;
     }
-    code.lineAt?.set(offset, line);
-    return line;
+    const range = ranges[low - 1];
+    return range !== undefined && offset < range[1] ? range[2] : code.firstLine;
   }
 
   private ids(ident: number): string {
@@ -298,7 +332,8 @@ export class SpoolDecoder {
     const times = this.times;
     let i = 0;
     while (i < count) {
-      const tag = wordAt(body, (i + 1) * 8);
+      // A lone last word has no tag to read: -1 is no kind.
+      const tag = i + 1 < count ? wordAt(body, (i + 1) * 8) : -1;
       const kind = tag % 16;
       const size = RECORD_WORDS[kind];
       if (size === undefined || !(tag >= 0) || i + size > count) {

@@ -24,7 +24,7 @@ export async function* spoolAsText(
     for await (const chunk of source) {
       decoder.push(chunk);
       const { lines } = decoder.take();
-      if (!headerWritten && decoder.header.size > 0) {
+      if (!headerWritten && decoder.headerRead) {
         headerWritten = true;
         yield Buffer.from(`${decoder.traceHeader()}\n`, 'latin1');
       }
@@ -57,6 +57,6 @@ export function spoolToText(bytes: Buffer, name: string): { text: string; end: S
   }
   const { lines } = decoder.take();
   const end = decoder.finish();
-  const header = decoder.header.size > 0 ? `${decoder.traceHeader()}\n` : '';
+  const header = decoder.headerRead ? `${decoder.traceHeader()}\n` : '';
   return { text: `${header}${lines.join('')}${endLine(end)}`, end };
 }
