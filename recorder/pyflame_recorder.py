@@ -52,6 +52,19 @@ CHUNK_DEFINITIONS, CHUNK_EVENTS, CHUNK_END = 1, 2, 3
 # 3.8-3.11 give the frame's line directly.
 RETURNS_BY_OFFSET = sys.version_info >= (3, 12)
 FOLLOW_ENV = "PYFLAME_FOLLOW_CHILDREN"
+# Audit events the recorder itself causes, not recorded with --audit (the program's own events of
+# these names are left out with them; docs/recording.md): id() in every hook, frame.f_code reads
+# for every call on 3.8-3.11, a frame for an unwind or a new thread, the spool's buffers, the hooks.
+OWN_AUDIT_EVENTS = frozenset(
+    (
+        "builtins.id",
+        "sys._getframe",
+        "array.__new__",
+        "sys.setprofile",
+        "sys.settrace",
+        "sys.monitoring.register_callback",
+    )
+)
 FOLLOW_DIR = os.path.join(os.path.dirname(OWN_FILE), "follow")
 
 
@@ -364,6 +377,7 @@ class Recorder:
         now = _now
         id_of = id
         get_ident = _get_ident
+        getframe = sys._getframe
         disable = monitoring.DISABLE
 
         # Each event is one extend of a tuple: atomic, so another thread's words never come between.
@@ -396,7 +410,18 @@ class Recorder:
             enter(code, offset)
 
         def unwound(code, offset, exception):
-            leave(code, offset, exception)
+            # An unwind's offset can be in exception clean-up code that has no line of its own:
+            # the frame's line is written instead (as -1 - line; rare: an exception leaving a frame).
+            try:
+                tag = returns.get(id_of(code))
+                if tag is None:
+                    tag = tag_of(code, RETURN)
+                    if tag is None:
+                        return
+                frame = getframe(1)
+                extend((now(), tag, get_ident(), -1 - (frame.f_lineno or 0)))
+            except KeyboardInterrupt:
+                _interrupt_again()
 
         def line(code, number):
             try:
@@ -487,10 +512,7 @@ class Recorder:
             self.original_find_and_load = None
 
     def audit_hook(self, event, args):
-        # The hooks call id() for every event, and 3.8-3.11 audit every read of frame.f_code, which
-        # the profile function makes for each call and return: those events are the recorder's
-        # own, not the program's, and are not recorded (see docs/recording.md).
-        if event == "builtins.id" or (event == "object.__getattr__" and len(args) == 2 and args[1] == "f_code"):
+        if event in OWN_AUDIT_EVENTS or (event == "object.__getattr__" and len(args) == 2 and args[1] in ("f_code", "f_locals")):
             return
         if not self.spool.closed:
             self.spool.words.extend((_now(), self.string(event.replace("\t", " ")) << 4 | AUDIT, _get_ident()))

@@ -106,18 +106,14 @@ describe('real spools of the in-process recorder', () => {
     assert.equal(modern.get('fail'), old.get('fail'));
   });
 
-  // Recorder bugs found by these fixtures (recorder/pyflame_recorder.py is not this test's to fix),
-  // checked on a fresh recording so that the test passes once the recorder is fixed:
-  // --audit records the recorder's own audit events as the program's (every id(code) in a hook is
-  // a builtins.id event; flush's array() an array.__new__; its own sys.settrace/sys.setprofile;
-  // on 3.12+ note_new_thread's sys._getframe and frame reads), and a new thread's first audit
-  // events come before its thread-name event (a spool-unnamed-thread warning; the thread is
-  // shown twice, once under its Python ident).
+  // --audit leaves out the recorder's own audit events (every id(code) in a hook is a builtins.id
+  // event; flush's array() an array.__new__; its own sys.settrace/sys.setprofile; on 3.12+
+  // note_new_thread's sys._getframe and frame reads), so a new thread's first audit events do not
+  // come before its thread-name event (which would be a spool-unnamed-thread warning).
   for (const version of ['3.11.7', '3.12.1']) {
     const python = `/root/.pyenv/versions/${version}/bin/python3`;
     test(`${version} --audit: no audit events of the recorder itself, every thread named`, {
       skip: existsSync(python) ? false : `${python} is not installed`,
-      todo: 'recorder bug: --audit records the recorder’s own audit events, before a new thread is named',
     }, async () => {
       const spool = join(scratch, `audit-${version}.spool`);
       const result = spawnSync(python, [RECORDER, '-o', spool, '--audit', '--', CALLS], { encoding: 'utf8' });

@@ -117,15 +117,9 @@ describe('return lines decoded from offsets equal frame.f_lineno', () => {
 
     // A PY_UNWIND from an exception handler's cleanup (RERAISE restoring lasti) comes at an
     // offset the line table gives no line: f_lineno is the line of the instruction the exception
-    // came from (frame lasti), which the offset alone cannot give. The recorder must write it
-    // (recorder/pyflame_recorder.py is not this helper's to change): its PY_UNWIND callback
-    // writing sys._getframe(1).f_lasti instead of the offset makes this pass on 3.12 and 3.13.
-    test(`${python}: unwinds at an offset without a line: the line is f_lineno`, {
-      skip,
-      todo: skip
-        ? undefined
-        : 'recorder bug: PY_UNWIND at a line-less offset (cleanup RERAISE) is decoded as the first line',
-    }, () => {
+    // came from (frame lasti), which the offset alone cannot give: the recorder writes the
+    // frame's line for unwinds.
+    test(`${python}: unwinds at an offset without a line: the line is f_lineno`, { skip }, () => {
       const { decoded, truth } = recorded();
       const wrong = truth
         .map((t, i) => ({ t, got: decoded[i] }))

@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { SpoolDecoder, type SpoolEnd } from '../parse/spool/spool-decoder.js';
+import { SpoolDecoder, SpoolError, type SpoolEnd } from '../parse/spool/spool-decoder.js';
+import { RecordError } from './record-error.js';
 import { endLine } from '../parse/spool/spool-text.js';
 import type { ProgramExit, TraceEnd } from './finish-trace.js';
 
@@ -41,7 +42,15 @@ class SpoolCursor {
       if (step.done) {
         this.done = true;
         this.end = this.decoder.finish();
-      } else this.decoder.push(step.value);
+      } else {
+        try {
+          this.decoder.push(step.value);
+        } catch (error) {
+          if (error instanceof SpoolError)
+            throw new RecordError(`${this.path}: the recorder's spool is not one (${error.why}); nothing was kept`);
+          throw error;
+        }
+      }
       const taken = this.decoder.take();
       this.lines = taken.lines;
       this.times = taken.times;

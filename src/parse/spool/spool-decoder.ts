@@ -359,7 +359,10 @@ export class SpoolDecoder {
           else {
             const arg = wordAt(body, offset + 24);
             if (kind === Kind.Line) text = `${code.linePrefix}${arg}\n`;
-            else text = `${code.returnPrefix}${this.byOffset ? this.returnLine(code, arg) : arg}\n`;
+            // 3.12+: an instruction offset, or -1 - line where the recorder read the line itself
+            // (an unwind, whose offset may have no line).
+            else
+              text = `${code.returnPrefix}${this.byOffset ? (arg < 0 ? -1 - arg : this.returnLine(code, arg)) : arg}\n`;
           }
           break;
         }
