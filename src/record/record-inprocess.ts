@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, realpathSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { mkdir, readdir, rm, unlink } from 'node:fs/promises';
 import { constants as osConstants, tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -198,9 +198,15 @@ async function waitForChildren(spools: readonly string[], limit: number): Promis
   const alive = (pid: number) => {
     try {
       process.kill(pid, 0);
-      return true;
     } catch (error) {
       return (error as NodeJS.ErrnoException).code === 'EPERM';
+    }
+    // An orphan that ended stays a zombie where nothing reaps it (a container whose first process
+    // does not): ended all the same. (Linux; elsewhere a zombie is waited for.)
+    try {
+      return !/^\d+ \(.*\) Z /s.test(readFileSync(`/proc/${pid}/stat`, 'latin1'));
+    } catch {
+      return true;
     }
   };
   const until = Date.now() + limit;
