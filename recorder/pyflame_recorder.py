@@ -104,6 +104,7 @@ class Spool:
         self.words = []  # event words, appended by the hooks (one extend per event)
         self.definitions = []  # definition lines, appended before the first event that uses them
         self.lock = threading.Lock()
+        self.owner = None  # the thread holding the lock: a signal handler run inside a flush must not wait for it
         self.written = 0
         self.closed = False
         header = "# pyflame-spool v1 clock=monotonic_ns recorder=inprocess python=%s version=%d.%d.%d pid=%d ppid=%d returns=%s%s" % (
@@ -136,8 +137,9 @@ class Spool:
         """Writes the buffered definitions and events. Words appended meanwhile (other threads) stay.
         From a hook it does not wait: another thread's flush, or its own interrupted by a signal
         handler whose calls are recorded, is writing already; the words wait for the next one."""
-        if not self.lock.acquire(wait):
+        if self.owner == _get_ident() or not self.lock.acquire(wait):
             return
+        self.owner = _get_ident()
         try:
             if self.closed:
                 return
@@ -157,13 +159,18 @@ class Spool:
                 self._chunk(CHUNK_EVENTS, chunk)
                 self.written += len(chunk)
         finally:
+            self.owner = None
             self.lock.release()
+
+    def held_here(self):
+        """Whether this thread is writing a chunk (a signal handler or a finalizer run inside it)."""
+        return self.owner == _get_ident()
 
     def close(self, how):
         """Writes what is left and the end chunk. A signal handler that ends the spool while this
         thread was writing a chunk (the lock held) cannot: the spool stays without its end chunk
         (incomplete, as after a hard kill) rather than with a chunk cut in two."""
-        if not self.lock.acquire(timeout=1):
+        if self.held_here() or not self.lock.acquire(timeout=1):
             return
         self.lock.release()
         self.flush(wait=True)
@@ -207,6 +214,7 @@ class Recorder:
         self.tool = None
         self.replaced = {}  # signal -> (our handler, the one it replaced): given back in forked children
         self.original_find_and_load = None
+        self.finishing = False
         self.bootstrap = getattr(getattr(threading.Thread, "_bootstrap", None), "__code__", None)
 
     # ---- definitions -----------------------------------------------------------------------
@@ -280,17 +288,17 @@ class Recorder:
             self.note(name, _get_ident(), _native_id())
 
     # ---- function events: 3.8-3.11 ---------------------------------------------------------
+    def hook_locals(self):
+        """What every hook binds as its own variables (the fastest lookups there are): the event
+        words, their extend, the spool's flush, tag_of, the clock, and id."""
+        return self.spool.words, self.spool.words.extend, self.spool.flush, self.tag_of, _now, id
+
     def profile_function(self):
         """A sys.setprofile function for the calling thread: its id is bound once."""
         ident = _get_ident()
         entries = self.entries
         returns = self.returns
-        tag_of = self.tag_of
-        words = self.spool.words
-        extend = words.extend
-        flush = self.spool.flush
-        now = _now
-        id_of = id
+        words, extend, flush, tag_of, now, id_of = self.hook_locals()
 
         def profile(frame, event, arg):
             try:
@@ -315,12 +323,7 @@ class Recorder:
         """A sys.settrace function for the calling thread (--lines, 3.8-3.11): line events only."""
         ident = _get_ident()
         line_tags = self.line_tags
-        tag_of = self.tag_of
-        words = self.spool.words
-        extend = words.extend
-        flush = self.spool.flush
-        now = _now
-        id_of = id
+        words, extend, flush, tag_of, now, id_of = self.hook_locals()
 
         def local(frame, event, arg):
             try:
@@ -370,12 +373,7 @@ class Recorder:
         entries = self.entries
         returns = self.returns
         line_tags = self.line_tags
-        tag_of = self.tag_of
-        words = self.spool.words
-        extend = words.extend
-        flush = self.spool.flush
-        now = _now
-        id_of = id
+        words, extend, flush, tag_of, now, id_of = self.hook_locals()
         get_ident = _get_ident
         getframe = sys._getframe
         disable = monitoring.DISABLE
@@ -579,8 +577,11 @@ class Recorder:
 
     def finish(self, how):
         """Stops everything and ends the spool; once (atexit, a signal, the end of the program)."""
-        if self.spool.closed:
+        if self.spool.closed or self.finishing:
             return
+        # A signal arriving meanwhile must not finish again from inside this (it would wait
+        # forever for a lock this finish holds, threading.enumerate()'s): the process is ending.
+        self.finishing = True
         self.stop_hooks()
         for thread in threading.enumerate():
             self.note_thread(thread)
@@ -613,9 +614,12 @@ def _finish_on_sigterm(recorder, inherited=None):
         return
 
     def finish_and_die(signum, frame):
-        if frame is not None and frame.f_code.co_filename in OWN_FILES:
-            # In the recorder's own code (a flush holding the spool's lock): sent again a moment
-            # later, when the program's code runs, so the spool gets its last chunks and its end.
+        if recorder.finishing:
+            return  # ending already (exit, os._exit): the spool gets its end, then the process ends
+        if (frame is not None and frame.f_code.co_filename in OWN_FILES) or recorder.spool.held_here():
+            # In the recorder's own code, or in code a flush ran (a finalizer, when its allocations
+            # made the GC collect) while it holds the spool's lock: sent again a moment later, when
+            # the program's code runs, so the spool gets its last chunks and its end.
             _thread.start_new_thread(_send_again, (signum,))
             return
         recorder.finish("sigterm")
@@ -671,7 +675,9 @@ def _install_signal_handlers(recorder):
     runs is sent again, so the exception is raised in the program's code, never in the recorder's."""
 
     def deliver(signum, frame, exception):
-        if frame is not None and frame.f_code.co_filename in OWN_FILES:
+        if recorder.finishing:
+            return  # the program is ending already; the spool is being ended
+        if (frame is not None and frame.f_code.co_filename in OWN_FILES) or recorder.spool.held_here():
             # Raising here would remove the profile function (or monitoring callback). A helper
             # thread (no threading.Thread: nothing of it is recorded) sends the signal again a moment
             # later, when the program's own code runs.

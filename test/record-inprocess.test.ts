@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { analyzeTrace } from '../src/analyze/analyze.js';
+import { compareWithCprofile, type PythonRun, run } from './helpers/inprocess-compare.js';
 import { FIXTURES, ROOT } from './helpers/paths.js';
 import { scratchDir } from './helpers/scratch.js';
 import { spoolText } from './helpers/spool-text.js';
@@ -17,7 +17,6 @@ import { spoolText } from './helpers/spool-text.js';
 
 const RECORDER = join(ROOT, 'recorder/pyflame_recorder.py');
 const HERE = join(FIXTURES, 'inprocess');
-const PROGRAMS = join(HERE, 'programs');
 const scratch = scratchDir('inprocess');
 
 const PYTHONS = [
@@ -30,24 +29,7 @@ function skipReason(python: string): string | false {
   return false;
 }
 
-interface Run {
-  readonly status: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function run(python: string, args: readonly string[], cwd = PROGRAMS): Run {
-  // PYTHONDONTWRITEBYTECODE: the imports of two runs must see the same cache state.
-  const result = spawnSync(python, args, {
-    cwd,
-    encoding: 'utf8',
-    timeout: 60_000,
-    env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', PYTHONHASHSEED: '0' },
-  });
-  if (result.error) throw result.error;
-  return { status: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr };
-}
+type Run = PythonRun;
 
 let counter = 0;
 function tracePath(): string {
@@ -64,31 +46,6 @@ function record(
   const text = spoolText(`${trace}.spool`);
   writeFileSync(trace, text);
   return { run: result, trace, text };
-}
-
-function minor(python: string): number {
-  return Number(
-    /^3\.(\d+)/.exec(run(python, ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])']).stdout.trim())?.[1],
-  );
-}
-
-/** Records `program` and runs it under cProfile, both started the same way; the mismatches. */
-function compareWithCprofile(
-  python: string,
-  program: readonly string[],
-): { functions: number; calls: number; mismatches: unknown[] } {
-  const trace = tracePath();
-  const stats = `${trace}.stats`;
-  const recorded = run(python, [join(HERE, 'same_start.py'), 'record', `${trace}.spool`, '--', ...program]);
-  writeFileSync(trace, spoolText(`${trace}.spool`));
-  assert.equal(recorded.status, 0, recorded.stderr);
-  const profiled = run(python, [join(HERE, 'same_start.py'), 'cprofile', stats, '--', ...program]);
-  assert.equal(profiled.status, 0, profiled.stderr);
-  // Before 3.12 cProfile sees the main thread only (sys.setprofile); 3.12+ sys.monitoring sees all.
-  const mainOnly = minor(python) < 12 ? ['main-thread-only'] : [];
-  const compared = run(python, [join(HERE, 'compare_cprofile.py'), trace, stats, ...mainOnly]);
-  assert.equal(compared.status, 0, compared.stderr);
-  return JSON.parse(compared.stdout) as { functions: number; calls: number; mismatches: unknown[] };
 }
 
 for (const python of PYTHONS) {

@@ -10,6 +10,7 @@ import { htmlReport } from '../src/export/html/report.js';
 import { writeSpeedscope } from '../src/export/speedscope/speedscope.js';
 import { TimelineRecorder } from '../src/export/speedscope/timeline-recorder.js';
 import { renderReport } from '../src/export/terminal/report.js';
+import { spoolText } from './helpers/spool-text.js';
 import { ROOT } from './helpers/paths.js';
 import { runCli } from './helpers/run-cli.js';
 import { scratchDir } from './helpers/scratch.js';
@@ -103,7 +104,7 @@ describe('thread names', () => {
       encoding: 'utf8',
     });
     assert.equal(run.status, 0, run.stderr);
-    const names = readFileSync(trace, 'utf8')
+    const names = spoolText(trace)
       .split('\n')
       .filter((line) => line.split('\t')[3] === 'thread-name')
       .map((line) => line.split('\t')[4]);

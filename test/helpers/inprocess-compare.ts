@@ -17,6 +17,7 @@ export const PROGRAMS = join(HERE, 'programs');
 
 export interface PythonRun {
   readonly status: number | null;
+  readonly signal: NodeJS.Signals | null;
   readonly stdout: string;
   readonly stderr: string;
 }
