@@ -27,30 +27,40 @@ class SpoolCursor {
   done = false;
   end: SpoolEnd | undefined;
 
-  constructor(readonly path: string) {
-    this.decoder = new SpoolDecoder(path);
+  constructor(
+    readonly path: string,
+    lines: boolean,
+  ) {
+    this.decoder = new SpoolDecoder(path, { lines });
     this.bytes = (createReadStream(path, { highWaterMark: READ_BYTES }) as AsyncIterable<Buffer>)[
       Symbol.asyncIterator
     ]();
+  }
+
+  /** Feeds the decoder the next bytes of the spool; false once it is all read (and finished). */
+  async read(): Promise<boolean> {
+    if (this.done) return false;
+    const step = await this.bytes.next();
+    if (step.done) {
+      this.done = true;
+      this.end = this.decoder.finish();
+      return false;
+    }
+    try {
+      this.decoder.push(step.value);
+    } catch (error) {
+      if (error instanceof SpoolError)
+        throw new RecordError(`${this.path}: the recorder's spool is not one (${error.why}); nothing was kept`);
+      throw error;
+    }
+    return true;
   }
 
   /** Decodes until a line is waiting or the spool is read; false at the end. */
   async fill(): Promise<boolean> {
     while (this.next >= this.lines.length) {
       if (this.done) return false;
-      const step = await this.bytes.next();
-      if (step.done) {
-        this.done = true;
-        this.end = this.decoder.finish();
-      } else {
-        try {
-          this.decoder.push(step.value);
-        } catch (error) {
-          if (error instanceof SpoolError)
-            throw new RecordError(`${this.path}: the recorder's spool is not one (${error.why}); nothing was kept`);
-          throw error;
-        }
-      }
+      await this.read();
       const taken = this.decoder.take();
       this.lines = taken.lines;
       this.times = taken.times;
@@ -83,8 +93,8 @@ function waitStatus(exit: ProgramExit): number {
   return 'status' in exit ? exit.status << 8 : exit.signal;
 }
 
-async function writeAll(file: FileHandle, text: string): Promise<void> {
-  const bytes = Buffer.from(text, 'latin1');
+async function writeAll(file: FileHandle, text: string | Buffer): Promise<void> {
+  const bytes = typeof text === 'string' ? Buffer.from(text, 'latin1') : text;
   const { bytesWritten } = await file.write(bytes, 0, bytes.length);
   if (bytesWritten !== bytes.length) throw Object.assign(new Error('short write'), { code: 'ENOSPC' });
 }
@@ -99,10 +109,15 @@ export async function finishInProcessTrace(
   tracePath: string,
   exit: ProgramExit,
 ): Promise<TraceEnd> {
-  const cursors = [spool, ...children].map((path) => new SpoolCursor(path));
+  const cursors = [spool, ...children].map((path) => new SpoolCursor(path, children.length > 0));
   const file = await open(tracePath, 'w');
   let events = 0;
   try {
+    if (cursors.length === 1) {
+      // One process: its text as it is decoded, with nothing to merge.
+      events = await copySpool(cursors[0]!, file);
+      return await endTrace(file, cursors, events, exit, children.length);
+    }
     const live: SpoolCursor[] = [];
     for (const cursor of cursors) if (await cursor.fill()) live.push(cursor);
     const main = cursors[0]!;
@@ -129,30 +144,7 @@ export async function finishInProcessTrace(
     }
     events += out.length;
     await writeAll(file, out.join(''));
-    const ends = cursors.map((cursor) => cursor.end!);
-    const incomplete = cursors.filter((cursor) => !cursor.end!.complete);
-    const complete = incomplete.length === 0;
-    const mainEnd = ends[0]!;
-    const marker = complete
-      ? endLine({ ...mainEnd, events }).trimEnd() + (children.length > 0 ? ` processes=${cursors.length}` : '')
-      : `# pyflame-end result=incomplete events=${events} lost=unknown recorder=inprocess reason=${incomplete
-          .map((cursor) => {
-            const why = cursor.end!.how === undefined ? 'no-end-chunk' : 'damaged';
-            return children.length > 0 ? `${why}:pid-${cursor.decoder.header.get('pid') ?? '?'}` : why;
-          })
-          .join(',')}`;
-    await writeAll(file, `# pyflame-exit pid=${exit.pid} wait-status=${waitStatus(exit)}\n${marker}\n`);
-    await file.sync();
-    return {
-      events,
-      lost: 0,
-      fired: complete ? events : undefined,
-      missing: complete ? 0 : undefined,
-      complete,
-      cutLine: ends.some((end) => end.damage.some((damage) => damage.code === 'spool-cut')),
-      exit,
-      marker,
-    };
+    return await endTrace(file, cursors, events, exit, children.length);
   } finally {
     await file.close();
   }
@@ -162,4 +154,53 @@ export async function finishInProcessTrace(
 function processLine(decoder: SpoolDecoder): string {
   const field = (key: string) => decoder.header.get(key) ?? '?';
   return `# pyflame-process pid=${field('pid')} ppid=${field('ppid')} python=${field('python')} version=${field('version')}`;
+}
+
+/** The program's end and the completeness label, after the events; the recording's end. */
+async function endTrace(
+  file: FileHandle,
+  cursors: readonly SpoolCursor[],
+  events: number,
+  exit: ProgramExit,
+  children: number,
+): Promise<TraceEnd> {
+  const ends = cursors.map((cursor) => cursor.end!);
+  const incomplete = cursors.filter((cursor) => !cursor.end!.complete);
+  const complete = incomplete.length === 0;
+  const mainEnd = ends[0]!;
+  const marker = complete
+    ? endLine({ ...mainEnd, events }).trimEnd() + (children > 0 ? ` processes=${cursors.length}` : '')
+    : `# pyflame-end result=incomplete events=${events} lost=unknown recorder=inprocess reason=${incomplete
+        .map((cursor) => {
+          const why = cursor.end!.how === undefined ? 'no-end-chunk' : 'damaged';
+          return children > 0 ? `${why}:pid-${cursor.decoder.header.get('pid') ?? '?'}` : why;
+        })
+        .join(',')}`;
+  await writeAll(file, `# pyflame-exit pid=${exit.pid} wait-status=${waitStatus(exit)}\n${marker}\n`);
+  await file.sync();
+  return {
+    events,
+    lost: 0,
+    fired: complete ? events : undefined,
+    missing: complete ? 0 : undefined,
+    complete,
+    cutLine: ends.some((end) => end.damage.some((damage) => damage.code === 'spool-cut')),
+    exit,
+    marker,
+  };
+}
+
+/** Writes a lone spool's text into `file` as it is decoded; the events written. */
+async function copySpool(cursor: SpoolCursor, file: FileHandle): Promise<number> {
+  let headerWritten = false;
+  for (;;) {
+    const more = await cursor.read();
+    if (!headerWritten && cursor.decoder.headerRead) {
+      headerWritten = true;
+      await writeAll(file, `${cursor.decoder.traceHeader()}\n`);
+    }
+    const text = cursor.decoder.takeText();
+    if (text.length > 0) await writeAll(file, text);
+    if (!more) return cursor.end!.events;
+  }
 }

@@ -14,6 +14,8 @@
  * UTF-8 comes out as the recorder found it.
  */
 
+import { TextOut } from './text-out.js';
+
 export const SPOOL_MAGIC = '# pyflame-spool v';
 const SPOOL_VERSION = '1';
 
@@ -47,9 +49,9 @@ const TWO_32 = 4294967296;
 const EXACT_HIGH = 0x1fffff;
 
 interface CodeText {
-  readonly entry: string;
-  readonly returnPrefix: string;
-  readonly linePrefix: string;
+  readonly entry: Buffer;
+  readonly returnPrefix: Buffer;
+  readonly linePrefix: Buffer;
   readonly firstLine: string;
   /**
    * [start, end, line] offset ranges (3.12+), not empty, by start (as co_lines() gives them): the
@@ -95,7 +97,7 @@ export class SpoolDecoder {
   private readonly codes = new Map<number, CodeText>();
   private readonly strings = new Map<number, string>();
   /** Thread ident -> `\tpid\ttid`. */
-  private readonly threads = new Map<number, string>();
+  private readonly threads = new Map<number, Buffer>();
   private pidText = '0';
   private byOffset = false;
   private words = 0;
@@ -106,10 +108,18 @@ export class SpoolDecoder {
   private broken = false;
   private trailing = false;
   private readonly damage = new Map<string, { code: string; count: number }>();
-  private lines: string[] = [];
-  private times: number[] = [];
+  private readonly out: TextOut;
 
-  constructor(readonly name: string) {}
+  /**
+   * `lines`: the decoded text is taken as lines with their times (take(), for merging several
+   * spools); otherwise as bytes only (takeText(), faster).
+   */
+  constructor(
+    readonly name: string,
+    { lines = true }: { lines?: boolean } = {},
+  ) {
+    this.out = new TextOut(lines);
+  }
 
   /** Whether the header line was read (a header may have no fields). */
   get headerRead(): boolean {
@@ -154,12 +164,14 @@ export class SpoolDecoder {
     }
   }
 
-  /** The lines decoded so far (emptied). */
+  /** The lines decoded so far, each a latin1 string, and their times (emptied). */
   take(): DecodedLines {
-    const taken = { lines: this.lines, times: this.times };
-    this.lines = [];
-    this.times = [];
-    return taken;
+    return this.out.takeLines();
+  }
+
+  /** The text decoded so far, as bytes (emptied): what a reader of the whole spool needs. */
+  takeText(): Buffer {
+    return this.out.takeBytes();
   }
 
   /** After the last bytes: whether the spool was complete, and what was wrong with it. */
@@ -279,9 +291,9 @@ export class SpoolDecoder {
     const where = rest.slice(0, lineTab);
     const firstLine = rest.slice(lineTab + 1);
     this.codes.set(index, {
-      entry: `\tfunction__entry\t${where}\t${firstLine}\n`,
-      returnPrefix: `\tfunction__return\t${where}\t`,
-      linePrefix: `\tline\t${where}\t`,
+      entry: Buffer.from(`\tfunction__entry\t${where}\t${firstLine}\n`, 'latin1'),
+      returnPrefix: Buffer.from(`\tfunction__return\t${where}\t`, 'latin1'),
+      linePrefix: Buffer.from(`\tline\t${where}\t`, 'latin1'),
       firstLine,
     });
   }
@@ -311,7 +323,7 @@ export class SpoolDecoder {
     return range !== undefined && offset < range[1] ? range[2] : code.firstLine;
   }
 
-  private ids(ident: number): string {
+  private ids(ident: number): Buffer {
     let ids = this.threads.get(ident);
     if (ids === undefined) {
       // A thread the recorder never named (started outside threading): its id stands in for the tid.
@@ -319,74 +331,92 @@ export class SpoolDecoder {
         'events of a thread the recorder could not name (not started by threading): its tid is shown as its Python ident',
         'spool-unnamed-thread',
       );
-      ids = `\t${this.pidText}\t${ident}`;
+      ids = Buffer.from(`\t${this.pidText}\t${ident}`, 'latin1');
       this.threads.set(ident, ids);
     }
     return ids;
   }
 
-  private decodeEvents(body: Buffer): void {
-    const count = body.length / 8;
+  private decodeEvents(bytes: Buffer): void {
+    const count = bytes.length / 8;
     this.words += count;
-    const lines = this.lines;
-    const times = this.times;
+    const out = this.out;
+    // The chunk's words as 32-bit halves (a copy: the bytes need not be aligned).
+    const body = new Int32Array(count * 2);
+    new Uint8Array(body.buffer).set(bytes);
     let i = 0;
     while (i < count) {
       // A lone last word has no tag to read: -1 is no kind.
-      const tag = i + 1 < count ? wordAt(body, (i + 1) * 8) : -1;
+      const tag = i + 1 < count ? wordOf(body, i + 1) : -1;
       const kind = tag % 16;
       const size = RECORD_WORDS[kind];
       if (size === undefined || !(tag >= 0) || i + size > count) {
         this.hurt('event words that are no event (the rest of their chunk was dropped)');
         return;
       }
-      const offset = i * 8;
+      const at = i;
       i += size;
-      const time = timeAt(body, offset);
-      const ident = wordAt(body, offset + 16);
       const index = (tag - kind) / 16;
-      let text: string;
+      // What the event needs, checked before anything of its line is written.
+      const code =
+        kind === Kind.Entry || kind === Kind.Return || kind === Kind.Line ? this.codes.get(index) : undefined;
+      const name = kind >= Kind.ImportStart && kind <= Kind.Thread ? this.strings.get(index) : undefined;
+      if (code === undefined && (kind === Kind.Entry || kind === Kind.Return || kind === Kind.Line)) {
+        this.hurt('events of a code object never defined, dropped');
+        continue;
+      }
+      if (name === undefined && kind >= Kind.ImportStart && kind <= Kind.Thread) {
+        this.hurt('events naming a string never defined, dropped');
+        continue;
+      }
+      const ident = wordOf(body, at + 2);
+      const arg = size === 4 ? wordOf(body, at + 3) : 0;
+      if (kind === Kind.Thread) this.threads.set(ident, Buffer.from(`\t${this.pidText}\t${arg}`, 'latin1'));
+      // The time: exact as a double below 2^53, else through BigInt.
+      const high = body[2 * at + 1]!;
+      const time = high * TWO_32 + (body[2 * at]! >>> 0);
+      if (high >= 0 && high <= EXACT_HIGH) out.integer(time);
+      else out.text(bytes.readBigInt64LE(at * 8).toString());
+      out.bytes(this.ids(ident));
       switch (kind) {
         case Kind.Entry:
-        case Kind.Return:
-        case Kind.Line: {
-          const code = this.codes.get(index);
-          if (code === undefined) {
-            this.hurt('events of a code object never defined, dropped');
-            continue;
-          }
-          if (kind === Kind.Entry) text = code.entry;
-          else {
-            const arg = wordAt(body, offset + 24);
-            if (kind === Kind.Line) text = `${code.linePrefix}${arg}\n`;
-            // 3.12+: an instruction offset, or -1 - line where the recorder read the line itself
-            // (an unwind, whose offset may have no line).
-            else
-              text = `${code.returnPrefix}${this.byOffset ? (arg < 0 ? -1 - arg : this.returnLine(code, arg)) : arg}\n`;
-          }
+          out.bytes(code!.entry);
           break;
-        }
+        case Kind.Return:
+          out.bytes(code!.returnPrefix);
+          // 3.12+: an instruction offset, or -1 - line where the recorder read the line itself
+          // (an unwind, whose offset may have no line).
+          if (!this.byOffset) out.integer(arg);
+          else if (arg < 0) out.integer(-1 - arg);
+          else out.text(this.returnLine(code!, arg));
+          out.byte(10);
+          break;
+        case Kind.Line:
+          out.bytes(code!.linePrefix);
+          out.integer(arg);
+          out.byte(10);
+          break;
         case Kind.GcStart:
         case Kind.GcDone:
-          text = `\t${kind === Kind.GcStart ? 'gc__start' : 'gc__done'}\t${wordAt(body, offset + 24)}\n`;
+          out.text(kind === Kind.GcStart ? '\tgc__start\t' : '\tgc__done\t');
+          out.integer(arg);
+          out.byte(10);
           break;
-        default: {
-          const name = this.strings.get(index);
-          if (name === undefined) {
-            this.hurt('events naming a string never defined, dropped');
-            continue;
-          }
-          if (kind === Kind.Thread) {
-            this.threads.set(ident, `\t${this.pidText}\t${wordAt(body, offset + 24)}`);
-            text = `\tthread-name\t${name}\n`;
-          } else if (kind === Kind.ImportStart) text = `\timport__find__load__start\t${name}\n`;
-          else if (kind === Kind.ImportDone)
-            text = `\timport__find__load__done\t${name}\t${wordAt(body, offset + 24)}\n`;
-          else text = `\taudit\t${name}\n`;
-        }
+        case Kind.Thread:
+          out.text(`\tthread-name\t${name}\n`);
+          break;
+        case Kind.ImportStart:
+          out.text(`\timport__find__load__start\t${name}\n`);
+          break;
+        case Kind.ImportDone:
+          out.text(`\timport__find__load__done\t${name}\t`);
+          out.integer(arg);
+          out.byte(10);
+          break;
+        default:
+          out.text(`\taudit\t${name}\n`);
       }
-      lines.push(`${time.text}${this.ids(ident)}${text}`);
-      times.push(time.value);
+      out.endLine(time);
       this.events++;
     }
   }
@@ -407,14 +437,11 @@ export class SpoolError extends Error {
 }
 
 /** A little-endian signed 64-bit word as a number (exact below 2^53). */
-function wordAt(bytes: Buffer, offset: number): number {
-  return bytes.readInt32LE(offset + 4) * TWO_32 + bytes.readUInt32LE(offset);
+/** Word `index` of a chunk's 32-bit halves (little-endian), as a number (exact below 2^53). */
+function wordOf(halves: Int32Array, index: number): number {
+  return halves[2 * index + 1]! * TWO_32 + (halves[2 * index]! >>> 0);
 }
 
-/** A timestamp word: its decimal text (exact at any size) and its value (for ordering). */
-function timeAt(bytes: Buffer, offset: number): { text: string; value: number } {
-  const high = bytes.readInt32LE(offset + 4);
-  const value = high * TWO_32 + bytes.readUInt32LE(offset);
-  if (high >= 0 && high <= EXACT_HIGH) return { text: String(value), value };
-  return { text: bytes.readBigInt64LE(offset).toString(), value };
+function wordAt(bytes: Buffer, offset: number): number {
+  return bytes.readInt32LE(offset + 4) * TWO_32 + bytes.readUInt32LE(offset);
 }

@@ -18,17 +18,17 @@ export async function* spoolAsText(
   name: string,
   onEnd: (end: SpoolEnd) => void,
 ): AsyncGenerator<Buffer> {
-  const decoder = new SpoolDecoder(name);
+  const decoder = new SpoolDecoder(name, { lines: false });
   let headerWritten = false;
   try {
     for await (const chunk of source) {
       decoder.push(chunk);
-      const { lines } = decoder.take();
+      const text = decoder.takeText();
       if (!headerWritten && decoder.headerRead) {
         headerWritten = true;
         yield Buffer.from(`${decoder.traceHeader()}\n`, 'latin1');
       }
-      if (lines.length > 0) yield Buffer.from(lines.join(''), 'latin1');
+      if (text.length > 0) yield text;
     }
   } catch (error) {
     if (error instanceof SpoolError) throw new TraceInputError(name, 1, `not a pyflame spool: ${error.why}`);
@@ -48,15 +48,15 @@ export function endLine(end: SpoolEnd): string {
 
 /** A whole spool in memory as the text format, at once (for small spools: tests, tools). */
 export function spoolToText(bytes: Buffer, name: string): { text: string; end: SpoolEnd } {
-  const decoder = new SpoolDecoder(name);
+  const decoder = new SpoolDecoder(name, { lines: false });
   try {
     decoder.push(bytes);
   } catch (error) {
     if (error instanceof SpoolError) throw new TraceInputError(name, 1, `not a pyflame spool: ${error.why}`);
     throw error;
   }
-  const { lines } = decoder.take();
+  const body = decoder.takeText().toString('latin1');
   const end = decoder.finish();
   const header = decoder.headerRead ? `${decoder.traceHeader()}\n` : '';
-  return { text: `${header}${lines.join('')}${endLine(end)}`, end };
+  return { text: `${header}${body}${endLine(end)}`, end };
 }
