@@ -50,9 +50,8 @@ for (const python of PYTHONS) {
       const trace = join(dir, 'children.txt');
       const result = await runCli(
         ['record', '--follow-children', '-o', trace, '--', python, 'children.py', ...others],
-        {
-          cwd: PROGRAMS,
-        },
+        // A recorder stuck in a child (a lock held across a fork) fails here instead of stalling CI.
+        { cwd: PROGRAMS, timeoutMs: 120_000 },
       );
       assert.equal(result.code, 0, result.stderr);
       // Same output, except that a Python that cannot be recorded sees the recorder's sitecustomize

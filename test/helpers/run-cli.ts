@@ -13,6 +13,8 @@ export interface CliOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** A command to run node under, e.g. `['taskset', '-c', '0']`. */
   readonly launcher?: readonly string[];
+  /** Kill the command (SIGKILL) if it has not ended after this long: a hang fails, not stalls. */
+  readonly timeoutMs?: number;
 }
 
 /** Runs the real `pyflame` binary, as a user would, optionally feeding stdin. */
@@ -29,9 +31,12 @@ export function runCli(args: readonly string[], options: CliOptions = {}): Promi
     child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
     child.on('error', reject);
-    child.on('close', (code) =>
-      resolve({ code, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') }),
-    );
+    const timer =
+      options.timeoutMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), options.timeoutMs);
+    child.on('close', (code) => {
+      if (timer !== undefined) clearTimeout(timer);
+      resolve({ code, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') });
+    });
     child.stdin.on('error', () => {});
     child.stdin.end(options.stdin ?? '');
   });
