@@ -25,8 +25,8 @@ export interface RecordArgs {
   via?: RecordWay;
 }
 
-/** At most this many events wait in the in-process recorder's buffer (FLUSH_WORDS / 3 words). */
-const BUFFER_EVENTS = 21846;
+/** About this many events wait in the in-process recorder's buffer (16,384 words, 3-4 words each). */
+const BUFFER_EVENTS = '5,000';
 
 /** A path as it can be pasted into a shell. */
 function shellWord(text: string): string {
@@ -40,7 +40,7 @@ export function incompleteWarning(recording: Recording | InProcessRecording): st
   if ('via' in recording) {
     const cut = end.cutLine ? ' Its last chunk was cut short and dropped.' : '';
     const which = recording.processes > 1 ? ` (${end.marker.replace(/^.*reason=/, '')})` : '';
-    return `warning: recording incomplete: the recorder inside the program did not finish the trace${which} (the program was killed before its exit handlers ran, e.g. by SIGKILL or a crash): the events of its last buffer (up to ${BUFFER_EVENTS} events) are missing.${cut} The trace is kept and its last line says "result=incomplete"; record again.`;
+    return `warning: recording incomplete: the recorder inside the program did not finish the trace${which} (the program was killed before its exit handlers ran, e.g. by SIGKILL or a crash): the events of its last buffer (about ${BUFFER_EVENTS} events) are missing.${cut} The trace is kept and its last line says "result=incomplete"; record again.`;
   }
   const cut = end.cutLine ? ' Its last line was cut short and removed.' : '';
   if (end.fired === undefined || end.missing === undefined) {
