@@ -40,7 +40,7 @@
 
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
+import { hostInfo } from './host-info.mjs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs as parseFlags } from 'node:util';
@@ -633,16 +633,9 @@ async function main() {
 
   printTable(results, opts);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const cpus = os.cpus();
   const doc = {
     date: new Date().toISOString(),
-    host: {
-      node: process.version,
-      platform: `${os.platform()} ${os.release()} ${os.arch()}`,
-      cpuModel: cpus[0]?.model ?? null,
-      cpus: cpus.length,
-      loadAverageAtEnd: os.loadavg(),
-    },
+    host: hostInfo(),
     options: { quick: opts.quick, runs: opts.runs, scale: opts.scale, only: opts.only, bpftrace: bpf.ok },
     bpftrace: bpf.ok ? { path: bpf.bpftrace } : { skipped: bpf.why },
     tokenizeSource: programs.some((p) => p.name === 'tokenize') ? argparseFile() : null,

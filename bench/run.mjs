@@ -37,6 +37,7 @@ import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
+import { hostInfo } from './host-info.mjs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_MIN_EVENTS, DEFAULT_SIZE_MB, GENERATOR_VERSION, readFlags } from './generate-trace.mjs';
@@ -612,16 +613,9 @@ async function main() {
   }
 
   if (opts.json && results.length) {
-    const cpus = os.cpus();
     const doc = {
       date: new Date().toISOString(),
-      host: {
-        node: process.version,
-        platform: `${os.platform()} ${os.release()} ${os.arch()}`,
-        cpuModel: cpus[0]?.model ?? null,
-        cpus: cpus.length,
-        totalMemMB: Math.round(os.totalmem() / MiB),
-      },
+      host: hostInfo(),
       options: {
         only: opts.only,
         sizeMb: opts.sizeMb ?? DEFAULT_SIZE_MB,
