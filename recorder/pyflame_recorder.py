@@ -208,7 +208,7 @@ class Recorder:
         self.returns = {}  # id(code) -> its return tag
         self.line_tags = {}  # id(code) -> its line tag
         self.described = []
-        self.own = set()  # ids of the recorder's code objects met so far (kept alive by their functions)
+        self.own = set()  # ids of the recorder's code objects met so far
         self.codes = 0
         self.strings = {}  # module names, audit events, thread names -> number
         self.tool = None
@@ -228,10 +228,10 @@ class Recorder:
     def describe(self, code):
         """Numbers a code object and writes its definition (and line table, 3.12+) once. Returns
         its entry tag, or None for the recorder's own code."""
+        self.described.append(code)  # alive, so that its id stays its own (ours too)
         if code.co_filename in OWN_FILES:
             self.own.add(id(code))
             return None
-        self.described.append(code)
         self.codes += 1
         number = self.codes
         definitions = self.spool.definitions
