@@ -564,6 +564,7 @@ class Recorder:
         self.returns.clear()
         self.line_tags.clear()
         self.described.clear()
+        self.own.clear()
         self.codes = 0
         self.strings.clear()
         self.stop_functions()
