@@ -28,6 +28,19 @@ interface Run {
 }
 
 /** The real CLI under a bounded heap (a crash out of memory is a signal or exit 134). */
+/** Every output flag of analyze, each writing `file(its extension)`. */
+function everyOutput(file: (ext: string) => string): string[] {
+  const outputs = [
+    ['--json', 'json'],
+    ['--svg', 'svg'],
+    ['--html', 'html'],
+    ['--chart', 'chart.svg'],
+    ['--folded', 'folded'],
+    ['--speedscope', 'speedscope.json'],
+  ];
+  return outputs.flatMap(([flag, ext]) => [flag!, file(ext!)]);
+}
+
 function runBounded(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [`--max-old-space-size=${HEAP_MB}`, CLI, ...args], {
@@ -114,22 +127,7 @@ describe('deep recursion: memory bounded by what is drawn and written', () => {
     const out = join(dir, 'deep-out');
     mkdirSync(out);
     const file = (ext: string) => join(out, `deep.${ext}`);
-    const run = await runBounded([
-      'analyze',
-      trace,
-      '--json',
-      file('json'),
-      '--svg',
-      file('svg'),
-      '--html',
-      file('html'),
-      '--chart',
-      file('chart.svg'),
-      '--folded',
-      file('folded'),
-      '--speedscope',
-      file('speedscope.json'),
-    ]);
+    const run = await runBounded(['analyze', trace, ...everyOutput(file)]);
     assert.equal(run.code, 0, `exit ${run.code} ${run.signal ?? ''}\n${run.stderr}`);
 
     const speedscope = JSON.parse(readFileSync(file('speedscope.json'), 'utf8')) as {
@@ -241,22 +239,7 @@ describe('many threads: small state per thread, nothing quadratic', () => {
     const out = join(dir, 'threads-out');
     mkdirSync(out);
     const file = (ext: string) => join(out, `threads.${ext}`);
-    const run = await runBounded([
-      'analyze',
-      trace,
-      '--json',
-      file('json'),
-      '--svg',
-      file('svg'),
-      '--html',
-      file('html'),
-      '--chart',
-      file('chart.svg'),
-      '--folded',
-      file('folded'),
-      '--speedscope',
-      file('speedscope.json'),
-    ]);
+    const run = await runBounded(['analyze', trace, ...everyOutput(file)]);
     assert.equal(run.code, 0, `exit ${run.code} ${run.signal ?? ''}\n${run.stderr}`);
     const speedscope = JSON.parse(readFileSync(file('speedscope.json'), 'utf8')) as { profiles: unknown[] };
     assert.equal(speedscope.profiles.length, THREADS + 1, 'one profile per thread and the merged one');

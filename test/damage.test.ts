@@ -12,6 +12,16 @@ import { scratchDir } from './helpers/scratch.js';
 const damage = (name: string) => join(FIXTURES, 'damage', name);
 const clean = async () => (await eventLogCsv(damage('crlf.txt'))).csv;
 
+/** The event log's rows (CSV, header dropped). */
+function rows(csv: string): string[] {
+  return csv.trim().split('\n').slice(1);
+}
+
+/** The times of the event log's rows, in the order written. */
+function rowTimes(csv: string): number[] {
+  return rows(csv).map((row) => Number(row.split(',')[0]));
+}
+
 function codes(summary: { warnings: { code: string; count: number }[] }): Record<string, number> {
   return Object.fromEntries(summary.warnings.map((w) => [w.code, w.count]));
 }
@@ -62,11 +72,7 @@ describe('damaged input is repaired, counted and reported', () => {
 
   it('events out of timestamp order are put back in order', async () => {
     const { csv, summary } = await eventLogCsv(damage('out-of-order.txt'));
-    const times = csv
-      .trim()
-      .split('\n')
-      .slice(1)
-      .map((row) => Number(row.split(',')[0]));
+    const times = rowTimes(csv);
     assert.deepEqual(
       times,
       [...times].sort((a, b) => a - b),
@@ -76,11 +82,7 @@ describe('damaged input is repaired, counted and reported', () => {
 
   it('DTrace per-CPU buffers printed in turn are merged by time', async () => {
     const { csv, summary } = await eventLogCsv(damage('per-cpu-buffers.dtrace.txt'));
-    const functions = csv
-      .trim()
-      .split('\n')
-      .slice(1)
-      .map((row) => row.split(',').slice(3, 6).join(' '));
+    const functions = rows(csv).map((row) => row.split(',').slice(3, 6).join(' '));
     assert.deepEqual(functions, [
       'entry m.py main',
       'entry m.py b',
@@ -94,11 +96,7 @@ describe('damaged input is repaired, counted and reported', () => {
 
   it('an event later than the reorder window allows keeps its place and is reported', async () => {
     const { csv, summary } = await eventLogCsv(damage('out-of-order.txt'), { reorderWindow: 0, batchSize: 1 });
-    const times = csv
-      .trim()
-      .split('\n')
-      .slice(1)
-      .map((row) => Number(row.split(',')[0]));
+    const times = rowTimes(csv);
     assert.deepEqual(
       times,
       [...times].sort((a, b) => a - b),
@@ -195,11 +193,7 @@ describe('the reorder window', () => {
       { reorderWindow: 100, batchSize: 64 },
     ]) {
       const { csv, summary } = await eventLogCsv(path, options);
-      const times = csv
-        .trim()
-        .split('\n')
-        .slice(1)
-        .map((row) => Number(row.split(',')[0]));
+      const times = rowTimes(csv);
       assert.deepEqual(
         times,
         [...times].sort((a, b) => a - b),
