@@ -1,3 +1,4 @@
+import { headerFields } from '../header-fields.js';
 import type { Diagnostics } from '../../model/diagnostics.js';
 import { NO_REF } from '../../model/event-batch.js';
 import { EventKind } from '../../model/event-kind.js';
@@ -196,8 +197,7 @@ export class PyflameLineParser implements LineParser {
   /** `# pyflame-trace v1 clock=boot_ns python=/opt/my python/bin/python3`: a value runs to the next ` key=`. */
   private readComment(comment: string): void {
     if (!HEADER.test(comment)) return;
-    for (const [, key, value] of comment.matchAll(/([A-Za-z_][\w-]*)=(.*?)(?=\s+[A-Za-z_][\w-]*=|\s*$)/g))
-      this.metadata.set(key, value);
+    for (const [key, value] of headerFields(comment)) this.metadata.set(key, value);
   }
 }
 

@@ -14,6 +14,7 @@
  * UTF-8 comes out as the recorder found it.
  */
 
+import { headerFields } from '../header-fields.js';
 import { TextOut } from './text-out.js';
 
 export const SPOOL_MAGIC = '# pyflame-spool v';
@@ -256,8 +257,7 @@ export class SpoolDecoder {
           ? 'its header line has no version number'
           : `it is spool version ${version}; this pyflame reads version ${SPOOL_VERSION}`,
       );
-    for (const [, key, value] of line.matchAll(/([A-Za-z_][\w-]*)=(.*?)(?=\s+[A-Za-z_][\w-]*=|\s*$)/g))
-      this.header.set(key!, value!);
+    for (const [key, value] of headerFields(line)) this.header.set(key, value);
     this.pidText = this.header.get('pid') ?? '0';
     this.byOffset = this.header.get('returns') === 'offset';
     this.drop(newline + 1);
