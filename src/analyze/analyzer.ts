@@ -105,6 +105,8 @@ export class Analyzer {
         }
         continue;
       }
+      // Firings the recorder did not write: only their cost counts (recording cost).
+      if (k === EventKind.Unwritten) continue;
       const thread = this.thread(pid[i], tid[i], context);
       if (thread === undefined) continue;
       if (k === EventKind.ThreadName) {

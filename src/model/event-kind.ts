@@ -33,6 +33,13 @@ export const EventKind = {
   OnCpu: 11,
   /** The thread's name (threading.Thread.name, as the in-process recorder saw it); `name` = it. */
   ThreadName: 12,
+  /**
+   * Probe firings on the thread since its previous event that the recorder did not write (3.11's
+   * `line` probe, attached only so that function__entry fires); `value` = how many. Comes just
+   * before the event that carried the count, with its time: their cost is part of the recording's
+   * (docs/analyze.md, recording cost).
+   */
+  Unwritten: 13,
 } as const;
 
 export type EventKind = (typeof EventKind)[keyof typeof EventKind];
@@ -52,6 +59,7 @@ export const EVENT_KIND_NAMES: readonly string[] = [
   'off-cpu',
   'on-cpu',
   'thread-name',
+  'unwritten',
 ];
 
 const kindByName = new Map<string, EventKind>(EVENT_KIND_NAMES.map((name, kind) => [name, kind as EventKind]));
