@@ -98,7 +98,7 @@ describe('the --json document', () => {
   // ajv is CommonJS: its class is the default export's default.
   const Ajv = AjvModule.default;
   const validate = new Ajv({ allErrors: true }).compile(
-    JSON.parse(readFileSync(join(ROOT, 'schema/analysis-v1.schema.json'), 'utf8')) as object,
+    JSON.parse(readFileSync(join(ROOT, 'schema/analysis-v2.schema.json'), 'utf8')) as object,
   );
   const inputs = [
     ...readdirSync(SAMPLES)
@@ -113,7 +113,7 @@ describe('the --json document', () => {
     ].map((name) => join(FIXTURES, name)),
   ];
   for (const path of inputs) {
-    it(`validates against schema/analysis-v1.schema.json, and is the same bytes twice: ${path.slice(path.lastIndexOf('/') + 1)}`, async () => {
+    it(`validates against schema/analysis-v2.schema.json, and is the same bytes twice: ${path.slice(path.lastIndexOf('/') + 1)}`, async () => {
       const first = analysisJsonText(await analyzeTrace(path));
       assert.ok(validate(JSON.parse(first)), JSON.stringify(validate.errors));
       assert.equal(analysisJsonText(await analyzeTrace(path)), first);

@@ -33,7 +33,7 @@ const byName = <T extends { readonly name: string }>(functions: readonly T[]) =>
 
 const Ajv = AjvModule.default;
 const validate = new Ajv({ allErrors: true }).compile(
-  JSON.parse(readFileSync(join(ROOT, 'schema/analysis-v1.schema.json'), 'utf8')) as object,
+  JSON.parse(readFileSync(join(ROOT, 'schema/analysis-v2.schema.json'), 'utf8')) as object,
 );
 const FIXTURE = join(FIXTURES, 'scheduling/sleep-spin.pyflame.txt');
 

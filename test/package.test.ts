@@ -43,7 +43,7 @@ describe('the npm package', () => {
       'package.json',
       'docs/index.md',
       'docs/ci.md',
-      'schema/analysis-v1.schema.json',
+      'schema/analysis-v2.schema.json',
       'schema/diff-v1.schema.json',
       'probes/pyflame.bt',
       'recorder/pyflame_recorder.py',

@@ -25,6 +25,28 @@ export interface FunctionStats {
   readonly partial: number;
   /** Undefined when no call was seen whole. */
   readonly durations: DurationSummary | undefined;
+  /** With the recording's cost taken out (Analysis.recordingCost): the times as recorded. */
+  readonly raw?: TimePair;
+  /** With the recording's cost taken out: the half-width of the corrected times' uncertainty. */
+  readonly error?: TimePair;
+}
+
+/** Self and total time of one function (ns). */
+export interface TimePair {
+  readonly selfNs: number;
+  readonly totalNs: number;
+}
+
+/**
+ * The recording's stated cost (its `# pyflame-cost` line), taken out of every time of the
+ * analysis: what was removed, and how sure that is.
+ */
+export interface RecordingCostAnalysis {
+  /** The cost line's fields as written (recorder, python, per-kind COST,ERR,BEFORE, ...). */
+  readonly stated: Readonly<Record<string, string>>;
+  /** The analysed span as recorded, and the half-width of the corrected span's uncertainty. */
+  readonly durationNsRaw: number;
+  readonly durationNsError: number;
 }
 
 export interface ThreadAnalysis {
@@ -143,6 +165,8 @@ export interface Analysis {
   readonly lines: readonly LineStats[];
   readonly audit: readonly AuditStats[];
   readonly callCounts: CallCountSeries | undefined;
+  /** The recording's stated cost, taken out of every time; undefined: times as recorded (or --overhead). */
+  readonly recordingCost: RecordingCostAnalysis | undefined;
   /** --overhead: ns per event subtracted, and the estimated share of traced time that was probe cost. */
   readonly overhead: { readonly perEventNs: number; readonly events: number; readonly estimatedShare: number };
   readonly warnings: readonly Warning[];

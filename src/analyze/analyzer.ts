@@ -47,6 +47,8 @@ export class Analyzer {
   private functions: FunctionTable | undefined;
   private frames: FrameTable | undefined;
   private traceStart = NaN;
+  /** The first event's time on the batches' own clock (what --from/--to count from). */
+  private windowStart = NaN;
   private events = 0;
   /** Events that passed the filters, and the first and last of their times. */
   private kept = 0;
@@ -68,18 +70,27 @@ export class Analyzer {
     this.overheadNs = options.overheadNs ?? 0;
   }
 
-  /** Takes one batch of events (pass as readTrace's onBatch). */
-  push(batch: EventBatch, trace: TraceContext): void {
+  /**
+   * Takes one batch of events (pass as readTrace's onBatch). With `clock`, the times measured are
+   * clock[i] instead of batch.ts[i] (the recording's raw or error clock: see recording-clock.ts),
+   * while the window still selects by batch.ts, so that every clock sees the same events.
+   */
+  push(batch: EventBatch, trace: TraceContext, clock?: Float64Array): void {
     const context = this.context ?? this.start(trace);
     const { kind, ts, pid, tid, frame, value, name } = batch;
     const { fromNs, toNs } = this.filters;
     const windowed = fromNs !== undefined || toNs !== undefined;
     for (let i = 0; i < batch.length; i++) {
-      const t = ts[i];
-      if (this.events++ === 0) this.traceStart = t;
+      // --from/--to select by the batch's times; the figures are measured on `clock` when given.
+      const w = ts[i];
+      const t = clock === undefined ? w : clock[i];
+      if (this.events++ === 0) {
+        this.windowStart = w;
+        this.traceStart = t;
+      }
       if (
         windowed &&
-        ((fromNs !== undefined && t - this.traceStart < fromNs) || (toNs !== undefined && t - this.traceStart > toNs))
+        ((fromNs !== undefined && w - this.windowStart < fromNs) || (toNs !== undefined && w - this.windowStart > toNs))
       )
         continue;
       const k = kind[i];
@@ -183,6 +194,7 @@ export class Analyzer {
       lines: this.lineStats(),
       audit: this.auditStats(start),
       callCounts: this.callCountIntervals.length === 0 ? undefined : this.callCountSeries(start),
+      recordingCost: undefined,
       overhead: {
         perEventNs: this.overheadNs,
         events: threadEvents,

@@ -77,8 +77,9 @@ export function profileFromJson(document: unknown, path: string): RunProfile {
     throw new TraceInputError(path, undefined, `not a usable pyflame analyze --json document: ${problem}`);
   };
   if (!isObject(document)) return fail('expected a JSON object');
-  if (document.schemaVersion !== 1)
-    return fail(`expected "schemaVersion": 1, found ${JSON.stringify(document.schemaVersion) ?? 'none'}`);
+  // 2 added the recording cost's fields; what a diff compares is the same in both.
+  if (document.schemaVersion !== 1 && document.schemaVersion !== 2)
+    return fail(`expected "schemaVersion": 1 or 2, found ${JSON.stringify(document.schemaVersion) ?? 'none'}`);
   const field = <T>(value: unknown, where: string, check: (v: unknown) => v is T, expected: string): T =>
     check(value) ? value : fail(`${where} should be ${expected}`);
   const source = field(document.source, 'source', isObject, 'an object');

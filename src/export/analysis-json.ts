@@ -5,13 +5,17 @@ import { UNKNOWN_ID } from '../model/event-batch.js';
 import { buildFlameTree } from './svg/flame-tree.js';
 import { compareFunctionKeys } from '../text/compare.js';
 
-/** The version of the `--json` document (schema/analysis-v1.schema.json). */
-export const ANALYSIS_SCHEMA_VERSION = 1;
+/**
+ * The version of the `--json` document (schema/analysis-v2.schema.json). 2 added the recording
+ * cost: each function's selfNsRaw/totalNsRaw/selfNsError/totalNsError, the trace's
+ * durationNsRaw/durationNsError/recordingCost.
+ */
+export const ANALYSIS_SCHEMA_VERSION = 2;
 
 const id = (value: number): number | null => (value === UNKNOWN_ID ? null : value);
 
 /** A function's figures; with the on/off-CPU split of its self time when the trace has it. */
-function functionJson(stats: FunctionStats, scheduled: boolean): Record<string, unknown> {
+function functionJson(stats: FunctionStats, scheduled: boolean, estimated: boolean): Record<string, unknown> {
   const d = stats.durations;
   const cpu = scheduled
     ? {
@@ -28,6 +32,12 @@ function functionJson(stats: FunctionStats, scheduled: boolean): Record<string, 
     returns: stats.returns,
     totalNs: stats.totalNs,
     selfNs: stats.selfNs,
+    // As recorded, and the uncertainty: from the recording's stated cost; nothing taken out, the
+    // same figures and 0; --overhead's estimate states no uncertainty (null).
+    selfNsRaw: estimated ? null : (stats.raw?.selfNs ?? stats.selfNs),
+    totalNsRaw: estimated ? null : (stats.raw?.totalNs ?? stats.totalNs),
+    selfNsError: estimated ? null : Math.round(stats.error?.selfNs ?? 0),
+    totalNsError: estimated ? null : Math.round(stats.error?.totalNs ?? 0),
     ...cpu,
     partial: stats.partial,
     completed: d?.count ?? 0,
@@ -48,13 +58,19 @@ export function analysisToJson(analysis: Analysis): Record<string, unknown> {
   const functions = analysis.functionTable;
   const frame = (fn: number) => ({ name: functions.name(fn), file: functions.file(fn), line: functions.line(fn) });
   const scheduled = analysis.scheduling !== undefined;
-  const toJson = (stats: FunctionStats) => functionJson(stats, scheduled);
+  const estimated = analysis.overhead.perEventNs > 0;
+  const toJson = (stats: FunctionStats) => functionJson(stats, scheduled, estimated);
+  const cost = analysis.recordingCost;
   return {
     schemaVersion: ANALYSIS_SCHEMA_VERSION,
     source: { path: analysis.source.path, format: analysis.source.format },
     trace: {
       startAbsoluteNs: analysis.startAbsoluteNs,
       durationNs: analysis.durationNs,
+      durationNsRaw: estimated ? null : (cost?.durationNsRaw ?? analysis.durationNs),
+      durationNsError: estimated ? null : Math.round(cost?.durationNsError ?? 0),
+      recordingCost:
+        cost === undefined ? null : { stated: cost.stated, removedNs: cost.durationNsRaw - analysis.durationNs },
       events: analysis.events,
       droppedEvents: analysis.droppedEvents,
       callsRunningAtStart: analysis.callsAtStart,

@@ -1,3 +1,5 @@
+import { isCostLine, parseCostLine, type RecordingCost } from '../model/recording-cost.js';
+import { headerFields } from './header-fields.js';
 import { Diagnostics, TraceInputError, type Warning } from '../model/diagnostics.js';
 import { OUT_OF_RANGE } from '../model/limits.js';
 import { DEFAULT_BATCH_SIZE, type EventBatch } from '../model/event-batch.js';
@@ -68,6 +70,8 @@ export interface TraceContext {
   readonly frames: FrameTable;
   /** Turns event timestamps back into the recorded clock's exact values. */
   readonly time: TimeBase;
+  /** What the recording said its probes cost (its `# pyflame-cost` line), if it said. */
+  readonly cost?: RecordingCost;
 }
 
 /** What reading a whole trace found. */
@@ -349,9 +353,31 @@ class TraceReader {
       if (lines !== undefined && !this.ansiSeen)
         this.splitter.onLines = (bytes, start, end, firstLineNo) => lines(bytes, start, end, firstLineNo, reject);
     }
-    this.context = { source: this.source, format: format.name, frames: this.frames, time: this.writer.time };
+    this.context = {
+      source: this.source,
+      format: format.name,
+      frames: this.frames,
+      time: this.writer.time,
+      cost: this.statedCost(),
+    };
     this.head = [];
     for (const line of replay) this.readLine(line.bytes, 0, line.bytes.length, line.lineNo, line.ending);
+  }
+
+  /** The head's `# pyflame-cost` line (written right after the header), if any and readable. */
+  private statedCost(): RecordingCost | undefined {
+    const line = this.head.find((candidate) => isCostLine(candidate.text));
+    if (line === undefined) return undefined;
+    const cost = parseCostLine(line.text, headerFields(line.text));
+    if (typeof cost === 'string') {
+      this.diagnostics.warn(
+        'bad-cost-line',
+        `the recording's cost line cannot be read (${cost}); times are as recorded`,
+        line.lineNo,
+      );
+      return undefined;
+    }
+    return cost;
   }
 
   private readLine(bytes: Buffer, start: number, end: number, lineNo: number, ending: LineEnd): void {

@@ -2,6 +2,7 @@ import type { Analysis } from '../../analyze/analysis.js';
 import { formatCount, formatDuration, formatPercent } from '../../text/units.js';
 import type { Warning } from '../../model/diagnostics.js';
 import { htmlText } from '../../text/untrusted.js';
+import { recordingCostLine } from '../recording-cost-text.js';
 import { rootTotal } from '../thread-rows.js';
 import { warningCount, warningLines } from '../warning-text.js';
 
@@ -37,6 +38,8 @@ export function summarySection(analysis: Analysis, title: string, filters: reado
     ]);
   }
   rows.push(['filters', filters.length > 0 ? htmlText(filters.join(', ')) : 'none']);
+  const costLine = recordingCostLine(analysis);
+  if (costLine !== undefined) rows.push(['recording cost', htmlText(costLine)]);
   const overhead = analysis.overhead;
   if (overhead.perEventNs > 0)
     rows.push([

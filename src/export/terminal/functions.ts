@@ -3,6 +3,7 @@ import { formatCount, formatDuration, formatPercent } from '../../text/units.js'
 import { functionLabel } from '../../text/function-label.js';
 import { type Column, heading, note, renderTable, type ReportStyle } from './table.js';
 import { rootTotal } from '../thread-rows.js';
+import { errorText, type TimeKind, UNCERTAINTY_NOTE, withinUncertainty } from '../recording-cost-text.js';
 import { isReturnOnly } from './summary.js';
 import { compareFunctionKeys, type FunctionKey } from '../../text/compare.js';
 
@@ -27,6 +28,11 @@ const SORT_TITLES: Record<SortKey, string> = {
   p95: 'p95 time per call',
 };
 
+/** The time a sort key ranks by, whose uncertainty can demote a function (see withinUncertainty). */
+function rankedTime(key: SortKey): TimeKind | undefined {
+  return key === 'self' || key === 'total' ? key : undefined;
+}
+
 function sortValue(stats: FunctionStats, key: SortKey): number {
   switch (key) {
     case 'self':
@@ -42,11 +48,21 @@ function sortValue(stats: FunctionStats, key: SortKey): number {
   }
 }
 
-/** The functions by `key`, largest first; ties keep the analysis' order (self time, then names). */
+/**
+ * The functions by `key`, largest first; ties keep the analysis' order (self time, then names).
+ * By self or total time, a function whose time is within its uncertainty comes after every
+ * measured one: it may be all recording cost.
+ */
 export function sortFunctions(functions: readonly FunctionStats[], key: SortKey): FunctionStats[] {
+  const time = rankedTime(key);
   return functions
-    .map((stats, index) => ({ stats, index, value: sortValue(stats, key) }))
-    .sort((a, b) => b.value - a.value || a.index - b.index)
+    .map((stats, index) => ({
+      stats,
+      index,
+      value: sortValue(stats, key),
+      unsure: time !== undefined && withinUncertainty(stats, time) ? 1 : 0,
+    }))
+    .sort((a, b) => a.unsure - b.unsure || b.value - a.value || a.index - b.index)
     .map(({ stats }) => stats);
 }
 
@@ -60,12 +76,18 @@ export function renderFunctionTable(
   total: number,
   style: ReportStyle,
   offCpu = false,
+  errors = false,
 ): string[] {
+  // With the recording's cost taken out: each time's ±, and ~ on a time within it.
+  const time = (f: FunctionStats, kind: TimeKind) =>
+    `${errors && withinUncertainty(f, kind) ? '~' : ''}${formatDuration(kind === 'self' ? f.selfNs : f.totalNs)}`;
   const rows = functions.map((f) => [
-    formatDuration(f.selfNs),
+    time(f, 'self'),
+    ...(errors ? [errorText(f, 'self')] : []),
     formatPercent(f.selfNs, total),
     ...(offCpu ? [formatDuration(f.offCpuNs)] : []),
-    formatDuration(f.totalNs),
+    time(f, 'total'),
+    ...(errors ? [errorText(f, 'total')] : []),
     formatPercent(f.totalNs, total),
     formatCount(f.calls),
     f.durations === undefined ? '–' : formatDuration(f.durations.meanNs),
@@ -77,9 +99,11 @@ export function renderFunctionTable(
     ...renderTable(
       [
         { header: 'self', align: 'right' },
+        ...(errors ? [{ header: '±', align: 'right' } as const] : []),
         { header: 'self %', align: 'right' },
         ...(offCpu ? [{ header: 'off-CPU', align: 'right' } as const] : []),
         { header: 'total', align: 'right' },
+        ...(errors ? [{ header: '±', align: 'right' } as const] : []),
         { header: 'total %', align: 'right' },
         { header: 'calls', align: 'right' },
         { header: 'mean', align: 'right' },
@@ -117,10 +141,12 @@ export function renderFunctions(analysis: Analysis, top: number, sort: SortKey, 
   const second = sortFunctions(analysis.functions, secondKey).slice(0, top);
   const count = analysis.functions.length;
   const of = count > top ? ` (top ${top} of ${formatCount(count)})` : '';
+  const errors = analysis.recordingCost !== undefined;
   const sections = [
-    renderFunctionTable(`Top functions by ${SORT_TITLES[sort]}${of}`, first, total, style, offCpu),
-    renderFunctionTable(`Top functions by ${SORT_TITLES[secondKey]}${of}`, second, total, style, offCpu),
+    renderFunctionTable(`Top functions by ${SORT_TITLES[sort]}${of}`, first, total, style, offCpu, errors),
+    renderFunctionTable(`Top functions by ${SORT_TITLES[secondKey]}${of}`, second, total, style, offCpu, errors),
   ];
+  if (errors) sections[0].push(...note(UNCERTAINTY_NOTE, style));
   if (offCpu) {
     sections[0].push(
       ...note(

@@ -1,6 +1,7 @@
 import type { Analysis } from '../../analyze/analysis.js';
 import { terminalText } from '../../text/untrusted.js';
 import { formatCount, formatDuration, formatPercent, formatShare } from '../../text/units.js';
+import { recordingCostLine } from '../recording-cost-text.js';
 import { heading, note, renderTable, wrap, type ReportStyle } from './table.js';
 import { busiestThreads, rootTotal, THREAD_FIGURE_HEADERS, threadFigures } from '../thread-rows.js';
 
@@ -69,6 +70,8 @@ export function renderSummary(analysis: Analysis, filters: readonly string[], st
       `${formatCount(analysis.callsAtStart)} call${analysis.callsAtStart === 1 ? ' was' : 's were'} running when the trace began (partial; named by their def line when the trace shows it)`,
     );
   if (filters.length > 0) add('filters', terminalText(filters.join(', ')));
+  const costLine = recordingCostLine(analysis);
+  if (costLine !== undefined) add('recording', costLine);
   const overhead = analysis.overhead;
   if (overhead.perEventNs > 0) {
     add(

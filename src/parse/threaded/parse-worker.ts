@@ -40,6 +40,7 @@ try {
       const message: BatchMessage = {
         type: 'batch',
         format: trace.format,
+        cost: trace.cost,
         base: trace.time.parts,
         ...newEntries(trace.frames),
         length: n,

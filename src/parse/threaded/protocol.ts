@@ -1,4 +1,5 @@
 import type { EventColumns } from '../../model/event-batch.js';
+import type { RecordingCost } from '../../model/recording-cost.js';
 import type { TraceSummary } from '../read-trace.js';
 
 /** What the main thread tells the parsing worker at start (structured-clonable options). */
@@ -16,6 +17,8 @@ export interface WorkerStart {
 /** Names and frames interned since the previous message, and the time base once known. */
 interface TableUpdate {
   readonly format: string;
+  /** The recording's stated cost (plain data). */
+  readonly cost?: RecordingCost;
   readonly base: [number, number] | undefined;
   readonly strings: string[];
   /** (fileId, funcId, line) of each new frame, in id order. */

@@ -27,7 +27,7 @@ export async function readTraceThreaded(path: string, options: ReadTraceOptions 
     for (let i = 0; i < triples.length; i += 3)
       frames.intern(frames.strings.get(triples[i]), frames.strings.get(triples[i + 1]), triples[i + 2]);
     if (!time.isSet && message.base !== undefined) time.setBase(message.base[0], message.base[1]);
-    context ??= { source: path, format: message.format, frames, time };
+    context ??= { source: path, format: message.format, frames, time, cost: message.cost };
   };
   const worker = new Worker(new URL('./parse-worker.js', import.meta.url), {
     workerData: {

@@ -1,0 +1,43 @@
+import type { Analysis, FunctionStats } from '../analyze/analysis.js';
+import { formatDuration } from '../text/units.js';
+
+/** Which time of a function: self or total. */
+export type TimeKind = 'self' | 'total';
+
+/** The time and its uncertainty's half-width (0 when the analysis took no stated cost out). */
+export function timeWithError(stats: FunctionStats, kind: TimeKind): { ns: number; errorNs: number } {
+  return kind === 'self'
+    ? { ns: stats.selfNs, errorNs: stats.error?.selfNs ?? 0 }
+    : { ns: stats.totalNs, errorNs: stats.error?.totalNs ?? 0 };
+}
+
+/**
+ * Is the time within its uncertainty (no larger than it: it may be all probe cost, none the
+ * program's)? Such a function is marked and ranked after the measured ones, never as hot.
+ */
+export function withinUncertainty(stats: FunctionStats, kind: TimeKind): boolean {
+  const { ns, errorNs } = timeWithError(stats, kind);
+  return errorNs > 0 && ns <= errorNs;
+}
+
+/** `± 1.2 ms` (or `–` with nothing taken out). */
+export function errorText(stats: FunctionStats, kind: TimeKind): string {
+  const { errorNs } = timeWithError(stats, kind);
+  return stats.error === undefined ? '–' : `±${formatDuration(Math.round(errorNs))}`;
+}
+
+/**
+ * The summary's line on the recording's cost, or undefined when none was taken out:
+ * `29.6 s of 30.2 s taken out (the bpftrace recorder's calibration): the run took 0.6 s ± 1.2 s`.
+ */
+export function recordingCostLine(analysis: Analysis): string | undefined {
+  const cost = analysis.recordingCost;
+  if (cost === undefined) return undefined;
+  const removed = cost.durationNsRaw - analysis.durationNs;
+  const recorder = cost.stated.recorder === undefined ? 'the recorder' : `the ${cost.stated.recorder} recorder`;
+  return `${formatDuration(removed)} of ${formatDuration(cost.durationNsRaw)} taken out (${recorder}'s calibration of its probes' cost); the run took ${formatDuration(analysis.durationNs)} ± ${formatDuration(Math.round(cost.durationNsError))} (--overhead 0: times as recorded)`;
+}
+
+/** The note under a function table with uncertainties: what `~` and ± mean. */
+export const UNCERTAINTY_NOTE =
+  "± is the uncertainty of the corrected time (the recorder's stated cost per probe firing, over the firings inside). ~ marks a time within its uncertainty: it may be all recording cost, so it is ranked after the measured ones, not as hot.";
