@@ -52,9 +52,9 @@ export class CostCorrectingAnalyzer {
     if (this.options.overheadNs !== undefined || trace.cost === undefined) return;
     this.stated = trace.cost;
     this.clock = new RecordingClock(trace.cost);
-    // The other clocks need no call timeline: only their figures are kept.
-    this.raw = new Analyzer({ ...this.options, timeline: undefined });
-    this.error = new Analyzer({ ...this.options, timeline: undefined });
+    // The other clocks need no call timeline and no percentiles: only their sums are kept.
+    this.raw = new Analyzer({ ...this.options, timeline: undefined, percentiles: false });
+    this.error = new Analyzer({ ...this.options, timeline: undefined, percentiles: false });
   }
 }
 
