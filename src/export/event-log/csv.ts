@@ -15,7 +15,8 @@ export function kindHasValue(kind: number): boolean {
     kind === EventKind.ImportDone ||
     kind === EventKind.CallCount ||
     kind === EventKind.Dropped ||
-    kind === EventKind.OffCpu
+    kind === EventKind.OffCpu ||
+    kind === EventKind.Unwritten
   );
 }
 
