@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import './helpers/fast-check-setup.js';
 import { fastLinesAvailable } from '../src/parse/fast-lines.js';
 import { eventLogCsv, warningsText } from './helpers/event-log.js';
+import { FIXTURES } from './helpers/paths.js';
 import { scratchDir, writeScratch } from './helpers/scratch.js';
 import { balancedTrace, toPyflameText, type GenEvent } from './helpers/trace-gen.js';
 
@@ -128,5 +130,14 @@ describe('the u=N field of the pyflame format', () => {
     const wasm = await eventLogCsv(path, { fastLines: true });
     assert.equal(js.summary.events, 70000 + Math.floor((70000 * 2) / 3));
     assert.equal(wasm.csv, js.csv);
+  });
+
+  it('the event log keeps unwritten events: its CSV reads back to the same log', async () => {
+    const fixture = join(FIXTURES, 'formats', 'pyflame', 'unwritten-counts.txt');
+    const first = await eventLogCsv(fixture);
+    assert.match(first.csv, /^507450811900,5273,5273,unwritten,,,,2,,3$/m);
+    const again = await eventLogCsv(writeScratch(scratch, first.csv, 'log.csv'));
+    assert.equal(again.summary.format, 'csv');
+    assert.equal(again.csv.replace(/,\d+\n/g, '\n'), first.csv.replace(/,\d+\n/g, '\n'));
   });
 });
