@@ -16,12 +16,14 @@
 //   µs/firing = (traced median - untraced median) / (3 C)           per probe firing (line included)
 // each from the program's CPU time (process_time: the handlers run in its context, as system
 // time; what a loaded machine inflates least) and from its wall time (perf_counter).
-//   bytes/event = the trace's event lines' bytes / their number      (whole trace, start-up included)
+//   bytes/event = the trace's Python event lines' bytes / their number (whole trace, start-up
+//                 included; the scheduler's sched-out/in lines, which vary with the load, left out)
 //
 // Variants (the first two are what pyflame record wrote before and after issue 13):
 //   before       the silent line probe has an always-false predicate (/0/); no u= field
 //   u            the silent line counts its firings per thread; every event ends with u=N (now)
 //   u-nonzero    as u, but u=N printed only when N > 0 (if/else in every probe)
+//   u-zero       as u, but the count set to 0 after an event instead of deleted
 //   short        as u, but shorter lines: probe names E/R (not function__entry/__return), no pid
 //                (a measurement only: no parser reads it)
 //   no-count     as u, without the per-probe count() maps (a measurement only: finish-trace needs them)
@@ -88,6 +90,7 @@ const VARIANTS = {
     (_, format, args) =>
       `\t$u = @pyflame_unwritten[tid];\n\tif ($u) {\n\t\tprintf("${format}\\tu=%d\\n", ${args}, $u);\n\t\tdelete(@pyflame_unwritten[tid]);\n\t} else {\n\t\tprintf("${format}\\n", ${args});\n\t}`,
   ),
+  'u-zero': now.replaceAll('\tdelete(@pyflame_unwritten[tid]);', '\t@pyflame_unwritten[tid] = 0;'),
   short: now
     .replaceAll('%llu\\t%d\\t%d\\tfunction__entry\\t', '%llu\\t%d\\tE\\t')
     .replaceAll('%llu\\t%d\\t%d\\tfunction__return\\t', '%llu\\t%d\\tR\\t')
@@ -135,12 +138,13 @@ function run(command, args, env = {}) {
   });
 }
 
-/** Event lines of a trace and their bytes (newline included). */
+/** The Python event lines of a trace (`code` definitions included) and their bytes (newline included). */
 function traceSize(file) {
   let events = 0;
   let bytes = 0;
   for (const line of fs.readFileSync(file, 'latin1').split('\n')) {
-    if (!/^\d/.test(line)) continue;
+    // The scheduler's lines vary with the machine's load, not with the program: left out.
+    if (!/^\d/.test(line) || /\tsched-(?:in|out)\b/.test(line)) continue;
     events++;
     bytes += line.length + 1;
   }
