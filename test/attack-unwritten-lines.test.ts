@@ -3,6 +3,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { analyzeTrace } from '../src/analyze/analyze.js';
+import type { StapsdtNote } from '../src/record/elf-notes.js';
+import { chooseProbeSet } from '../src/record/probe-set.js';
 import { codes } from './helpers/analysis.js';
 import { eventLogCsv } from './helpers/event-log.js';
 import { MARKED_PYTHON, markerRecordingSkipReason } from './helpers/record-skip.js';
@@ -159,4 +161,36 @@ test('3.11 without --lines: every written event carries u=N, and per thread they
     const { 'out-of-order': _reordered, ...others } = codes(await analyzeTrace(silentPath, { fastLines }));
     assert.deepEqual(others, {}, `fastLines ${fastLines}`);
   }
+});
+
+const MARKERS_311 = [
+  'line',
+  'function__entry',
+  'function__return',
+  'gc__start',
+  'gc__done',
+  'import__find__load__start',
+  'import__find__load__done',
+  'audit',
+].map((name): StapsdtNote => ({ provider: 'python', name, args: '', pc: 1n, base: 1n, semaphore: 1n }));
+
+test('the generated program: without --lines on 3.11 every marker print ends with u= and starts the count again; one END clears the counts, with or without the switches; --lines has no u=', () => {
+  for (const switches of ['cpid', undefined] as const) {
+    const { program } = chooseProbeSet(MARKERS_311, { major: 3, minor: 11 }, false, 'cpid', switches);
+    assert.match(program, /usdt:\$1:python:line\n\{\n\t@pyflame_unwritten\[tid\]\+\+;\n\}/);
+    const prints = program.match(/usdt:\$1:python:(?!line)\w+\n\{[^}]*\}/g) ?? [];
+    assert.equal(prints.length, 7);
+    for (const block of prints)
+      assert.match(
+        block,
+        /\\tu=%d\\n", [^;]*, @pyflame_unwritten\[tid\]\);\n\tdelete\(@pyflame_unwritten\[tid\]\);\n\}$/,
+        block,
+      );
+    assert.equal(program.match(/^END$/gm)?.length, 1, `one END (switches: ${switches})`);
+    assert.match(program, /END\n\{\n(?:\tclear\(@pyflame_switched\);\n)?\tclear\(@pyflame_unwritten\);\n\}/);
+  }
+  const printed = chooseProbeSet(MARKERS_311, { major: 3, minor: 11 }, true, 'cpid', 'cpid').program;
+  assert.doesNotMatch(printed, /u=|@pyflame_unwritten/);
+  // 3.10: no line probe unless asked, so nothing to count.
+  assert.doesNotMatch(chooseProbeSet(MARKERS_311, { major: 3, minor: 10 }, false).program, /u=|@pyflame_unwritten/);
 });
