@@ -93,6 +93,7 @@ describe('the GitHub Action (action.yml)', () => {
       failed: false,
     };
     assert.equal(evaluate("github.event_name == 'pull_request' || github.event_name == 'push'", context), true);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub expression, not a JS template
     assert.equal(evaluate("${{ inputs.comment == 'true' && steps.a.outputs.x == 'found' }}", context), true);
     assert.equal(evaluate("steps.a.outputs.y == 'found'", context), false);
     assert.equal(evaluate('always() && !(1 == 2)', context), true);
