@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import AjvModule from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import { type ActionStep, evaluate, keepArtifact, runAction } from './helpers/action-runner.js';
+import { fetchNode18, NODE18 } from './helpers/node18.js';
 import { FIXTURES, ROOT } from './helpers/paths.js';
 import { scratchDir } from './helpers/scratch.js';
 
@@ -177,6 +178,8 @@ if ((m = /^repos\\/[^/]+\\/[^/]+\\/actions\\/artifacts\\/(\\d+)\\/zip$/.exec(pat
 }
 
 interface Scenario {
+  /** PATH entries before the fake gh's (another Node). */
+  readonly pathFirst?: string;
   readonly event: 'push' | 'pull_request';
   readonly extraCall: boolean;
   readonly store: string;
@@ -223,7 +226,7 @@ function runScenario(s: Scenario) {
     },
     runnerTemp,
     workspace,
-    pathPrefix: fakeGh(s.store),
+    pathPrefix: s.pathFirst === undefined ? fakeGh(s.store) : `${s.pathFirst}:${fakeGh(s.store)}`,
     env: { PYFLAME_CALIBRATE: '0' },
     uses(uses, withValues) {
       if (uses.startsWith('actions/setup-node@')) return;
@@ -334,5 +337,25 @@ describe('the GitHub Action, run as a runner would', { skip }, () => {
     const comment = denied.steps.find((step) => step.name === 'Comment on the pull request')!;
     assert.equal(comment.outcome, 'success');
     assert.match(comment.stdout, /::warning::pyflame could not comment/);
+  });
+
+  it('on Node 18 the summary gives the one line naming the Node pyflame needs, and the job fails with exit 2', (t) => {
+    const unavailable = fetchNode18();
+    if (unavailable !== undefined) return t.skip(unavailable);
+    const store = scratchDir('action-store');
+    const run = runScenario({
+      event: 'pull_request',
+      extraCall: false,
+      store,
+      tag: 'node18',
+      pathFirst: dirname(NODE18),
+    });
+    assert.equal(verdict(run).status, 2);
+    assert.match(
+      run.summary,
+      /pyflame needs Node\.js 20\.19 or newer \(package\.json "engines"\); this is Node\.js 18\./,
+    );
+    assert.doesNotMatch(run.summary, /SyntaxError/);
+    assert.equal(outcomes(run)['Record the program'], 'skipped');
   });
 });
