@@ -124,6 +124,31 @@ describe('a recording that states its cost', () => {
     assert.equal(f.calls + main.calls, 2, 'unwritten firings are no calls');
   });
 
+  it('unwritten firings counted on a sched-out stay in the call they fired in', async () => {
+    const analysis = await analyzeText(
+      [
+        HEADER,
+        '# pyflame-cost v1 recorder=bpftrace entry=1000,0,0 return=1000,0,0 unwritten=1000,0,0',
+        ev(1_000_000, 'entry', 'main', 1),
+        ev(1_001_000, 'entry', 'a', 2),
+        '1050000\t100\t1\tsched-out\t0\tu=30',
+        '1060000\t100\t1\tsched-in',
+        '1090000\t100\t1\tsched-out\t0\tu=20',
+        '1095000\t100\t1\tsched-in',
+        ev(1_100_000, 'return', 'a', 3),
+        ev(1_101_000, 'entry', 'b', 4),
+        ev(1_201_000, 'return', 'b', 5),
+        ev(1_300_000, 'return', 'main', 6),
+        '',
+      ].join('\n'),
+    );
+    const { a, b } = byName(analysis);
+    // a: 99 µs recorded, minus its entry (1 µs, after its time) and the 50 line firings inside it.
+    assert.equal(a.totalNs, 99_000 - 1_000 - 50_000);
+    assert.equal(b.totalNs, 100_000 - 1_000);
+    assert.equal(a.offCpuNs, 15_000, 'the time off the CPU is not recording cost');
+  });
+
   it('one account per process: a thread is slowed by its process’s other threads, not by another process', async () => {
     const cost = '# pyflame-cost v1 entry=100,0,0 return=100,0,100';
     const analysis = await analyzeText(

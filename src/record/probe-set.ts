@@ -97,8 +97,12 @@ export function exitProbe(target: 'cpid' | number): string {
 export function switchProbes(target: 'cpid' | number, unwrittenCounted = false): string {
   const pid = target === 'cpid' ? 'cpid' : String(target);
   const clearUnwritten = unwrittenCounted ? `\tclear(${UNWRITTEN_MAP});\n` : '';
+  // A sched-out is an event of the thread like any other: the unwritten firings before it are
+  // counted on it, not on the next marker, which would carry them across the time off the CPU
+  // (analyze would take them out of the wrong call).
+  const schedOut = `printf("${EVENT}sched-out\\t%ld\\n", ${HEAD}, args->prev_state);`;
   return [
-    `tracepoint:sched:sched_switch /pid == ${pid}/\n{\n\t@sched_out = count();\n\t@pyflame_switched[tid] = 1;\n\tprintf("${EVENT}sched-out\\t%ld\\n", ${HEAD}, args->prev_state);\n}`,
+    `tracepoint:sched:sched_switch /pid == ${pid}/\n{\n\t@sched_out = count();\n\t@pyflame_switched[tid] = 1;\n\t${unwrittenCounted ? withUnwrittenField(schedOut) : schedOut}\n}`,
     `tracepoint:sched:sched_switch /@pyflame_switched[args->next_pid]/\n{\n\t@sched_in = count();\n\tprintf("${EVENT}sched-in\\n", nsecs, ${pid}, args->next_pid);\n}`,
     // A thread that ended: its id may come back in another process.
     `tracepoint:sched:sched_process_exit /pid == ${pid}/\n{\n\tdelete(@pyflame_switched[tid]);\n}`,
