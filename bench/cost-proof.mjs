@@ -16,6 +16,7 @@
 //   --json FILE         also write every figure as JSON to FILE (`-`: the JSON on stdout instead of
 //                       the tables)
 //   --check             exit with status 1 when a target is missed (default: report only)
+//   --pyflame FILE      record and analyze with this bin/pyflame.js (default: this checkout's)
 //
 // For each program (bench/programs/proof/*.py) and each recorder with its interpreter:
 //   1. untraced: K runs of `python PROG SCALE` with PYFLAME_PROOF_OUT=FILE: the program times its
@@ -40,8 +41,9 @@
 //                self (where known) and total within ±25%
 //   calls exact  every such function called as many times traced as untraced
 //
-// Until analyze corrects times (issue 13 design §C) its JSON has no selfNsError etc.: the script
-// then compares the times as recorded with errors of 0, says so, and the targets FAIL honestly.
+// Until the recorders state their cost (the `# pyflame-cost` line, issue 13 design §A) analyze
+// gives the times as recorded with errors of 0 (and an analyze before design §C has no
+// selfNsError at all): the script compares those, says so, and the targets FAIL honestly.
 // Traces and the untraced runs' figures live in bench/data/cost-proof/ (git-ignored).
 
 import { spawn } from 'node:child_process';
@@ -56,7 +58,8 @@ const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(BENCH_DIR, '..');
 const PROGRAMS_DIR = path.join(BENCH_DIR, 'programs', 'proof');
 const WORK_DIR = path.join(BENCH_DIR, 'data', 'cost-proof');
-const PYFLAME = path.join(ROOT, 'bin', 'pyflame.js');
+/** The pyflame that records and analyzes (--pyflame: another checkout's bin/pyflame.js, e.g. a branch's). */
+let PYFLAME = path.join(ROOT, 'bin', 'pyflame.js');
 /** The interpreter built with the markers (Debian's): the only one bpftrace can record calls of. */
 const MARKERS_PYTHON = '/usr/bin/python3.11';
 const RUN_TIMEOUT_MS = 180_000;
@@ -83,6 +86,7 @@ const FIELDS = {
     duration: 'durationNs',
     durationRaw: 'durationNsRaw', // absent: = durationNs
     durationError: 'durationNsError', // absent: 0
+    recordingCost: 'recordingCost', // null or absent: the trace states no cost, nothing was taken out
   },
 };
 const COST_LINE = '# pyflame-cost';
@@ -105,7 +109,7 @@ const PROGRAMS = [
 // ---- options ---------------------------------------------------------------------------------
 
 const USAGE =
-  'usage: node bench/cost-proof.mjs [--runs K] [--scale F] [--bpftrace-scale F] [--only PROG[,PROG]] [--python PATH[,PATH]] [--no-bpftrace] [--json FILE|-] [--check]';
+  'usage: node bench/cost-proof.mjs [--runs K] [--scale F] [--bpftrace-scale F] [--only PROG[,PROG]] [--python PATH[,PATH]] [--no-bpftrace] [--json FILE|-] [--check] [--pyflame FILE]';
 
 function die(msg) {
   process.stderr.write(`cost-proof: ${msg}\n${USAGE}\n`);
@@ -130,6 +134,7 @@ function parseArgs(argv) {
         'no-bpftrace': { type: 'boolean' },
         json: { type: 'string' },
         check: { type: 'boolean' },
+        pyflame: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }).values;
@@ -150,6 +155,7 @@ function parseArgs(argv) {
     bpftrace: !v['no-bpftrace'],
     json: v.json ?? null,
     check: v.check ?? false,
+    pyflame: v.pyflame === undefined ? null : path.resolve(v.pyflame),
   };
   if (!Number.isInteger(o.runs) || o.runs < 1) die('--runs must be a positive integer');
   for (const [flag, x] of [
@@ -295,7 +301,8 @@ async function untraced(lane, prog, runs, wallFromPlainRuns) {
     for (const f of doc.functions) {
       const k = fnKey(f.name, f.file);
       let e = functions.get(k);
-      if (!e) functions.set(k, (e = { name: f.name, file: f.file, calls: f.calls, selfHow: f.selfHow, self: [], total: [] }));
+      if (!e)
+        functions.set(k, (e = { name: f.name, file: f.file, calls: f.calls, selfHow: f.selfHow, self: [], total: [] }));
       if (e.calls !== f.calls) callsDiffer.push(f.name);
       e.total.push(f.totalNs);
       e.self.push(f.selfNs);
@@ -306,7 +313,11 @@ async function untraced(lane, prog, runs, wallFromPlainRuns) {
     wallRangeNs: [Math.min(...walls), Math.max(...walls)],
     spanNs: median(docs.map((d) => d.runNs)),
     spanRangeNs: [Math.min(...docs.map((d) => d.runNs)), Math.max(...docs.map((d) => d.runNs))],
-    gc: { collections: median(docs.map((d) => d.gc.collections)), pauseNs: median(docs.map((d) => d.gc.pauseNs)) },
+    gc: {
+      collections: median(docs.map((d) => d.gc.collections)),
+      pauseNs: median(docs.map((d) => d.gc.pauseNs)),
+      byGeneration: [0, 1, 2].map((g) => median(docs.map((d) => d.gc.byGeneration[g]))),
+    },
     callsDiffer,
     functions: [...functions.values()].map((e) => ({
       name: e.name,
@@ -376,7 +387,9 @@ function compare(u, f) {
 function analyse(lane, prog, base, rec) {
   const F = FIELDS.fn;
   const doc = rec.doc;
-  const corrected = doc.functions.some((f) => typeof f[F.selfError] === 'number');
+  // Corrected: analyze read a stated cost and took it out; else its times are as recorded.
+  const corrected = doc[FIELDS.run.object]?.[FIELDS.run.recordingCost] != null;
+  const hasErrorFields = doc.functions.some((f) => typeof f[F.selfError] === 'number');
   const byKey = new Map();
   for (const f of doc.functions) byKey.set(fnKey(f[F.name], f[F.file]), f);
   const scriptFile = path.join(PROGRAMS_DIR, prog.file);
@@ -439,11 +452,13 @@ function analyse(lane, prog, base, rec) {
   const meanRows = rows.filter((r) => r.meanCallNs >= MEAN_CALL_NS && !r.missing);
   const within = (c, tol) => c != null && c.deviation != null && Math.abs(c.deviation) <= tol;
   const targets = {
-    uncertainty: runRow != null && runRow.inside && rows.every((r) => r.insideAll),
+    uncertainty: runRow?.inside === true && rows.every((r) => r.insideAll),
     ranking: untracedOrder.length > 0 && untracedOrder.join('\n') === tracedOrder.join('\n'),
     runWithin15: inprocess ? within(runRow, RUN_TOLERANCE) : null,
     meanCallWithin25: inprocess
-      ? meanRows.every((r) => within(r.total, FUNCTION_TOLERANCE) && (!r.judgeSelf || within(r.self, FUNCTION_TOLERANCE)))
+      ? meanRows.every(
+          (r) => within(r.total, FUNCTION_TOLERANCE) && (!r.judgeSelf || within(r.self, FUNCTION_TOLERANCE)),
+        )
       : null,
     callsExact: rows.every((r) => r.callsEqual),
   };
@@ -451,6 +466,7 @@ function analyse(lane, prog, base, rec) {
   return {
     program: prog.name,
     corrected,
+    hasErrorFields,
     costLine: rec.costLine,
     untracedWallNs: base.wallNs,
     untracedWallRangeNs: base.wallRangeNs,
@@ -462,7 +478,14 @@ function analyse(lane, prog, base, rec) {
     functions: rows,
     ranking: { untraced: untracedOrder, traced: tracedOrder },
     traceTop,
-    gc: { untraced: base.gc, traced: { pauses: gcPauses, pauseNs: doc.gc?.totalPauseNs ?? null } },
+    gc: {
+      untraced: base.gc,
+      traced: {
+        pauses: gcPauses,
+        pauseNs: doc.gc?.totalPauseNs ?? null,
+        byGeneration: [0, 1, 2].map((g) => doc.gc?.byGeneration?.find((b) => b.generation === g)?.count ?? 0),
+      },
+    },
     untracedCallsDiffer: base.callsDiffer,
     targets,
   };
@@ -476,6 +499,12 @@ const pct = (x) => (x == null ? '-' : `${x >= 0 ? '+' : ''}${(x * 100).toFixed(0
 const yn = (b) => (b == null ? '-' : b ? 'yes' : '**no**');
 const pf = (b) => (b == null ? 'n/a' : b ? 'PASS' : '**FAIL**');
 const pm = (c) => (c == null ? '-' : `${ms(c.correctedNs)} ± ${ms(c.errorNs)}`);
+
+/** How much the untraced runs themselves varied: the reference's min-max range. */
+function spread(r) {
+  const [lo, hi] = r.runReference.startsWith('untraced process') ? r.untracedWallRangeNs : r.untracedSpanRangeNs;
+  return `untraced ${ms(lo)}-${ms(hi)}`;
+}
 
 const TARGET_NAMES = {
   uncertainty: 'untraced inside ±',
@@ -497,8 +526,8 @@ function laneTable(lane, results) {
   out.push(
     `Programs at scale ${lane.scale}; untraced: median of the runs. Traces with a \`${COST_LINE}\` line: ${costLines} of ${results.length}. ` +
       (anyCorrected
-        ? 'analyze corrected the times (selfNsError present).'
-        : 'analyze gave **raw times** (no selfNsError in its JSON yet): compared with errors of 0.'),
+        ? `analyze took the stated cost out of ${results.filter((r) => r.corrected).length} of ${results.length} (trace.${FIELDS.run.recordingCost} set).`
+        : `analyze gave **raw times** (no stated cost${results.some((r) => r.hasErrorFields) ? '' : '; no selfNsError in its JSON'}): compared with errors of 0.`),
     '',
     '| program | function | calls untraced / traced | untraced self ms | untraced total ms | raw self ms | raw total ms | corrected self ms ± err | Δ self | inside | corrected total ms ± err | Δ total | inside | mean call µs |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
@@ -510,23 +539,37 @@ function laneTable(lane, results) {
     }
     const run = r.run;
     out.push(
-      `| **${r.program}** | (run: ${r.runReference}; traced wall ${s(r.tracedWallNs)} s) | - | - | ${ms(run?.untracedNs)} | - | ${ms(run?.rawNs)} | - | - | - | ${pm(run)} | ${pct(run?.deviation)} | ${yn(run?.inside)} | - |`,
+      `| **${r.program}** | (run: ${r.runReference}, ${spread(r)}; traced wall ${s(r.tracedWallNs)} s) | - | - | ${ms(run?.untracedNs)} | - | ${ms(run?.rawNs)} | - | - | - | ${pm(run)} | ${pct(run?.deviation)} | ${yn(run?.inside)} | - |`,
     );
     for (const f of r.functions) {
-      const calls = f.missing ? `${f.untracedCalls} / **not in trace**` : f.callsEqual ? `${f.untracedCalls} = ${f.tracedCalls}` : `${f.untracedCalls} / **${f.tracedCalls}**`;
+      const calls = f.missing
+        ? `${f.untracedCalls} / **not in trace**`
+        : f.callsEqual
+          ? `${f.untracedCalls} = ${f.tracedCalls}`
+          : `${f.untracedCalls} / **${f.tracedCalls}**`;
       out.push(
         `| | ${f.name}${f.selfHow === 'derived' ? ' (self derived: not judged)' : ''} | ${calls} | ${ms(f.self?.untracedNs)} | ${ms(f.total?.untracedNs)} | ${ms(f.self?.rawNs)} | ${ms(f.total?.rawNs)} | ${pm(f.self)} | ${pct(f.self?.deviation)} | ${yn(f.self?.inside)} | ${pm(f.total)} | ${pct(f.total?.deviation)} | ${yn(f.total?.inside)} | ${(f.meanCallNs / 1e3).toFixed(f.meanCallNs < 1e4 ? 2 : 0)} |`,
       );
     }
   }
   out.push('');
-  out.push(`| program | ${Object.values(TARGET_NAMES).join(' | ')} | hottest by self: untraced / traced | trace's own top ${RANKING_TOP} by self | GC pauses untraced / traced |`);
-  out.push(`|---|${Object.keys(TARGET_NAMES).map(() => '---').join('|')}|---|---|---|`);
+  out.push(
+    `| program | ${Object.values(TARGET_NAMES).join(' | ')} | hottest by self: untraced / traced | trace's own top ${RANKING_TOP} by self | GC collections by generation 0+1+2 (pause) untraced / traced |`,
+  );
+  out.push(
+    `|---|${Object.keys(TARGET_NAMES)
+      .map(() => '---')
+      .join('|')}|---|---|---|`,
+  );
   for (const r of results) {
     if (r.error) continue;
     const t = r.targets;
     out.push(
-      `| ${r.program} | ${Object.keys(TARGET_NAMES).map((k) => pf(t[k])).join(' | ')} | ${r.ranking.untraced.join(' > ') || '-'} / ${r.ranking.traced.join(' > ') || '-'} | ${r.traceTop.map((f) => `${f.name} ${ms(f.selfNs)}`).join(', ')} | ${r.gc.untraced.collections} (${ms(r.gc.untraced.pauseNs)} ms) / ${r.gc.traced.pauses ?? '-'} (${ms(r.gc.traced.pauseNs)} ms) |`,
+      `| ${r.program} | ${Object.keys(TARGET_NAMES)
+        .map((k) => pf(t[k]))
+        .join(
+          ' | ',
+        )} | ${r.ranking.untraced.join(' > ') || '-'} / ${r.ranking.traced.join(' > ') || '-'} | ${r.traceTop.map((f) => `${f.name} ${ms(f.selfNs)}`).join(', ')} | ${r.gc.untraced.byGeneration.join('+')} (${ms(r.gc.untraced.pauseNs)} ms) / ${r.gc.traced.byGeneration.join('+')} (${ms(r.gc.traced.pauseNs)} ms) |`,
     );
   }
   out.push('');
@@ -534,8 +577,20 @@ function laneTable(lane, results) {
 }
 
 function summary(lanes) {
-  const out = ['### Summary', '', `| target | ${lanes.filter((l) => !l.skip).map((l) => l.label).join(' | ')} |`];
-  out.push(`|---|${lanes.filter((l) => !l.skip).map(() => '---').join('|')}|`);
+  const out = [
+    '### Summary',
+    '',
+    `| target | ${lanes
+      .filter((l) => !l.skip)
+      .map((l) => l.label)
+      .join(' | ')} |`,
+  ];
+  out.push(
+    `|---|${lanes
+      .filter((l) => !l.skip)
+      .map(() => '---')
+      .join('|')}|`,
+  );
   for (const [k, label] of Object.entries(TARGET_NAMES)) {
     const cells = lanes
       .filter((l) => !l.skip)
@@ -558,7 +613,11 @@ function summary(lanes) {
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const started = process.hrtime.bigint();
-  if (!fs.existsSync(path.join(ROOT, 'dist', 'src', 'cli', 'main.js')))
+  const loadAtStart = os.loadavg();
+  if (opts.pyflame) {
+    if (!fs.existsSync(opts.pyflame)) die(`--pyflame ${opts.pyflame}: no such file`);
+    PYFLAME = opts.pyflame;
+  } else if (!fs.existsSync(path.join(ROOT, 'dist', 'src', 'cli', 'main.js')))
     die('dist/ is missing: build pyflame first (npx tsc -p tsconfig.json && npm run build:wasm, or npm run build)');
   fs.mkdirSync(WORK_DIR, { recursive: true });
 
@@ -606,9 +665,22 @@ async function main() {
   const doc = {
     date: new Date().toISOString(),
     host: hostInfo(),
-    options: { runs: opts.runs, scale: opts.scale, bpftraceScale: opts.bpftraceScale, only: opts.only },
+    options: {
+      runs: opts.runs,
+      scale: opts.scale,
+      bpftraceScale: opts.bpftraceScale,
+      only: opts.only,
+      pyflame: PYFLAME,
+    },
+    loadAverage: { start: loadAtStart, end: os.loadavg() },
     fields: FIELDS,
-    targets: { share: SHARE, runTolerance: RUN_TOLERANCE, functionTolerance: FUNCTION_TOLERANCE, meanCallNs: MEAN_CALL_NS, rankingTop: RANKING_TOP },
+    targets: {
+      share: SHARE,
+      runTolerance: RUN_TOLERANCE,
+      functionTolerance: FUNCTION_TOLERANCE,
+      meanCallNs: MEAN_CALL_NS,
+      rankingTop: RANKING_TOP,
+    },
     programs: programs.map((p) => ({ name: p.name, file: `bench/programs/proof/${p.file}`, what: p.what })),
     lanes: lanes.map(({ results, ...l }) => ({ ...l, results })),
     scriptSeconds: seconds,
@@ -622,6 +694,8 @@ async function main() {
     const text = [
       `## Cost proof (issue 13 §4), ${doc.date}`,
       '',
+      `pyflame: ${path.relative(process.cwd(), PYFLAME) || PYFLAME}. Load average (1, 5, 15 min) at the start ${doc.loadAverage.start.map((x) => x.toFixed(1)).join(', ')}, at the end ${doc.loadAverage.end.map((x) => x.toFixed(1)).join(', ')} (${os.cpus().length} CPUs).`,
+      '',
       `Untraced runs per program: ${opts.runs}. Functions compared: at least ${SHARE * 100}% of the untraced script's span. Δ: (corrected − untraced) / untraced. inside: |corrected − untraced| ≤ err. ms unless said.`,
       '',
       ...lanes.flatMap((l) => laneTable(l, l.results)),
@@ -633,7 +707,9 @@ async function main() {
   log(`whole run: ${seconds.toFixed(1)} s`);
 
   const failed = lanes.some((l) => l.results.some((r) => r.error));
-  const missed = lanes.some((l) => l.results.some((r) => !r.error && Object.values(r.targets).some((t) => t === false)));
+  const missed = lanes.some((l) =>
+    l.results.some((r) => !r.error && Object.values(r.targets).some((t) => t === false)),
+  );
   process.exitCode = failed ? 1 : opts.check && missed ? 1 : 0;
 }
 

@@ -15,7 +15,8 @@ and its call count is computed from the input (`METER.call_counted`).
 The JSON: {"runNs": the script's own span (its first line to its end), "functions": [{"name",
 "file", "calls", "totalNs", "selfNs" (null when not known), "selfHow" ("leaf": no Python callees
 worth separating, so self = total; "derived": total less the wrapped callees' totals; null)}],
-"gc": {"collections", "pauseNs"} (gc.callbacks, only in the measured run)}.
+"gc": {"collections", "pauseNs", "byGeneration": [count of generation 0, 1, 2]} (gc.callbacks,
+only in the measured run)}.
 """
 
 import os
@@ -33,6 +34,7 @@ class Meter:
         self.kind = {}  # (name, file) -> "leaf" | ("derived", [child keys])
         self.gc_collections = 0
         self.gc_pause_ns = 0
+        self.gc_by_generation = [0, 0, 0]
         self._gc_started = 0
         import _thread
 
@@ -47,6 +49,7 @@ class Meter:
         else:
             self.gc_collections += 1
             self.gc_pause_ns += now() - self._gc_started
+            self.gc_by_generation[info["generation"]] += 1
 
     @staticmethod
     def key(fn):
@@ -100,7 +103,11 @@ class Meter:
             "python": "%d.%d.%d" % sys.version_info[:3],
             "runNs": end_ns - self.start_ns,
             "functions": functions,
-            "gc": {"collections": self.gc_collections, "pauseNs": self.gc_pause_ns},
+            "gc": {
+                "collections": self.gc_collections,
+                "pauseNs": self.gc_pause_ns,
+                "byGeneration": self.gc_by_generation,
+            },
         }
         tmp = OUT + ".tmp"
         with open(tmp, "w") as f:
