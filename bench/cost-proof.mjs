@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // bench/cost-proof.mjs - do pyflame's times describe the program, not the probes? (issue 13 §4)
 //
-//   node bench/cost-proof.mjs [--runs K] [--scale F] [--bpftrace-scale F] [--only PROG[,PROG]]
+//   node bench/cost-proof.mjs [--runs K] [--record-runs R] [--scale F] [--bpftrace-scale F] [--only PROG[,PROG]]
 //                             [--python PATH[,PATH]] [--no-bpftrace] [--json FILE|-] [--check]
 //
 //   --runs K            untraced runs per program and interpreter (default 5); medians are compared
+//   --record-runs R     recordings per program and recorder (default 1); the one whose trace lasted
+//                       the median time is compared (the machine is shared: single runs vary)
 //   --scale F           size of the programs for the in-process recordings (default 1: each
 //                       program's untraced run takes about 0.2-1 s)
 //   --bpftrace-scale F  size for the bpftrace recordings (default 0.05: a probe hit costs ~8 µs and
@@ -19,11 +21,11 @@
 //   --pyflame FILE      record and analyze with this bin/pyflame.js (default: this checkout's)
 //
 // For each program (bench/programs/proof/*.py) and each recorder with its interpreter:
-//   1. untraced: K runs of `python PROG SCALE` with PYFLAME_PROOF_OUT=FILE: the program times its
+//   1. untraced: K runs (half before the recordings of 2., half after) of `python PROG SCALE` with PYFLAME_PROOF_OUT=FILE: the program times its
 //      own functions (perf_counter_ns around each call, see proof_common.py) and writes their
 //      inclusive totals, self times where known and call counts; the median of the K runs per
 //      function, and of the process's wall time and the script's own span;
-//   2. traced: one `pyflame record --via inprocess|markers -o TRACE -- python PROG SCALE` (timed
+//   2. traced: R (default 1) `pyflame record --via inprocess|markers -o TRACE -- python PROG SCALE` (timed
 //      from spawn to exit) and `pyflame analyze TRACE --json -`;
 //   3. compared, side by side: the run (trace duration against the untraced process's wall time
 //      for bpftrace, whose trace covers the whole process, and against the script's own span for
@@ -109,7 +111,7 @@ const PROGRAMS = [
 // ---- options ---------------------------------------------------------------------------------
 
 const USAGE =
-  'usage: node bench/cost-proof.mjs [--runs K] [--scale F] [--bpftrace-scale F] [--only PROG[,PROG]] [--python PATH[,PATH]] [--no-bpftrace] [--json FILE|-] [--check] [--pyflame FILE]';
+  'usage: node bench/cost-proof.mjs [--runs K] [--record-runs R] [--scale F] [--bpftrace-scale F] [--only PROG[,PROG]] [--python PATH[,PATH]] [--no-bpftrace] [--json FILE|-] [--check] [--pyflame FILE]';
 
 function die(msg) {
   process.stderr.write(`cost-proof: ${msg}\n${USAGE}\n`);
@@ -127,6 +129,7 @@ function parseArgs(argv) {
       allowPositionals: false,
       options: {
         runs: { type: 'string' },
+        'record-runs': { type: 'string' },
         scale: { type: 'string' },
         'bpftrace-scale': { type: 'string' },
         only: { type: 'string', multiple: true },
@@ -148,6 +151,7 @@ function parseArgs(argv) {
   const list = (xs) => (xs === undefined ? null : xs.flatMap((x) => x.split(',').filter(Boolean)));
   const o = {
     runs: v.runs === undefined ? 5 : Number(v.runs),
+    recordRuns: v['record-runs'] === undefined ? 1 : Number(v['record-runs']),
     scale: v.scale === undefined ? 1 : Number(v.scale),
     bpftraceScale: v['bpftrace-scale'] === undefined ? 0.05 : Number(v['bpftrace-scale']),
     only: list(v.only),
@@ -158,6 +162,7 @@ function parseArgs(argv) {
     pyflame: v.pyflame === undefined ? null : path.resolve(v.pyflame),
   };
   if (!Number.isInteger(o.runs) || o.runs < 1) die('--runs must be a positive integer');
+  if (!Number.isInteger(o.recordRuns) || o.recordRuns < 1) die('--record-runs must be a positive integer');
   for (const [flag, x] of [
     ['--scale', o.scale],
     ['--bpftrace-scale', o.bpftraceScale],
@@ -272,13 +277,23 @@ const median = (xs) => {
 
 const fnKey = (name, file) => `${name}\u0000${file}`;
 
-/** K untraced runs of a program, each timing its own functions: medians per function. */
-async function untraced(lane, prog, runs, wallFromPlainRuns) {
+/**
+ * K untraced runs of a program, each timing its own functions: medians per function. `between`
+ * (the recordings) runs after half of them, so that a change of this shared machine's load
+ * during the measurement hits both sides alike.
+ */
+async function untraced(lane, prog, runs, wallFromPlainRuns, between) {
   const out = path.join(WORK_DIR, `untraced-${process.pid}.json`);
   const docs = [];
   const walls = [];
   const args = [path.join(PROGRAMS_DIR, prog.file), String(lane.scale)];
-  for (let i = 0; i < runs; i++) {
+  let betweenResult = null;
+  for (let i = 0; i <= runs; i++) {
+    if (i === Math.floor(runs / 2)) {
+      betweenResult = await between();
+      if (betweenResult.error) return betweenResult;
+    }
+    if (i === runs) break;
     fs.rmSync(out, { force: true });
     const r = await run(lane.python, args, { env: { PYFLAME_PROOF_OUT: out } });
     const why = failure(r);
@@ -308,6 +323,7 @@ async function untraced(lane, prog, runs, wallFromPlainRuns) {
       e.self.push(f.selfNs);
     }
   return {
+    between: betweenResult,
     python: docs[0].python,
     wallNs: median(walls),
     wallRangeNs: [Math.min(...walls), Math.max(...walls)],
@@ -331,9 +347,29 @@ async function untraced(lane, prog, runs, wallFromPlainRuns) {
   };
 }
 
+/**
+ * R recordings and their analyses; the one whose trace lasted the median time (as recorded) is
+ * compared (its figures belong together: the corrected times, their errors and counts).
+ */
+async function tracedMedian(lane, prog, recordRuns) {
+  const recs = [];
+  for (let i = 0; i < recordRuns; i++) {
+    const rec = await traced(lane, prog, recordRuns > 1 ? `-${i}` : '');
+    if (rec.error) return rec;
+    recs.push(rec);
+  }
+  const rawDuration = (r) => {
+    const o = r.doc[FIELDS.run.object];
+    return typeof o?.[FIELDS.run.durationRaw] === 'number' ? o[FIELDS.run.durationRaw] : o?.[FIELDS.run.duration];
+  };
+  recs.sort((a, b) => rawDuration(a) - rawDuration(b));
+  const chosen = recs[(recs.length - 1) >> 1];
+  return { ...chosen, recordings: recs.length, tracedWallsNs: recs.map((r) => r.wallNs) };
+}
+
 /** One recording and its analysis. */
-async function traced(lane, prog) {
-  const trace = path.join(WORK_DIR, `${prog.name}-${lane.id}.pyflame.txt`);
+async function traced(lane, prog, suffix) {
+  const trace = path.join(WORK_DIR, `${prog.name}-${lane.id}${suffix}.pyflame.txt`);
   fs.rmSync(trace, { force: true });
   const rec = await run(process.execPath, [
     PYFLAME,
@@ -645,19 +681,16 @@ async function main() {
     lane.results = [];
     if (lane.skip) continue;
     for (const prog of programs) {
-      log(`${lane.label}: ${prog.name}: ${opts.runs} untraced runs, one recording ...`);
-      const base = await untraced(lane, prog, opts.runs, lane.recorder === 'bpftrace');
+      log(`${lane.label}: ${prog.name}: ${opts.runs} untraced runs around ${opts.recordRuns} recording(s) ...`);
+      const base = await untraced(lane, prog, opts.runs, lane.recorder === 'bpftrace', () =>
+        tracedMedian(lane, prog, opts.recordRuns),
+      );
       if (base.error) {
         lane.results.push({ program: prog.name, error: base.error });
         continue;
       }
       lane.pythonVersion = base.python;
-      const rec = await traced(lane, prog);
-      if (rec.error) {
-        lane.results.push({ program: prog.name, error: rec.error });
-        continue;
-      }
-      lane.results.push(analyse(lane, prog, base, rec));
+      lane.results.push(analyse(lane, prog, base, base.between));
     }
   }
 
@@ -696,7 +729,7 @@ async function main() {
       '',
       `pyflame: ${path.relative(process.cwd(), PYFLAME) || PYFLAME}. Load average (1, 5, 15 min) at the start ${doc.loadAverage.start.map((x) => x.toFixed(1)).join(', ')}, at the end ${doc.loadAverage.end.map((x) => x.toFixed(1)).join(', ')} (${os.cpus().length} CPUs).`,
       '',
-      `Untraced runs per program: ${opts.runs}. Functions compared: at least ${SHARE * 100}% of the untraced script's span. Δ: (corrected − untraced) / untraced. inside: |corrected − untraced| ≤ err. ms unless said.`,
+      `Untraced runs per program: ${opts.runs} (half before the recording${opts.recordRuns > 1 ? `s (${opts.recordRuns}, the median one compared)` : ''}, half after). Functions compared: at least ${SHARE * 100}% of the untraced script's span. Δ: (corrected − untraced) / untraced. inside: |corrected − untraced| ≤ err. ms unless said.`,
       '',
       ...lanes.flatMap((l) => laneTable(l, l.results)),
       ...summary(lanes),
