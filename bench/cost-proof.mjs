@@ -36,8 +36,10 @@
 //   uncertainty  the untraced value inside the stated ± for the run and every such function (its
 //                total, and its self where known exactly: a derived self is shown, not judged)
 //   ranking      among functions measured confidently (error below half the value) whose untraced
-//                self time is known exactly (leaves: self = total), the hottest 3 by corrected self time are the untraced hottest,
-//                in the same order
+//                self time is known exactly (leaves: self = total), the hottest 3 by corrected self
+//                time are the untraced hottest, in the same order: every pair of them that the
+//                untraced runs settle (one's min above the other's max; shown `>`, else `≈`),
+//                with one of the pair in the untraced top 3, comes out in that order traced
 //   run ±15%     in-process only: the corrected run within ±15% of the untraced one
 //   mean≥10µs ±25%  in-process only: every such function whose untraced mean call is at least 10 µs,
 //                self (where known) and total within ±25%
@@ -458,6 +460,9 @@ function analyse(lane, prog, base, rec) {
       self: t && u.selfNs != null ? compare(u.selfNs, figure(t, F.self, F.selfRaw, F.selfError)) : null,
       total: t ? compare(u.totalNs, figure(t, F.total, F.totalRaw, F.totalError)) : null,
       missing: !t,
+      // The untraced runs' min-max (a leaf's self is its total): ranking only trusts an untraced
+      // order the runs agree on.
+      untracedRangeNs: u.totalRangeNs ?? null,
     };
     row.callsEqual = row.tracedCalls === row.untracedCalls;
     row.judgeSelf = row.self != null && u.selfHow === 'leaf';
@@ -469,14 +474,27 @@ function analyse(lane, prog, base, rec) {
   const rankable = rows.filter(
     (r) => r.judgeSelf && r.self.correctedNs > 0 && r.self.errorNs < 0.5 * r.self.correctedNs,
   );
-  const untracedOrder = [...rankable]
-    .sort((a, b) => b.self.untracedNs - a.self.untracedNs)
+  const byUntraced = [...rankable].sort((a, b) => b.self.untracedNs - a.self.untracedNs);
+  const top = new Set(byUntraced.slice(0, RANKING_TOP));
+  // a is hotter than b untraced in every run: their min-max ranges do not overlap.
+  const surelyHotter = (a, b) => a.untracedRangeNs[0] > b.untracedRangeNs[1];
+  // The untraced top 3, with ≈ between neighbours whose runs overlap (an order the runs do not settle).
+  const untracedOrder = byUntraced
     .slice(0, RANKING_TOP)
-    .map((r) => r.name);
+    .map((r, i, xs) => (i === 0 ? r.name : `${surelyHotter(xs[i - 1], r) ? '>' : '≈'} ${r.name}`));
   const tracedOrder = [...rankable]
     .sort((a, b) => b.self.correctedNs - a.self.correctedNs)
     .slice(0, RANKING_TOP)
     .map((r) => r.name);
+  // The target: every pair the untraced runs settle (one surely hotter), with one of them in the
+  // untraced top 3, comes out in the same order traced.
+  const rankingHolds =
+    rankable.length > 0 &&
+    rankable.every((a) =>
+      rankable.every(
+        (b) => !(surelyHotter(a, b) && (top.has(a) || top.has(b))) || a.self.correctedNs > b.self.correctedNs,
+      ),
+    );
   // What the report would call hot: the trace's own hottest by corrected self time, confident ones.
   const traceTop = doc.functions
     .filter((f) => f[F.self] > 0 && (f[F.selfError] ?? 0) < 0.5 * f[F.self])
@@ -489,7 +507,7 @@ function analyse(lane, prog, base, rec) {
   const within = (c, tol) => c != null && c.deviation != null && Math.abs(c.deviation) <= tol;
   const targets = {
     uncertainty: runRow?.inside === true && rows.every((r) => r.insideAll),
-    ranking: untracedOrder.length > 0 && untracedOrder.join('\n') === tracedOrder.join('\n'),
+    ranking: rankingHolds,
     runWithin15: inprocess ? within(runRow, RUN_TOLERANCE) : null,
     meanCallWithin25: inprocess
       ? meanRows.every(
@@ -605,7 +623,7 @@ function laneTable(lane, results) {
         .map((k) => pf(t[k]))
         .join(
           ' | ',
-        )} | ${r.ranking.untraced.join(' > ') || '-'} / ${r.ranking.traced.join(' > ') || '-'} | ${r.traceTop.map((f) => `${f.name} ${ms(f.selfNs)}`).join(', ')} | ${r.gc.untraced.byGeneration.join('+')} (${ms(r.gc.untraced.pauseNs)} ms) / ${r.gc.traced.byGeneration.join('+')} (${ms(r.gc.traced.pauseNs)} ms) |`,
+        )} | ${r.ranking.untraced.join(' ') || '-'} / ${r.ranking.traced.join(' > ') || '-'} | ${r.traceTop.map((f) => `${f.name} ${ms(f.selfNs)}`).join(', ')} | ${r.gc.untraced.byGeneration.join('+')} (${ms(r.gc.untraced.pauseNs)} ms) / ${r.gc.traced.byGeneration.join('+')} (${ms(r.gc.traced.pauseNs)} ms) |`,
     );
   }
   out.push('');
