@@ -488,13 +488,12 @@ function analyse(lane, prog, base, rec) {
     .map((r) => r.name);
   // The target: every pair the untraced runs settle (one surely hotter), with one of them in the
   // untraced top 3, comes out in the same order traced.
-  const rankingHolds =
-    rankable.length > 0 &&
-    rankable.every((a) =>
-      rankable.every(
-        (b) => !(surelyHotter(a, b) && (top.has(a) || top.has(b))) || a.self.correctedNs > b.self.correctedNs,
-      ),
-    );
+  // null (n/a) when there is no such pair: no function with an exactly known self time, or the
+  // untraced runs do not settle any order (a vacuous PASS would claim what was not shown).
+  const settled = rankable.flatMap((a) =>
+    rankable.filter((b) => surelyHotter(a, b) && (top.has(a) || top.has(b))).map((b) => [a, b]),
+  );
+  const rankingHolds = settled.length === 0 ? null : settled.every(([a, b]) => a.self.correctedNs > b.self.correctedNs);
   // What the report would call hot: the trace's own hottest by corrected self time, confident ones.
   const traceTop = doc.functions
     .filter((f) => f[F.self] > 0 && (f[F.selfError] ?? 0) < 0.5 * f[F.self])
@@ -649,10 +648,12 @@ function summary(lanes) {
     const cells = lanes
       .filter((l) => !l.skip)
       .map((l) => {
-        const applicable = l.results.filter((r) => !r.error && r.targets[k] != null);
+        const done = l.results.filter((r) => !r.error);
+        const applicable = done.filter((r) => r.targets[k] != null);
         if (!applicable.length) return 'n/a';
         const passed = applicable.filter((r) => r.targets[k]).length;
-        return `${passed === applicable.length ? 'PASS' : '**FAIL**'} ${passed}/${applicable.length}`;
+        const na = done.length - applicable.length;
+        return `${passed === applicable.length ? 'PASS' : '**FAIL**'} ${passed}/${applicable.length}${na ? ` (${na} n/a)` : ''}`;
       });
     out.push(`| ${label} | ${cells.join(' | ')} |`);
   }
