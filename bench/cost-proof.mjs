@@ -19,6 +19,7 @@
 //                       the tables)
 //   --check             exit with status 1 when a target is missed (default: report only)
 //   --pyflame FILE      record and analyze with this bin/pyflame.js (default: this checkout's)
+//   --markdown FILE     run nothing: print the tables from FILE (a JSON written by --json before)
 //
 // For each program (bench/programs/proof/*.py) and each recorder with its interpreter:
 //   1. untraced: K runs (half before the recordings of 2., half after) of `python PROG SCALE` with PYFLAME_PROOF_OUT=FILE: the program times its
@@ -113,7 +114,7 @@ const PROGRAMS = [
 // ---- options ---------------------------------------------------------------------------------
 
 const USAGE =
-  'usage: node bench/cost-proof.mjs [--runs K] [--record-runs R] [--scale F] [--bpftrace-scale F] [--only PROG[,PROG]] [--python PATH[,PATH]] [--no-bpftrace] [--json FILE|-] [--check] [--pyflame FILE]';
+  'usage: node bench/cost-proof.mjs [--runs K] [--record-runs R] [--scale F] [--bpftrace-scale F] [--only PROG[,PROG]] [--python PATH[,PATH]] [--no-bpftrace] [--json FILE|-] [--check] [--pyflame FILE] [--markdown FILE]';
 
 function die(msg) {
   process.stderr.write(`cost-proof: ${msg}\n${USAGE}\n`);
@@ -140,6 +141,7 @@ function parseArgs(argv) {
         json: { type: 'string' },
         check: { type: 'boolean' },
         pyflame: { type: 'string' },
+        markdown: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }).values;
@@ -162,6 +164,7 @@ function parseArgs(argv) {
     json: v.json ?? null,
     check: v.check ?? false,
     pyflame: v.pyflame === undefined ? null : path.resolve(v.pyflame),
+    markdown: v.markdown ?? null,
   };
   if (!Number.isInteger(o.runs) || o.runs < 1) die('--runs must be a positive integer');
   if (!Number.isInteger(o.recordRuns) || o.recordRuns < 1) die('--record-runs must be a positive integer');
@@ -559,6 +562,9 @@ function spread(r) {
   return `untraced ${ms(lo)}-${ms(hi)}`;
 }
 
+/** A name as markdown code (`<module>` would otherwise be taken for an HTML tag); backticks dropped. */
+const code = (name) => `\`${String(name).replace(/[`|]/g, '')}\``;
+
 const TARGET_NAMES = {
   uncertainty: 'untraced inside ±',
   ranking: `hottest ${RANKING_TOP} in order`,
@@ -601,7 +607,7 @@ function laneTable(lane, results) {
           ? `${f.untracedCalls} = ${f.tracedCalls}`
           : `${f.untracedCalls} / **${f.tracedCalls}**`;
       out.push(
-        `| | ${f.name}${f.selfHow === 'derived' ? ' (self derived: not judged)' : ''} | ${calls} | ${ms(f.self?.untracedNs)} | ${ms(f.total?.untracedNs)} | ${ms(f.self?.rawNs)} | ${ms(f.total?.rawNs)} | ${pm(f.self)} | ${pct(f.self?.deviation)} | ${yn(f.self?.inside)} | ${pm(f.total)} | ${pct(f.total?.deviation)} | ${yn(f.total?.inside)} | ${(f.meanCallNs / 1e3).toFixed(f.meanCallNs < 1e4 ? 2 : 0)} |`,
+        `| | ${code(f.name)}${f.selfHow === 'derived' ? ' (self derived: not judged)' : ''} | ${calls} | ${ms(f.self?.untracedNs)} | ${ms(f.total?.untracedNs)} | ${ms(f.self?.rawNs)} | ${ms(f.total?.rawNs)} | ${pm(f.self)} | ${pct(f.self?.deviation)} | ${yn(f.self?.inside)} | ${pm(f.total)} | ${pct(f.total?.deviation)} | ${yn(f.total?.inside)} | ${(f.meanCallNs / 1e3).toFixed(f.meanCallNs < 1e4 ? 2 : 0)} |`,
       );
     }
   }
@@ -622,7 +628,7 @@ function laneTable(lane, results) {
         .map((k) => pf(t[k]))
         .join(
           ' | ',
-        )} | ${r.ranking.untraced.join(' ') || '-'} / ${r.ranking.traced.join(' > ') || '-'} | ${r.traceTop.map((f) => `${f.name} ${ms(f.selfNs)}`).join(', ')} | ${r.gc.untraced.byGeneration.join('+')} (${ms(r.gc.untraced.pauseNs)} ms) / ${r.gc.traced.byGeneration.join('+')} (${ms(r.gc.traced.pauseNs)} ms) |`,
+        )} | ${r.ranking.untraced.join(' ') || '-'} / ${r.ranking.traced.join(' > ') || '-'} | ${r.traceTop.map((f) => `${code(f.name)} ${ms(f.selfNs)}`).join(', ')} | ${r.gc.untraced.byGeneration.join('+')} (${ms(r.gc.untraced.pauseNs)} ms) / ${r.gc.traced.byGeneration.join('+')} (${ms(r.gc.traced.pauseNs)} ms) |`,
     );
   }
   out.push('');
@@ -663,10 +669,31 @@ function summary(lanes) {
   return out;
 }
 
+/** The tables (markdown), from the document this script writes with --json. */
+function render(doc) {
+  const o = doc.options;
+  const text = [
+    `## Cost proof (issue 13 §4), ${doc.date}`,
+    '',
+    `pyflame: ${path.relative(ROOT, o.pyflame) || o.pyflame}. Load average (1, 5, 15 min) at the start ${doc.loadAverage.start.map((x) => x.toFixed(1)).join(', ')}, at the end ${doc.loadAverage.end.map((x) => x.toFixed(1)).join(', ')} (${doc.host?.cpus ?? os.cpus().length} CPUs).`,
+    '',
+    `Untraced runs per program: ${o.runs} (half before the recording${o.recordRuns > 1 ? `s (${o.recordRuns}, the median one compared)` : ''}, half after). Functions compared: at least ${doc.targets.share * 100}% of the untraced script's span. Δ: (corrected − untraced) / untraced. inside: |corrected − untraced| ≤ err. ms unless said.`,
+    '',
+    ...doc.lanes.flatMap((l) => laneTable(l, l.results)),
+    ...summary(doc.lanes),
+    `(whole run: ${doc.scriptSeconds.toFixed(0)} s)`,
+  ];
+  return `${text.join('\n')}\n`;
+}
+
 // ---- main ------------------------------------------------------------------------------------
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
+  if (opts.markdown) {
+    process.stdout.write(render(JSON.parse(fs.readFileSync(opts.markdown, 'utf8'))));
+    return;
+  }
   const started = process.hrtime.bigint();
   const loadAtStart = os.loadavg();
   if (opts.pyflame) {
@@ -742,20 +769,7 @@ async function main() {
     fs.writeFileSync(opts.json, `${JSON.stringify(doc, null, 2)}\n`);
   }
   if (opts.json === '-') process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
-  else {
-    const text = [
-      `## Cost proof (issue 13 §4), ${doc.date}`,
-      '',
-      `pyflame: ${path.relative(process.cwd(), PYFLAME) || PYFLAME}. Load average (1, 5, 15 min) at the start ${doc.loadAverage.start.map((x) => x.toFixed(1)).join(', ')}, at the end ${doc.loadAverage.end.map((x) => x.toFixed(1)).join(', ')} (${os.cpus().length} CPUs).`,
-      '',
-      `Untraced runs per program: ${opts.runs} (half before the recording${opts.recordRuns > 1 ? `s (${opts.recordRuns}, the median one compared)` : ''}, half after). Functions compared: at least ${SHARE * 100}% of the untraced script's span. Δ: (corrected − untraced) / untraced. inside: |corrected − untraced| ≤ err. ms unless said.`,
-      '',
-      ...lanes.flatMap((l) => laneTable(l, l.results)),
-      ...summary(lanes),
-      `(whole run: ${seconds.toFixed(0)} s)`,
-    ];
-    process.stdout.write(`${text.join('\n')}\n`);
-  }
+  else process.stdout.write(render(doc));
   log(`whole run: ${seconds.toFixed(1)} s`);
 
   const failed = lanes.some((l) => l.results.some((r) => r.error));
