@@ -90,7 +90,7 @@ describe('a destination that is not a regular file is written in place', () => {
       exited(child),
     ]);
     assert.equal(status.code, 0, stderr);
-    assert.equal((JSON.parse(json) as { schemaVersion: number }).schemaVersion, 1);
+    assert.equal((JSON.parse(json) as { schemaVersion: number }).schemaVersion, 2);
     assert.match(folded, /^\S.* \d+$/m);
     assert.match(stdout, /Top functions by self time/, 'the report still goes to stdout');
   });

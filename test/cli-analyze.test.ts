@@ -102,7 +102,7 @@ describe('pyflame analyze (the real binary)', { concurrency: true }, () => {
     assert.equal(result.stderr, 'pyflame: wrote out/threads.pyflame.json\n');
     assert.match(result.stdout, /^pyflame analyze\n/, 'the report is still printed');
     const doc = JSON.parse(readFileSync(join(dir, 'out/threads.pyflame.json'), 'utf8')) as JsonDoc;
-    assert.equal(doc.schemaVersion, 1);
+    assert.equal(doc.schemaVersion, 2);
     assert.equal(doc.threads.length, 5);
     assert.deepEqual(readdirSync(join(dir, 'out')), ['threads.pyflame.json'], 'no temporary file left');
   });
@@ -112,7 +112,7 @@ describe('pyflame analyze (the real binary)', { concurrency: true }, () => {
     const result = await runCli(['analyze', THREADS, '--json', 'a/b.json', '--importtime'], { cwd: dir });
     assert.equal(result.code, 0);
     assert.equal(result.stderr, 'pyflame: wrote a/b.json\npyflame: wrote out/threads.pyflame.importtime.txt\n');
-    assert.equal((JSON.parse(readFileSync(join(dir, 'a/b.json'), 'utf8')) as JsonDoc).schemaVersion, 1);
+    assert.equal((JSON.parse(readFileSync(join(dir, 'a/b.json'), 'utf8')) as JsonDoc).schemaVersion, 2);
     assert.equal(
       readFileSync(join(dir, 'out/threads.pyflame.importtime.txt'), 'utf8').split('\n')[0],
       'import time: self [us] | cumulative | imported package',
@@ -123,7 +123,7 @@ describe('pyflame analyze (the real binary)', { concurrency: true }, () => {
     const result = await runCli(['analyze', THREADS, '--json', '-']);
     assert.equal(result.code, 0);
     const doc = JSON.parse(result.stdout) as JsonDoc;
-    assert.equal(doc.schemaVersion, 1);
+    assert.equal(doc.schemaVersion, 2);
     assert.ok(doc.functions.length > 100);
     // The report's warnings go to stderr instead.
     assert.match(result.stderr, /^pyflame: warning: .*threads\.pyflame\.txt: out-of-order, 79 times/);

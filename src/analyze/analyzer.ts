@@ -30,6 +30,8 @@ export interface AnalyzerOptions {
   readonly gcStacks?: number;
   /** Receives every call's opening and closing (for time-ordered outputs such as speedscope). */
   readonly timeline?: TimelineSink;
+  /** Keep every call's duration for the percentiles (default true). */
+  readonly percentiles?: boolean;
 }
 
 /**
@@ -230,6 +232,7 @@ export class Analyzer {
       focused: focus === undefined ? () => true : focused,
       hasFocus: focus !== undefined,
       overheadNs: this.overheadNs,
+      keepDurations: this.options.percentiles !== false,
       timeline: this.options.timeline,
       shared: new SharedThreadMaps(),
     };

@@ -4,6 +4,7 @@ import type { TraceContext, TraceSummary } from '../parse/read-trace.js';
 import type { Analysis, FunctionStats, ThreadAnalysis } from './analysis.js';
 import { Analyzer, type AnalyzerOptions } from './analyzer.js';
 import { RecordingClock } from './recording-clock.js';
+import { withinUncertainty } from './uncertainty.js';
 
 /**
  * The analyzer `pyflame analyze` runs: when the trace states its recording's cost (and no
@@ -38,6 +39,8 @@ export class CostCorrectingAnalyzer {
   }
 
   finish(summary: TraceSummary): Analysis {
+    // A trace with no events: what it says about its cost still holds.
+    if (!this.decided) this.decide(summary);
     const analysis = this.main.finish(summary);
     if (this.stated === undefined) return analysis;
     return withRecordingCost(analysis, this.raw!.finish(summary), this.error!.finish(summary), this.stated);
@@ -49,9 +52,9 @@ export class CostCorrectingAnalyzer {
     if (this.options.overheadNs !== undefined || trace.cost === undefined) return;
     this.stated = trace.cost;
     this.clock = new RecordingClock(trace.cost);
-    // The other clocks need no call timeline: only their figures are kept.
-    this.raw = new Analyzer({ ...this.options, timeline: undefined });
-    this.error = new Analyzer({ ...this.options, timeline: undefined });
+    // The other clocks need no call timeline and no percentiles: only their sums are kept.
+    this.raw = new Analyzer({ ...this.options, timeline: undefined, percentiles: false });
+    this.error = new Analyzer({ ...this.options, timeline: undefined, percentiles: false });
   }
 }
 
@@ -75,7 +78,7 @@ function withRecordingCost(analysis: Analysis, raw: Analysis, error: Analysis, s
   return {
     ...analysis,
     threads,
-    functions: annotate(analysis.functions, rawByFn, errorByFn),
+    functions: measuredFirst(annotate(analysis.functions, rawByFn, errorByFn)),
     recordingCost: {
       stated: stated.fields,
       durationNsRaw: raw.durationNs,
@@ -94,6 +97,17 @@ function annotated(
     raw: { selfNs: raw?.selfNs ?? stats.selfNs, totalNs: raw?.totalNs ?? stats.totalNs },
     error: { selfNs: Math.max(0, error?.selfNs ?? 0), totalNs: Math.max(0, error?.totalNs ?? 0) },
   };
+}
+
+/**
+ * Functions by self time as before, but those whose self time is within its uncertainty (it may
+ * be all recording cost) after every measured one: never ranked as hot.
+ */
+function measuredFirst(functions: FunctionStats[]): FunctionStats[] {
+  return functions
+    .map((stats, index) => ({ stats, index, unsure: withinUncertainty(stats, 'self') ? 1 : 0 }))
+    .sort((a, b) => a.unsure - b.unsure || a.index - b.index)
+    .map(({ stats }) => stats);
 }
 
 function byFunction(list: readonly FunctionStats[]): Map<number, FunctionStats> {

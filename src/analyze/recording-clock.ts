@@ -7,7 +7,10 @@ interface ProcessAccount {
   /** Cost of the process's firings so far (ns), and its uncertainty (ns, added linearly). */
   spent: number;
   spentError: number;
-  /** The cost before the process's first event: its times are counted from there. */
+  /**
+   * What its first written event had cost before its timestamp: that event keeps its recorded
+   * time, and the corrected clock runs from there (set at that event; NaN until then).
+   */
   anchor: number;
   anchorError: number;
   /** The last corrected time given out: corrected times never go back. */
@@ -67,7 +70,7 @@ export class RecordingClock {
     const { cost, before, beforeError } = this;
     for (let i = 0; i < n; i++) {
       const k = kind[i];
-      const account = this.account(pid[i], k);
+      const account = this.account(pid[i]);
       // Firings nobody wrote: their cost (all of it, before this event's time) counts, nothing else.
       const unwritten = k === EventKind.Unwritten ? value[i] : 0;
       if (unwritten > 0) {
@@ -75,11 +78,20 @@ export class RecordingClock {
         account.spentError += unwritten * this.error[k];
       }
       const costed = k !== EventKind.Unwritten;
-      let t = raw[i] - (account.spent - account.anchor) - (costed ? before[k] : 0);
+      if (costed && Number.isNaN(account.anchor)) {
+        account.anchor = account.spent + before[k];
+        account.anchorError = account.spentError + beforeError[k];
+      }
+      // Unwritten firings before the first written event: that event's time, as recorded.
+      const anchored = !Number.isNaN(account.anchor);
+      const anchor = anchored ? account.anchor : account.spent;
+      const anchorError = anchored ? account.anchorError : account.spentError;
+      let t = raw[i] - (account.spent - anchor) - (costed ? before[k] : 0);
       if (t < account.last) t = account.last;
-      account.last = t;
+      // An unwritten count is no moment of its own: the event after it sets the clock.
+      if (costed) account.last = t;
       corrected[i] = t;
-      error[i] = account.spentError - account.anchorError + (costed ? beforeError[k] : 0);
+      error[i] = account.spentError - anchorError + (costed ? beforeError[k] : 0);
       if (costed) {
         account.spent += cost[k];
         account.spentError += this.error[k];
@@ -89,14 +101,10 @@ export class RecordingClock {
     return { corrected: clocked, raw, error };
   }
 
-  private account(pid: number, kind: number): ProcessAccount {
+  private account(pid: number): ProcessAccount {
     let account = this.accounts.get(pid);
     if (account === undefined) {
-      // The first event keeps its recorded time: the `before` of its own firing is the anchor.
-      const costed = kind !== EventKind.Unwritten;
-      const anchor = costed ? this.before[kind] : 0;
-      const anchorError = costed ? this.beforeError[kind] : 0;
-      account = { spent: 0, spentError: 0, anchor, anchorError, last: -Infinity };
+      account = { spent: 0, spentError: 0, anchor: Number.NaN, anchorError: Number.NaN, last: -Infinity };
       this.accounts.set(pid, account);
     }
     return account;

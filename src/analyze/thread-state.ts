@@ -24,6 +24,8 @@ export interface AnalysisContext {
   readonly hasFocus: boolean;
   /** Probe cost to subtract per event (--overhead), ns. */
   readonly overheadNs: number;
+  /** Keep every call's duration for the percentiles (a replay that only sums leaves them out). */
+  readonly keepDurations: boolean;
   /** Receives every visible call's opening and closing, in time order per thread (flame charts). */
   readonly timeline?: TimelineSink;
   /** The threads' lookup tables, keyed by thread index first. */
@@ -756,7 +758,7 @@ export class ThreadState {
         tree.partial.add(node, 1);
         stats.partial++;
       } else {
-        stats.durations.push(durationNs);
+        if (this.context.keepDurations) stats.durations.push(durationNs);
       }
       this.stack.childNs[Math.max(owner, 0)] += durationNs;
       this.context.timeline?.close(this.index, fn, ts);

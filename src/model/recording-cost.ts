@@ -60,3 +60,8 @@ export function parseCostLine(line: string, fields: [string, string][]): Recordi
   if (byKind.every((entry) => entry === undefined)) return `no cost of any event kind in: ${line.slice(0, 120)}`;
   return { byKind, fields: all };
 }
+
+/** The `# pyflame-cost v1 ...` line of a stated cost, fields in their written order (no line end). */
+export function costLineText(cost: RecordingCost): string {
+  return ['# pyflame-cost v1', ...Object.entries(cost.fields).map(([key, value]) => `${key}=${value}`)].join(' ');
+}

@@ -24,6 +24,7 @@ interface FastLinesExports {
   tidAt(): number;
   frameAt(): number;
   lineAt(): number;
+  valueAt(): number;
   resultAt(): number;
   run(format: number, pos: number, end: number, room: number, base: bigint, lineNo: number): void;
 }
@@ -139,7 +140,7 @@ export class FastLines {
     batch.tid.set(new Float64Array(memory, wasm.tidAt(), events), at);
     batch.frame.set(new Int32Array(memory, wasm.frameAt(), events), at);
     batch.srcLine.set(new Float64Array(memory, wasm.lineAt(), events), at);
-    batch.value.fill(0, at, at + events);
+    batch.value.set(new Float64Array(memory, wasm.valueAt(), events), at);
     batch.name.fill(NO_REF, at, at + events);
     batch.length = at + events;
     writer.wroteDirectly(events, batch.ts[at + events - 1]);

@@ -40,6 +40,20 @@ export const MARKER_PRINTS: ReadonlyArray<readonly [marker: string, print: strin
   ['audit', `printf("${EVENT}audit\\t%s\\n", ${HEAD}, str(arg0));`],
 ];
 
+/**
+ * The per-thread count of `line` firings not written (3.11's silent line, issue 13): each written
+ * event carries it as its last field, `u=N` (docs/formats.md), and starts it again. Cleared at the
+ * end so that bpftrace's dump holds only the event counts (finish-trace.ts).
+ */
+export const UNWRITTEN_MAP = '@pyflame_unwritten';
+const COUNT_UNWRITTEN = `${UNWRITTEN_MAP}[tid]++;`;
+
+/** A marker's print with the `\tu=N` field of the firings not written since the thread's last event. */
+export function withUnwrittenField(print: string): string {
+  const format = print.indexOf('\\n"');
+  return `${print.slice(0, format)}\\tu=%d${print.slice(format, -2)}, ${UNWRITTEN_MAP}[tid]);\n\tdelete(${UNWRITTEN_MAP}[tid]);`;
+}
+
 export interface ProbeSet {
   /** The bpftrace program; `$1` is the file holding the markers. */
   readonly program: string;
@@ -80,14 +94,16 @@ export function exitProbe(target: 'cpid' | number): string {
  * the threads seen going out are kept in a map (a thread goes out before it can come back in).
  * Its map is cleared at the end, so that only the event counts are dumped.
  */
-export function switchProbes(target: 'cpid' | number): string {
+export function switchProbes(target: 'cpid' | number, unwrittenCounted = false): string {
   const pid = target === 'cpid' ? 'cpid' : String(target);
+  const clearUnwritten = unwrittenCounted ? `\tclear(${UNWRITTEN_MAP});\n` : '';
   return [
     `tracepoint:sched:sched_switch /pid == ${pid}/\n{\n\t@sched_out = count();\n\t@pyflame_switched[tid] = 1;\n\tprintf("${EVENT}sched-out\\t%ld\\n", ${HEAD}, args->prev_state);\n}`,
     `tracepoint:sched:sched_switch /@pyflame_switched[args->next_pid]/\n{\n\t@sched_in = count();\n\tprintf("${EVENT}sched-in\\n", nsecs, ${pid}, args->next_pid);\n}`,
     // A thread that ended: its id may come back in another process.
     `tracepoint:sched:sched_process_exit /pid == ${pid}/\n{\n\tdelete(@pyflame_switched[tid]);\n}`,
-    'END\n{\n\tclear(@pyflame_switched);\n}',
+    // bpftrace allows one END: it clears the unwritten counts too when there are any.
+    `END\n{\n\tclear(@pyflame_switched);\n${clearUnwritten}}`,
   ].join('\n\n');
 }
 
@@ -131,15 +147,20 @@ export function chooseProbeSet(
   for (const [marker, print] of MARKER_PRINTS) {
     if (!present.has(marker) || (marker === 'line' && !wantLine)) continue;
     attached.push(marker);
-    // A probe with an always-false predicate is still attached (and still turns on 3.11's slow path).
     // Each written event is counted in a map: bpftrace dumps the maps after it has drained its
-    // buffers, which proves the trace complete (see finish-trace.ts). A silent line counts nothing.
-    blocks.push(
-      `usdt:$1:python:${marker}${marker === 'line' && silentLine ? ' /0/' : ''}\n{\n\t@${marker} = count();\n\t${print}\n}`,
-    );
+    // buffers, which proves the trace complete (see finish-trace.ts). A silent line (attached only
+    // to turn on 3.11's slow path) writes nothing: it counts its firings per thread, and the next
+    // event the thread writes carries that count (u=N) for analyze to take their cost out.
+    if (marker === 'line' && silentLine) blocks.push(`usdt:$1:python:line\n{\n\t${COUNT_UNWRITTEN}\n}`);
+    else
+      blocks.push(
+        `usdt:$1:python:${marker}\n{\n\t@${marker} = count();\n\t${silentLine ? withUnwrittenField(print) : print}\n}`,
+      );
   }
   if (exitOf !== undefined) blocks.push(exitProbe(exitOf));
   // Switches matter only where there are calls to split the time of.
-  if (switchesOf !== undefined && functionCalls) blocks.push(switchProbes(switchesOf));
+  const switches = switchesOf !== undefined && functionCalls;
+  if (switches) blocks.push(switchProbes(switchesOf, silentLine));
+  else if (silentLine) blocks.push(`END\n{\n\tclear(${UNWRITTEN_MAP});\n}`);
   return { program: `${blocks.join('\n\n')}\n`, attached, functionCalls, silentLine, notices };
 }

@@ -20,6 +20,11 @@ const DTRACE: i32 = 1;
 
 const KIND_ENTRY: u8 = 0;
 const KIND_RETURN: u8 = 1;
+/** EventKind.Unwritten (src/model/event-kind.ts): the count of a line's `u=N` field, before its event. */
+const KIND_UNWRITTEN: u8 = 13;
+const NO_FRAME: i32 = -1;
+/** Up to 15 digits always fit a double exactly; a longer `u=` value goes to JS (range check). */
+const MAX_COUNT_DIGITS: i32 = 15;
 const UNKNOWN_ID: f64 = -1;
 // Ranges JS checks (src/model/limits.ts): a pid or tid of more than 15 digits may pass 2^53 - 1,
 // and an event more than 2^53 - 1 ns from the time base cannot be held exactly. Such lines go to JS.
@@ -40,6 +45,8 @@ const NEWLINE: u8 = 10;
 const CR: u8 = 13;
 const SPACE: u8 = 32;
 const COLON: u8 = 58;
+const LETTER_U: u8 = 117;
+const EQUALS: u8 = 61;
 
 // Why run() returned.
 export const STOP_END: i32 = 0; // every line read
@@ -54,6 +61,7 @@ let outPid = new Float64Array(0);
 let outTid = new Float64Array(0);
 let outFrame = new Int32Array(0);
 let outLine = new Float64Array(0);
+let outValue = new Float64Array(0);
 
 // run()'s report: [stop reason, position reached, events written, lines read].
 const result = new Float64Array(4);
@@ -84,6 +92,7 @@ export function setCapacity(events: i32): void {
   outTid = new Float64Array(events);
   outFrame = new Int32Array(events);
   outLine = new Float64Array(events);
+  outValue = new Float64Array(events);
 }
 
 export function kindAt(): usize { return outKind.dataStart; }
@@ -92,6 +101,7 @@ export function pidAt(): usize { return outPid.dataStart; }
 export function tidAt(): usize { return outTid.dataStart; }
 export function frameAt(): usize { return outFrame.dataStart; }
 export function lineAt(): usize { return outLine.dataStart; }
+export function valueAt(): usize { return outValue.dataStart; }
 export function resultAt(): usize { return result.dataStart; }
 
 /**
@@ -172,7 +182,10 @@ export function run(format: i32, pos: i32, end: i32, room: i32, base: i64, lineN
     let k = keyStart;
     let last: i32 = -1;
     let previous: i32 = -1;
+    let beforePrevious: i32 = -1;
     let hash: u64 = 0xcbf29ce484222325;
+    // The hash of the bytes before the last separator: the key's hash when a `u=` field follows it.
+    let hashAtLast: u64 = 0;
     let keyEnd: i32 = -1;
     while (k < end) {
       const word = load<u64>(data + k);
@@ -186,21 +199,54 @@ export function run(format: i32, pos: i32, end: i32, room: i32, base: i64, lineN
       for (; j < k + 8; j++) {
         const b = load<u8>(data + j);
         if (b == NEWLINE) break;
-        if (b == separator) { previous = last; last = j; }
+        if (b == separator) { beforePrevious = previous; previous = last; last = j; hashAtLast = hash; }
         hash = (hash ^ <u64>b) * 0x100000001b3;
       }
       if (j < k + 8) { keyEnd = j; break; }
       k += 8;
     }
-    if (keyEnd < 0 || keyEnd >= end || previous <= keyStart || load<u8>(data + keyEnd - 1) == CR) { stop = STOP_LINE; break; }
-    const frame = findFrame(data, keyStart, keyEnd, hash, previous, last, lineNo + <f64>lines);
+    if (keyEnd < 0 || keyEnd >= end || load<u8>(data + keyEnd - 1) == CR) { stop = STOP_LINE; break; }
+    // The optional last field `\tu=N` (docs/formats.md): N probe firings not written, counted
+    // before this event. Stripped from the key; a value that is not plain digits goes to JS.
+    let frameEnd = keyEnd;
+    let funcSeparator = previous;
+    let lineSeparator = last;
+    let unwritten: f64 = 0;
+    if (format == PYFLAME && last >= 0 && load<u8>(data + last + 1) == LETTER_U && load<u8>(data + last + 2) == EQUALS) {
+      let at = last + 3;
+      for (; at < keyEnd; at++) {
+        const digit = load<u8>(data + at);
+        if (digit < 48 || digit > 57) break;
+        unwritten = unwritten * 10 + <f64>(digit - 48);
+      }
+      if (at != keyEnd || at == last + 3 || at - (last + 3) > MAX_COUNT_DIGITS) { stop = STOP_LINE; break; }
+      frameEnd = last;
+      funcSeparator = beforePrevious;
+      lineSeparator = previous;
+      hash = hashAtLast;
+    }
+    if (funcSeparator <= keyStart) { stop = STOP_LINE; break; }
+    const events: i32 = unwritten > 0 ? 2 : 1;
+    if (n + events > limit) { stop = n == 0 ? STOP_LINE : STOP_FULL; break; }
+    const frame = findFrame(data, keyStart, frameEnd, hash, funcSeparator, lineSeparator, lineNo + <f64>lines);
     if (frame < 0) { stop = STOP_LINE; break; }
+    if (unwritten > 0) {
+      unchecked(outKind[n] = KIND_UNWRITTEN);
+      unchecked(outTs[n] = <f64>relative);
+      unchecked(outPid[n] = pid);
+      unchecked(outTid[n] = tid);
+      unchecked(outFrame[n] = NO_FRAME);
+      unchecked(outLine[n] = lineNo + <f64>lines);
+      unchecked(outValue[n] = unwritten);
+      n++;
+    }
     unchecked(outKind[n] = kind);
     unchecked(outTs[n] = <f64>relative);
     unchecked(outPid[n] = pid);
     unchecked(outTid[n] = tid);
     unchecked(outFrame[n] = frame);
     unchecked(outLine[n] = lineNo + <f64>lines);
+    unchecked(outValue[n] = 0);
     n++;
     lines++;
     pos = keyEnd + 1;

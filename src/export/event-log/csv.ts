@@ -1,6 +1,7 @@
 import { NO_REF, UNKNOWN_ID, type EventBatch } from '../../model/event-batch.js';
 import { EVENT_KIND_NAMES, EventKind, kindHasFrame } from '../../model/event-kind.js';
 import { EVENT_LOG_HEADER } from '../../model/event-log-columns.js';
+import { costLineText } from '../../model/recording-cost.js';
 import type { TraceContext } from '../../parse/read-trace.js';
 import { csvField, csvTextField, csvTextValue } from '../../model/csv-text.js';
 import type { EventLogFormat, EventLogWriter } from './event-log-format.js';
@@ -15,15 +16,18 @@ export function kindHasValue(kind: number): boolean {
     kind === EventKind.ImportDone ||
     kind === EventKind.CallCount ||
     kind === EventKind.Dropped ||
-    kind === EventKind.OffCpu
+    kind === EventKind.OffCpu ||
+    kind === EventKind.Unwritten
   );
 }
 
 class CsvWriter implements EventLogWriter {
   private readonly quoted = new Map<number, string>();
 
-  begin(): string {
-    return `${EVENT_LOG_HEADER}\n`;
+  begin(trace: TraceContext | undefined): string {
+    // The recording's stated cost goes along (the CSV reader reads it as the trace's own does).
+    const cost = trace?.cost === undefined ? '' : `${costLineText(trace.cost)}\n`;
+    return `${cost}${EVENT_LOG_HEADER}\n`;
   }
 
   batch(batch: EventBatch, trace: TraceContext): string {

@@ -11,7 +11,7 @@ import type { EventLogFormat, EventLogWriter } from './event-log-format.js';
 class JsonlWriter implements EventLogWriter {
   private readonly json = new Map<number, string>();
 
-  begin(): string {
+  begin(_trace: TraceContext | undefined): string {
     return '';
   }
 

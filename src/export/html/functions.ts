@@ -23,10 +23,24 @@ export const FUNCTION_COLUMNS = [
 /** The column a trace with the scheduler's switches adds after `self`: the part of it off the CPU. */
 const OFF_CPU_COLUMN = { header: 'off-CPU', kind: 'ns' } as const;
 
-/** The table's columns for this analysis: FUNCTION_COLUMNS, with off-CPU after self when known. */
+/** With the recording's cost taken out: the uncertainty (±) after self and after total. */
+const SELF_ERROR_COLUMN = { header: '± self', kind: 'ns' } as const;
+const TOTAL_ERROR_COLUMN = { header: '± total', kind: 'ns' } as const;
+
+/**
+ * The table's columns for this analysis: FUNCTION_COLUMNS, with off-CPU after self when known,
+ * and the uncertainties after self and total when the recording's cost was taken out.
+ */
 export function functionColumns(analysis: Analysis): readonly { readonly header: string; readonly kind: string }[] {
-  if (analysis.scheduling === undefined) return FUNCTION_COLUMNS;
-  return [...FUNCTION_COLUMNS.slice(0, 4), OFF_CPU_COLUMN, ...FUNCTION_COLUMNS.slice(4)];
+  const errors = analysis.recordingCost !== undefined;
+  return [
+    ...FUNCTION_COLUMNS.slice(0, 4),
+    ...(errors ? [SELF_ERROR_COLUMN] : []),
+    ...(analysis.scheduling === undefined ? [] : [OFF_CPU_COLUMN]),
+    FUNCTION_COLUMNS[4],
+    ...(errors ? [TOTAL_ERROR_COLUMN] : []),
+    ...FUNCTION_COLUMNS.slice(5),
+  ];
 }
 
 /** One row per function, in functionColumns order, raw numbers (null: no complete call). */
@@ -34,15 +48,18 @@ export type FunctionRow = (string | number | null)[];
 
 export function functionRows(analysis: Analysis): FunctionRow[] {
   const offCpu = analysis.scheduling !== undefined;
+  const errors = analysis.recordingCost !== undefined;
   return analysis.functions.map((f) => {
     const d = f.durations;
-    const self = offCpu ? [f.selfNs, f.offCpuNs] : [f.selfNs];
     return [
       visibleText(f.name),
       visibleText(`${f.file}:${f.line}`),
       f.calls,
-      ...self,
+      f.selfNs,
+      ...(errors ? [Math.round(f.error?.selfNs ?? 0)] : []),
+      ...(offCpu ? [f.offCpuNs] : []),
       f.totalNs,
+      ...(errors ? [Math.round(f.error?.totalNs ?? 0)] : []),
       d?.meanNs ?? null,
       d?.p50Ns ?? null,
       d?.p95Ns ?? null,

@@ -3,7 +3,8 @@ import { formatCount, formatDuration, formatPercent } from '../../text/units.js'
 import { functionLabel } from '../../text/function-label.js';
 import { type Column, heading, note, renderTable, type ReportStyle } from './table.js';
 import { rootTotal } from '../thread-rows.js';
-import { errorText, type TimeKind, UNCERTAINTY_NOTE, withinUncertainty } from '../recording-cost-text.js';
+import { errorText, UNCERTAINTY_NOTE } from '../recording-cost-text.js';
+import { type TimeKind, withinUncertainty } from '../../analyze/uncertainty.js';
 import { isReturnOnly } from './summary.js';
 import { compareFunctionKeys, type FunctionKey } from '../../text/compare.js';
 

@@ -1,3 +1,4 @@
+import { isCostLine } from '../../model/recording-cost.js';
 import { csvTextValue } from '../../model/csv-text.js';
 import { parse } from 'csv-parse/sync';
 import { TraceInputError, type Diagnostics } from '../../model/diagnostics.js';
@@ -52,7 +53,8 @@ class CsvEventLogParser implements LineParser {
     // back when the block is parsed (see joinLines).
     const line = this.writer.decode(bytes, start, end, lineNo);
     if (!this.headerSeen) {
-      if (!line.startsWith('ts_ns,')) return line.trim() === '';
+      // The recording's stated cost (convert writes it first) is read from the head by readTrace.
+      if (!line.startsWith('ts_ns,')) return line.trim() === '' || isCostLine(line);
       this.headerSeen = true;
       this.readHeader(line.trimEnd(), lineNo);
       return true;

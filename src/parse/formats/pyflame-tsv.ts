@@ -5,7 +5,15 @@ import { EventKind } from '../../model/event-kind.js';
 import { hashKey, ViewCache } from '../frame-key.js';
 import type { EventWriter } from '../event-writer.js';
 import { FastFormat, FastLines } from '../fast-lines.js';
-import { ID_LIMIT, idInRange, LINE_LIMIT, lineInRange, VALUE_LIMIT, valueInRange } from '../../model/limits.js';
+import {
+  ID_LIMIT,
+  idInRange,
+  LINE_LIMIT,
+  lineInRange,
+  quoteNumber,
+  VALUE_LIMIT,
+  valueInRange,
+} from '../../model/limits.js';
 import { PROBE_NAME_PATTERN, probeKind } from '../probe-names.js';
 import { digitsValue, indexOfByte, lastIndexOfByte, latin1, parseInt10, parseUint, skipDigits } from '../scan.js';
 import type { Detection, LineParser, RejectedLine, TraceFormat } from '../trace-format.js';
@@ -13,6 +21,10 @@ import type { Detection, LineParser, RejectedLine, TraceFormat } from '../trace-
 const TAB = 9;
 const HASH = 35;
 const AT = 64;
+const LETTER_U = 117;
+const EQUALS = 61;
+/** The warning for a `u=` field whose value is not a count (docs/damage.md, "Unwritten counts"). */
+export const BAD_UNWRITTEN = 'bad-unwritten-count';
 /** bpftrace's dump, at exit, of the event counts kept by probes/pyflame.bt: `@function__entry: 12328`. */
 const COUNT_LINE = /^@\w+: \d+$/;
 /** Up to 15 decimal digits always fit a double exactly. */
@@ -38,6 +50,10 @@ export class PyflameLineParser implements LineParser {
   private pid = 0;
   private tid = 0;
   private argsStart = 0;
+  /** The last line's `u=N` (0 when absent), or -1 when its value is not a count. */
+  private unwritten = 0;
+  /** Where the last line's `u=` value starts (for the warning). */
+  private unwrittenAt = 0;
   private readonly views = new ViewCache();
 
   /** The WebAssembly loop for runs of lines, when available. */
@@ -58,6 +74,8 @@ export class PyflameLineParser implements LineParser {
     if (bytes[start] === AT) return COUNT_LINE.test(latin1(bytes, start, end));
     const kind = this.scan(bytes, start, end);
     if (kind < 0) return false;
+    const lineEnd = end;
+    end = this.withoutUnwritten(bytes, end);
     const writer = this.writer;
     if (!idInRange(this.pid) || !idInRange(this.tid)) {
       // Rare: ids past 2^53 would be rounded (threads merged). Found again to quote them.
@@ -109,8 +127,38 @@ export class PyflameLineParser implements LineParser {
       writer.timestampOutOfRange(bytes.toString('latin1', start, this.tsEnd), lineNo);
       return true;
     }
+    const unwritten = this.unwritten;
+    if (unwritten > 0) writer.emit(EventKind.Unwritten, ts, this.pid, this.tid, NO_REF, unwritten, NO_REF, lineNo);
+    else if (unwritten < 0) this.warnUnwritten(bytes, lineEnd, lineNo);
     writer.emit(kind as EventKind, ts, this.pid, this.tid, frame, value, name, lineNo);
     return true;
+  }
+
+  /**
+   * The end of the scanned line without its optional last field `\tu=N` (docs/formats.md), whose
+   * value goes to this.unwritten. The field is the line's last tab-separated one after the probe:
+   * a file name may hold tabs, but it is never last.
+   */
+  private withoutUnwritten(bytes: Buffer, end: number): number {
+    this.unwritten = 0;
+    const probeEnd = this.argsStart - 1;
+    let tab = end - 1;
+    while (tab >= probeEnd && bytes[tab] !== TAB) tab--;
+    if (tab < probeEnd || tab + 2 >= end || bytes[tab + 1] !== LETTER_U || bytes[tab + 2] !== EQUALS) return end;
+    const valueStart = tab + 3;
+    const count = parseUint(bytes, valueStart, end);
+    this.unwritten = count >= 0 && count <= Number.MAX_SAFE_INTEGER ? count : -1;
+    this.unwrittenAt = valueStart;
+    return tab;
+  }
+
+  /** A `u=` value that is not a count: the count is dropped (counted, warned), the event kept. */
+  private warnUnwritten(bytes: Buffer, lineEnd: number, lineNo: number): void {
+    this.writer.diagnostics.warn(
+      BAD_UNWRITTEN,
+      `events whose u= field (probe firings not written) was not a count from 0 to 2^53 - 1 were read without it, the first: u=${JSON.stringify(quoteNumber(latin1(bytes, this.unwrittenAt, lineEnd)))}`,
+      lineNo,
+    );
   }
 
   private refuseValue(bytes: Buffer, start: number, end: number, lineNo: number): true {
