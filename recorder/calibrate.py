@@ -14,7 +14,7 @@ loop of N iterations (N_GC for gc) that differs from the `empty` loop by one kin
 
 Each phase is a function of its own (pyflame_phase_NAME): its entry and return mark where the
 phase is in the trace. The times (perf_counter_ns around each phase, REPS times each, after a
-short warm-up) are written to OUT.json: {"phase": [ns, ...], ...}. No output on stdout: under
+short warm-up) are written to OUT.json: {"version": "3.11.2", "times": {"phase": [ns, ...], ...}}. No output on stdout: under
 bpftrace the program's stdout is the user's terminal.
 """
 
@@ -90,7 +90,7 @@ def main():
             run(r)
             times[name].append(clock() - start)
     with open(out, "w") as file:
-        json.dump(times, file)
+        json.dump({"version": "%d.%d.%d" % sys.version_info[:3], "times": times}, file)
 
 
 if __name__ == "__main__":
