@@ -103,9 +103,10 @@ export const recordCommand = {
       })
       .option('calibrate', {
         type: 'boolean',
-        default: true,
+        // PYFLAME_CALIBRATE=0 makes --no-calibrate the default (scripts and test suites that record often).
+        default: process.env.PYFLAME_CALIBRATE !== '0',
         describe:
-          'first measure what one recorder firing costs (a few seconds) and state it in the trace, so that analyze can take it out; --no-calibrate skips it',
+          'first measure what one recorder firing costs (a few seconds) and state it in the trace, so that analyze can take it out; --no-calibrate (or PYFLAME_CALIBRATE=0) skips it',
       })
       .option('analyze', { type: 'boolean', default: false, describe: 'run pyflame analyze on the trace afterwards' })
       .option('via', {
