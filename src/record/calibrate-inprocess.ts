@@ -48,8 +48,10 @@ export function inProcessPlan(version: PythonVersion, lines: boolean, audit: boo
     'gc',
   ];
   return {
-    iterations: 20_000,
-    gcIterations: 2_000,
+    // About 10-50 ms per phase traced (0.3-2 µs a firing; --lines fires on every iteration of
+    // every phase): three pairs take 2-4 s on an idle machine.
+    iterations: lines ? 5_000 : 10_000,
+    gcIterations: 1_000,
     repetitions: 2,
     runs: 3,
     phases,
