@@ -27,10 +27,16 @@ describe('record with bpftrace: the cost line', () => {
       timeoutMs: 180_000,
     });
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stderr, /^pyflame: calibration \([\d.]+ s, 3 runs\): one firing costs entry\+return [\d.]+ ns ±[\d.]+, unwritten /m);
+    assert.match(
+      result.stderr,
+      /^pyflame: calibration \([\d.]+ s, 3 runs\): one firing costs entry\+return [\d.]+ ns ±[\d.]+, unwritten /m,
+    );
     const lines = readFileSync(join(dir, 'trace.txt'), 'latin1').split('\n');
     assert.match(lines[0]!, /^# pyflame-trace v1 /);
-    const cost = /^# pyflame-cost v1 recorder=bpftrace python=3\.11\.\d+ runs=3 calibration-ms=\d+ (.*) method=\S+$/.exec(lines[1]!);
+    const cost =
+      /^# pyflame-cost v1 recorder=bpftrace python=3\.11\.\d+ runs=3 calibration-ms=\d+ (.*) method=\S+$/.exec(
+        lines[1]!,
+      );
     assert.ok(cost !== null, `the cost line after the header: ${lines[1]}`);
     const kinds = new Map(
       cost[1]!.split(' ').map((field) => {
@@ -51,11 +57,16 @@ describe('record with bpftrace: the cost line', () => {
     assert.equal(lines.filter((line) => line.startsWith('# pyflame-cost')).length, 1);
   });
 
-  it('the cost line goes into the program right after the header printf', { skip: skip && 'needs /usr/bin/python3.11' }, () => {
+  it('the cost line goes into the program right after the header printf', {
+    skip: skip && 'needs /usr/bin/python3.11',
+  }, () => {
     const probes = chooseProbeSet(readStapsdtNotesFromFile(MARKED_PYTHON), { major: 3, minor: 11 }, false);
     const program = withCostLine(probes.program, '# pyflame-cost v1 recorder=bpftrace entry=1,0.2,0.5');
     const begin = program.slice(0, program.indexOf('}'));
-    assert.match(begin, /pyflame-trace[^\n]*\n\tprintf\("# pyflame-cost v1 recorder=bpftrace entry=1,0\.2,0\.5\\n"\);\n$/);
+    assert.match(
+      begin,
+      /pyflame-trace[^\n]*\n\tprintf\("# pyflame-cost v1 recorder=bpftrace entry=1,0\.2,0\.5\\n"\);\n$/,
+    );
     assert.throws(() => withCostLine(probes.program, '# pyflame-cost v1 python=%s"'), /printf/);
   });
 });

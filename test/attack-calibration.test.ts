@@ -60,28 +60,39 @@ function costLineOf(trace: string): CostLine {
 async function record(python: string, options: readonly string[], calibrate: boolean) {
   const dir = scratchDir('calibration');
   writeFileSync(join(dir, 'prog.py'), PROGRAM);
-  const result = await runCli(['record', '--via', 'inprocess', ...options, '-o', 'trace.txt', '--', python, 'prog.py'], {
-    cwd: dir,
-    env: { PYFLAME_CALIBRATE: calibrate ? '1' : '0' },
-    timeoutMs: 120_000,
-  });
+  const result = await runCli(
+    ['record', '--via', 'inprocess', ...options, '-o', 'trace.txt', '--', python, 'prog.py'],
+    {
+      cwd: dir,
+      env: { PYFLAME_CALIBRATE: calibrate ? '1' : '0' },
+      timeoutMs: 120_000,
+    },
+  );
   assert.equal(result.code, 0, result.stderr);
   return { trace: readFileSync(join(dir, 'trace.txt'), 'latin1'), stderr: result.stderr };
 }
 
 describe('record --via inprocess: the cost line', () => {
-  it('3.8-3.11: entry, return, unwritten (C calls), gc, imports; u=N counts the C calls', { skip: missing(OLD_PY) }, async () => {
+  it('3.8-3.11: entry, return, unwritten (C calls), gc, imports; u=N counts the C calls', {
+    skip: missing(OLD_PY),
+  }, async () => {
     const { trace, stderr } = await record(OLD_PY, [], true);
     const cost = costLineOf(trace);
     assert.equal(cost.fields.get('recorder'), 'inprocess');
     assert.match(cost.fields.get('python')!, /^3\.11\.\d+$/);
-    assert.deepEqual([...cost.kinds.keys()], ['entry', 'return', 'unwritten', 'gc-start', 'gc-done', 'import-start', 'import-done']);
+    assert.deepEqual(
+      [...cost.kinds.keys()],
+      ['entry', 'return', 'unwritten', 'gc-start', 'gc-done', 'import-start', 'import-done'],
+    );
     // Entry and return: half of entry+return each; their BEFOREs add up to it.
     const entry = cost.kinds.get('entry')!;
     const ret = cost.kinds.get('return')!;
     assert.equal(entry.cost, ret.cost);
     assert.ok(Math.abs(entry.before + ret.before - entry.cost) <= 0.2, 'entry BEFORE + return BEFORE = P/2');
-    assert.match(stderr, /^pyflame: calibration \([\d.]+ s, 3 runs\): one firing costs entry\+return [\d.]+ ns ±[\d.]+, unwritten /m);
+    assert.match(
+      stderr,
+      /^pyflame: calibration \([\d.]+ s, 3 runs\): one firing costs entry\+return [\d.]+ ns ±[\d.]+, unwritten /m,
+    );
     // The C calls of count() come with its return: exactly 2 firings (c_call, c_return) per len().
     const countReturn = trace.split('\n').find((line) => /\tfunction__return\t[^\t]*prog\.py\tcount\t/.test(line));
     assert.ok(countReturn !== undefined, 'count() returned');
@@ -91,11 +102,16 @@ describe('record --via inprocess: the cost line', () => {
       assert.match(line, /^\d+\t\d+\t\d+\t[^\t]+\t.*\tu=[1-9]\d*$/);
   });
 
-  it('3.12+ with --lines: entry, return, line, gc, imports; no unwritten kind, no u= fields', { skip: missing(NEW_PY) }, async () => {
+  it('3.12+ with --lines: entry, return, line, gc, imports; no unwritten kind, no u= fields', {
+    skip: missing(NEW_PY),
+  }, async () => {
     const { trace } = await record(NEW_PY, ['--lines'], true);
     const cost = costLineOf(trace);
     assert.match(cost.fields.get('python')!, /^3\.12\.\d+$/);
-    assert.deepEqual([...cost.kinds.keys()], ['entry', 'return', 'line', 'gc-start', 'gc-done', 'import-start', 'import-done']);
+    assert.deepEqual(
+      [...cost.kinds.keys()],
+      ['entry', 'return', 'line', 'gc-start', 'gc-done', 'import-start', 'import-done'],
+    );
     assert.ok(!trace.includes('\tu='), 'sys.monitoring has no hidden work: no u= fields');
     assert.ok(trace.includes('\tline\t'), 'line events are written');
   });
@@ -103,10 +119,13 @@ describe('record --via inprocess: the cost line', () => {
   it('--no-calibrate writes no cost line and says nothing of a calibration', { skip: missing(OLD_PY) }, async () => {
     const dir = scratchDir('calibration');
     writeFileSync(join(dir, 'prog.py'), PROGRAM);
-    const result = await runCli(['record', '--via', 'inprocess', '--no-calibrate', '-o', 'trace.txt', '--', OLD_PY, 'prog.py'], {
-      cwd: dir,
-      env: { PYFLAME_CALIBRATE: '1' },
-    });
+    const result = await runCli(
+      ['record', '--via', 'inprocess', '--no-calibrate', '-o', 'trace.txt', '--', OLD_PY, 'prog.py'],
+      {
+        cwd: dir,
+        env: { PYFLAME_CALIBRATE: '1' },
+      },
+    );
     assert.equal(result.code, 0, result.stderr);
     const trace = readFileSync(join(dir, 'trace.txt'), 'latin1');
     assert.ok(!trace.includes('# pyflame-cost'), 'no cost line');
