@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { CLI } from './helpers/paths.js';
 import { runCli } from './helpers/run-cli.js';
 import { scratchDir } from './helpers/scratch.js';
 
@@ -132,5 +134,32 @@ describe('record --via inprocess: the cost line', () => {
     assert.doesNotMatch(result.stderr, /calibration/);
     // The C calls are counted all the same: the recorder's work does not depend on calibrating.
     assert.match(trace, new RegExp(`\\tcount\\t\\d+\\tu=${2 * C_CALLS}\\n`));
+  });
+
+  it('SIGTERM during the calibration: nothing recorded, nothing left behind, exit 2', {
+    skip: missing(NEW_PY),
+  }, async () => {
+    const dir = scratchDir('calibration');
+    writeFileSync(join(dir, 'prog.py'), PROGRAM);
+    const pyflame = spawn(
+      process.execPath,
+      [CLI, 'record', '--via', 'inprocess', '-o', 'trace.txt', '--', NEW_PY, 'prog.py'],
+      {
+        cwd: dir,
+        env: { ...process.env, PYFLAME_CALIBRATE: '1' },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
+    let stderr = '';
+    pyflame.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((done) => pyflame.on('close', (code) => done(code)));
+    // The calibration's scratch files appear beside the trace: it is under way.
+    const scratch = () => readdirSync(dir).filter((name) => name.startsWith('.pyflame-calibration-'));
+    while (scratch().length === 0 && pyflame.exitCode === null) await new Promise((done) => setTimeout(done, 5));
+    pyflame.kill('SIGTERM');
+    assert.equal(await exited, 2, stderr);
+    assert.match(stderr, /stopped by SIGTERM during the calibration, before the program started; nothing was recorded/);
+    assert.deepEqual(scratch(), []);
+    assert.ok(!existsSync(join(dir, 'trace.txt')));
   });
 });

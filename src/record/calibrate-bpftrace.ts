@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import {
   CALIBRATE_PROGRAM,
+  CalibrationStop,
   estimate,
   leafRecordedNs,
   programArguments,
@@ -74,9 +75,16 @@ export async function calibrateBpftrace(options: BpftraceCalibrationOptions): Pr
   const pairs: CalibrationPair[] = [];
   let leafNs: number | undefined;
   let version = '?';
+  // While bpftrace runs, its own handlers pass a stop signal to the calibration program (which
+  // ends, and bpftrace with it); this one ends the calibration after it.
+  const stop = new CalibrationStop();
   try {
     for (let run = 0; run < plan.runs; run++) {
-      await runToEnd([...python, CALIBRATE_PROGRAM, ...programArguments(plan, `${stem}.untraced.json`)], options.env);
+      await runToEnd(
+        [...python, CALIBRATE_PROGRAM, ...programArguments(plan, `${stem}.untraced.json`)],
+        options.env,
+        stop,
+      );
       const said = new Kept();
       const trace = `${stem}.trace.txt`;
       await runBpftrace({
@@ -93,6 +101,7 @@ export async function calibrateBpftrace(options: BpftraceCalibrationOptions): Pr
           throw new RecordError(`the calibration under bpftrace failed: ${error.message}`);
         throw error;
       });
+      stop.check();
       const { byPhase, stripped } = unwrittenByPhase(await readFile(trace, 'latin1'));
       if (run === 0) leafNs = await leafRecordedNs(stripped, `${stem}.stripped.txt`);
       const untraced = await readPhaseTimes(`${stem}.untraced.json`);
@@ -104,6 +113,7 @@ export async function calibrateBpftrace(options: BpftraceCalibrationOptions): Pr
       });
     }
   } finally {
+    stop.dispose();
     for (const suffix of ['.untraced.json', '.traced.json', '.trace.txt', '.stripped.txt'])
       await rm(`${stem}${suffix}`, { force: true });
   }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { SpoolDecoder } from '../parse/spool/spool-decoder.js';
 import {
   CALIBRATE_PROGRAM,
+  CalibrationStop,
   estimate,
   leafRecordedNs,
   programArguments,
@@ -64,16 +65,20 @@ export function inProcessPlan(version: PythonVersion, lines: boolean, audit: boo
 }
 
 /** Runs a command to its end; its stderr is kept for the error message. */
-export function runToEnd(command: readonly string[], env: NodeJS.ProcessEnv): Promise<void> {
+export function runToEnd(command: readonly string[], env: NodeJS.ProcessEnv, stop: CalibrationStop): Promise<void> {
+  stop.check();
   return new Promise((done, fail) => {
     const child = spawn(command[0]!, command.slice(1), { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    stop.watch(child);
     let said = '';
     child.stderr!.on('data', (chunk: Buffer) => {
       if (said.length < 4000) said += chunk.toString('utf8');
     });
     child.on('error', fail);
     child.on('close', (code, signal) => {
-      if (code === 0) done();
+      stop.watch(undefined);
+      if (stop.signal !== undefined) fail(stop.interrupted());
+      else if (code === 0) done();
       else
         fail(
           new RecordError(
@@ -101,11 +106,16 @@ export async function calibrateInProcess(options: InProcessCalibrationOptions): 
   const recorderOptions = [...(options.lines ? ['--lines'] : []), ...(options.audit ? ['--audit'] : [])];
   const pairs: CalibrationPair[] = [];
   let leafNs: number | undefined;
+  const stop = new CalibrationStop();
   let version = `${options.version.major}.${options.version.minor}`;
   try {
     for (let run = 0; run < plan.runs; run++) {
       // Untraced, then traced: a slower moment of the machine hits both of a pair.
-      await runToEnd([...python, CALIBRATE_PROGRAM, ...programArguments(plan, `${stem}.untraced.json`)], options.env);
+      await runToEnd(
+        [...python, CALIBRATE_PROGRAM, ...programArguments(plan, `${stem}.untraced.json`)],
+        options.env,
+        stop,
+      );
       const spool = `${stem}.spool`;
       await runToEnd(
         [
@@ -119,6 +129,7 @@ export async function calibrateInProcess(options: InProcessCalibrationOptions): 
           ...programArguments(plan, `${stem}.traced.json`),
         ],
         options.env,
+        stop,
       );
       const { byPhase, stripped } = unwrittenByPhase(await spoolText(spool));
       if (run === 0) leafNs = await leafRecordedNs(stripped, `${stem}.trace.txt`);
@@ -131,6 +142,7 @@ export async function calibrateInProcess(options: InProcessCalibrationOptions): 
       });
     }
   } finally {
+    stop.dispose();
     for (const suffix of ['.untraced.json', '.traced.json', '.spool', '.trace.txt'])
       await rm(`${stem}${suffix}`, { force: true });
   }

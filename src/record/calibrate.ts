@@ -1,7 +1,9 @@
+import type { ChildProcess } from 'node:child_process';
 import { readFile, unlink, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { analyzeTrace } from '../analyze/analyze.js';
+import { RecordError } from './record-error.js';
 
 /**
  * What one firing of each recorder hook costs the program (issue 13 §1; design §A): measured by
@@ -11,6 +13,49 @@ import { analyzeTrace } from '../analyze/analyze.js';
  * divided by the firings, is one firing's cost. The result is the trace's `# pyflame-cost v1`
  * line (docs/recording.md, "What recording costs").
  */
+
+/**
+ * Ctrl-C, SIGTERM or SIGHUP during the calibration: the program has not started, so the
+ * recording stops there, its scratch files removed (a RecordError: "nothing was recorded").
+ */
+export class CalibrationInterrupted extends RecordError {}
+
+const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/** Watches for the stop signals while a calibration runs; kills the run under way. */
+export class CalibrationStop {
+  signal: NodeJS.Signals | undefined;
+  private running: ChildProcess | undefined;
+  private readonly handler = (signal: NodeJS.Signals) => {
+    this.signal ??= signal;
+    if (this.running !== undefined && this.running.exitCode === null) this.running.kill('SIGTERM');
+  };
+
+  constructor() {
+    for (const signal of STOP_SIGNALS) process.on(signal, this.handler);
+  }
+
+  /** The child now running (killed on a stop signal). */
+  watch(child: ChildProcess | undefined): void {
+    this.running = child;
+    if (child !== undefined && this.signal !== undefined) child.kill('SIGTERM');
+  }
+
+  /** Throws once a stop signal came. */
+  check(): void {
+    if (this.signal !== undefined) throw this.interrupted();
+  }
+
+  interrupted(): CalibrationInterrupted {
+    return new CalibrationInterrupted(
+      `stopped by ${this.signal ?? 'a signal'} during the calibration, before the program started; nothing was recorded`,
+    );
+  }
+
+  dispose(): void {
+    for (const signal of STOP_SIGNALS) process.off(signal, this.handler);
+  }
+}
 
 /** The micro-program, at the package root (this file is dist/src/record/calibrate.js). */
 export const CALIBRATE_PROGRAM = resolve(dirname(fileURLToPath(import.meta.url)), '../../../recorder/calibrate.py');

@@ -9,7 +9,7 @@ import type { OutputTarget } from '../io/output-target.js';
 import { resolveProgram, type PythonVersion } from './find-python.js';
 import { finishInProcessTrace } from './inprocess-end.js';
 import { calibrateInProcess } from './calibrate-inprocess.js';
-import { calibrationSummary, costLine } from './calibrate.js';
+import { CalibrationInterrupted, calibrationSummary, costLine } from './calibrate.js';
 import type { TraceEnd } from './finish-trace.js';
 import { splitPythonCommand } from './python-command.js';
 import { RecordError } from './record-error.js';
@@ -222,7 +222,7 @@ async function calibrationLine(
     say(calibrationSummary(calibration));
     return costLine(calibration, 'inprocess');
   } catch (error) {
-    if (!(error instanceof RecordError)) throw error;
+    if (!(error instanceof RecordError) || error instanceof CalibrationInterrupted) throw error;
     say(`warning: ${error.message}: the trace will not state its recording cost (analyze cannot take it out)`);
     return undefined;
   }

@@ -8,7 +8,7 @@ import { RecordError } from './record-error.js';
 import { checkOutputs, OutputPathError, type OutputTarget } from '../io/output-target.js';
 import { commandLine, runBpftrace, type BpftraceResult } from './run-bpftrace.js';
 import { calibrateBpftrace, interpreterOptions, withCostLine } from './calibrate-bpftrace.js';
-import { calibrationSummary, costLine } from './calibrate.js';
+import { CalibrationInterrupted, calibrationSummary, costLine } from './calibrate.js';
 
 const KERNEL_BTF = '/sys/kernel/btf/vmlinux';
 const EXIT_TRACEPOINT = 'events/sched/sched_process_exit';
@@ -157,7 +157,7 @@ export async function recordTrace(options: RecordOptions): Promise<Recording> {
       say(calibrationSummary(calibration));
       program = withCostLine(program, costLine(calibration, 'bpftrace'));
     } catch (error) {
-      if (!(error instanceof RecordError)) throw error;
+      if (!(error instanceof RecordError) || error instanceof CalibrationInterrupted) throw error;
       say(`warning: ${error.message}: the trace will not state its recording cost (analyze cannot take it out)`);
     }
   }
