@@ -248,7 +248,9 @@ export function estimate(
       ERR_FLOOR,
     );
     // A line's timestamp is taken in the middle of its handler, as an entry's is: the same split.
-    costs.set(plan.lineKind, { ...line, before: line.cost * ((p.cost - inside) / p.cost) });
+    // An unwritten firing has no timestamp: it all happened before the event that counts it.
+    const before = plan.lineKind === 'unwritten' ? line.cost : line.cost * ((p.cost - inside) / p.cost);
+    costs.set(plan.lineKind, { ...line, before });
   }
   if (plan.cCallsUnwritten) {
     const unwritten = spread(
