@@ -64,6 +64,14 @@ describe('calibration arithmetic', () => {
     );
   });
 
+  it("the recorder's own calls counted as u=N in the calls loop (--audit) are not entry+return's cost", () => {
+    // Each call: P = 1000, plus 2 unwritten firings (the audit hook's call and return) at 150.
+    const withHook = pair(1000 + 2 * 150, 150, 2000, 0);
+    const pairs = [{ ...withHook, unwrittenByPhase: { ...withHook.unwrittenByPhase, calls: 2 * (50 + N) } }];
+    const calibration = estimate(plan, pairs, undefined, 1, '3.11.7');
+    assert.ok(Math.abs(calibration.costs.get('entry')!.cost - 500) < 1e-6);
+  });
+
   it('noise at or below zero is stated as 1 ns with the miss as ERR; BEFORE stays in 0..COST', () => {
     const calibration = estimate(plan, [pair(-10, 150, 2000, 0), pair(-30, 150, 2000, 0)], 1e9, 1, '3.11.7');
     const entry = calibration.costs.get('entry')!;

@@ -199,22 +199,31 @@ export function estimate(
   const has = (phase: Phase) => plan.phases.includes(phase);
   const delta = (pair: CalibrationPair, phase: Phase) => mean(pair.traced[phase]!) - mean(pair.untraced[phase]!);
   const untracedPer = (pair: CalibrationPair, phase: Phase) => mean(pair.untraced[phase]!);
+  const iterations = (phase: Phase) => WARM_UP + plan.repetitions * (phase === 'gc' ? nGc : n);
   const perPair = pairs.map((pair) => {
     const empty = delta(pair, 'empty');
-    const linePer = has('lines') ? (delta(pair, 'lines') - empty) / (4 * n) : 0;
+    // Unwritten firings (u=N) per iteration of a phase beyond the empty loop's: the recorder's
+    // own calls it makes in that phase (its gc callbacks; with --audit its audit hook, called for
+    // every id() it makes). They are counted in the trace, so analyze takes them out at the
+    // unwritten cost: the kind measured by that phase must not include them twice.
+    const extra = (phase: Phase) =>
+      Math.max(
+        (pair.unwrittenByPhase[phase] ?? 0) / iterations(phase) -
+          (pair.unwrittenByPhase.empty ?? 0) / iterations('empty'),
+        0,
+      );
+    // In-process 3.8-3.11 the unwritten kind is the C calls' (2 firings each, as the trace counts
+    // them); under bpftrace it is the silent line's, measured by the lines loop.
+    const cCallFirings = has('ccalls') ? extra('ccalls') || 2 : 2;
+    const cCallPer = has('ccalls') ? (delta(pair, 'ccalls') - empty) / (cCallFirings * n) : 0;
+    const own = (phase: Phase) =>
+      (plan.cCallsUnwritten ? extra(phase) * iterations(phase) * cCallPer : 0) / iterations(phase);
+    const linePer = has('lines') ? (delta(pair, 'lines') - empty - own('lines') * n) / (4 * n) : 0;
     // The leaf's own line fires a line hook too where lines are hooked: not the call's cost.
-    const callsPer = (delta(pair, 'calls') - empty) / n - (plan.lineInsideLeaf ? linePer : 0);
-    const cCallPer = has('ccalls') ? (delta(pair, 'ccalls') - empty) / (2 * n) : 0;
+    const callsPer = (delta(pair, 'calls') - empty - own('calls') * n) / n - (plan.lineInsideLeaf ? linePer : 0);
     const unwrittenPer = plan.cCallsUnwritten ? cCallPer : plan.lineKind === 'unwritten' ? linePer : 0;
     let gcPer = 0;
-    if (has('gc')) {
-      // Firings in the gc loop besides the loop's own (the recorder's C calls in its gc
-      // callbacks, counted as u=N): their cost is the unwritten kind's, not gc's.
-      const iterations = (phase: Phase) => WARM_UP + plan.repetitions * (phase === 'gc' ? nGc : n);
-      const extra =
-        (pair.unwrittenByPhase.gc ?? 0) / iterations('gc') - (pair.unwrittenByPhase.empty ?? 0) / iterations('empty');
-      gcPer = (delta(pair, 'gc') - (empty * nGc) / n - Math.max(extra, 0) * nGc * unwrittenPer) / (2 * nGc);
-    }
+    if (has('gc')) gcPer = (delta(pair, 'gc') - (empty * nGc) / n - extra('gc') * nGc * unwrittenPer) / (2 * nGc);
     const leafUntraced = (untracedPer(pair, 'calls') - untracedPer(pair, 'empty')) / n;
     return { callsPer, linePer, unwrittenPer, gcPer, leafUntraced };
   });
