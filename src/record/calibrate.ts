@@ -202,10 +202,10 @@ export function estimate(
   const iterations = (phase: Phase) => WARM_UP + plan.repetitions * (phase === 'gc' ? nGc : n);
   const perPair = pairs.map((pair) => {
     const empty = delta(pair, 'empty');
-    // Unwritten firings (u=N) per iteration of a phase beyond the empty loop's: the recorder's
-    // own calls it makes in that phase (its gc callbacks; with --audit its audit hook, called for
-    // every id() it makes). They are counted in the trace, so analyze takes them out at the
-    // unwritten cost: the kind measured by that phase must not include them twice.
+    // Unwritten firings (u=N) per iteration of a phase beyond the empty loop's (in-process: the C
+    // calls the recorder's gc callbacks make, profiled like the program's). They are counted in
+    // the trace, so analyze takes them out at the unwritten cost: the kind measured by that
+    // phase must not include them twice.
     const extra = (phase: Phase) =>
       Math.max(
         (pair.unwrittenByPhase[phase] ?? 0) / iterations(phase) -
@@ -216,8 +216,8 @@ export function estimate(
     // them); under bpftrace it is the silent line's, measured by the lines loop.
     const cCallFirings = has('ccalls') ? extra('ccalls') || 2 : 2;
     const cCallPer = has('ccalls') ? (delta(pair, 'ccalls') - empty) / (cCallFirings * n) : 0;
-    const own = (phase: Phase) =>
-      (plan.cCallsUnwritten ? extra(phase) * iterations(phase) * cCallPer : 0) / iterations(phase);
+    // Per iteration, what the counted C calls of a phase cost (none are expected in calls and lines).
+    const own = (phase: Phase) => (plan.cCallsUnwritten ? extra(phase) * cCallPer : 0);
     const linePer = has('lines') ? (delta(pair, 'lines') - empty - own('lines') * n) / (4 * n) : 0;
     // The leaf's own line fires a line hook too where lines are hooked: not the call's cost.
     const callsPer = (delta(pair, 'calls') - empty - own('calls') * n) / n - (plan.lineInsideLeaf ? linePer : 0);
