@@ -64,8 +64,8 @@ describe('calibration arithmetic', () => {
     );
   });
 
-  it("the recorder's own calls counted as u=N in the calls loop (--audit) are not entry+return's cost", () => {
-    // Each call: P = 1000, plus 2 unwritten firings (the audit hook's call and return) at 150.
+  it("unwritten firings counted (u=N) in the calls loop beyond the empty loop's are not entry+return's cost", () => {
+    // Each call: P = 1000, plus 2 counted unwritten firings at 150.
     const withHook = pair(1000 + 2 * 150, 150, 2000, 0);
     const pairs = [{ ...withHook, unwrittenByPhase: { ...withHook.unwrittenByPhase, calls: 2 * (50 + N) } }];
     const calibration = estimate(plan, pairs, undefined, 1, '3.11.7');
