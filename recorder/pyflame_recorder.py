@@ -46,6 +46,10 @@ _get_ident = _thread.get_ident
 
 # Event kinds: the low 4 bits of an event's tag word; the rest is the definition's number.
 ENTRY, RETURN, GC_START, GC_DONE, IMPORT_START, IMPORT_DONE, AUDIT, THREAD, LINE = range(9)
+# A prefix of two words (thread ident, count << 4 | UNWRITTEN) before an event of that thread: the
+# profile function's calls since the thread's previous event that wrote nothing (3.8-3.11: every C
+# call and return, the recorder's own frames). Written in the same extend as the event it prefixes.
+UNWRITTEN = 9
 # Chunk kinds (a chunk is [kind, byte length] then the bytes).
 CHUNK_DEFINITIONS, CHUNK_EVENTS, CHUNK_END = 1, 2, 3
 # 3.12+ gives instruction offsets (the return line is looked up in the code's line table by pyflame);
@@ -300,20 +304,40 @@ class Recorder:
         returns = self.returns
         words, extend, flush, tag_of, now, id_of = self.hook_locals()
 
+        # setprofile calls this for every C call, return and exception too (c_call, c_return,
+        # c_exception), and for the recorder's own frames: work the program pays for that writes
+        # nothing. It is counted (`hidden`) and written with the thread's next event (u=N), so
+        # that analyze can take its cost out (issue 13; its cost is calibrated as `unwritten`).
+        hidden = 0
+
         def profile(frame, event, arg):
+            nonlocal hidden
             try:
                 if event == "call":
                     code = frame.f_code
                     tag = entries.get(id_of(code)) or tag_of(code, ENTRY)
-                    if tag is not None:
+                    if tag is None:
+                        hidden += 1
+                        return
+                    if hidden:
+                        extend((ident, hidden << 4 | UNWRITTEN, now(), tag, ident))
+                        hidden = 0
+                    else:
                         extend((now(), tag, ident))
-                        if len(words) >= FLUSH_WORDS:
-                            flush()
+                    if len(words) >= FLUSH_WORDS:
+                        flush()
                 elif event == "return":
                     code = frame.f_code
                     tag = returns.get(id_of(code)) or tag_of(code, RETURN)
-                    if tag is not None:
+                    if tag is None:
+                        hidden += 1
+                    elif hidden:
+                        extend((ident, hidden << 4 | UNWRITTEN, now(), tag, ident, frame.f_lineno))
+                        hidden = 0
+                    else:
                         extend((now(), tag, ident, frame.f_lineno))
+                else:
+                    hidden += 1
             except KeyboardInterrupt:
                 _interrupt_again()
 

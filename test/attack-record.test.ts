@@ -16,6 +16,9 @@ import { runCli } from './helpers/run-cli.js';
 import { scratchDir } from './helpers/scratch.js';
 import { markerRecordingSkipReason } from './helpers/record-skip.js';
 
+/** The calibration (issue 13, seconds) is not what these tests are about: attack-calibration*.test.ts. */
+const NO_CALIBRATION = { ...process.env, PYFLAME_CALIBRATE: '0' };
+
 /**
  * What an attack on `pyflame record` found (issue 10): events lost without a word, a full disk
  * reported as success, SIGHUP leaving orphans and no trace, a missing script recorded, the
@@ -277,6 +280,7 @@ async function recordTicker(dir: string) {
   writeFileSync(join(dir, 'tick.py'), TICKER(join(dir, 'pid')));
   const output = join(dir, 'tick.txt');
   const pyflame = spawn(process.execPath, [CLI, 'record', '-o', output, '--', PY, 'tick.py'], {
+    env: NO_CALIBRATION,
     cwd: dir,
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -324,6 +328,7 @@ test('record: Ctrl-C during a busy program keeps every event (bpftrace 0.17 thre
   writeFileSync(join(dir, 'busy.py'), 'def fib(n):\n    return n if n < 2 else fib(n - 1) + fib(n - 2)\n\nfib(32)\n');
   const output = join(dir, 'busy.txt');
   const pyflame = spawn(process.execPath, [CLI, 'record', '-o', output, '--', PY, 'busy.py'], {
+    env: NO_CALIBRATION,
     cwd: dir,
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -353,6 +358,7 @@ test('record: a program that survives Ctrl-C gets it twice; then pyflame warns, 
   );
   const output = join(dir, 'stubborn.txt');
   const pyflame = spawn(process.execPath, [CLI, 'record', '-o', output, '--', PY, 'stubborn.py'], {
+    env: NO_CALIBRATION,
     cwd: dir,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -396,6 +402,7 @@ test("record --pid of a busy process, stopped by Ctrl-C: the label and the exit 
     await new Promise<void>((resolve) => target.stdout!.once('data', () => resolve()));
     const output = join(dir, 'loop.txt');
     const pyflame = spawn(process.execPath, [CLI, 'record', '-o', output, '--pid', String(target.pid)], {
+      env: NO_CALIBRATION,
       cwd: dir,
       stdio: ['ignore', 'ignore', 'pipe'],
     });

@@ -52,7 +52,8 @@ describe('hostile names recorded, decoded and read back', () => {
     test(`${python}: the decoded text keeps the names' bytes`, { skip }, () => {
       const { text, end } = spoolToText(readFileSync(spool()), 'names.spool');
       assert.equal(end.complete, true);
-      const bytes = Buffer.from(text, 'latin1');
+      // 3.8-3.11: an event after C calls ends with their count, `u=N` (issue 13): not the names'.
+      const bytes = Buffer.from(text.replace(/\tu=\d+\n/g, '\n'), 'latin1');
       assert.ok(bytes.includes(line('function__entry', HOSTILE_FILE, 'hostile', '1\n')));
       assert.ok(bytes.includes(line('function__return', HOSTILE_FILE, 'hostile', '2\n')));
       assert.ok(bytes.includes(line('function__entry', PROGRAM, HOSTILE_NAME, '11\n')));

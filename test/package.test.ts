@@ -47,6 +47,7 @@ describe('the npm package', () => {
       'schema/diff-v1.schema.json',
       'probes/pyflame.bt',
       'recorder/pyflame_recorder.py',
+      'recorder/calibrate.py',
     ]) {
       assert.ok(paths.has(needed), `${needed} is in the package`);
     }

@@ -14,6 +14,9 @@ import { runCli } from './helpers/run-cli.js';
 import { scratchDir } from './helpers/scratch.js';
 import { markerRecordingSkipReason } from './helpers/record-skip.js';
 
+/** The calibration (issue 13, seconds) is not what these tests are about: attack-calibration*.test.ts. */
+const NO_CALIBRATION = { ...process.env, PYFLAME_CALIBRATE: '0' };
+
 /**
  * `pyflame record` for real: bpftrace attaches to Debian's python3.11 and records small programs
  * written here, whose call counts are known. Needs root, bpftrace and a python3.11 with markers
@@ -178,6 +181,7 @@ test('record: Ctrl-C (SIGINT to pyflame) stops bpftrace and the program, and kee
   );
   const output = join(dir, 'long.txt');
   const pyflame = spawn(process.execPath, [CLI, 'record', '-o', output, '--', PY, script], {
+    env: NO_CALIBRATION,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';

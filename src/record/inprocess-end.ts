@@ -108,20 +108,23 @@ export async function finishInProcessTrace(
   children: readonly string[],
   tracePath: string,
   exit: ProgramExit,
+  costLine?: string,
 ): Promise<TraceEnd> {
+  // The recording's cost (calibrate.ts), right after the header line (issue 13, design §A).
+  const afterHeader = costLine === undefined ? '' : `${costLine}\n`;
   const cursors = [spool, ...children].map((path) => new SpoolCursor(path, children.length > 0));
   const file = await open(tracePath, 'w');
   let events = 0;
   try {
     if (cursors.length === 1) {
       // One process: its text as it is decoded, with nothing to merge.
-      events = await copySpool(cursors[0]!, file);
+      events = await copySpool(cursors[0]!, file, afterHeader);
       return await endTrace(file, cursors, events, exit, children.length);
     }
     const live: SpoolCursor[] = [];
     for (const cursor of cursors) if (await cursor.fill()) live.push(cursor);
     const main = cursors[0]!;
-    await writeAll(file, `${main.decoder.traceHeader()}\n`);
+    await writeAll(file, `${main.decoder.traceHeader()}\n${afterHeader}`);
     for (const child of cursors.slice(1)) await writeAll(file, `${processLine(child.decoder)}\n`);
     const out: string[] = [];
     while (live.length > 0) {
@@ -191,13 +194,13 @@ async function endTrace(
 }
 
 /** Writes a lone spool's text into `file` as it is decoded; the events written. */
-async function copySpool(cursor: SpoolCursor, file: FileHandle): Promise<number> {
+async function copySpool(cursor: SpoolCursor, file: FileHandle, afterHeader: string): Promise<number> {
   let headerWritten = false;
   for (;;) {
     const more = await cursor.read();
     if (!headerWritten && cursor.decoder.headerRead) {
       headerWritten = true;
-      await writeAll(file, `${cursor.decoder.traceHeader()}\n`);
+      await writeAll(file, `${cursor.decoder.traceHeader()}\n${afterHeader}`);
     }
     const text = cursor.decoder.takeText();
     if (text.length > 0) await writeAll(file, text);

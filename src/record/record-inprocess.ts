@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 import type { OutputTarget } from '../io/output-target.js';
 import { resolveProgram, type PythonVersion } from './find-python.js';
 import { finishInProcessTrace } from './inprocess-end.js';
+import { calibrateInProcess } from './calibrate-inprocess.js';
+import { CalibrationInterrupted, calibrationSummary, costLine } from './calibrate.js';
 import type { TraceEnd } from './finish-trace.js';
 import { splitPythonCommand } from './python-command.js';
 import { RecordError } from './record-error.js';
@@ -39,6 +41,8 @@ export interface InProcessOptions {
   readonly followChildren?: boolean;
   /** Progress and notices (the program's own stderr is inherited). */
   readonly stderr: NodeJS.WritableStream;
+  /** Measure what one firing costs first and state it in the trace (default true; calibrate.ts). */
+  readonly calibrate?: boolean;
 }
 
 export interface InProcessRecording {
@@ -113,6 +117,10 @@ export async function recordInProcess(options: InProcessOptions): Promise<InProc
   say(
     `recording ${interpreter} in-process: CPython ${version.major}.${version.minor}, ${version.minor >= 12 ? 'sys.monitoring' : 'sys.setprofile'} (calls), gc.callbacks, imports${extras}`,
   );
+  const cost =
+    options.calibrate === false
+      ? undefined
+      : await calibrationLine(interpreter, split.options, version, options, env, folder, say);
   const recorderOptions = [
     '-o',
     spool,
@@ -156,7 +164,7 @@ export async function recordInProcess(options: InProcessOptions): Promise<InProc
     }
     let end: TraceEnd;
     try {
-      end = await finishInProcessTrace(spool, children, temp, exit);
+      end = await finishInProcessTrace(spool, children, temp, exit, cost);
     } catch (error) {
       await unlink(temp).catch(() => {});
       const errno = (error as NodeJS.ErrnoException).code;
@@ -183,6 +191,40 @@ export async function recordInProcess(options: InProcessOptions): Promise<InProc
     for (const signal of [...FORWARDED, 'SIGINT' as const]) process.off(signal, forward);
     await rm(spool, { force: true });
     if (options.followChildren) await rm(childFolder, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The trace's `# pyflame-cost v1` line, from a calibration run before the program (one line on
+ * stderr says its result). A calibration that fails is said, and the trace has no cost line
+ * (analyze then works as for any trace without one).
+ */
+async function calibrationLine(
+  interpreter: string,
+  pythonOptions: readonly string[],
+  version: PythonVersion,
+  options: InProcessOptions,
+  env: NodeJS.ProcessEnv,
+  folder: string,
+  say: (text: string) => void,
+): Promise<string | undefined> {
+  try {
+    const calibration = await calibrateInProcess({
+      interpreter,
+      pythonOptions,
+      recorder: RECORDER,
+      version,
+      lines: options.lines ?? false,
+      audit: options.audit ?? false,
+      env,
+      folder,
+    });
+    say(calibrationSummary(calibration));
+    return costLine(calibration, 'inprocess');
+  } catch (error) {
+    if (!(error instanceof RecordError) || error instanceof CalibrationInterrupted) throw error;
+    say(`warning: ${error.message}: the trace will not state its recording cost (analyze cannot take it out)`);
+    return undefined;
   }
 }
 

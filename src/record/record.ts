@@ -7,6 +7,8 @@ import { terminalText } from '../text/untrusted.js';
 import { RecordError } from './record-error.js';
 import { checkOutputs, OutputPathError, type OutputTarget } from '../io/output-target.js';
 import { commandLine, runBpftrace, type BpftraceResult } from './run-bpftrace.js';
+import { calibrateBpftrace, interpreterOptions, withCostLine } from './calibrate-bpftrace.js';
+import { CalibrationInterrupted, calibrationSummary, costLine } from './calibrate.js';
 
 const KERNEL_BTF = '/sys/kernel/btf/vmlinux';
 const EXIT_TRACEPOINT = 'events/sched/sched_process_exit';
@@ -24,6 +26,8 @@ export interface RecordOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Progress and notices, one sentence per call, and bpftrace's own messages. */
   readonly stderr: NodeJS.WritableStream;
+  /** Measure what one firing costs first and state it in the trace (default true; calibrate.ts). */
+  readonly calibrate?: boolean;
 }
 
 export interface Recording extends BpftraceResult {
@@ -137,11 +141,31 @@ export async function recordTrace(options: RecordOptions): Promise<Recording> {
     say(
       `how the program ends cannot be reported: that needs kernel BTF (${KERNEL_BTF}) and the tracepoint ${join(TRACEFS, EXIT_TRACEPOINT)}`,
     );
+  let program = probes.program;
+  if (options.calibrate !== false) {
+    // Before the program: the cost line is printed by the program's BEGIN, after the header.
+    try {
+      const calibration = await calibrateBpftrace({
+        bpftrace,
+        probes,
+        markerFile: python.markerFile,
+        interpreter: python.interpreter,
+        pythonOptions: 'command' in target ? interpreterOptions(target.command) : [],
+        lines: options.lines ?? false,
+        env,
+      });
+      say(calibrationSummary(calibration));
+      program = withCostLine(program, costLine(calibration, 'bpftrace'));
+    } catch (error) {
+      if (!(error instanceof RecordError) || error instanceof CalibrationInterrupted) throw error;
+      say(`warning: ${error.message}: the trace will not state its recording cost (analyze cannot take it out)`);
+    }
+  }
   // Under -c bpftrace starts the interpreter found on PATH (absolute, so bpftrace need not search).
   const run = 'pid' in target ? { pid: target.pid } : { command: [python.interpreter, ...target.command.slice(1)] };
   const result = await runBpftrace({
     bpftrace,
-    program: probes.program,
+    program,
     markerFile: python.markerFile,
     target: run,
     output,

@@ -37,6 +37,8 @@ export interface BpftraceRun {
   readonly env?: NodeJS.ProcessEnv;
   /** bpftrace's messages go here (the traced program's stderr too: bpftrace's child inherits it). */
   readonly stderr: NodeJS.WritableStream;
+  /** No terminal for bpftrace and the program (a calibration run: bpftrace's stdout gets blank lines). */
+  readonly detachedStdio?: boolean;
 }
 
 export interface BpftraceResult {
@@ -138,7 +140,7 @@ export async function runBpftrace(run: BpftraceRun): Promise<BpftraceResult> {
   const child = spawn(argv[0]!, argv.slice(1), {
     env: { ...env, BPFTRACE_STRLEN: String(STRLEN), BPFTRACE_PERF_RB_PAGES: perfPages },
     // The traced program inherits bpftrace's stdio: its input and output stay the user's.
-    stdio: ['inherit', 'inherit', 'pipe'],
+    stdio: run.detachedStdio ? ['ignore', 'ignore', 'pipe'] : ['inherit', 'inherit', 'pipe'],
     // Its own session: a terminal's Ctrl-C or hang-up reaches pyflame alone, which stops the
     // recording without loss (see stop below). bpftrace 0.17, when signalled, throws away all it
     // has not yet written (seen: 37,000 to 128,000 events of a busy program, without a word).

@@ -23,7 +23,8 @@ export function runCli(args: readonly string[], options: CliOptions = {}): Promi
     const [command, ...launcherArgs] = [...(options.launcher ?? []), process.execPath];
     const child = spawn(command!, [...launcherArgs, CLI, ...args], {
       cwd: options.cwd ?? ROOT,
-      env: { ...process.env, NO_COLOR: '1', ...options.env },
+      // Recordings skip their calibration (seconds each) unless a test asks for it (PYFLAME_CALIBRATE=1).
+      env: { ...process.env, NO_COLOR: '1', PYFLAME_CALIBRATE: '0', ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     const stdout: Buffer[] = [];

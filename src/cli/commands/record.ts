@@ -21,6 +21,8 @@ export interface RecordArgs {
   audit: boolean;
   followChildren: boolean;
   analyze: boolean;
+  /** --no-calibrate: no calibration, no cost line in the trace. */
+  calibrate: boolean;
   /** Forces a way; by default the markers when usable, else in-process. */
   via?: RecordWay;
 }
@@ -99,6 +101,13 @@ export const recordCommand = {
         describe:
           'in-process: Python subprocesses (subprocess, multiprocessing) record themselves too, into the same trace (implies --via inprocess)',
       })
+      .option('calibrate', {
+        type: 'boolean',
+        // PYFLAME_CALIBRATE=0 makes --no-calibrate the default (scripts and test suites that record often).
+        default: process.env.PYFLAME_CALIBRATE !== '0',
+        describe:
+          'first measure what one recorder firing costs (a few seconds) and state it in the trace, so that analyze can take it out; --no-calibrate (or PYFLAME_CALIBRATE=0) skips it',
+      })
       .option('analyze', { type: 'boolean', default: false, describe: 'run pyflame analyze on the trace afterwards' })
       .option('via', {
         type: 'string',
@@ -163,8 +172,15 @@ export const recordCommand = {
               audit: args.audit,
               followChildren: args.followChildren,
               stderr: context.stderr,
+              calibrate: args.calibrate,
             })
-          : await recordTrace({ target, output: args.output, lines: args.lines, stderr: context.stderr });
+          : await recordTrace({
+              target,
+              output: args.output,
+              lines: args.lines,
+              stderr: context.stderr,
+              calibrate: args.calibrate,
+            });
     } catch (error) {
       if (!(error instanceof RecordError)) throw error;
       context.stderr.write(`pyflame: error: ${terminalText(error.message)}\n`);

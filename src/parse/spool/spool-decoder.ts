@@ -31,10 +31,17 @@ enum Kind {
   Audit = 6,
   Thread = 7,
   Line = 8,
+  /**
+   * Not an event: `[thread ident, count << 4 | 9]` before an event of that thread, the recorder's
+   * calls on that thread since its previous event that wrote nothing (3.8-3.11: setprofile's C
+   * calls and returns). Written as that event's `u=N` field (docs/formats.md). Spools written
+   * before it existed have none and decode as before.
+   */
+  Unwritten = 9,
 }
 
 /** Words per record, by kind. */
-const RECORD_WORDS = [3, 4, 4, 4, 3, 4, 3, 4, 4];
+const RECORD_WORDS = [3, 4, 4, 4, 3, 4, 3, 4, 4, 2];
 
 enum Chunk {
   Definitions = 1,
@@ -109,6 +116,8 @@ export class SpoolDecoder {
   private broken = false;
   private trailing = false;
   private readonly damage = new Map<string, { code: string; count: number }>();
+  /** Thread ident -> unwritten firings waiting for that thread's next event (its u=N). */
+  private readonly unwritten = new Map<number, number>();
   private readonly out: TextOut;
 
   /**
@@ -357,6 +366,11 @@ export class SpoolDecoder {
       const at = i;
       i += size;
       const index = (tag - kind) / 16;
+      if (kind === Kind.Unwritten) {
+        const ident = wordOf(body, at);
+        this.unwritten.set(ident, (this.unwritten.get(ident) ?? 0) + index);
+        continue;
+      }
       // What the event needs, checked before anything of its line is written.
       const code =
         kind === Kind.Entry || kind === Kind.Return || kind === Kind.Line ? this.codes.get(index) : undefined;
@@ -415,6 +429,17 @@ export class SpoolDecoder {
           break;
         default:
           out.text(`\taudit\t${name}\n`);
+      }
+      if (this.unwritten.size > 0) {
+        const count = this.unwritten.get(ident);
+        if (count !== undefined) {
+          // The line's last field: `u=N` after a tab (design B of issue 13).
+          this.unwritten.delete(ident);
+          out.unwriteByte();
+          out.text('\tu=');
+          out.integer(count);
+          out.byte(10);
+        }
       }
       out.endLine(time);
       this.events++;

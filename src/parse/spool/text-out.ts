@@ -67,6 +67,11 @@ export class TextOut {
     return this.length;
   }
 
+  /** Takes back the last byte written (the newline of a line that gets another field). */
+  unwriteByte(): void {
+    if (this.length > 0) this.length--;
+  }
+
   /** Ends the current line: its time, for merging. */
   endLine(time: number): void {
     if (!this.lines) return;
