@@ -51,7 +51,7 @@ describe('record with bpftrace: the cost line', () => {
     );
     for (const [kind, [value, err, before]] of kinds) {
       assert.ok(value > 0, `${kind} COST > 0`);
-      assert.ok(err >= 0.15 * value - 0.1, `${kind} ERR >= 15% of COST`);
+      assert.ok(err >= 0.35 * value - 0.1, `${kind} ERR >= 35% of COST`);
       assert.ok(before >= 0 && before <= value, `${kind} BEFORE in [0, COST]`);
     }
     assert.equal(lines.filter((line) => line.startsWith('# pyflame-cost')).length, 1);

@@ -49,9 +49,10 @@ export function inProcessPlan(version: PythonVersion, lines: boolean, audit: boo
     'gc',
   ];
   return {
-    // About 10-50 ms per phase traced (0.3-2 µs a firing; --lines fires on every iteration of
-    // every phase): three pairs take 2-4 s on an idle machine.
-    iterations: lines ? 5_000 : 10_000,
+    // About 50-200 ms per phase traced (0.3-2 µs a firing; --lines fires on every iteration of
+    // every phase): long enough that a moment's load on a busy machine is averaged out; three
+    // pairs take 3-6 s on an idle machine.
+    iterations: lines ? 20_000 : 50_000,
     gcIterations: 1_000,
     repetitions: 2,
     runs: 3,

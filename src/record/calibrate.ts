@@ -119,24 +119,32 @@ export interface Calibration {
 
 /**
  * The floor of ERR, as a share of COST: a program's firings do not cost what the micro-loop's
- * do (its dictionaries, caches and code objects are bigger; seen 10-20% between programs), so
- * even a calibration with no spread is not trusted closer than this.
+ * do (its dictionaries, caches and code objects are bigger), and the machine's load changes
+ * between the calibration and the program. The proof benchmark (bench/cost-proof.mjs, on a
+ * loaded 2-core machine) saw a program's firings cost from 7% less to 47% more than calibrated
+ * moments before, so even a calibration with no spread is not trusted closer than this.
  */
-export const ERR_FLOOR = 0.15;
+export const ERR_FLOOR = 0.35;
 /** gc's callbacks and its bookkeeping depend on the heap: a wider floor. */
-const GC_ERR_FLOOR = 0.25;
+const GC_ERR_FLOOR = 0.5;
+/**
+ * ERR from the runs' spread: the 95% interval of a mean of three draws is about 1.5 times their
+ * range (Student's t with 2 degrees of freedom, 4.30 × s / √3, and a range of three draws is
+ * about 1.7 s), so half the range alone would understate it.
+ */
+const RANGE_TO_ERR = 1.5;
 
 function mean(values: readonly number[]): number {
   return values.reduce((sum, value) => sum + value, 0) / values.length;
 }
 
-/** COST and ERR from per-run estimates: the mean; half the range, widened to the floor. */
+/** COST and ERR from per-run estimates: the mean; the runs' spread (RANGE_TO_ERR), widened to the floor. */
 function spread(estimates: readonly number[], floor: number): { cost: number; err: number } {
   const average = mean(estimates);
   // A firing costs something: noise below zero is stated as 1 ns, with the whole miss as error.
   const cost = Math.max(average, 1);
-  const halfRange = (Math.max(...estimates) - Math.min(...estimates)) / 2;
-  return { cost, err: Math.max(halfRange, floor * cost, cost - average) };
+  const range = Math.max(...estimates) - Math.min(...estimates);
+  return { cost, err: Math.max(RANGE_TO_ERR * range, floor * cost, cost - average) };
 }
 
 /** The name of a phase's function in calibrate.py (its entry and return delimit the phase). */
