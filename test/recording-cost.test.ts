@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { analyzeTrace, type AnalyzeOptions } from '../src/analyze/analyze.js';
 import type { Analysis } from '../src/analyze/analysis.js';
 import { analysisToJson } from '../src/export/analysis-json.js';
+import { recordingCostLine } from '../src/export/recording-cost-text.js';
 import { convertTrace } from '../src/convert.js';
 import type { TextOutput } from '../src/io/output.js';
 import { scratchDir } from './helpers/scratch.js';
@@ -88,6 +89,29 @@ describe('a recording that states its cost', () => {
     };
     const main = plain.functions.find((entry) => entry.name === 'main')!;
     assert.deepEqual([main.totalNs, main.totalNsRaw, main.totalNsError], [3000, 3000, 0]);
+  });
+
+  it('the report says what was taken out, and on 3.8-3.11 in-process what cannot be', async () => {
+    const stated = (python: string) =>
+      analyzeText(
+        [
+          HEADER,
+          `# pyflame-cost v1 recorder=inprocess python=${python} entry=100,10,50 return=100,10,50`,
+          ...NESTED,
+          '',
+        ].join('\n'),
+      );
+    const line312 = recordingCostLine(await stated('3.12.1'))!;
+    assert.match(
+      line312,
+      /^300 ns of 3\.00 µs taken out \(the inprocess recorder's calibration of its probes' cost\); the run took 2\.70 µs ± 30 ns/,
+    );
+    assert.doesNotMatch(line312, /3\.8-3\.11/);
+    assert.match(
+      recordingCostLine(await stated('3.11.7'))!,
+      /On CPython 3\.8-3\.11 the in-process recorder's profiler hook also slows/,
+    );
+    assert.equal(recordingCostLine(await analyzeText([HEADER, ...NESTED, ''].join('\n'))), undefined);
   });
 
   it('a cost line it cannot read is a warning naming its line, and the times stay as recorded', async () => {
