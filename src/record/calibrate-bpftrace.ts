@@ -7,10 +7,8 @@ import {
   CALIBRATE_PROGRAM,
   CalibrationStop,
   estimate,
-  leafRecordedNs,
   programArguments,
-  readPhaseTimes,
-  unwrittenByPhase,
+  readPair,
   type Calibration,
   type CalibrationPair,
   type CalibrationPlan,
@@ -102,15 +100,14 @@ export async function calibrateBpftrace(options: BpftraceCalibrationOptions): Pr
         throw error;
       });
       stop.check();
-      const { byPhase, stripped } = unwrittenByPhase(await readFile(trace, 'latin1'));
-      if (run === 0) leafNs = await leafRecordedNs(stripped, `${stem}.stripped.txt`);
-      const untraced = await readPhaseTimes(`${stem}.untraced.json`);
-      version = untraced.version;
-      pairs.push({
-        untraced: untraced.times,
-        traced: (await readPhaseTimes(`${stem}.traced.json`)).times,
-        unwrittenByPhase: byPhase,
-      });
+      const read = await readPair(
+        stem,
+        await readFile(trace, 'latin1'),
+        run === 0 ? `${stem}.stripped.txt` : undefined,
+      );
+      if (run === 0) leafNs = read.leafNs;
+      version = read.version;
+      pairs.push(read.pair);
     }
   } finally {
     stop.dispose();

@@ -7,10 +7,8 @@ import {
   CALIBRATE_PROGRAM,
   CalibrationStop,
   estimate,
-  leafRecordedNs,
   programArguments,
-  readPhaseTimes,
-  unwrittenByPhase,
+  readPair,
   type Calibration,
   type CalibrationPair,
   type CalibrationPlan,
@@ -132,15 +130,10 @@ export async function calibrateInProcess(options: InProcessCalibrationOptions): 
         options.env,
         stop,
       );
-      const { byPhase, stripped } = unwrittenByPhase(await spoolText(spool));
-      if (run === 0) leafNs = await leafRecordedNs(stripped, `${stem}.trace.txt`);
-      const untraced = await readPhaseTimes(`${stem}.untraced.json`);
-      version = untraced.version;
-      pairs.push({
-        untraced: untraced.times,
-        traced: (await readPhaseTimes(`${stem}.traced.json`)).times,
-        unwrittenByPhase: byPhase,
-      });
+      const read = await readPair(stem, await spoolText(spool), run === 0 ? `${stem}.trace.txt` : undefined);
+      if (run === 0) leafNs = read.leafNs;
+      version = read.version;
+      pairs.push(read.pair);
     }
   } finally {
     stop.dispose();

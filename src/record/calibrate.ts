@@ -190,6 +190,27 @@ export async function readPhaseTimes(path: string): Promise<{ times: PhaseTimes;
 }
 
 /**
+ * One untraced/traced pair as calibrate.py and the recorder left it: `${stem}.untraced.json`,
+ * `${stem}.traced.json` and the traced run's trace text. With `leafScratch` (the first pair), also
+ * the leaf's mean recorded duration from that trace, analysed at `leafScratch`.
+ */
+export async function readPair(
+  stem: string,
+  traceText: string,
+  leafScratch: string | undefined,
+): Promise<{ pair: CalibrationPair; version: string; leafNs: number | undefined }> {
+  const { byPhase, stripped } = unwrittenByPhase(traceText);
+  const leafNs = leafScratch === undefined ? undefined : await leafRecordedNs(stripped, leafScratch);
+  const untraced = await readPhaseTimes(`${stem}.untraced.json`);
+  const traced = await readPhaseTimes(`${stem}.traced.json`);
+  return {
+    pair: { untraced: untraced.times, traced: traced.times, unwrittenByPhase: byPhase },
+    version: untraced.version,
+    leafNs,
+  };
+}
+
+/**
  * Each kind's COST, ERR and BEFORE from the pairs. `leafNs`: the leaf's mean recorded duration
  * in a traced run. BEFORE (design §A): the leaf's recorded time minus its untraced time is the
  * part of entry+return spent inside the frame, I = after(entry) + before(return); with P the
