@@ -504,7 +504,7 @@ test('record reports how the program ended: "exited with status 3", "killed by S
   assert.match(
     readFileSync(join(dir, 'three.txt'), 'utf8'),
     // The exiting thread's last switches of the CPU may come after the exit line.
-    /^# pyflame-exit pid=\d+ wait-status=768\n(?:\d+\t\d+\t\d+\tsched-(?:out\t\d+|in)\n)*# pyflame-end result=complete /m,
+    /^# pyflame-exit pid=\d+ wait-status=768\n(?:\d+\t\d+\t\d+\tsched-(?:out\t\d+(?:\tu=\d+)?|in)\n)*# pyflame-end result=complete /m,
   );
   const crash = await runCli(['record', '-o', 'crash.txt', '--', PY, 'crash.py'], { cwd: dir });
   assert.equal(crash.code, 3, crash.stderr);
