@@ -1,6 +1,6 @@
 import { compareRuns, type CompareOptions, type RunDiff } from './compare.js';
 import { keyedAsBase } from './file-renames.js';
-import { combineRuns, type RunSet } from './run-set.js';
+import { combineRuns, median, type RunSet } from './run-set.js';
 import type { RunProfile } from './run-profile.js';
 
 /** One item's value in every run of each side (HEAD's scaled like its median when --normalize is on). */
@@ -37,8 +37,15 @@ export function compareRunSets(
   options: CompareOptions = {},
 ): RunDiff {
   if (baseRuns.length === 1 && headRuns.length === 1) return compareRuns(baseRuns[0], headRuns[0], options);
-  const base = combineRuns(baseRuns);
-  const head = combineRuns(headRuns);
+  // --normalize with several runs scales every run, BASE's too, to BASE's median time in Python:
+  // on a shared machine whole runs get faster and slower together (a run 30% faster than the
+  // others, every function alike, was seen), and that drift is what would otherwise widen the
+  // spread of every item and hide a real change.
+  const target = median(baseRuns.map((run) => run.tracedNs));
+  const normalizable = options.normalize === true && target > 0 && [...baseRuns, ...headRuns].every((r) => r.tracedNs > 0);
+  const scaled = (runs: readonly RunProfile[]) => (normalizable ? runs.map((run) => scaleRun(run, target / run.tracedNs)) : runs);
+  const base = combineRuns(scaled(baseRuns));
+  const head = combineRuns(scaled(headRuns));
   const diff = compareRuns(base.median, head.median, options);
   return { ...diff, samples: samplesOf(diff, base, head) };
 }
@@ -147,4 +154,26 @@ function pathSamples(
     selfNs: spread(baseEntry[id], headEntry[id], bp.selfNs, hp.selfNs, true),
     totalNs: spread(baseEntry[id], headEntry[id], bp.totalNs, hp.totalNs, true),
   }));
+}
+
+/** A run with every time multiplied by `factor` (counts unchanged). */
+export function scaleRun(run: RunProfile, factor: number): RunProfile {
+  const t = (ns: number) => Math.round(ns * factor);
+  return {
+    ...run,
+    durationNs: t(run.durationNs),
+    tracedNs: t(run.tracedNs),
+    functions: run.functions.map((f) => ({
+      ...f,
+      selfNs: t(f.selfNs),
+      totalNs: t(f.totalNs),
+      p95Ns: f.p95Ns === null ? null : t(f.p95Ns),
+    })),
+    callTree:
+      run.callTree === undefined
+        ? undefined
+        : { ...run.callTree, selfNs: run.callTree.selfNs.map(t), totalNs: run.callTree.totalNs.map(t) },
+    gc: run.gc.map((g) => ({ ...g, totalNs: t(g.totalNs), p95Ns: t(g.p95Ns) })),
+    imports: run.imports.map((m) => ({ ...m, durationNs: t(m.durationNs), selfNs: t(m.selfNs) })),
+  };
 }

@@ -1,26 +1,45 @@
 import type { Spread } from './compare-sets.js';
+import { median } from './run-set.js';
+
+/** Whether the per-run values of an item show a change beyond the runs' noise. */
+export type NoiseTest = (spread: Spread) => boolean;
 
 /**
  * When several runs per side are compared, a time change counts only if it is beyond the noise the
- * runs themselves show (docs/ci.md, "Several runs per side"):
+ * runs themselves show (docs/ci.md, "Several runs per side"). Both tests below start with:
  *
- * 1. the two sides' ranges do not overlap in the change's direction (every HEAD run slower than
- *    every BASE run for an increase). Under "no change" every ordering of the n+m runs is equally
- *    likely, so this alone is an exact one-sided permutation (rank) test with p = 1/C(n+m, n):
- *    0.05 for 3 vs 3, 0.008 for 4 vs 4, 0.25 for 1 vs 3;
- * 2. and the gap between the ranges is at least the larger side's spread (max - min): on a loaded
- *    machine whole runs drift together, so non-overlap alone still happens by chance in about one
- *    grouping in twenty; requiring the gap to exceed what one side already varies by makes a
- *    firing a change larger than the noise, not merely a lucky ordering.
+ *   the two sides' ranges do not overlap in the change's direction (every HEAD run slower than
+ *   every BASE run for an increase). Under "no change" every ordering of the n+m runs is equally
+ *   likely, so this alone is an exact one-sided permutation (rank) test with p = 1/C(n+m, n):
+ *   0.05 for 3 vs 3, 0.014 for 4 vs 4, 0.25 for 1 vs 3.
+ *
+ * and then ask that the change be larger than the noise, measured as the larger side's spread
+ * (max - min): on a shared machine whole runs drift together, so non-overlap alone happens by
+ * chance more often than the permutation test assumes.
  */
-export function beyondNoise(spread: Spread): boolean {
-  const { base, head } = spread;
-  const [bMin, bMax] = range(base);
-  const [hMin, hMax] = range(head);
-  const noise = Math.max(bMax - bMin, hMax - hMin);
+
+/** The ranges are apart, and the gap between them is at least the larger spread (the stricter test). */
+export const rangesApartBySpread: NoiseTest = (spread) => {
+  const { bMin, bMax, hMin, hMax, noise } = extent(spread);
   if (hMin > bMax) return hMin - bMax >= noise;
   if (hMax < bMin) return bMin - hMax >= noise;
   return false;
+};
+
+/** The ranges are apart, and the medians are at least the larger spread apart (the default). */
+export const rangesApartMediansBeyondSpread: NoiseTest = (spread) => {
+  const { bMin, bMax, hMin, hMax, noise } = extent(spread);
+  if (!(hMin > bMax || hMax < bMin)) return false;
+  return Math.abs(median(spread.head) - median(spread.base)) >= noise;
+};
+
+/** The test time rules use with several runs per side. */
+export const beyondNoise: NoiseTest = rangesApartMediansBeyondSpread;
+
+function extent(spread: Spread) {
+  const [bMin, bMax] = range(spread.base);
+  const [hMin, hMax] = range(spread.head);
+  return { bMin, bMax, hMin, hMax, noise: Math.max(bMax - bMin, hMax - hMin) };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { delta, relative, type Change, type RunDiff } from './compare.js';
 import type { RunProfile } from './run-profile.js';
 import type { Spread } from './compare-sets.js';
-import { beyondNoise, countsSeparated, varies } from './noise-test.js';
+import { beyondNoise, countsSeparated, varies, type NoiseTest } from './noise-test.js';
 
 /** What a rule measures, and over which items of a diff. */
 export const METRICS = {
@@ -141,6 +141,8 @@ export interface Gate {
   readonly minDeltaNs: number;
   /** The same for GC pause times, which are far shorter than calls. */
   readonly minGcDeltaNs: number;
+  /** Several runs per side: what tells a time change from the runs' noise (default: beyondNoise, noise-test.ts). */
+  readonly noiseTest?: NoiseTest;
 }
 
 /** One item on which one rule fired. */
@@ -173,7 +175,7 @@ export function evaluateGate(diff: RunDiff, gate: Gate): Finding[] {
       if (spread === undefined) return true;
       if (kind === 'count')
         return (!varies(spread.base) && !varies(spread.head)) || countsSeparated(spread, increase);
-      return beyondNoise(spread);
+      return (gate.noiseTest ?? beyondNoise)(spread);
     };
     const check = (index: number, change: Change, spread?: Spread) => {
       if (fires(change) && stable(spread))

@@ -52,5 +52,8 @@ export const runValues = (values: readonly number[]): string => values.join(', '
 export function runsSentence(diff: RunDiff): string | undefined {
   const samples = diff.samples;
   if (samples === undefined) return undefined;
-  return `${samples.runs.base} runs of BASE, ${samples.runs.head} of HEAD: figures are medians; a time rule fires only when every HEAD run is apart from every BASE run by at least the larger side's spread (max - min), a count rule on a count that differs between runs only when every HEAD run is apart from every BASE run.`;
+  const normalized = diff.normalized
+    ? " --normalize: every run's times are scaled so that its time in Python equals BASE's median."
+    : '';
+  return `${samples.runs.base} run${samples.runs.base === 1 ? '' : 's'} of BASE, ${samples.runs.head} of HEAD: figures are medians; a time rule fires only when every HEAD run is apart from every BASE run and the medians differ by at least the larger side's spread (max - min), a count rule on a count that differs between runs only when every HEAD run is apart from every BASE run.${normalized}`;
 }

@@ -87,7 +87,7 @@ export function diffToJson(diff: RunDiff, gate: Gate, findings: readonly Finding
             baseSources: [...samples.sources.base],
             headSources: [...samples.sources.head],
             statistic: 'median',
-            timeTest: 'ranges-apart-by-spread',
+            timeTest: 'ranges-apart-medians-beyond-spread',
             countTest: 'ranges-apart',
           },
           nondeterministicCounts: nondeterministic.length,
