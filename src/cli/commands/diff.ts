@@ -223,6 +223,16 @@ function runPaths(args: DiffArgs): { bases: string[]; heads: string[] } {
   };
   const bases = side('base');
   const heads = side('head');
+  for (const [flag, paths] of [
+    ['BASE', bases],
+    ['HEAD', heads],
+  ] as const) {
+    const seen = new Set<string>();
+    for (const path of paths.filter((p) => p !== '-')) {
+      if (seen.has(resolve(path))) throw new UsageError(`${path} is given twice as a run of ${flag}`);
+      seen.add(resolve(path));
+    }
+  }
   const baseSet = new Set(bases.filter((p) => p !== '-').map((p) => resolve(p)));
   const both = heads.find((p) => p !== '-' && baseSet.has(resolve(p)));
   if (both !== undefined)
