@@ -82,7 +82,7 @@ describe('pyflame diff --base RUN... --head RUN... (command line)', () => {
     assert.match(alone.stderr, /--head needs at least one run/);
     const none = await runCli(['diff']);
     assert.equal(none.code, 2);
-    assert.match(none.stderr, /diff needs two runs/);
+    assert.match(none.stderr, /Not enough non-option arguments: got 0, need at least 2/);
   });
 
   it('exits 2 when one file is a run of both sides, or twice a run of one', async () => {

@@ -34,6 +34,9 @@ import {
   topRows,
 } from '../shared-flags.js';
 
+const OUTPUT_FLAG_HINT =
+  'An output flag such as --svg takes the word after it as its path: put output flags after the traces, or write --svg=PATH.';
+
 /** The flags as yargs hands them over; the output flags (--json, --markdown, --svg) are read by DIFF_OUTPUTS' flag names. */
 export interface DiffArgs extends FilterArgs {
   /** The positional runs (one per side). */
@@ -112,6 +115,17 @@ export const diffCommand = {
         .option('top', topOption(10)),
       DIFF_OUTPUTS,
     )
+      // Without --base/--head, BASE and HEAD are required, in yargs' own words as before they
+      // became optional, with main.ts's hint when an output flag took a run as its path.
+      .check((argv) => {
+        if (argv.base !== undefined || argv.head !== undefined) return true;
+        const given = [argv.BASE, argv.HEAD].filter((v) => v !== undefined).length;
+        if (given === 2) return true;
+        const outputFlag = DIFF_OUTPUTS.outputs.some((spec) => argv[spec.flag] !== undefined);
+        throw new UsageError(
+          `Not enough non-option arguments: got ${given}, need at least 2${outputFlag ? `\n${OUTPUT_FLAG_HINT}` : ''}`,
+        );
+      })
       .option('minwidth', minWidthOption('SVG: leave out frames narrower than PCT percent of the whole graph'))
       .option('inverted', invertedOption('SVG: '))
       .example('$0 diff base.txt head.txt', 'what changed, biggest regressions first')
