@@ -105,3 +105,24 @@ describe('pyflame diff --base RUN... --head RUN... (command line)', () => {
     assert.equal(readFileSync(SMALL, 'utf8').length > 0, true);
   });
 });
+
+describe('expandRunPath: the quoted globs of --base/--head', () => {
+  it('matches within a segment, sorted; a class, a negated class, ?; never a dot file by *; a plain path as it is', async () => {
+    const { expandRunPath } = await import('../src/diff/run-paths.js');
+    const dir = join(scratch, 'glob');
+    mkdirSync(join(dir, 'sub-a'), { recursive: true });
+    mkdirSync(join(dir, 'sub-b'), { recursive: true });
+    for (const name of ['r10.json', 'r2.json', 'r1.json', '.r3.json', 'x.txt'])
+      copyFileSync(SMALL, join(dir, name));
+    copyFileSync(SMALL, join(dir, 'sub-a', 'r.json'));
+    copyFileSync(SMALL, join(dir, 'sub-b', 'r.json'));
+    assert.deepEqual(expandRunPath(join(dir, 'r*.json')), [join(dir, 'r1.json'), join(dir, 'r10.json'), join(dir, 'r2.json')]);
+    assert.deepEqual(expandRunPath(join(dir, 'r?.json')), [join(dir, 'r1.json'), join(dir, 'r2.json')]);
+    assert.deepEqual(expandRunPath(join(dir, 'r[!1].json')), [join(dir, 'r2.json')]);
+    assert.deepEqual(expandRunPath(join(dir, '.r*.json')), [join(dir, '.r3.json')]);
+    assert.deepEqual(expandRunPath(join(dir, 'sub-*', 'r.json')), [join(dir, 'sub-a', 'r.json'), join(dir, 'sub-b', 'r.json')]);
+    assert.deepEqual(expandRunPath(join(dir, 'none-*.json')), []);
+    assert.deepEqual(expandRunPath(join(dir, 'missing.json')), [join(dir, 'missing.json')], 'a plain path is the loader\u2019s to check');
+    assert.deepEqual(expandRunPath('-'), ['-']);
+  });
+});
