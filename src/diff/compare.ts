@@ -1,6 +1,7 @@
 import { keyedAsBase, matchRenamedFiles, type FileRename } from './file-renames.js';
 import type { ProfileFunction, RunProfile } from './run-profile.js';
 import { compareText } from '../text/compare.js';
+import type { DiffSamples } from './compare-sets.js';
 
 /** A value in BASE and in HEAD (HEAD's times already scaled when --normalize is on). */
 export interface Change {
@@ -80,6 +81,8 @@ export interface RunDiff {
   readonly ignored: number;
   /** Files HEAD has under another path than BASE, matched by their functions (none with --no-renames). */
   readonly renamedFiles: readonly FileRename[];
+  /** Several runs on a side (compare-sets.ts): every run's values of each item; undefined for one run per side. */
+  readonly samples?: DiffSamples;
 }
 
 export interface CompareOptions {

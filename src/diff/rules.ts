@@ -1,5 +1,7 @@
 import { delta, relative, type Change, type RunDiff } from './compare.js';
 import type { RunProfile } from './run-profile.js';
+import type { Spread } from './compare-sets.js';
+import { beyondNoise, countsSeparated, varies, type NoiseTest } from './noise-test.js';
 
 /** What a rule measures, and over which items of a diff. */
 export const METRICS = {
@@ -139,6 +141,8 @@ export interface Gate {
   readonly minDeltaNs: number;
   /** The same for GC pause times, which are far shorter than calls. */
   readonly minGcDeltaNs: number;
+  /** Several runs per side: what tells a time change from the runs' noise (default: beyondNoise, noise-test.ts). */
+  readonly noiseTest?: NoiseTest;
 }
 
 /** One item on which one rule fired. */
@@ -164,9 +168,20 @@ export function evaluateGate(diff: RunDiff, gate: Gate): Finding[] {
       if (delta(change) === 0) return false;
       return compare(rule.percent ? relative(change) : delta(change), rule.op, rule.threshold);
     };
-    const check = (index: number, change: Change) => {
-      if (fires(change)) findings.push({ rule: rule.text, metric: rule.metric, scope, index, change });
+    // Several runs per side: a count that varies between runs of a side fires only when the sides
+    // are apart in the rule's direction; a time change only when beyond the runs' noise.
+    const increase = rule.op === '>' || rule.op === '>=';
+    const stable = (spread: Spread | undefined) => {
+      if (spread === undefined) return true;
+      if (kind === 'count')
+        return (!varies(spread.base) && !varies(spread.head)) || countsSeparated(spread, increase);
+      return (gate.noiseTest ?? beyondNoise)(spread);
     };
+    const check = (index: number, change: Change, spread?: Spread) => {
+      if (fires(change) && stable(spread))
+        findings.push({ rule: rule.text, metric: rule.metric, scope, index, change });
+    };
+    const samples = diff.samples;
     switch (rule.metric) {
       case 'calls':
       case 'self':
@@ -180,7 +195,7 @@ export function evaluateGate(diff: RunDiff, gate: Gate): Finding[] {
               : rule.metric === 'total'
                 ? 'totalNs'
                 : 'p95Ns';
-        diff.functions.forEach((f, i) => check(i, f[field]));
+        diff.functions.forEach((f, i) => check(i, f[field], samples?.functions[i][field]));
         break;
       }
       case 'path.calls':
@@ -188,7 +203,7 @@ export function evaluateGate(diff: RunDiff, gate: Gate): Finding[] {
       case 'path.total': {
         const field = rule.metric === 'path.calls' ? 'calls' : rule.metric === 'path.self' ? 'selfNs' : 'totalNs';
         diff.paths?.forEach((p, i) => {
-          if (!p.ignored) check(i, p[field]);
+          if (!p.ignored) check(i, p[field], samples?.paths?.[i][field]);
         });
         break;
       }
@@ -198,19 +213,22 @@ export function evaluateGate(diff: RunDiff, gate: Gate): Finding[] {
         const field = rule.metric === 'gc.count' ? 'count' : rule.metric === 'gc.total' ? 'totalNs' : 'p95Ns';
         diff.gc.forEach((g, i) => {
           if (field === 'p95Ns' && Math.min(g.count.base, g.count.head) < MIN_COLLECTIONS_FOR_P95) return;
-          check(i, g[field]);
+          check(i, g[field], samples?.gc[i][field]);
         });
         break;
       }
       case 'import':
       case 'import.self':
-        diff.imports.forEach((m, i) => check(i, rule.metric === 'import' ? m.durationNs : m.selfNs));
+        diff.imports.forEach((m, i) => {
+          const field = rule.metric === 'import' ? 'durationNs' : 'selfNs';
+          check(i, m[field], samples?.imports[i][field]);
+        });
         break;
       case 'traced':
-        check(-1, diff.tracedNs);
+        check(-1, diff.tracedNs, samples?.tracedNs);
         break;
       case 'duration':
-        check(-1, diff.durationNs);
+        check(-1, diff.durationNs, samples?.durationNs);
         break;
     }
     // By impact: the largest absolute change first, also for a percentage rule (a +30 ms, +4392%

@@ -1,5 +1,8 @@
+import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
-import { compareRuns } from '../../diff/compare.js';
+import { compareRunSets } from '../../diff/compare-sets.js';
+import { expandRunPath } from '../../diff/run-paths.js';
+import type { RunProfile } from '../../diff/run-profile.js';
 import { loadRun } from '../../diff/load-run.js';
 import { renderDiffReport } from '../../diff/render/terminal.js';
 import {
@@ -31,10 +34,17 @@ import {
   topRows,
 } from '../shared-flags.js';
 
+const OUTPUT_FLAG_HINT =
+  'An output flag such as --svg takes the word after it as its path: put output flags after the traces, or write --svg=PATH.';
+
 /** The flags as yargs hands them over; the output flags (--json, --markdown, --svg) are read by DIFF_OUTPUTS' flag names. */
 export interface DiffArgs extends FilterArgs {
-  base: string;
-  head: string;
+  /** The positional runs (one per side). */
+  BASE?: string;
+  HEAD?: string;
+  /** --base/--head: several runs per side (paths or quoted globs). */
+  base?: string[];
+  head?: string[];
   format?: string;
   'reorder-window'?: number;
   'fail-on'?: string[];
@@ -49,17 +59,28 @@ export interface DiffArgs extends FilterArgs {
 }
 
 export const diffCommand = {
-  command: 'diff <base> <head>',
+  command: 'diff [BASE] [HEAD]',
   describe:
-    'Compare two runs (traces or --json results): what got slower, called more, or collected more; gate CI with --fail-on',
+    'Compare two runs, or several runs per side (traces or --json results): what got slower, called more, or collected more; gate CI with --fail-on',
   builder: (yargs: Argv) =>
     declareOutputFlags(
       filterFlags(readOptionFlags(yargs))
-        .positional('base', {
+        .positional('BASE', {
           type: 'string',
           describe: 'the run before: a trace (any format, .gz) or a pyflame analyze --json result',
         })
-        .positional('head', { type: 'string', describe: 'the run after, likewise' })
+        .positional('HEAD', { type: 'string', describe: 'the run after, likewise' })
+        .option('base', {
+          type: 'string',
+          array: true,
+          describe:
+            "several runs before (instead of BASE): traces or --json results, or a quoted glob ('runs/base-*.json'); compared by their medians, see docs/ci.md",
+        })
+        .option('head', {
+          type: 'string',
+          array: true,
+          describe: 'several runs after (instead of HEAD), likewise',
+        })
         .option('fail-on', {
           type: 'string',
           array: true,
@@ -94,6 +115,17 @@ export const diffCommand = {
         .option('top', topOption(10)),
       DIFF_OUTPUTS,
     )
+      // Without --base/--head, BASE and HEAD are required, in yargs' own words as before they
+      // became optional, with main.ts's hint when an output flag took a run as its path.
+      .check((argv) => {
+        if (argv.base !== undefined || argv.head !== undefined) return true;
+        const given = [argv.BASE, argv.HEAD].filter((v) => v !== undefined).length;
+        if (given === 2) return true;
+        const outputFlag = DIFF_OUTPUTS.outputs.some((spec) => argv[spec.flag] !== undefined);
+        throw new UsageError(
+          `Not enough non-option arguments: got ${given}, need at least 2${outputFlag ? `\n${OUTPUT_FLAG_HINT}` : ''}`,
+        );
+      })
       .option('minwidth', minWidthOption('SVG: leave out frames narrower than PCT percent of the whole graph'))
       .option('inverted', invertedOption('SVG: '))
       .example('$0 diff base.txt head.txt', 'what changed, biggest regressions first')
@@ -102,13 +134,17 @@ export const diffCommand = {
         'CI: exit 1 when a function is called more or its self time grew by 10% (and by the noise floor)',
       )
       .example('$0 diff base.txt head.txt --markdown - >> "$GITHUB_STEP_SUMMARY"', 'a GitHub job summary')
+      .example(
+        "$0 diff --base 'base-*.json' --head 'head-*.json' --fail-on 'self>10%'",
+        'several runs per side: a time rule fires only beyond the noise the runs show',
+      )
       .epilog(
         'Exit status: 0 no rule fired, 1 a rule fired, 2 unreadable input or a bad rule. Functions are matched by file and name (not line); a renamed file by the functions in it. See docs/ci.md.',
       ),
   async run(args: DiffArgs, context: CommandContext): Promise<number> {
-    const base = tracePath(args.base);
-    const head = tracePath(args.head);
-    stdinAtMostOnce([base, head]);
+    const { bases, heads } = runPaths(args);
+    const head = heads[0];
+    stdinAtMostOnce([...bases, ...heads]);
     const rules = (args['fail-on'] ?? []).map((text) => {
       try {
         return parseRule(String(text));
@@ -121,7 +157,7 @@ export const diffCommand = {
     const minGcDeltaNs = parseDurationFlag('min-gc-delta', args['min-gc-delta']);
     const top = topRows(args.top);
     const ignore = args.ignore === undefined ? undefined : parseRegexFlag('ignore', args.ignore);
-    const outputs = planOutputs(DIFF_OUTPUTS, args, [head], { reads: [base, head] });
+    const outputs = planOutputs(DIFF_OUTPUTS, args, [head], { reads: [...bases, ...heads] });
     const minWidth = minWidthPercent(args.minwidth);
     const { toStdout } = outputs.check(context);
     const { filters, described } = filtersFrom(args);
@@ -134,10 +170,12 @@ export const diffCommand = {
         filtered: described.length > 0,
       });
     // One after the other: each already parses on a second thread while this one analyzes.
-    const baseRun = await load(base);
-    const headRun = await load(head);
-    const diff = compareRuns(baseRun, headRun, { normalize: args.normalize, ignore, renames: args.renames });
-    const gate: Gate = { rules, minDeltaNs: minDeltaNs ?? defaultMinDelta(baseRun), minGcDeltaNs };
+    const baseRuns: RunProfile[] = [];
+    for (const path of bases) baseRuns.push(await load(path));
+    const headRuns: RunProfile[] = [];
+    for (const path of heads) headRuns.push(await load(path));
+    const diff = compareRunSets(baseRuns, headRuns, { normalize: args.normalize, ignore, renames: args.renames });
+    const gate: Gate = { rules, minDeltaNs: minDeltaNs ?? defaultMinDelta(diff.base), minGcDeltaNs };
     if (args.normalize && !diff.normalized)
       context.stderr.write('pyflame: warning: --normalize not applied: BASE or HEAD spent no time in Python calls\n');
     if (diff.normalized && rules.some((rule) => rule.metric === 'traced'))
@@ -172,3 +210,46 @@ export const diffCommand = {
     return findings.length > 0 ? ExitCode.Regression : ExitCode.Ok;
   },
 };
+
+/**
+ * The runs of each side: BASE and HEAD (one each, as always), or --base and --head (one or more
+ * each, quoted globs expanded here, sorted). Mixing the two, a side left empty, a glob matching
+ * nothing and one file on both sides are usage errors.
+ */
+function runPaths(args: DiffArgs): { bases: string[]; heads: string[] } {
+  const positional = args.BASE !== undefined || args.HEAD !== undefined;
+  const named = args.base !== undefined || args.head !== undefined;
+  if (positional && named)
+    throw new UsageError('give BASE HEAD, or --base and --head, not both (--base RUN... --head RUN... for several runs per side)');
+  if (!named) {
+    if (args.BASE === undefined || args.HEAD === undefined)
+      throw new UsageError('diff needs two runs: pyflame diff BASE HEAD, or --base RUN... --head RUN...');
+    return { bases: [tracePath(args.BASE)], heads: [tracePath(args.HEAD)] };
+  }
+  const side = (flag: 'base' | 'head'): string[] => {
+    const values = (args[flag] ?? []).map(String);
+    if (values.length === 0) throw new UsageError(`--${flag} needs at least one run (a trace, a --json result or a quoted glob)`);
+    return values.flatMap((value) => {
+      const paths = expandRunPath(tracePath(value));
+      if (paths.length === 0) throw new UsageError(`--${flag} ${value}: the pattern matches no file`);
+      return paths;
+    });
+  };
+  const bases = side('base');
+  const heads = side('head');
+  for (const [flag, paths] of [
+    ['BASE', bases],
+    ['HEAD', heads],
+  ] as const) {
+    const seen = new Set<string>();
+    for (const path of paths.filter((p) => p !== '-')) {
+      if (seen.has(resolve(path))) throw new UsageError(`${path} is given twice as a run of ${flag}`);
+      seen.add(resolve(path));
+    }
+  }
+  const baseSet = new Set(bases.filter((p) => p !== '-').map((p) => resolve(p)));
+  const both = heads.find((p) => p !== '-' && baseSet.has(resolve(p)));
+  if (both !== undefined)
+    throw new UsageError(`${both} is given as a run of both BASE and HEAD; a run belongs to one side`);
+  return { bases, heads };
+}

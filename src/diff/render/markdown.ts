@@ -1,3 +1,4 @@
+import { countSubject, nondeterministicCounts, runsSentence, runValues } from '../run-notes.js';
 import { formatCount, formatDuration, formatSignedCount, formatSignedDuration } from '../../text/units.js';
 import { shortenFile } from '../../text/paths.js';
 import { markdownText } from '../../text/untrusted.js';
@@ -132,6 +133,30 @@ export function renderDiffMarkdown(
     : `${text.slice(0, Math.max(0, limit - 80)).replace(/\n[^\n]*$/, '')}\n\n… (cut at ${formatCount(limit)} characters)\n`;
 }
 
+/** Several runs per side: how many, how rules judge them, and the counts that differ between runs. */
+function severalRunsNotes(diff: RunDiff): string[] {
+  const sentence = runsSentence(diff);
+  if (sentence === undefined) return [];
+  const counts = nondeterministicCounts(diff);
+  if (counts.length === 0) return ['', sentence, '', 'Every count is the same in every run of each side.'];
+  const shown = counts
+    .slice(0, NONDETERMINISTIC_SHOWN)
+    .map(
+      (c) =>
+        `${c.metric} of ${markdownText(countSubject(diff, c))}: BASE ${runValues(c.spread.base)} · HEAD ${runValues(c.spread.head)}`,
+    );
+  const more =
+    counts.length > NONDETERMINISTIC_SHOWN ? ` and ${formatCount(counts.length - NONDETERMINISTIC_SHOWN)} more (the JSON lists them)` : '';
+  return [
+    '',
+    sentence,
+    '',
+    `**Nondeterministic counts** (they differ between runs of a side): ${formatCount(counts.length)}: ${shown.join('; ')}${more}.`,
+  ];
+}
+
+const NONDETERMINISTIC_SHOWN = 5;
+
 function renderWithLimits(diff: RunDiff, gate: Gate, findings: readonly Finding[], limits: RowLimits): string {
   const top = limits.summary;
   const out: string[] = [];
@@ -148,6 +173,7 @@ function renderWithLimits(diff: RunDiff, gate: Gate, findings: readonly Finding[
     `**base** ${markdownText(diff.base.source)} · **head** ${markdownText(diff.head.source)} · time in Python ${formatDuration(traced.base)} → ${formatDuration(traced.head)} (${formatSignedDuration(delta(traced))}, ${signedPercent(traced)})`,
   );
   if (diff.normalized) out.push('', `HEAD's times are scaled by ${diff.scale.toPrecision(4)} (\`--normalize\`).`);
+  out.push(...severalRunsNotes(diff));
   if (diff.renamedFiles.length > 0) {
     const shown = diff.renamedFiles
       .slice(0, RENAMES_SHOWN)

@@ -46,6 +46,8 @@ export function diffFlameGraphSvg(diff: RunDiff, options: DiffSvgOptions = {}): 
   const baseName = outputName(diff.base.source);
   const headName = outputName(diff.head.source);
   const normalized = diff.normalized ? ` · HEAD scaled ×${diff.scale.toPrecision(4)}` : '';
+  const runs =
+    diff.samples === undefined ? '' : ` · medians of ${diff.samples.runs.base} BASE and ${diff.samples.runs.head} HEAD runs`;
   return renderFlameGraph(
     {
       tree,
@@ -53,7 +55,7 @@ export function diffFlameGraphSvg(diff: RunDiff, options: DiffSvgOptions = {}): 
       where: (i) => paths[i].file,
       file: (i) => paths[i].file,
       title: options.title ?? `${headName} vs ${baseName}`,
-      subtitle: `width: HEAD time (vanished paths: BASE time) · colour: change in total time${normalized}`,
+      subtitle: `width: HEAD time (vanished paths: BASE time) · colour: change in total time${normalized}${runs}`,
       values: { text: formatDuration, data: (ns) => String(Math.round(ns)), script: 'time-with-calls' },
       fill: (node) => {
         if (node === 0) return DIFF_COLOURS.same;
