@@ -101,6 +101,9 @@ compare() {
   done <<<"${PYFLAME_RULES:-}"
   base=("$WORK"/base/*.json)
   head=("$WORK"/head/*.json)
+  # With several runs, the machine's drift between whole runs is as large as a real change:
+  # --normalize scales every run to BASE's median time in Python first (docs/ci.md).
+  if [[ ${PYFLAME_NORMALIZE:-true} == true ]]; then rules+=(--normalize); fi
   local status=0
   rm -f "$WORK/diff.md" "$WORK/diff.json"
   pyflame diff --base "${base[@]}" --head "${head[@]}" "${rules[@]}" \

@@ -132,7 +132,8 @@ function* choose(items, k, start = 0) {
     yield [];
     return;
   }
-  for (let i = start; i <= items.length - k; i++) for (const rest of choose(items, k - 1, i + 1)) yield [items[i], ...rest];
+  for (let i = start; i <= items.length - k; i++)
+    for (const rest of choose(items, k - 1, i + 1)) yield [items[i], ...rest];
 }
 
 const tally = (label) => ({ label, groupings: 0, fired: 0, byFinding: {} });
@@ -146,24 +147,48 @@ const indices = unchangedRuns.map((_, i) => i);
 const slowIdx = slowedRuns.map((_, i) => i);
 const results = {};
 const CONFIGS = [
-  { name: '--normalize, medians beyond the spread (the default test; recommended)', normalize: true, test: tests.rangesApartMediansBeyondSpread },
+  {
+    name: '--normalize, medians beyond the spread (the default test; recommended)',
+    normalize: true,
+    test: tests.rangesApartMediansBeyondSpread,
+  },
   { name: '--normalize, gap beyond the spread', normalize: true, test: tests.rangesApartBySpread },
   { name: 'no --normalize, medians beyond the spread', normalize: false, test: tests.rangesApartMediansBeyondSpread },
   { name: 'no --normalize, gap beyond the spread', normalize: false, test: tests.rangesApartBySpread },
-  { name: '--normalize, ranges apart only (permutation test alone)', normalize: true, test: (s) => Math.min(...s.head) > Math.max(...s.base) || Math.max(...s.head) < Math.min(...s.base) },
+  {
+    name: '--normalize, ranges apart only (permutation test alone)',
+    normalize: true,
+    test: (s) => Math.min(...s.head) > Math.max(...s.base) || Math.max(...s.head) < Math.min(...s.base),
+  },
 ];
 for (const { name, normalize, test } of CONFIGS) {
   const noise = tally('unchanged vs unchanged (3 vs 3, disjoint, both directions)');
   for (const base of choose(indices, 3))
-    for (const head of choose(indices.filter((i) => !base.includes(i)), 3))
-      count(noise, judge(base.map((i) => unchangedRuns[i]), head.map((i) => unchangedRuns[i]), normalize));
+    for (const head of choose(
+      indices.filter((i) => !base.includes(i)),
+      3,
+    ))
+      count(
+        noise,
+        judge(
+          base.map((i) => unchangedRuns[i]),
+          head.map((i) => unchangedRuns[i]),
+          normalize,
+        ),
+      );
   const slowdown = tally('unchanged (BASE) vs parse() 20% slower (HEAD), 3 vs 3');
   let caughtOnlyParse = 0;
   for (const base of choose(indices, 3))
     for (const head of choose(slowIdx, 3)) {
-      const fired = judge(base.map((i) => unchangedRuns[i]), head.map((i) => slowedRuns[i]), normalize, test);
+      const fired = judge(
+        base.map((i) => unchangedRuns[i]),
+        head.map((i) => slowedRuns[i]),
+        normalize,
+        test,
+      );
       count(slowdown, fired);
-      if (fired.some((f) => f.endsWith(' on parse')) && fired.every((f) => /(?: on |>)parse$/.test(f))) caughtOnlyParse++;
+      if (fired.some((f) => f.endsWith(' on parse')) && fired.every((f) => /(?: on |>)parse$/.test(f)))
+        caughtOnlyParse++;
     }
   results[name] = { noise, slowdown: { ...slowdown, caughtOnlyOnParse: caughtOnlyParse } };
 }
@@ -179,7 +204,10 @@ const figures = {
   load: load ? 'one child process spinning on one of the 2 cores' : 'none',
   rules: RULES,
   runs: { unchanged: runs, slowed: slowRuns },
-  parseSelfMs: { unchanged: unchangedRuns.map((r) => ms(r.functions.find((f) => f.name === 'parse').selfNs)), slowed: slowedRuns.map((r) => ms(r.functions.find((f) => f.name === 'parse').selfNs)) },
+  parseSelfMs: {
+    unchanged: unchangedRuns.map((r) => ms(r.functions.find((f) => f.name === 'parse').selfNs)),
+    slowed: slowedRuns.map((r) => ms(r.functions.find((f) => f.name === 'parse').selfNs)),
+  },
   parseShareOfRun: Math.round(share(unchangedRuns[0]) * 1000) / 10,
   tracedMs: { unchanged: unchangedRuns.map((r) => ms(r.tracedNs)), slowed: slowedRuns.map((r) => ms(r.tracedNs)) },
   results,
@@ -187,12 +215,15 @@ const figures = {
 mkdirSync(dirname(jsonOut), { recursive: true });
 writeFileSync(jsonOut, `${JSON.stringify(figures, null, 2)}\n`);
 console.log(`python ${python}; load: ${figures.load}; rules: ${RULES.join(' ')}`);
-console.log(`parse() self ms, unchanged: ${figures.parseSelfMs.unchanged.join(' ')}; slowed: ${figures.parseSelfMs.slowed.join(' ')} (${figures.parseShareOfRun}% of the run)`);
+console.log(
+  `parse() self ms, unchanged: ${figures.parseSelfMs.unchanged.join(' ')}; slowed: ${figures.parseSelfMs.slowed.join(' ')} (${figures.parseShareOfRun}% of the run)`,
+);
 for (const [name, { noise, slowdown }] of Object.entries(results)) {
   console.log(`\n${name}:`);
   for (const t of [noise, slowdown]) {
     console.log(`  ${t.label}: ${t.fired} of ${t.groupings} groupings fired`);
-    for (const [finding, n] of Object.entries(t.byFinding).sort((a, b) => b[1] - a[1])) console.log(`    ${n}  ${finding}`);
+    for (const [finding, n] of Object.entries(t.byFinding).sort((a, b) => b[1] - a[1]))
+      console.log(`    ${n}  ${finding}`);
   }
   console.log(`  slowdown caught on parse() and nothing else: ${slowdown.caughtOnlyOnParse} of ${slowdown.groupings}`);
 }

@@ -54,6 +54,7 @@ export { htmlReport, type HtmlReportOptions } from './export/html/report.js';
 export { loadRun } from './diff/load-run.js';
 export type { RunProfile } from './diff/run-profile.js';
 export { compareRuns, type RunDiff, type CompareOptions, type Change } from './diff/compare.js';
+export { compareRunSets } from './diff/compare-sets.js';
 export {
   parseRule,
   evaluateGate,

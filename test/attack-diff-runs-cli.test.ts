@@ -62,7 +62,16 @@ describe('pyflame diff --base RUN... --head RUN... (command line)', () => {
     assert.equal(json.schemaVersion, 2);
     assert.deepEqual(json.runs.baseSources, [at('base-1.json'), at('base-2.json'), at('base-3.json')]);
     assert.equal(json.runs.head, 3);
-    const pass = await runCli(['diff', '--base', join(runs, 'head-1.json'), join(runs, 'head-2.json'), '--head', join(runs, 'head-3.json'), '--fail-on', 'calls>0']);
+    const pass = await runCli([
+      'diff',
+      '--base',
+      join(runs, 'head-1.json'),
+      join(runs, 'head-2.json'),
+      '--head',
+      join(runs, 'head-3.json'),
+      '--fail-on',
+      'calls>0',
+    ]);
     assert.equal(pass.code, 0, pass.stderr);
     assert.match(pass.stdout, /2 runs of BASE, 1 of HEAD/);
   });
@@ -86,10 +95,24 @@ describe('pyflame diff --base RUN... --head RUN... (command line)', () => {
   });
 
   it('exits 2 when one file is a run of both sides, or twice a run of one', async () => {
-    const twice = await runCli(['diff', '--base', at('base-1.json'), join(runs, 'base-*.json'), '--head', at('head-1.json')]);
+    const twice = await runCli([
+      'diff',
+      '--base',
+      at('base-1.json'),
+      join(runs, 'base-*.json'),
+      '--head',
+      at('head-1.json'),
+    ]);
     assert.equal(twice.code, 2);
     assert.match(twice.stderr, /base-1\.json is given twice as a run of BASE/);
-    const result = await runCli(['diff', '--base', at('base-1.json'), at('base-2.json'), '--head', join(runs, '..', 'runs', 'base-2.json')]);
+    const result = await runCli([
+      'diff',
+      '--base',
+      at('base-1.json'),
+      at('base-2.json'),
+      '--head',
+      join(runs, '..', 'runs', 'base-2.json'),
+    ]);
     assert.equal(result.code, 2);
     assert.match(result.stderr, /base-2\.json is given as a run of both BASE and HEAD/);
   });
@@ -112,17 +135,27 @@ describe('expandRunPath: the quoted globs of --base/--head', () => {
     const dir = join(scratch, 'glob');
     mkdirSync(join(dir, 'sub-a'), { recursive: true });
     mkdirSync(join(dir, 'sub-b'), { recursive: true });
-    for (const name of ['r10.json', 'r2.json', 'r1.json', '.r3.json', 'x.txt'])
-      copyFileSync(SMALL, join(dir, name));
+    for (const name of ['r10.json', 'r2.json', 'r1.json', '.r3.json', 'x.txt']) copyFileSync(SMALL, join(dir, name));
     copyFileSync(SMALL, join(dir, 'sub-a', 'r.json'));
     copyFileSync(SMALL, join(dir, 'sub-b', 'r.json'));
-    assert.deepEqual(expandRunPath(join(dir, 'r*.json')), [join(dir, 'r1.json'), join(dir, 'r10.json'), join(dir, 'r2.json')]);
+    assert.deepEqual(expandRunPath(join(dir, 'r*.json')), [
+      join(dir, 'r1.json'),
+      join(dir, 'r10.json'),
+      join(dir, 'r2.json'),
+    ]);
     assert.deepEqual(expandRunPath(join(dir, 'r?.json')), [join(dir, 'r1.json'), join(dir, 'r2.json')]);
     assert.deepEqual(expandRunPath(join(dir, 'r[!1].json')), [join(dir, 'r2.json')]);
     assert.deepEqual(expandRunPath(join(dir, '.r*.json')), [join(dir, '.r3.json')]);
-    assert.deepEqual(expandRunPath(join(dir, 'sub-*', 'r.json')), [join(dir, 'sub-a', 'r.json'), join(dir, 'sub-b', 'r.json')]);
+    assert.deepEqual(expandRunPath(join(dir, 'sub-*', 'r.json')), [
+      join(dir, 'sub-a', 'r.json'),
+      join(dir, 'sub-b', 'r.json'),
+    ]);
     assert.deepEqual(expandRunPath(join(dir, 'none-*.json')), []);
-    assert.deepEqual(expandRunPath(join(dir, 'missing.json')), [join(dir, 'missing.json')], 'a plain path is the loader\u2019s to check');
+    assert.deepEqual(
+      expandRunPath(join(dir, 'missing.json')),
+      [join(dir, 'missing.json')],
+      'a plain path is the loader\u2019s to check',
+    );
     assert.deepEqual(expandRunPath('-'), ['-']);
   });
 });

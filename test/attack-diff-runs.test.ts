@@ -166,7 +166,10 @@ describe('diff, several runs per side: count rules stay exact', () => {
     const findings = evaluateGate(diff, g);
     const text = renderDiffReport(diff, g, findings, { top: 10, color: false, width: 200 });
     assert.match(text, /3 runs of BASE, 3 of HEAD: figures are medians/);
-    assert.match(text, /Nondeterministic counts \(they differ between runs of a side\): 2: calls of work \(app\.py:5\): BASE 10, 11, 10 · HEAD 11, 12, 11/);
+    assert.match(
+      text,
+      /Nondeterministic counts \(they differ between runs of a side\): 2: calls of work \(app\.py:5\): BASE 10, 11, 10 · HEAD 11, 12, 11/,
+    );
     const markdown = renderDiffMarkdown(diff, g, findings, { top: 10 });
     assert.match(markdown, /\*\*Nondeterministic counts\*\* \(they differ between runs of a side\): 2: calls of work/);
     const json = diffToJson(diff, g, findings) as Record<string, any>;

@@ -42,8 +42,10 @@ export function compareRunSets(
   // others, every function alike, was seen), and that drift is what would otherwise widen the
   // spread of every item and hide a real change.
   const target = median(baseRuns.map((run) => run.tracedNs));
-  const normalizable = options.normalize === true && target > 0 && [...baseRuns, ...headRuns].every((r) => r.tracedNs > 0);
-  const scaled = (runs: readonly RunProfile[]) => (normalizable ? runs.map((run) => scaleRun(run, target / run.tracedNs)) : runs);
+  const normalizable =
+    options.normalize === true && target > 0 && [...baseRuns, ...headRuns].every((r) => r.tracedNs > 0);
+  const scaled = (runs: readonly RunProfile[]) =>
+    normalizable ? runs.map((run) => scaleRun(run, target / run.tracedNs)) : runs;
   const base = combineRuns(scaled(baseRuns));
   const head = combineRuns(scaled(headRuns));
   const diff = compareRuns(base.median, head.median, options);
@@ -65,7 +67,13 @@ function samplesOf(diff: RunDiff, base: RunSet, head: RunSet): DiffSamples {
     time: boolean,
   ): readonly number[] =>
     index === undefined ? zeros(set.runs) : time && set === head ? scaled(column[index]) : column[index];
-  const spread = (b: number | undefined, h: number | undefined, bc: readonly number[][], hc: readonly number[][], time: boolean): Spread => ({
+  const spread = (
+    b: number | undefined,
+    h: number | undefined,
+    bc: readonly number[][],
+    hc: readonly number[][],
+    time: boolean,
+  ): Spread => ({
     base: pick(base, b, bc, false),
     head: pick(head, h, hc, time),
   });
@@ -127,7 +135,13 @@ function pathSamples(
   base: RunSet,
   headKeyed: RunProfile,
   head: RunSet,
-  spread: (b: number | undefined, h: number | undefined, bc: readonly number[][], hc: readonly number[][], time: boolean) => Spread,
+  spread: (
+    b: number | undefined,
+    h: number | undefined,
+    bc: readonly number[][],
+    hc: readonly number[][],
+    time: boolean,
+  ) => Spread,
 ): DiffSamples['paths'] {
   if (diff.paths === undefined || base.paths === undefined || head.paths === undefined) return undefined;
   const ids = new Map<string, number>();

@@ -173,8 +173,7 @@ export function evaluateGate(diff: RunDiff, gate: Gate): Finding[] {
     const increase = rule.op === '>' || rule.op === '>=';
     const stable = (spread: Spread | undefined) => {
       if (spread === undefined) return true;
-      if (kind === 'count')
-        return (!varies(spread.base) && !varies(spread.head)) || countsSeparated(spread, increase);
+      if (kind === 'count') return (!varies(spread.base) && !varies(spread.head)) || countsSeparated(spread, increase);
       return (gate.noiseTest ?? beyondNoise)(spread);
     };
     const check = (index: number, change: Change, spread?: Spread) => {

@@ -16,7 +16,12 @@ export function nondeterministicCounts(diff: RunDiff): NondeterministicCount[] {
   const samples = diff.samples;
   if (samples === undefined) return [];
   const found: NondeterministicCount[] = [];
-  const look = (metric: NondeterministicCount['metric'], scope: NondeterministicCount['scope'], index: number, spread: Spread) => {
+  const look = (
+    metric: NondeterministicCount['metric'],
+    scope: NondeterministicCount['scope'],
+    index: number,
+    spread: Spread,
+  ) => {
     if (varies(spread.base) || varies(spread.head)) found.push({ metric, scope, index, spread });
   };
   samples.functions.forEach((f, i) => look('calls', 'function', i, f.calls));

@@ -1,4 +1,10 @@
-import type { ProfileCallTree, ProfileFunction, ProfileGcGeneration, ProfileImport, RunProfile } from './run-profile.js';
+import type {
+  ProfileCallTree,
+  ProfileFunction,
+  ProfileGcGeneration,
+  ProfileImport,
+  RunProfile,
+} from './run-profile.js';
 import { compareText } from '../text/compare.js';
 
 /**
@@ -23,9 +29,17 @@ export interface RunSet {
   };
   /** Undefined when a run has no call paths (an old --json). */
   readonly paths:
-    | { readonly calls: readonly number[][]; readonly selfNs: readonly number[][]; readonly totalNs: readonly number[][] }
+    | {
+        readonly calls: readonly number[][];
+        readonly selfNs: readonly number[][];
+        readonly totalNs: readonly number[][];
+      }
     | undefined;
-  readonly gc: { readonly count: readonly number[][]; readonly totalNs: readonly number[][]; readonly p95Ns: readonly number[][] };
+  readonly gc: {
+    readonly count: readonly number[][];
+    readonly totalNs: readonly number[][];
+    readonly p95Ns: readonly number[][];
+  };
   readonly imports: { readonly durationNs: readonly number[][]; readonly selfNs: readonly number[][] };
   readonly tracedNs: readonly number[];
   readonly durationNs: readonly number[];
@@ -67,8 +81,18 @@ function columns<T>(
 /** The runs of one side as medians and per-run values. */
 export function combineRuns(runs: readonly RunProfile[]): RunSet {
   if (runs.length === 0) throw new Error('combineRuns: no runs');
-  const fnFields = [(f: ProfileFunction) => f.calls, (f: ProfileFunction) => f.selfNs, (f: ProfileFunction) => f.totalNs, (f: ProfileFunction) => f.p95Ns ?? 0];
-  const fns = columns(runs, (run) => run.functions, (f) => f.key, fnFields);
+  const fnFields = [
+    (f: ProfileFunction) => f.calls,
+    (f: ProfileFunction) => f.selfNs,
+    (f: ProfileFunction) => f.totalNs,
+    (f: ProfileFunction) => f.p95Ns ?? 0,
+  ];
+  const fns = columns(
+    runs,
+    (run) => run.functions,
+    (f) => f.key,
+    fnFields,
+  );
   const functions: ProfileFunction[] = fns.keys.map((key, i) => {
     const present = fns.first.get(key)!.filter((f) => f !== undefined);
     // The same function's def line could differ between runs of one side only if its source did;
@@ -87,8 +111,17 @@ export function combineRuns(runs: readonly RunProfile[]): RunSet {
     };
   });
 
-  const gcFields = [(g: ProfileGcGeneration) => g.count, (g: ProfileGcGeneration) => g.totalNs, (g: ProfileGcGeneration) => g.p95Ns];
-  const gcs = columns(runs, (run) => run.gc, (g) => String(g.generation).padStart(12, '0'), gcFields);
+  const gcFields = [
+    (g: ProfileGcGeneration) => g.count,
+    (g: ProfileGcGeneration) => g.totalNs,
+    (g: ProfileGcGeneration) => g.p95Ns,
+  ];
+  const gcs = columns(
+    runs,
+    (run) => run.gc,
+    (g) => String(g.generation).padStart(12, '0'),
+    gcFields,
+  );
   const gc: ProfileGcGeneration[] = gcs.keys.map((key, i) => ({
     generation: Number(key),
     count: median(gcs.values[0][i]),
@@ -96,8 +129,17 @@ export function combineRuns(runs: readonly RunProfile[]): RunSet {
     p95Ns: median(gcs.values[2][i]),
   }));
 
-  const importFields = [(m: ProfileImport) => m.count, (m: ProfileImport) => m.durationNs, (m: ProfileImport) => m.selfNs];
-  const mods = columns(runs, (run) => run.imports, (m) => m.module, importFields);
+  const importFields = [
+    (m: ProfileImport) => m.count,
+    (m: ProfileImport) => m.durationNs,
+    (m: ProfileImport) => m.selfNs,
+  ];
+  const mods = columns(
+    runs,
+    (run) => run.imports,
+    (m) => m.module,
+    importFields,
+  );
   const imports: ProfileImport[] = mods.keys.map((module, i) => ({
     module,
     count: median(mods.values[0][i]),
@@ -113,7 +155,8 @@ export function combineRuns(runs: readonly RunProfile[]): RunSet {
   const warnings = new Map<string, { code: string; message: string; count: number; unit: string; lines: number[] }>();
   for (const w of runs.flatMap((run) => run.warnings)) {
     const known = warnings.get(w.code);
-    if (known === undefined) warnings.set(w.code, { code: w.code, message: w.message, count: w.count, unit: w.unit, lines: [] });
+    if (known === undefined)
+      warnings.set(w.code, { code: w.code, message: w.message, count: w.count, unit: w.unit, lines: [] });
     else known.count += w.count;
   }
   const median1: RunProfile = {

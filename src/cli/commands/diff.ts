@@ -220,7 +220,9 @@ function runPaths(args: DiffArgs): { bases: string[]; heads: string[] } {
   const positional = args.BASE !== undefined || args.HEAD !== undefined;
   const named = args.base !== undefined || args.head !== undefined;
   if (positional && named)
-    throw new UsageError('give BASE HEAD, or --base and --head, not both (--base RUN... --head RUN... for several runs per side)');
+    throw new UsageError(
+      'give BASE HEAD, or --base and --head, not both (--base RUN... --head RUN... for several runs per side)',
+    );
   if (!named) {
     if (args.BASE === undefined || args.HEAD === undefined)
       throw new UsageError('diff needs two runs: pyflame diff BASE HEAD, or --base RUN... --head RUN...');
@@ -228,7 +230,8 @@ function runPaths(args: DiffArgs): { bases: string[]; heads: string[] } {
   }
   const side = (flag: 'base' | 'head'): string[] => {
     const values = (args[flag] ?? []).map(String);
-    if (values.length === 0) throw new UsageError(`--${flag} needs at least one run (a trace, a --json result or a quoted glob)`);
+    if (values.length === 0)
+      throw new UsageError(`--${flag} needs at least one run (a trace, a --json result or a quoted glob)`);
     return values.flatMap((value) => {
       const paths = expandRunPath(tracePath(value));
       if (paths.length === 0) throw new UsageError(`--${flag} ${value}: the pattern matches no file`);

@@ -44,7 +44,9 @@ function findingSpread(diff: RunDiff, f: Finding): Spread | undefined {
   const field = f.metric.replace(/^(path|gc|import)\./, '');
   switch (f.scope) {
     case 'function':
-      return s.functions[f.index][field === 'calls' ? 'calls' : field === 'self' ? 'selfNs' : field === 'total' ? 'totalNs' : 'p95Ns'];
+      return s.functions[f.index][
+        field === 'calls' ? 'calls' : field === 'self' ? 'selfNs' : field === 'total' ? 'totalNs' : 'p95Ns'
+      ];
     case 'path':
       return s.paths?.[f.index][field === 'calls' ? 'calls' : field === 'self' ? 'selfNs' : 'totalNs'];
     case 'gc':

@@ -146,7 +146,9 @@ function severalRunsNotes(diff: RunDiff): string[] {
         `${c.metric} of ${markdownText(countSubject(diff, c))}: BASE ${runValues(c.spread.base)} · HEAD ${runValues(c.spread.head)}`,
     );
   const more =
-    counts.length > NONDETERMINISTIC_SHOWN ? ` and ${formatCount(counts.length - NONDETERMINISTIC_SHOWN)} more (the JSON lists them)` : '';
+    counts.length > NONDETERMINISTIC_SHOWN
+      ? ` and ${formatCount(counts.length - NONDETERMINISTIC_SHOWN)} more (the JSON lists them)`
+      : '';
   return [
     '',
     sentence,

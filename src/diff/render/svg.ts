@@ -47,7 +47,9 @@ export function diffFlameGraphSvg(diff: RunDiff, options: DiffSvgOptions = {}): 
   const headName = outputName(diff.head.source);
   const normalized = diff.normalized ? ` · HEAD scaled ×${diff.scale.toPrecision(4)}` : '';
   const runs =
-    diff.samples === undefined ? '' : ` · medians of ${diff.samples.runs.base} BASE and ${diff.samples.runs.head} HEAD runs`;
+    diff.samples === undefined
+      ? ''
+      : ` · medians of ${diff.samples.runs.base} BASE and ${diff.samples.runs.head} HEAD runs`;
   return renderFlameGraph(
     {
       tree,

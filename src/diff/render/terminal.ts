@@ -106,7 +106,9 @@ function severalRunsNotes(diff: RunDiff, style: ReportStyle): string[] {
         `${c.metric} of ${terminalText(countSubject(diff, c))}: BASE ${runValues(c.spread.base)} · HEAD ${runValues(c.spread.head)}`,
     );
   const more =
-    counts.length > NONDETERMINISTIC_SHOWN ? ` and ${formatCount(counts.length - NONDETERMINISTIC_SHOWN)} more (--json lists them)` : '';
+    counts.length > NONDETERMINISTIC_SHOWN
+      ? ` and ${formatCount(counts.length - NONDETERMINISTIC_SHOWN)} more (--json lists them)`
+      : '';
   return [
     ...lines,
     ...note(
