@@ -172,12 +172,17 @@ describe('diff, several runs per side: count rules stay exact', () => {
     );
     const markdown = renderDiffMarkdown(diff, g, findings, { top: 10 });
     assert.match(markdown, /\*\*Nondeterministic counts\*\* \(they differ between runs of a side\): 2: calls of work/);
-    const json = diffToJson(diff, g, findings) as Record<string, any>;
+    const json = diffToJson(diff, g, findings) as {
+      schemaVersion: number;
+      runs: { base: number; head: number };
+      nondeterministicCounts: number;
+      functions: { name: string; nondeterministic: boolean; calls: { runs: { base: unknown } } }[];
+    };
     assert.ok(validateV2(json), JSON.stringify(validateV2.errors));
     assert.equal(json.schemaVersion, 2);
     assert.deepEqual([json.runs.base, json.runs.head], [3, 3]);
     assert.equal(json.nondeterministicCounts, 2);
-    const work = json.functions.find((f: { name: string }) => f.name === 'work');
+    const work = json.functions.find((f) => f.name === 'work')!;
     assert.equal(work.nondeterministic, true);
     assert.deepEqual(work.calls.runs.base, { values: [10, 11, 10], min: 10, max: 11, spread: 1 });
   });
