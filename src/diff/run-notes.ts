@@ -1,3 +1,4 @@
+import { formatCount } from '../text/units.js';
 import { pathFrames, type RunDiff } from './compare.js';
 import type { Spread } from './compare-sets.js';
 import { varies } from './noise-test.js';
@@ -61,4 +62,32 @@ export function runsSentence(diff: RunDiff): string | undefined {
     ? " --normalize: every run's times are scaled so that its time in Python equals BASE's median."
     : '';
   return `${samples.runs.base} run${samples.runs.base === 1 ? '' : 's'} of BASE, ${samples.runs.head} of HEAD: figures are medians; a time rule fires only when every HEAD run is apart from every BASE run and the medians differ by at least the larger side's spread (max - min), a count rule on a count that differs between runs only when every HEAD run is apart from every BASE run.${normalized}`;
+}
+
+/** How many nondeterministic counts a report names; the JSON lists them all. */
+const NONDETERMINISTIC_SHOWN = 5;
+
+/**
+ * The report's sentence on the counts that differ between runs of a side, names escaped by
+ * `escapeName` for where it goes (terminal, Markdown), or undefined when every count is stable.
+ * `elsewhere` says where the rest are listed.
+ */
+export function nondeterministicSentence(
+  diff: RunDiff,
+  escapeName: (text: string) => string,
+  elsewhere: string,
+): { count: number; text: string } | undefined {
+  const counts = nondeterministicCounts(diff);
+  if (counts.length === 0) return undefined;
+  const shown = counts
+    .slice(0, NONDETERMINISTIC_SHOWN)
+    .map(
+      (c) =>
+        `${c.metric} of ${escapeName(countSubject(diff, c))}: BASE ${runValues(c.spread.base)} · HEAD ${runValues(c.spread.head)}`,
+    );
+  const more =
+    counts.length > NONDETERMINISTIC_SHOWN
+      ? ` and ${formatCount(counts.length - NONDETERMINISTIC_SHOWN)} more (${elsewhere})`
+      : '';
+  return { count: counts.length, text: `${formatCount(counts.length)}: ${shown.join('; ')}${more}.` };
 }

@@ -1,4 +1,4 @@
-import { countSubject, nondeterministicCounts, runsSentence, runValues } from '../run-notes.js';
+import { nondeterministicSentence, runsSentence } from '../run-notes.js';
 import { formatCount, formatDuration, formatSignedCount, formatSignedDuration } from '../../text/units.js';
 import { shortenFile } from '../../text/paths.js';
 import { markdownText } from '../../text/untrusted.js';
@@ -137,27 +137,10 @@ export function renderDiffMarkdown(
 function severalRunsNotes(diff: RunDiff): string[] {
   const sentence = runsSentence(diff);
   if (sentence === undefined) return [];
-  const counts = nondeterministicCounts(diff);
-  if (counts.length === 0) return ['', sentence, '', 'Every count is the same in every run of each side.'];
-  const shown = counts
-    .slice(0, NONDETERMINISTIC_SHOWN)
-    .map(
-      (c) =>
-        `${c.metric} of ${markdownText(countSubject(diff, c))}: BASE ${runValues(c.spread.base)} · HEAD ${runValues(c.spread.head)}`,
-    );
-  const more =
-    counts.length > NONDETERMINISTIC_SHOWN
-      ? ` and ${formatCount(counts.length - NONDETERMINISTIC_SHOWN)} more (the JSON lists them)`
-      : '';
-  return [
-    '',
-    sentence,
-    '',
-    `**Nondeterministic counts** (they differ between runs of a side): ${formatCount(counts.length)}: ${shown.join('; ')}${more}.`,
-  ];
+  const counts = nondeterministicSentence(diff, markdownText, 'the JSON lists them');
+  if (counts === undefined) return ['', sentence, '', 'Every count is the same in every run of each side.'];
+  return ['', sentence, '', `**Nondeterministic counts** (they differ between runs of a side): ${counts.text}`];
 }
-
-const NONDETERMINISTIC_SHOWN = 5;
 
 function renderWithLimits(diff: RunDiff, gate: Gate, findings: readonly Finding[], limits: RowLimits): string {
   const top = limits.summary;

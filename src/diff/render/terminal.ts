@@ -1,4 +1,4 @@
-import { countSubject, nondeterministicCounts, runsSentence, runValues } from '../run-notes.js';
+import { nondeterministicSentence, runsSentence } from '../run-notes.js';
 import pc from 'picocolors';
 import { formatCount, formatDuration, formatSignedCount, formatSignedDuration } from '../../text/units.js';
 import { functionLabel } from '../../text/function-label.js';
@@ -97,28 +97,10 @@ function severalRunsNotes(diff: RunDiff, style: ReportStyle): string[] {
   const sentence = runsSentence(diff);
   if (sentence === undefined) return [];
   const lines = note(sentence, style);
-  const counts = nondeterministicCounts(diff);
-  if (counts.length === 0) return [...lines, ...note('Every count is the same in every run of each side.', style)];
-  const shown = counts
-    .slice(0, NONDETERMINISTIC_SHOWN)
-    .map(
-      (c) =>
-        `${c.metric} of ${terminalText(countSubject(diff, c))}: BASE ${runValues(c.spread.base)} · HEAD ${runValues(c.spread.head)}`,
-    );
-  const more =
-    counts.length > NONDETERMINISTIC_SHOWN
-      ? ` and ${formatCount(counts.length - NONDETERMINISTIC_SHOWN)} more (--json lists them)`
-      : '';
-  return [
-    ...lines,
-    ...note(
-      `Nondeterministic counts (they differ between runs of a side): ${formatCount(counts.length)}: ${shown.join('; ')}${more}.`,
-      style,
-    ),
-  ];
+  const counts = nondeterministicSentence(diff, terminalText, '--json lists them');
+  if (counts === undefined) return [...lines, ...note('Every count is the same in every run of each side.', style)];
+  return [...lines, ...note(`Nondeterministic counts (they differ between runs of a side): ${counts.text}`, style)];
 }
-
-const NONDETERMINISTIC_SHOWN = 5;
 
 function renamesNote(diff: RunDiff, style: ReportStyle): string[] {
   const renames = diff.renamedFiles;
