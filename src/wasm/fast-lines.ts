@@ -1,9 +1,10 @@
 // AssemblyScript, compiled to WebAssembly by `npm run build:wasm` (src/parse/fast-lines.ts loads it).
 //
 // The fast loop for the two formats of large recordings: pyflame's own (`ts \t pid \t tid \t
-// function__entry|function__return \t file \t func \t line`) and the CPython docs' call_stack.d
-// layout (`ts \t  function-entry: indent basename:func:line`). It reads the function events that
-// make up nearly all of a trace and stops at any other line, which the TypeScript parser reads.
+// function__entry|function__return \t file \t func \t line`, or function-entry|function-return as
+// DTrace names probes) and the CPython docs' call_stack.d layout (`ts \t  function-entry: indent
+// basename:func:line`). It reads the function events that make up nearly all of a trace and stops
+// at any other line, which the TypeScript parser reads.
 // Byte loops cost several times less here than in JavaScript; that is the whole reason for it.
 //
 // Memory: JS copies a run of whole lines into `input`; events are written as columns into the
@@ -155,11 +156,15 @@ export function run(format: i32, pos: i32, end: i32, room: i32, base: i64, lineN
       if (i == tidStart || i - tidStart > MAX_ID_DIGITS || c != TAB) { stop = STOP_LINE; break; }
       tid = value;
       const probe = data + i + 1;
-      // "function__entry\t" / "function__return\t", 8 bytes at a time.
+      // "function__entry\t" / "function__return\t" (SystemTap, bpftrace) or "function-entry\t" /
+      // "function-return\t" (DTrace's probename, probes/pyflame.d), 8 bytes at a time: every
+      // spelling probe-names.ts gives these two kinds, so no trace of function events leaves the loop.
       if (load<u64>(probe) != 0x6e6f6974636e7566 /* "function" */) { stop = STOP_LINE; break; }
       const rest = load<u64>(probe + 8);
       if (rest == 0x097972746e655f5f /* "__entry\t" */) { kind = KIND_ENTRY; keyStart = i + 17; }
       else if (rest == 0x6e72757465725f5f /* "__return" */ && load<u8>(probe + 16) == TAB) { kind = KIND_RETURN; keyStart = i + 18; }
+      else if ((rest & 0x00ffffffffffffff) == 0x00097972746e652d /* "-entry\t" */) { kind = KIND_ENTRY; keyStart = i + 16; }
+      else if (rest == 0x096e72757465722d /* "-return\t" */) { kind = KIND_RETURN; keyStart = i + 17; }
       else { stop = STOP_LINE; break; }
     } else {
       // DTrace call_stack.d: "\t function-entry:" (tab, padding) or the docs' rendering " function-entry:".
