@@ -9,6 +9,7 @@ import { EventWriter } from '../src/parse/event-writer.js';
 import { PyflameLineParser } from '../src/parse/formats/pyflame-tsv.js';
 import { eventLogCsv, warningsText } from './helpers/event-log.js';
 import { FIXTURES } from './helpers/paths.js';
+import { withCounts } from './helpers/unwritten-counts.js';
 import { scratchDir, writeScratch } from './helpers/scratch.js';
 import { balancedTrace, toPyflameText } from './helpers/trace-gen.js';
 
@@ -17,8 +18,11 @@ import { balancedTrace, toPyflameText } from './helpers/trace-gen.js';
 // loop must read both spellings itself, to exactly the events the TypeScript parser reads.
 const scratch = scratchDir('hyphen-fast-path');
 
-/** The lines of `text` the TypeScript parser was handed when read through the loop (1-based). */
-function linesLeftToTypeScript(text: string): number[] {
+/**
+ * Reads `text` through the loop: the lines the TypeScript parser was handed (1-based), the lines
+ * rejected, and the events written.
+ */
+function readThroughLoop(text: string): { seen: number[]; rejected: number[]; events: number } {
   const writer = new EventWriter(() => {});
   const parser = new PyflameLineParser(writer);
   const seen: number[] = [];
@@ -31,6 +35,12 @@ function linesLeftToTypeScript(text: string): number[] {
   const rejected: number[] = [];
   assert.ok(parser.lines, 'the parser offers the WebAssembly loop');
   parser.lines(bytes, 0, bytes.length, 1, (_b, _s, _e, lineNo) => rejected.push(lineNo));
+  return { seen, rejected, events: writer.events };
+}
+
+/** The lines of `text` the TypeScript parser was handed when read through the loop; none rejected. */
+function linesLeftToTypeScript(text: string): number[] {
+  const { seen, rejected } = readThroughLoop(text);
   assert.deepEqual(rejected, [], 'no line rejected');
   return seen;
 }
@@ -41,19 +51,6 @@ function respelled(text: string, hyphens: readonly boolean[]): string {
   return text.replace(/\t(function__entry|function__return|gc__start|gc__done)\t/g, (_m, probe: string) =>
     hyphens[event++ % hyphens.length] ? `\t${probe.replace('__', '-')}\t` : `\t${probe}\t`,
   );
-}
-
-/** A `\tu=N` field on the event lines whose count is not null (cycling through `counts`). */
-function withCounts(text: string, counts: readonly (number | null)[]): string {
-  let event = 0;
-  return text
-    .split('\n')
-    .map((line) => {
-      if (line === '' || line.startsWith('#')) return line;
-      const count = counts[event++ % counts.length];
-      return count === null ? line : `${line}\tu=${count}`;
-    })
-    .join('\n');
 }
 
 const HEADER = '# pyflame-trace v1 clock=dtrace_timestamp\n';
@@ -92,20 +89,10 @@ describe('hyphenated probe names on the fast path (issue 16)', () => {
       '1005\t7\t7\tfunction-return\t/a.py\tf\t2',
       '',
     ].join('\n');
-    const writer = new EventWriter(() => {});
-    const parser = new PyflameLineParser(writer);
-    const seen: number[] = [];
-    const read = parser.line.bind(parser);
-    parser.line = (bytes, start, end, lineNo) => {
-      seen.push(lineNo);
-      return read(bytes, start, end, lineNo);
-    };
-    const rejected: number[] = [];
-    const bytes = Buffer.from(text, 'latin1');
-    parser.lines!(bytes, 0, bytes.length, 1, (_b, _s, _e, lineNo) => rejected.push(lineNo));
+    const { seen, rejected, events } = readThroughLoop(text);
     assert.deepEqual(seen, [1, 2, 3, 4, 5]);
     assert.deepEqual(rejected, [2, 3, 4, 5]);
-    assert.equal(writer.events, 2);
+    assert.equal(events, 2);
   });
 
   it('fixture formats/pyflame/hyphenated-probes.txt reads the same in both engines and as its underscore copy', async () => {

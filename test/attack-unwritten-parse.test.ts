@@ -6,6 +6,7 @@ import './helpers/fast-check-setup.js';
 import { fastLinesAvailable } from '../src/parse/fast-lines.js';
 import { eventLogCsv, warningsText } from './helpers/event-log.js';
 import { FIXTURES } from './helpers/paths.js';
+import { withCounts } from './helpers/unwritten-counts.js';
 import { scratchDir, writeScratch } from './helpers/scratch.js';
 import { balancedTrace, toPyflameText, type GenEvent } from './helpers/trace-gen.js';
 
@@ -18,19 +19,6 @@ const UNWRITTEN_ROW = /^(\d+),(\d+),(\d+),unwritten,,,,(\d+),,(\d+)$/;
 
 function rows(csv: string): string[] {
   return csv.trim().split('\n').slice(1);
-}
-
-/** Each event line of the trace with ` \t u=N` appended where counts[i] is a number (0 included). */
-function withCounts(text: string, counts: readonly (number | null)[]): string {
-  let event = 0;
-  return text
-    .split('\n')
-    .map((line) => {
-      if (line === '' || line.startsWith('#')) return line;
-      const count = counts[event++ % counts.length];
-      return count === null ? line : `${line}\tu=${count}`;
-    })
-    .join('\n');
 }
 
 /** File names that hold `\tu=N` themselves: only a line's last field is the count. */
