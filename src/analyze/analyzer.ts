@@ -22,6 +22,9 @@ import { nearestRank, summarizeDurations } from './percentiles.js';
 import { SharedThreadMaps, ThreadState, type AnalysisContext, type TimelineSink } from './thread-state.js';
 import { compareFunctionKeys, compareText } from '../text/compare.js';
 
+/** How many recently met threads Analyzer.thread finds without a map lookup. */
+const RECENT_THREADS = 4;
+
 export interface AnalyzerOptions {
   readonly filters?: AnalysisFilters;
   /** Probe cost per event to subtract (ns), see docs/analyze.md. */
@@ -45,6 +48,14 @@ export class Analyzer {
   private lastPid = NaN;
   private lastTid = NaN;
   private lastThread: ThreadState | undefined;
+  /**
+   * The threads met most recently (pid, tid, state; undefined for a filtered-out thread), newest
+   * first: threads of one process alternate every few events, and two map lookups per switch were
+   * a measurable share of the replay.
+   */
+  private readonly recentPid = new Float64Array(RECENT_THREADS).fill(Number.NaN);
+  private readonly recentTid = new Float64Array(RECENT_THREADS).fill(Number.NaN);
+  private readonly recentThread: (ThreadState | undefined)[] = new Array(RECENT_THREADS).fill(undefined);
   private context: AnalysisContext | undefined;
   private functions: FunctionTable | undefined;
   private frames: FrameTable | undefined;
@@ -246,6 +257,35 @@ export class Analyzer {
 
   private thread(pid: number, tid: number, context: AnalysisContext): ThreadState | undefined {
     if (pid === this.lastPid && tid === this.lastTid) return this.lastThread;
+    const recentPid = this.recentPid;
+    const recentTid = this.recentTid;
+    let thread: ThreadState | undefined;
+    let found = RECENT_THREADS - 1;
+    for (let i = 0; i < RECENT_THREADS; i++) {
+      if (recentPid[i] === pid && recentTid[i] === tid) {
+        found = i;
+        break;
+      }
+    }
+    if (recentPid[found] === pid && recentTid[found] === tid) thread = this.recentThread[found];
+    else thread = this.lookUpThread(pid, tid, context);
+    // Move to the front (the oldest falls off when it was not found).
+    for (let i = found; i > 0; i--) {
+      recentPid[i] = recentPid[i - 1];
+      recentTid[i] = recentTid[i - 1];
+      this.recentThread[i] = this.recentThread[i - 1];
+    }
+    recentPid[0] = pid;
+    recentTid[0] = tid;
+    this.recentThread[0] = thread;
+    this.lastPid = pid;
+    this.lastTid = tid;
+    this.lastThread = thread;
+    return thread;
+  }
+
+  /** The thread's state (made on its first event), or undefined when the filters leave it out. */
+  private lookUpThread(pid: number, tid: number, context: AnalysisContext): ThreadState | undefined {
     const { pids, tids } = this.filters;
     let thread: ThreadState | undefined;
     if ((pids === undefined || pids.includes(pid)) && (tids === undefined || tids.includes(tid))) {
@@ -261,9 +301,6 @@ export class Analyzer {
         this.threadList.push(thread);
       }
     }
-    this.lastPid = pid;
-    this.lastTid = tid;
-    this.lastThread = thread;
     return thread;
   }
 

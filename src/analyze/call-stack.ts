@@ -27,6 +27,12 @@ export class CallStack {
   /** The call's function's slot in the thread's accumulators (no lookup when it closes). */
   slot!: Int32Array;
   lineStart!: Float64Array;
+  /**
+   * The function and call-tree node of the last call entered from this level: a loop calls the
+   * same callee again and again, and this spares the tree's hash lookup (-1: none yet).
+   */
+  lastCalleeFn!: Int32Array;
+  lastCalleeNode!: Int32Array;
 
   constructor() {
     this.allocate(INITIAL_LEVELS);
@@ -71,8 +77,10 @@ export class CallStack {
     this.owner = ints();
     this.lineKey = ints();
     this.slot = ints();
+    this.lastCalleeFn = ints();
+    this.lastCalleeNode = ints();
   }
 }
 
 const FLOAT_COLUMNS = 5;
-const INT_COLUMNS = 7;
+const INT_COLUMNS = 9;

@@ -46,21 +46,37 @@ export class SharedThreadMaps {
   /**
    * (process, frame) -> the function (+ 1) of the last activation of that process that returned at
    * the frame, on any thread: a generator can be resumed on another thread than the one it last
-   * yielded on (events are replayed in time order across threads).
+   * yielded on (events are replayed in time order across threads). Read at every entry: a busy
+   * process gets a dense array (ProcessMaps.leftAt), so most reads are an index, not a hash.
    */
   readonly leftAtInProcess = new IntPairMap();
   /** By function: can it be a generator (by its name)? Filled as functions return. */
   readonly mayYield: boolean[] = [];
-  /** A small index per process id, for leftAtInProcess's keys. */
-  private readonly processIndex = new Map<number, number>();
+  /** Each process's lookups, by process id. */
+  private readonly processes = new Map<number, ProcessMaps>();
   /** Calls that were running when the trace began (their return came first), over all threads. */
   callsAtStart = 0;
 
-  processOf(pid: number): number {
-    let index = this.processIndex.get(pid);
-    if (index === undefined) this.processIndex.set(pid, (index = this.processIndex.size));
-    return index;
+  processOf(pid: number): ProcessMaps {
+    let maps = this.processes.get(pid);
+    if (maps === undefined) {
+      const frames: number[] = [];
+      const index = this.processes.size;
+      maps = { index, frames, leftAt: new ThreadIntMap(this.leftAtInProcess, index, frames) };
+      this.processes.set(pid, maps);
+    }
+    return maps;
   }
+}
+
+/** One process's share of SharedThreadMaps. */
+export interface ProcessMaps {
+  /** Its index in the shared maps' keys. */
+  readonly index: number;
+  /** Frames with returns in the process (at least every frame `leftAt` holds; may repeat). */
+  readonly frames: number[];
+  /** Its view of leftAtInProcess (dense once one of its threads is busy). */
+  readonly leftAt: ThreadIntMap;
 }
 
 /**
@@ -154,8 +170,8 @@ export class ThreadState {
   // the whole trace's frames, and every thread would have its own.
   private readonly leftAt: ThreadIntMap;
   private readonly returnsAt: ThreadIntMap;
-  /** The process's index in the shared maps (generators move between its threads). */
-  private readonly process: number;
+  /** The process's lookups (generators move between its threads). */
+  private readonly process: ProcessMaps;
   /** Frames with returns on this thread, in order of their first. */
   private readonly returnFrames: number[] = [];
   /** Events at which the maps above get dense room (doubling: memory follows the thread's events). */
@@ -254,8 +270,12 @@ export class ThreadState {
     } else if (context.excluded(fn)) {
       visible = 0;
       node = this.stack.node[parentLevel];
+    } else if (this.stack.lastCalleeFn[owner] === fn) {
+      node = this.stack.lastCalleeNode[owner];
     } else {
       node = this.tree.child(this.stack.node[owner], fn);
+      this.stack.lastCalleeFn[owner] = fn;
+      this.stack.lastCalleeNode[owner] = node;
     }
     this.pushLevel(node, pair, fn, visible, owner, ts);
     if (visible === 1) {
@@ -274,7 +294,10 @@ export class ThreadState {
     const context = this.context;
     const pair = context.frames.fn(frame);
     // Returns by frame, from the first: what a return-only thread reports in the end.
-    if (this.returnsAt.add(frame, 1) === 1) this.returnFrames.push(frame);
+    if (this.returnsAt.add(frame, 1) === 1) {
+      this.returnFrames.push(frame);
+      this.process.frames.push(frame);
+    }
     if (this.returnOnly) return;
     if (this.returns >= RETURN_ONLY_MIN_RETURNS && this.entries < this.returns * RETURN_ONLY_ENTRY_SHARE) {
       this.becomeReturnOnly();
@@ -308,7 +331,7 @@ export class ThreadState {
     const left = this.stack.fn[level];
     if (this.mayYield(left)) {
       this.leftAt.set(frame, left + 1);
-      this.context.shared.leftAtInProcess.set(this.process, frame, left + 1);
+      this.process.leftAt.set(frame, left + 1);
     }
     if (this.stack.visible[level] === 1) this.statsList[this.stack.slot[level]].returns++;
     this.close(ts, false);
@@ -520,8 +543,7 @@ export class ThreadState {
   private runningAtStart(frame: number): number {
     const context = this.context;
     // A generator that left here before: its resume.
-    if (this.leftAt.get(frame) > 0 || context.shared.leftAtInProcess.get(this.process, frame) > 0)
-      return this.functionAt(frame);
+    if (this.leftAt.get(frame) > 0 || this.process.leftAt.get(frame) > 0) return this.functionAt(frame);
     const functions = context.functions;
     const known = functions.enteredAbove(frame);
     if (known !== undefined) return known;
@@ -568,6 +590,8 @@ export class ThreadState {
     this.nextReserve *= 2;
     const { frames, functions } = this.context;
     this.leftAt.reserve(Math.min(this.events, frames.size * 2 + 64));
+    // Its process's too (a no-op when another of its threads made room already).
+    this.process.leftAt.reserve(Math.min(this.events, frames.size * 2 + 64));
     this.returnsAt.reserve(Math.min(this.events, frames.size * 2 + 64));
     this.statsSlot.reserve(Math.min(this.events, functions.size * 2 + 64));
   }
@@ -576,7 +600,7 @@ export class ThreadState {
   private functionAt(frame: number): number {
     const resumed = this.leftAt.get(frame);
     if (resumed > 0) return resumed - 1;
-    const elsewhere = this.context.shared.leftAtInProcess.get(this.process, frame);
+    const elsewhere = this.process.leftAt.get(frame);
     return elsewhere > 0 ? elsewhere - 1 : this.context.functions.ofFrame(frame);
   }
 
@@ -624,7 +648,7 @@ export class ThreadState {
     // It returned here: if it is a generator, its next entry here is a resume (as for any return).
     if (this.mayYield(fn)) {
       this.leftAt.set(frame, fn + 1);
-      context.shared.leftAtInProcess.set(this.process, frame, fn + 1);
+      this.process.leftAt.set(frame, fn + 1);
     }
     if (!this.shownAtStart(fn)) return;
     this.statsOf(fn).returns++;
@@ -648,6 +672,7 @@ export class ThreadState {
       timeline.close(this.index, fn, ts);
     }
     this.stack.node[0] = tree.root;
+    this.stack.lastCalleeFn[0] = -1;
     this.stack.childNs[0] = durationNs;
     this.stack.innerEvents[0] += this.stack.ownEvents[0];
     this.stack.ownEvents[0] = 0;
@@ -677,6 +702,7 @@ export class ThreadState {
     stack.ownEvents[1] = stack.ownEvents[0];
     stack.innerEvents[1] = stack.innerEvents[0];
     stack.node[0] = tree.root;
+    stack.lastCalleeFn[0] = -1;
     stack.childNs[0] = 0;
     stack.ownEvents[0] = 0;
     stack.innerEvents[0] = 0;
@@ -722,6 +748,7 @@ export class ThreadState {
     stack.innerEvents[level] = 0;
     stack.lineKey[level] = -1;
     stack.lineStart[level] = NaN;
+    stack.lastCalleeFn[level] = -1;
   }
 
   /** Pops the top call at `ts`. */
