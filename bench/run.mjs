@@ -132,6 +132,12 @@ const CASES = [
 //   record-overhead`, or the script itself for its other flags (--quick, --scale, --python ...).
 const OPT_IN_CASES = [{ name: 'record-overhead', script: 'bench/record-overhead.mjs' }];
 
+// Issue 16's benchmarks: scripts of their own, each timing pyflame side by side with its anchors
+// in the same run (wc, a mawk fold, a naive Node loop, `node -e 0`, flamegraph.pl, the speedscope
+// app) and printing its own table. They run after the cases above, or alone with --only NAME;
+// run.mjs passes --check and collects each one's --json into its own.
+const SCRIPT_CASES = [{ name: 'throughput', script: 'bench/throughput.mjs', args: [] }];
+
 // ----------------------------------------------------------------------------------------------
 
 const USAGE =
@@ -170,7 +176,7 @@ function parseArgs(argv) {
   if (!Number.isInteger(o.seed) || o.seed < 0 || o.seed > 0xffffffff) die('--seed must be an integer 0..4294967295');
   if (!Number.isInteger(o.runs) || o.runs < 1) die('--runs must be a positive integer');
   if (o.only) {
-    const names = new Set([...CASES, ...OPT_IN_CASES].map((c) => c.name));
+    const names = new Set([...CASES, ...OPT_IN_CASES, ...SCRIPT_CASES].map((c) => c.name));
     for (const n of o.only) if (!names.has(n)) die(`unknown case ${n} (have: ${[...names].join(', ')})`);
   }
   return o;
@@ -583,6 +589,7 @@ async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const cases = CASES.filter((c) => !opts.only || opts.only.includes(c.name));
   const optIn = OPT_IN_CASES.filter((c) => opts.only?.includes(c.name));
+  const scripts = SCRIPT_CASES.filter((c) => !opts.only || opts.only.includes(c.name));
   await prepareInputs(cases, opts);
 
   const results = [];
@@ -612,7 +619,25 @@ async function main() {
     }
   }
 
-  if (opts.json && results.length) {
+  const scriptResults = {};
+  for (const c of scripts) {
+    const json = path.join(DATA_DIR, `${c.name}.result.tmp-${process.pid}.json`);
+    const args = [...c.args, '--json', json, ...(opts.check ? ['--check'] : [])];
+    log(`running ${c.name}: ${c.script} ${args.join(' ')}`);
+    const r = await runProcess(process.execPath, [path.resolve(ROOT, c.script), ...args], { capture: false });
+    if (fs.existsSync(json)) {
+      scriptResults[c.name] = JSON.parse(fs.readFileSync(json, 'utf8'));
+      fs.rmSync(json, { force: true });
+    }
+    if (r.code !== 0) {
+      log(
+        `${c.name}: exited with ${r.signal ?? `status ${r.code}`}${opts.check ? ' (a target missed, or it failed)' : ''}`,
+      );
+      optInFailed = true;
+    }
+  }
+
+  if (opts.json && (results.length || scripts.length)) {
     const doc = {
       date: new Date().toISOString(),
       host: hostInfo(),
@@ -626,6 +651,7 @@ async function main() {
       units: { MB: 'MiB (1048576 bytes)', MBps: 'MiB per wall-clock second of the child process' },
       targets: TARGETS,
       cases: results,
+      scripts: scriptResults,
     };
     fs.mkdirSync(path.dirname(path.resolve(opts.json)), { recursive: true });
     fs.writeFileSync(opts.json, JSON.stringify(doc, null, 2) + '\n');

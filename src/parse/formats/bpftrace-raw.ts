@@ -2,7 +2,7 @@ import type { Diagnostics } from '../../model/diagnostics.js';
 import type { EventWriter } from '../event-writer.js';
 import { latin1 } from '../scan.js';
 import { isTracerNotice } from '../tracer-notices.js';
-import type { Detection, LineParser, TraceFormat } from '../trace-format.js';
+import type { Detection, LineParser, RejectedLine, TraceFormat } from '../trace-format.js';
 import { detectPyflameLines, PyflameLineParser } from './pyflame-tsv.js';
 
 const ATTACHING = /^Attaching \d+ probes?\.\.\./;
@@ -17,8 +17,21 @@ class BpftraceLineParser implements LineParser {
   private readonly events: PyflameLineParser;
   private inMapDump = false;
 
+  /** The lines the WebAssembly loop stops at come back here (event lines it could not take too). */
+  private readonly lineFn = (bytes: Buffer, start: number, end: number, lineNo: number) =>
+    this.line(bytes, start, end, lineNo);
+
   constructor(writer: EventWriter) {
     this.events = new PyflameLineParser(writer);
+    if (!this.events.hasFastLines) this.lines = undefined;
+  }
+
+  /**
+   * Runs of lines through pyflame's WebAssembly loop: a recording of probes/pyflame.bt is
+   * pyflame's format between bpftrace's own first and last lines, and as large.
+   */
+  lines?(bytes: Buffer, start: number, end: number, firstLineNo: number, reject: RejectedLine): number {
+    return this.events.linesVia(bytes, start, end, firstLineNo, this.lineFn, reject);
   }
 
   get metadata(): ReadonlyMap<string, string> {

@@ -171,6 +171,26 @@ export class PyflameLineParser implements LineParser {
     return this.fast!.lines(FastFormat.Pyflame, bytes, start, end, firstLineNo, this.writer, this.lineFn, reject);
   }
 
+  /** Is the WebAssembly loop there (for formats that wrap this one)? */
+  get hasFastLines(): boolean {
+    return this.fast !== undefined;
+  }
+
+  /**
+   * The loop for a format that wraps this one (raw bpftrace output): the lines the loop stops at
+   * go to `lineFn`, the wrapper's own `line`, which tries this parser's first.
+   */
+  linesVia(
+    bytes: Buffer,
+    start: number,
+    end: number,
+    firstLineNo: number,
+    lineFn: (bytes: Buffer, start: number, end: number, lineNo: number) => boolean,
+    reject: RejectedLine,
+  ): number {
+    return this.fast!.lines(FastFormat.Pyflame, bytes, start, end, firstLineNo, this.writer, lineFn, reject);
+  }
+
   finish(): void {}
 
   /**
