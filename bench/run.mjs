@@ -5,7 +5,8 @@
 //                      [--json FILE] [--regen] [--check]
 //
 //   --only      run only these cases (names in CASES below: pyflame, dtrace, analyze-pyflame,
-//               analyze-dtrace, flamegraph-folded; and the opt-in record-overhead, see below)
+//               analyze-dtrace, flamegraph-folded; issue 16's scripts in SCRIPT_CASES; and the
+//               opt-in record-overhead, see below)
 //   --size-mb   input size in MiB for a quick run (default: 1100 MiB and >= 15 M events, the
 //               generator's default); other sizes use bench/data/bench-<N>mb.<format>.txt
 //   --seed      generator seed (default 1)
