@@ -18,7 +18,7 @@ const BUDGET_BYTES = Math.floor(0.1 * 1024 * 1024);
 const warningLines = (stderr: string) => stderr.split('\n').filter((line) => line.includes('warning:'));
 
 describe('--speedscope-max-mb', () => {
-  it('under the budget (the default 400 MiB): every call, no warning, the same bytes as with no budget', async () => {
+  it('under the budget (the default 380 MiB): every call, no warning, the same bytes as with no budget', async () => {
     const plain = join(dir, 'default.json');
     const unlimited = join(dir, 'unlimited.json');
     const a = await runCli(['analyze', trace, `--speedscope=${plain}`]);
@@ -38,7 +38,7 @@ describe('--speedscope-max-mb', () => {
     const bytes = readFileSync(out).length;
     assert.ok(bytes <= BUDGET_BYTES, `${bytes} bytes`);
     assert.deepEqual(warningLines(result.stderr), [
-      `pyflame: warning: ${trace}: the speedscope file with every call would be ${FULL_BYTES} bytes, over the ${BUDGET_BYTES} bytes budget (--speedscope-max-mb; speedscope cannot load a file over 512 MiB): written at a resolution of 1 ms, ${bytes} bytes: the per-thread timelines leave out calls shorter than 1 ms (their time shows in their callers; profile names say "calls ≥ 1 ms"), the "all threads (self time)" profile is complete`,
+      `pyflame: warning: ${trace}: the speedscope file with every call would be ${FULL_BYTES} bytes, over the ${BUDGET_BYTES} bytes budget (--speedscope-max-mb): written at a resolution of 1 ms, ${bytes} bytes: the per-thread timelines leave out calls shorter than 1 ms (their time shows in their callers; profile names say "calls ≥ 1 ms"), the "all threads (self time)" profile is complete`,
     ]);
     const file = JSON.parse(readFileSync(out, 'utf8')) as SpeedscopeFile;
     assertSchemaValid(file);

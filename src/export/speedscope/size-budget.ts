@@ -2,13 +2,15 @@
 // resolution to fit it. Small on purpose: the CLI reads it without loading the writer.
 
 /**
- * The default budget in MiB. speedscope reads a file into one string (at most 2^29 - 24 units,
- * just under 512 MiB) before parsing it, so a larger file cannot load at all; below that, loading
- * takes over a minute and the page's heap several times the file (docs/benchmarks.md, "speedscope
- * files too large for the app"). 400 MiB leaves whole every file that loads in reasonable time
- * and keeps a margin under the hard limit for a browser with less memory.
+ * The default budget in MiB: the largest file every way of opening it in speedscope loads.
+ * `npx speedscope FILE` (speedscope's own CLI, the offline way docs/analyze.md names) puts the
+ * file base64-encoded into one JavaScript string, which V8 caps at 2^29 - 24 characters: files
+ * over about 384 MiB (402,653,160 bytes) fail there, with an alert or a crash. The app itself
+ * (a profile URL, as `pyflame view` serves it, or a dropped file) loaded a 572 MiB file, in 3 min
+ * and a 3.2 GB page heap (docs/benchmarks.md, "speedscope files too large for the app"). 380 MiB
+ * leaves a margin below the CLI's limit for its wrapper and the file's name.
  */
-export const DEFAULT_SPEEDSCOPE_MAX_MB = 400;
+export const DEFAULT_SPEEDSCOPE_MAX_MB = 380;
 
 /** What writeSpeedscope wrote. */
 export interface SpeedscopeWritten {
@@ -34,7 +36,7 @@ export function formatMiB(bytes: number): string {
  */
 export function speedscopeReductionWarning(written: SpeedscopeWritten, budgetWord: string): string | undefined {
   if (written.resolutionNs === 0) return undefined;
-  const over = `the speedscope file with every call would be ${formatMiB(written.fullBytes)}, over the ${formatMiB(written.maxBytes)} budget (${budgetWord}; speedscope cannot load a file over 512 MiB)`;
+  const over = `the speedscope file with every call would be ${formatMiB(written.fullBytes)}, over the ${formatMiB(written.maxBytes)} budget (${budgetWord})`;
   if (written.bytes > written.maxBytes)
     return `${over}, and is still ${formatMiB(written.bytes)} with no call in its per-thread timelines: speedscope may fail to load it; narrow the trace with --tid, --pid, --from/--to or --focus`;
   const resolution = durationWords(written.resolutionNs);

@@ -57,7 +57,7 @@ export interface SpeedscopeOptions {
  * frames are deduplicated. Streamed in pieces: a large trace's timeline never becomes one string.
  *
  * Its size is known before it is written. When the file with every call would pass `maxBytes`
- * (speedscope cannot load a file over 512 MiB at all), the evented profiles leave out the calls
+ * (DEFAULT_SPEEDSCOPE_MAX_MB says why it is there), the evented profiles leave out the calls
  * shorter than the smallest resolution (1-2-5 steps: 1 µs, 2 µs, 5 µs, 10 µs...) at which the
  * file fits: every call kept keeps its exact start and end, so a left-out call's time shows in
  * its caller; the profiles' names say the resolution (`pid P tid T (calls ≥ 20 µs)`); the sampled
