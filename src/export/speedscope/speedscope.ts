@@ -100,9 +100,11 @@ export async function writeSpeedscope(
   const origin = analysis.originNs;
   // Resolve every frame index first: the shared frames come before the profiles in the file.
   // With a budget, the same pass measures the events' bytes at every resolution.
-  const sizes = Number.isFinite(maxBytes) ? new EventSizes(origin) : undefined;
+  const measuring = Number.isFinite(maxBytes) ? new EventSizes(origin) : undefined;
   for (let thread = 0; thread < timelineThreadCount(timeline); thread++) {
     const start = threadStart(timeline, thread);
+    // Only the analysis's threads get a profile (their frames are resolved all the same).
+    const sizes = thread < analysis.threads.length ? measuring : undefined;
     sizes?.beginThread();
     for (const fn of start.openAtStart) {
       const index = frame(fn);
@@ -134,6 +136,7 @@ export async function writeSpeedscope(
   const document: Document = { analysis, timeline, exporter, frames, frameOf, samples, countsOnly, origin };
   let resolution = 0;
   let fullBytes = Number.NaN;
+  const sizes = measuring;
   if (sizes !== undefined) {
     // Everything but the events, counted by writing it (small beside the events).
     let shared = 0;
