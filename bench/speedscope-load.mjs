@@ -2,6 +2,11 @@
 // bench/speedscope-load.mjs - does the speedscope file of a 5 M-event trace load in the real app?
 //
 //   node bench/speedscope-load.mjs [--events N (default 5000000)] [--timeout-s S (default 600)]
+//        [--trace FILE] [--out FILE] [--speedscope-max-mb N]
+//
+// --trace: an existing trace instead of the generated one (e.g. a 1.2 GB one whose file would be
+// over the app's limit); --out: where the speedscope file goes (default: beside the trace);
+// --speedscope-max-mb: passed on to pyflame (its size budget; 0: every call).
 //
 // Generates (once; reused while the file exists) a pyflame trace of at least N events with
 // bench/generate-trace.mjs, writes its speedscope file with `pyflame analyze --speedscope`, then
@@ -26,12 +31,17 @@ const flag = (name, fallback) => {
   const at = args.indexOf(name);
   return at >= 0 ? Number(args[at + 1]) : fallback;
 };
+const text = (name) => {
+  const at = args.indexOf(name);
+  return at >= 0 ? args[at + 1] : undefined;
+};
 const events = flag('--events', 5_000_000);
+const maxMb = text('--speedscope-max-mb');
 const timeoutMs = flag('--timeout-s', 600) * 1000;
 
 fs.mkdirSync(DATA, { recursive: true });
-const trace = path.join(DATA, `bench-${events}ev.pyflame.txt`);
-const profile = path.join(DATA, `bench-${events}ev.speedscope.json`);
+const trace = text('--trace') ?? path.join(DATA, `bench-${events}ev.pyflame.txt`);
+const profile = text('--out') ?? trace.replace(/(\.pyflame)?\.txt$/, '') + '.speedscope.json';
 if (!fs.existsSync(trace)) {
   console.error(`generating ${path.relative(ROOT, trace)} (>= ${events} events)...`);
   execFileSync(
@@ -55,10 +65,19 @@ if (!fs.existsSync(trace)) {
 const writeStart = performance.now();
 const run = spawnSync(
   process.execPath,
-  [path.join(ROOT, 'bin', 'pyflame.js'), 'analyze', trace, '--speedscope', profile],
-  { stdio: ['ignore', 'ignore', 'inherit'] },
+  [
+    path.join(ROOT, 'bin', 'pyflame.js'),
+    'analyze',
+    trace,
+    `--speedscope=${profile}`,
+    ...(maxMb === undefined ? [] : ['--speedscope-max-mb', maxMb]),
+  ],
+  { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' },
 );
+process.stderr.write(run.stderr);
 if (run.status !== 0) throw new Error(`pyflame analyze --speedscope exited ${run.status}`);
+// What pyflame said it left out to fit the budget (none: the file has every call).
+const reduced = /^pyflame: warning: .*speedscope file with every call.*$/m.exec(run.stderr)?.[0] ?? null;
 const writeSeconds = (performance.now() - writeStart) / 1000;
 const bytes = fs.statSync(profile).size;
 
@@ -110,7 +129,7 @@ try {
   const toolbar = /[^\n]*\(1\/\d+\)[^\n]*/.exec(body)?.[0] ?? '';
   console.log(
     JSON.stringify({
-      events,
+      events: text('--trace') === undefined ? events : undefined,
       profileMB: +(bytes / 1048576).toFixed(1),
       writeSeconds: +writeSeconds.toFixed(1),
       loadSeconds: +loadSeconds.toFixed(1),
@@ -119,6 +138,7 @@ try {
       errors,
       screenshot: path.relative(ROOT, screenshot),
       loaded: !failed,
+      reduced,
     }),
   );
 } finally {

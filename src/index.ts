@@ -46,7 +46,13 @@ export { analysisToJson, analysisJsonText, ANALYSIS_SCHEMA_VERSION } from './exp
 export { importTimeText } from './export/importtime.js';
 export { foldedText, type FoldedWeight, type FoldedOptions } from './export/folded.js';
 export { TimelineRecorder } from './export/speedscope/timeline-recorder.js';
-export { writeSpeedscope, type Sink } from './export/speedscope/speedscope.js';
+export {
+  DEFAULT_SPEEDSCOPE_MAX_BYTES,
+  type Sink,
+  type SpeedscopeOptions,
+  type SpeedscopeWritten,
+  writeSpeedscope,
+} from './export/speedscope/speedscope.js';
 export { flameChartSvg, type ChartSvgOptions } from './export/chart/render-chart.js';
 export { htmlReport, type HtmlReportOptions } from './export/html/report.js';
 

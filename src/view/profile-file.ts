@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import type { Analysis } from '../analyze/analysis.js';
-import { writeSpeedscope } from '../export/speedscope/speedscope.js';
+import { type SpeedscopeWritten, writeSpeedscope } from '../export/speedscope/speedscope.js';
 import type { TimelineRecorder } from '../export/speedscope/timeline-recorder.js';
 
 /**
@@ -40,6 +40,8 @@ export class ProfileTooLargeError extends Error {
 export interface ProfileFile {
   readonly path: string;
   readonly bytes: number;
+  /** For a document pyflame wrote from a trace: its size budget and what fitting it took. */
+  readonly written?: SpeedscopeWritten;
   /** Removes the file if pyflame made it (a user's own file is left alone). */
   remove(): Promise<void>;
 }
@@ -77,11 +79,12 @@ export async function analysisProfile(
   timeline: TimelineRecorder,
   exporter: string,
   limits: ViewLimits,
+  maxBytes?: number,
 ): Promise<ProfileFile> {
   const temp = await TempProfile.create(limits);
   try {
-    await writeSpeedscope(analysis, timeline, (piece) => temp.write(piece), exporter);
-    return await temp.finish();
+    const written = await writeSpeedscope(analysis, timeline, (piece) => temp.write(piece), exporter, { maxBytes });
+    return { ...(await temp.finish()), written };
   } catch (error) {
     await temp.remove();
     throw error;

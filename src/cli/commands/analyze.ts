@@ -17,7 +17,8 @@ import { onInterrupt } from '../interrupt.js';
 import { foldedGivenAsTrace } from '../wrong-command.js';
 import { outputName, writeText } from '../destination.js';
 import { colorWanted } from '../color-wanted.js';
-import { ANALYZE_OUTPUTS, DEFAULT_FOLDED_WEIGHT } from '../outputs/analyze-outputs.js';
+import { ANALYZE_OUTPUTS, DEFAULT_FOLDED_WEIGHT, speedscopeMaxBytes } from '../outputs/analyze-outputs.js';
+import { DEFAULT_SPEEDSCOPE_MAX_MB } from '../../export/speedscope/size-budget.js';
 import { declareOutputFlags, listFlags } from '../outputs/output-spec.js';
 import { planOutputs } from '../outputs/plan-outputs.js';
 import {
@@ -40,6 +41,7 @@ export interface AnalyzeArgs extends FilterArgs {
   'reorder-window'?: number;
   weight: FoldedWeight;
   'per-thread': boolean;
+  'speedscope-max-mb': number;
   minwidth: number;
   inverted: boolean;
   top: number;
@@ -52,6 +54,7 @@ export interface AnalyzeArgs extends FilterArgs {
 export const ANALYZE_DEFAULTS = {
   weight: DEFAULT_FOLDED_WEIGHT,
   'per-thread': false,
+  'speedscope-max-mb': DEFAULT_SPEEDSCOPE_MAX_MB,
   minwidth: DEFAULT_MIN_WIDTH_PERCENT,
   inverted: false,
   top: 15,
@@ -168,6 +171,7 @@ export const analyzeCommand = {
       args.overhead === undefined ? undefined : Math.round(parseDurationFlag('overhead', args.overhead));
     const outputs = planOutputs(ANALYZE_OUTPUTS, args, traces);
     const minWidth = minWidthPercent(args.minwidth);
+    speedscopeMaxBytes(args['speedscope-max-mb']); // a bad value stops the run before any trace is read
     // Every destination is checked before the first trace is read: a mistake costs no analysis.
     const { toStdout } = outputs.check(context);
     const readOptions = readOptionsFrom(args, context);
@@ -213,6 +217,7 @@ export const analyzeCommand = {
           inverted: args.inverted,
           weight: args.weight,
           perThread: args['per-thread'],
+          speedscopeMaxMb: args['speedscope-max-mb'],
           note,
         },
         context,

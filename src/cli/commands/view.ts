@@ -25,6 +25,8 @@ import { FILTER_FLAGS, filterFlags, filtersFrom, type FilterArgs } from '../filt
 import { readOptionFlags, readOptionsFrom, tracePath } from '../read-flags.js';
 import { formatWarnings } from '../../export/terminal/warnings.js';
 import { terminalText } from '../../text/untrusted.js';
+import { speedscopeReductionWarning } from '../../export/speedscope/size-budget.js';
+import { SPEEDSCOPE_MAX_MB_FLAG, speedscopeMaxBytes, speedscopeMaxMbOption } from '../outputs/analyze-outputs.js';
 
 export interface ViewArgs extends FilterArgs {
   input?: string;
@@ -33,6 +35,7 @@ export interface ViewArgs extends FilterArgs {
   port: number;
   open: boolean;
   once: boolean;
+  'speedscope-max-mb': number;
 }
 
 export const viewCommand = {
@@ -51,6 +54,7 @@ export const viewCommand = {
         default: false,
         describe: 'stop once the profile has been fetched (the page keeps working)',
       })
+      .option(SPEEDSCOPE_MAX_MB_FLAG, speedscopeMaxMbOption)
       .example('$0 view trace.txt', 'analyze the trace and show its timelines in speedscope')
       .example('$0 view out/trace.speedscope.json.gz', 'show an existing speedscope file')
       .example('$0 view trace.txt --tid 4242 --from 2s --to 3s', 'a slice of one thread (smaller, faster to load)')
@@ -63,6 +67,7 @@ export const viewCommand = {
     if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535)
       throw new UsageError(`--port takes a port number from 0 to 65535; got ${String(args.port)}`);
     const limits = viewLimits();
+    speedscopeMaxBytes(args['speedscope-max-mb']); // a usage error before the trace is read
     const profile = await prepareProfile(input, args, context, limits);
     const sizeNote = formatBytes(profile.bytes);
     if (profile.bytes > limits.warnBytes)
@@ -140,7 +145,16 @@ async function prepareProfile(
       timeline,
     });
     for (const line of formatWarnings(analysis.source.path, analysis.warnings)) context.stderr.write(`${line}\n`);
-    return await analysisProfile(analysis, timeline, `pyflame@${VERSION}`, limits);
+    const profile = await analysisProfile(
+      analysis,
+      timeline,
+      `pyflame@${VERSION}`,
+      limits,
+      speedscopeMaxBytes(args['speedscope-max-mb']),
+    );
+    const reduced = profile.written && speedscopeReductionWarning(profile.written, `--${SPEEDSCOPE_MAX_MB_FLAG}`);
+    if (reduced) context.stderr.write(`pyflame: warning: ${terminalText(`${input}: ${reduced}`)}\n`);
+    return profile;
   } catch (error) {
     if (error instanceof ProfileTooLargeError) {
       const size = error.complete ? `is ${formatBytes(error.bytes)}, over` : 'would be over';

@@ -2,6 +2,8 @@ import type { Options } from 'yargs';
 import type { Analysis } from '../../analyze/analysis.js';
 import type { FoldedWeight } from '../../export/folded.js';
 import type { TimelineRecorder } from '../../export/speedscope/timeline-recorder.js';
+import { DEFAULT_SPEEDSCOPE_MAX_MB, speedscopeReductionWarning } from '../../export/speedscope/size-budget.js';
+import { UsageError } from '../exit-codes.js';
 import { terminalText } from '../../text/untrusted.js';
 import { VERSION } from '../../version.js';
 import type { OutputTable } from './output-spec.js';
@@ -21,6 +23,8 @@ export interface AnalyzedTrace {
   readonly inverted: boolean;
   readonly weight: FoldedWeight;
   readonly perThread: boolean;
+  /** --speedscope-max-mb: the speedscope file's budget in MiB (0: none). */
+  readonly speedscopeMaxMb: number;
   /** Says something on stderr (a line, without its newline). */
   readonly note: (line: string) => void;
 }
@@ -29,6 +33,24 @@ export interface AnalyzedTrace {
 export type AnalyzeNeed = 'timeline';
 
 const FOLDED_WEIGHTS: readonly FoldedWeight[] = ['self-us', 'self-ns', 'calls'];
+
+export const SPEEDSCOPE_MAX_MB_FLAG = 'speedscope-max-mb';
+
+/** --speedscope-max-mb, for analyze and view. */
+export const speedscopeMaxMbOption: Options = {
+  type: 'number',
+  default: DEFAULT_SPEEDSCOPE_MAX_MB,
+  describe:
+    'speedscope: the largest file in MiB; a larger one leaves the shortest calls out of its timelines (a warning says which); 0: every call, whatever the size',
+};
+
+/** The budget in bytes from --speedscope-max-mb (0: none), or a usage error. */
+export function speedscopeMaxBytes(mb: number | undefined): number {
+  if (mb === undefined) return DEFAULT_SPEEDSCOPE_MAX_MB * 1024 * 1024;
+  if (typeof mb !== 'number' || !Number.isFinite(mb) || mb < 0)
+    throw new UsageError(`--${SPEEDSCOPE_MAX_MB_FLAG} takes a size in MiB (0: no limit); got ${String(mb)}`);
+  return mb === 0 ? Number.POSITIVE_INFINITY : Math.floor(mb * 1024 * 1024);
+}
 
 /** What a folded line counts unless --weight says otherwise. */
 export const DEFAULT_FOLDED_WEIGHT: FoldedWeight = 'self-us';
@@ -101,14 +123,20 @@ export const ANALYZE_OUTPUTS: OutputTable<AnalyzedTrace, AnalyzeNeed> = {
       suffix: '.speedscope.json',
       stdout: true,
       needs: ['timeline'],
+      options: { [SPEEDSCOPE_MAX_MB_FLAG]: speedscopeMaxMbOption },
       write: {
-        stream: async (document, write) =>
-          (await import('../../export/speedscope/speedscope.js')).writeSpeedscope(
+        stream: async (document, write) => {
+          const written = await (await import('../../export/speedscope/speedscope.js')).writeSpeedscope(
             document.analysis,
             timelineOf(document),
             write,
             `pyflame@${VERSION}`,
-          ),
+            { maxBytes: speedscopeMaxBytes(document.speedscopeMaxMb) },
+          );
+          const warning = speedscopeReductionWarning(written, `--${SPEEDSCOPE_MAX_MB_FLAG}`);
+          if (warning !== undefined)
+            document.note(`pyflame: warning: ${terminalText(`${document.trace}: ${warning}`)}`);
+        },
       },
     },
     {

@@ -118,6 +118,19 @@ const DIGIT_PAIRS = Uint8Array.from(
   (_, i) => 0x30 + (i % 2 === 0 ? Math.floor(i / 20) : (i >> 1) % 10),
 );
 
+/**
+ * How many bytes ByteChunks.number() writes for `value`, without writing it: what a file's size
+ * is computed from before it is written (speedscope's size budget).
+ */
+export function numberByteLength(value: number): number {
+  if (!Number.isSafeInteger(value)) return Number.isFinite(value) ? String(value).length : 4;
+  const sign = value < 0 ? 1 : 0;
+  const v = value < 0 ? -value : value;
+  if (v < 1e9) return sign + digitCount(v);
+  const high = Math.floor(v / 1e9);
+  return sign + (high < 1e9 ? digitCount(high) : String(high).length) + 9;
+}
+
 function digitCount(n: number): number {
   if (n < 100000) return n < 100 ? (n < 10 ? 1 : 2) : n < 1000 ? 3 : n < 10000 ? 4 : 5;
   return n < 10000000 ? (n < 1000000 ? 6 : 7) : n < 100000000 ? 8 : 9;

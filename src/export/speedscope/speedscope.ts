@@ -2,9 +2,14 @@ import type { Analysis } from '../../analyze/analysis.js';
 import { DEEPER_FN, DEEPER_FRAMES, MAX_STACK_DEPTH, mergeStacks, preorder } from '../stack-depth.js';
 import { threadLabel } from '../thread-label.js';
 import { asciiBytes, ByteChunks, type Sink } from './byte-chunks.js';
+import { Float64List, Int32List } from '../../analyze/growable.js';
+import { DEFAULT_SPEEDSCOPE_MAX_MB, type SpeedscopeWritten } from './size-budget.js';
+import { chooseResolution, EventSizes, RESOLUTIONS, resolutionLabel } from './resolution.js';
+import { forEachBoundaryChunk, threadStart, timelineThreadCount } from './timeline-boundaries.js';
 import type { TimelineRecorder } from './timeline-recorder.js';
 
 export type { Sink } from './byte-chunks.js';
+export type { SpeedscopeWritten } from './size-budget.js';
 
 /** Frames whose event prefixes are kept ready-made (beyond, they are formatted each time). */
 const PREFIX_CACHE_FRAMES = 1 << 16;
@@ -32,19 +37,40 @@ class EventPrefixes {
   }
 }
 
+/** The largest speedscope file written unless asked otherwise. */
+export const DEFAULT_SPEEDSCOPE_MAX_BYTES = DEFAULT_SPEEDSCOPE_MAX_MB * 1024 * 1024;
+
+export interface SpeedscopeOptions {
+  /**
+   * The largest file to write, in bytes (default DEFAULT_SPEEDSCOPE_MAX_BYTES). A file with every
+   * call that would be larger is written at a resolution instead: see writeSpeedscope.
+   * Infinity: every call, whatever the size.
+   */
+  readonly maxBytes?: number;
+}
+
 /**
  * Writes a speedscope file (https://www.speedscope.app/file-format-schema.json): one evented
  * profile per thread, named with its pid and tid, and one sampled "all threads" profile weighted
  * by self time. Times are ns from the trace's start (never epoch-sized: speedscope would round
  * them), every profile is balanced and in time order (partial calls were closed by the analysis),
  * frames are deduplicated. Streamed in pieces: a large trace's timeline never becomes one string.
+ *
+ * Its size is known before it is written. When the file with every call would pass `maxBytes`
+ * (DEFAULT_SPEEDSCOPE_MAX_MB says why it is there), the evented profiles leave out the calls
+ * shorter than the smallest resolution (1-2-5 steps: 1 µs, 2 µs, 5 µs, 10 µs...) at which the
+ * file fits: every call kept keeps its exact start and end, so a left-out call's time shows in
+ * its caller; the profiles' names say the resolution (`pid P tid T (calls ≥ 20 µs)`); the sampled
+ * profile stays complete. The result says what was done (speedscopeReductionWarning words it).
  */
 export async function writeSpeedscope(
   analysis: Analysis,
   timeline: TimelineRecorder,
   write: Sink,
   exporter: string,
-): Promise<void> {
+  options: SpeedscopeOptions = {},
+): Promise<SpeedscopeWritten> {
+  const maxBytes = options.maxBytes ?? DEFAULT_SPEEDSCOPE_MAX_BYTES;
   const functions = analysis.functionTable;
   // Frame index per function, in order of first use, so unused functions are left out.
   // (An array, not a Map: it is looked up once per call boundary, millions of times.)
@@ -73,10 +99,27 @@ export async function writeSpeedscope(
   // Timeline times are on the reader's clock; the analysis's time 0 is its first event.
   const origin = analysis.originNs;
   // Resolve every frame index first: the shared frames come before the profiles in the file.
-  const threadEvents = timeline.threads.map((t) => t.events.view());
-  for (const [index, events] of threadEvents.entries()) {
-    for (const fn of timeline.threads[index].openAtStart) frame(fn);
-    for (let i = 0; i < events.length; i++) frame(Math.abs(events[i]) - 1);
+  // With a budget, the same pass measures the events' bytes at every resolution.
+  const measuring = Number.isFinite(maxBytes) ? new EventSizes(origin) : undefined;
+  for (let thread = 0; thread < timelineThreadCount(timeline); thread++) {
+    const start = threadStart(timeline, thread);
+    // Only the analysis's threads get a profile (their frames are resolved all the same).
+    const sizes = thread < analysis.threads.length ? measuring : undefined;
+    sizes?.beginThread();
+    for (const fn of start.openAtStart) {
+      const index = frame(fn);
+      sizes?.open(index, start.startTs);
+    }
+    await forEachBoundaryChunk(timeline, thread, ({ events, at }) => {
+      for (let i = 0; i < events.length; i++) {
+        const e = events[i];
+        const index = frame(e > 0 ? e - 1 : -e - 1);
+        if (sizes === undefined) continue;
+        if (e > 0) sizes.open(index, at[i]);
+        else sizes.close(index, at[i]);
+      }
+    });
+    sizes?.endThread();
   }
   // A counts-only trace (SystemTap "top") has no calls to time: its profile weighs calls.
   const countsOnly = analysis.threads.length === 0 && analysis.callCounts !== undefined;
@@ -90,37 +133,65 @@ export async function writeSpeedscope(
     return deeper;
   };
   const samples = countsOnly ? callCountSamples(analysis, frame) : allThreadsSamples(analysis, frame, deeperFrame);
+  const document: Document = { analysis, timeline, exporter, frames, frameOf, samples, countsOnly, origin };
+  let resolution = 0;
+  let fullBytes = Number.NaN;
+  const sizes = measuring;
+  if (sizes !== undefined) {
+    // Everything but the events, counted by writing it (small beside the events).
+    let shared = 0;
+    await writeDocument(document, 0, false, (piece) => {
+      shared += typeof piece === 'string' ? Buffer.byteLength(piece) : piece.byteLength;
+    });
+    const sizeAt = (index: number) =>
+      shared + sizes.bytesAt(index) + analysis.threads.length * Buffer.byteLength(resolutionLabel(RESOLUTIONS[index]));
+    fullBytes = sizeAt(0);
+    resolution = RESOLUTIONS[chooseResolution(maxBytes, sizeAt)];
+  }
+  let bytes = 0;
+  await writeDocument(document, resolution, true, (piece) => {
+    bytes += typeof piece === 'string' ? Buffer.byteLength(piece) : piece.byteLength;
+    return write(piece);
+  });
+  return { bytes, fullBytes: resolution === 0 ? bytes : fullBytes, resolutionNs: resolution, maxBytes };
+}
+
+/** What the file is made of, resolved before writing. */
+interface Document {
+  readonly analysis: Analysis;
+  readonly timeline: TimelineRecorder;
+  readonly exporter: string;
+  readonly frames: ReadonlyArray<{ name: string; file: string; line: number }>;
+  /** Frame index per function (every function of the timeline has one). */
+  readonly frameOf: Int32Array;
+  readonly samples: Samples;
+  readonly countsOnly: boolean;
+  readonly origin: number;
+}
+
+/**
+ * The file: at `resolution` 0 every call; above, the calls shorter than it left out of the
+ * evented profiles. Without `withEvents`, everything but the events (to measure it).
+ */
+async function writeDocument(doc: Document, resolution: number, withEvents: boolean, write: Sink): Promise<void> {
+  const { analysis, frames, samples, countsOnly } = doc;
   const out = new ByteChunks(write);
   const prefixes = new EventPrefixes();
   await out.text(
-    `{"$schema":"https://www.speedscope.app/file-format-schema.json","exporter":${JSON.stringify(exporter)},"name":${JSON.stringify(displayName(analysis.source.path))},"activeProfileIndex":0,"shared":{"frames":`,
+    `{"$schema":"https://www.speedscope.app/file-format-schema.json","exporter":${JSON.stringify(doc.exporter)},"name":${JSON.stringify(displayName(analysis.source.path))},"activeProfileIndex":0,"shared":{"frames":`,
   );
   await out.text(JSON.stringify(frames));
   await out.text('},"profiles":[');
   let firstProfile = true;
   for (const [index, thread] of analysis.threads.entries()) {
-    const recorded = timeline.threads[index];
-    const events = threadEvents[index] ?? new Int32Array(0);
-    const at = recorded?.at.view() ?? new Float64Array(0);
+    const name = threadLabel(thread.pid, thread.tid, thread.name) + resolutionLabel(resolution);
     await out.text(
-      `${firstProfile ? '' : ','}{"type":"evented","name":${JSON.stringify(threadLabel(thread.pid, thread.tid, thread.name))},"unit":"nanoseconds","startValue":${thread.startNs},"endValue":${thread.endNs},"events":[`,
+      `${firstProfile ? '' : ','}{"type":"evented","name":${JSON.stringify(name)},"unit":"nanoseconds","startValue":${thread.startNs},"endValue":${thread.endNs},"events":[`,
     );
     firstProfile = false;
-    let first = true;
-    for (const fn of recorded?.openAtStart ?? []) {
-      out.bytes(prefixes.get(frame(fn), true, first));
-      out.number(recorded.startTs - origin);
-      out.byte(CLOSE_BRACE);
-      first = false;
-      if (out.full) await out.flush();
-    }
-    for (let i = 0; i < events.length; i++) {
-      const e = events[i];
-      out.bytes(prefixes.get(frameOf[e > 0 ? e - 1 : -e - 1], e > 0, first));
-      out.number(at[i] - origin);
-      out.byte(CLOSE_BRACE);
-      first = false;
-      if (out.full) await out.flush();
+    if (withEvents) {
+      if (resolution === 0) await writeEveryCall(doc, index, out, prefixes);
+      else await writeCallsAtResolution(doc, index, resolution, out, prefixes);
     }
     await out.text(']}');
   }
@@ -149,6 +220,99 @@ export async function writeSpeedscope(
   }
   await out.text(']}]}\n');
   await out.flush();
+}
+
+/** One thread's events, every call. */
+async function writeEveryCall(doc: Document, thread: number, out: ByteChunks, prefixes: EventPrefixes): Promise<void> {
+  const { frameOf, origin } = doc;
+  const start = threadStart(doc.timeline, thread);
+  let first = true;
+  for (const fn of start.openAtStart) {
+    out.bytes(prefixes.get(frameOf[fn], true, first));
+    out.number(start.startTs - origin);
+    out.byte(CLOSE_BRACE);
+    first = false;
+    if (out.full) await out.flush();
+  }
+  await forEachBoundaryChunk(doc.timeline, thread, async ({ events, at }) => {
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i];
+      out.bytes(prefixes.get(frameOf[e > 0 ? e - 1 : -e - 1], e > 0, first));
+      out.number(at[i] - origin);
+      out.byte(CLOSE_BRACE);
+      first = false;
+      if (out.full) await out.flush();
+    }
+  });
+}
+
+/**
+ * One thread's events without the calls shorter than `resolution` ns, in one pass: an opening
+ * waits on a stack until its call is known to last `resolution` (a later boundary is that far
+ * from it) and is written then, before any of its callees; a call that closes sooner is dropped
+ * with everything inside it (all shorter still). What is written is the full file's events minus
+ * the dropped calls, in the same order: balanced and in time order as they are. EventSizes
+ * measures exactly this rule (a call is kept iff close - open >= resolution).
+ */
+async function writeCallsAtResolution(
+  doc: Document,
+  thread: number,
+  resolution: number,
+  out: ByteChunks,
+  prefixes: EventPrefixes,
+): Promise<void> {
+  const { frameOf, origin } = doc;
+  const start = threadStart(doc.timeline, thread);
+  const openFrame = new Int32List(64);
+  const openAt = new Float64List(64);
+  /** The openings at the bottom of the stack already written. */
+  let written = 0;
+  let first = true;
+  const event = (frameIndex: number, opening: boolean, at: number) => {
+    out.bytes(prefixes.get(frameIndex, opening, first));
+    out.number(at - origin);
+    out.byte(CLOSE_BRACE);
+    first = false;
+  };
+  // Writes the waiting openings of calls known to last `resolution` by time `now` (open times
+  // rise up the stack, so they are the ones from the bottom up to the first that does not).
+  // True when it stopped because the chunk is full: the caller flushes and calls again.
+  const writeLasting = (now: number): boolean => {
+    while (written < openAt.length && now - openAt.get(written) >= resolution) {
+      event(openFrame.get(written), true, openAt.get(written));
+      written++;
+      if (out.full) return true;
+    }
+    return false;
+  };
+  for (const fn of start.openAtStart) {
+    openFrame.push(frameOf[fn]);
+    openAt.push(start.startTs);
+  }
+  await forEachBoundaryChunk(doc.timeline, thread, async ({ events, at }) => {
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i];
+      if (e > 0) {
+        openFrame.push(frameOf[e - 1]);
+        openAt.push(at[i]);
+        continue;
+      }
+      while (writeLasting(at[i])) await out.flush();
+      const depth = openAt.length;
+      if (depth === 0 || written === depth) {
+        // The call is kept (or closes nothing, as the full file would write it too).
+        event(frameOf[-e - 1], false, at[i]);
+        if (depth > 0) written--;
+        if (out.full) await out.flush();
+      }
+      if (depth > 0) {
+        openFrame.length = depth - 1;
+        openAt.length = depth - 1;
+      }
+    }
+  });
+  // Calls never closed (none, in a balanced timeline) are kept, as EventSizes counts them.
+  while (writeLasting(Number.POSITIVE_INFINITY)) await out.flush();
 }
 
 /** The sampled profile: `count` stacks of frame indices (stack(i) is valid until the next call) and their weights. */

@@ -1,0 +1,43 @@
+import type { TimelineRecorder } from './timeline-recorder.js';
+
+// The one place the speedscope writer reads how the call timeline is stored. The recorder keeps
+// it in memory today; if it moves (to a temporary file, for flat memory), only these functions
+// change: the writer sees a thread's boundaries as chunks of the two columns, in time order.
+
+/** A run of one thread's call boundaries: `events[i]` is fn + 1 (opening) or -(fn + 1) (closing) at `at[i]`. */
+export interface BoundaryChunk {
+  readonly events: Int32Array;
+  readonly at: Float64Array;
+}
+
+/** Calls running when the thread's part of the trace began, outermost first, all opened at `startTs`. */
+export interface ThreadStart {
+  readonly openAtStart: readonly number[];
+  readonly startTs: number;
+}
+
+const NOTHING_OPEN: ThreadStart = { openAtStart: [], startTs: Number.NaN };
+
+/** How many threads have a timeline (thread indices are the analysis's). */
+export function timelineThreadCount(timeline: TimelineRecorder): number {
+  return timeline.threads.length;
+}
+
+/** The calls thread `thread` was already inside when the trace began. */
+export function threadStart(timeline: TimelineRecorder, thread: number): ThreadStart {
+  return timeline.threads[thread] ?? NOTHING_OPEN;
+}
+
+/**
+ * Hands `visit` every call boundary of `thread` in time order, chunk by chunk (today one chunk:
+ * the columns themselves). `visit` may be async: it is awaited between chunks, never per event.
+ */
+export async function forEachBoundaryChunk(
+  timeline: TimelineRecorder,
+  thread: number,
+  visit: (chunk: BoundaryChunk) => void | Promise<void>,
+): Promise<void> {
+  const recorded = timeline.threads[thread];
+  if (recorded === undefined || recorded.events.length === 0) return;
+  await visit({ events: recorded.events.view(), at: recorded.at.view() });
+}
