@@ -38,14 +38,20 @@ export function writeBelowBillion(buf: Uint8Array, pos: number, n: number): numb
   return end;
 }
 
+/** "00".."99": two digits per division (a timestamp's nanoseconds are nine digits on every row). */
+const DIGIT_PAIRS = Uint8Array.from({ length: 200 }, (_, i) => ZERO + (i & 1 ? (i >> 1) % 10 : ((i >> 1) / 10) | 0));
+
 /** Writes 0 <= n < 10^9 as exactly nine digits (leading zeros kept). */
 export function writeNineDigits(buf: Uint8Array, pos: number, n: number): number {
   let rest = n | 0;
-  for (let at = pos + 8; at >= pos; at--) {
-    const next = (rest / 10) | 0;
-    buf[at] = ZERO + rest - next * 10;
+  for (let at = pos + 7; at > pos; at -= 2) {
+    const next = (rest / 100) | 0;
+    const pair = (rest - next * 100) << 1;
+    buf[at] = DIGIT_PAIRS[pair];
+    buf[at + 1] = DIGIT_PAIRS[pair + 1];
     rest = next;
   }
+  buf[pos] = ZERO + rest;
   return pos + 9;
 }
 

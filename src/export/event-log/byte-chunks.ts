@@ -1,3 +1,5 @@
+import { viewOf } from './encoded-strings.js';
+
 /** Bytes per output chunk: large writes, few system calls, a few MiB in memory. */
 export const CHUNK_BYTES = 4 * 1024 * 1024;
 
@@ -8,6 +10,8 @@ export const CHUNK_BYTES = 4 * 1024 * 1024;
  */
 export class ByteChunks {
   buf: Uint8Array;
+  /** A DataView over `buf` (for copies four bytes at a time). */
+  view: DataView;
   /** Where the next byte goes. */
   pos = 0;
   /** The first byte not handed on yet. */
@@ -15,6 +19,7 @@ export class ByteChunks {
 
   constructor(private readonly chunkBytes: number = CHUNK_BYTES) {
     this.buf = Buffer.allocUnsafe(chunkBytes);
+    this.view = viewOf(this.buf);
   }
 
   /** Makes room for `bytes` more after `pos` (handing on what is written when the chunk is full). */
@@ -22,6 +27,7 @@ export class ByteChunks {
     if (this.pos + bytes <= this.buf.length) return;
     this.flush(write);
     this.buf = Buffer.allocUnsafe(Math.max(this.chunkBytes, bytes));
+    this.view = viewOf(this.buf);
     this.pos = 0;
     this.start = 0;
   }

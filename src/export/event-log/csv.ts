@@ -7,8 +7,9 @@ import type { TraceContext } from '../../parse/read-trace.js';
 import { csvField, csvTextField, csvTextValue } from '../../model/csv-text.js';
 import { MAX_NUMBER_BYTES, writeAbsoluteNs, writeAscii, writeNumber } from './ascii-numbers.js';
 import { ByteChunks } from './byte-chunks.js';
-import { copyBytes, EncodedStrings } from './encoded-strings.js';
+import { copyBytes, EncodedStrings, viewOf } from './encoded-strings.js';
 import type { EventLogFormat, EventLogWriter } from './event-log-format.js';
+import { FrameCells } from './frame-cells.js';
 
 export { csvField, csvTextField, csvTextValue };
 
@@ -33,8 +34,12 @@ const ROW_BYTES_BESIDES_NAMES = 6 * MAX_NUMBER_BYTES + 32;
 /** Beyond this, room is made for each row by its own size. */
 const MAX_ROOM_FOR_ANY_ROW = 64 * 1024;
 
-/** Per kind: its name and a comma, as bytes. */
-const KIND_CELLS = EVENT_KIND_NAMES.map((name) => new TextEncoder().encode(`${name},`));
+/** Per kind: its name and a comma, as bytes: kind `k`'s are KIND_CELLS[KIND_CELL_OFFSETS[k], KIND_CELL_OFFSETS[k + 1]). */
+const KIND_CELLS = new TextEncoder().encode(EVENT_KIND_NAMES.map((name) => `${name},`).join(''));
+const KIND_CELLS_VIEW = viewOf(KIND_CELLS);
+const KIND_CELL_OFFSETS = Uint32Array.from({ length: EVENT_KIND_NAMES.length + 1 }, (_, kind) =>
+  EVENT_KIND_NAMES.slice(0, kind).reduce((bytes, name) => bytes + name.length + 1, 0),
+);
 /** Per kind: 1 when it has a frame (file, function, line), 2 when a value, 3 both. */
 const KIND_COLUMNS = Uint8Array.from(
   EVENT_KIND_NAMES,
@@ -48,6 +53,7 @@ const KIND_COLUMNS = Uint8Array.from(
  */
 class CsvWriter implements EventLogWriter {
   private readonly cells = new EncodedStrings(csvTextField);
+  private readonly frameCells = new FrameCells();
   private chunks: ByteChunks | undefined;
 
   begin(trace: TraceContext | undefined): string {
@@ -61,7 +67,10 @@ class CsvWriter implements EventLogWriter {
     const cells = this.cells;
     cells.update(frames.strings);
     const bytes = cells.bytes;
+    const bytesView = cells.view;
     const offsets = cells.offsets;
+    this.frameCells.update(frames, cells);
+    const { bytes: frameBytes, view: frameView, starts: frameStarts, ends: frameEnds } = this.frameCells;
     const base = time.parts;
     const baseSeconds = base?.[0] ?? 0;
     const baseNanos = base?.[1] ?? 0;
@@ -71,6 +80,7 @@ class CsvWriter implements EventLogWriter {
     const exact = anyRow > MAX_ROOM_FOR_ANY_ROW;
     const { kind: kinds, ts, pid, tid, frame: frameIds, value, name: names, srcLine } = batch;
     let buf = out.buf;
+    let view = out.view;
     let pos = out.pos;
     for (let i = 0; i < batch.length; i++) {
       const rowBytes = exact ? rowBytesOf(batch, i, frames, offsets) : anyRow;
@@ -78,6 +88,7 @@ class CsvWriter implements EventLogWriter {
         out.pos = pos;
         out.reserve(rowBytes, write);
         buf = out.buf;
+        view = out.view;
         pos = out.pos;
       }
       const kind = kinds[i];
@@ -89,15 +100,24 @@ class CsvWriter implements EventLogWriter {
       buf[pos++] = COMMA;
       if (tid[i] !== UNKNOWN_ID) pos = writeNumber(buf, pos, tid[i]);
       buf[pos++] = COMMA;
-      const kindCell = KIND_CELLS[kind];
-      for (let k = 0; k < kindCell.length; k++) buf[pos++] = kindCell[k];
+      pos = copyBytes(
+        KIND_CELLS,
+        KIND_CELLS_VIEW,
+        KIND_CELL_OFFSETS[kind],
+        KIND_CELL_OFFSETS[kind + 1],
+        buf,
+        view,
+        pos,
+      );
       const frame = frameIds[i];
-      if ((columns & 1) !== 0 && frame !== NO_REF) {
+      if ((columns & 1) !== 0 && frame !== NO_REF && frameEnds[frame] !== frameStarts[frame]) {
+        pos = copyBytes(frameBytes, frameView, frameStarts[frame], frameEnds[frame], buf, view, pos);
+      } else if ((columns & 1) !== 0 && frame !== NO_REF) {
         const file = frames.fileId(frame);
-        pos = copyBytes(bytes, offsets[file], offsets[file + 1], buf, pos);
+        pos = copyBytes(bytes, bytesView, offsets[file], offsets[file + 1], buf, view, pos);
         buf[pos++] = COMMA;
         const func = frames.funcId(frame);
-        pos = copyBytes(bytes, offsets[func], offsets[func + 1], buf, pos);
+        pos = copyBytes(bytes, bytesView, offsets[func], offsets[func + 1], buf, view, pos);
         buf[pos++] = COMMA;
         pos = writeNumber(buf, pos, frames.line(frame));
         buf[pos++] = COMMA;
@@ -109,7 +129,7 @@ class CsvWriter implements EventLogWriter {
       if ((columns & 2) !== 0) pos = writeNumber(buf, pos, value[i]);
       buf[pos++] = COMMA;
       const name = names[i];
-      if (name !== NO_REF) pos = copyBytes(bytes, offsets[name], offsets[name + 1], buf, pos);
+      if (name !== NO_REF) pos = copyBytes(bytes, bytesView, offsets[name], offsets[name + 1], buf, view, pos);
       buf[pos++] = COMMA;
       pos = writeNumber(buf, pos, srcLine[i]);
       buf[pos++] = NEWLINE;

@@ -11,6 +11,7 @@ const encoder = new TextEncoder();
  */
 export class EncodedStrings {
   bytes: Uint8Array = new Uint8Array(1 << 16);
+  view: DataView = viewOf(this.bytes);
   offsets = new Uint32Array(1024);
   /** Strings encoded so far (ids 0 .. count - 1). */
   count = 0;
@@ -27,7 +28,10 @@ export class EncodedStrings {
   private add(cell: string): void {
     const start = this.offsets[this.count];
     // UTF-8 takes at most 3 bytes per UTF-16 unit.
-    if (start + cell.length * 3 > this.bytes.length) this.bytes = grown(this.bytes, start + cell.length * 3);
+    if (start + cell.length * 3 > this.bytes.length) {
+      this.bytes = grown(this.bytes, start + cell.length * 3);
+      this.view = viewOf(this.bytes);
+    }
     const { written } = encoder.encodeInto(cell, this.bytes.subarray(start));
     if (this.count + 2 > this.offsets.length) {
       const offsets = new Uint32Array(this.offsets.length * 2);
@@ -47,13 +51,27 @@ function grown(bytes: Uint8Array, needed: number): Uint8Array {
   return copy;
 }
 
-/** Copies `from[start, end)` to `to` at `pos`; returns the position after it. */
-export function copyBytes(from: Uint8Array, start: number, end: number, to: Uint8Array, pos: number): number {
-  // Names are short: a loop beats creating a subarray to set() from.
-  if (end - start < 64) {
-    for (let i = start; i < end; i++) to[pos++] = from[i];
-    return pos;
-  }
-  to.set(from.subarray(start, end), pos);
-  return pos + (end - start);
+/**
+ * Copies `from[start, end)` to `to` at `pos` (each with a DataView over the same bytes); returns
+ * the position after it. Four bytes at a time through the views: a row is mostly copied names,
+ * and a byte loop was most of the writers' time.
+ */
+export function copyBytes(
+  from: Uint8Array,
+  fromView: DataView,
+  start: number,
+  end: number,
+  to: Uint8Array,
+  toView: DataView,
+  pos: number,
+): number {
+  let i = start;
+  for (; i + 4 <= end; i += 4, pos += 4) toView.setInt32(pos, fromView.getInt32(i));
+  for (; i < end; i++) to[pos++] = from[i];
+  return pos;
+}
+
+/** A DataView over exactly the bytes of `bytes`. */
+export function viewOf(bytes: Uint8Array): DataView {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

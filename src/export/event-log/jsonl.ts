@@ -53,6 +53,7 @@ class JsonlWriter implements EventLogWriter {
     const json = this.json;
     json.update(frames.strings);
     const bytes = json.bytes;
+    const bytesView = json.view;
     const offsets = json.offsets;
     const base = time.parts;
     const baseSeconds = base?.[0] ?? 0;
@@ -62,6 +63,7 @@ class JsonlWriter implements EventLogWriter {
     const exact = anyObject > MAX_ROOM_FOR_ANY_OBJECT;
     const { kind: kinds, ts, pid, tid, frame: frameIds, value, name: names, srcLine } = batch;
     let buf = out.buf;
+    let view = out.view;
     let pos = out.pos;
     for (let i = 0; i < batch.length; i++) {
       const objectBytes = exact ? objectBytesOf(batch, i, frames, offsets) : anyObject;
@@ -69,6 +71,7 @@ class JsonlWriter implements EventLogWriter {
         out.pos = pos;
         out.reserve(objectBytes, write);
         buf = out.buf;
+        view = out.view;
         pos = out.pos;
       }
       const kind = kinds[i];
@@ -89,10 +92,10 @@ class JsonlWriter implements EventLogWriter {
       if ((members & 1) !== 0 && frame !== NO_REF) {
         const file = frames.fileId(frame);
         pos = put(FILE, buf, pos);
-        pos = copyBytes(bytes, offsets[file], offsets[file + 1], buf, pos);
+        pos = copyBytes(bytes, bytesView, offsets[file], offsets[file + 1], buf, view, pos);
         const func = frames.funcId(frame);
         pos = put(FUNCTION, buf, pos);
-        pos = copyBytes(bytes, offsets[func], offsets[func + 1], buf, pos);
+        pos = copyBytes(bytes, bytesView, offsets[func], offsets[func + 1], buf, view, pos);
         pos = put(LINE, buf, pos);
         pos = writeNumber(buf, pos, frames.line(frame));
       }
@@ -103,7 +106,7 @@ class JsonlWriter implements EventLogWriter {
       const name = names[i];
       if (name !== NO_REF) {
         pos = put(NAME, buf, pos);
-        pos = copyBytes(bytes, offsets[name], offsets[name + 1], buf, pos);
+        pos = copyBytes(bytes, bytesView, offsets[name], offsets[name + 1], buf, view, pos);
       }
       pos = put(SOURCE_LINE, buf, pos);
       pos = writeNumber(buf, pos, srcLine[i]);
