@@ -9,7 +9,8 @@
 //   --size-mb            size of the generated defaults in MiB (default 400)
 //   --runs               interleaved rounds (default 5); the table shows medians
 //   --out                where convert writes its CSV (default: a file in the OS temp folder,
-//                        removed at the end; the output of 400 MiB traces is ~300-400 MiB)
+//                        removed at the end; the output of 400 MiB traces is ~300-400 MiB);
+//                        /dev/null leaves the disk out of the measurement
 //   --baseline-cli PATH  also run another pyflame's bin/pyflame.js (e.g. a checkout before a
 //                        change) in the same rounds, and check that its CSV is byte-identical
 //   --json FILE          also write the results as JSON
@@ -145,6 +146,15 @@ async function ensureInput(trace, sizeMb, generated) {
   ]);
 }
 
+/** Removes an output left by a run: a regular file only (never a device given as --out). */
+function removeFile(file) {
+  try {
+    if (fs.lstatSync(file).isFile()) fs.rmSync(file);
+  } catch (error) {
+    if (error.code !== 'ENOENT') throw error;
+  }
+}
+
 /** The same bytes? (cmp exits 0 when equal, 1 when not.) */
 function sameBytes(a, b) {
   return new Promise((resolve, reject) => {
@@ -158,7 +168,11 @@ async function main() {
   const opts = parseArgs(process.argv.slice(2));
   for (const trace of opts.traces) await ensureInput(trace, opts.sizeMb, opts.generated);
   const cli = path.join(ROOT, 'bin/pyflame.js');
-  const baselineOut = `${opts.out}.baseline`;
+  // The baseline's CSV goes to a file of its own, or to the same device (--out /dev/null).
+  const outIsDevice = fs.existsSync(opts.out) && !fs.statSync(opts.out).isFile();
+  const baselineOut = outIsDevice
+    ? opts.out
+    : path.join(os.tmpdir(), `pyflame-convert-csv-bench-${process.pid}.baseline.csv`);
   const commands = (trace) => [
     { name: 'wc -l', command: 'wc', args: ['-l', trace.file], stdout: undefined },
     { name: 'mawk fold', command: 'mawk', args: ['-F\t', MAWK_PROGRAM, trace.file], stdout: undefined },
@@ -193,14 +207,16 @@ async function main() {
           );
         }
         if (opts.baselineCli !== undefined && round === 1) {
-          identical[trace.format] = await sameBytes(opts.out, baselineOut);
-          log(`${trace.format}: CSV ${identical[trace.format] ? 'identical to' : 'DIFFERS from'} the baseline's`);
+          // Compared only when --out is a file (a device keeps nothing to compare).
+          if (!outIsDevice) identical[trace.format] = await sameBytes(opts.out, baselineOut);
+          if (identical[trace.format] !== undefined)
+            log(`${trace.format}: CSV ${identical[trace.format] ? 'identical to' : 'DIFFERS from'} the baseline's`);
         }
       }
     }
   } finally {
-    fs.rmSync(opts.out, { force: true });
-    fs.rmSync(baselineOut, { force: true });
+    removeFile(opts.out);
+    removeFile(baselineOut);
   }
 
   const results = [];
