@@ -1,9 +1,12 @@
 import { EVENT_LOG_FORMATS, type EventLogFormatName } from './export/event-log/registry.js';
 import type { TextOutput } from './io/output.js';
 import { readTrace, type ReadTraceOptions, type TraceContext, type TraceSummary } from './parse/read-trace.js';
+import { readTraceThreaded } from './parse/threaded/read-trace-threaded.js';
 
 export interface ConvertOptions extends Omit<ReadTraceOptions, 'onBatch'> {
   to: EventLogFormatName;
+  /** Parse on a second thread while this one writes (default true; same output either way). */
+  readonly parseThread?: boolean;
 }
 
 /** Streams a recorded trace into an event log (CSV or JSONL) on `output`. */
@@ -15,11 +18,13 @@ export async function convertTrace(input: string, output: TextOutput, options: C
     if (!begun) output.write(writer.begin(trace));
     begun = true;
   };
-  const summary = await readTrace(input, {
+  const write = (bytes: Uint8Array) => output.write(bytes);
+  const read = options.parseThread === false ? readTrace : readTraceThreaded;
+  const summary = await read(input, {
     ...options,
     onBatch: (batch, trace) => {
       begin(trace);
-      output.write(writer.batch(batch, trace));
+      writer.batch(batch, trace, write);
     },
     afterChunk: () => output.drain(),
   });

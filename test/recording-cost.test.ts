@@ -264,10 +264,13 @@ describe('recording cost through pyflame convert', () => {
     const text = [HEADER, '# pyflame-cost v1 recorder=test entry=100,10,50 return=100,10,50', ...NESTED, ''].join('\n');
     const path = join(dir, `convert${n++}.txt`);
     writeFileSync(path, text);
-    const chunks: string[] = [];
-    const output = { write: (chunk: string) => void chunks.push(chunk), drain: async () => {} };
+    const chunks: Buffer[] = [];
+    const output = {
+      write: (chunk: string | Uint8Array) => void chunks.push(Buffer.from(chunk)),
+      drain: async () => {},
+    };
     await convertTrace(path, output as unknown as TextOutput, { to: 'csv' });
-    const csv = chunks.join('');
+    const csv = Buffer.concat(chunks).toString();
     assert.equal(csv.split('\n')[0], '# pyflame-cost v1 recorder=test entry=100,10,50 return=100,10,50');
     const fromCsv = await analyzeText(csv);
     assert.deepEqual(fromCsv.warnings, [], 'the cost line is no junk to the CSV reader');

@@ -2,26 +2,29 @@ import { convertTrace } from '../../src/convert.js';
 import type { TextOutput } from '../../src/io/output.js';
 import type { ReadTraceOptions, TraceSummary } from '../../src/parse/read-trace.js';
 
-/** An in-memory TextOutput. */
+/** An in-memory TextOutput (text and bytes, as the writers give them; read back as UTF-8). */
 export function memoryOutput(): TextOutput & { text(): string } {
-  const parts: string[] = [];
+  const parts: Buffer[] = [];
   return {
     path: '<memory>',
-    write: (text: string) => void parts.push(text),
+    write: (piece: string | Uint8Array) =>
+      void parts.push(typeof piece === 'string' ? Buffer.from(piece) : Buffer.from(piece)),
     drain: async () => {},
     commit: async () => {},
     abort: async () => {},
-    text: () => parts.join(''),
+    text: () => Buffer.concat(parts).toString(),
   };
 }
 
 /** A trace's normalized event log as CSV text, with its summary. */
 export async function eventLogCsv(
   path: string,
-  options: Omit<ReadTraceOptions, 'onBatch'> = {},
+  options: Omit<ReadTraceOptions, 'onBatch'> & { parseThread?: boolean } = {},
 ): Promise<{ csv: string; summary: TraceSummary }> {
   const output = memoryOutput();
-  const summary = await convertTrace(path, output, { ...options, to: 'csv' });
+  // Parsed on this thread unless asked: a worker per call would slow the many small conversions
+  // of the tests (test/attack-convert-bytes.test.ts compares the two).
+  const summary = await convertTrace(path, output, { parseThread: false, ...options, to: 'csv' });
   return { csv: output.text(), summary };
 }
 

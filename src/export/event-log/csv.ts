@@ -1,10 +1,15 @@
 import { NO_REF, UNKNOWN_ID, type EventBatch } from '../../model/event-batch.js';
 import { EVENT_KIND_NAMES, EventKind, kindHasFrame } from '../../model/event-kind.js';
 import { EVENT_LOG_HEADER } from '../../model/event-log-columns.js';
+import type { FrameTable } from '../../model/frame-table.js';
 import { costLineText } from '../../model/recording-cost.js';
 import type { TraceContext } from '../../parse/read-trace.js';
 import { csvField, csvTextField, csvTextValue } from '../../model/csv-text.js';
+import { MAX_NUMBER_BYTES, writeAbsoluteNs, writeAscii, writeNumber } from './ascii-numbers.js';
+import { ByteChunks } from './byte-chunks.js';
+import { copyBytes, EncodedStrings, viewOf } from './encoded-strings.js';
 import type { EventLogFormat, EventLogWriter } from './event-log-format.js';
+import { FrameCells } from './frame-cells.js';
 
 export { csvField, csvTextField, csvTextValue };
 
@@ -21,8 +26,35 @@ export function kindHasValue(kind: number): boolean {
   );
 }
 
+const COMMA = 44;
+const NEWLINE = 10;
+/** A row's bytes besides its names: six numbers, the event name, nine commas and the newline. */
+const ROW_BYTES_BESIDES_NAMES = 6 * MAX_NUMBER_BYTES + 32;
+
+/** Beyond this, room is made for each row by its own size. */
+const MAX_ROOM_FOR_ANY_ROW = 64 * 1024;
+
+/** Per kind: its name and a comma, as bytes: kind `k`'s are KIND_CELLS[KIND_CELL_OFFSETS[k], KIND_CELL_OFFSETS[k + 1]). */
+const KIND_CELLS = new TextEncoder().encode(EVENT_KIND_NAMES.map((name) => `${name},`).join(''));
+const KIND_CELLS_VIEW = viewOf(KIND_CELLS);
+const KIND_CELL_OFFSETS = Uint32Array.from({ length: EVENT_KIND_NAMES.length + 1 }, (_, kind) =>
+  EVENT_KIND_NAMES.slice(0, kind).reduce((bytes, name) => bytes + name.length + 1, 0),
+);
+/** Per kind: 1 when it has a frame (file, function, line), 2 when a value, 3 both. */
+const KIND_COLUMNS = Uint8Array.from(
+  EVENT_KIND_NAMES,
+  (_, kind) => (kindHasFrame(kind) ? 1 : 0) | (kindHasValue(kind) ? 2 : 0),
+);
+
+/**
+ * Writes rows as bytes into large chunks (ByteChunks) rather than a string per row: every name is
+ * quoted and encoded once (EncodedStrings), numbers are written as digits in place
+ * (ascii-numbers.ts). The bytes are those of the rows joined as text and encoded as UTF-8.
+ */
 class CsvWriter implements EventLogWriter {
-  private readonly quoted = new Map<number, string>();
+  private readonly cells = new EncodedStrings(csvTextField);
+  private readonly frameCells = new FrameCells();
+  private chunks: ByteChunks | undefined;
 
   begin(trace: TraceContext | undefined): string {
     // The recording's stated cost goes along (the CSV reader reads it as the trace's own does).
@@ -30,39 +62,95 @@ class CsvWriter implements EventLogWriter {
     return `${cost}${EVENT_LOG_HEADER}\n`;
   }
 
-  batch(batch: EventBatch, trace: TraceContext): string {
+  batch(batch: EventBatch, trace: TraceContext, write: (bytes: Uint8Array) => void): void {
     const { frames, time } = trace;
-    const rows: string[] = new Array(batch.length);
+    const cells = this.cells;
+    cells.update(frames.strings);
+    const bytes = cells.bytes;
+    const bytesView = cells.view;
+    const offsets = cells.offsets;
+    this.frameCells.update(frames, cells);
+    const { bytes: frameBytes, view: frameView, starts: frameStarts, ends: frameEnds } = this.frameCells;
+    const base = time.parts;
+    const baseSeconds = base?.[0] ?? 0;
+    const baseNanos = base?.[1] ?? 0;
+    const out = (this.chunks ??= new ByteChunks());
+    // Room for any row (three names at most), or, when some name is huge, for each row as it is.
+    const anyRow = ROW_BYTES_BESIDES_NAMES + 3 * cells.longest;
+    const exact = anyRow > MAX_ROOM_FOR_ANY_ROW;
+    const { kind: kinds, ts, pid, tid, frame: frameIds, value, name: names, srcLine } = batch;
+    let buf = out.buf;
+    let view = out.view;
+    let pos = out.pos;
     for (let i = 0; i < batch.length; i++) {
-      const kind = batch.kind[i];
-      const frame = batch.frame[i];
-      const hasFrame = kindHasFrame(kind) && frame !== NO_REF;
-      const name = batch.name[i];
-      rows[i] = [
-        time.absolute(batch.ts[i]),
-        batch.pid[i] === UNKNOWN_ID ? '' : String(batch.pid[i]),
-        batch.tid[i] === UNKNOWN_ID ? '' : String(batch.tid[i]),
-        EVENT_KIND_NAMES[kind],
-        hasFrame ? this.field(frames.fileId(frame), trace) : '',
-        hasFrame ? this.field(frames.funcId(frame), trace) : '',
-        hasFrame ? String(frames.line(frame)) : '',
-        kindHasValue(kind) ? String(batch.value[i]) : '',
-        name === NO_REF ? '' : this.field(name, trace),
-        String(batch.srcLine[i]),
-      ].join(',');
+      const rowBytes = exact ? rowBytesOf(batch, i, frames, offsets) : anyRow;
+      if (pos + rowBytes > buf.length) {
+        out.pos = pos;
+        out.reserve(rowBytes, write);
+        buf = out.buf;
+        view = out.view;
+        pos = out.pos;
+      }
+      const kind = kinds[i];
+      const columns = KIND_COLUMNS[kind];
+      const at = base === undefined ? -1 : writeAbsoluteNs(buf, pos, baseSeconds, baseNanos, ts[i]);
+      pos = at < 0 ? writeAscii(buf, pos, time.absolute(ts[i])) : at;
+      buf[pos++] = COMMA;
+      if (pid[i] !== UNKNOWN_ID) pos = writeNumber(buf, pos, pid[i]);
+      buf[pos++] = COMMA;
+      if (tid[i] !== UNKNOWN_ID) pos = writeNumber(buf, pos, tid[i]);
+      buf[pos++] = COMMA;
+      pos = copyBytes(
+        KIND_CELLS,
+        KIND_CELLS_VIEW,
+        KIND_CELL_OFFSETS[kind],
+        KIND_CELL_OFFSETS[kind + 1],
+        buf,
+        view,
+        pos,
+      );
+      const frame = frameIds[i];
+      if ((columns & 1) !== 0 && frame !== NO_REF && frameEnds[frame] !== frameStarts[frame]) {
+        pos = copyBytes(frameBytes, frameView, frameStarts[frame], frameEnds[frame], buf, view, pos);
+      } else if ((columns & 1) !== 0 && frame !== NO_REF) {
+        const file = frames.fileId(frame);
+        pos = copyBytes(bytes, bytesView, offsets[file], offsets[file + 1], buf, view, pos);
+        buf[pos++] = COMMA;
+        const func = frames.funcId(frame);
+        pos = copyBytes(bytes, bytesView, offsets[func], offsets[func + 1], buf, view, pos);
+        buf[pos++] = COMMA;
+        pos = writeNumber(buf, pos, frames.line(frame));
+        buf[pos++] = COMMA;
+      } else {
+        buf[pos++] = COMMA;
+        buf[pos++] = COMMA;
+        buf[pos++] = COMMA;
+      }
+      if ((columns & 2) !== 0) pos = writeNumber(buf, pos, value[i]);
+      buf[pos++] = COMMA;
+      const name = names[i];
+      if (name !== NO_REF) pos = copyBytes(bytes, bytesView, offsets[name], offsets[name + 1], buf, view, pos);
+      buf[pos++] = COMMA;
+      pos = writeNumber(buf, pos, srcLine[i]);
+      buf[pos++] = NEWLINE;
     }
-    return rows.length === 0 ? '' : `${rows.join('\n')}\n`;
+    out.pos = pos;
+    out.flush(write);
   }
+}
 
-  /** The quoted field for string id `id`, cached: names repeat on every event. */
-  private field(id: number, trace: TraceContext): string {
-    let quoted = this.quoted.get(id);
-    if (quoted === undefined) {
-      quoted = csvTextField(trace.frames.strings.get(id));
-      this.quoted.set(id, quoted);
-    }
-    return quoted;
+/** The most bytes event `i` takes as a row (its names' cells as they are). */
+function rowBytesOf(batch: EventBatch, i: number, frames: FrameTable, offsets: Uint32Array): number {
+  let bytes = ROW_BYTES_BESIDES_NAMES;
+  const frame = batch.frame[i];
+  if ((KIND_COLUMNS[batch.kind[i]] & 1) !== 0 && frame !== NO_REF) {
+    const file = frames.fileId(frame);
+    const func = frames.funcId(frame);
+    bytes += offsets[file + 1] - offsets[file] + offsets[func + 1] - offsets[func];
   }
+  const name = batch.name[i];
+  if (name !== NO_REF) bytes += offsets[name + 1] - offsets[name];
+  return bytes;
 }
 
 export const csvEventLog: EventLogFormat = {

@@ -76,6 +76,7 @@ try {
   post({
     type: 'done',
     format: summary.format,
+    cost: summary.cost,
     base: summary.time.parts,
     ...newEntries(summary.frames),
     source: summary.source,

@@ -14,7 +14,8 @@ const YIELD_MS = 50;
  * batches and runs `onBatch` (an analysis) at the same time, so the two costs overlap instead of
  * adding up. Same results as readTrace: the worker streams the names and frames it interns, and
  * this thread interns them in the same order, so every id is the same. At most a few batches are
- * in flight, so memory stays bounded. `-` (stdin) is read in this thread: a worker has no stdin.
+ * in flight, so memory stays bounded; `afterChunk` is awaited after each batch before the worker
+ * may send another. `-` (stdin) is read in this thread: a worker has no stdin.
  */
 export async function readTraceThreaded(path: string, options: ReadTraceOptions = {}): Promise<TraceSummary> {
   if (path === '-' || options.formats !== undefined) return readTrace(path, options);
@@ -67,7 +68,10 @@ export async function readTraceThreaded(path: string, options: ReadTraceOptions 
             mirror(message);
             const batch = EventBatch.wrap(message);
             options.onBatch?.(batch, context!);
-            acknowledge();
+            // A slow consumer (an output stream) pushes back: the worker waits for the
+            // acknowledgement, so at most MAX_BATCHES_IN_FLIGHT batches wait here.
+            if (options.afterChunk === undefined) acknowledge();
+            else options.afterChunk().then(acknowledge, fail);
             break;
           }
           case 'progress':
