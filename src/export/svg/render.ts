@@ -176,7 +176,10 @@ export function renderFlameGraph(graph: FlameGraphInput, options: Omit<SvgOption
         `<text x="${x}%" dx="3" y="${trimmedFixed(y + textDown, 3)}">${xmlText(label)}</text></g>`,
     );
   }
-  const body = parts.join('\n');
+  // The frames sit in one group, not each a child of the root <svg>: Chromium looks for a standalone
+  // SVG's document title among the root's children each time a <title> is added, so per-frame
+  // <title>s under the root made opening quadratic (18,738 frames: 19 s; in one group: 4 s).
+  const body = `<g class="pf-frames">\n${parts.join('\n')}\n</g>`;
   const id = `pf${fnv1a(body).toString(16).padStart(8, '0')}`;
   const cut =
     cutLevels === 0
