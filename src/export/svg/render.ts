@@ -173,7 +173,9 @@ export function renderFlameGraph(graph: FlameGraphInput, options: Omit<SvgOption
       `<g class="pf-f" data-d="${frame.depth}" data-x="${trimmedFixed(frame.x0, 10)}" data-w="${trimmedFixed(width, 10)}" data-n="${xmlText(name)}" data-l="${xmlText(where)}"${callsData} data-s="${values.data(self)}" data-t="${values.data(total)}"${note === '' ? '' : ` data-note="${xmlText(note)}"`}>` +
         `<title>${xmlText(tooltip).replace(/ {2,}/g, ' ')}</title>` +
         `<rect x="${x}%" y="${y}" width="${w}%" height="${frameHeight - 1}" fill="${fill}" rx="2"/>` +
-        `<text x="${x}%" dx="3" y="${trimmedFixed(y + textDown, 3)}">${xmlText(label)}</text></g>`,
+        // No <text> where no label fits (most frames of a large graph): the script makes one on zoom.
+        (label === '' ? '' : `<text x="${x}%" dx="3" y="${trimmedFixed(y + textDown, 3)}">${xmlText(label)}</text>`) +
+        '</g>',
     );
   }
   // The frames sit in one group, not each a child of the root <svg>: Chromium looks for a standalone
@@ -187,8 +189,10 @@ export function renderFlameGraph(graph: FlameGraphInput, options: Omit<SvgOption
       : ` · ${cutLevels.toLocaleString('en-US')} deeper level${cutLevels === 1 ? '' : 's'} not drawn (at most ${MAX_STACK_DEPTH.toLocaleString('en-US')})`;
   const subtitle = `${graph.subtitle} · ${options.inverted ? 'icicle' : 'flame graph'}${cut}`;
   const unitData = values.script === 'unit' ? ` data-unit="${xmlText(values.unit ?? '')}"` : '';
-  // For the script: the label font's character width, and the details line's prefix (when set).
+  // For the script: a label's baseline below its frame's top, the label font's character width, and
+  // the details line's prefix (when set).
   const scriptData =
+    ` data-ty="${trimmedFixed(textDown, 3)}"` +
     (charPx !== CHAR_PX ? ` data-cpx="${trimmedFixed(charPx, 3)}"` : '') +
     (options.nameType !== undefined && options.nameType !== '' ? ` data-nametype="${xmlText(options.nameType)}"` : '');
   const size =
