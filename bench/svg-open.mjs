@@ -19,7 +19,9 @@
 //    playwright-core; nothing is downloaded), each time in a fresh browser context, and times from
 //    navigation start to the load event plus two animation frames (so the first frame after load
 //    is drawn). Rounds interleave the two SVGs (the order alternates each round); the figures are
-//    medians, with the ratio pyflame / flamegraph.pl.
+//    medians, with the ratio pyflame / flamegraph.pl. Beside the wall time, the CPU time Chromium's
+//    processes (all descendants of this one, from /proc) spent over the same span: on a shared,
+//    busy machine the wall time swings with the load, the CPU time much less.
 //
 // --check exits 1 when pyflame's median is slower than flamegraph.pl's (ratio > 1) or an SVG fails
 // to open; without flamegraph.pl it only checks that pyflame's SVG opens.
@@ -68,6 +70,54 @@ if (!Number.isInteger(seed) || seed < 0) die('--seed must be a non-negative inte
 if (!Number.isInteger(rounds) || rounds < 1) die('--rounds must be a positive integer');
 const flamegraphPl = v['flamegraph-pl'] ?? process.env.FLAMEGRAPH_PL ?? DEFAULT_FLAMEGRAPH_PL;
 const haveFlamegraphPl = fs.existsSync(flamegraphPl);
+
+const CLOCK_TICKS = 100; // USER_HZ: /proc's utime and stime are in 1/100 s on Linux
+
+/** CPU ticks (user + system) of each live descendant of this process by pid, or null without /proc. */
+function descendantsCpu() {
+  let entries;
+  try {
+    entries = fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return null;
+  }
+  const parent = new Map();
+  const ticks = new Map();
+  for (const pid of entries) {
+    let stat;
+    try {
+      stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      continue; // gone meanwhile
+    }
+    // The command name (field 2) may hold spaces: the fields after it start past its ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    parent.set(Number(pid), Number(fields[1]));
+    ticks.set(Number(pid), Number(fields[11]) + Number(fields[12]));
+  }
+  const mine = new Map();
+  for (const [pid, own] of ticks) {
+    for (let up = parent.get(pid); up !== undefined && up > 1; up = parent.get(up)) {
+      if (up === process.pid) {
+        mine.set(pid, own);
+        break;
+      }
+    }
+  }
+  return mine;
+}
+
+/**
+ * CPU seconds spent between two descendantsCpu() readings by the processes alive at the second:
+ * a process that ended meanwhile (the previous page's renderer) would otherwise subtract its
+ * whole life; one that started meanwhile (the new page's renderer) counts from zero.
+ */
+function cpuSecondsBetween(start, end) {
+  if (start === null || end === null) return null;
+  let ticks = 0;
+  for (const [pid, now] of end) ticks += now - (start.get(pid) ?? 0);
+  return ticks / CLOCK_TICKS;
+}
 
 const log = (line) => process.stderr.write(`${line}\n`);
 const median = (values) => {
@@ -146,25 +196,28 @@ for (const svg of svgs) {
   svg.frames = countFrames(svg.file, svg.name);
   svg.titles = (fs.readFileSync(svg.file, 'utf8').match(/<title>/g) ?? []).length;
   svg.seconds = [];
+  svg.cpuSeconds = [];
   log(`${svg.name}: ${path.relative(ROOT, svg.file)}, ${mib(svg.bytes).toFixed(2)} MiB, ${svg.frames} frames`);
 }
 
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
 let failed = null;
 try {
-  /** Seconds from navigation to load plus two animation frames, in a fresh context. */
+  /** Wall and Chromium CPU seconds from navigation to load plus two animation frames, in a fresh context. */
   async function openOnce(file) {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
     const errors = [];
     page.on('pageerror', (error) => errors.push(String(error)));
     try {
+      const cpuStart = descendantsCpu();
       const start = performance.now();
       await page.goto(pathToFileURL(file).href, { waitUntil: 'load', timeout: 600_000 });
       await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
       const seconds = (performance.now() - start) / 1000;
+      const cpu = cpuSecondsBetween(cpuStart, descendantsCpu());
       if (errors.length > 0) throw new Error(`page error: ${errors[0]}`);
-      return seconds;
+      return { seconds, cpu };
     } finally {
       await context.close();
     }
@@ -174,9 +227,10 @@ try {
   for (let round = 0; round < rounds; round++) {
     const order = round % 2 === 0 ? svgs : [...svgs].reverse();
     for (const svg of order) {
-      const seconds = await openOnce(svg.file);
+      const { seconds, cpu } = await openOnce(svg.file);
       svg.seconds.push(seconds);
-      log(`round ${round + 1}/${rounds}: ${svg.name} ${seconds.toFixed(2)} s`);
+      if (cpu !== null) svg.cpuSeconds.push(cpu);
+      log(`round ${round + 1}/${rounds}: ${svg.name} ${seconds.toFixed(2)} s (CPU ${cpu?.toFixed(2) ?? '?'} s)`);
     }
   }
 } catch (error) {
@@ -188,6 +242,10 @@ try {
 
 const [py, fg] = svgs;
 const ratio = fg === undefined || failed !== null ? null : median(py.seconds) / median(fg.seconds);
+const cpuRatio =
+  fg === undefined || failed !== null || py.cpuSeconds.length === 0 || fg.cpuSeconds.length === 0
+    ? null
+    : median(py.cpuSeconds) / median(fg.cpuSeconds);
 const rows = svgs.map((svg) => ({
   name: svg.name,
   file: path.relative(ROOT, svg.file),
@@ -196,16 +254,19 @@ const rows = svgs.map((svg) => ({
   titles: svg.titles,
   secondsEach: svg.seconds.map((s) => Number(s.toFixed(3))),
   medianSeconds: svg.seconds.length === 0 ? null : Number(median(svg.seconds).toFixed(3)),
+  cpuSecondsEach: svg.cpuSeconds.map((s) => Number(s.toFixed(3))),
+  medianCpuSeconds: svg.cpuSeconds.length === 0 ? null : Number(median(svg.cpuSeconds).toFixed(3)),
 }));
 console.log(`SVG open time in headless Chromium, ${rounds} interleaved rounds, ${stacks} stacks (seed ${seed})`);
 console.log(`pyflame --minwidth ${MIN_WIDTH_PERCENT} (% = flamegraph.pl's default 0.1 px of ${FG_DRAWN_PX} px)`);
-console.log('| SVG | MiB | frames | <title>s | median open s |');
-console.log('|---|---|---|---|---|');
+console.log('| SVG | MiB | frames | <title>s | median open s (wall) | median Chromium CPU s |');
+console.log('|---|---|---|---|---|---|');
 for (const row of rows)
   console.log(
-    `| ${row.name} | ${row.mib.toFixed(2)} | ${row.frames.toLocaleString('en-US')} | ${row.titles.toLocaleString('en-US')} | ${row.medianSeconds?.toFixed(2) ?? '-'} |`,
+    `| ${row.name} | ${row.mib.toFixed(2)} | ${row.frames.toLocaleString('en-US')} | ${row.titles.toLocaleString('en-US')} | ${row.medianSeconds?.toFixed(2) ?? '-'} | ${row.medianCpuSeconds?.toFixed(2) ?? '-'} |`,
   );
-if (ratio !== null) console.log(`ratio pyflame / flamegraph.pl: ${ratio.toFixed(2)} (target <= 1.00)`);
+if (ratio !== null) console.log(`ratio pyflame / flamegraph.pl: ${ratio.toFixed(2)} wall (target <= 1.00)`);
+if (cpuRatio !== null) console.log(`ratio pyflame / flamegraph.pl: ${cpuRatio.toFixed(2)} Chromium CPU`);
 else if (fg === undefined) console.log('flamegraph.pl not found: no comparison');
 
 if (v.json !== undefined) {
@@ -220,6 +281,7 @@ if (v.json !== undefined) {
     comparison: haveFlamegraphPl ? 'done' : 'skipped: flamegraph.pl not found',
     svgs: rows,
     ratio: ratio === null ? null : Number(ratio.toFixed(3)),
+    cpuRatio: cpuRatio === null ? null : Number(cpuRatio.toFixed(3)),
     error: failed,
   };
   fs.writeFileSync(v.json, `${JSON.stringify(report, null, 2)}\n`);

@@ -29,19 +29,12 @@ interface Frame {
   readonly rect: SVGRectElement;
   /** The label, null until one fits (see label()). */
   text: SVGTextElement | null;
-  readonly fill: string;
   /** Depth, position and width (share of the root). */
   readonly d: number;
   readonly x: number;
   readonly w: number;
-  /** Name and location (`file:line`, `file` or ''). */
+  /** The name (searched, labelled); the rest of a frame's data is read from it when needed. */
   readonly n: string;
-  readonly l: string;
-  /** Calls, self and total weight. */
-  readonly c: number;
-  readonly s: number;
-  readonly t: number;
-  readonly note: string;
   /** Position and width now, in percent of the graph. */
   cx: number;
   cw: number;
@@ -56,29 +49,31 @@ function start(root: SVGSVGElement): void {
   const resetEl = find<SVGTextElement>('pf-reset');
   const searchEl = find<SVGTextElement>('pf-search');
   const caseEl = find<SVGTextElement>('pf-case');
+  // Only what zoom, search and labels need is read up front (opening stays cheap); the details
+  // line reads the rest from the frame's data-* attributes on hover.
   const frames: Frame[] = Array.from(root.querySelectorAll<SVGGElement>('g.pf-f'), (g) => {
     const rect = g.querySelector('rect')!;
-    const data = (name: string): string => g.getAttribute(`data-${name}`) ?? '';
+    const last = g.lastElementChild;
+    const w = Number(g.getAttribute('data-w'));
     return {
       g,
       rect,
-      text: g.querySelector('text'),
-      fill: rect.getAttribute('fill') ?? '',
-      d: Number(data('d')),
-      x: Number(data('x')),
-      w: Number(data('w')),
-      n: data('n'),
-      l: data('l'),
-      c: Number(data('c')),
-      s: Number(data('s')),
-      t: Number(data('t')),
-      note: data('note'),
+      text: last instanceof SVGTextElement ? last : null,
+      d: Number(g.getAttribute('data-d')),
+      x: Number(g.getAttribute('data-x')),
+      w,
+      n: g.getAttribute('data-n') ?? '',
       cx: 0,
-      cw: 0,
+      cw: w * 100,
       shown: true,
       hit: false,
     };
   });
+  const dataText = (f: Frame, name: string): string => f.g.getAttribute(`data-${name}`) ?? '';
+  const dataNumber = (f: Frame, name: string): number => Number(f.g.getAttribute(`data-${name}`));
+  /** A frame's colour as the SVG drew it (kept while a search paints it). */
+  const fills = new Map<Frame, string>();
+  const fillOf = (f: Frame): string => fills.get(f) ?? f.rect.getAttribute('fill') ?? '';
   if (frames.length === 0) return;
   const frameOf = new Map<Element, Frame>(frames.map((f) => [f.g, f]));
   const group: Element = root.querySelector('g.pf-frames') ?? root;
@@ -87,10 +82,7 @@ function start(root: SVGSVGElement): void {
   let pattern: string | null = null;
   let ignoreCase = false;
   let hot = false;
-  for (const f of frames) {
-    f.cx = f.x * 100;
-    f.cw = f.w * 100;
-  }
+  for (const f of frames) f.cx = f.x * 100;
 
   const unit = root.getAttribute('data-unit');
   const charPx = Number(root.getAttribute('data-cpx')) || CHAR_PX;
@@ -168,7 +160,8 @@ function start(root: SVGSVGElement): void {
       const hit = re !== null && f !== all && re.test(f.n);
       if (hit !== f.hit) {
         f.hit = hit;
-        f.rect.setAttribute('fill', hit ? HIT : f.fill);
+        if (hit && !fills.has(f)) fills.set(f, fillOf(f));
+        f.rect.setAttribute('fill', hit ? HIT : fillOf(f));
         f.g.classList.toggle('pf-hit', hit);
       }
       if (hit) hits.push(f);
@@ -184,10 +177,10 @@ function start(root: SVGSVGElement): void {
     let sum = 0;
     for (const f of hits) {
       if (f.x + f.w <= end + 1e-9) continue;
-      sum += f.t;
+      sum += dataNumber(f, 't');
       end = f.x + f.w;
     }
-    matchedEl.textContent = `Matched: ${pct(sum, all.t)}`;
+    matchedEl.textContent = `Matched: ${pct(sum, dataNumber(all, 't'))}`;
   }
   /** Search clicked again resets the search; Ctrl-F (`fresh`) always asks. */
   function askSearch(fresh: boolean): void {
@@ -202,13 +195,16 @@ function start(root: SVGSVGElement): void {
     search();
   }
   function describe(f: Frame): void {
-    const name = f === all ? 'all' : withCalls || f.l !== '' ? `${f.n} (${f.l})` : f.n;
+    const where = dataText(f, 'l');
+    const [self, total] = [dataNumber(f, 's'), dataNumber(f, 't')];
+    const name = f === all ? 'all' : withCalls || where !== '' ? `${f.n} (${where})` : f.n;
     const weights = withCalls
-      ? ` \u00b7 calls ${f.c} \u00b7 self ${fmt(f.s)} \u00b7 total ${fmt(f.t)}`
-      : ` \u00b7 total ${fmt(f.t)} \u00b7 self ${fmt(f.s)}`;
+      ? ` \u00b7 calls ${dataNumber(f, 'c')} \u00b7 self ${fmt(self)} \u00b7 total ${fmt(total)}`
+      : ` \u00b7 total ${fmt(total)} \u00b7 self ${fmt(self)}`;
     const prefix = nameType === null ? '' : `${nameType} `;
-    details.textContent = `${prefix}${name}${weights} \u00b7 ${pct(f.t, all.t)} of all \u00b7 ${pct(f.t, zoomed.t)} of zoomed frame`;
-    if (f.note !== '') details.textContent += ` \u00b7 ${f.note}`;
+    const shares = `${pct(total, dataNumber(all, 't'))} of all \u00b7 ${pct(total, dataNumber(zoomed, 't'))} of zoomed frame`;
+    const note = dataText(f, 'note');
+    details.textContent = `${prefix}${name}${weights} \u00b7 ${shares}${note === '' ? '' : ` \u00b7 ${note}`}`;
   }
   /** The frame an event happened in (its <g class="pf-f"> or anything inside it), if any. */
   const frameAt = (e: Event): Frame | undefined => {
