@@ -113,7 +113,7 @@ describe('folded-stacks flame graph in a browser', {
     const overflowing = await page.evaluate(
       `[...document.querySelectorAll('g.pf-f')].filter((g) => {
         const text = g.querySelector('text');
-        return text.textContent !== '' && text.getComputedTextLength() > g.querySelector('rect').getBoundingClientRect().width;
+        return text !== null && text.textContent !== '' && text.getComputedTextLength() > g.querySelector('rect').getBoundingClientRect().width;
       }).length`,
     );
     assert.equal(overflowing, 0);
