@@ -8,7 +8,10 @@
 // and `analyze TRACE --svg DIR/x.svg`. The cases are interleaved round by round so that a busy
 // spell of a shared machine lands on all of them alike; per case it prints the median wall time
 // and the median of the per-round differences over `node -e 0` (the figure the targets are
-// about: what pyflame adds to starting Node), against the targets of issue 16.
+// about: what pyflame adds to starting Node), against the targets of issue 16. On Linux it also
+// prints each case's mean CPU time (user + system, all threads, from the kernel's count of this
+// process's waited-for children, in 10 ms ticks): on a shared machine whose load stretches wall
+// times, the CPU time still says what a run costs.
 //   --baseline  also time the same pyflame commands of another built checkout (DIR/bin/pyflame.js),
 //               interleaved in the same rounds: before/after figures under the same load
 //   --json   also write the results to FILE
@@ -48,9 +51,26 @@ function options(argv) {
   return opts;
 }
 
-/** Runs one process to its end; resolves to its wall time in ms (stdout discarded, stderr kept for errors). */
+/** CPU ms used by this process's children that have ended (Linux: /proc/self/stat cutime + cstime); null elsewhere. */
+function childrenCpuMs() {
+  try {
+    // The fields after the command name (which may hold spaces), which ends at the last ')'.
+    const stat = fs.readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // cutime and cstime are fields 16 and 17 (1-based, counting pid and comm): 14 and 15 here.
+    return ((Number(fields[13]) + Number(fields[14])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+
+/** Linux's USER_HZ, what /proc counts times in (100 on every common architecture). */
+const CLOCK_TICKS = 100;
+
+/** Runs one process to its end; resolves to its wall time and CPU time in ms (stdout discarded, stderr kept for errors). */
 function timed(args) {
   return new Promise((resolve, reject) => {
+    const cpuBefore = childrenCpuMs();
     const started = process.hrtime.bigint();
     const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
@@ -58,8 +78,9 @@ function timed(args) {
     child.on('error', reject);
     child.on('close', (code, signal) => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      const cpuAfter = childrenCpuMs();
       if (code !== 0) reject(new Error(`node ${args.join(' ')}: ${signal ?? `exit ${code}`}\n${stderr}`));
-      else resolve(ms);
+      else resolve({ ms, cpuMs: cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore });
     });
   });
 }
@@ -107,11 +128,16 @@ async function main() {
     cases.push(...pyflameCases(bin, dir, trace, 'before: ').map((c) => ({ ...c, baseline: true })));
   }
   const times = cases.map(() => []);
+  const cpu = cases.map(() => []);
   try {
     // One unmeasured round first: the files are then in the page cache for every measured one.
     for (const c of cases) await timed(c.args);
     for (let round = 0; round < opts.rounds; round++) {
-      for (const [i, c] of cases.entries()) times[i].push(await timed(c.args));
+      for (const [i, c] of cases.entries()) {
+        const { ms, cpuMs } = await timed(c.args);
+        times[i].push(ms);
+        cpu[i].push(cpuMs);
+      }
       process.stderr.write(`\rround ${round + 1}/${opts.rounds}`);
     }
     process.stderr.write('\n');
@@ -120,8 +146,11 @@ async function main() {
   }
 
   const floor = times[0];
+  const mean = (values) => (values.includes(null) ? null : values.reduce((a, b) => a + b, 0) / values.length);
   const results = cases.map((c, i) => {
     const over = i === 0 ? null : median(times[i].map((ms, round) => ms - floor[round]));
+    const cpuMean = mean(cpu[i]);
+    const cpuFloor = mean(cpu[0]);
     return {
       name: c.name,
       command: c.command ?? `node ${c.args.join(' ')}`,
@@ -132,6 +161,8 @@ async function main() {
       overNodeMs: over,
       targetOverNodeMs: c.target ?? null,
       met: c.target === undefined ? null : over <= c.target,
+      cpuMeanMs: cpuMean,
+      cpuOverNodeMs: i === 0 || cpuMean === null ? null : cpuMean - cpuFloor,
     };
   });
 
@@ -139,12 +170,13 @@ async function main() {
   console.log(`startup: ${opts.rounds} rounds, trace ${path.relative(ROOT, trace)}, load average ${load.join(' ')}`);
   const width = Math.max(...results.map((r) => r.name.length)) + 2;
   console.log(
-    `${'case'.padEnd(width)}${'median ms'.padStart(11)}${'min'.padStart(8)}${'max'.padStart(8)}${'over node'.padStart(11)}   target`,
+    `${'case'.padEnd(width)}${'median ms'.padStart(11)}${'min'.padStart(8)}${'max'.padStart(8)}${'over node'.padStart(11)}${'cpu ms'.padStart(9)}${'over'.padStart(8)}   target (wall, over node)`,
   );
+  const cpuText = (value, sign = '') => (value === null ? '' : `${value >= 0 ? sign : ''}${value.toFixed(0)}`);
   for (const r of results) {
     const verdict = r.met === null ? '' : `<= ${r.targetOverNodeMs} ms ${r.met ? 'met' : 'MISSED'}`;
     console.log(
-      `${r.name.padEnd(width)}${r.medianMs.toFixed(1).padStart(11)}${r.minMs.toFixed(1).padStart(8)}${r.maxMs.toFixed(1).padStart(8)}${(r.overNodeMs === null ? '' : `+${r.overNodeMs.toFixed(1)}`).padStart(11)}   ${verdict}`,
+      `${r.name.padEnd(width)}${r.medianMs.toFixed(1).padStart(11)}${r.minMs.toFixed(1).padStart(8)}${r.maxMs.toFixed(1).padStart(8)}${(r.overNodeMs === null ? '' : `+${r.overNodeMs.toFixed(1)}`).padStart(11)}${cpuText(r.cpuMeanMs).padStart(9)}${cpuText(r.cpuOverNodeMs, '+').padStart(8)}   ${verdict}`,
     );
   }
 
@@ -153,10 +185,15 @@ async function main() {
       date: new Date().toISOString(),
       host: hostInfo(),
       options: { rounds: opts.rounds, trace: path.relative(ROOT, trace), baseline: opts.baseline },
-      units: { ms: 'wall-clock milliseconds from spawn to exit', overNodeMs: 'median of per-round differences' },
+      units: {
+        ms: 'wall-clock milliseconds from spawn to exit',
+        overNodeMs: 'median of per-round differences',
+        cpuMeanMs: 'mean CPU time (user + system, all threads), Linux only, 10 ms resolution per run',
+      },
       targets: TARGETS_MS,
       cases: results,
       samplesMs: Object.fromEntries(cases.map((c, i) => [c.name, times[i].map((ms) => Math.round(ms * 10) / 10)])),
+      cpuSamplesMs: Object.fromEntries(cases.map((c, i) => [c.name, cpu[i]])),
     };
     fs.mkdirSync(path.dirname(path.resolve(opts.json)), { recursive: true });
     fs.writeFileSync(opts.json, `${JSON.stringify(doc, null, 2)}\n`);
