@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import yargs from 'yargs';
 import { parseThreadWanted } from '../src/cli/read-flags.js';
 import { skipUnprintedHelpLayout } from '../src/cli/help-layout.js';
 import { THREAD_MIN_BYTES, worthAThread } from '../src/parse/threaded/thread-threshold.js';
-import { FIXTURES, SAMPLES } from './helpers/paths.js';
+import { FIXTURES, ROOT, SAMPLES } from './helpers/paths.js';
 import { runCli } from './helpers/run-cli.js';
 import { scratchDir } from './helpers/scratch.js';
 
@@ -16,26 +17,63 @@ import { scratchDir } from './helpers/scratch.js';
 
 const scratch = scratchDir('startup');
 
-/** Node preloads this (NODE_OPTIONS=--require): at exit it lists the built-in and CommonJS modules loaded. */
+/**
+ * Node preloads this (NODE_OPTIONS=--require): it counts the worker threads started and, at exit,
+ * lists them with the CommonJS modules loaded. (Which of Node's own modules are loaded says
+ * little: the bundle imports them all at its top, and they cost next to nothing.)
+ */
 const PRELOAD = join(scratch, 'list-modules.cjs');
 writeFileSync(
   PRELOAD,
-  `process.on('exit', () => require('node:fs').writeFileSync(process.env.LIST_MODULES_TO, JSON.stringify({
-  builtin: process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13)),
+  `const threads = require('node:worker_threads');
+let workers = 0;
+threads.Worker = class extends threads.Worker {
+  constructor(...args) {
+    super(...args);
+    workers++;
+  }
+};
+process.on('exit', () => require('node:fs').writeFileSync(process.env.LIST_MODULES_TO, JSON.stringify({
+  workers,
   commonjs: Object.keys(require.cache),
 })));\n`,
+);
+
+/** Node loads this (NODE_OPTIONS=--import): a loader hook that lists the ES modules loaded. */
+const HOOKS = join(scratch, 'list-es-modules.mjs');
+writeFileSync(
+  HOOKS,
+  `import { appendFileSync } from 'node:fs';
+export async function load(url, context, next) {
+  appendFileSync(process.env.LIST_MODULES_TO + '.esm', url + '\\n');
+  return next(url, context);
+}\n`,
+);
+const REGISTER = join(scratch, 'register-hooks.mjs');
+writeFileSync(
+  REGISTER,
+  `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(HOOKS).href)});\n`,
 );
 
 let listed = 0;
 async function modulesLoaded(
   args: readonly string[],
   env: NodeJS.ProcessEnv = {},
-): Promise<{ builtin: string[]; commonjs: string[]; stdout: string }> {
+  options: { esm?: boolean } = {},
+): Promise<{ workers: number; commonjs: string[]; esm: string[]; stdout: string }> {
   const to = join(scratch, `modules-${listed++}.json`);
-  const result = await runCli(args, { env: { NODE_OPTIONS: `--require ${PRELOAD}`, LIST_MODULES_TO: to, ...env } });
+  const result = await runCli(args, {
+    env: {
+      // The loader hook runs on a thread of its own: only where the ES modules are asked for.
+      NODE_OPTIONS: `--require ${PRELOAD}${options.esm === true ? ` --import ${pathToFileURL(REGISTER).href}` : ''}`,
+      LIST_MODULES_TO: to,
+      ...env,
+    },
+  });
   assert.equal(result.code, 0, result.stderr);
   return {
-    ...(JSON.parse(readFileSync(to, 'utf8')) as { builtin: string[]; commonjs: string[] }),
+    ...(JSON.parse(readFileSync(to, 'utf8')) as { workers: number; commonjs: string[] }),
+    esm: options.esm === true ? readFileSync(`${to}.esm`, 'utf8').split('\n').filter(Boolean) : [],
     stdout: result.stdout,
   };
 }
@@ -44,18 +82,37 @@ const SMALL = join(SAMPLES, 'call-stack.pyflame.txt');
 
 describe('start-up: what a run loads', () => {
   it('analyze of a small trace starts no parsing thread and loads no progress bar nor CSV parser', async () => {
-    const { builtin, commonjs } = await modulesLoaded(['analyze', SMALL]);
-    assert.ok(!builtin.includes('worker_threads'), 'worker_threads loaded');
-    assert.ok(!builtin.includes('readline'), 'readline (cli-progress) loaded');
+    const { workers, commonjs } = await modulesLoaded(['analyze', SMALL]);
+    assert.equal(workers, 0, 'a parsing thread was started');
     assert.ok(!commonjs.some((path) => /[\\/]cli-progress[\\/]/.test(path)), 'cli-progress loaded');
     assert.ok(!commonjs.some((path) => /[\\/]csv-parse[\\/]/.test(path)), 'csv-parse loaded');
+  });
+
+  it('diff of small traces starts no parsing thread either (analyzeTrace decides, as for view)', async () => {
+    assert.equal((await modulesLoaded(['diff', SMALL, SMALL])).workers, 0);
   });
 
   it('PYFLAME_THREADED=1 parses a small trace on the parsing thread, with the same report', async () => {
     const inline = await modulesLoaded(['analyze', SMALL]);
     const threaded = await modulesLoaded(['analyze', SMALL], { PYFLAME_THREADED: '1' });
-    assert.ok(threaded.builtin.includes('worker_threads'), 'no parsing thread with PYFLAME_THREADED=1');
+    assert.equal(threaded.workers, 1, 'no parsing thread with PYFLAME_THREADED=1');
     assert.equal(threaded.stdout, inline.stdout);
+  });
+
+  it('bin/pyflame.js runs the bundle npm run build made, or the modules when tsc compiled them since', async () => {
+    const modules = join(ROOT, 'dist/src/cli/main.js');
+    const bundle = join(ROOT, 'dist/src/cli-bundle/main.js');
+    let fresh = false;
+    try {
+      fresh = statSync(bundle).mtimeMs >= statSync(modules).mtimeMs;
+    } catch {
+      // no bundle: a build without the bundling step
+    }
+    const { esm } = await modulesLoaded(['analyze', SMALL], {}, { esm: true });
+    const [used, unused] = fresh ? [bundle, modules] : [modules, bundle];
+    assert.ok(esm.includes(pathToFileURL(used).href), `${used} not loaded`);
+    assert.ok(!esm.includes(pathToFileURL(unused).href), `${unused} loaded`);
+    if (fresh) assert.ok(esm.length < 80, `the bundled run loads ${esm.length} ES modules`);
   });
 
   it('a CSV event log still reads (csv-parse loaded when needed)', async () => {
