@@ -44,7 +44,7 @@ const common = {
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  minify: false,
+  minifyWhitespace: true,
   sourcemap: false,
   legalComments: 'none',
   logLevel: 'warning',
