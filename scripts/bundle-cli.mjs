@@ -17,6 +17,9 @@
 // - version.js reads ../../package.json: it is left out and imported from dist/src/version.js.
 // - yargs finds its locale files (and the program's package.json) from its own file's place:
 //   the bundled copy is told where the installed yargs is.
+// And one saving: string-width (three copies, yargs' and its packages') makes an Intl.Segmenter
+// when loaded, ~12 ms for the first; a run that prints no help never measures a string with it.
+// The bundled copies make it at their first use instead.
 // csv-parse is loaded with require() when a CSV log is read (csv-event-log.ts): not bundled.
 import { build } from 'esbuild';
 import { readFileSync, rmSync } from 'node:fs';
@@ -35,6 +38,12 @@ const YARGS_SHIM = /[\\/]yargs[\\/]lib[\\/]platform-shims[\\/]esm\.mjs$/;
 const YARGS_SELF = 'const __dirname = fileURLToPath(import.meta.url);';
 const YARGS_INSTALLED =
   "const __dirname = join(dirname(createRequire(import.meta.url).resolve('yargs/package.json')), 'lib', 'platform-shims', 'esm.mjs');";
+
+/** string-width's segmenter, made when the module loads: replaced by one made at first use. */
+const STRING_WIDTH = /[\\/]string-width[\\/]index\.js$/;
+const EAGER_SEGMENTER = 'const segmenter = new Intl.Segmenter();';
+const LAZY_SEGMENTER =
+  'let madeSegmenter;\nconst segmenter = { segment: (text) => (madeSegmenter ??= new Intl.Segmenter()).segment(text) };';
 
 rmSync(OUT, { recursive: true, force: true });
 const common = {
@@ -64,6 +73,16 @@ const common = {
           if (!source.includes(YARGS_SELF) || !/\bdirname\b/.test(source) || !/\bjoin\b/.test(source))
             throw new Error(`${args.path}: no "${YARGS_SELF}" to replace: see scripts/bundle-cli.mjs`);
           return { contents: source.replace(YARGS_SELF, YARGS_INSTALLED), loader: 'js' };
+        });
+        esbuild.onLoad({ filter: STRING_WIDTH }, (args) => {
+          const source = readFileSync(args.path, 'utf8');
+          // Another string-width: bundled as it is (this is a saving, not a fix). The segmenter must
+          // be used only as segmenter.segment(...), comments aside.
+          const code = source.replace(/\/\/.*$/gm, '');
+          const uses = code.match(/\bsegmenter\b/g)?.length ?? 0;
+          const calls = code.match(/\bsegmenter\.segment\(/g)?.length ?? 0;
+          if (!code.includes(EAGER_SEGMENTER) || uses !== calls + 1) return undefined;
+          return { contents: source.replace(EAGER_SEGMENTER, LAZY_SEGMENTER), loader: 'js' };
         });
       },
     },
