@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Launcher only: the command line lives in src/cli/main.ts. The Node version is checked before
 // pyflame's modules are loaded: an older Node fails on their syntax with a raw SyntaxError.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 
 // ">=20.19" in package.json's "engines": the one place the version is written.
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
@@ -19,6 +19,21 @@ if (process.argv.length === 3 && process.argv[2] === '--version') {
   process.stdout.write(`${pkg.version}\n`);
   process.exit(0);
 }
-const { installInterruptCleanup, main } = await import('../dist/src/cli/main.js');
+const { installInterruptCleanup, main } = await import(entry());
+
+/**
+ * The command line's code: the bundle `npm run build` makes of it (scripts/bundle-cli.mjs: a few
+ * files load much faster than ~150 modules), unless tsc has compiled the modules since (a build
+ * without the bundling step): then the modules themselves, never a stale bundle.
+ */
+function entry() {
+  const modules = new URL('../dist/src/cli/main.js', import.meta.url);
+  const bundle = new URL('../dist/src/cli-bundle/main.js', import.meta.url);
+  try {
+    return statSync(bundle).mtimeMs >= statSync(modules).mtimeMs ? bundle.href : modules.href;
+  } catch {
+    return modules.href;
+  }
+}
 installInterruptCleanup();
 process.exitCode = await main(process.argv.slice(2));

@@ -1,18 +1,24 @@
 import { readTrace, type ReadTraceOptions } from '../parse/read-trace.js';
-import { readTraceThreaded } from '../parse/threaded/read-trace-threaded.js';
+import { worthAThread } from '../parse/threaded/thread-threshold.js';
 import type { Analysis } from './analysis.js';
 import type { AnalyzerOptions } from './analyzer.js';
 import { CostCorrectingAnalyzer } from './cost-correcting-analyzer.js';
 
 export interface AnalyzeOptions extends Omit<ReadTraceOptions, 'onBatch'>, AnalyzerOptions {
-  /** Parse on a second thread while this one analyzes (default true; same results either way). */
+  /**
+   * Parse on a second thread while this one analyzes: true, false, or (default) when the trace is
+   * big enough for the thread to pay (THREAD_MIN_BYTES). Same results either way.
+   */
   readonly parseThread?: boolean;
 }
 
 /** Reads a trace and analyzes it in one streaming pass (its stated recording cost taken out: cost-correcting-analyzer.ts). */
 export async function analyzeTrace(path: string, options: AnalyzeOptions = {}): Promise<Analysis> {
   const analyzer = new CostCorrectingAnalyzer(options);
-  const read = options.parseThread === false ? readTrace : readTraceThreaded;
+  // The threaded reader (and node:worker_threads) is loaded only when used: a small trace is read
+  // without it, and its modules would cost a run more than the parse itself.
+  const threaded = options.parseThread ?? (await worthAThread(path));
+  const read = threaded ? (await import('../parse/threaded/read-trace-threaded.js')).readTraceThreaded : readTrace;
   const summary = await read(path, { ...options, onBatch: (batch, trace) => analyzer.push(batch, trace) });
   return analyzer.finish(summary);
 }

@@ -4,6 +4,7 @@ import { OutputWriteError, removePendingTemporaryFiles } from '../io/output.js';
 import { OutputPathError } from '../io/output-target.js';
 import { describeFsError } from '../io/fs-errors.js';
 import { runInterruptHooks } from './interrupt.js';
+import { skipUnprintedHelpLayout } from './help-layout.js';
 import type { CommandContext } from './command-context.js';
 import { ExitCode, UsageError } from './exit-codes.js';
 import { OUTPUT_FLAGS } from './outputs/output-flags.js';
@@ -94,6 +95,7 @@ export async function main(argv: readonly string[], context: CommandContext = de
       }
       throw new UsageError(text);
     });
+  skipUnprintedHelpLayout(parser);
   for (const command of commands) {
     parser.command(command.command, command.describe, command.builder as never, async (args) => {
       exitCode = await command.run(args as never, context);

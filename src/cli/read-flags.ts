@@ -18,11 +18,26 @@ export function readOptionFlags<T>(yargs: Argv<T>) {
 export function readOptionsFrom(
   args: { format?: string; 'reorder-window'?: number },
   context: CommandContext,
-): ReadTraceOptions {
+): ReadTraceOptions & { readonly parseThread?: boolean } {
   const window = args['reorder-window'];
   if (window !== undefined && (!Number.isInteger(window) || window < 0))
     throw new UsageError('--reorder-window takes a whole number of events (0 or more)');
-  return { format: args.format, reorderWindow: window, stdin: context.stdin, onProgress: context.progress?.update };
+  return {
+    format: args.format,
+    reorderWindow: window,
+    stdin: context.stdin,
+    onProgress: context.progress?.update,
+    parseThread: parseThreadWanted(process.env.PYFLAME_THREADED),
+  };
+}
+
+/**
+ * PYFLAME_THREADED=1 parses every trace file on a second thread, =0 none; unset (or anything
+ * else), a file big enough for the thread to pay (analyzeTrace's default). For tests and
+ * measurements: the results are the same either way.
+ */
+export function parseThreadWanted(value: string | undefined): boolean | undefined {
+  return value === '1' ? true : value === '0' ? false : undefined;
 }
 
 /**

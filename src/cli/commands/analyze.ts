@@ -1,6 +1,5 @@
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import cliProgress from 'cli-progress';
 import type { Argv } from 'yargs';
 import type { Analysis } from '../../analyze/analysis.js';
 import { analyzeTrace } from '../../analyze/analyze.js';
@@ -65,19 +64,6 @@ export const ANALYZE_DEFAULTS = {
 /** Inputs at least this large get a progress bar (when stderr is a terminal). */
 const PROGRESS_MIN_BYTES = 32 * 1024 * 1024;
 
-/** Below this size a trace is parsed on the main thread: a parsing thread takes ~90 ms to start. */
-const THREAD_MIN_BYTES = 16 * 1024 * 1024;
-
-/** Is `path` big enough for the parsing thread to pay (a compressed file counts for more)? */
-async function worthAThread(path: string): Promise<boolean> {
-  try {
-    const size = (await stat(path)).size;
-    return path.endsWith('.gz') ? size * 8 >= THREAD_MIN_BYTES : size >= THREAD_MIN_BYTES;
-  } catch {
-    return true; // the read itself reports what is wrong
-  }
-}
-
 /** A cli-progress bar on stderr for a large file read from a terminal session; undefined otherwise. */
 async function progressFor(path: string, context: CommandContext): Promise<CommandContext['progress']> {
   if (context.progress !== undefined) return context.progress;
@@ -90,6 +76,8 @@ async function progressFor(path: string, context: CommandContext): Promise<Comma
   }
   if (size < PROGRESS_MIN_BYTES) return undefined;
   const mb = (bytes: number) => (bytes / 1048576).toFixed(0);
+  // Loaded only here: most runs show no bar, and cli-progress (with readline) costs start-up time.
+  const cliProgress = (await import('cli-progress')).default;
   const bar = new cliProgress.SingleBar(
     {
       stream: context.stderr,
@@ -187,9 +175,8 @@ export const analyzeCommand = {
           ? new (await import('../../export/speedscope/timeline-recorder.js')).TimelineRecorder()
           : undefined;
       try {
-        // Stdin only for `-`: given a stream, analyzeTrace parses on this thread instead of a second
-        // one; a small file too (starting the thread costs more than it saves).
-        const parseThread = trace !== '-' && (await worthAThread(trace));
+        // Stdin only for `-`. A second parsing thread only for a big file (analyzeTrace decides,
+        // unless PYFLAME_THREADED says: readOptionsFrom).
         analysis = await analyzeTrace(trace, {
           ...readOptions,
           stdin: trace === '-' ? readOptions.stdin : undefined,
@@ -197,7 +184,6 @@ export const analyzeCommand = {
           filters,
           overheadNs,
           timeline,
-          parseThread,
         });
       } catch (error) {
         throw foldedGivenAsTrace(error, trace);

@@ -169,7 +169,7 @@ export const diffCommand = {
         filters,
         filtered: described.length > 0,
       });
-    // One after the other: each already parses on a second thread while this one analyzes.
+    // One after the other: a big trace already parses on a second thread while this one analyzes.
     const baseRuns: RunProfile[] = [];
     for (const path of bases) baseRuns.push(await load(path));
     const headRuns: RunProfile[] = [];

@@ -1,6 +1,6 @@
 import { isCostLine } from '../../model/recording-cost.js';
 import { csvTextValue } from '../../model/csv-text.js';
-import { parse } from 'csv-parse/sync';
+import { createRequire } from 'node:module';
 import { TraceInputError, type Diagnostics } from '../../model/diagnostics.js';
 import { NO_REF, UNKNOWN_ID } from '../../model/event-batch.js';
 import { eventKindFromName, kindHasFrame } from '../../model/event-kind.js';
@@ -237,6 +237,18 @@ function joinLines(lines: readonly string[], endings: readonly LineEnd[], from: 
     parts.push(line, open ? ENDING_TEXT[endings[i]] : '\n');
   }
   return parts.join('');
+}
+
+type CsvParse = (input: string, options: import('csv-parse/sync').Options) => unknown;
+let csvParse: CsvParse | undefined;
+
+/**
+ * csv-parse, loaded when a CSV log is first read rather than at every start of pyflame (the
+ * format registry imports this module for its detector; most traces are not CSV).
+ */
+function parse(input: string, options: import('csv-parse/sync').Options): unknown {
+  csvParse ??= (createRequire(import.meta.url)('csv-parse/sync') as { parse: CsvParse }).parse;
+  return csvParse(input, options);
 }
 
 /** The records of a CSV text with their line numbers, or undefined if any record is malformed. */

@@ -1,0 +1,92 @@
+// Bundles the command line (dist/src/cli/main.js, compiled by tsc, and the packages it imports)
+// into one file, dist/src/cli-bundle/main.js, which bin/pyflame.js runs, and the parsing
+// thread's entry (dist/src/parse/threaded/parse-worker.js) into dist/src/cli-bundle/parse-worker.js,
+// which the bundled reader starts. Run by `npm run build`.
+//
+// Why: start-up (issue 16). Loading ~150 small ES modules one by one (resolve, read, compile,
+// link each; yargs alone is ~45) was a large part of what a small `pyflame analyze` cost; one
+// file loads much faster (docs/benchmarks.md, "Start-up (issue 16)"). What a run needs only
+// sometimes (a command, an exporter, the parsing thread) still runs only when needed: esbuild
+// keeps each such module's code in a function called at its import(). One file rather than
+// chunks (esbuild's splitting made ~30 for an analyze run): measured faster, although esbuild
+// hoists every import of Node's own modules to the top of the file.
+//
+// What finds files next to its own module (import.meta.url) still does from dist/src/cli-bundle/,
+// which is as deep as dist/src/<dir>/: ../wasm/, ../browser/, ../../../recorder/ and
+// ./parse-worker.js resolve as before. Two exceptions, handled here:
+// - version.js reads ../../package.json: it is left out and imported from dist/src/version.js.
+// - yargs finds its locale files (and the program's package.json) from its own file's place:
+//   the bundled copy is told where the installed yargs is.
+// And one saving: string-width (three copies, yargs' and its packages') makes an Intl.Segmenter
+// when loaded, ~12 ms for the first; a run that prints no help never measures a string with it.
+// The bundled copies make it at their first use instead.
+// csv-parse is loaded with require() when a CSV log is read (csv-event-log.ts): not bundled.
+import { build } from 'esbuild';
+import { readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const DIST = join(ROOT, 'dist/src');
+const OUT = join(DIST, 'cli-bundle');
+
+/** Modules imported from their own place in dist/src rather than bundled: path from dist/src. */
+const LEFT_OUT = ['version.js'];
+
+/** yargs' platform shim names its own place so: replaced by the installed shim's path. */
+const YARGS_SHIM = /[\\/]yargs[\\/]lib[\\/]platform-shims[\\/]esm\.mjs$/;
+const YARGS_SELF = 'const __dirname = fileURLToPath(import.meta.url);';
+const YARGS_INSTALLED =
+  "const __dirname = join(dirname(createRequire(import.meta.url).resolve('yargs/package.json')), 'lib', 'platform-shims', 'esm.mjs');";
+
+/** string-width's segmenter, made when the module loads: replaced by one made at first use. */
+const STRING_WIDTH = /[\\/]string-width[\\/]index\.js$/;
+const EAGER_SEGMENTER = 'const segmenter = new Intl.Segmenter();';
+const LAZY_SEGMENTER =
+  'let madeSegmenter;\nconst segmenter = { segment: (text) => (madeSegmenter ??= new Intl.Segmenter()).segment(text) };';
+
+rmSync(OUT, { recursive: true, force: true });
+const common = {
+  absWorkingDir: ROOT,
+  outdir: OUT,
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  minifyWhitespace: true,
+  sourcemap: false,
+  legalComments: 'none',
+  logLevel: 'warning',
+  plugins: [
+    {
+      name: 'pyflame-cli',
+      setup(esbuild) {
+        esbuild.onResolve({ filter: /\.js$/ }, (args) => {
+          if (args.kind === 'entry-point') return undefined;
+          const path = join(args.resolveDir, args.path);
+          const left = LEFT_OUT.find((name) => path === join(DIST, name));
+          return left === undefined ? undefined : { path: `../${left}`, external: true };
+        });
+        esbuild.onLoad({ filter: YARGS_SHIM }, (args) => {
+          const source = readFileSync(args.path, 'utf8');
+          // Another yargs: fail the build rather than ship a yargs that finds no locale files.
+          if (!source.includes(YARGS_SELF) || !/\bdirname\b/.test(source) || !/\bjoin\b/.test(source))
+            throw new Error(`${args.path}: no "${YARGS_SELF}" to replace: see scripts/bundle-cli.mjs`);
+          return { contents: source.replace(YARGS_SELF, YARGS_INSTALLED), loader: 'js' };
+        });
+        esbuild.onLoad({ filter: STRING_WIDTH }, (args) => {
+          const source = readFileSync(args.path, 'utf8');
+          // Another string-width: bundled as it is (this is a saving, not a fix). The segmenter must
+          // be used only as segmenter.segment(...), comments aside.
+          const code = source.replace(/\/\/.*$/gm, '');
+          const uses = code.match(/\bsegmenter\b/g)?.length ?? 0;
+          const calls = code.match(/\bsegmenter\.segment\(/g)?.length ?? 0;
+          if (!code.includes(EAGER_SEGMENTER) || uses !== calls + 1) return undefined;
+          return { contents: source.replace(EAGER_SEGMENTER, LAZY_SEGMENTER), loader: 'js' };
+        });
+      },
+    },
+  ],
+};
+await build({ ...common, entryPoints: { main: join(DIST, 'cli/main.js') } });
+await build({ ...common, entryPoints: { 'parse-worker': join(DIST, 'parse/threaded/parse-worker.js') } });

@@ -1,0 +1,212 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, it } from 'node:test';
+import { gzipSync } from 'node:zlib';
+import yargs from 'yargs';
+import { parseThreadWanted } from '../src/cli/read-flags.js';
+import { skipUnprintedHelpLayout } from '../src/cli/help-layout.js';
+import { THREAD_MIN_BYTES, worthAThread } from '../src/parse/threaded/thread-threshold.js';
+import { FIXTURES, ROOT, SAMPLES } from './helpers/paths.js';
+import { runCli } from './helpers/run-cli.js';
+import { scratchDir } from './helpers/scratch.js';
+
+// Start-up (issue 16): a run loads and does only what it needs. What it costs in time is measured
+// by bench/startup.mjs; these tests pin what is (not) loaded and that the paths give one result.
+
+const scratch = scratchDir('startup');
+
+/**
+ * Node preloads this (NODE_OPTIONS=--require): it counts the worker threads started and, at exit,
+ * lists them with the CommonJS modules loaded. (Which of Node's own modules are loaded says
+ * little: the bundle imports them all at its top, and they cost next to nothing.)
+ */
+const PRELOAD = join(scratch, 'list-modules.cjs');
+writeFileSync(
+  PRELOAD,
+  `const threads = require('node:worker_threads');
+let workers = 0;
+threads.Worker = class extends threads.Worker {
+  constructor(...args) {
+    super(...args);
+    workers++;
+  }
+};
+process.on('exit', () => require('node:fs').writeFileSync(process.env.LIST_MODULES_TO, JSON.stringify({
+  workers,
+  commonjs: Object.keys(require.cache),
+})));\n`,
+);
+
+/** Node loads this (NODE_OPTIONS=--import): a loader hook that lists the ES modules loaded. */
+const HOOKS = join(scratch, 'list-es-modules.mjs');
+writeFileSync(
+  HOOKS,
+  `import { appendFileSync } from 'node:fs';
+export async function load(url, context, next) {
+  appendFileSync(process.env.LIST_MODULES_TO + '.esm', url + '\\n');
+  return next(url, context);
+}\n`,
+);
+const REGISTER = join(scratch, 'register-hooks.mjs');
+writeFileSync(
+  REGISTER,
+  `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(HOOKS).href)});\n`,
+);
+
+let listed = 0;
+async function modulesLoaded(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+  options: { esm?: boolean } = {},
+): Promise<{ workers: number; commonjs: string[]; esm: string[]; stdout: string }> {
+  const to = join(scratch, `modules-${listed++}.json`);
+  const result = await runCli(args, {
+    env: {
+      // The loader hook runs on a thread of its own: only where the ES modules are asked for.
+      NODE_OPTIONS: `--require ${PRELOAD}${options.esm === true ? ` --import ${pathToFileURL(REGISTER).href}` : ''}`,
+      LIST_MODULES_TO: to,
+      ...env,
+    },
+  });
+  assert.equal(result.code, 0, result.stderr);
+  return {
+    ...(JSON.parse(readFileSync(to, 'utf8')) as { workers: number; commonjs: string[] }),
+    esm: options.esm === true ? readFileSync(`${to}.esm`, 'utf8').split('\n').filter(Boolean) : [],
+    stdout: result.stdout,
+  };
+}
+
+const SMALL = join(SAMPLES, 'call-stack.pyflame.txt');
+
+describe('start-up: what a run loads', () => {
+  it('analyze of a small trace starts no parsing thread and loads no progress bar nor CSV parser', async () => {
+    const { workers, commonjs } = await modulesLoaded(['analyze', SMALL]);
+    assert.equal(workers, 0, 'a parsing thread was started');
+    assert.ok(!commonjs.some((path) => /[\\/]cli-progress[\\/]/.test(path)), 'cli-progress loaded');
+    assert.ok(!commonjs.some((path) => /[\\/]csv-parse[\\/]/.test(path)), 'csv-parse loaded');
+  });
+
+  it('diff of small traces starts no parsing thread either (analyzeTrace decides, as for view)', async () => {
+    assert.equal((await modulesLoaded(['diff', SMALL, SMALL])).workers, 0);
+  });
+
+  it('PYFLAME_THREADED=1 parses a small trace on the parsing thread, with the same report', async () => {
+    const inline = await modulesLoaded(['analyze', SMALL]);
+    const threaded = await modulesLoaded(['analyze', SMALL], { PYFLAME_THREADED: '1' });
+    assert.equal(threaded.workers, 1, 'no parsing thread with PYFLAME_THREADED=1');
+    assert.equal(threaded.stdout, inline.stdout);
+  });
+
+  it('bin/pyflame.js runs the bundle npm run build made, or the modules when tsc compiled them since', async () => {
+    const modules = join(ROOT, 'dist/src/cli/main.js');
+    const bundle = join(ROOT, 'dist/src/cli-bundle/main.js');
+    let fresh = false;
+    try {
+      fresh = statSync(bundle).mtimeMs >= statSync(modules).mtimeMs;
+    } catch {
+      // no bundle: a build without the bundling step
+    }
+    const { esm } = await modulesLoaded(['analyze', SMALL], {}, { esm: true });
+    const [used, unused] = fresh ? [bundle, modules] : [modules, bundle];
+    assert.ok(esm.includes(pathToFileURL(used).href), `${used} not loaded`);
+    assert.ok(!esm.includes(pathToFileURL(unused).href), `${unused} loaded`);
+    if (fresh) assert.ok(esm.length < 80, `the bundled run loads ${esm.length} ES modules`);
+  });
+
+  it('a CSV event log still reads (csv-parse loaded when needed)', async () => {
+    const csv = join(FIXTURES, 'formats/csv');
+    const file = join(csv, readdirSync(csv).find((name) => name.endsWith('.csv'))!);
+    const { commonjs } = await modulesLoaded(['analyze', file, '--format', 'csv']);
+    assert.ok(
+      commonjs.some((path) => /[\\/]csv-parse[\\/]/.test(path)),
+      'csv-parse not loaded for a CSV log',
+    );
+  });
+});
+
+describe('start-up: the parsing thread only where it pays', () => {
+  it('the small-file path and the parsing-thread path write the same bytes (every output, several traces)', async () => {
+    for (const name of ['call-stack.pyflame.txt', 'threads.pyflame.txt', 'lost-events.bpftrace.txt']) {
+      const outputs = async (threaded: '0' | '1') => {
+        // Each run in a folder of its own: the outputs go to its out/.
+        const cwd = scratchDir(`paths-${threaded}`);
+        const result = await runCli(
+          ['analyze', join(SAMPLES, name), '--json', '--folded', '--svg', '--speedscope', '--chart'],
+          { cwd, env: { PYFLAME_THREADED: threaded } },
+        );
+        assert.equal(result.code, 0, result.stderr);
+        const dir = join(cwd, 'out');
+        const files = readdirSync(dir).sort();
+        return {
+          stdout: result.stdout,
+          stderr: result.stderr,
+          files: files.map((file) => readFileSync(join(dir, file))),
+        };
+      };
+      const [inline, threaded] = [await outputs('0'), await outputs('1')];
+      assert.equal(threaded.stdout, inline.stdout, name);
+      assert.equal(threaded.stderr, inline.stderr, name);
+      assert.equal(threaded.files.length, 5, name);
+      assert.deepEqual(threaded.files, inline.files, name);
+    }
+  });
+
+  it('a file of THREAD_MIN_BYTES gets the thread, a smaller one and stdin do not; gzip counts 8 times', async () => {
+    const big = join(scratch, 'big.txt');
+    writeFileSync(big, '');
+    truncateSync(big, THREAD_MIN_BYTES); // sparse: no disk written
+    assert.equal(await worthAThread(big), true);
+    truncateSync(big, THREAD_MIN_BYTES - 1);
+    assert.equal(await worthAThread(big), false);
+    assert.equal(await worthAThread(SMALL), false);
+    assert.equal(await worthAThread('-'), false);
+    assert.equal(await worthAThread(join(scratch, 'not-there.txt')), false);
+    const gz = join(scratch, 'big.txt.gz');
+    writeFileSync(gz, gzipSync(Buffer.alloc(0)));
+    truncateSync(gz, THREAD_MIN_BYTES / 8);
+    assert.equal(await worthAThread(gz), true);
+  });
+
+  it('PYFLAME_THREADED: 1 forces the thread, 0 forbids it, anything else leaves it to the size', () => {
+    assert.equal(parseThreadWanted('1'), true);
+    assert.equal(parseThreadWanted('0'), false);
+    assert.equal(parseThreadWanted(undefined), undefined);
+    assert.equal(parseThreadWanted('yes'), undefined);
+  });
+});
+
+describe('start-up: no help text laid out for a run', () => {
+  const parser = (hooked: boolean) => {
+    const instance = yargs(['run', 'x']).command(
+      'run <what>',
+      'a command',
+      (y) => y.option('flag', { type: 'string', describe: 'a flag' }).example('$0 run x', 'an example'),
+      () => {},
+    );
+    return hooked ? skipUnprintedHelpLayout(instance) : instance;
+  };
+  const cached = (instance: ReturnType<typeof parser>) =>
+    (instance as unknown as { getInternalMethods(): { getUsageInstance(): { hasCachedHelpMessage(): boolean } } })
+      .getInternalMethods()
+      .getUsageInstance()
+      .hasCachedHelpMessage();
+
+  it('yargs lays out the help of a command it runs, unless told not to (the hook still takes on this yargs)', async () => {
+    const plain = parser(false);
+    await plain.parseAsync();
+    assert.equal(cached(plain), true, 'yargs no longer caches help: skipUnprintedHelpLayout can go');
+    const hooked = parser(true);
+    await hooked.parseAsync();
+    assert.equal(cached(hooked), false);
+  });
+
+  it('--help still prints the command help, examples and epilogue included', async () => {
+    const result = await runCli(['analyze', '--help']);
+    assert.equal(result.code, 0);
+    assert.match(result.stdout, /^pyflame analyze <traces\.\.>/);
+    assert.match(result.stdout, /Examples:\n/);
+    assert.match(result.stdout, /Formats read: /);
+  });
+});
