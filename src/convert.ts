@@ -1,11 +1,14 @@
 import { EVENT_LOG_FORMATS, type EventLogFormatName } from './export/event-log/registry.js';
 import type { TextOutput } from './io/output.js';
 import { readTrace, type ReadTraceOptions, type TraceContext, type TraceSummary } from './parse/read-trace.js';
-import { readTraceThreaded } from './parse/threaded/read-trace-threaded.js';
+import { worthAThread } from './parse/threaded/thread-threshold.js';
 
 export interface ConvertOptions extends Omit<ReadTraceOptions, 'onBatch'> {
   to: EventLogFormatName;
-  /** Parse on a second thread while this one writes (default true; same output either way). */
+  /**
+   * Parse on a second thread while this one writes: true, false, or (default) when the trace is
+   * big enough for the thread to pay (THREAD_MIN_BYTES). Same output either way.
+   */
   readonly parseThread?: boolean;
 }
 
@@ -19,7 +22,9 @@ export async function convertTrace(input: string, output: TextOutput, options: C
     begun = true;
   };
   const write = (bytes: Uint8Array) => output.write(bytes);
-  const read = options.parseThread === false ? readTrace : readTraceThreaded;
+  // As analyzeTrace: the threaded reader is loaded only for a trace worth a thread.
+  const threaded = options.parseThread ?? (await worthAThread(input));
+  const read = threaded ? (await import('./parse/threaded/read-trace-threaded.js')).readTraceThreaded : readTrace;
   const summary = await read(input, {
     ...options,
     onBatch: (batch, trace) => {

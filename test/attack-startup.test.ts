@@ -92,6 +92,15 @@ describe('start-up: what a run loads', () => {
     assert.equal((await modulesLoaded(['diff', SMALL, SMALL])).workers, 0);
   });
 
+  it('convert of a small trace starts no parsing thread; PYFLAME_THREADED=1 gives the same CSV on one', async () => {
+    const inline = await modulesLoaded(['convert', SMALL, '--to', 'csv']);
+    const threaded = await modulesLoaded(['convert', SMALL, '--to', 'csv'], { PYFLAME_THREADED: '1' });
+    assert.equal(inline.workers, 0, 'a parsing thread was started');
+    assert.equal(threaded.workers, 1, 'no parsing thread with PYFLAME_THREADED=1');
+    assert.ok(inline.stdout.startsWith('ts_ns,'), inline.stdout.slice(0, 80));
+    assert.equal(threaded.stdout, inline.stdout);
+  });
+
   it('PYFLAME_THREADED=1 parses a small trace on the parsing thread, with the same report', async () => {
     const inline = await modulesLoaded(['analyze', SMALL]);
     const threaded = await modulesLoaded(['analyze', SMALL], { PYFLAME_THREADED: '1' });
