@@ -13,6 +13,11 @@ export interface AnalyzeOptions extends Omit<ReadTraceOptions, 'onBatch'>, Analy
 export async function analyzeTrace(path: string, options: AnalyzeOptions = {}): Promise<Analysis> {
   const analyzer = new CostCorrectingAnalyzer(options);
   const read = options.parseThread === false ? readTrace : readTraceThreaded;
-  const summary = await read(path, { ...options, onBatch: (batch, trace) => analyzer.push(batch, trace) });
-  return analyzer.finish(summary);
+  try {
+    const summary = await read(path, { ...options, onBatch: (batch, trace) => analyzer.push(batch, trace) });
+    return analyzer.finish(summary);
+  } finally {
+    // The durations' temporary file, if the trace needed one: finished with, or failed.
+    analyzer.dispose();
+  }
 }

@@ -183,40 +183,45 @@ export const analyzeCommand = {
           ? new (await import('../../export/speedscope/timeline-recorder.js')).TimelineRecorder()
           : undefined;
       try {
-        // Stdin only for `-`: given a stream, analyzeTrace parses on this thread instead of a second
-        // one; a small file too (starting the thread costs more than it saves).
-        const parseThread = trace !== '-' && (await worthAThread(trace));
-        analysis = await analyzeTrace(trace, {
-          ...readOptions,
-          stdin: trace === '-' ? readOptions.stdin : undefined,
-          onProgress: progress?.update,
-          filters,
-          overheadNs,
-          timeline,
-          parseThread,
-        });
-      } catch (error) {
-        throw foldedGivenAsTrace(error, trace);
-      } finally {
-        progress?.stop();
-      }
-      const note = (line: string) => context.stderr.write(`${line}\n`);
-      await outputs.write(
-        trace,
-        {
+        try {
+          // Stdin only for `-`: given a stream, analyzeTrace parses on this thread instead of a second
+          // one; a small file too (starting the thread costs more than it saves).
+          const parseThread = trace !== '-' && (await worthAThread(trace));
+          analysis = await analyzeTrace(trace, {
+            ...readOptions,
+            stdin: trace === '-' ? readOptions.stdin : undefined,
+            onProgress: progress?.update,
+            filters,
+            overheadNs,
+            timeline,
+            parseThread,
+          });
+        } catch (error) {
+          throw foldedGivenAsTrace(error, trace);
+        } finally {
+          progress?.stop();
+        }
+        const note = (line: string) => context.stderr.write(`${line}\n`);
+        await outputs.write(
           trace,
-          analysis,
-          timeline,
-          title: outputName(trace),
-          filters: described,
-          minWidthPercent: minWidth,
-          inverted: args.inverted,
-          weight: args.weight,
-          perThread: args['per-thread'],
-          note,
-        },
-        context,
-      );
+          {
+            trace,
+            analysis,
+            timeline,
+            title: outputName(trace),
+            filters: described,
+            minWidthPercent: minWidth,
+            inverted: args.inverted,
+            weight: args.weight,
+            perThread: args['per-thread'],
+            note,
+          },
+          context,
+        );
+      } finally {
+        // A long trace's timeline may be in a temporary file: given back once its outputs are written.
+        timeline?.dispose();
+      }
       if (toStdout) {
         // Only the document goes to stdout: the warnings the report would show go to stderr.
         for (const line of formatWarnings(analysis.source.path, analysis.warnings)) context.stderr.write(`${line}\n`);

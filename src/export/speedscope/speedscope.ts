@@ -73,10 +73,10 @@ export async function writeSpeedscope(
   // Timeline times are on the reader's clock; the analysis's time 0 is its first event.
   const origin = analysis.originNs;
   // Resolve every frame index first: the shared frames come before the profiles in the file.
-  const threadEvents = timeline.threads.map((t) => t.events.view());
-  for (const [index, events] of threadEvents.entries()) {
-    for (const fn of timeline.threads[index].openAtStart) frame(fn);
-    for (let i = 0; i < events.length; i++) frame(Math.abs(events[i]) - 1);
+  for (const [index, recorded] of timeline.threads.entries()) {
+    for (const fn of recorded.openAtStart) frame(fn);
+    for (const { events } of timeline.pieces(index))
+      for (let i = 0; i < events.length; i++) frame(Math.abs(events[i]) - 1);
   }
   // A counts-only trace (SystemTap "top") has no calls to time: its profile weighs calls.
   const countsOnly = analysis.threads.length === 0 && analysis.callCounts !== undefined;
@@ -100,8 +100,6 @@ export async function writeSpeedscope(
   let firstProfile = true;
   for (const [index, thread] of analysis.threads.entries()) {
     const recorded = timeline.threads[index];
-    const events = threadEvents[index] ?? new Int32Array(0);
-    const at = recorded?.at.view() ?? new Float64Array(0);
     await out.text(
       `${firstProfile ? '' : ','}{"type":"evented","name":${JSON.stringify(threadLabel(thread.pid, thread.tid, thread.name))},"unit":"nanoseconds","startValue":${thread.startNs},"endValue":${thread.endNs},"events":[`,
     );
@@ -114,13 +112,16 @@ export async function writeSpeedscope(
       first = false;
       if (out.full) await out.flush();
     }
-    for (let i = 0; i < events.length; i++) {
-      const e = events[i];
-      out.bytes(prefixes.get(frameOf[e > 0 ? e - 1 : -e - 1], e > 0, first));
-      out.number(at[i] - origin);
-      out.byte(CLOSE_BRACE);
-      first = false;
-      if (out.full) await out.flush();
+    // Read back a piece at a time: a long trace's timeline may be in a temporary file.
+    for (const { events, at } of timeline.pieces(index)) {
+      for (let i = 0; i < events.length; i++) {
+        const e = events[i];
+        out.bytes(prefixes.get(frameOf[e > 0 ? e - 1 : -e - 1], e > 0, first));
+        out.number(at[i] - origin);
+        out.byte(CLOSE_BRACE);
+        first = false;
+        if (out.full) await out.flush();
+      }
     }
     await out.text(']}');
   }
