@@ -3,7 +3,7 @@
  * spills the rest to a temporary file (duration-store.ts, timeline-recorder.ts). Enough for a
  * trace of a few hundred MB to stay in memory (and off the disk); a larger one stays within it.
  */
-export const DEFAULT_SPILL_BUDGET_BYTES = 48 * 1024 * 1024;
+export const DEFAULT_SPILL_BUDGET_BYTES = 32 * 1024 * 1024;
 
 /** The budget: PYFLAME_SPILL_BUDGET (bytes; tests set a tiny one to make small traces spill), else the default. */
 export function spillBudgetBytes(env: NodeJS.ProcessEnv = process.env): number {
