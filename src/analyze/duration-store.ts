@@ -1,6 +1,7 @@
 import { SpillFile } from '../io/spill-file.js';
 import { Float64List } from './growable.js';
 
+const DURATION_BYTES = 8;
 /** Lists with fewer durations than this stay in memory when the others are spilled (see flush). */
 const SMALLEST_CHUNK = 64;
 
@@ -21,7 +22,7 @@ export class DurationList {
 
 /**
  * Where the analysis keeps every complete call's duration (for exact percentiles): in memory up
- * to `budgetBytes` (8 bytes a duration), past that in a temporary file (spill-file.ts), so
+ * to `budgetBytes` (8 bytes a duration, and as much again of room to grow), past that in a temporary file (spill-file.ts), so
  * memory stays flat however long the trace. A trace that fits never touches the disk and is
  * summarized exactly as before; one that does not is summarized from the file with the same
  * results (spilled-summary.ts).
@@ -34,7 +35,8 @@ export class DurationStore {
   private file: SpillFile | undefined;
 
   constructor(budgetBytes: number) {
-    this.budget = Math.max(1, Math.floor(budgetBytes / 8));
+    // 16 bytes a duration, not 8: a list doubles as it grows, so it may take twice what it holds.
+    this.budget = Math.max(1, Math.floor(budgetBytes / (2 * DURATION_BYTES)));
   }
 
   /** Has anything gone to the file? (Then every list is read through chunks(), not its memory.) */

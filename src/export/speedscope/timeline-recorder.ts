@@ -45,7 +45,8 @@ export class TimelineRecorder implements TimelineSink {
   private file: SpillFile | undefined;
 
   constructor(budgetBytes: number = spillBudgetBytes()) {
-    this.budget = Math.max(1, Math.floor(budgetBytes / BOUNDARY_BYTES));
+    // Twice the bytes of a boundary: the columns double as they grow, so they may take twice what they hold.
+    this.budget = Math.max(1, Math.floor(budgetBytes / (2 * BOUNDARY_BYTES)));
   }
 
   open(thread: number, fn: number, ts: number): void {
