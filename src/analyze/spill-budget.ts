@@ -1,7 +1,8 @@
 /**
  * How many bytes of call durations, and of call timeline, an analysis keeps in memory before it
- * spills the rest to a temporary file (duration-store.ts, timeline-recorder.ts). Enough for a
- * trace of a few hundred MB to stay in memory (and off the disk); a larger one stays within it.
+ * spills the rest to a temporary file (duration-store.ts, timeline-recorder.ts), each: enough
+ * for a trace of 100-odd MB to stay in memory (and off the disk); a larger one stays within it,
+ * so peak memory does not grow with the trace (docs/benchmarks.md, issue 16).
  */
 export const DEFAULT_SPILL_BUDGET_BYTES = 32 * 1024 * 1024;
 
