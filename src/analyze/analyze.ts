@@ -19,6 +19,11 @@ export async function analyzeTrace(path: string, options: AnalyzeOptions = {}): 
   // without it, and its modules would cost a run more than the parse itself.
   const threaded = options.parseThread ?? (await worthAThread(path));
   const read = threaded ? (await import('../parse/threaded/read-trace-threaded.js')).readTraceThreaded : readTrace;
-  const summary = await read(path, { ...options, onBatch: (batch, trace) => analyzer.push(batch, trace) });
-  return analyzer.finish(summary);
+  try {
+    const summary = await read(path, { ...options, onBatch: (batch, trace) => analyzer.push(batch, trace) });
+    return analyzer.finish(summary);
+  } finally {
+    // The durations' temporary file, if the trace needed one: finished with, or failed.
+    analyzer.dispose();
+  }
 }

@@ -18,7 +18,10 @@ import type {
 import type { FunctionAccumulator } from './function-stats.js';
 import { FunctionTable } from './function-table.js';
 import { matchesFunction, type AnalysisFilters } from './filters.js';
-import { nearestRank, summarizeDurations } from './percentiles.js';
+import { DurationStore, type DurationList } from './duration-store.js';
+import { nearestRank, summarizeDurations, type DurationSummary } from './percentiles.js';
+import { spillBudgetBytes } from './spill-budget.js';
+import { summarizeSpilled } from './spilled-summary.js';
 import { SharedThreadMaps, ThreadState, type AnalysisContext, type TimelineSink } from './thread-state.js';
 import { compareFunctionKeys, compareText } from '../text/compare.js';
 
@@ -35,6 +38,8 @@ export interface AnalyzerOptions {
   readonly timeline?: TimelineSink;
   /** Keep every call's duration for the percentiles (default true). */
   readonly percentiles?: boolean;
+  /** Bytes of durations kept in memory before the rest goes to a temporary file (default: spillBudgetBytes()). */
+  readonly spillBudgetBytes?: number;
 }
 
 /**
@@ -58,6 +63,7 @@ export class Analyzer {
   private readonly recentThread: (ThreadState | undefined)[] = new Array(RECENT_THREADS).fill(undefined);
   private context: AnalysisContext | undefined;
   private functions: FunctionTable | undefined;
+  private durations: DurationStore | undefined;
   private frames: FrameTable | undefined;
   private traceStart = NaN;
   /** The first event's time on the batches' own clock (what --from/--to count from). */
@@ -180,8 +186,12 @@ export class Analyzer {
     const start = this.events === 0 ? 0 : this.traceStart;
     // What the analysis covers: the whole trace, or what --from/--to/--pid/--tid kept of it.
     const durationNs = this.kept === 0 ? 0 : this.keptEnd - this.keptStart;
-    const threads = this.threadList.map((thread) => this.threadAnalysis(thread, start));
-    const merged = mergeFunctions(this.threadList, functions);
+    const summarize = this.summarizer();
+    // Merged first: a thread's summary reorders its durations (the selection), and the merged
+    // mean adds them up in recorded order, as a spilled store reads them back.
+    const merged = mergeFunctions(this.threadList, functions, summarize);
+    const threads = this.threadList.map((thread) => this.threadAnalysis(thread, start, summarize));
+    this.durations?.close();
     const gc = this.gcAnalysis(durationNs);
     const imports = this.threadList.flatMap((thread) =>
       thread.imports.map((record) => ({ ...record, startNs: record.startNs - start })),
@@ -217,6 +227,11 @@ export class Analyzer {
     };
   }
 
+  /** Gives back the durations' temporary file, if any (finish does; this is for a failed read). */
+  dispose(): void {
+    this.durations?.close();
+  }
+
   private start(trace: TraceContext): AnalysisContext {
     this.frames = trace.frames;
     const functions = new FunctionTable(trace.frames);
@@ -235,6 +250,8 @@ export class Analyzer {
       };
     };
     const focused = cache(focus);
+    if (this.options.percentiles !== false)
+      this.durations = new DurationStore(this.options.spillBudgetBytes ?? spillBudgetBytes());
     this.context = {
       frames: trace.frames,
       functions,
@@ -243,7 +260,7 @@ export class Analyzer {
       focused: focus === undefined ? () => true : focused,
       hasFocus: focus !== undefined,
       overheadNs: this.overheadNs,
-      keepDurations: this.options.percentiles !== false,
+      durations: this.durations,
       timeline: this.options.timeline,
       shared: new SharedThreadMaps(),
     };
@@ -344,11 +361,46 @@ export class Analyzer {
     }
   }
 
-  private threadAnalysis(thread: ThreadState, start: number): ThreadAnalysis {
+  /**
+   * Summarizes the durations of one accumulator (a thread's function, summarized in place) or of
+   * several (a function's over the threads, in thread order): from memory, or, when the store
+   * spilled, from its file with the same results.
+   */
+  private summarizer(): Summarizer {
+    const store = this.durations;
+    if (store === undefined) return () => undefined;
+    store.finish();
+    if (!store.spilled)
+      return (lists, merged) => {
+        if (lists.length === 1 && merged !== true) return summarizeDurations(lists[0].memory.view());
+        let count = 0;
+        for (const list of lists) count += list.memory.length;
+        const durations = new Float64Array(count);
+        let at = 0;
+        for (const list of lists) {
+          durations.set(list.memory.view(), at);
+          at += list.memory.length;
+        }
+        return summarizeDurations(durations);
+      };
+    return (lists) => {
+      let count = 0;
+      for (const list of lists) count += list.length;
+      return summarizeSpilled(
+        (visit) => {
+          for (const list of lists) store.read(list, visit);
+        },
+        count,
+        store.budgetCount,
+      );
+    };
+  }
+
+  private threadAnalysis(thread: ThreadState, start: number, summarize: Summarizer): ThreadAnalysis {
     const functions = this.functions!;
     const threadFunctions: FunctionStats[] = [];
     for (const { fn, stats } of thread.functionStats())
-      threadFunctions.push(functionStats(fn, functions, stats, summarizeDurations(stats.durations.view())));
+      threadFunctions.push(functionStats(fn, functions, stats, summarize([stats.durations])));
     threadFunctions.sort(bySelfTime);
     return {
       pid: thread.pid,
@@ -517,8 +569,19 @@ function functionStats(
   };
 }
 
+/**
+ * A summary of accumulators' durations: one list is a thread's (it may be reordered), several are
+ * a function's over the threads (copied). A merged summary of a single list must copy it too,
+ * hence the flag.
+ */
+type Summarizer = (lists: readonly DurationList[], merged?: boolean) => DurationSummary | undefined;
+
 /** Merges per-thread accumulators of each function; percentiles over all its complete calls. */
-function mergeFunctions(threads: readonly ThreadState[], functions: FunctionTable): FunctionStats[] {
+function mergeFunctions(
+  threads: readonly ThreadState[],
+  functions: FunctionTable,
+  summarize: Summarizer,
+): FunctionStats[] {
   // Each function's accumulators, in thread order: one pass over the threads' own functions
   // (not every function of the trace asked of every thread).
   const partsOf: (FunctionAccumulator[] | undefined)[] = new Array(functions.size);
@@ -530,7 +593,6 @@ function mergeFunctions(threads: readonly ThreadState[], functions: FunctionTabl
     const parts = partsOf[fn];
     if (parts === undefined) continue;
     const sum: Summed = { calls: 0, returns: 0, totalNs: 0, selfNs: 0, offCpuNs: 0, runQueueNs: 0, partial: 0 };
-    let count = 0;
     for (const part of parts) {
       sum.calls += part.calls;
       sum.returns += part.returns;
@@ -539,15 +601,18 @@ function mergeFunctions(threads: readonly ThreadState[], functions: FunctionTabl
       sum.offCpuNs += part.offCpuNs;
       sum.runQueueNs += part.runQueueNs;
       sum.partial += part.partial;
-      count += part.durations.length;
     }
-    const durations = new Float64Array(count);
-    let at = 0;
-    for (const part of parts) {
-      durations.set(part.durations.view(), at);
-      at += part.durations.length;
-    }
-    merged.push(functionStats(fn, functions, sum, summarizeDurations(durations)));
+    merged.push(
+      functionStats(
+        fn,
+        functions,
+        sum,
+        summarize(
+          parts.map((part) => part.durations),
+          true,
+        ),
+      ),
+    );
   }
   merged.sort(bySelfTime);
   return merged;

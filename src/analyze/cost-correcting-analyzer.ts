@@ -46,6 +46,11 @@ export class CostCorrectingAnalyzer {
     return withRecordingCost(analysis, this.raw!.finish(summary), this.error!.finish(summary), this.stated);
   }
 
+  /** Gives back any temporary file (finish does; this is for a read that failed). */
+  dispose(): void {
+    this.main.dispose();
+  }
+
   private decide(trace: TraceContext): void {
     this.decided = true;
     // --overhead (0 included) is the user's word: the old uniform model, or times as recorded.

@@ -1,4 +1,4 @@
-import { Float64List } from './growable.js';
+import { DurationList } from './duration-store.js';
 
 /** One function's accumulators on one thread. */
 export class FunctionAccumulator {
@@ -15,8 +15,8 @@ export class FunctionAccumulator {
   runQueueNs = 0;
   /** Activations not seen whole (began before the trace or the window, or never returned). */
   partial = 0;
-  /** Inclusive durations of every complete activation, inner recursive ones included. */
-  readonly durations = new Float64List(4);
+  /** Inclusive durations of every complete activation, inner recursive ones included (see DurationStore). */
+  readonly durations = new DurationList();
   /** Open activations of this function on the thread's stack (for "outermost"). */
   active = 0;
 }

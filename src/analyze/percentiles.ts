@@ -20,7 +20,7 @@ export function nearestRank(sorted: ArrayLike<number>, p: number): number {
 }
 
 /** The 1-based rank of the nearest-rank p-th percentile of n values. */
-function rankOf(p: number, n: number): number {
+export function rankOf(p: number, n: number): number {
   return Math.max(1, Math.ceil((p / 100) * n));
 }
 
@@ -48,6 +48,11 @@ export function summarizeDurations(values: Float64Array): DurationSummary | unde
   const p95 = select(values, r95, 0, r99);
   const p50 = select(values, r50, 0, r95);
   return { count: n, minNs: min, maxNs: max, meanNs: sum / n, p50Ns: p50, p95Ns: p95, p99Ns: p99 };
+}
+
+/** The k-th smallest (0-based) of `values`, reordering them in place. */
+export function kthSmallest(values: Float64Array, k: number): number {
+  return select(values, k, 0, values.length - 1);
 }
 
 /** Ranges longer than this are first narrowed on a sample (Floyd and Rivest's SELECT). */

@@ -2,6 +2,7 @@ import type { FrameTable } from '../model/frame-table.js';
 import { Diagnostics } from '../model/diagnostics.js';
 import { stayedRunnable } from '../model/event-kind.js';
 import { CallTree } from './call-tree.js';
+import type { DurationStore } from './duration-store.js';
 import { FunctionAccumulator } from './function-stats.js';
 import type { FunctionTable } from './function-table.js';
 import { CallStack } from './call-stack.js';
@@ -24,8 +25,8 @@ export interface AnalysisContext {
   readonly hasFocus: boolean;
   /** Probe cost to subtract per event (--overhead), ns. */
   readonly overheadNs: number;
-  /** Keep every call's duration for the percentiles (a replay that only sums leaves them out). */
-  readonly keepDurations: boolean;
+  /** Where every call's duration is kept for the percentiles (a replay that only sums keeps none). */
+  readonly durations: DurationStore | undefined;
   /** Receives every visible call's opening and closing, in time order per thread (flame charts). */
   readonly timeline?: TimelineSink;
   /** The threads' lookup tables, keyed by thread index first. */
@@ -577,7 +578,7 @@ export class ThreadState {
       into.offCpuNs += from.offCpuNs;
       into.runQueueNs += from.runQueueNs;
       into.partial += from.partial;
-      for (const duration of from.durations.view()) into.durations.push(duration);
+      this.context.durations?.append(into.durations, from.durations);
       this.mergedAway.add(fn);
     }
   }
@@ -785,7 +786,7 @@ export class ThreadState {
         tree.partial.add(node, 1);
         stats.partial++;
       } else {
-        if (this.context.keepDurations) stats.durations.push(durationNs);
+        this.context.durations?.push(stats.durations, durationNs);
       }
       this.stack.childNs[Math.max(owner, 0)] += durationNs;
       this.context.timeline?.close(this.index, fn, ts);

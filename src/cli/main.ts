@@ -5,6 +5,7 @@ import { OutputPathError } from '../io/output-target.js';
 import { describeFsError } from '../io/fs-errors.js';
 import { runInterruptHooks } from './interrupt.js';
 import { skipUnprintedHelpLayout } from './help-layout.js';
+import { closeSpillFiles } from '../io/spill-file.js';
 import type { CommandContext } from './command-context.js';
 import { ExitCode, UsageError } from './exit-codes.js';
 import { OUTPUT_FLAGS } from './outputs/output-flags.js';
@@ -212,6 +213,7 @@ export function installInterruptCleanup(): void {
     if (process.listenerCount(signal) > 1) return;
     runInterruptHooks();
     removePendingTemporaryFiles();
+    closeSpillFiles();
     process.stderr.write(`\npyflame: interrupted (${signal}); no output was left half written\n`);
     process.exit(128 + (numbers[signal] ?? 0));
   };
@@ -219,6 +221,7 @@ export function installInterruptCleanup(): void {
   process.on('uncaughtException', (error) => {
     runInterruptHooks();
     removePendingTemporaryFiles();
+    closeSpillFiles();
     process.exitCode = reportError(error, defaultContext());
     process.exit();
   });

@@ -175,39 +175,44 @@ export const analyzeCommand = {
           ? new (await import('../../export/speedscope/timeline-recorder.js')).TimelineRecorder()
           : undefined;
       try {
-        // Stdin only for `-`. A second parsing thread only for a big file (analyzeTrace decides,
-        // unless PYFLAME_THREADED says: readOptionsFrom).
-        analysis = await analyzeTrace(trace, {
-          ...readOptions,
-          stdin: trace === '-' ? readOptions.stdin : undefined,
-          onProgress: progress?.update,
-          filters,
-          overheadNs,
-          timeline,
-        });
-      } catch (error) {
-        throw foldedGivenAsTrace(error, trace);
-      } finally {
-        progress?.stop();
-      }
-      const note = (line: string) => context.stderr.write(`${line}\n`);
-      await outputs.write(
-        trace,
-        {
+        try {
+          // Stdin only for `-`. A second parsing thread only for a big file (analyzeTrace decides,
+          // unless PYFLAME_THREADED says: readOptionsFrom).
+          analysis = await analyzeTrace(trace, {
+            ...readOptions,
+            stdin: trace === '-' ? readOptions.stdin : undefined,
+            onProgress: progress?.update,
+            filters,
+            overheadNs,
+            timeline,
+          });
+        } catch (error) {
+          throw foldedGivenAsTrace(error, trace);
+        } finally {
+          progress?.stop();
+        }
+        const note = (line: string) => context.stderr.write(`${line}\n`);
+        await outputs.write(
           trace,
-          analysis,
-          timeline,
-          title: outputName(trace),
-          filters: described,
-          minWidthPercent: minWidth,
-          inverted: args.inverted,
-          weight: args.weight,
-          perThread: args['per-thread'],
-          speedscopeMaxMb: args['speedscope-max-mb'],
-          note,
-        },
-        context,
-      );
+          {
+            trace,
+            analysis,
+            timeline,
+            title: outputName(trace),
+            filters: described,
+            minWidthPercent: minWidth,
+            inverted: args.inverted,
+            weight: args.weight,
+            perThread: args['per-thread'],
+            speedscopeMaxMb: args['speedscope-max-mb'],
+            note,
+          },
+          context,
+        );
+      } finally {
+        // A long trace's timeline may be in a temporary file: given back once its outputs are written.
+        timeline?.dispose();
+      }
       if (toStdout) {
         // Only the document goes to stdout: the warnings the report would show go to stderr.
         for (const line of formatWarnings(analysis.source.path, analysis.warnings)) context.stderr.write(`${line}\n`);

@@ -137,24 +137,29 @@ async function prepareProfile(
     }
     const { filters } = filtersFrom(args);
     const timeline = new TimelineRecorder();
-    const readOptions = readOptionsFrom(args, context);
-    const analysis = await analyzeTrace(input, {
-      ...readOptions,
-      stdin: input === '-' ? readOptions.stdin : undefined,
-      filters,
-      timeline,
-    });
-    for (const line of formatWarnings(analysis.source.path, analysis.warnings)) context.stderr.write(`${line}\n`);
-    const profile = await analysisProfile(
-      analysis,
-      timeline,
-      `pyflame@${VERSION}`,
-      limits,
-      speedscopeMaxBytes(args['speedscope-max-mb']),
-    );
-    const reduced = profile.written && speedscopeReductionWarning(profile.written, `--${SPEEDSCOPE_MAX_MB_FLAG}`);
-    if (reduced) context.stderr.write(`pyflame: warning: ${terminalText(`${input}: ${reduced}`)}\n`);
-    return profile;
+    try {
+      const readOptions = readOptionsFrom(args, context);
+      const analysis = await analyzeTrace(input, {
+        ...readOptions,
+        stdin: input === '-' ? readOptions.stdin : undefined,
+        filters,
+        timeline,
+      });
+      for (const line of formatWarnings(analysis.source.path, analysis.warnings)) context.stderr.write(`${line}\n`);
+      const profile = await analysisProfile(
+        analysis,
+        timeline,
+        `pyflame@${VERSION}`,
+        limits,
+        speedscopeMaxBytes(args['speedscope-max-mb']),
+      );
+      const reduced = profile.written && speedscopeReductionWarning(profile.written, `--${SPEEDSCOPE_MAX_MB_FLAG}`);
+      if (reduced) context.stderr.write(`pyflame: warning: ${terminalText(`${input}: ${reduced}`)}\n`);
+      return profile;
+    } finally {
+      // A long trace's timeline may be in a temporary file: given back whatever happened.
+      timeline.dispose();
+    }
   } catch (error) {
     if (error instanceof ProfileTooLargeError) {
       const size = error.complete ? `is ${formatBytes(error.bytes)}, over` : 'would be over';

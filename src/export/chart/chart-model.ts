@@ -113,7 +113,7 @@ export function chartModel(analysis: Analysis, timeline: TimelineRecorder, optio
   const durations = new Float64List(1024);
   let totalCalls = 0;
   threads.forEach((thread, index) => {
-    totalCalls += replayTimeline(timeline.threads[index], origin, thread.endNs, (start, end, depth) => {
+    totalCalls += replayTimeline(timeline, index, origin, thread.endNs, (start, end, depth) => {
       if (depth < maxDepth && end - start >= requestedMinNs) durations.push(end - start);
     });
   });
@@ -125,7 +125,7 @@ export function chartModel(analysis: Analysis, timeline: TimelineRecorder, optio
   threads.forEach((thread, index) => {
     const kept: { call: Omit<ChartCall, 'parent'>; open: number }[] = [];
     let deepest = -1;
-    const calls = replayTimeline(timeline.threads[index], origin, thread.endNs, (start, end, depth, fn, open) => {
+    const calls = replayTimeline(timeline, index, origin, thread.endNs, (start, end, depth, fn, open) => {
       if (end - start < minNs) return;
       if (depth >= maxDepth) {
         hiddenDeep++;

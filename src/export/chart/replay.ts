@@ -1,4 +1,4 @@
-import type { ThreadTimeline } from '../speedscope/timeline-recorder.js';
+import type { TimelineRecorder } from '../speedscope/timeline-recorder.js';
 
 /** One call as the timeline shows it: times in ns from the analysis's origin, depth 0 outermost. */
 export type CallVisitor = (startNs: number, endNs: number, depth: number, fn: number, openIndex: number) => void;
@@ -12,11 +12,13 @@ export type CallVisitor = (startNs: number, endNs: number, depth: number, fn: nu
  * Returns the number of calls.
  */
 export function replayTimeline(
-  timeline: ThreadTimeline | undefined,
+  recorder: TimelineRecorder,
+  thread: number,
   originNs: number,
   endNs: number,
   visit: CallVisitor,
 ): number {
+  const timeline = recorder.threads[thread];
   if (timeline === undefined) return 0;
   const fns: number[] = [];
   const starts: number[] = [];
@@ -28,17 +30,18 @@ export function replayTimeline(
     starts.push(startTs);
     opens.push(opened++);
   }
-  const events = timeline.events.view();
-  const at = timeline.at.view();
-  for (let i = 0; i < events.length; i++) {
-    const event = events[i];
-    if (event > 0) {
-      fns.push(event - 1);
-      starts.push(at[i] - originNs);
-      opens.push(opened++);
-    } else if (fns.length > 0) {
-      const depth = fns.length - 1;
-      visit(starts.pop()!, at[i] - originNs, depth, fns.pop()!, opens.pop()!);
+  // Read back a piece at a time: a long trace's timeline may be in a temporary file.
+  for (const { events, at } of recorder.pieces(thread)) {
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i];
+      if (event > 0) {
+        fns.push(event - 1);
+        starts.push(at[i] - originNs);
+        opens.push(opened++);
+      } else if (fns.length > 0) {
+        const depth = fns.length - 1;
+        visit(starts.pop()!, at[i] - originNs, depth, fns.pop()!, opens.pop()!);
+      }
     }
   }
   while (fns.length > 0) {

@@ -1,8 +1,8 @@
 import type { TimelineRecorder } from './timeline-recorder.js';
 
-// The one place the speedscope writer reads how the call timeline is stored. The recorder keeps
-// it in memory today; if it moves (to a temporary file, for flat memory), only these functions
-// change: the writer sees a thread's boundaries as chunks of the two columns, in time order.
+// The one place the speedscope writer reads how the call timeline is stored: in memory, or past
+// the spill budget partly in a temporary file (timeline-recorder.ts). The writer sees a thread's
+// boundaries as chunks of the two columns, in time order.
 
 /** A run of one thread's call boundaries: `events[i]` is fn + 1 (opening) or -(fn + 1) (closing) at `at[i]`. */
 export interface BoundaryChunk {
@@ -29,15 +29,14 @@ export function threadStart(timeline: TimelineRecorder, thread: number): ThreadS
 }
 
 /**
- * Hands `visit` every call boundary of `thread` in time order, chunk by chunk (today one chunk:
- * the columns themselves). `visit` may be async: it is awaited between chunks, never per event.
+ * Hands `visit` every call boundary of `thread` in time order, chunk by chunk (the recorder's
+ * pieces: a chunk is valid only until `visit` returns). `visit` may be async: it is awaited
+ * between chunks, never per event.
  */
 export async function forEachBoundaryChunk(
   timeline: TimelineRecorder,
   thread: number,
   visit: (chunk: BoundaryChunk) => void | Promise<void>,
 ): Promise<void> {
-  const recorded = timeline.threads[thread];
-  if (recorded === undefined || recorded.events.length === 0) return;
-  await visit({ events: recorded.events.view(), at: recorded.at.view() });
+  for (const piece of timeline.pieces(thread)) await visit(piece);
 }
