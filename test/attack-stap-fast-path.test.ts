@@ -161,6 +161,15 @@ describe('SystemTap traces on the fast path (issue 16)', () => {
     await assertSameBothWays(bad);
   });
 
+  it('a line the parser rejects is read once: its bytes that are not UTF-8 count once, in both engines', async () => {
+    const junk = Buffer.concat([Buffer.from([0xff]), Buffer.from('0 python(100): => f in a.py:1\n')]);
+    const path = writeScratch(scratch, Buffer.concat([HEAD, junk]));
+    for (const fastLines of [false, true]) {
+      const invalid = (await eventLogCsv(path, { fastLines })).summary.warnings.find((w) => w.code === 'invalid-utf8');
+      assert.deepEqual(invalid?.lines, [201], `fastLines: ${fastLines}`);
+    }
+  });
+
   it('random traces (names with spaces, ` in `, parentheses, colons, unicode; negative lines; restarts; threads) read the same both ways', async () => {
     await fc.assert(
       fc.asyncProperty(
