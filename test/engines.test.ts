@@ -60,7 +60,7 @@ describe('the WebAssembly loop reads exactly as the TypeScript parsers do', () =
     .sort()) {
     it(`sample ${sample}`, async () => assertSameEverywhere(join(SAMPLES, sample), [4096, 65536]));
   }
-  for (const dir of ['formats/pyflame', 'formats/bpftrace', 'formats/dtrace', 'damage']) {
+  for (const dir of ['formats/pyflame', 'formats/bpftrace', 'formats/dtrace', 'formats/stap', 'damage']) {
     for (const file of readdirSync(join(FIXTURES, dir)).filter(
       (name) => !/^(empty|blank|binary|not-a-trace)/.test(name),
     )) {

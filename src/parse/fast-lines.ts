@@ -4,7 +4,7 @@ import type { EventWriter } from './event-writer.js';
 import type { RejectedLine } from './trace-format.js';
 
 /** The formats the WebAssembly loop reads (src/wasm/fast-lines.ts). */
-export const FastFormat = { Pyflame: 0, Dtrace: 1 } as const;
+export const FastFormat = { Pyflame: 0, Dtrace: 1, Stap: 2 } as const;
 export type FastFormat = (typeof FastFormat)[keyof typeof FastFormat];
 
 const STOP_FULL = 1;
@@ -27,6 +27,31 @@ interface FastLinesExports {
   valueAt(): number;
   resultAt(): number;
   run(format: number, pos: number, end: number, room: number, base: bigint, lineNo: number): void;
+  runStap(pos: number, end: number, room: number, lineNo: number): void;
+}
+
+/**
+ * What the SystemTap layout needs of its parser: its times are µs on per-thread clocks the parser
+ * keeps (for the lines it reads itself too), and its frame keys are `FUNC in FILE:LINE`.
+ */
+export interface StapClocks {
+  /**
+   * The frame of the key bytes[keyStart, keyEnd) (`FUNC in FILE:LINE`, function before funcSep,
+   * line after lineSep) of an event of thread `tid` printed at `printedUs`; -1, interning nothing,
+   * when the parser would refuse the event (line number or time out of range).
+   */
+  newFrame(
+    bytes: Buffer,
+    keyStart: number,
+    funcSep: number,
+    lineSep: number,
+    keyEnd: number,
+    lineNo: number,
+    tid: number,
+    printedUs: number,
+  ): number;
+  /** The event's relative ns, moving the thread's clock; NaN (nothing moved) when refused. */
+  clock(tid: number, printedUs: number): number;
 }
 
 let compiled: WebAssembly.Module | null | undefined;
@@ -64,11 +89,36 @@ export class FastLines {
   private inputStart = 0;
   private writer: EventWriter | undefined;
 
-  private constructor(instanceOf: (imports: WebAssembly.Imports) => WebAssembly.Instance) {
+  private constructor(
+    instanceOf: (imports: WebAssembly.Imports) => WebAssembly.Instance,
+    private readonly stap: StapClocks | undefined,
+  ) {
     const instance = instanceOf({
       env: {
         newFrame: (keyStart: number, funcSep: number, lineSep: number, keyEnd: number, lineNo: number) =>
           this.newFrame(keyStart, funcSep, lineSep, keyEnd, lineNo),
+        newStapFrame: (
+          keyStart: number,
+          funcSep: number,
+          lineSep: number,
+          keyEnd: number,
+          lineNo: number,
+          tid: number,
+          printedUs: number,
+        ) => {
+          const offset = this.inputStart;
+          return this.stap!.newFrame(
+            this.input!,
+            offset + keyStart,
+            offset + funcSep,
+            offset + lineSep,
+            offset + keyEnd,
+            lineNo,
+            tid,
+            printedUs,
+          );
+        },
+        stapClock: (tid: number, printedUs: number) => this.stap!.clock(tid, printedUs),
         abort: () => {},
       },
     });
@@ -76,12 +126,15 @@ export class FastLines {
     this.exports.setCapacity(RUN_EVENTS);
   }
 
-  /** A loop for one parser, or undefined when WebAssembly is not available. */
-  static create(): FastLines | undefined {
+  /**
+   * A loop for one parser, or undefined when WebAssembly is not available. A SystemTap parser gives
+   * its clocks (FastFormat.Stap reads nothing without them).
+   */
+  static create(stap?: StapClocks): FastLines | undefined {
     const compiledModule = module();
     return compiledModule === null
       ? undefined
-      : new FastLines((imports) => new WebAssembly.Instance(compiledModule, imports));
+      : new FastLines((imports) => new WebAssembly.Instance(compiledModule, imports), stap);
   }
 
   /** Reads bytes[start, end) (whole lines) for `format`; returns how many lines there were. */
@@ -95,6 +148,7 @@ export class FastLines {
     line: (bytes: Buffer, start: number, end: number, lineNo: number) => boolean,
     reject: RejectedLine,
   ): number {
+    if (format === FastFormat.Stap && this.stap === undefined) throw new Error('the SystemTap loop needs its clocks');
     const wasm = this.exports;
     const length = end - start;
     this.inputPtr = wasm.inputAt(length);
@@ -107,7 +161,8 @@ export class FastLines {
     while (pos < length) {
       if (writer.time.isSet) {
         const batch = writer.currentBatch();
-        wasm.run(format, pos, length, batch.capacity - batch.length, writer.time.base, lineNo);
+        if (format === FastFormat.Stap) wasm.runStap(pos, length, batch.capacity - batch.length, lineNo);
+        else wasm.run(format, pos, length, batch.capacity - batch.length, writer.time.base, lineNo);
         const result = new Float64Array(wasm.memory.buffer, wasm.resultAt(), 4);
         const [stop, reached, events, lines] = result;
         if (events > 0) this.copyEvents(batch, events, writer);

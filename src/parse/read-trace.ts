@@ -247,12 +247,13 @@ class TraceReader {
   private onLine(bytes: Buffer, start: number, end: number, lineNo: number, ending: LineEnd): void {
     if (this.fastParser !== undefined) {
       // The hot path: a plain line goes straight to the parser; anything it rejects is looked at closer.
-      if (
-        (start !== end || this.format!.rawLines) &&
-        !this.ansiSeen &&
-        this.fastParser.line(bytes, start, end, lineNo, ending)
-      )
+      if ((start !== end || this.format!.rawLines) && !this.ansiSeen) {
+        // Rejected lines are not handed to the parser a second time (by readLine): what it
+        // reported reading one, such as bytes that are not UTF-8, would count twice.
+        if (!this.fastParser.line(bytes, start, end, lineNo, ending))
+          this.rejected(bytes, start, end, lineNo, ending !== LineEnd.None);
         return;
+      }
       this.readLine(bytes, start, end, lineNo, ending);
       return;
     }

@@ -15,6 +15,15 @@
 @external("env", "newFrame")
 declare function newFrame(keyStart: i32, funcSeparator: i32, lineSeparator: i32, keyEnd: i32, lineNo: f64): i32;
 
+// SystemTap's layout (runStap): a new key `FUNC in FILE:LINE` also carries the event's thread and
+// printed µs, since JS must refuse it (-1) before interning when its time would be refused.
+@external("env", "newStapFrame")
+declare function newStapFrame(keyStart: i32, funcSeparator: i32, lineSeparator: i32, keyEnd: i32, lineNo: f64, tid: f64, printedUs: f64): i32;
+// The relative ns of a SystemTap event on its thread's clock, which JS keeps (the TypeScript parser
+// moves it too); NaN when the time is refused, the clock then unmoved.
+@external("env", "stapClock")
+declare function stapClock(tid: f64, printedUs: f64): f64;
+
 /** The formats this loop reads. */
 const PYFLAME: i32 = 0;
 const DTRACE: i32 = 1;
@@ -48,6 +57,18 @@ const SPACE: u8 = 32;
 const COLON: u8 = 58;
 const LETTER_U: u8 = 117;
 const EQUALS: u8 = 61;
+const LEFT_PAREN: u8 = 40;
+const RIGHT_PAREN: u8 = 41;
+const MINUS: u8 = 45;
+const LESS: u8 = 60;
+const GREATER: u8 = 62;
+const LETTER_I: u8 = 105;
+const LETTER_N: u8 = 110;
+/** Bytes 0x20-0x7f: printable ASCII (and DEL), where JavaScript's `\s` is the space alone. */
+const FIRST_PLAIN: u8 = 0x20;
+const LAST_PLAIN: u8 = 0x7f;
+const COLONS: u64 = 0x3a3a3a3a3a3a3a3a;
+const SPACES: u64 = 0x2020202020202020;
 
 // Why run() returned.
 export const STOP_END: i32 = 0; // every line read
@@ -263,6 +284,138 @@ export function run(format: i32, pos: i32, end: i32, room: i32, base: i64, lineN
 }
 
 /**
+ * run() for SystemTap's show-call-hierarchy layout (src/parse/formats/stap-call-hierarchy.ts):
+ * `  11408 python(8274):  => __contains__ in Lib/_abcoll.py:362`. It reads only lines of plain
+ * ASCII (0x20-0x7f) whose every number is exact in a double, matched exactly as the parser's regex
+ * /^\s*(\d+) (.*?)\((\d+)\):( *)(=>|<=) (\S+) in (.*):(-?\d+)$/ matches them: the execname ends
+ * at the first `(` where the rest fits. Any other line, and any it is in doubt about, goes to JS.
+ * The printed µs become a time on the thread's clock in JS (stapClock), after every check.
+ */
+export function runStap(pos: i32, end: i32, room: i32, lineNo: f64): void {
+  const data = input.dataStart;
+  let n: i32 = 0;
+  let lines: i32 = 0;
+  let stop = STOP_END;
+  const limit = room < capacity ? room : capacity;
+  while (pos < end) {
+    if (n >= limit) {
+      stop = STOP_FULL;
+      break;
+    }
+    // `^\s*(\d+) `: spaces (other whitespace goes to JS), the µs, one space.
+    let i = pos;
+    let c = load<u8>(data + i);
+    while (c == SPACE) c = load<u8>(data + ++i);
+    const printedStart = i;
+    let printed: f64 = 0;
+    while (c >= 48 && c <= 57) { printed = printed * 10 + <f64>(c - 48); c = load<u8>(data + ++i); }
+    if (i == printedStart || i - printedStart > MAX_ID_DIGITS || c != SPACE) { stop = STOP_LINE; break; }
+    // `(.*?)\((\d+)\):( *)(=>|<=) (\S+) in `: the first `(` from which all of that fits.
+    let funcStart: i32 = -1;
+    let funcEnd: i32 = -1;
+    let tid: f64 = 0;
+    let kind: u8 = KIND_ENTRY;
+    let plain = true;
+    i++;
+    while (true) {
+      c = load<u8>(data + i);
+      if (c < FIRST_PLAIN || c > LAST_PLAIN) { plain = false; break; }
+      if (c == LEFT_PAREN) {
+        let j = i + 1;
+        let value: f64 = 0;
+        let b = load<u8>(data + j);
+        while (b >= 48 && b <= 57) { value = value * 10 + <f64>(b - 48); b = load<u8>(data + ++j); }
+        // A thread id too long to be exact: JS reads the line (and refuses it, if it fits the regex).
+        if (j - (i + 1) > MAX_ID_DIGITS) { plain = false; break; }
+        if (j > i + 1 && b == RIGHT_PAREN && load<u8>(data + j + 1) == COLON) {
+          j += 2;
+          while (load<u8>(data + j) == SPACE) j++;
+          const first = load<u8>(data + j);
+          const second = load<u8>(data + j + 1);
+          const arrow = first == EQUALS && second == GREATER ? 1 : first == LESS && second == EQUALS ? 2 : 0;
+          if (arrow != 0 && load<u8>(data + j + 2) == SPACE) {
+            // `(\S+) in `: the longest run of non-space bytes, then " in " (else no match here).
+            let f = j + 3;
+            let g = load<u8>(data + f);
+            while (g > SPACE && g <= LAST_PLAIN) g = load<u8>(data + ++f);
+            if (g != SPACE && g != NEWLINE && (g < FIRST_PLAIN || g > LAST_PLAIN)) { plain = false; break; }
+            if (f > j + 3 && g == SPACE && load<u8>(data + f + 1) == LETTER_I && load<u8>(data + f + 2) == LETTER_N && load<u8>(data + f + 3) == SPACE) {
+              funcStart = j + 3;
+              funcEnd = f;
+              tid = value;
+              kind = arrow == 1 ? KIND_ENTRY : KIND_RETURN;
+              break;
+            }
+          }
+        }
+      }
+      i++;
+    }
+    if (!plain || funcStart < 0) { stop = STOP_LINE; break; }
+    // The key `FUNC in FILE:LINE` runs to the newline; the last colon ends the file. Eight bytes at
+    // a time: a word of plain bytes without a colon is hashed whole, others byte by byte.
+    const keyStart = funcStart;
+    let k = keyStart;
+    let last: i32 = -1;
+    let hash: u64 = 0xcbf29ce484222325;
+    let keyEnd: i32 = -1;
+    while (k < end) {
+      const word = load<u64>(data + k);
+      const colons = word ^ COLONS;
+      const special = ((word - SPACES) | word | ((colons - ONES) & ~colons)) & HIGHS;
+      if (special == 0) {
+        hash = (hash ^ word) * 0x100000001b3;
+        k += 8;
+        continue;
+      }
+      let j = k;
+      for (; j < k + 8; j++) {
+        const b = load<u8>(data + j);
+        if (b == NEWLINE) break;
+        if (b < FIRST_PLAIN || b > LAST_PLAIN) plain = false;
+        else if (b == COLON) last = j;
+        hash = (hash ^ <u64>b) * 0x100000001b3;
+      }
+      if (j < k + 8) { keyEnd = j; break; }
+      k += 8;
+    }
+    // `(.*):(-?\d+)$`: the file may be empty; the last colon must be past " in ".
+    if (!plain || keyEnd < 0 || keyEnd >= end || last < funcEnd + 4) { stop = STOP_LINE; break; }
+    let d = last + 1;
+    if (load<u8>(data + d) == MINUS) d++;
+    const lineDigits = d;
+    while (d < keyEnd && load<u8>(data + d) >= 48 && load<u8>(data + d) <= 57) d++;
+    if (d == lineDigits || d != keyEnd) { stop = STOP_LINE; break; }
+    const srcLine = lineNo + <f64>lines;
+    const tableKey = tableHash(hash, keyStart, keyEnd);
+    let frame = knownFrame(data, keyStart, keyEnd, tableKey);
+    if (frame < 0) {
+      // JS checks the line number and the time before it interns anything: a refused line leaves
+      // no trace of the loop, and JS reads it.
+      frame = newStapFrame(keyStart, funcEnd, last, keyEnd, srcLine, tid, printed);
+      if (frame < 0) { stop = STOP_LINE; break; }
+      addKey(data, keyStart, keyEnd - keyStart, tableKey, frame);
+    }
+    const ts = stapClock(tid, printed);
+    if (ts != ts) { stop = STOP_LINE; break; }
+    unchecked(outKind[n] = kind);
+    unchecked(outTs[n] = ts);
+    unchecked(outPid[n] = UNKNOWN_ID);
+    unchecked(outTid[n] = tid);
+    unchecked(outFrame[n] = frame);
+    unchecked(outLine[n] = srcLine);
+    unchecked(outValue[n] = 0);
+    n++;
+    lines++;
+    pos = keyEnd + 1;
+  }
+  unchecked(result[0] = <f64>stop);
+  unchecked(result[1] = <f64>pos);
+  unchecked(result[2] = <f64>n);
+  unchecked(result[3] = <f64>lines);
+}
+
+/**
  * The value of eight ASCII digits (the first in the lowest byte): pairs, then quads, then the
  * whole, each step one multiply (the well-known SWAR digit parse).
  */
@@ -274,23 +427,36 @@ function eightDigits(word: u64): u64 {
   return (((v & 0x000000ff000000ff) * 0x000f424000000064) + (((v >> 16) & 0x000000ff000000ff) * 0x0000271000000001)) >> 32;
 }
 
-/** The frame id of key input[start, end), asking JS for new keys; -1 if JS rejects the key. */
-function findFrame(data: usize, start: i32, end: i32, hash64: u64, funcSeparator: i32, lineSeparator: i32, lineNo: f64): i32 {
+/** The table's hash of key input[start, end) whose running hash is hash64. */
+// @ts-ignore: decorator
+@inline
+function tableHash(hash64: u64, start: i32, end: i32): u32 {
+  return <u32>(hash64 ^ (hash64 >> 32) ^ <u64>(end - start));
+}
+
+/** The frame id of key input[start, end) if the table holds it, else -1. */
+function knownFrame(data: usize, start: i32, end: i32, hash: u32): i32 {
   const length = end - start;
-  const hash = <u32>(hash64 ^ (hash64 >> 32) ^ <u64>length);
   const mask = slots.length - 1;
   let slot = <i32>(hash & <u32>mask);
   while (true) {
     const entry = unchecked(slots[slot]);
-    if (entry < 0) break;
+    if (entry < 0) return -1;
     if (unchecked(hashes[entry]) == hash && unchecked(keyLengths[entry]) == length && sameBytes(arena.dataStart + <usize>unchecked(keyOffsets[entry]), data + <usize>start, length)) {
       return unchecked(frameIds[entry]);
     }
     slot = (slot + 1) & mask;
   }
+}
+
+/** The frame id of key input[start, end), asking JS for new keys; -1 if JS rejects the key. */
+function findFrame(data: usize, start: i32, end: i32, hash64: u64, funcSeparator: i32, lineSeparator: i32, lineNo: f64): i32 {
+  const hash = tableHash(hash64, start, end);
+  const known = knownFrame(data, start, end, hash);
+  if (known >= 0) return known;
   const id = newFrame(start, funcSeparator, lineSeparator, end, lineNo);
   if (id < 0) return id;
-  addKey(data, start, length, hash, id);
+  addKey(data, start, end - start, hash, id);
   return id;
 }
 
