@@ -137,7 +137,23 @@ const OPT_IN_CASES = [{ name: 'record-overhead', script: 'bench/record-overhead.
 // in the same run (wc, a mawk fold, a naive Node loop, `node -e 0`, flamegraph.pl, the speedscope
 // app) and printing its own table. They run after the cases above, or alone with --only NAME;
 // run.mjs passes --check and collects each one's --json into its own.
-const SCRIPT_CASES = [{ name: 'throughput', script: 'bench/throughput.mjs', args: [] }];
+// The 447 MiB traces (the issue's size) are shared by throughput and convert-csv
+// (bench/data/bench-447mb.<format>.txt); memory-scale makes 4x and 16x copies in bench/data too
+// (about 9 GB of disk); svg-open needs flamegraph.pl (--flamegraph-pl or FLAMEGRAPH_PL; without
+// it pyflame is timed alone); speedscope-load loads a 5 M-event trace's file in the real app.
+const SCRIPT_CASES = [
+  { name: 'throughput', script: 'bench/throughput.mjs', args: ['--size-mb', '447'] },
+  { name: 'startup', script: 'bench/startup.mjs', args: [] },
+  { name: 'convert-csv', script: 'bench/convert-csv.mjs', args: ['--size-mb', '447', '--out', '/dev/null'] },
+  { name: 'svg-open', script: 'bench/svg-open.mjs', args: [] },
+  {
+    name: 'memory-scale',
+    script: 'bench/memory-scale.mjs',
+    args: ['--multiples', '1,4,16', '--dir', path.join(DATA_DIR, 'memory-scale')],
+  },
+  // 15 M events: a file over the app's limit in full, so what is loaded is the reduced one.
+  { name: 'speedscope-load', script: 'bench/speedscope-load.mjs', args: ['--events', '15000000'] },
+];
 
 // ----------------------------------------------------------------------------------------------
 

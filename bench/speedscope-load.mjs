@@ -127,20 +127,21 @@ try {
   await page.screenshot({ path: screenshot });
   failed = /Something went wrong/.test(body) || errors.length > 0;
   const toolbar = /[^\n]*\(1\/\d+\)[^\n]*/.exec(body)?.[0] ?? '';
-  console.log(
-    JSON.stringify({
-      events: text('--trace') === undefined ? events : undefined,
-      profileMB: +(bytes / 1048576).toFixed(1),
-      writeSeconds: +writeSeconds.toFixed(1),
-      loadSeconds: +loadSeconds.toFixed(1),
-      pageHeapMB: +heapMB.toFixed(0),
-      toolbar,
-      errors,
-      screenshot: path.relative(ROOT, screenshot),
-      loaded: !failed,
-      reduced,
-    }),
-  );
+  const result = JSON.stringify({
+    events: text('--trace') === undefined ? events : undefined,
+    profileMB: +(bytes / 1048576).toFixed(1),
+    writeSeconds: +writeSeconds.toFixed(1),
+    loadSeconds: +loadSeconds.toFixed(1),
+    pageHeapMB: +heapMB.toFixed(0),
+    toolbar,
+    errors,
+    screenshot: path.relative(ROOT, screenshot),
+    loaded: !failed,
+    reduced,
+  });
+  console.log(result);
+  // For bench/run.mjs, which collects each script's --json.
+  if (text('--json') !== undefined) fs.writeFileSync(text('--json'), `${result}\n`);
 } finally {
   await browser.close();
   server.close();

@@ -109,7 +109,8 @@ function timed(argv) {
 
 /** The generated trace of `format` at --size-mb, made once into bench/data/. */
 async function input(format) {
-  const file = path.join(DATA_DIR, `throughput-${format}-${sizeMb}mb.txt`);
+  // The same files as bench/convert-csv.mjs's (generated the same way).
+  const file = path.join(DATA_DIR, `bench-${sizeMb}mb.${format}.txt`);
   if (!fs.existsSync(file)) {
     fs.mkdirSync(DATA_DIR, { recursive: true });
     process.stderr.write(`throughput: generating ${file}\n`);
