@@ -166,4 +166,14 @@ describe('pyflame analyze with PYFLAME_SPILL_BUDGET', () => {
     assert.equal(result.code, 2, result.stderr);
     assert.deepEqual(readdirSync(tmp), []);
   });
+
+  it('a bad PYFLAME_SPILL_BUDGET is a usage error before any work (exit 2, no stack)', async () => {
+    const result = await runCli(['analyze', join(SAMPLES, 'call-stack.pyflame.txt')], {
+      env: { PYFLAME_SPILL_BUDGET: '32MB' },
+    });
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /^pyflame: error: PYFLAME_SPILL_BUDGET must be a whole number of bytes \(got "32MB"\)/);
+    assert.doesNotMatch(result.stderr, /internal error|\bat /);
+    assert.equal(result.stdout, '');
+  });
 });

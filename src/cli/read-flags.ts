@@ -4,6 +4,7 @@ import { formatNames } from '../parse/registry.js';
 import type { ReadTraceOptions } from '../parse/read-trace.js';
 import type { CommandContext } from './command-context.js';
 import { UsageError } from './exit-codes.js';
+import { spillBudgetBytes } from '../analyze/spill-budget.js';
 
 /** The flags every command that reads traces shares. */
 export function readOptionFlags<T>(yargs: Argv<T>) {
@@ -22,6 +23,12 @@ export function readOptionsFrom(
   const window = args['reorder-window'];
   if (window !== undefined && (!Number.isInteger(window) || window < 0))
     throw new UsageError('--reorder-window takes a whole number of events (0 or more)');
+  // Checked before the work starts (the analysis reads it at its first event).
+  try {
+    spillBudgetBytes();
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
   return {
     format: args.format,
     reorderWindow: window,
