@@ -3,31 +3,16 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fastLinesAvailable } from '../src/parse/fast-lines.js';
-import { EventWriter } from '../src/parse/event-writer.js';
 import { bpftraceFormat } from '../src/parse/formats/bpftrace-raw.js';
-import { Diagnostics } from '../src/model/diagnostics.js';
 import { SAMPLES } from './helpers/paths.js';
+import { readThroughLoop as readLoop } from './helpers/through-loop.js';
 
 // Issue 16: a raw bpftrace recording of probes/pyflame.bt ("Attaching N probes...", pyflame's
 // event lines, the maps dumped at exit) is pyflame's format with a few lines around it, and as
 // large: its event lines must go through the WebAssembly loop, not the TypeScript parser.
 
-/** Reads `text` as raw bpftrace output through the loop: the lines handed to TypeScript, the events. */
-function readThroughLoop(text: string): { seen: number[]; rejected: number[]; events: number } {
-  const writer = new EventWriter(() => {});
-  const parser = bpftraceFormat.createParser(writer, new Diagnostics());
-  const seen: number[] = [];
-  const read = parser.line.bind(parser);
-  parser.line = (bytes, start, end, lineNo) => {
-    seen.push(lineNo);
-    return read(bytes, start, end, lineNo);
-  };
-  const bytes = Buffer.from(text, 'latin1');
-  const rejected: number[] = [];
-  assert.ok(parser.lines, 'the raw bpftrace parser offers the WebAssembly loop');
-  parser.lines(bytes, 0, bytes.length, 1, (_b, _s, _e, lineNo) => rejected.push(lineNo));
-  return { seen, rejected, events: writer.events };
-}
+/** Reads `text` as raw bpftrace output through the loop (helpers/through-loop.ts). */
+const readThroughLoop = (text: string) => readLoop(bpftraceFormat.createParser, text);
 
 describe('raw bpftrace output on the WebAssembly fast path', { skip: !fastLinesAvailable() }, () => {
   it('only bpftrace’s own lines, the header and gc/import lines reach the TypeScript parser', () => {

@@ -5,11 +5,11 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import './helpers/fast-check-setup.js';
 import { fastLinesAvailable } from '../src/parse/fast-lines.js';
-import { EventWriter } from '../src/parse/event-writer.js';
 import { PyflameLineParser } from '../src/parse/formats/pyflame-tsv.js';
 import { eventLogCsv, warningsText } from './helpers/event-log.js';
 import { FIXTURES } from './helpers/paths.js';
 import { withCounts } from './helpers/unwritten-counts.js';
+import { readThroughLoop as readLoop } from './helpers/through-loop.js';
 import { scratchDir, writeScratch } from './helpers/scratch.js';
 import { balancedTrace, toPyflameText } from './helpers/trace-gen.js';
 
@@ -18,25 +18,8 @@ import { balancedTrace, toPyflameText } from './helpers/trace-gen.js';
 // loop must read both spellings itself, to exactly the events the TypeScript parser reads.
 const scratch = scratchDir('hyphen-fast-path');
 
-/**
- * Reads `text` through the loop: the lines the TypeScript parser was handed (1-based), the lines
- * rejected, and the events written.
- */
-function readThroughLoop(text: string): { seen: number[]; rejected: number[]; events: number } {
-  const writer = new EventWriter(() => {});
-  const parser = new PyflameLineParser(writer);
-  const seen: number[] = [];
-  const read = parser.line.bind(parser);
-  parser.line = (bytes, start, end, lineNo) => {
-    seen.push(lineNo);
-    return read(bytes, start, end, lineNo);
-  };
-  const bytes = Buffer.from(text, 'latin1');
-  const rejected: number[] = [];
-  assert.ok(parser.lines, 'the parser offers the WebAssembly loop');
-  parser.lines(bytes, 0, bytes.length, 1, (_b, _s, _e, lineNo) => rejected.push(lineNo));
-  return { seen, rejected, events: writer.events };
-}
+/** Reads `text` through pyflame's loop (helpers/through-loop.ts). */
+const readThroughLoop = (text: string) => readLoop((writer) => new PyflameLineParser(writer), text);
 
 /** The lines of `text` the TypeScript parser was handed when read through the loop; none rejected. */
 function linesLeftToTypeScript(text: string): number[] {

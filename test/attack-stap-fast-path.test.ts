@@ -4,11 +4,10 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import './helpers/fast-check-setup.js';
-import { Diagnostics } from '../src/model/diagnostics.js';
-import { EventWriter } from '../src/parse/event-writer.js';
 import { fastLinesAvailable } from '../src/parse/fast-lines.js';
 import { stapCallHierarchyFormat } from '../src/parse/formats/stap-call-hierarchy.js';
 import { eventLogCsv, warningsText } from './helpers/event-log.js';
+import { readThroughLoop as readLoop, type ThroughLoop } from './helpers/through-loop.js';
 import { SAMPLES } from './helpers/paths.js';
 import { scratchDir, writeScratch } from './helpers/scratch.js';
 
@@ -16,21 +15,9 @@ import { scratchDir, writeScratch } from './helpers/scratch.js';
 // by the WebAssembly loop, to exactly the events, refusals and warnings of the TypeScript parser.
 const scratch = scratchDir('stap-fast-path');
 
-/** Reads `text` through the loop: the lines handed to the TypeScript `line()`, those rejected, the events. */
-function readThroughLoop(text: string | Buffer): { seen: number[]; rejected: number[]; events: number } {
-  const writer = new EventWriter(() => {});
-  const parser = stapCallHierarchyFormat.createParser(writer, new Diagnostics());
-  const seen: number[] = [];
-  const read = parser.line.bind(parser);
-  parser.line = (bytes, start, end, lineNo) => {
-    seen.push(lineNo);
-    return read(bytes, start, end, lineNo);
-  };
-  const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
-  const rejected: number[] = [];
-  assert.ok(parser.lines, 'the parser offers the WebAssembly loop');
-  parser.lines(bytes, 0, bytes.length, 1, (_b, _s, _e, lineNo) => rejected.push(lineNo));
-  return { seen, rejected, events: writer.events };
+/** Reads `text` (UTF-8 when a string) through the loop (helpers/through-loop.ts). */
+function readThroughLoop(text: string | Buffer): ThroughLoop {
+  return readLoop(stapCallHierarchyFormat.createParser, text, 'utf8');
 }
 
 /** The event log and warnings of a trace, or the error that refused it. */
