@@ -70,6 +70,31 @@ describe('exact percentiles from spilled durations', () => {
 });
 
 describe('the duration store', () => {
+  it('keeps many small lists in memory past the budget (no write per tiny list), big ones spill', () => {
+    // 20,000 accumulators of 3 calls each, a budget of 100 durations: spilling each tiny list (a
+    // write and two entries, again at every flush) cost far more than the lists themselves.
+    const store = new DurationStore(1600);
+    const small = Array.from({ length: 20_000 }, () => new DurationList());
+    for (let round = 0; round < 3; round++) for (const [i, list] of small.entries()) store.push(list, i * 3 + round);
+    store.finish();
+    assert.equal(store.spilled, false);
+    const big = new DurationList();
+    for (let i = 0; i < 500; i++) store.push(big, i);
+    store.finish();
+    assert.equal(store.spilled, true);
+    const read: number[] = [];
+    store.read(big, (piece) => read.push(...piece));
+    assert.deepEqual(
+      read,
+      Array.from({ length: 500 }, (_, i) => i),
+    );
+    const first: number[] = [];
+    store.read(small[7], (piece) => first.push(...piece));
+    assert.deepEqual(first, [21, 22, 23]);
+    store.close();
+    assert.equal(openSpillFiles(), 0);
+  });
+
   it('gives every list back in recorded order, appended lists after, and spills only past its budget', () => {
     fc.assert(
       fc.property(
@@ -87,10 +112,11 @@ describe('the duration store', () => {
           store.append(lists[0], lists[4]);
           expected[0].push(...expected[4]);
           store.finish();
-          // Past the budget (16 bytes a duration: 8, and room to grow) the store spills; within it
-          // (appended durations counted) it never does.
-          if (pushes.length * 16 > budgetBytes) assert.ok(store.spilled);
+          // Within the budget (16 bytes a duration: 8, and room to grow; appended durations
+          // counted) it never spills; past it, a list of 64 or more in memory goes to the file.
           if ((pushes.length + expected[4].length) * 16 <= budgetBytes) assert.ok(!store.spilled);
+          if (pushes.length * 16 > budgetBytes && expected.slice(0, 4).some((d) => d.length >= 64 + budgetBytes / 16))
+            assert.ok(store.spilled);
           for (let i = 0; i < 4; i++) {
             const read: number[] = [];
             store.read(lists[i], (piece) => read.push(...piece));

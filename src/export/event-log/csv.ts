@@ -8,7 +8,7 @@ import { csvField, csvTextField, csvTextValue } from '../../model/csv-text.js';
 import { MAX_NUMBER_BYTES, writeAbsoluteNs, writeAscii, writeNumber } from './ascii-numbers.js';
 import { ByteChunks } from './byte-chunks.js';
 import { copyBytes, EncodedStrings, viewOf } from './encoded-strings.js';
-import type { EventLogFormat, EventLogWriter } from './event-log-format.js';
+import { batchText, type EventLogFormat, type EventLogWriter } from './event-log-format.js';
 import { FrameCells } from './frame-cells.js';
 
 export { csvField, csvTextField, csvTextValue };
@@ -62,7 +62,13 @@ class CsvWriter implements EventLogWriter {
     return `${cost}${EVENT_LOG_HEADER}\n`;
   }
 
-  batch(batch: EventBatch, trace: TraceContext, write: (bytes: Uint8Array) => void): void {
+  batch(batch: EventBatch, trace: TraceContext, write: (bytes: Uint8Array) => void): void;
+  batch(batch: EventBatch, trace: TraceContext): string;
+  batch(batch: EventBatch, trace: TraceContext, write?: (bytes: Uint8Array) => void): string | undefined {
+    return batchText((to) => this.writeBatch(batch, trace, to), write);
+  }
+
+  private writeBatch(batch: EventBatch, trace: TraceContext, write: (bytes: Uint8Array) => void): void {
     const { frames, time } = trace;
     const cells = this.cells;
     cells.update(frames.strings);

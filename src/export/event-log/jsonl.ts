@@ -6,7 +6,7 @@ import { MAX_NUMBER_BYTES, writeAbsoluteNs, writeAscii, writeNumber } from './as
 import { ByteChunks } from './byte-chunks.js';
 import { kindHasValue } from './csv.js';
 import { copyBytes, EncodedStrings } from './encoded-strings.js';
-import type { EventLogFormat, EventLogWriter } from './event-log-format.js';
+import { batchText, type EventLogFormat, type EventLogWriter } from './event-log-format.js';
 
 const encoder = new TextEncoder();
 const bytesOf = (text: string) => encoder.encode(text);
@@ -48,7 +48,13 @@ class JsonlWriter implements EventLogWriter {
     return '';
   }
 
-  batch(batch: EventBatch, trace: TraceContext, write: (bytes: Uint8Array) => void): void {
+  batch(batch: EventBatch, trace: TraceContext, write: (bytes: Uint8Array) => void): void;
+  batch(batch: EventBatch, trace: TraceContext): string;
+  batch(batch: EventBatch, trace: TraceContext, write?: (bytes: Uint8Array) => void): string | undefined {
+    return batchText((to) => this.writeBatch(batch, trace, to), write);
+  }
+
+  private writeBatch(batch: EventBatch, trace: TraceContext, write: (bytes: Uint8Array) => void): void {
     const { frames, time } = trace;
     const json = this.json;
     json.update(frames.strings);

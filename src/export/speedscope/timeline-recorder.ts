@@ -41,12 +41,15 @@ export class TimelineRecorder implements TimelineSink {
   readonly threads: ThreadTimeline[] = [];
   private readonly budget: number;
   private inMemory = 0;
+  /** Boundaries in memory at which the next flush comes (see push). */
+  private flushAt: number;
   private readonly holding = new Set<ThreadTimeline>();
   private file: SpillFile | undefined;
 
   constructor(budgetBytes: number = spillBudgetBytes()) {
     // Twice the bytes of a boundary: the columns double as they grow, so they may take twice what they hold.
     this.budget = Math.max(1, Math.floor(budgetBytes / (2 * BOUNDARY_BYTES)));
+    this.flushAt = this.budget;
   }
 
   open(thread: number, fn: number, ts: number): void {
@@ -101,12 +104,17 @@ export class TimelineRecorder implements TimelineSink {
     if (timeline.events.length === 0) this.holding.add(timeline);
     timeline.events.push(event);
     timeline.at.push(ts);
-    if (++this.inMemory > this.budget) this.flush();
+    if (++this.inMemory > this.flushAt) {
+      this.flush();
+      // When small threads alone stay over the budget, the next try comes half a budget later.
+      this.flushAt = Math.max(this.budget, this.inMemory + Math.ceil(this.budget / 2));
+    }
   }
 
   /**
-   * Moves the threads holding the most to the file until at most half the budget stays in memory
-   * (small ones stay, unless only they are left over it).
+   * Moves the threads holding the most to the file until at most half the budget stays in memory.
+   * Small ones stay, even over the budget: spilling 100,000 threads' few boundaries again at every
+   * flush cost far more time and memory than it freed (the review of issue 16).
    */
   private flush(): void {
     const threads = [...this.holding].sort((a, b) => b.events.length - a.events.length);
@@ -114,7 +122,6 @@ export class TimelineRecorder implements TimelineSink {
       if (this.inMemory <= this.budget / 2 || timeline.events.length < SMALLEST_CHUNK) break;
       this.spill(timeline);
     }
-    if (this.inMemory > this.budget / 2) for (const timeline of [...this.holding]) this.spill(timeline);
   }
 
   /** Writes `timeline`'s boundaries in memory as one chunk: the functions, then the times. */
