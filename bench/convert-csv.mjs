@@ -35,6 +35,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readFlags } from './generate-trace.mjs';
 import { hostInfo } from './host-info.mjs';
+import { median } from './bench-tools.mjs';
 
 const MiB = 1048576;
 const TARGET_MBPS = 200;
@@ -120,12 +121,6 @@ function measure(command, args, stdoutFile) {
       resolve({ wall, cpu: user + sys, maxRssMB: maxRssKB / 1024 });
     });
   });
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 /** Generates a missing default input with bench/generate-trace.mjs. */

@@ -56,7 +56,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs as parseFlags } from 'node:util';
+import { bpftraceAvailable, failure as failureOf, MARKERS_PYTHON, median } from './bench-tools.mjs';
+import { readFlags } from './generate-trace.mjs';
 import { hostInfo } from './host-info.mjs';
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
@@ -66,7 +67,6 @@ const WORK_DIR = path.join(BENCH_DIR, 'data', 'cost-proof');
 /** The pyflame that records and analyzes (--pyflame: another checkout's bin/pyflame.js, e.g. a branch's). */
 let PYFLAME = path.join(ROOT, 'bin', 'pyflame.js');
 /** The interpreter built with the markers (Debian's): the only one bpftrace can record calls of. */
-const MARKERS_PYTHON = '/usr/bin/python3.11';
 const RUN_TIMEOUT_MS = 180_000;
 
 /**
@@ -124,30 +124,24 @@ function die(msg) {
 const log = (msg) => process.stderr.write(`cost-proof: ${msg}\n`);
 
 function parseArgs(argv) {
-  let v;
-  try {
-    v = parseFlags({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        runs: { type: 'string' },
-        'record-runs': { type: 'string' },
-        scale: { type: 'string' },
-        'bpftrace-scale': { type: 'string' },
-        only: { type: 'string', multiple: true },
-        python: { type: 'string', multiple: true },
-        'no-bpftrace': { type: 'boolean' },
-        json: { type: 'string' },
-        check: { type: 'boolean' },
-        pyflame: { type: 'string' },
-        markdown: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }).values;
-  } catch (err) {
-    die(err.message);
-  }
+  const v = readFlags(
+    argv,
+    {
+      runs: { type: 'string' },
+      'record-runs': { type: 'string' },
+      scale: { type: 'string' },
+      'bpftrace-scale': { type: 'string' },
+      only: { type: 'string', multiple: true },
+      python: { type: 'string', multiple: true },
+      'no-bpftrace': { type: 'boolean' },
+      json: { type: 'string' },
+      check: { type: 'boolean' },
+      pyflame: { type: 'string' },
+      markdown: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    die,
+  );
   if (v.help) {
     process.stdout.write(`${USAGE}\n`);
     process.exit(0);
@@ -202,27 +196,6 @@ function defaultPythons() {
   return out;
 }
 
-function findOnPath(name) {
-  for (const dir of (process.env.PATH ?? '').split(':')) {
-    const f = path.join(dir || '.', name);
-    try {
-      fs.accessSync(f, fs.constants.X_OK);
-      return f;
-    } catch {
-      /* not here */
-    }
-  }
-  return null;
-}
-
-function bpftraceAvailable() {
-  if (process.getuid?.() !== 0) return { ok: false, why: 'not root (bpftrace needs root)' };
-  if (!findOnPath('bpftrace')) return { ok: false, why: 'no bpftrace on PATH' };
-  if (!fs.existsSync(MARKERS_PYTHON))
-    return { ok: false, why: `no ${MARKERS_PYTHON} (the interpreter with the markers)` };
-  return { ok: true };
-}
-
 // ---- running ---------------------------------------------------------------------------------
 
 /** Runs a command; wall time from spawn to exit; stdout kept when asked. */
@@ -266,19 +239,7 @@ function withoutProofOut(env) {
   return copy;
 }
 
-function failure(r) {
-  if (r.timedOut) return `stopped after ${RUN_TIMEOUT_MS / 1000} s`;
-  if (r.code === 0) return null;
-  const tail = r.stderr.trim().split('\n').slice(-3).join(' | ');
-  return `exit ${r.signal ?? r.code}${tail ? `: ${tail}` : ''}`;
-}
-
-const median = (xs) => {
-  const s = xs.filter((x) => x != null).sort((a, b) => a - b);
-  if (!s.length) return null;
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
+const failure = (r) => failureOf(r, RUN_TIMEOUT_MS);
 
 const fnKey = (name, file) => `${name}\u0000${file}`;
 

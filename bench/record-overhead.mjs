@@ -40,10 +40,11 @@
 
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import { bpftraceAvailable, failure as failureOf, MARKERS_PYTHON, median } from './bench-tools.mjs';
+import { readFlags } from './generate-trace.mjs';
 import { hostInfo } from './host-info.mjs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs as parseFlags } from 'node:util';
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(BENCH_DIR, '..');
@@ -54,7 +55,6 @@ const PYFLAME = path.join(ROOT, 'bin', 'pyflame.js');
 const DEFAULT_JSON = path.join(ROOT, 'out', 'bench-record-overhead.json');
 const TIME_BIN = '/usr/bin/time';
 /** The interpreter built with the markers (Debian's); the only one bpftrace can record calls of. */
-const MARKERS_PYTHON = '/usr/bin/python3.11';
 /** A run taking longer than this is stopped (SIGTERM) and reported as failed: the script stays bounded. */
 const RUN_TIMEOUT_MS = 120_000;
 
@@ -124,28 +124,22 @@ function die(msg) {
 const log = (msg) => process.stderr.write(`record-overhead: ${msg}\n`);
 
 function parseArgs(argv) {
-  let v;
-  try {
-    v = parseFlags({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        quick: { type: 'boolean' },
-        runs: { type: 'string' },
-        scale: { type: 'string' },
-        only: { type: 'string', multiple: true },
-        python: { type: 'string', multiple: true },
-        'no-bpftrace': { type: 'boolean' },
-        json: { type: 'string' },
-        check: { type: 'boolean' },
-        markdown: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }).values;
-  } catch (err) {
-    die(err.message);
-  }
+  const v = readFlags(
+    argv,
+    {
+      quick: { type: 'boolean' },
+      runs: { type: 'string' },
+      scale: { type: 'string' },
+      only: { type: 'string', multiple: true },
+      python: { type: 'string', multiple: true },
+      'no-bpftrace': { type: 'boolean' },
+      json: { type: 'string' },
+      check: { type: 'boolean' },
+      markdown: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    die,
+  );
   if (v.help) {
     process.stdout.write(USAGE + '\n');
     process.exit(0);
@@ -285,12 +279,7 @@ function run(cmd, args) {
   });
 }
 
-function failure(r) {
-  if (r.timedOut) return `stopped after ${RUN_TIMEOUT_MS / 1000} s`;
-  if (r.code === 0) return null;
-  const tail = r.stderr.trim().split('\n').slice(-3).join(' | ');
-  return `exit ${r.signal ?? r.code}${tail ? `: ${tail}` : ''}`;
-}
+const failure = (r) => failureOf(r, RUN_TIMEOUT_MS);
 
 /** The program's own time, which the bench/programs scripts print around their work. */
 const ownElapsed = (stderr) => {
@@ -332,28 +321,6 @@ async function pythonInfo(py) {
   const [major, minor] = version.split('.').map(Number);
   if (major !== 3 || minor < 8) return { skip: `CPython ${version}: the recorder needs 3.8 or later` };
   return { version, family: minor >= 12 ? '3.12+' : '3.8-3.11' };
-}
-
-function findOnPath(name) {
-  for (const dir of (process.env.PATH ?? '').split(':')) {
-    const f = path.join(dir || '.', name);
-    try {
-      fs.accessSync(f, fs.constants.X_OK);
-      return f;
-    } catch {
-      /* not here */
-    }
-  }
-  return null;
-}
-
-function bpftraceAvailable() {
-  if (process.getuid?.() !== 0) return { ok: false, why: 'not root (bpftrace needs root)' };
-  const bt = findOnPath('bpftrace');
-  if (!bt) return { ok: false, why: 'no bpftrace on PATH' };
-  if (!fs.existsSync(MARKERS_PYTHON))
-    return { ok: false, why: `no ${MARKERS_PYTHON} (the interpreter with the markers)` };
-  return { ok: true, bpftrace: bt };
 }
 
 async function choosePythons(opts) {
@@ -468,11 +435,6 @@ async function measure(py, prog, opts, withBpftrace) {
   return summarize(res);
 }
 
-const median = (xs) => {
-  if (!xs.length) return null;
-  const s = xs.slice().sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const min = (xs) => (xs.length ? Math.min(...xs) : null);
 const values = (runs, k) => runs.map((r) => r[k]).filter((x) => typeof x === 'number');
 

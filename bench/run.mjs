@@ -43,6 +43,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_MIN_EVENTS, DEFAULT_SIZE_MB, GENERATOR_VERSION, readFlags } from './generate-trace.mjs';
 import { DEFAULT_STACKS, FOLDED_GENERATOR_VERSION } from './generate-folded.mjs';
+import { median } from './bench-tools.mjs';
 
 const MiB = 1048576;
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
@@ -488,11 +489,6 @@ async function measure(c) {
   }
   return res;
 }
-
-const median = (xs) => {
-  const s = xs.slice().sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 function summarize(c, runs) {
   const ok = runs.filter((r) => !r.error);

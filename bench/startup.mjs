@@ -23,6 +23,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hostInfo } from './host-info.mjs';
+import { median } from './bench-tools.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(ROOT, 'bin', 'pyflame.js');
@@ -106,12 +107,6 @@ function pyflameCases(bin, dir, trace, label) {
       args: [bin, 'analyze', trace, '--svg', path.join(dir, 'out.svg')],
     },
   ];
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 async function main() {

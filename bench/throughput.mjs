@@ -25,6 +25,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readFlags } from './generate-trace.mjs';
 import { hostInfo } from './host-info.mjs';
+import { median } from './bench-tools.mjs';
 
 const MiB = 1048576;
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
@@ -128,12 +129,6 @@ async function input(format) {
   }
   return file;
 }
-
-const median = (xs) => {
-  const s = xs.slice().sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 
 const results = [];
 for (const format of ['pyflame', 'dtrace']) {
