@@ -1,7 +1,7 @@
 import { EVENT_LOG_FORMATS, type EventLogFormatName } from './export/event-log/registry.js';
 import type { TextOutput } from './io/output.js';
-import { readTrace, type ReadTraceOptions, type TraceContext, type TraceSummary } from './parse/read-trace.js';
-import { worthAThread } from './parse/threaded/thread-threshold.js';
+import type { ReadTraceOptions, TraceContext, TraceSummary } from './parse/read-trace.js';
+import { readerFor } from './parse/threaded/thread-threshold.js';
 
 export interface ConvertOptions extends Omit<ReadTraceOptions, 'onBatch'> {
   to: EventLogFormatName;
@@ -22,9 +22,7 @@ export async function convertTrace(input: string, output: TextOutput, options: C
     begun = true;
   };
   const write = (bytes: Uint8Array) => output.write(bytes);
-  // As analyzeTrace: the threaded reader is loaded only for a trace worth a thread.
-  const threaded = options.parseThread ?? (await worthAThread(input));
-  const read = threaded ? (await import('./parse/threaded/read-trace-threaded.js')).readTraceThreaded : readTrace;
+  const read = await readerFor(input, options.parseThread);
   const summary = await read(input, {
     ...options,
     onBatch: (batch, trace) => {

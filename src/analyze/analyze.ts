@@ -1,5 +1,5 @@
-import { readTrace, type ReadTraceOptions } from '../parse/read-trace.js';
-import { worthAThread } from '../parse/threaded/thread-threshold.js';
+import type { ReadTraceOptions } from '../parse/read-trace.js';
+import { readerFor } from '../parse/threaded/thread-threshold.js';
 import type { Analysis } from './analysis.js';
 import type { AnalyzerOptions } from './analyzer.js';
 import { CostCorrectingAnalyzer } from './cost-correcting-analyzer.js';
@@ -15,10 +15,7 @@ export interface AnalyzeOptions extends Omit<ReadTraceOptions, 'onBatch'>, Analy
 /** Reads a trace and analyzes it in one streaming pass (its stated recording cost taken out: cost-correcting-analyzer.ts). */
 export async function analyzeTrace(path: string, options: AnalyzeOptions = {}): Promise<Analysis> {
   const analyzer = new CostCorrectingAnalyzer(options);
-  // The threaded reader (and node:worker_threads) is loaded only when used: a small trace is read
-  // without it, and its modules would cost a run more than the parse itself.
-  const threaded = options.parseThread ?? (await worthAThread(path));
-  const read = threaded ? (await import('../parse/threaded/read-trace-threaded.js')).readTraceThreaded : readTrace;
+  const read = await readerFor(path, options.parseThread);
   try {
     const summary = await read(path, { ...options, onBatch: (batch, trace) => analyzer.push(batch, trace) });
     return analyzer.finish(summary);

@@ -1,4 +1,5 @@
 import { stat } from 'node:fs/promises';
+import { readTrace } from '../read-trace.js';
 
 /**
  * Below this size a trace is parsed on the thread that analyzes it: starting the parsing thread
@@ -22,4 +23,15 @@ export async function worthAThread(path: string): Promise<boolean> {
   } catch {
     return false; // the read itself reports what is wrong
   }
+}
+
+/**
+ * The reader for `path`: the threaded one when `parseThread` says so, or (unset) when the trace is
+ * worth a thread; else readTrace. The threaded reader (and node:worker_threads) is loaded only
+ * when used: a small trace is read without it, and its modules would cost a run more than the
+ * parse itself. Same results either way.
+ */
+export async function readerFor(path: string, parseThread: boolean | undefined): Promise<typeof readTrace> {
+  const threaded = parseThread ?? (await worthAThread(path));
+  return threaded ? (await import('./read-trace-threaded.js')).readTraceThreaded : readTrace;
 }
