@@ -2,6 +2,7 @@
 // Launcher only: the command line lives in src/cli/main.ts. The Node version is checked before
 // pyflame's modules are loaded: an older Node fails on their syntax with a raw SyntaxError.
 import { readFileSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 // ">=20.19" in package.json's "engines": the one place the version is written.
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
@@ -19,21 +20,27 @@ if (process.argv.length === 3 && process.argv[2] === '--version') {
   process.stdout.write(`${pkg.version}\n`);
   process.exit(0);
 }
-const { installInterruptCleanup, main } = await import(entry());
+const { installInterruptCleanup, main } = await commandLine();
 
 /**
- * The command line's code: the bundle `npm run build` makes of it (scripts/bundle-cli.mjs: a few
- * files load much faster than ~150 modules), unless tsc has compiled the modules since (a build
- * without the bundling step): then the modules themselves, never a stale bundle.
+ * The command line's code: the bundle `npm run build` makes of it (scripts/bundle-cli.mjs: one
+ * file, with V8's compiled code cached beside it, starts much faster than ~150 modules), unless
+ * tsc has compiled the modules since (a build without the bundling step): then the modules
+ * themselves, never a stale bundle.
  */
-function entry() {
+async function commandLine() {
   const modules = new URL('../dist/src/cli/main.js', import.meta.url);
-  const bundle = new URL('../dist/src/cli-bundle/main.js', import.meta.url);
+  const bundle = new URL('../dist/src/cli-bundle/main.cjs', import.meta.url);
+  let fresh = false;
   try {
-    return statSync(bundle).mtimeMs >= statSync(modules).mtimeMs ? bundle.href : modules.href;
+    fresh = statSync(bundle).mtimeMs >= statSync(modules).mtimeMs;
   } catch {
-    return modules.href;
+    // no bundle, or no modules: whichever is there
   }
+  if (!fresh) return import(modules.href);
+  const { compileBundle, runBundle } = await import('./load-bundle.js');
+  const path = fileURLToPath(bundle);
+  return runBundle(path, compileBundle(path).script);
 }
 installInterruptCleanup();
 process.exitCode = await main(process.argv.slice(2));

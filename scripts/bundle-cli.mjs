@@ -1,5 +1,6 @@
 // Bundles the command line (dist/src/cli/main.js, compiled by tsc, and the packages it imports)
-// into one file, dist/src/cli-bundle/main.js, which bin/pyflame.js runs, and the parsing
+// into one CommonJS file, dist/src/cli-bundle/main.cjs, which bin/pyflame.js runs with V8's code
+// cache (bin/load-bundle.js; made by scripts/cli-code-cache.mjs, run at the end), and the parsing
 // thread's entry (dist/src/parse/threaded/parse-worker.js) into dist/src/cli-bundle/parse-worker.js,
 // which the bundled reader starts. Run by `npm run build`.
 //
@@ -11,16 +12,18 @@
 // chunks (esbuild's splitting made ~30 for an analyze run): measured faster, although esbuild
 // hoists every import of Node's own modules to the top of the file.
 //
-// What finds files next to its own module (import.meta.url) still does from dist/src/cli-bundle/,
-// which is as deep as dist/src/<dir>/: ../wasm/, ../browser/, ../../../recorder/ and
-// ./parse-worker.js resolve as before. Two exceptions, handled here:
-// - version.js reads ../../package.json: it is left out and imported from dist/src/version.js.
+// What finds files next to its own module (import.meta.url, in the CommonJS bundle the bundle's own
+// URL) still does from dist/src/cli-bundle/, which is as deep as dist/src/<dir>/: ../wasm/,
+// ../browser/, ../../../recorder/ and ./parse-worker.js resolve as before. Two exceptions, handled
+// here:
+// - version.js reads ../../package.json from dist/src/: the bundled copy reads ../../../package.json.
 // - yargs finds its locale files (and the program's package.json) from its own file's place:
 //   the bundled copy is told where the installed yargs is.
 // And one saving: string-width (three copies, yargs' and its packages') makes an Intl.Segmenter
 // when loaded, ~12 ms for the first; a run that prints no help never measures a string with it.
 // The bundled copies make it at their first use instead.
 // csv-parse is loaded with require() when a CSV log is read (csv-event-log.ts): not bundled.
+import { execFileSync } from 'node:child_process';
 import { build } from 'esbuild';
 import { readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -30,8 +33,10 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = join(ROOT, 'dist/src');
 const OUT = join(DIST, 'cli-bundle');
 
-/** Modules imported from their own place in dist/src rather than bundled: path from dist/src. */
-const LEFT_OUT = ['version.js'];
+/** version.js finds package.json from dist/src/: the bundled copy, one folder deeper. */
+const VERSION_MODULE = /[\\/]dist[\\/]src[\\/]version\.js$/;
+const VERSION_SELF = "new URL('../../package.json', import.meta.url)";
+const VERSION_BUNDLED = "new URL('../../../package.json', import.meta.url)";
 
 /** yargs' platform shim names its own place so: replaced by the installed shim's path. */
 const YARGS_SHIM = /[\\/]yargs[\\/]lib[\\/]platform-shims[\\/]esm\.mjs$/;
@@ -61,11 +66,11 @@ const common = {
     {
       name: 'pyflame-cli',
       setup(esbuild) {
-        esbuild.onResolve({ filter: /\.js$/ }, (args) => {
-          if (args.kind === 'entry-point') return undefined;
-          const path = join(args.resolveDir, args.path);
-          const left = LEFT_OUT.find((name) => path === join(DIST, name));
-          return left === undefined ? undefined : { path: `../${left}`, external: true };
+        esbuild.onLoad({ filter: VERSION_MODULE }, (args) => {
+          const source = readFileSync(args.path, 'utf8');
+          if (!source.includes(VERSION_SELF))
+            throw new Error(`${args.path}: no "${VERSION_SELF}" to replace: see scripts/bundle-cli.mjs`);
+          return { contents: source.replace(VERSION_SELF, VERSION_BUNDLED), loader: 'js' };
         });
         esbuild.onLoad({ filter: YARGS_SHIM }, (args) => {
           const source = readFileSync(args.path, 'utf8');
@@ -88,5 +93,16 @@ const common = {
     },
   ],
 };
-await build({ ...common, entryPoints: { main: join(DIST, 'cli/main.js') } });
+// CommonJS, which V8 caches the compiled code of (bin/load-bundle.js); import.meta.url becomes the
+// bundle's own URL.
+await build({
+  ...common,
+  entryPoints: { main: join(DIST, 'cli/main.js') },
+  format: 'cjs',
+  outExtension: { '.js': '.cjs' },
+  define: { 'import.meta.url': 'bundleUrl' },
+  banner: { js: 'const bundleUrl = require("node:url").pathToFileURL(__filename).href;' },
+});
+// The parsing thread's entry stays an ES module: a Worker starts it from its URL.
 await build({ ...common, entryPoints: { 'parse-worker': join(DIST, 'parse/threaded/parse-worker.js') } });
+execFileSync(process.execPath, [join(ROOT, 'scripts/cli-code-cache.mjs')], { stdio: 'inherit' });

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import yargs from 'yargs';
 import { parseThreadWanted } from '../src/cli/read-flags.js';
@@ -79,6 +79,17 @@ async function modulesLoaded(
 }
 
 const SMALL = join(SAMPLES, 'call-stack.pyflame.txt');
+const BUNDLE = join(ROOT, 'dist/src/cli-bundle/main.cjs');
+
+/** bin/load-bundle.js: plain JavaScript beside the launcher, outside the compiled sources. */
+interface BundleLoader {
+  CACHE_SUFFIX: string;
+  compileBundle(path: string, options?: { useCache?: boolean }): { script: unknown; cache: string };
+  runBundle(path: string, script: unknown): Record<string, unknown>;
+}
+const { CACHE_SUFFIX, compileBundle, runBundle } = (await import(
+  pathToFileURL(join(ROOT, 'bin/load-bundle.js')).href
+)) as BundleLoader;
 
 describe('start-up: what a run loads', () => {
   it('analyze of a small trace starts no parsing thread and loads no progress bar nor CSV parser', async () => {
@@ -110,18 +121,48 @@ describe('start-up: what a run loads', () => {
 
   it('bin/pyflame.js runs the bundle npm run build made, or the modules when tsc compiled them since', async () => {
     const modules = join(ROOT, 'dist/src/cli/main.js');
-    const bundle = join(ROOT, 'dist/src/cli-bundle/main.js');
+    const loader = join(ROOT, 'bin/load-bundle.js');
     let fresh = false;
     try {
-      fresh = statSync(bundle).mtimeMs >= statSync(modules).mtimeMs;
+      fresh = statSync(BUNDLE).mtimeMs >= statSync(modules).mtimeMs;
     } catch {
       // no bundle: a build without the bundling step
     }
     const { esm } = await modulesLoaded(['analyze', SMALL], {}, { esm: true });
-    const [used, unused] = fresh ? [bundle, modules] : [modules, bundle];
+    // The bundle is CommonJS compiled by bin/load-bundle.js: no ES module of pyflame's is loaded.
+    const [used, unused] = fresh ? [loader, modules] : [modules, loader];
     assert.ok(esm.includes(pathToFileURL(used).href), `${used} not loaded`);
     assert.ok(!esm.includes(pathToFileURL(unused).href), `${unused} loaded`);
-    if (fresh) assert.ok(esm.length < 80, `the bundled run loads ${esm.length} ES modules`);
+    if (fresh) assert.ok(esm.length < 10, `the bundled run loads ${esm.length} ES modules`);
+  });
+
+  it('npm run build leaves V8 a code cache of the bundle that this Node uses', () => {
+    assert.equal(compileBundle(BUNDLE).cache, 'used');
+    assert.equal(compileBundle(BUNDLE, { useCache: false }).cache, 'none');
+  });
+
+  it('a code cache made from another source, or one V8 refuses, is not used, and the bundle still runs', async () => {
+    // As deep in the checkout as the bundle: it finds package.json and node_modules from its place.
+    const dir = mkdtempSync(join(ROOT, 'dist/src/code-cache-test-'));
+    after(() => rmSync(dir, { recursive: true, force: true }));
+    const copy = join(dir, 'main.cjs');
+    const cache = readFileSync(BUNDLE + CACHE_SUFFIX);
+    const source = readFileSync(BUNDLE, 'utf8');
+    // The same length, which is all V8 itself checks of a source: only the digest tells them apart.
+    const edited = source.replace('pyflame', 'pyflamE');
+    assert.equal(edited.length, source.length);
+    writeFileSync(copy, edited);
+    writeFileSync(copy + CACHE_SUFFIX, cache);
+    assert.equal(compileBundle(copy).cache, 'other-source');
+
+    // The right digest, but bytes V8 cannot take (as from another Node): V8 rejects them.
+    writeFileSync(copy, source);
+    const garbled = Buffer.from(cache);
+    garbled.fill(0x5a, 32, 96);
+    writeFileSync(copy + CACHE_SUFFIX, garbled);
+    const compiled = compileBundle(copy);
+    assert.equal(compiled.cache, 'rejected');
+    assert.equal(typeof runBundle(copy, compiled.script).main, 'function');
   });
 
   it('a CSV event log still reads (csv-parse loaded when needed)', async () => {

@@ -30,6 +30,9 @@ describe('the npm package', () => {
     const paths = new Set(files.map((f) => f.path));
     for (const needed of [
       'bin/pyflame.js',
+      'bin/load-bundle.js',
+      'dist/src/cli-bundle/main.cjs',
+      'dist/src/cli-bundle/parse-worker.js',
       'dist/src/cli/main.js',
       'dist/src/index.js',
       'dist/src/index.d.ts',
@@ -56,7 +59,9 @@ describe('the npm package', () => {
         /^(test|dist\/test|sample-traces|bench|src|out|node_modules)\//.test(f.path) ||
         f.path.endsWith('.tsbuildinfo') ||
         // Source maps point at src/, which is not shipped: they would only add weight.
-        f.path.endsWith('.map'),
+        f.path.endsWith('.map') ||
+        // V8's code cache fits only the Node that made it (bin/load-bundle.js): not the user's.
+        f.path.endsWith('.cache'),
     );
     assert.deepEqual(
       unwanted.map((f) => f.path),
