@@ -49,7 +49,7 @@ test('finishTrace: final counts that add up (lines + Lost) → the dump becomes 
     EVENT(5, 'function__return'),
     '# pyflame-exit pid=7 wait-status=768',
   ];
-  writeFileSync(path, `${lines.join('\n')}\n@function__return: 3\n@function__entry: 2\n@line: 0\n`);
+  writeFileSync(path, `${lines.join('\n')}\n@function__return: 3\n@function__entry: 2\n@line: 0\n@pyflame_exit: 1\n`);
   const end = await finishTrace(path);
   assert.deepEqual(
     { ...end, marker: undefined },

@@ -1,5 +1,5 @@
 import { open } from 'node:fs/promises';
-import { EXIT_LINE } from './probe-set.js';
+import { EXIT_COUNT, EXIT_LINE } from './probe-set.js';
 import { forEachFileLine } from './file-lines.js';
 
 /**
@@ -10,8 +10,17 @@ import { forEachFileLine } from './file-lines.js';
  * stopped before writing everything (seen: 40% of a recording gone without a `Lost` line). No dump
  * at all means bpftrace did not finish (killed, or its writes failed: a full disk).
  *
+ * `Lost N events` counts every record the kernel could not put in bpftrace's buffer, whatever
+ * printed it: the `# pyflame-exit` report too, which its probe prints when the program ends, often
+ * into a buffer the program's last events have just filled (seen: 11 recordings in 70 of fib(16)
+ * on one CPU with one page; each lacked its exit line, and its lines + `Lost` were one more than
+ * the event counts). So that probe counts its report too (`@pyflame_exit`), and the sums are of
+ * records: event lines and exit reports written + lost = events and exit reports printed. (BEGIN's
+ * header and cost lines need no count: BEGIN prints first, into empty buffers of a page at least.)
+ *
  * The dump is then replaced by one comment line that every pyflame parser skips:
  *   # pyflame-end result=complete events=25069 lost=0 fired=25069 missing=0
+ *   # pyflame-end result=complete events=4493 lost=10922 fired=15414 missing=0 exit-report=lost
  *   # pyflame-end result=incomplete events=15135 lost=0 fired=25069 missing=9934
  *   # pyflame-end result=incomplete events=13501 lost=0 fired=unknown missing=unknown reason=no-final-counts
  */
@@ -23,8 +32,16 @@ export interface TraceEnd {
   readonly lost: number;
   /** Events the probes printed, from bpftrace's final counts; undefined without them. */
   readonly fired: number | undefined;
-  /** fired - events - lost: printed by a probe, never written; undefined without the counts. */
+  /**
+   * Records printed by a probe and never written (fired - events - lost, the exit report counted
+   * on both sides); undefined without the counts.
+   */
   readonly missing: number | undefined;
+  /**
+   * The probe printed the program's exit report but the trace has none: `lost` (one of bpftrace's
+   * lost records, the sums adding up) or `missing` (not written, or lost: the sums do not tell).
+   */
+  readonly exitReport?: 'lost' | 'missing';
   /** Were the final counts there, and did they add up? */
   readonly complete: boolean;
   /** A last line cut short (no newline) was removed. */
@@ -50,6 +67,8 @@ const LOST_LINE = /^Lost (\d+) events/;
 
 interface Scan {
   events: number;
+  /** `# pyflame-exit` lines. */
+  exitReports: number;
   lost: number;
   /** Offset of the trailing block of map-dump lines. */
   dumpStart: number | undefined;
@@ -64,6 +83,7 @@ interface Scan {
 async function scan(path: string): Promise<Scan> {
   const result: Scan = {
     events: 0,
+    exitReports: 0,
     lost: 0,
     dumpStart: undefined,
     counts: new Map(),
@@ -101,7 +121,10 @@ function line(result: Scan, bytes: Buffer, start: number, end: number, offset: n
   result.dumpStart = undefined;
   if (first === 35) {
     const exit = EXIT_LINE.exec(text);
-    if (exit !== null) result.exit = decodeWaitStatus(Number(exit[1]), Number(exit[2]));
+    if (exit !== null) {
+      result.exitReports++;
+      result.exit = decodeWaitStatus(Number(exit[1]), Number(exit[2]));
+    }
     return;
   }
   const lost = LOST_LINE.exec(text);
@@ -116,9 +139,14 @@ function line(result: Scan, bytes: Buffer, start: number, end: number, offset: n
 export async function finishTrace(path: string): Promise<TraceEnd> {
   const found = await scan(path);
   const hasCounts = found.dumpStart !== undefined;
+  // bpftrace dumps no count a probe never touched: no exit report printed (a --pid recording stopped).
+  const exitReportsPrinted = found.counts.get(EXIT_COUNT) ?? 0;
+  found.counts.delete(EXIT_COUNT);
   const fired = hasCounts ? [...found.counts.values()].reduce((sum, count) => sum + count, 0) : undefined;
-  const missing = fired === undefined ? undefined : fired - found.events - found.lost;
+  const missing =
+    fired === undefined ? undefined : fired + exitReportsPrinted - found.events - found.exitReports - found.lost;
   const complete = missing === 0;
+  const exitReport = hasCounts && exitReportsPrinted > found.exitReports ? (complete ? 'lost' : 'missing') : undefined;
   const cutLine = found.endOfLastLine < found.size;
   const fields = [
     `result=${complete ? 'complete' : 'incomplete'}`,
@@ -129,6 +157,7 @@ export async function finishTrace(path: string): Promise<TraceEnd> {
   ];
   if (!hasCounts) fields.push('reason=no-final-counts');
   else if (missing !== undefined && missing < 0) fields.push('reason=more-lines-than-counted');
+  if (exitReport !== undefined) fields.push(`exit-report=${exitReport}`);
   if (cutLine) fields.push('cut-line=1');
   const marker = `# pyflame-end ${fields.join(' ')}`;
   const file = await open(path, 'r+');
@@ -141,5 +170,15 @@ export async function finishTrace(path: string): Promise<TraceEnd> {
   } finally {
     await file.close();
   }
-  return { events: found.events, lost: found.lost, fired, missing, complete, cutLine, exit: found.exit, marker };
+  return {
+    events: found.events,
+    lost: found.lost,
+    fired,
+    missing,
+    complete,
+    cutLine,
+    exit: found.exit,
+    ...(exitReport === undefined ? {} : { exitReport }),
+    marker,
+  };
 }

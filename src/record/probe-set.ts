@@ -73,6 +73,12 @@ export interface ProbeSet {
  */
 export type ExitProbeTarget = 'cpid' | number | undefined;
 
+/**
+ * The map counting the exit reports printed: a report can be lost like any event, and bpftrace's
+ * `Lost N events` then counts it (finish-trace.ts).
+ */
+export const EXIT_COUNT = 'pyflame_exit';
+
 /** The comment line a program's end writes; wait(2)'s status word (exit code << 8, or the signal). */
 export const EXIT_LINE = /^# pyflame-exit pid=(\d+) wait-status=(\d+)$/;
 
@@ -83,7 +89,7 @@ export const EXIT_LINE = /^# pyflame-exit pid=(\d+) wait-status=(\d+)$/;
  */
 export function exitProbe(target: 'cpid' | number): string {
   const pid = target === 'cpid' ? 'cpid' : String(target);
-  return `tracepoint:sched:sched_process_exit /pid == ${pid} && tid == ${pid}/\n{\n\tprintf("# pyflame-exit pid=%d wait-status=%d\\n", pid, curtask->exit_code);\n}`;
+  return `tracepoint:sched:sched_process_exit /pid == ${pid} && tid == ${pid}/\n{\n\t@${EXIT_COUNT} = count();\n\tprintf("# pyflame-exit pid=%d wait-status=%d\\n", pid, curtask->exit_code);\n}`;
 }
 
 /**

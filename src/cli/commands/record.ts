@@ -1,7 +1,7 @@
 import { constants as osConstants } from 'node:os';
 import type { Argv } from 'yargs';
 import { RecordError } from '../../record/record-error.js';
-import type { ProgramExit } from '../../record/finish-trace.js';
+import type { ProgramExit, TraceEnd } from '../../record/finish-trace.js';
 import { recordTrace, type Recording, type RecordTarget } from '../../record/record.js';
 import { markersUnusable, type RecordWay } from '../../record/choose-way.js';
 import { recordInProcess, type InProcessRecording } from '../../record/record-inprocess.js';
@@ -56,6 +56,20 @@ export function incompleteWarning(recording: Recording | InProcessRecording): st
     `bpftrace stopped before writing them all${recording.interrupted ? ' (when stopped, bpftrace 0.17 throws away what it has not written yet: a busy --pid recording loses its last moments)' : ''}.${cut} ` +
     'The trace is kept and its last line says "result=incomplete"; record again.'
   );
+}
+
+/**
+ * The warning for a program whose end the probe reported but the trace does not hold: its
+ * `# pyflame-exit` line was one of the records bpftrace lost (or, in an incomplete trace, not
+ * written), so a failure cannot be told from success.
+ */
+export function unknownEndWarning(end: TraceEnd): string | undefined {
+  if (end.exitReport === undefined) return undefined;
+  const why =
+    end.exitReport === 'lost'
+      ? 'its exit report (# pyflame-exit) was one of the events bpftrace lost'
+      : 'its exit report (# pyflame-exit) is missing from the trace';
+  return `warning: how the program ended is unknown: ${why}`;
 }
 
 /** How the program ended, in words; failed unless it exited with status 0. */
@@ -200,6 +214,8 @@ export const recordCommand = {
     if (incomplete !== undefined) say(incomplete);
     const ended = programEnd(recording.end.exit);
     if (ended !== undefined) say(ended.text);
+    const unknownEnd = unknownEndWarning(recording.end);
+    if (unknownEnd !== undefined) say(unknownEnd);
     const status =
       incomplete !== undefined
         ? ExitCode.Incomplete
