@@ -54,20 +54,30 @@ export class LineSplitter {
     if (hasLoneCR(chunk, pos)) {
       pos = this.pushWithCRs(chunk, pos);
     } else if (this.onLines !== undefined) {
-      const last = chunk.lastIndexOf(NEWLINE);
-      if (last >= pos) {
-        this.lineNo += this.onLines(chunk, pos, last + 1, this.lineNo + 1);
-        pos = last + 1;
-      }
+      pos = this.wholeLines(chunk, pos, this.onLines);
     } else {
       const onLine = this.onLine;
       for (let nl = chunk.indexOf(NEWLINE, pos); nl !== -1; nl = chunk.indexOf(NEWLINE, pos)) {
         const crlf = nl > pos && chunk[nl - 1] === CR;
         onLine(chunk, pos, crlf ? nl - 1 : nl, ++this.lineNo, crlf ? LineEnd.CRLF : LineEnd.LF);
         pos = nl + 1;
+        // That line may have settled the format (the end of the head): the rest of the chunk
+        // (megabytes, the first one) goes to the fast loop at once rather than line by line.
+        if (this.onLines !== undefined) {
+          pos = this.wholeLines(chunk, pos, this.onLines);
+          break;
+        }
       }
     }
     if (pos < chunk.length) this.keep(chunk.subarray(pos));
+  }
+
+  /** Hands the whole lines of chunk[pos...] to `onLines`; returns where its unfinished last line starts. */
+  private wholeLines(chunk: Buffer, pos: number, onLines: LinesHandler): number {
+    const last = chunk.lastIndexOf(NEWLINE);
+    if (last < pos) return pos;
+    this.lineNo += onLines(chunk, pos, last + 1, this.lineNo + 1);
+    return last + 1;
   }
 
   /** End of input: hands on a last line that had no terminator (or a CR with nothing after it). */
