@@ -43,7 +43,11 @@ describe('the line splitter hands the rest of a chunk to the fast loop once it i
   it('the line that sets it may be the chunk’s last: nothing more is handed on from that chunk', () => {
     const runs: number[] = [];
     const splitter: LineSplitter = new LineSplitter('t', (_b, _s, _e, lineNo) => {
-      if (lineNo === 2) splitter.onLines = (_bb, _ss, _ee, first) => (runs.push(first), 1);
+      if (lineNo === 2)
+        splitter.onLines = (_bb, _ss, _ee, first) => {
+          runs.push(first);
+          return 1;
+        };
     });
     splitter.push(Buffer.from('a\nb\n'));
     assert.deepEqual(runs, []);
