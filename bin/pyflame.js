@@ -20,13 +20,14 @@ if (process.argv.length === 3 && process.argv[2] === '--version') {
   process.stdout.write(`${pkg.version}\n`);
   process.exit(0);
 }
-const { installInterruptCleanup, main } = await commandLine();
+const { installInterruptCleanup, main, afterRun } = await commandLine();
 
 /**
  * The command line's code: the bundle `npm run build` makes of it (scripts/bundle-cli.mjs: one
- * file, with V8's compiled code cached beside it, starts much faster than ~150 modules), unless
- * tsc has compiled the modules since (a build without the bundling step): then the modules
- * themselves, never a stale bundle.
+ * file, with V8's compiled code cached, starts much faster than ~150 modules; bin/load-bundle.js),
+ * unless tsc has compiled the modules since (a build without the bundling step): then the
+ * modules themselves, never a stale bundle. `afterRun` saves this Node's code cache where there
+ * was none made from this bundle by this Node (the npm package ships none).
  */
 async function commandLine() {
   const modules = new URL('../dist/src/cli/main.js', import.meta.url);
@@ -38,9 +39,15 @@ async function commandLine() {
     // no bundle, or no modules: whichever is there
   }
   if (!fresh) return import(modules.href);
-  const { compileBundle, runBundle } = await import('./load-bundle.js');
+  const { compileBundle, runBundle, saveCache, userCacheDir } = await import('./load-bundle.js');
   const path = fileURLToPath(bundle);
-  return runBundle(path, compileBundle(path).script);
+  const compiled = compileBundle(path, { cacheDir: userCacheDir() });
+  const afterRun = () => {
+    // Not over one V8 refused (other flags): two flag sets would replace each other's every run.
+    if (compiled.cache === 'none' && compiled.userCache !== undefined) saveCache(compiled, compiled.userCache);
+  };
+  return { ...runBundle(path, compiled.script), afterRun };
 }
 installInterruptCleanup();
 process.exitCode = await main(process.argv.slice(2));
+afterRun?.();

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { homedir } from 'node:os';
+import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
@@ -82,14 +83,31 @@ const SMALL = join(SAMPLES, 'call-stack.pyflame.txt');
 const BUNDLE = join(ROOT, 'dist/src/cli-bundle/main.cjs');
 
 /** bin/load-bundle.js: plain JavaScript beside the launcher, outside the compiled sources. */
+interface Compiled {
+  script: unknown;
+  cache: 'used' | 'none' | 'rejected';
+  userCache: string | undefined;
+}
 interface BundleLoader {
   CACHE_SUFFIX: string;
-  compileBundle(path: string, options?: { useCache?: boolean }): { script: unknown; cache: string };
+  compileBundle(path: string, options?: { useCache?: boolean; cacheDir?: string }): Compiled;
   runBundle(path: string, script: unknown): Record<string, unknown>;
+  saveCache(compiled: Compiled, file: string): boolean;
+  userCacheDir(env: NodeJS.ProcessEnv): string | undefined;
 }
-const { CACHE_SUFFIX, compileBundle, runBundle } = (await import(
+const { CACHE_SUFFIX, compileBundle, runBundle, saveCache, userCacheDir } = (await import(
   pathToFileURL(join(ROOT, 'bin/load-bundle.js')).href
 )) as BundleLoader;
+
+/**
+ * A folder as deep in the checkout as the bundle's (so that a copy of it finds package.json and
+ * node_modules from its place), removed after the tests.
+ */
+function bundleCopyDir(): string {
+  const dir = mkdtempSync(join(ROOT, 'dist/src/code-cache-test-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
 
 describe('start-up: what a run loads', () => {
   it('analyze of a small trace starts no parsing thread and loads no progress bar nor CSV parser', async () => {
@@ -152,10 +170,8 @@ describe('start-up: what a run loads', () => {
     assert.equal(compileBundle(BUNDLE, { useCache: false }).cache, 'none');
   });
 
-  it('a code cache made from another source, or one V8 refuses, is not used, and the bundle still runs', async () => {
-    // As deep in the checkout as the bundle: it finds package.json and node_modules from its place.
-    const dir = mkdtempSync(join(ROOT, 'dist/src/code-cache-test-'));
-    after(() => rmSync(dir, { recursive: true, force: true }));
+  it('a code cache made from another source, or one V8 refuses, is not used, and the bundle still runs', () => {
+    const dir = bundleCopyDir();
     const copy = join(dir, 'main.cjs');
     const cache = readFileSync(BUNDLE + CACHE_SUFFIX);
     const source = readFileSync(BUNDLE, 'utf8');
@@ -164,9 +180,9 @@ describe('start-up: what a run loads', () => {
     assert.equal(edited.length, source.length);
     writeFileSync(copy, edited);
     writeFileSync(copy + CACHE_SUFFIX, cache);
-    assert.equal(compileBundle(copy).cache, 'other-source');
+    assert.equal(compileBundle(copy).cache, 'none');
 
-    // The right digest, but bytes V8 cannot take (as from another Node): V8 rejects them.
+    // The right digest, but bytes V8 cannot take (as from other V8 flags): V8 rejects them.
     writeFileSync(copy, source);
     const garbled = Buffer.from(cache);
     garbled.fill(0x5a, 32, 96);
@@ -174,6 +190,35 @@ describe('start-up: what a run loads', () => {
     const compiled = compileBundle(copy);
     assert.equal(compiled.cache, 'rejected');
     assert.equal(typeof runBundle(copy, compiled.script).main, 'function');
+  });
+
+  it('without a build cache (the npm package), a run saves this Node’s in the user’s cache folder, and the next uses it', () => {
+    const dir = bundleCopyDir();
+    const copy = join(dir, 'main.cjs');
+    writeFileSync(copy, readFileSync(BUNDLE));
+    const cacheDir = join(dir, 'user-cache', 'pyflame');
+    const first = compileBundle(copy, { cacheDir });
+    assert.equal(first.cache, 'none');
+    assert.ok(first.userCache?.startsWith(cacheDir), first.userCache);
+    assert.equal(saveCache(first, first.userCache!), true);
+    assert.deepEqual(readdirSync(cacheDir), [basename(first.userCache!)], 'no temporary file left');
+    const second = compileBundle(copy, { cacheDir });
+    assert.equal(second.cache, 'used');
+    assert.equal(second.userCache, first.userCache);
+
+    // A cache that cannot be written (a file where its folder would be) is no error and leaves nothing.
+    const blocked = join(dir, 'blocked');
+    writeFileSync(blocked, '');
+    assert.equal(saveCache(first, join(blocked, 'pyflame', 'x.cache')), false);
+    assert.equal(readFileSync(blocked, 'utf8'), '');
+  });
+
+  it('the user cache folder: $XDG_CACHE_HOME/pyflame, else ~/.cache/pyflame; PYFLAME_CODE_CACHE=0: none', () => {
+    assert.equal(userCacheDir({ XDG_CACHE_HOME: '/var/cache/me' }), join('/var/cache/me', 'pyflame'));
+    assert.equal(userCacheDir({}), join(homedir(), '.cache', 'pyflame'));
+    // A relative $XDG_CACHE_HOME is to be ignored (the XDG spec).
+    assert.equal(userCacheDir({ XDG_CACHE_HOME: 'relative' }), join(homedir(), '.cache', 'pyflame'));
+    assert.equal(userCacheDir({ PYFLAME_CODE_CACHE: '0', XDG_CACHE_HOME: '/var/cache/me' }), undefined);
   });
 
   it('a CSV event log still reads (csv-parse loaded when needed)', async () => {
