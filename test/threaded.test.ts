@@ -79,3 +79,21 @@ describe('parsing on a second thread gives exactly what parsing in line gives', 
     }
   });
 });
+
+describe('the parsing thread fills the same arrays again', () => {
+  it('a batch’s arrays go back to the thread once onBatch returns; the events are those read in line', async () => {
+    const path = join(SAMPLES, 'threads.pyflame.txt');
+    const seen: Uint8Array[] = [];
+    const { rows } = await eventsSeen(readTraceThreaded, path, { batchSize: 500 });
+    await readTraceThreaded(path, { batchSize: 500, onBatch: (batch) => void seen.push(batch.kind) });
+    // An acknowledgement may wait one turn of the event loop (read-trace-threaded.ts, YIELD_MS).
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.ok(seen.length > 4, `${seen.length} batches`);
+    // Handed back (transferred): gone from this thread, every one.
+    assert.deepEqual(
+      seen.map((kind) => kind.byteLength),
+      seen.map(() => 0),
+    );
+    assert.deepEqual(rows, (await eventsSeen(readTrace, path, { batchSize: 500 })).rows);
+  });
+});

@@ -52,7 +52,7 @@ export class EventBatch implements EventColumns {
     this.srcLine = new Float64Array(capacity);
   }
 
-  /** A batch over existing columns (all of one length), e.g. received from another thread. */
+  /** A batch of the first `length` events of existing columns, e.g. received from another thread. */
   static wrap(columns: EventColumns): EventBatch {
     const { length, kind, ts, pid, tid, frame, value, name, srcLine } = columns;
     const batch = Object.create(EventBatch.prototype) as EventBatch;

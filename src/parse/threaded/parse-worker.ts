@@ -2,18 +2,48 @@
 // (copies, transferred) to the main thread, which analyzes while this thread parses the next ones.
 import { parentPort, workerData } from 'node:worker_threads';
 import { TraceInputError } from '../../model/diagnostics.js';
+import { EventBatch, type EventColumns } from '../../model/event-batch.js';
 import type { FrameTable } from '../../model/frame-table.js';
 import { readTrace } from '../read-trace.js';
-import { MAX_BATCHES_IN_FLIGHT, type BatchMessage, type WorkerMessage, type WorkerStart } from './protocol.js';
+import {
+  columnBuffers,
+  MAX_BATCHES_IN_FLIGHT,
+  type AckMessage,
+  type BatchMessage,
+  type WorkerMessage,
+  type WorkerStart,
+} from './protocol.js';
 
 const start = workerData as WorkerStart;
 const port = parentPort!;
 let inFlight = 0;
 let wake: (() => void) | undefined;
-port.on('message', () => {
+/**
+ * Column arrays the main thread has finished with, sent back with its acknowledgement: batches
+ * are copied into them rather than into new ones (~3 MB a batch, hundreds of MB for a large
+ * trace, which both threads' garbage collectors had to reclaim).
+ */
+const spare: EventColumns[] = [];
+port.on('message', (ack: AckMessage) => {
   inFlight--;
+  spare.push(ack.columns);
   wake?.();
 });
+
+/** The columns of `batch`'s first `n` events, in spare arrays when they are large enough. */
+function copyColumns(batch: EventBatch, n: number): EventColumns {
+  let into: EventColumns | undefined = spare.pop();
+  if (into === undefined || into.kind.length < n) into = new EventBatch(Math.max(n, batch.capacity));
+  into.kind.set(batch.kind.subarray(0, n));
+  into.ts.set(batch.ts.subarray(0, n));
+  into.pid.set(batch.pid.subarray(0, n));
+  into.tid.set(batch.tid.subarray(0, n));
+  into.frame.set(batch.frame.subarray(0, n));
+  into.value.set(batch.value.subarray(0, n));
+  into.name.set(batch.name.subarray(0, n));
+  into.srcLine.set(batch.srcLine.subarray(0, n));
+  return into;
+}
 
 let stringsSent = 0;
 let framesSent = 0;
@@ -37,6 +67,7 @@ try {
     ...start,
     onBatch: (batch, trace) => {
       const n = batch.length;
+      const { kind, ts, pid, tid, frame, value, name, srcLine } = copyColumns(batch, n);
       const message: BatchMessage = {
         type: 'batch',
         format: trace.format,
@@ -44,29 +75,17 @@ try {
         base: trace.time.parts,
         ...newEntries(trace.frames),
         length: n,
-        kind: batch.kind.slice(0, n),
-        ts: batch.ts.slice(0, n),
-        pid: batch.pid.slice(0, n),
-        tid: batch.tid.slice(0, n),
-        frame: batch.frame.slice(0, n),
-        value: batch.value.slice(0, n),
-        name: batch.name.slice(0, n),
-        srcLine: batch.srcLine.slice(0, n),
+        kind,
+        ts,
+        pid,
+        tid,
+        frame,
+        value,
+        name,
+        srcLine,
       };
       inFlight++;
-      post(
-        message,
-        [
-          message.kind,
-          message.ts,
-          message.pid,
-          message.tid,
-          message.frame,
-          message.value,
-          message.name,
-          message.srcLine,
-        ].map((a) => a.buffer as ArrayBuffer),
-      );
+      post(message, columnBuffers(message));
     },
     onProgress: (bytesRead, totalBytes) => post({ type: 'progress', bytesRead, totalBytes }),
     afterChunk: async () => {

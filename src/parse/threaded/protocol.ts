@@ -25,9 +25,24 @@ interface TableUpdate {
   readonly frames: number[];
 }
 
-/** A batch of events (copied columns, transferred). */
+/**
+ * A batch of events: columns copied into arrays of the batch size (`length` of them used),
+ * transferred, and transferred back with the acknowledgement to be filled again.
+ */
 export interface BatchMessage extends TableUpdate, EventColumns {
   readonly type: 'batch';
+}
+
+/** The main thread is done with a batch: the worker may send another, in these arrays. */
+export interface AckMessage {
+  readonly type: 'ack';
+  readonly columns: EventColumns;
+}
+
+/** The column arrays of `columns`, for a transfer list. */
+export function columnBuffers(columns: EventColumns): ArrayBuffer[] {
+  const { kind, ts, pid, tid, frame, value, name, srcLine } = columns;
+  return [kind, ts, pid, tid, frame, value, name, srcLine].map((array) => array.buffer as ArrayBuffer);
 }
 
 export interface ProgressMessage {

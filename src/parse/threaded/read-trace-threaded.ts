@@ -4,7 +4,7 @@ import { EventBatch } from '../../model/event-batch.js';
 import { FrameTable } from '../../model/frame-table.js';
 import { TimeBase } from '../../model/time-base.js';
 import { readTrace, type ReadTraceOptions, type TraceContext, type TraceSummary } from '../read-trace.js';
-import type { BatchMessage, DoneMessage, WorkerMessage } from './protocol.js';
+import { columnBuffers, type AckMessage, type BatchMessage, type DoneMessage, type WorkerMessage } from './protocol.js';
 
 /** How long the analysis may run before the event loop gets a turn (signals, progress). */
 const YIELD_MS = 50;
@@ -45,12 +45,16 @@ export async function readTraceThreaded(path: string, options: ReadTraceOptions 
   // A port delivers every message already queued in one go, and the worker refills the queue as
   // fast as batches are acknowledged: without a pause the event loop never turns, so Ctrl-C (and
   // any timer) waited for the whole analysis. Every YIELD_MS the acknowledgement waits one turn.
+  // The acknowledgement hands the batch's arrays back for the worker to fill again: `onBatch`
+  // must not keep them (as with readTrace, whose batches are reused too).
   let lastTurn = Date.now();
-  const acknowledge = () => {
-    if (Date.now() - lastTurn < YIELD_MS) return worker.postMessage('ack');
+  const acknowledge = (batch: BatchMessage) => {
+    const { length, kind, ts, pid, tid, frame, value, name, srcLine } = batch;
+    const ack: AckMessage = { type: 'ack', columns: { length, kind, ts, pid, tid, frame, value, name, srcLine } };
+    if (Date.now() - lastTurn < YIELD_MS) return worker.postMessage(ack, columnBuffers(ack.columns));
     setImmediate(() => {
       lastTurn = Date.now();
-      worker.postMessage('ack');
+      worker.postMessage(ack, columnBuffers(ack.columns));
     });
   };
   return new Promise<TraceSummary>((resolve, reject) => {
@@ -70,8 +74,8 @@ export async function readTraceThreaded(path: string, options: ReadTraceOptions 
             options.onBatch?.(batch, context!);
             // A slow consumer (an output stream) pushes back: the worker waits for the
             // acknowledgement, so at most MAX_BATCHES_IN_FLIGHT batches wait here.
-            if (options.afterChunk === undefined) acknowledge();
-            else options.afterChunk().then(acknowledge, fail);
+            if (options.afterChunk === undefined) acknowledge(message);
+            else options.afterChunk().then(() => acknowledge(message), fail);
             break;
           }
           case 'progress':
