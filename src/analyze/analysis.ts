@@ -1,6 +1,7 @@
 import type { Warning } from '../model/diagnostics.js';
 import type { CallTree } from './call-tree.js';
 import type { FunctionTable } from './function-table.js';
+import type { DurationSketch } from './duration-sketch.js';
 import type { DurationSummary } from './percentiles.js';
 import type { GcPauseRecord, ImportRecord } from './thread-state.js';
 
@@ -25,6 +26,11 @@ export interface FunctionStats {
   readonly partial: number;
   /** Undefined when no call was seen whole. */
   readonly durations: DurationSummary | undefined;
+  /**
+   * The complete calls' durations as a mergeable sketch (percentiles within its relative error):
+   * on the functions merged over threads (Analysis.functions) only.
+   */
+  readonly sketch?: DurationSketch;
   /** With the recording's cost taken out (Analysis.recordingCost): the times as recorded. */
   readonly raw?: TimePair;
   /** With the recording's cost taken out: the half-width of the corrected times' uncertainty. */

@@ -18,6 +18,7 @@ import type {
 import type { FunctionAccumulator } from './function-stats.js';
 import { FunctionTable } from './function-table.js';
 import { matchesFunction, type AnalysisFilters } from './filters.js';
+import { DurationSketch } from './duration-sketch.js';
 import { DurationStore, type DurationList } from './duration-store.js';
 import { nearestRank, summarizeDurations, type DurationSummary } from './percentiles.js';
 import { spillBudgetBytes } from './spill-budget.js';
@@ -189,7 +190,7 @@ export class Analyzer {
     const summarize = this.summarizer();
     // Merged first: a thread's summary reorders its durations (the selection), and the merged
     // mean adds them up in recorded order, as a spilled store reads them back.
-    const merged = mergeFunctions(this.threadList, functions, summarize);
+    const merged = mergeFunctions(this.threadList, functions, summarize, this.sketcher());
     const threads = this.threadList.map((thread) => this.threadAnalysis(thread, start, summarize));
     this.durations?.close();
     const gc = this.gcAnalysis(durationNs);
@@ -396,6 +397,17 @@ export class Analyzer {
     };
   }
 
+  /** A mergeable sketch of accumulators' durations (a function's over the threads); see duration-sketch.ts. */
+  private sketcher(): Sketcher {
+    const store = this.durations;
+    if (store === undefined) return () => undefined;
+    return (lists) => {
+      const sketch = new DurationSketch();
+      for (const list of lists) store.read(list, (piece) => sketch.addAll(piece));
+      return sketch.count === 0 ? undefined : sketch;
+    };
+  }
+
   private threadAnalysis(thread: ThreadState, start: number, summarize: Summarizer): ThreadAnalysis {
     const functions = this.functions!;
     const threadFunctions: FunctionStats[] = [];
@@ -575,12 +587,14 @@ function functionStats(
  * hence the flag.
  */
 type Summarizer = (lists: readonly DurationList[], merged?: boolean) => DurationSummary | undefined;
+type Sketcher = (lists: readonly DurationList[]) => DurationSketch | undefined;
 
 /** Merges per-thread accumulators of each function; percentiles over all its complete calls. */
 function mergeFunctions(
   threads: readonly ThreadState[],
   functions: FunctionTable,
   summarize: Summarizer,
+  sketch: Sketcher,
 ): FunctionStats[] {
   // Each function's accumulators, in thread order: one pass over the threads' own functions
   // (not every function of the trace asked of every thread).
@@ -602,17 +616,11 @@ function mergeFunctions(
       sum.runQueueNs += part.runQueueNs;
       sum.partial += part.partial;
     }
-    merged.push(
-      functionStats(
-        fn,
-        functions,
-        sum,
-        summarize(
-          parts.map((part) => part.durations),
-          true,
-        ),
-      ),
-    );
+    const lists = parts.map((part) => part.durations);
+    // Sketched before the summary, which may reorder the durations (a sketch does not mind).
+    const sketched = sketch(lists);
+    const stats = functionStats(fn, functions, sum, summarize(lists, true));
+    merged.push(sketched === undefined ? stats : { ...stats, sketch: sketched });
   }
   merged.sort(bySelfTime);
   return merged;

@@ -29,6 +29,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   convert: async () => (await import('./commands/convert.js')).convertCommand as CommandModule,
   diff: async () => (await import('./commands/diff.js')).diffCommand as CommandModule,
   flamegraph: async () => (await import('./commands/flamegraph.js')).flamegraphCommand as CommandModule,
+  merge: async () => (await import('./commands/merge.js')).mergeCommand as CommandModule,
   record: async () => (await import('./commands/record.js')).recordCommand as CommandModule,
   view: async () => (await import('./commands/view.js')).viewCommand as CommandModule,
 };
@@ -77,6 +78,7 @@ export async function main(argv: readonly string[], context: CommandContext = de
     .example('$0 view trace.txt', 'timelines per thread in the speedscope app, offline')
     .example("$0 diff base.json head.txt --fail-on 'calls>0' --fail-on 'self>10%'", 'CI: exit 1 when HEAD regressed')
     .example('$0 flamegraph perf.folded --svg', "another tool's folded stacks as pyflame's flame graph")
+    .example("$0 merge 'runs/*.json' --json all.json --svg", 'many runs added up into one result and flame graph')
     .epilog(
       'Exit status: 0 done, 1 a diff rule fired, 2 bad usage or unreadable input. Documentation: docs/index.md (in the package: node_modules/pyflame/docs/).',
     )

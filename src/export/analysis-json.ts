@@ -8,14 +8,21 @@ import { compareFunctionKeys } from '../text/compare.js';
 /**
  * The version of the `--json` document (schema/analysis-v2.schema.json). 2 added the recording
  * cost: each function's selfNsRaw/totalNsRaw/selfNsError/totalNsError, the trace's
- * durationNsRaw/durationNsError/recordingCost.
+ * durationNsRaw/durationNsError/recordingCost. Optional fields added since, within 2: each
+ * function's durationSketch, and what `pyflame merge` writes (merge, threads' run, imports'
+ * count, gc.byGeneration's durationSketch).
  */
 export const ANALYSIS_SCHEMA_VERSION = 2;
 
 const id = (value: number): number | null => (value === UNKNOWN_ID ? null : value);
 
 /** A function's figures; with the on/off-CPU split of its self time when the trace has it. */
-function functionJson(stats: FunctionStats, scheduled: boolean, estimated: boolean): Record<string, unknown> {
+function functionJson(
+  stats: FunctionStats,
+  scheduled: boolean,
+  estimated: boolean,
+  sketched = false,
+): Record<string, unknown> {
   const d = stats.durations;
   const cpu = scheduled
     ? {
@@ -47,6 +54,8 @@ function functionJson(stats: FunctionStats, scheduled: boolean, estimated: boole
     p50Ns: d?.p50Ns ?? null,
     p95Ns: d?.p95Ns ?? null,
     p99Ns: d?.p99Ns ?? null,
+    // What `pyflame merge` adds up across runs (the percentiles of one run stay exact, above).
+    ...(sketched && stats.sketch !== undefined ? { durationSketch: stats.sketch.toJson() } : {}),
   };
 }
 
@@ -91,7 +100,7 @@ export function analysisToJson(analysis: Analysis): Record<string, unknown> {
       ...(scheduled ? { offCpuNs: thread.offCpuNs, runQueueNs: thread.runQueueNs } : {}),
       functions: thread.functions.map(toJson),
     })),
-    functions: analysis.functions.map(toJson),
+    functions: analysis.functions.map((stats) => functionJson(stats, scheduled, estimated, true)),
     callTree: callTreeJson(analysis),
     gc: {
       pauses: analysis.gc.pauses.map((pause) => ({
