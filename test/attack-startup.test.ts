@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { homedir } from 'node:os';
 import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -229,6 +230,40 @@ describe('start-up: what a run loads', () => {
       commonjs.some((path) => /[\\/]csv-parse[\\/]/.test(path)),
       'csv-parse not loaded for a CSV log',
     );
+  });
+});
+
+describe('start-up: a command loads its own code only', () => {
+  /** The ES modules of pyflame's compiled sources (not the bundle) that `main(args)` loads. */
+  async function sourceModulesLoaded(args: readonly string[]): Promise<string[]> {
+    const to = join(scratch, `source-modules-${listed++}.json`);
+    const entry = join(scratch, 'run-main.mjs');
+    writeFileSync(
+      entry,
+      `const { main } = await import(${JSON.stringify(pathToFileURL(join(ROOT, 'dist/src/cli/main.js')).href)});\nprocess.exitCode = await main(process.argv.slice(2));\n`,
+    );
+    const result = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, ['--import', pathToFileURL(REGISTER).href, entry, ...args], {
+        cwd: ROOT,
+        env: { ...process.env, LIST_MODULES_TO: to, NO_COLOR: '1' },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+      });
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, stderr }));
+    });
+    assert.equal(result.code, 0, result.stderr);
+    return readFileSync(`${to}.esm`, 'utf8').split('\n').filter(Boolean);
+  }
+  const mergeCode = (urls: readonly string[]) =>
+    urls.filter((url) => /\/dist\/src\/(merge\/|cli\/commands\/merge\.js)/.test(url));
+
+  it('analyze does not load the merge code; merge does', async () => {
+    assert.deepEqual(mergeCode(await sourceModulesLoaded(['analyze', SMALL])), []);
+    assert.ok(mergeCode(await sourceModulesLoaded(['merge', SMALL])).length >= 2);
   });
 });
 
