@@ -149,7 +149,9 @@ export function profileFromJson(document: unknown, path: string): RunProfile {
     const record = field(raw, `imports[${i}]`, isObject, 'an object');
     const module = field(record.module, `imports[${i}].module`, isString, 'a string');
     const known = importsByModule.get(module) ?? { module, count: 0, durationNs: 0, selfNs: 0 };
-    known.count++;
+    // What pyflame merge writes adds up several imports of a module in one entry.
+    known.count +=
+      record.count === undefined ? 1 : field(record.count, `imports[${i}].count`, isCount, 'a whole number');
     known.durationNs += field(record.durationNs, `imports[${i}].durationNs`, isFiniteNumber, 'a number');
     known.selfNs += field(record.selfNs, `imports[${i}].selfNs`, isFiniteNumber, 'a number');
     importsByModule.set(module, known);
