@@ -76,6 +76,12 @@ export { renderDiffMarkdown } from './diff/render/markdown.js';
 export { diffToJson, diffJsonText, DIFF_SCHEMA_VERSION } from './diff/render/json.js';
 export { diffFlameGraphSvg } from './diff/render/svg.js';
 
+// Merging runs (what `pyflame merge` runs).
+export { mergeResults, loadResultDocument, RunMerger } from './merge/merge.js';
+export { renderMergeReport, type MergeReportOptions } from './merge/merge-report.js';
+export { mergedFoldedText } from './merge/merged-folded.js';
+export { DurationSketch, SKETCH_RELATIVE_ERROR, type DurationSketchJson } from './analyze/duration-sketch.js';
+
 // Recording (what `pyflame record` runs).
 export { recordTrace, type RecordOptions, type Recording } from './record/record.js';
 export { readStapsdtNotesFromFile, ElfError, type StapsdtNote } from './record/elf-notes.js';

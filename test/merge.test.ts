@@ -6,6 +6,8 @@ import AjvModule from 'ajv';
 import { analyzeTrace } from '../src/analyze/analyze.js';
 import { SKETCH_RELATIVE_ERROR } from '../src/analyze/duration-sketch.js';
 import { analysisToJson } from '../src/export/analysis-json.js';
+import { foldedText } from '../src/export/folded.js';
+import { mergedFoldedText } from '../src/merge/merged-folded.js';
 import { mergeResults } from '../src/merge/merge.js';
 import { ROOT, SAMPLES } from './helpers/paths.js';
 import { scratchDir, writeScratch } from './helpers/scratch.js';
@@ -88,7 +90,8 @@ function sumBy<T>(items: readonly T[], key: (item: T) => string, value: (item: T
 
 describe('pyflame merge', async () => {
   const merged = await mergeResults(paths, { parseThread: false });
-  const whole = analysisToJson(await analyzeTrace(concatenated, { parseThread: false })) as Json;
+  const wholeAnalysis = await analyzeTrace(concatenated, { parseThread: false });
+  const whole = analysisToJson(wholeAnalysis) as Json;
 
   it('adds up functions exactly as the analysis of the concatenated traces has them', () => {
     const expected = byKey(whole.functions);
@@ -121,8 +124,28 @@ describe('pyflame merge', async () => {
     );
   });
 
-  it('adds up call paths exactly', () => {
+  it('adds up call paths exactly; its folded stacks are those of the concatenation', () => {
     assert.deepEqual(pathsOf(merged), pathsOf(whole));
+    assert.equal(mergedFoldedText(merged), foldedText(wholeAnalysis));
+  });
+
+  it('cuts folded stacks at the depth analyze cuts them, the deeper time under one frame', () => {
+    const depth = 1030;
+    const document = {
+      functions: [{ name: 'r', file: 'r.py', line: 1 }],
+      callTree: {
+        parent: Array.from({ length: depth }, (_, i) => i - 1),
+        function: new Array(depth).fill(0),
+        calls: new Array(depth).fill(1),
+        selfNs: new Array(depth).fill(2000),
+        totalNs: Array.from({ length: depth }, (_, i) => 2000 * (depth - i)),
+      },
+    };
+    const lines = mergedFoldedText(document).trimEnd().split('\n');
+    assert.equal(lines.length, 1025);
+    const deeper = lines.find((line) => line.includes('[frames deeper than 1024]'))!;
+    assert.match(deeper, / 12$/);
+    assert.equal(deeper.split(';').length, 1025);
   });
 
   it('adds up GC: counts, totals and the histogram exactly, percentiles within the relative error', () => {

@@ -246,7 +246,7 @@ export class RunMerger {
         estimatedShare: this.durationNs > 0 ? this.overheadShareNs / this.durationNs : 0,
       },
       warnings: [...this.warnings.values(), ...own]
-        .sort((a, b) => compareText(a.code, b.code))
+        .sort((a, b) => compareText(a.code, b.code) || compareText(a.unit, b.unit))
         .map(({ code, message, count, unit }) => ({ code, message, count, unit, lines: [] })),
       merge: { runs: runs.map(({ run }) => run), percentiles: MERGED_PERCENTILES },
     };
