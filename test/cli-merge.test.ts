@@ -3,13 +3,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { SAMPLES } from './helpers/paths.js';
+import { HOSTILE_TRACE } from './helpers/merge-inputs.js';
 import { runCli } from './helpers/run-cli.js';
 import { scratchDir } from './helpers/scratch.js';
 
 const dir = scratchDir('cli-merge');
 const A = join(SAMPLES, 'imports-gc.pyflame.txt');
 const B = join(SAMPLES, 'threads.pyflame.txt');
-
 describe('pyflame merge (command line)', () => {
   it('without runs: a usage error, exit 2', async () => {
     const result = await runCli(['merge']);
@@ -84,5 +84,36 @@ describe('pyflame merge (command line)', () => {
     const document = JSON.parse(result.stdout);
     assert.equal(document.schemaVersion, 2);
     assert.deepEqual(document.merge.percentiles.approximate, true);
+  });
+});
+
+describe('pyflame merge --html and --svg of runs without stacks', () => {
+  it('--html writes one page with the names escaped', async () => {
+    const page = join(dir, 'merged.html');
+    const hostile = join(dir, 'hostile.txt');
+    writeFileSync(hostile, HOSTILE_TRACE);
+    const result = await runCli(['merge', A, hostile, '--html', page]);
+    assert.equal(result.code, 0, result.stderr);
+    const html = readFileSync(page, 'utf8');
+    assert.match(html, /^<!DOCTYPE html>/);
+    assert.match(html, /<h1>pyflame merge: 2 runs<\/h1>/);
+    assert.ok(!html.includes('<script>alert(1)</script>'));
+    assert.ok(!html.includes('<img src=x'));
+    assert.ok(html.includes('&lt;img src=x onerror=alert(2)&gt;'));
+  });
+
+  it('counts-only runs have no stacks to draw: --svg is refused before anything is written, exit 2', async () => {
+    const json = join(dir, 'top.json');
+    const result = await runCli([
+      'merge',
+      join(SAMPLES, 'ticker-top.stap.txt'),
+      '--json',
+      json,
+      '--svg',
+      join(dir, 'top.svg'),
+    ]);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /--svg: the runs have no call stacks with time to draw/);
+    assert.throws(() => readFileSync(json));
   });
 });

@@ -18,6 +18,7 @@ export interface MergeArgs {
   json?: string;
   folded?: string;
   svg?: string;
+  html?: string;
   top: number;
   format?: string;
   'reorder-window'?: number;
@@ -46,6 +47,7 @@ export const mergeCommand = {
       .option('json', outputOption('the merged result as analyze --json (schema analysis-v2, with its merge part)'))
       .option('folded', outputOption('the merged folded stacks (self time in µs)'))
       .option('svg', outputOption('the merged flame graph (SVG)'))
+      .option('html', outputOption('one offline page: the flame graph, functions, GC and the runs'))
       .option('top', topOption(20))
       .example('$0 merge runs/*.json --json fleet.json --svg fleet.svg', 'one result and one flame graph for many runs')
       .example("$0 merge 'hosts/*/trace.txt' --folded -", 'traces analyzed one by one, merged stacks on stdout')
@@ -57,7 +59,7 @@ export const mergeCommand = {
     const inputs = inputPaths(args.inputs ?? []);
     stdinAtMostOnce(inputs);
     const top = topRows(args.top);
-    const to = (flag: 'json' | 'folded' | 'svg', suffix: string): Destination =>
+    const to = (flag: 'json' | 'folded' | 'svg' | 'html', suffix: string): Destination =>
       destination(flag, args[flag], [MERGED_NAME], suffix, {
         nameOf: (name) => name,
         noun: 'results',
@@ -67,6 +69,7 @@ export const mergeCommand = {
       { flag: '--json', to: to('json', '.json') },
       { flag: '--folded', to: to('folded', '.folded') },
       { flag: '--svg', to: to('svg', '.svg') },
+      { flag: '--html', to: to('html', '.html') },
     ];
     const { toStdout } = checkDestinations(outputs, inputs, context);
     const readOptions = readOptionsFrom(args, context);
@@ -77,18 +80,23 @@ export const mergeCommand = {
           context.stderr.write(`pyflame: merging ${index + 1}/${inputs.length}: ${path === '-' ? '<stdin>' : path}\n`);
       },
     });
-    const [json, folded, svg] = outputs.map((output) => output.to);
+    const [json, folded, svg, html] = outputs.map((output) => output.to);
+    let stacks: string | undefined;
+    const foldedStacks = () => (stacks ??= mergedFoldedText(document));
+    // Checked before anything is written: no output of a failed run is left behind.
+    const drawing = [svg, html].findIndex((to) => to.kind !== 'none');
+    if (drawing >= 0 && foldedStacks() === '')
+      throw new UsageError(
+        `${drawing === 0 ? '--svg' : '--html'}: the runs have no call stacks with time to draw (counts-only traces, or --json results written before call paths were recorded)`,
+      );
     await writeText(json, () => `${JSON.stringify(document, null, 2)}\n`, context);
-    await writeText(folded, () => mergedFoldedText(document), context);
+    await writeText(folded, foldedStacks, context);
+    let drawn: string | undefined;
+    const flameGraph = async () => (drawn ??= await mergedFlameGraph(document, foldedStacks()));
+    await writeText(svg, flameGraph, context);
     await writeText(
-      svg,
-      async () => {
-        const { readFolded } = await import('../../folded-input/read-folded.js');
-        const { foldedFlameGraphSvg } = await import('../../export/svg/folded-graph.js');
-        const profile = await readFolded(['-'], { stdin: Readable.from([mergedFoldedText(document)]) });
-        const runs = (document.merge as { runs: unknown[] }).runs.length;
-        return foldedFlameGraphSvg(profile, { title: `pyflame merge: ${runs} runs`, unit: 'µs' });
-      },
+      html,
+      async () => (await import('../../merge/merge-html.js')).mergeHtmlPage(document, await flameGraph()),
       context,
     );
     if (!toStdout)
@@ -98,6 +106,15 @@ export const mergeCommand = {
     return ExitCode.Ok;
   },
 };
+
+/** The merged call paths as pyflame's interactive SVG flame graph (self time in µs). */
+async function mergedFlameGraph(document: Record<string, unknown>, stacks: string): Promise<string> {
+  const { readFolded } = await import('../../folded-input/read-folded.js');
+  const { foldedFlameGraphSvg } = await import('../../export/svg/folded-graph.js');
+  const profile = await readFolded(['-'], { stdin: Readable.from([stacks]) });
+  const runs = (document.merge as { runs: unknown[] }).runs.length;
+  return foldedFlameGraphSvg(profile, { title: `pyflame merge: ${runs} runs`, unit: 'µs' });
+}
 
 /** The inputs, quoted globs expanded; none, a glob matching nothing, or one file twice: usage errors. */
 function inputPaths(values: readonly string[]): string[] {
