@@ -78,6 +78,13 @@ describe('pyflame merge (command line)', () => {
     assert.deepEqual(await outputs([B, A], 'ba'), [json, folded, svg]);
   });
 
+  it('pyflame diff takes a merged result as either side', async () => {
+    const merged = join(dir, 'for-diff.json');
+    assert.equal((await runCli(['merge', A, B, '--json', merged])).code, 0);
+    const result = await runCli(['diff', merged, merged, '--fail-on', 'calls>0']);
+    assert.equal(result.code, 0, result.stderr);
+  });
+
   it('--json - writes the merged document on stdout instead of the report', async () => {
     const result = await runCli(['merge', A, '--json', '-']);
     assert.equal(result.code, 0, result.stderr);

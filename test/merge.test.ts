@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import AjvModule from 'ajv';
 import { analyzeTrace } from '../src/analyze/analyze.js';
 import { SKETCH_RELATIVE_ERROR } from '../src/analyze/duration-sketch.js';
-import { analysisToJson } from '../src/export/analysis-json.js';
+import { analysisDocumentText, analysisToJson } from '../src/export/analysis-json.js';
 import { foldedText } from '../src/export/folded.js';
 import { mergedFoldedText } from '../src/merge/merged-folded.js';
 import { mergeResults } from '../src/merge/merge.js';
@@ -209,6 +209,13 @@ describe('pyflame merge', async () => {
       (merged.threads as Json[]).map((t) => t.run),
       [...(merged.threads as Json[]).map((t) => t.run)].sort(),
     );
+  });
+
+  it('writes each sketch pair on one line, and the text reads back as the document', () => {
+    const text = analysisDocumentText(merged);
+    assert.deepEqual(JSON.parse(text), merged);
+    assert.match(text, /^ {10}\[-?\d+, \d+\],?$/m);
+    assert.equal(text, analysisDocumentText(JSON.parse(text)));
   });
 
   it('validates against schema/analysis-v2.schema.json', () => {

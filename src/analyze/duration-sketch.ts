@@ -18,14 +18,24 @@ export interface DurationSketchJson {
 }
 
 /**
+ * γ^i for the buckets of durations from ~1 ns to ~3 hours, computed once: the bucket of each of
+ * millions of durations is then one logarithm and two look-ups.
+ */
+const TABLE_FIRST = -1;
+const TABLE_LAST = 1300;
+const POWERS = Float64Array.from({ length: TABLE_LAST - TABLE_FIRST + 1 }, (_, k) => SKETCH_GAMMA ** (k + TABLE_FIRST));
+const power = (index: number): number =>
+  index >= TABLE_FIRST && index <= TABLE_LAST ? POWERS[index - TABLE_FIRST] : SKETCH_GAMMA ** index;
+
+/**
  * The bucket of a positive duration: ceil(log_γ v), corrected so that γ^(i-1) < v <= γ^i holds for
  * the powers as computed here (the logarithm alone can land one off at a bucket's edge, which
  * would put v outside the bucket whose middle stands for it).
  */
 export function bucketOf(valueNs: number): number {
   let index = Math.ceil(Math.log(valueNs) / LOG_GAMMA);
-  while (SKETCH_GAMMA ** (index - 1) >= valueNs) index--;
-  while (SKETCH_GAMMA ** index < valueNs) index++;
+  while (power(index - 1) >= valueNs) index--;
+  while (power(index) < valueNs) index++;
   return index;
 }
 
@@ -45,14 +55,25 @@ export function bucketValue(index: number): number {
  */
 export class DurationSketch {
   zeroCount = 0;
-  private readonly counts = new Map<number, number>();
+  /** Counts of buckets offset, offset + 1, ...: dense over the range seen (a few hundred at most for most functions). */
+  private counts: number[] = [];
+  private offset = 0;
 
   add(valueNs: number, count = 1): void {
     if (!(valueNs > 0)) this.zeroCount += count;
-    else {
-      const index = bucketOf(valueNs);
-      this.counts.set(index, (this.counts.get(index) ?? 0) + count);
+    else this.addToBucket(bucketOf(valueNs), count);
+  }
+
+  private addToBucket(index: number, count: number): void {
+    const counts = this.counts;
+    if (counts.length === 0) this.offset = index;
+    else if (index < this.offset) {
+      this.counts = [...new Array<number>(this.offset - index).fill(0), ...counts];
+      this.offset = index;
     }
+    const at = index - this.offset;
+    while (this.counts.length <= at) this.counts.push(0);
+    this.counts[at] += count;
   }
 
   addAll(values: ArrayLike<number>): void {
@@ -62,12 +83,12 @@ export class DurationSketch {
   /** Adds another sketch's counts into this one. */
   merge(other: DurationSketch): void {
     this.zeroCount += other.zeroCount;
-    for (const [index, count] of other.counts) this.counts.set(index, (this.counts.get(index) ?? 0) + count);
+    for (const [index, count] of other.bins()) this.addToBucket(index, count);
   }
 
   get count(): number {
     let n = this.zeroCount;
-    for (const count of this.counts.values()) n += count;
+    for (const count of this.counts) n += count;
     return n;
   }
 
@@ -90,7 +111,11 @@ export class DurationSketch {
 
   /** The non-empty buckets, by index. */
   bins(): [number, number][] {
-    return [...this.counts].sort((a, b) => a[0] - b[0]);
+    const bins: [number, number][] = [];
+    this.counts.forEach((count, at) => {
+      if (count > 0) bins.push([this.offset + at, count]);
+    });
+    return bins;
   }
 
   toJson(): DurationSketchJson {
@@ -115,10 +140,15 @@ export class DurationSketch {
     for (const [i, bin] of json.bins.entries()) {
       if (!Array.isArray(bin) || bin.length !== 2 || !Number.isSafeInteger(bin[0]) || !isCount(bin[1]))
         return fail(`${where}.bins[${i}] should be [index, count] (whole numbers)`);
-      sketch.counts.set(bin[0], (sketch.counts.get(bin[0]) ?? 0) + bin[1]);
+      // An index far off any duration's would make the dense counts huge: refused.
+      if (Math.abs(bin[0]) > MAX_INDEX) return fail(`${where}.bins[${i}]: index ${bin[0]} is out of range`);
+      if (bin[1] > 0) sketch.addToBucket(bin[0], bin[1]);
     }
     return sketch;
   }
 }
+
+/** Bucket indexes a sketch may hold: durations from 10^-9 ns to 10^20 ns and then some. */
+const MAX_INDEX = 3000;
 
 const isCount = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;

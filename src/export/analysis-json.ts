@@ -197,7 +197,22 @@ function sum(values: readonly number[]): number {
 
 /** The `--json` document as text (two-space indentation, trailing newline). */
 export function analysisJsonText(analysis: Analysis): string {
-  return `${JSON.stringify(analysisToJson(analysis), null, 2)}\n`;
+  return analysisDocumentText(analysisToJson(analysis));
+}
+
+/**
+ * An analysis document as text: two-space indentation, a trailing newline, and each duration
+ * sketch's [index, count] pair on one line (indented, each would take four: the sketches would
+ * double a document's size).
+ */
+export function analysisDocumentText(document: Record<string, unknown>): string {
+  return `${JSON.stringify(document, null, 2)}\n`.replace(
+    /( *)"bins": \[\n([\s\S]*?)\n\1\]/g,
+    (_, indent: string, body: string) => {
+      const pairs = body.replace(/\[\n\s*(-?\d+),\n\s*(\d+)\n\s*\]/g, '[$1, $2]');
+      return `${indent}"bins": [\n${pairs}\n${indent}]`;
+    },
+  );
 }
 
 export { stackOf };

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import type { Argv } from 'yargs';
 import { expandRunPath } from '../../diff/run-paths.js';
+import { analysisDocumentText } from '../../export/analysis-json.js';
 import { reportWidth } from '../../export/terminal/report.js';
 import { mergedFoldedText } from '../../merge/merged-folded.js';
 import { renderMergeReport } from '../../merge/merge-report.js';
@@ -89,7 +90,7 @@ export const mergeCommand = {
       throw new UsageError(
         `${drawing === 0 ? '--svg' : '--html'}: the runs have no call stacks with time to draw (counts-only traces, or --json results written before call paths were recorded)`,
       );
-    await writeText(json, () => `${JSON.stringify(document, null, 2)}\n`, context);
+    await writeText(json, () => analysisDocumentText(document), context);
     await writeText(folded, foldedStacks, context);
     let drawn: string | undefined;
     const flameGraph = async () => (drawn ??= await mergedFlameGraph(document, foldedStacks()));
