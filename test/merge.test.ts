@@ -3,6 +3,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import AjvModule from 'ajv';
+import fc from 'fast-check';
+import './helpers/fast-check-setup.js';
 import { analyzeTrace } from '../src/analyze/analyze.js';
 import { SKETCH_RELATIVE_ERROR } from '../src/analyze/duration-sketch.js';
 import { analysisDocumentText, analysisToJson } from '../src/export/analysis-json.js';
@@ -11,6 +13,7 @@ import { mergedFoldedText } from '../src/merge/merged-folded.js';
 import { mergeResults } from '../src/merge/merge.js';
 import { ROOT, SAMPLES } from './helpers/paths.js';
 import { scratchDir, writeScratch } from './helpers/scratch.js';
+import { balancedTrace, toPyflameText, type GenEvent } from './helpers/trace-gen.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: the tests read untyped JSON documents field by field
 type Json = Record<string, any>;
@@ -264,5 +267,44 @@ describe('pyflame merge', async () => {
     assert.deepEqual(twoStep.imports, fromJson.imports);
     assert.deepEqual(twoStep.warnings, fromJson.warnings);
     assert.deepEqual(runs(twoStep), runs(fromJson));
+  });
+});
+
+describe('pyflame merge of generated traces (property)', () => {
+  it('equals the analysis of their concatenation: sums exact, sketches identical, percentiles within 1%', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(balancedTrace, { minLength: 1, maxLength: 4 }), async (traces) => {
+        // Each trace after the one before, in a process and threads of its own.
+        const moved: GenEvent[][] = [];
+        let end = 0n;
+        for (const [i, events] of traces.entries()) {
+          const shift = end === 0n ? 0n : end - events[0].ts + 1000n;
+          moved.push(events.map((e) => ({ ...e, ts: e.ts + shift, pid: e.pid + 10 * i, tid: e.tid + 100 * i })));
+          end = moved[i][moved[i].length - 1].ts;
+        }
+        const parts = moved.map((events) => writeScratch(dir, toPyflameText(events), 'gen.txt'));
+        const all = writeScratch(dir, toPyflameText(moved.flat()), 'gen-all.txt');
+        const merged = await mergeResults(parts, { parseThread: false });
+        const whole = analysisToJson(await analyzeTrace(all, { parseThread: false })) as Json;
+        const exactFields = ['calls', 'returns', 'totalNs', 'selfNs', 'partial', 'completed', 'minNs', 'maxNs'];
+        const actual = byKey(merged.functions as Json[]);
+        assert.equal(actual.size, whole.functions.length);
+        for (const [key, exact] of byKey(whole.functions)) {
+          const f = actual.get(key)!;
+          for (const field of exactFields) assert.equal(f[field], exact[field], `${key} ${field}`);
+          assert.deepEqual(f.durationSketch, exact.durationSketch);
+          for (const p of ['p50Ns', 'p95Ns', 'p99Ns']) assertApproximately(f[p], exact[p], `${key} ${p}`);
+        }
+        assert.deepEqual(pathsOf(merged), pathsOf(whole));
+        const gc = merged.gc as Json;
+        assert.deepEqual(gc.histogram, whole.gc.histogram);
+        assert.deepEqual(
+          (gc.byGeneration as Json[]).map((g) => [g.generation, g.count, g.totalNs, g.maxNs]),
+          (whole.gc.byGeneration as Json[]).map((g) => [g.generation, g.count, g.totalNs, g.maxNs]),
+        );
+        assert.equal((merged.trace as Json).events, whole.trace.events);
+      }),
+      { numRuns: 25 },
+    );
   });
 });
