@@ -12,6 +12,7 @@ import { foldedText } from '../src/export/folded.js';
 import { mergedFoldedText } from '../src/merge/merged-folded.js';
 import { mergeResults } from '../src/merge/merge.js';
 import { ROOT, SAMPLES } from './helpers/paths.js';
+import { HOSTILE_TRACE } from './helpers/merge-inputs.js';
 import { scratchDir, writeScratch } from './helpers/scratch.js';
 import { balancedTrace, toPyflameText, type GenEvent } from './helpers/trace-gen.js';
 
@@ -267,6 +268,31 @@ describe('pyflame merge', async () => {
     assert.deepEqual(twoStep.imports, fromJson.imports);
     assert.deepEqual(twoStep.warnings, fromJson.warnings);
     assert.deepEqual(runs(twoStep), runs(fromJson));
+  });
+});
+
+describe('pyflame merge of results without sketches', () => {
+  it('adds up their counts and times, leaves their percentiles out (null) and says so', async () => {
+    const document = analysisToJson(
+      await analyzeTrace(join(SAMPLES, 'threads.pyflame.txt'), { parseThread: false }),
+    ) as Json;
+    for (const f of document.functions) delete f.durationSketch;
+    const old = join(dir, 'without-sketches.json');
+    writeFileSync(old, JSON.stringify(document));
+    // With a run that shares no function with it.
+    const other = writeScratch(dir, HOSTILE_TRACE, 'other.txt');
+    const merged = await mergeResults([old, other], { parseThread: false });
+    const functions = byKey(merged.functions as Json[]);
+    for (const f of document.functions as Json[]) {
+      const m = functions.get(`${f.file}\0${f.name}\0${f.line}`)!;
+      assert.equal(m.calls, f.calls);
+      assert.equal(m.selfNs, f.selfNs);
+      if (f.completed > 0) assert.equal(m.p95Ns, null);
+    }
+    const warning = (merged.warnings as Json[]).find((w) => w.code === 'merge-no-sketch');
+    assert.ok(
+      warning !== undefined && warning.count === document.functions.filter((f: Json) => f.completed > 0).length,
+    );
   });
 });
 
