@@ -53,7 +53,7 @@ describe('pyflame merge (command line)', () => {
 
   it('merges traces and saved results: exit 0, the report says the percentiles are approximate, within 1%', async () => {
     const saved = join(dir, 'a.json');
-    assert.equal((await runCli(['analyze', A, '--json', saved])).code, 0);
+    assert.equal((await runCli(['analyze', A, '--json', saved, '--mergeable'])).code, 0);
     const result = await runCli(['merge', saved, B]);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /^pyflame merge: 2 runs \(pyflame\)/);
@@ -61,6 +61,32 @@ describe('pyflame merge (command line)', () => {
     assert.match(result.stdout, /Functions by self time/);
     assert.match(result.stdout, /≈\d/);
     assert.match(result.stderr, /merging 1\/2/);
+  });
+
+  it('analyze --json has sketches only with --mergeable; merged saved results equal merged traces only with them', async () => {
+    const plain = join(dir, 'plain.json');
+    const mergeable = join(dir, 'mergeable.json');
+    assert.equal((await runCli(['analyze', A, '--json', plain])).code, 0);
+    assert.equal((await runCli(['analyze', A, '--json', mergeable, '--mergeable'])).code, 0);
+    const functions = (path: string) =>
+      (JSON.parse(readFileSync(path, 'utf8')) as { functions: { durationSketch?: unknown; completed: number }[] })
+        .functions;
+    assert.ok(functions(plain).every((f) => f.durationSketch === undefined));
+    assert.ok(functions(mergeable).every((f) => (f.durationSketch !== undefined) === f.completed > 0));
+
+    const merged = async (inputs: string[]) => {
+      const out = join(dir, `merged-${inputs.map((p) => p.replace(/\W/g, '')).join('-')}.json`);
+      const result = await runCli(['merge', ...inputs, '--json', out]);
+      assert.equal(result.code, 0, result.stderr);
+      return JSON.parse(readFileSync(out, 'utf8')) as { functions: unknown[] };
+    };
+    const fromTraces = await merged([A, B]);
+    const fromMergeable = await merged([mergeable, B]);
+    assert.deepEqual(fromMergeable.functions, fromTraces.functions);
+    // Without the sketches: the counts still add up, the warning says why percentiles are missing.
+    const fromPlain = await merged([plain, B]);
+    const codes = (fromPlain as unknown as { warnings: { code: string }[] }).warnings.map((w) => w.code);
+    assert.ok(codes.includes('merge-no-sketch'), codes.join(', '));
   });
 
   it('writes --json, --folded and --svg; the same bytes whatever order the runs are given in', async () => {

@@ -94,7 +94,7 @@ function sumBy<T>(items: readonly T[], key: (item: T) => string, value: (item: T
 
 describe('pyflame merge', async () => {
   const merged = await mergeResults(paths, { parseThread: false });
-  const wholeAnalysis = await analyzeTrace(concatenated, { parseThread: false });
+  const wholeAnalysis = await analyzeTrace(concatenated, { parseThread: false, sketches: true });
   const whole = analysisToJson(wholeAnalysis) as Json;
 
   it('adds up functions exactly as the analysis of the concatenated traces has them', () => {
@@ -240,7 +240,10 @@ describe('pyflame merge', async () => {
       return { path, out };
     });
     for (const { path, out } of saved)
-      writeFileSync(out, JSON.stringify(analysisToJson(await analyzeTrace(path, { parseThread: false }))));
+      writeFileSync(
+        out,
+        JSON.stringify(analysisToJson(await analyzeTrace(path, { parseThread: false, sketches: true }))),
+      );
     const fromJson = await mergeResults(
       saved.map((s) => s.out),
       { parseThread: false },
@@ -311,7 +314,7 @@ describe('pyflame merge of generated traces (property)', () => {
         const parts = moved.map((events) => writeScratch(dir, toPyflameText(events), 'gen.txt'));
         const all = writeScratch(dir, toPyflameText(moved.flat()), 'gen-all.txt');
         const merged = await mergeResults(parts, { parseThread: false });
-        const whole = analysisToJson(await analyzeTrace(all, { parseThread: false })) as Json;
+        const whole = analysisToJson(await analyzeTrace(all, { parseThread: false, sketches: true })) as Json;
         const exactFields = ['calls', 'returns', 'totalNs', 'selfNs', 'partial', 'completed', 'minNs', 'maxNs'];
         const actual = byKey(merged.functions as Json[]);
         assert.equal(actual.size, whole.functions.length);

@@ -41,6 +41,11 @@ export interface AnalyzerOptions {
   readonly percentiles?: boolean;
   /** Bytes of durations kept in memory before the rest goes to a temporary file (default: spillBudgetBytes()). */
   readonly spillBudgetBytes?: number;
+  /**
+   * Also a mergeable sketch of each function's durations (`pyflame merge`, `analyze --mergeable`).
+   * Off by default: it is a second pass over every duration, and it doubles a large trace's JSON.
+   */
+  readonly sketches?: boolean;
 }
 
 /**
@@ -190,7 +195,8 @@ export class Analyzer {
     const summarize = this.summarizer();
     // Merged first: a thread's summary reorders its durations (the selection), and the merged
     // mean adds them up in recorded order, as a spilled store reads them back.
-    const merged = mergeFunctions(this.threadList, functions, summarize, this.sketcher());
+    const sketch: Sketcher = this.options.sketches === true ? this.sketcher() : () => undefined;
+    const merged = mergeFunctions(this.threadList, functions, summarize, sketch);
     const threads = this.threadList.map((thread) => this.threadAnalysis(thread, start, summarize));
     this.durations?.close();
     const gc = this.gcAnalysis(durationNs);

@@ -13,7 +13,8 @@ import { RunMerger } from './merge-runs.js';
  * pyflame merge wrote), or a trace, analyzed first; told apart by their content.
  */
 export async function loadResultDocument(path: string, options: AnalyzeOptions = {}): Promise<unknown> {
-  if (!(await isAnalysisJson(path))) return analysisToJson(await analyzeTrace(path, options));
+  // A trace: analyzed with its functions' duration sketches, which merging adds up.
+  if (!(await isAnalysisJson(path))) return analysisToJson(await analyzeTrace(path, { ...options, sketches: true }));
   let bytes = await readFile(path).catch((error: NodeJS.ErrnoException) => {
     throw new TraceInputError(path, undefined, `cannot be read (${error.code ?? error.message})`);
   });

@@ -46,6 +46,7 @@ export interface AnalyzeArgs extends FilterArgs {
   top: number;
   sort: SortKey;
   lines: boolean;
+  mergeable: boolean;
   overhead?: string;
 }
 
@@ -59,6 +60,7 @@ export const ANALYZE_DEFAULTS = {
   top: 15,
   sort: 'self',
   lines: false,
+  mergeable: false,
 } as const satisfies Partial<AnalyzeArgs>;
 
 /** Inputs at least this large get a progress bar (when stderr is a terminal). */
@@ -132,6 +134,12 @@ export const analyzeCommand = {
         default: ANALYZE_DEFAULTS.lines,
         describe: 'show the hottest source lines (traces with line events)',
       })
+      .option('mergeable', {
+        type: 'boolean',
+        default: ANALYZE_DEFAULTS.mergeable,
+        describe:
+          "JSON: add each function's duration sketch, so that pyflame merge of saved results gives percentiles (within 1%; a larger file)",
+      })
       .option('overhead', {
         type: 'string',
         describe: 'probe cost per event to subtract (ns, or 8us...; see docs/analyze.md)',
@@ -185,6 +193,7 @@ export const analyzeCommand = {
             filters,
             overheadNs,
             timeline,
+            sketches: args.mergeable,
           });
         } catch (error) {
           throw foldedGivenAsTrace(error, trace);
