@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ANALYSIS_TABLES } from '../src/export/parquet/analysis-tables.js';
@@ -109,6 +109,16 @@ describe('pyflame convert --to parquet (the real binary)', () => {
       assert.match(result.stderr, /--to parquet writes a file: give it -o FILE/);
       assert.equal(result.stdout, '');
     }
+  });
+
+  it('refuses a device or pipe as -o (renaming over /dev/null would replace it): exit 2', async () => {
+    const result = await runCli(['convert', THREADS, '--to', 'parquet', '-o', '/dev/null']);
+    assert.equal(result.code, 2);
+    assert.equal(
+      result.stderr,
+      'pyflame: error: /dev/null: Parquet is written to a regular file, not a character device\n',
+    );
+    assert.ok(statSync('/dev/null').isCharacterDevice());
   });
 
   it('leaves no file behind when the trace cannot be read', async () => {

@@ -215,3 +215,13 @@ describe('analyze --parquet tables: ids, bytes and names', () => {
       assert.equal(functions.filter((row) => row.run_id === run.runId).length, run.rows.functions.length);
   });
 });
+
+describe('schema/parquet-v1.tables.json', () => {
+  it('lists the columns the writers write', async () => {
+    const { parquetSchemaDocument } = await import('../src/export/parquet/analysis-tables.js');
+    const { EVENT_LOG_PARQUET_COLUMNS } = await import('../src/export/parquet/event-log-parquet.js');
+    const { ROOT } = await import('./helpers/paths.js');
+    const written = JSON.parse(readFileSync(join(ROOT, 'schema/parquet-v1.tables.json'), 'utf8'));
+    assert.deepEqual(written, parquetSchemaDocument(EVENT_LOG_PARQUET_COLUMNS));
+  });
+});

@@ -353,3 +353,18 @@ export function runRows(run: ParquetRun): { runId: string; rows: TableRows } {
   };
   return { runId, rows };
 }
+
+/**
+ * The tables' columns as data (schema/parquet-v1.tables.json is this, written out; a test keeps
+ * the two equal). `eventLog` is the file of `convert --to parquet`.
+ */
+export function parquetSchemaDocument(eventLog: Readonly<Record<string, string>>): Record<string, unknown> {
+  const columns = (pairs: readonly (readonly [string, string])[]) => pairs.map(([name, type]) => ({ name, type }));
+  return {
+    $comment: 'pyflame Parquet tables, column names and DuckDB types; see docs/parquet.md',
+    schemaVersion: PARQUET_SCHEMA_VERSION,
+    compression: 'zstd',
+    tables: Object.fromEntries(ANALYSIS_TABLES.map((table) => [table.name, columns(table.columns)])),
+    eventLog: columns([...Object.entries(eventLog), ['schema_version', 'INTEGER']]),
+  };
+}

@@ -5,6 +5,7 @@ import { EVENT_LOG_HEADER } from '../../model/event-log-columns.js';
 import { forgetTemporaryFile, openOutput, OutputWriteError, trackTemporaryFile } from '../../io/output.js';
 import type { ReadTraceOptions, TraceSummary } from '../../parse/read-trace.js';
 import { readerFor } from '../../parse/threaded/thread-threshold.js';
+import { OutputPathError, resolveOutputTarget } from '../../io/output-target.js';
 import { csvEventLog } from '../event-log/csv.js';
 import { copyToParquetSql, PARQUET_SCHEMA_VERSION, ParquetEngine, sqlPath } from './duckdb-engine.js';
 
@@ -41,8 +42,18 @@ export async function convertTraceToParquet(
   path: string,
   options: ParquetConvertOptions,
 ): Promise<TraceSummary> {
-  const scratch = join(dirname(path), `.${basename(path)}.events-${process.pid}-${randomBytes(4).toString('hex')}.csv`);
-  const temp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const target = resolveOutputTarget(path);
+  // Renaming over a device or a pipe would replace it with a plain file (/dev/null, as root).
+  if (target.kind !== 'replace')
+    throw new OutputPathError(
+      `${path}: Parquet is written to a regular file, not ${target.kind === 'stdout' ? 'stdout' : `a ${target.what}`}`,
+    );
+  const final = target.file;
+  const scratch = join(
+    dirname(final),
+    `.${basename(final)}.events-${process.pid}-${randomBytes(4).toString('hex')}.csv`,
+  );
+  const temp = join(dirname(final), `.${basename(final)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
   const csv = await openOutput(scratch);
   let summary: TraceSummary;
   trackTemporaryFile(scratch);
@@ -62,7 +73,7 @@ export async function convertTraceToParquet(
       await csv.abort();
       throw error;
     }
-    const engine = await ParquetEngine.open({ tempDirectory: join(dirname(path), '.pyflame-duckdb.tmp') });
+    const engine = await ParquetEngine.open({ tempDirectory: join(dirname(final), '.pyflame-duckdb.tmp') });
     trackTemporaryFile(temp);
     try {
       const columns = Object.entries(EVENT_LOG_PARQUET_COLUMNS)
@@ -75,7 +86,7 @@ export async function convertTraceToParquet(
         `SELECT ts_ns, pid, tid, event, ${unguarded('file')}, ${unguarded('function')}, line, value, ` +
         `${unguarded('name')}, source_line, ${PARQUET_SCHEMA_VERSION}::INTEGER AS schema_version FROM ${source}`;
       await engine.run(copyToParquetSql(select, temp, 'events'));
-      await rename(temp, path);
+      await rename(temp, final);
     } catch (error) {
       await unlink(temp).catch(() => {});
       throw error instanceof OutputWriteError ? error : new OutputWriteError(path, error);
