@@ -22,6 +22,13 @@ describe('pyflame analyze --parquet (the real binary)', () => {
     assert.deepEqual(readdirSync(dir).sort(), TABLE_FILES);
   });
 
+  it('takes --label before the traces too, one value each', async () => {
+    const dir = join(scratchDir('parquet-cli'), 'tables');
+    const result = await runCli(['analyze', '--parquet', dir, '--label', 'a=1', '--label', 'b=x=y', THREADS]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stderr, `pyflame: wrote ${dir} (${TABLE_FILES.length} Parquet tables, 1 run)\n`);
+  });
+
   it('gives the same bytes for the same command', async () => {
     const scratch = scratchDir('parquet-cli');
     for (const dir of ['a', 'b'])

@@ -14,9 +14,9 @@ export const parquetOption: Options = {
   describe: 'write the analysis as Parquet tables (runs, functions, call_paths, gc_*, ...) into folder DIR',
 };
 
+/** Not an array option: that would take the traces after it as labels; given twice, yargs makes an array. */
 export const labelOption: Options = {
   type: 'string',
-  array: true,
   describe: 'with --parquet: a label of the run, key=value (commit=abc123, branch=main, host=...); repeatable',
 };
 
