@@ -19,7 +19,12 @@ const inputs = [
     .filter((name) => name.endsWith('.txt'))
     .sort()
     .map((name) => join(SAMPLES, name)),
-  join(FIXTURES, 'formats/pyflame/all-probes.txt'),
+  // Every format's fixtures: names with quotes, commas and line breaks (csv/quoted.csv), counts, ...
+  ...readdirSync(join(FIXTURES, 'formats')).flatMap((format) =>
+    readdirSync(join(FIXTURES, 'formats', format))
+      .sort()
+      .map((name) => join(FIXTURES, 'formats', format, name)),
+  ),
 ];
 
 let engine: ParquetEngine;
@@ -45,8 +50,9 @@ async function parquetRows(path: string): Promise<string[][]> {
 
 describe('convert --to parquet: the rows of the CSV event log', () => {
   for (const trace of inputs) {
-    it(trace.slice(trace.lastIndexOf('/') + 1), async () => {
-      const out = join(scratch, `${trace.slice(trace.lastIndexOf('/') + 1)}.parquet`);
+    const name = trace.split('/').slice(-2).join('-');
+    it(name, async () => {
+      const out = join(scratch, `${name}.parquet`);
       const summary = await convertTraceToParquet(trace, out, { parseThread: false });
       const expected = await csvRows(trace);
       assert.equal(summary.events, expected.length);

@@ -174,6 +174,8 @@ export const analyzeCommand = {
     const labels = labelsFrom(args.label, parquetDir);
     // Each trace's rows, kept (not its analysis) until every trace is read: one file per table.
     const parquetRuns: TableRows[] = [];
+    // DuckDB loaded before any trace is read: a platform without it costs no analysis.
+    if (parquetDir !== undefined) (await import('../../export/parquet/duckdb-engine.js')).duckDbModule();
     // Every destination is checked before the first trace is read: a mistake costs no analysis.
     const { toStdout } = outputs.check(context);
     const readOptions = readOptionsFrom(args, context);

@@ -42,6 +42,8 @@ export const convertCommand = {
       checkDestinations([{ flag: '-o', to }], [trace], context);
       // Loaded only here: DuckDB is a large native module that no other command needs.
       const { convertTraceToParquet } = await import('../../export/parquet/event-log-parquet.js');
+      // Before any trace is read: a platform without DuckDB costs no conversion.
+      (await import('../../export/parquet/duckdb-engine.js')).duckDbModule();
       const summary = await convertTraceToParquet(trace, to.path, readOptionsFrom(args, context));
       reportWarnings(context, summary);
       context.stderr.write(`pyflame: wrote ${summary.events} events to ${terminalText(to.path)}\n`);

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type { DuckDBAppender, DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { OutputWriteError } from '../../io/output.js';
 
 /**
  * The version of pyflame's Parquet tables (docs/parquet.md, schema/parquet-v1.schema.json): every
@@ -16,7 +17,17 @@ let duckdb: DuckDbModule | undefined;
  * require() so that the CLI bundle leaves it out (scripts/bundle-cli.mjs).
  */
 export function duckDbModule(): DuckDbModule {
-  duckdb ??= createRequire(import.meta.url)('@duckdb/node-api') as DuckDbModule;
+  try {
+    duckdb ??= createRequire(import.meta.url)('@duckdb/node-api') as DuckDbModule;
+  } catch (error) {
+    // A platform without a prebuilt DuckDB: the Parquet outputs say so; every other output works.
+    throw new OutputWriteError(
+      'Parquet',
+      new Error(
+        `DuckDB (@duckdb/node-api), which writes it, could not be loaded: ${(error as Error).message.split('\n')[0]}`,
+      ),
+    );
+  }
   return duckdb;
 }
 
