@@ -7,6 +7,7 @@ import { EVENT_LOG_COLUMNS } from '../src/model/event-log-columns.js';
 import { csvTextValue } from '../src/model/csv-text.js';
 import { ParquetEngine, sqlPath } from '../src/export/parquet/duckdb-engine.js';
 import { convertTraceToParquet, EVENT_LOG_PARQUET_COLUMNS } from '../src/export/parquet/event-log-parquet.js';
+import { namedPipe, openPipeWriter } from '../src/export/parquet/events-pipe.js';
 import { traceText } from './helpers/analysis.js';
 import { eventLogCsv } from './helpers/event-log.js';
 import { FIXTURES, SAMPLES } from './helpers/paths.js';
@@ -91,5 +92,31 @@ describe('convert --to parquet: the rows of the CSV event log', () => {
       [],
       'no scratch or temporary file left',
     );
+  });
+
+  it('goes through a scratch file, with the same bytes, where there is no mkfifo', async () => {
+    const trace = join(SAMPLES, 'threads.pyflame.txt');
+    const piped = join(scratch, 'piped.parquet');
+    const scratched = join(scratch, 'scratched.parquet');
+    await convertTraceToParquet(trace, piped, { parseThread: false });
+    const path = process.env.PATH;
+    process.env.PATH = '';
+    try {
+      assert.equal(namedPipe(), undefined);
+      await convertTraceToParquet(trace, scratched, { parseThread: false });
+    } finally {
+      process.env.PATH = path;
+    }
+    assert.ok(readFileSync(piped).equals(readFileSync(scratched)));
+  });
+
+  it("says why when the pipe's reader fails before opening it, and does not hang", async () => {
+    const pipe = namedPipe();
+    assert.ok(pipe !== undefined);
+    try {
+      await assert.rejects(openPipeWriter(pipe.path, Promise.reject(new Error('reader broke'))), /reader broke/);
+    } finally {
+      pipe.remove();
+    }
   });
 });
