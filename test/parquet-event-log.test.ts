@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'csv-parse/sync';
@@ -108,6 +109,29 @@ describe('convert --to parquet: the rows of the CSV event log', () => {
       process.env.PATH = path;
     }
     assert.ok(readFileSync(piped).equals(readFileSync(scratched)));
+  });
+
+  it("fails, never hangs, when the pipe's reader stops in the middle", async () => {
+    const pipe = namedPipe();
+    assert.ok(pipe !== undefined);
+    try {
+      const reading = (async () => {
+        const handle = await open(pipe.path, 'r');
+        await handle.read(Buffer.alloc(16), 0, 16);
+        await handle.close();
+      })();
+      const writer = await openPipeWriter(pipe.path, reading);
+      await assert.rejects(async () => {
+        // More than a pipe holds: the writes must fail, with the reader gone.
+        for (let i = 0; i < 64; i++) {
+          writer.write(Buffer.alloc(1 << 20, 97));
+          await writer.drain();
+        }
+      }, /EPIPE/);
+      writer.abort();
+    } finally {
+      pipe.remove();
+    }
   });
 
   it("says why when the pipe's reader fails before opening it, and does not hang", async () => {
