@@ -104,6 +104,8 @@ export async function convertTraceToParquet(
   }
 
   async function throughPipe(pipe: NamedPipe, out: string): Promise<TraceSummary> {
+    // An interrupt removes the FIFO itself (its empty folder stays in the temporary folder).
+    trackTemporaryFile(pipe.path);
     try {
       const copying = engine.run(copySql(pipe.path, out)).catch((error: unknown) => {
         throw new OutputWriteError(path, error);
@@ -127,6 +129,7 @@ export async function convertTraceToParquet(
       await copying;
       return summary;
     } finally {
+      forgetTemporaryFile(pipe.path);
       pipe.remove();
     }
   }
