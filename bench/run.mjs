@@ -5,7 +5,7 @@
 //                      [--json FILE] [--regen] [--check]
 //
 //   --only      run only these cases (names in CASES below: pyflame, dtrace, analyze-pyflame,
-//               analyze-dtrace, flamegraph-folded; issue 16's scripts in SCRIPT_CASES; and the
+//               analyze-dtrace, flamegraph-folded; issue 16's and 17's scripts in SCRIPT_CASES; and the
 //               opt-in record-overhead, see below)
 //   --size-mb   input size in MiB for a quick run (default: 1100 MiB and >= 15 M events, the
 //               generator's default); other sizes use bench/data/bench-<N>mb.<format>.txt
@@ -152,6 +152,8 @@ const SCRIPT_CASES = [
     script: 'bench/memory-scale.mjs',
     args: ['--multiples', '1,4,16', '--dir', path.join(DATA_DIR, 'memory-scale')],
   },
+  // Issue 17: Parquet writing, DuckDB against a pure-JS writer, beside --json; 60 MiB keeps it quick.
+  { name: 'parquet', script: 'bench/parquet.mjs', args: ['--size-mb', '60'] },
   // 15 M events: a file over the app's limit in full, so what is loaded is the reduced one.
   { name: 'speedscope-load', script: 'bench/speedscope-load.mjs', args: ['--events', '15000000'] },
 ];

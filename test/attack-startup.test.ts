@@ -116,6 +116,17 @@ describe('start-up: what a run loads', () => {
     assert.equal(workers, 0, 'a parsing thread was started');
     assert.ok(!commonjs.some((path) => /[\\/]cli-progress[\\/]/.test(path)), 'cli-progress loaded');
     assert.ok(!commonjs.some((path) => /[\\/]csv-parse[\\/]/.test(path)), 'csv-parse loaded');
+    assert.ok(!commonjs.some((path) => /[\\/]@duckdb[\\/]/.test(path)), 'DuckDB loaded');
+  });
+
+  it('loads DuckDB only for a Parquet output', async () => {
+    const { commonjs } = await modulesLoaded(['analyze', SMALL, '--parquet', join(scratch, 'parquet-tables')]);
+    assert.ok(
+      commonjs.some((path) => /[\\/]@duckdb[\\/]node-api[\\/]/.test(path)),
+      'DuckDB not loaded',
+    );
+    const csv = await modulesLoaded(['convert', SMALL, '--to', 'csv']);
+    assert.ok(!csv.commonjs.some((path) => /[\\/]@duckdb[\\/]/.test(path)), 'DuckDB loaded by convert --to csv');
   });
 
   it('diff of small traces starts no parsing thread either (analyzeTrace decides, as for view)', async () => {

@@ -43,6 +43,19 @@ export function pendingTemporaryFiles(): string[] {
   return [...pendingTemps];
 }
 
+/**
+ * A temporary file made by other means (a Parquet engine's output, a scratch file): removed on an
+ * interrupt like the outputs' own until {@link forgetTemporaryFile}.
+ */
+export function trackTemporaryFile(path: string): void {
+  pendingTemps.add(path);
+}
+
+/** Stops tracking a temporary file (renamed into place, or removed). */
+export function forgetTemporaryFile(path: string): void {
+  pendingTemps.delete(path);
+}
+
 /** Removes every temporary output not yet committed (on an interrupt or a crash). */
 export function removePendingTemporaryFiles(): void {
   for (const temp of pendingTemps) {

@@ -14,7 +14,9 @@ import { renderReport, reportWidth, SORT_KEYS, type SortKey } from '../../export
 import { formatWarnings } from '../../export/terminal/warnings.js';
 import { onInterrupt } from '../interrupt.js';
 import { foldedGivenAsTrace } from '../wrong-command.js';
-import { outputName, writeText } from '../destination.js';
+import { outputName, sayWrote, writeText } from '../destination.js';
+import type { TableRows } from '../../export/parquet/analysis-tables.js';
+import { labelOption, labelsFrom, parquetDirFrom, parquetOption } from '../parquet-flags.js';
 import { colorWanted } from '../color-wanted.js';
 import { ANALYZE_OUTPUTS, DEFAULT_FOLDED_WEIGHT, speedscopeMaxBytes } from '../outputs/analyze-outputs.js';
 import { DEFAULT_SPEEDSCOPE_MAX_MB } from '../../export/speedscope/size-budget.js';
@@ -48,6 +50,8 @@ export interface AnalyzeArgs extends FilterArgs {
   lines: boolean;
   mergeable: boolean;
   overhead?: string;
+  parquet?: string;
+  label?: string[];
 }
 
 /** The flags' defaults, declared below; also what `record --analyze` runs with. */
@@ -140,6 +144,8 @@ export const analyzeCommand = {
         describe:
           "JSON: add each function's duration sketch, so that pyflame merge of saved results gives percentiles (within 1%; a larger file)",
       })
+      .option('parquet', parquetOption)
+      .option('label', labelOption)
       .option('overhead', {
         type: 'string',
         describe: 'probe cost per event to subtract (ns, or 8us...; see docs/analyze.md)',
@@ -153,6 +159,10 @@ export const analyzeCommand = {
       .example('$0 analyze trace.txt --svg', 'also out/trace.svg, an interactive flame graph')
       .example('$0 analyze trace.txt --html', 'also out/trace.html, a one-page offline report')
       .example('$0 analyze trace.txt --chart', 'also out/trace.chart.svg, calls in time order')
+      .example(
+        '$0 analyze trace.txt --parquet out/tables --label commit=abc123',
+        'also Parquet tables in out/tables (docs/parquet.md)',
+      )
       .epilog(
         `Put ${listFlags(ANALYZE_OUTPUTS)} after the traces (or write --json=PATH): a word after them is taken as their path.\nFormats read: ${formatNames().join(', ')}. See docs/analyze.md.`,
       ),
@@ -168,6 +178,12 @@ export const analyzeCommand = {
     const outputs = planOutputs(ANALYZE_OUTPUTS, args, traces);
     const minWidth = minWidthPercent(args.minwidth);
     speedscopeMaxBytes(args['speedscope-max-mb']); // a bad value stops the run before any trace is read
+    const parquetDir = parquetDirFrom(args.parquet);
+    const labels = labelsFrom(args.label, parquetDir);
+    // Each trace's rows, kept (not its analysis) until every trace is read: one file per table.
+    const parquetRuns: TableRows[] = [];
+    // DuckDB loaded before any trace is read: a platform without it costs no analysis.
+    if (parquetDir !== undefined) (await import('../../export/parquet/duckdb-engine.js')).duckDbModule();
     // Every destination is checked before the first trace is read: a mistake costs no analysis.
     const { toStdout } = outputs.check(context);
     const readOptions = readOptionsFrom(args, context);
@@ -218,6 +234,10 @@ export const analyzeCommand = {
           },
           context,
         );
+        if (parquetDir !== undefined) {
+          const { runRows } = await import('../../export/parquet/analysis-tables.js');
+          parquetRuns.push(runRows({ analysis, labels }).rows);
+        }
       } finally {
         // A long trace's timeline may be in a temporary file: given back once its outputs are written.
         timeline?.dispose();
@@ -236,6 +256,16 @@ export const analyzeCommand = {
         });
         await writeText({ kind: 'stdout' }, () => (index > 0 ? `\n${report}` : report), context);
       }
+    }
+    if (parquetDir !== undefined) {
+      // Loaded only here: DuckDB is a large native module that no other output needs.
+      const { writeAnalysisTables } = await import('../../export/parquet/write-tables.js');
+      const files = await writeAnalysisTables(parquetDir, parquetRuns);
+      sayWrote(
+        context,
+        parquetDir,
+        ` (${files.length} Parquet tables, ${parquetRuns.length} run${parquetRuns.length === 1 ? '' : 's'})`,
+      );
     }
     return ExitCode.Ok;
   },
