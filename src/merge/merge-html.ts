@@ -2,6 +2,7 @@ import { functionLabel } from '../text/function-label.js';
 import { formatCount, formatDuration, formatPercent, formatShare } from '../text/units.js';
 import { htmlText } from '../text/untrusted.js';
 import type { Json } from './document-fields.js';
+import type { FunctionRow } from './merge-report.js';
 
 /** Rows of the page's function table. */
 const FUNCTION_ROWS = 200;
@@ -19,18 +20,6 @@ table{border-collapse:collapse}th,td{padding:2px 10px;text-align:right;white-spa
 th{border-bottom:1px solid #999}td.name,th.name{text-align:left;white-space:normal}
 tr:nth-child(even) td{background:#f4f4f4}.note{color:#555}
 .flame{border:1px solid #ccc}`;
-
-interface Row {
-  name: string;
-  file: string;
-  line: number;
-  calls: number;
-  selfNs: number;
-  totalNs: number;
-  p50Ns: number | null;
-  p95Ns: number | null;
-  p99Ns: number | null;
-}
 
 /**
  * One offline page of a merged document: the runs, the flame graph (the merged SVG, interactive,
@@ -54,7 +43,7 @@ export function mergeHtmlPage(document: Json, flameGraphSvg: string): string {
           `<tr>${row.map((cell, i) => `<td${i === row.length - 1 && headers[i] === 'function' ? ' class="name"' : ''}>${cell}</td>`).join('')}</tr>`,
       )
       .join('\n')}</tbody></table>`;
-  const functions = (document.functions as Row[]).slice(0, FUNCTION_ROWS);
+  const functions = (document.functions as FunctionRow[]).slice(0, FUNCTION_ROWS);
   const gc = document.gc as {
     byGeneration: {
       generation: number;
@@ -80,7 +69,7 @@ export function mergeHtmlPage(document: Json, flameGraphSvg: string): string {
     `<p class="note">Counts and times are exact sums over the runs. Percentiles (≈) are approximate: read from merged duration sketches, within ${error} of the exact ones.</p>`,
     '<h2>Flame graph (self time, all runs)</h2>',
     `<div class="flame">${svg}</div>`,
-    `<h2>Functions by self time${functions.length < (document.functions as Row[]).length ? ` (top ${functions.length})` : ''}</h2>`,
+    `<h2>Functions by self time${functions.length < (document.functions as FunctionRow[]).length ? ` (top ${functions.length})` : ''}</h2>`,
     table(
       ['self', '%', 'total', 'calls', 'p50', 'p95', 'p99', 'function'],
       functions.map((f) => [

@@ -11,7 +11,8 @@ export interface MergeReportOptions {
   readonly width: number;
 }
 
-interface FunctionRow {
+/** A function of a merged document, as the report and the HTML page show it. */
+export interface FunctionRow {
   name: string;
   file: string;
   line: number;
