@@ -47,6 +47,10 @@ export function multiplier(run: FleetRun, table: FleetTable, row: TemplateRow): 
 /** `value * permille / 1000`, truncated, as DuckDB's `//` does on BIGINT. */
 export const scaled = (value: Cell, permille: number): bigint => (BigInt(value as number) * BigInt(permille)) / 1000n;
 
+/** Every tenth run fails to find its nested imports (`found` false), so that filters on it matter. */
+export const importFound = (run: FleetRun, row: TemplateRow): boolean =>
+  run.runNo % 10 === 0 && (row.depth as number) > 0 ? false : (row.found as boolean);
+
 /** The columns scaled per table (times); every other column is the template's. */
 const SCALED: Record<FleetTable, readonly string[]> = {
   runs: ['duration_ns', 'gc_total_pause_ns'],
@@ -161,6 +165,8 @@ function selectFor(table: FleetTable): string {
   const columns = spec.columns.map(([name]) => {
     if (name === 'run_id') return 'f.run_id';
     if (SCALED[table].includes(name)) return `CAST(t.${name} * (${permille}) // 1000 AS BIGINT) AS ${name}`;
+    if (table === 'imports' && name === 'found')
+      return 'CASE WHEN f.run_no % 10 = 0 AND t.depth > 0 THEN false ELSE t.found END AS found';
     return `t.${name}`;
   });
   return `SELECT ${columns.join(', ')} FROM tpl_${table} t JOIN fleet f ON f.template = t.template`;
