@@ -99,6 +99,7 @@ describe('docs/scale.md: the fleet queries on embedded DuckDB over 1,000 generat
 
   it('every documented query is tested here', () => {
     assert.deepEqual([...QUERIES.keys()].sort(), ['gc-share', 'movers', 'slowest-imports', 'top-functions', 'trend']);
+    assert.deepEqual([...sqlBlocks('duckdb').keys()].sort(), ['quick-look', 'views']);
   });
 
   it('trend: a function self time by day for one service', async () => {
@@ -251,6 +252,26 @@ describe('docs/scale.md: the fleet queries on embedded DuckDB over 1,000 generat
       .sort((a, b) => b.mean_ns - a.mean_ns || byText(a.module, b.module))
       .slice(0, 20);
     assert.deepEqual(await query('slowest-imports'), expected);
+  });
+});
+
+describe('docs/scale.md: the quick look without views', () => {
+  it('one day, every service: the top functions by self time in seconds', async () => {
+    const sql = sqlBlocks('duckdb').get('quick-look');
+    assert.ok(sql !== undefined, 'docs/scale.md has a "-- duckdb: quick-look" block');
+    const day = [...rowsOf('functions', (run) => run.date === '2026-11-03')];
+    const expected = groupBy(
+      day,
+      ({ row }) => `${row.name}\0${row.file}`,
+      ({ row }) => ({ name: row.name as string, file: row.file as string, self_ns: 0n }),
+      (acc, { run, row }) => {
+        acc.self_ns += scaled(row.self_ns, multiplier(run, 'functions', row));
+      },
+    )
+      .map(({ name, file, self_ns }) => ({ name, file, self_s: Number(self_ns) / 1e9 }))
+      .sort((a, b) => b.self_s - a.self_s || byText(a.name, b.name) || byText(a.file, b.file))
+      .slice(0, 10);
+    assert.deepEqual(await engine.rows(sql.replaceAll(BUCKET, root)), expected);
   });
 });
 
