@@ -1,0 +1,138 @@
+import type { ParquetEngine } from '../export/parquet/duckdb-engine.js';
+
+/** A function as the user names it: `NAME`, or `FILE:NAME` (FILE the whole path or its end). */
+export interface FunctionChoice {
+  readonly name: string;
+  readonly file: string | null;
+}
+
+/** `parse` or `app/parser.py:parse`: split at the last `:` (Python names hold none). */
+export function functionChoice(text: string): FunctionChoice {
+  const at = text.lastIndexOf(':');
+  return at <= 0 ? { name: text, file: null } : { name: text.slice(at + 1), file: text.slice(0, at) };
+}
+
+/** No stored run has the function, or the name is in several files: the CLI says which (exit 2). */
+export class FunctionChoiceError extends Error {
+  override name = 'FunctionChoiceError';
+}
+
+/** One point of a trend: a run, or (with `by`) the runs of one label value, their medians. */
+export interface TrendPoint {
+  /** The label's value, or the run's id without `by`. */
+  readonly key: string;
+  readonly runs: number;
+  /** Runs of this point in which the function ran. */
+  readonly present: number;
+  readonly selfNs: number;
+  readonly totalNs: number;
+  readonly calls: number;
+  /** The first of its runs' place in the history (1 = added first). */
+  readonly added: number;
+}
+
+export interface Trend {
+  readonly name: string;
+  readonly file: string;
+  readonly by: string | null;
+  readonly points: TrendPoint[];
+  /** With `by`: runs left out for not having that label. */
+  readonly runsWithoutLabel: number;
+}
+
+export interface TrendOptions {
+  /** A label key: one point per value of it, in order of the first run added with it. */
+  readonly by?: string;
+  /** `value`: points sorted by the label's value (as numbers when all are) instead. */
+  readonly order?: 'added' | 'value';
+}
+
+// A file matches when it is the path given or ends with `/` and it.
+const FILE_MATCH = "($2::VARCHAR IS NULL OR file = $2 OR suffix(file, '/' || $2))";
+
+/** The function's file: the only one with that name (and file, if given) in the history. */
+async function fileOf(engine: ParquetEngine, choice: FunctionChoice): Promise<string> {
+  const files = await engine.rows(
+    `SELECT DISTINCT file FROM functions WHERE name = $1 AND ${FILE_MATCH} ORDER BY file LIMIT 11`,
+    [choice.name, choice.file],
+  );
+  if (files.length === 1) return String(files[0].file);
+  const shown = choice.file === null ? choice.name : `${choice.file}:${choice.name}`;
+  if (files.length > 1)
+    throw new FunctionChoiceError(
+      `${shown} is a function of several files (${files
+        .slice(0, 10)
+        .map((row) => String(row.file))
+        .join(', ')}${files.length > 10 ? ', ...' : ''}): name one as FILE:${choice.name}`,
+    );
+  const near = await engine.rows(
+    'SELECT DISTINCT name FROM functions WHERE contains(lower(name), lower($1)) ORDER BY name LIMIT 5',
+    [choice.name],
+  );
+  throw new FunctionChoiceError(
+    `no run in the history has a function ${shown}${near.length > 0 ? ` (functions named like it: ${near.map((row) => String(row.name)).join(', ')})` : ''}`,
+  );
+}
+
+/** The median of numbers (the mean of the middle two for an even count). */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/**
+ * A function's self time, total time and calls in every stored run, in the order they were added;
+ * with `by`, one point per value of that label (the median of its runs, 0 where the function did
+ * not run). The function's name and file reach the query as parameters, never as SQL text.
+ */
+export async function functionTrend(
+  engine: ParquetEngine,
+  choice: FunctionChoice,
+  options: TrendOptions = {},
+): Promise<Trend> {
+  const file = await fileOf(engine, choice);
+  const rows = await engine.rows(
+    `WITH f AS (
+       SELECT run_id, sum(self_ns) AS self_ns, sum(total_ns) AS total_ns, sum(calls) AS calls
+       FROM functions WHERE name = $1 AND file = $2 GROUP BY run_id)
+     SELECT r.run_id, r.added, l.value AS label, f.run_id IS NOT NULL AS present,
+            coalesce(f.self_ns, 0) AS self_ns, coalesce(f.total_ns, 0) AS total_ns, coalesce(f.calls, 0) AS calls
+     FROM runs r LEFT JOIN f USING (run_id) LEFT JOIN labels l ON l.run_id = r.run_id AND l.key = $3
+     ORDER BY r.added, r.run_id`,
+    [choice.name, file, options.by ?? null],
+  );
+  const groups = new Map<string, (typeof rows)[number][]>();
+  let runsWithoutLabel = 0;
+  for (const row of rows) {
+    if (options.by !== undefined && row.label === null) {
+      runsWithoutLabel++;
+      continue;
+    }
+    const key = String(options.by === undefined ? row.run_id : row.label);
+    const group = groups.get(key);
+    if (group === undefined) groups.set(key, [row]);
+    else group.push(row);
+  }
+  const points = [...groups].map(
+    ([key, runs]): TrendPoint => ({
+      key,
+      runs: runs.length,
+      present: runs.filter((run) => run.present === true).length,
+      selfNs: median(runs.map((run) => Number(run.self_ns))),
+      totalNs: median(runs.map((run) => Number(run.total_ns))),
+      calls: median(runs.map((run) => Number(run.calls))),
+      added: Number(runs[0].added),
+    }),
+  );
+  if (options.order === 'value') sortByValue(points);
+  return { name: choice.name, file, by: options.by ?? null, points, runsWithoutLabel };
+}
+
+/** Points by their label's value: as numbers when every value is one, else as text. */
+function sortByValue(points: TrendPoint[]): void {
+  const numeric = points.every((point) => point.key.trim() !== '' && Number.isFinite(Number(point.key)));
+  points.sort((a, b) =>
+    numeric ? Number(a.key) - Number(b.key) : a.key < b.key ? -1 : a.key > b.key ? 1 : a.added - b.added,
+  );
+}
