@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { analyzeTrace } from '../src/analyze/analyze.js';
@@ -209,5 +209,36 @@ describe('history queries', () => {
         /no run in the history has the label commit=nope/,
       ),
     );
+  });
+
+  it("answers the same from STORE/index.parquet, without it, and when it is behind the store's runs", async () => {
+    const store = join(scratchDir('history'), 'store');
+    await add(store, CALLS, { commit: 'a1' });
+    // The index of a store of one run, kept to put back later.
+    const oneRunIndex = join(scratchDir('history'), 'index-of-one-run.parquet');
+    cpSync(join(store, 'index.parquet'), oneRunIndex);
+    await add(store, RECURSION, { commit: 'b2' });
+    const calls = await jsonFunctions(CALLS);
+    const choice = { name: calls[0].name, file: calls[0].file };
+    const answer = async () => {
+      const trend = await query(store, (engine) => functionTrend(engine, choice, { by: 'commit' }));
+      const labels = await query(store, (engine) => engine.rows('SELECT run_id, key, value FROM labels ORDER BY ALL'));
+      return { trend, labels };
+    };
+    const withIndex = await answer();
+    assert.deepEqual(
+      withIndex.trend.points.map((p) => p.key),
+      ['a1', 'b2'],
+    );
+    assert.equal(withIndex.labels.length, 2);
+    rmSync(join(store, 'index.parquet'));
+    assert.deepEqual(await answer(), withIndex);
+    // An index behind the store (an add stopped before rewriting it) is not used.
+    cpSync(oneRunIndex, join(store, 'index.parquet'));
+    assert.deepEqual(await answer(), withIndex);
+    // The next add writes it again, even when it adds nothing.
+    rmSync(join(store, 'index.parquet'));
+    await add(store, CALLS, { commit: 'a1' });
+    assert.ok(readdirSync(store).includes('index.parquet'));
   });
 });

@@ -21,6 +21,14 @@ export const ADDED_TABLE = 'added';
 /** run_id as pyflame writes it: 16 lowercase hex digits (docs/parquet.md). */
 export const RUN_ID = /^[0-9a-f]{16}$/;
 
+/**
+ * STORE/index.parquet: every run's place and labels in one small file (run_id, added, key, value;
+ * a run without labels has one row with key and value null), rewritten after each add. A query
+ * over all runs then opens that one file instead of two per run; it is only a copy, used while its
+ * run ids are exactly the stored ones (history-db.ts).
+ */
+export const INDEX_FILE = 'index.parquet';
+
 /** Where runs are written before they are renamed into the store (outside the tables' globs). */
 const STAGING = '.staging';
 
@@ -78,6 +86,8 @@ export async function addToStore(store: string, sources: readonly RunSource[]): 
       }
       outcomes.push({ runId: source.runId, added: next++ });
     }
+    if (outcomes.some((outcome) => 'added' in outcome) || !existsSync(join(store, INDEX_FILE)))
+      await writeIndex(engine, store);
   } finally {
     engine.close();
     // Left when another add is writing into it, or after a crash (it is outside the tables' globs).
@@ -109,4 +119,24 @@ async function writeAdded(engine: ParquetEngine, staging: string, runId: string,
     appender.closeSync();
   }
   await engine.run(copyToParquetSql('FROM added_row', join(staging, tableFileName(ADDED_TABLE)), ADDED_TABLE));
+}
+
+/** Rewrites STORE/index.parquet from the runs' own files (temporary name, then renamed). */
+export async function writeIndex(engine: ParquetEngine, store: string): Promise<void> {
+  const files = (table: string) => `read_parquet(${sqlPath(join(store, '*', tableFileName(table)))})`;
+  const temp = join(store, STAGING, `${INDEX_FILE}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  await mkdir(join(store, STAGING), { recursive: true });
+  try {
+    await engine.run(
+      copyToParquetSql(
+        `SELECT a.run_id, a.added, l.key, l.value FROM ${files(ADDED_TABLE)} a LEFT JOIN ${files('labels')} l USING (run_id) ORDER BY a.added, a.run_id, l.key`,
+        temp,
+        'index',
+      ),
+    );
+    await rename(temp, join(store, INDEX_FILE));
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
 }

@@ -50,26 +50,18 @@ export interface TrendOptions {
 // A file matches when it is the path given or ends with `/` and it.
 const FILE_MATCH = "($2::VARCHAR IS NULL OR file = $2 OR suffix(file, '/' || $2))";
 
-/** The function's file: the only one with that name (and file, if given) in the history. */
-async function fileOf(engine: ParquetEngine, choice: FunctionChoice): Promise<string> {
-  const files = await engine.rows(
-    `SELECT DISTINCT file FROM functions WHERE name = $1 AND ${FILE_MATCH} ORDER BY file LIMIT 11`,
-    [choice.name, choice.file],
-  );
-  if (files.length === 1) return String(files[0].file);
+/** An unknown function (with names like it) or one of several files: the error that says so. */
+async function choiceError(engine: ParquetEngine, choice: FunctionChoice, files: readonly string[]) {
   const shown = choice.file === null ? choice.name : `${choice.file}:${choice.name}`;
   if (files.length > 1)
-    throw new FunctionChoiceError(
-      `${shown} is a function of several files (${files
-        .slice(0, 10)
-        .map((row) => String(row.file))
-        .join(', ')}${files.length > 10 ? ', ...' : ''}): name one as FILE:${choice.name}`,
+    return new FunctionChoiceError(
+      `${shown} is a function of several files (${files.slice(0, 10).join(', ')}${files.length > 10 ? ', ...' : ''}): name one as FILE:${choice.name}`,
     );
   const near = await engine.rows(
     'SELECT DISTINCT name FROM functions WHERE contains(lower(name), lower($1)) ORDER BY name LIMIT 5',
     [choice.name],
   );
-  throw new FunctionChoiceError(
+  return new FunctionChoiceError(
     `no run in the history has a function ${shown}${near.length > 0 ? ` (functions named like it: ${near.map((row) => String(row.name)).join(', ')})` : ''}`,
   );
 }
@@ -91,17 +83,20 @@ export async function functionTrend(
   choice: FunctionChoice,
   options: TrendOptions = {},
 ): Promise<Trend> {
-  const file = await fileOf(engine, choice);
+  // One pass over every run's functions (the files are what a query over many runs pays for).
   const rows = await engine.rows(
     `WITH f AS (
-       SELECT run_id, sum(self_ns) AS self_ns, sum(total_ns) AS total_ns, sum(calls) AS calls
-       FROM functions WHERE name = $1 AND file = $2 GROUP BY run_id)
-     SELECT r.run_id, r.added, l.value AS label, f.run_id IS NOT NULL AS present,
+       SELECT run_id, file, sum(self_ns) AS self_ns, sum(total_ns) AS total_ns, sum(calls) AS calls
+       FROM functions WHERE name = $1 AND ${FILE_MATCH} GROUP BY run_id, file)
+     SELECT a.run_id, a.added, l.value AS label, f.file,
             coalesce(f.self_ns, 0) AS self_ns, coalesce(f.total_ns, 0) AS total_ns, coalesce(f.calls, 0) AS calls
-     FROM runs r LEFT JOIN f USING (run_id) LEFT JOIN labels l ON l.run_id = r.run_id AND l.key = $3
-     ORDER BY r.added, r.run_id`,
-    [choice.name, file, options.by ?? null],
+     FROM added a LEFT JOIN f USING (run_id) LEFT JOIN labels l ON l.run_id = a.run_id AND l.key = $3
+     ORDER BY a.added, a.run_id`,
+    [choice.name, choice.file, options.by ?? null],
   );
+  const files = [...new Set(rows.flatMap((row) => (row.file === null ? [] : [String(row.file)])))].sort();
+  if (files.length !== 1) throw await choiceError(engine, choice, files);
+  const file = files[0];
   const groups = new Map<string, (typeof rows)[number][]>();
   let runsWithoutLabel = 0;
   for (const row of rows) {
@@ -118,7 +113,7 @@ export async function functionTrend(
     ([key, runs]): TrendPoint => ({
       key,
       runs: runs.length,
-      present: runs.filter((run) => run.present === true).length,
+      present: runs.filter((run) => run.file !== null).length,
       selfNs: median(runs.map((run) => Number(run.self_ns))),
       totalNs: median(runs.map((run) => Number(run.total_ns))),
       calls: median(runs.map((run) => Number(run.calls))),

@@ -78,7 +78,7 @@ export const historyCommand = {
         if (rest.length !== 1) throw new UsageError('history trend takes one FUNCTION (NAME or FILE:NAME)');
         const { functionChoice, functionTrend } = await import('../../history/trend.js');
         const { renderTrend } = await import('../../history/render.js');
-        const trend = await withHistory(store, (engine) =>
+        const trend = await withHistory(store, ['functions', 'labels', 'added'], (engine) =>
           functionTrend(engine, functionChoice(rest[0]), {
             by: args.by,
             order: args.order as 'added' | 'value' | undefined,
@@ -94,14 +94,16 @@ export const historyCommand = {
         const limit = topRows(args.top);
         const { selfTimeMovers } = await import('../../history/movers.js');
         const { renderMovers } = await import('../../history/render.js');
-        const movers = await withHistory(store, (engine) => selfTimeMovers(engine, from, to, limit));
+        const movers = await withHistory(store, ['functions', 'labels'], (engine) =>
+          selfTimeMovers(engine, from, to, limit),
+        );
         context.stdout.write(renderMovers(movers, String(args.from), String(args.to), style));
         return ExitCode.Ok;
       }
       default: {
         if (rest.length !== 1) throw new UsageError('history sql takes one QUERY (quote it)');
         const { renderRows } = await import('../../history/render.js');
-        const result = await withHistory(store, async (engine) => {
+        const result = await withHistory(store, undefined, async (engine) => {
           try {
             const reader = await engine.connection.runAndReadAll(rest[0]);
             return { columns: reader.columnNames(), rows: reader.getRowsJS() };
@@ -126,6 +128,7 @@ function sideLabel(flag: string, value: string | undefined): RunLabel {
 /** Opens the store's views, runs `query`, closes; the history's own errors become exit 2. */
 async function withHistory<T>(
   store: string,
+  tables: readonly string[] | undefined,
   query: (engine: import('../../export/parquet/duckdb-engine.js').ParquetEngine) => Promise<T>,
 ): Promise<T> {
   const { openHistory, EmptyHistoryError } = await import('../../history/history-db.js');
@@ -133,7 +136,7 @@ async function withHistory<T>(
   const { NoRunsError } = await import('../../history/movers.js');
   let engine: Awaited<ReturnType<typeof openHistory>>;
   try {
-    engine = await openHistory(store);
+    engine = await openHistory(store, tables);
   } catch (error) {
     if (error instanceof EmptyHistoryError)
       throw new TraceInputError(store, undefined, error.message.replace(/^the history \S+ /, ''));
