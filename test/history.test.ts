@@ -178,6 +178,28 @@ describe('history queries', () => {
     });
   });
 
+  it('trend: FILE:NAME takes every file it matches (one program recorded with other paths) as one function', async () => {
+    const store = join(scratchDir('history'), 'store');
+    const dtrace = join(SAMPLES, 'call-stack.dtrace.txt');
+    await add(store, CALLS);
+    await add(store, dtrace);
+    const [absolute, relative] = await Promise.all([jsonFunctions(CALLS), jsonFunctions(dtrace)]);
+    const name = 'function_1';
+    const files = [absolute, relative].map((fns) => fns.find((f) => f.name === name)?.file);
+    assert.notEqual(files[0], files[1]);
+    await query(store, async (engine) => {
+      await assert.rejects(functionTrend(engine, functionChoice(name)), /several files/);
+      const trend = await functionTrend(engine, functionChoice(`call_stack.py:${name}`));
+      assert.deepEqual(
+        trend.points.map((p) => [p.selfNs, p.totalNs, p.calls]),
+        [absolute, relative].map((fns) => {
+          const sums = summed(fns, name, fns.find((f) => f.name === name)?.file ?? '');
+          return [sums.selfNs, sums.totalNs, sums.calls];
+        }),
+      );
+    });
+  });
+
   it('movers: the median self time of each side, largest change first, equal to the --json numbers', async () => {
     const store = join(scratchDir('history'), 'store');
     await add(store, CALLS, { commit: 'old' });

@@ -31,8 +31,18 @@ export interface TrendPoint {
   readonly added: number;
 }
 
+interface RunFigures {
+  added: number;
+  label: string | null;
+  present: boolean;
+  selfNs: number;
+  totalNs: number;
+  calls: number;
+}
+
 export interface Trend {
   readonly name: string;
+  /** Its file (the files FILE:NAME matched, comma-separated). */
   readonly file: string;
   readonly by: string | null;
   readonly points: TrendPoint[];
@@ -95,33 +105,53 @@ export async function functionTrend(
     [choice.name, choice.file, options.by ?? null],
   );
   const files = [...new Set(rows.flatMap((row) => (row.file === null ? [] : [String(row.file)])))].sort();
-  if (files.length !== 1) throw await choiceError(engine, choice, files);
-  const file = files[0];
-  const groups = new Map<string, (typeof rows)[number][]>();
-  let runsWithoutLabel = 0;
+  // FILE:NAME takes every file it matches as the one function (a path recorded differently by
+  // another recorder or machine); NAME alone must be in one file.
+  if (files.length === 0 || (files.length > 1 && choice.file === null)) throw await choiceError(engine, choice, files);
+  const perRun = new Map<string, RunFigures>();
   for (const row of rows) {
-    if (options.by !== undefined && row.label === null) {
+    const id = String(row.run_id);
+    const run = perRun.get(id) ?? {
+      added: Number(row.added),
+      label: row.label === null ? null : String(row.label),
+      present: false,
+      selfNs: 0,
+      totalNs: 0,
+      calls: 0,
+    };
+    if (row.file !== null) {
+      run.present = true;
+      run.selfNs += Number(row.self_ns);
+      run.totalNs += Number(row.total_ns);
+      run.calls += Number(row.calls);
+    }
+    perRun.set(id, run);
+  }
+  const groups = new Map<string, RunFigures[]>();
+  let runsWithoutLabel = 0;
+  for (const [id, run] of perRun) {
+    if (options.by !== undefined && run.label === null) {
       runsWithoutLabel++;
       continue;
     }
-    const key = String(options.by === undefined ? row.run_id : row.label);
+    const key = options.by === undefined ? id : (run.label ?? '');
     const group = groups.get(key);
-    if (group === undefined) groups.set(key, [row]);
-    else group.push(row);
+    if (group === undefined) groups.set(key, [run]);
+    else group.push(run);
   }
   const points = [...groups].map(
     ([key, runs]): TrendPoint => ({
       key,
       runs: runs.length,
-      present: runs.filter((run) => run.file !== null).length,
-      selfNs: median(runs.map((run) => Number(run.self_ns))),
-      totalNs: median(runs.map((run) => Number(run.total_ns))),
-      calls: median(runs.map((run) => Number(run.calls))),
-      added: Number(runs[0].added),
+      present: runs.filter((run) => run.present).length,
+      selfNs: median(runs.map((run) => run.selfNs)),
+      totalNs: median(runs.map((run) => run.totalNs)),
+      calls: median(runs.map((run) => run.calls)),
+      added: runs[0].added,
     }),
   );
   if (options.order === 'value') sortByValue(points);
-  return { name: choice.name, file, by: options.by ?? null, points, runsWithoutLabel };
+  return { name: choice.name, file: files.join(', '), by: options.by ?? null, points, runsWithoutLabel };
 }
 
 /** Points by their label's value: as numbers when every value is one, else as text. */
