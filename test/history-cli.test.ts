@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { HOSTILE, writeHostileTrace } from './helpers/hostile-trace.js';
@@ -36,6 +37,23 @@ describe('pyflame history (the real binary)', () => {
     const sql = await runCli(['history', 'sql', 'SELECT count(*) AS runs FROM runs', '--store', store]);
     assert.equal(sql.code, 0, sql.stderr);
     assert.equal(sql.stdout, 'runs\n2\n(1 row)\n');
+  });
+
+  it('trend --html writes one offline page (to PATH, or alone on stdout with -) besides the tables', async () => {
+    const scratch = scratchDir('history-cli');
+    const store = join(scratch, 'store');
+    assert.equal((await runCli(['history', 'add', CALLS, RECURSION, '--store', store])).code, 0);
+    const page = join(scratch, 'trend.html');
+    const result = await runCli(['history', 'trend', 'fib', 'call_stack.py:start', '--html', page, '--store', store]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stderr, `pyflame: wrote ${page}\n`);
+    assert.match(result.stdout, /^fib \(.*\n[^]*\nstart \(/);
+    const html = readFileSync(page, 'utf8');
+    assert.match(html, /^<!DOCTYPE html>/);
+    assert.equal((html.match(/<section class="trend">/g) ?? []).length, 2);
+    const toStdout = await runCli(['history', 'trend', 'fib', '--html', '-', '--store', store]);
+    assert.equal(toStdout.code, 0, toStdout.stderr);
+    assert.match(toStdout.stdout, /^<!DOCTYPE html>[^]*<\/html>\n$/);
   });
 
   it('shows names from traces as visible text, never as terminal controls', async () => {

@@ -4,6 +4,7 @@ import { reportWidth } from '../../export/terminal/report.js';
 import { TraceInputError } from '../../model/diagnostics.js';
 import { colorWanted } from '../color-wanted.js';
 import type { CommandContext } from '../command-context.js';
+import { destination, writeText } from '../destination.js';
 import { ExitCode, UsageError } from '../exit-codes.js';
 import { parseLabels } from '../parquet-flags.js';
 import { readOptionFlags, readOptionsFrom } from '../read-flags.js';
@@ -19,6 +20,7 @@ export interface HistoryArgs {
   from?: string;
   to?: string;
   top: number;
+  html?: string;
   format?: string;
   'reorder-window'?: number;
 }
@@ -35,7 +37,7 @@ export const historyCommand = {
         type: 'string',
         array: true,
         describe:
-          'add: RESULT... (traces, --json results, --parquet folders); trend: FUNCTION (NAME or FILE:NAME); sql: QUERY',
+          'add: RESULT... (traces, --json results, --parquet folders); trend: FUNCTION... (NAME or FILE:NAME); sql: QUERY',
       })
       .option('store', { type: 'string', describe: 'the history folder (default .pyflame/history)' })
       .option('label', {
@@ -47,6 +49,11 @@ export const historyCommand = {
         type: 'string',
         choices: ['added', 'value'],
         describe: "trend --by: rows in the order their first run was added (default), or by the label's value",
+      })
+      .option('html', {
+        type: 'string',
+        describe:
+          'trend: also one offline page charting each FUNCTION: to PATH, out/history-trend.html without one, - for stdout',
       })
       .option('from', { type: 'string', describe: 'movers: the runs labelled key=value to compare from' })
       .option('to', { type: 'string', describe: 'movers: the runs labelled key=value to compare to' })
@@ -63,11 +70,11 @@ export const historyCommand = {
     const rest = (args.args ?? []).map(String);
     const flagsFor: Record<string, readonly string[]> = {
       add: ['label', 'format', 'reorder-window'],
-      trend: ['by', 'order'],
+      trend: ['by', 'order', 'html'],
       movers: ['from', 'to', 'top'],
       sql: [],
     };
-    for (const flag of ['label', 'by', 'order', 'from', 'to', 'format', 'reorder-window'] as const)
+    for (const flag of ['label', 'by', 'order', 'from', 'to', 'html', 'format', 'reorder-window'] as const)
       if (args[flag] !== undefined && !flagsFor[args.action].includes(flag))
         throw new UsageError(`--${flag} is not an option of history ${args.action}`);
     const style = { color: colorWanted(context.stdout), width: reportWidth(context.stdout) };
@@ -75,16 +82,31 @@ export const historyCommand = {
       case 'add':
         return addRuns(store, rest, args, context);
       case 'trend': {
-        if (rest.length !== 1) throw new UsageError('history trend takes one FUNCTION (NAME or FILE:NAME)');
+        if (rest.length === 0) throw new UsageError('history trend takes a FUNCTION (NAME or FILE:NAME), or several');
+        const html = destination('html', args.html, ['history-trend'], '.html', {
+          nameOf: (name) => name,
+          noun: 'pages',
+          command: 'history trend',
+        })('history-trend');
         const { functionChoice, functionTrend } = await import('../../history/trend.js');
         const { renderTrend } = await import('../../history/render.js');
-        const trend = await withHistory(store, ['functions', 'labels', 'added'], (engine) =>
-          functionTrend(engine, functionChoice(rest[0]), {
-            by: args.by,
-            order: args.order as 'added' | 'value' | undefined,
-          }),
+        const trends = await withHistory(store, ['functions', 'labels', 'added'], async (engine) => {
+          const found = [];
+          for (const text of rest)
+            found.push(
+              await functionTrend(engine, functionChoice(text), {
+                by: args.by,
+                order: args.order as 'added' | 'value' | undefined,
+              }),
+            );
+          return found;
+        });
+        if (html.kind !== 'stdout') context.stdout.write(trends.map((trend) => renderTrend(trend, style)).join('\n'));
+        await writeText(
+          html,
+          async () => (await import('../../history/trend-html.js')).trendHtmlPage(trends, store),
+          context,
         );
-        context.stdout.write(renderTrend(trend, style));
         return ExitCode.Ok;
       }
       case 'movers': {
