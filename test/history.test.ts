@@ -106,6 +106,7 @@ describe('history add', () => {
       await add(store, CALLS, { commit: 'a1' });
       ids.push(...(await add(store, RECURSION, { commit: 'b2' })).map((o) => o.runId));
     }
+    assert.ok(readFileSync(join(stores[0], 'index.parquet')).equals(readFileSync(join(stores[1], 'index.parquet'))));
     for (const id of storedRunIds(stores[0]))
       for (const file of readdirSync(join(stores[0], id)))
         assert.ok(readFileSync(join(stores[0], id, file)).equals(readFileSync(join(stores[1], id, file))), file);
