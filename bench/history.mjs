@@ -2,7 +2,7 @@
 // bench/history.mjs - a function's trend over a history of many runs (issue 17: under a second
 // for 1,000 runs).
 //
-//   node bench/history.mjs [--runs N (default 1000)] [--rounds R (default 5)] [--dir DIR] [--json FILE]
+//   node bench/history.mjs [--runs N (default 1000)] [--rounds R (default 5)] [--dir DIR] [--json FILE] [--check]
 //
 // Writes a history of N generated runs (the three sample traces' tables in turn, each run with its
 // own run id, commit label and times: test/helpers/history-runs.ts) into DIR (default
@@ -10,7 +10,8 @@
 //   query  in this process: open the store's views and answer functionTrend(--by commit)
 //   cli    the whole command `pyflame history trend FUNCTION --by commit --store DIR` (Node's
 //          start-up, DuckDB's loading and the query), wall time of the process
-// and prints the median of each. Needs `npm run build` first.
+// and prints the median of each. --check: exit 1 when the command's median is a second or more.
+// Needs `npm run build` first.
 
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -19,11 +20,11 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { median } from './bench-tools.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const USAGE = 'usage: node bench/history.mjs [--runs N] [--rounds R] [--dir DIR] [--json FILE]';
+const USAGE = 'usage: node bench/history.mjs [--runs N] [--rounds R] [--dir DIR] [--json FILE] [--check]';
 const dist = (file) => import(pathToFileURL(path.join(ROOT, 'dist', file)).href);
 
 function options(argv) {
-  const opts = { runs: 1000, rounds: 5, dir: null, json: null };
+  const opts = { runs: 1000, rounds: 5, dir: null, json: null, check: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -34,6 +35,7 @@ function options(argv) {
     else if (arg === '--rounds') opts.rounds = Number(value());
     else if (arg === '--dir') opts.dir = value();
     else if (arg === '--json') opts.json = value();
+    else if (arg === '--check') opts.check = true;
     else throw new Error(`unknown argument ${arg}\n${USAGE}`);
   }
   for (const key of ['runs', 'rounds'])
@@ -110,3 +112,4 @@ console.log(
 );
 console.log(`  target: under 1000 ms  ${result.cliMedianMs < 1000 ? 'met' : 'MISSED'}`);
 if (o.json !== null) fs.writeFileSync(o.json, `${JSON.stringify(result, null, 2)}\n`);
+if (o.check && result.cliMedianMs >= 1000) process.exitCode = 1;
