@@ -154,6 +154,12 @@ const SCRIPT_CASES = [
   },
   // Issue 17: Parquet writing, DuckDB against a pure-JS writer, beside --json; 60 MiB keeps it quick.
   { name: 'parquet', script: 'bench/parquet.mjs', args: ['--size-mb', '60'] },
+  // Issue 17: a function's trend over a history of 1,000 generated runs (target: under a second).
+  {
+    name: 'history',
+    script: 'bench/history.mjs',
+    args: ['--runs', '1000', '--dir', path.join(DATA_DIR, 'history-1000')],
+  },
   // 15 M events: a file over the app's limit in full, so what is loaded is the reduced one.
   { name: 'speedscope-load', script: 'bench/speedscope-load.mjs', args: ['--events', '15000000'] },
 ];

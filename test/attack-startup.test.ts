@@ -129,6 +129,17 @@ describe('start-up: what a run loads', () => {
     assert.ok(!csv.commonjs.some((path) => /[\\/]@duckdb[\\/]/.test(path)), 'DuckDB loaded by convert --to csv');
   });
 
+  it('loads DuckDB for pyflame history, and diff (which will read a history one day) does not', async () => {
+    const store = join(scratch, 'history-store');
+    const added = await modulesLoaded(['history', 'add', SMALL, '--store', store]);
+    assert.ok(
+      added.commonjs.some((path) => /[\\/]@duckdb[\\/]node-api[\\/]/.test(path)),
+      'DuckDB not loaded',
+    );
+    const diff = await modulesLoaded(['diff', SMALL, SMALL]);
+    assert.ok(!diff.commonjs.some((path) => /[\\/]@duckdb[\\/]/.test(path)), 'DuckDB loaded by diff');
+  });
+
   it('diff of small traces starts no parsing thread either (analyzeTrace decides, as for view)', async () => {
     assert.equal((await modulesLoaded(['diff', SMALL, SMALL])).workers, 0);
   });

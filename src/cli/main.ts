@@ -29,6 +29,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   convert: async () => (await import('./commands/convert.js')).convertCommand as CommandModule,
   diff: async () => (await import('./commands/diff.js')).diffCommand as CommandModule,
   flamegraph: async () => (await import('./commands/flamegraph.js')).flamegraphCommand as CommandModule,
+  history: async () => (await import('./commands/history.js')).historyCommand as CommandModule,
   merge: async () => (await import('./commands/merge.js')).mergeCommand as CommandModule,
   record: async () => (await import('./commands/record.js')).recordCommand as CommandModule,
   view: async () => (await import('./commands/view.js')).viewCommand as CommandModule,

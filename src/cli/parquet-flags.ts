@@ -25,6 +25,11 @@ export function labelsFrom(values: readonly string[] | string | undefined, parqu
   const given = values === undefined ? [] : Array.isArray(values) ? values : [values];
   if (given.length > 0 && parquet === undefined)
     throw new UsageError("--label labels the Parquet tables' run: give --parquet DIR with it");
+  return parseLabels(given);
+}
+
+/** key=value texts as labels, or a usage error naming the bad one (or a key given twice). */
+export function parseLabels(given: readonly string[]): RunLabel[] {
   const labels: RunLabel[] = [];
   for (const text of given) {
     const at = String(text).indexOf('=');

@@ -1,4 +1,6 @@
 import { resolve } from 'node:path';
+import { TraceInputError } from '../../model/diagnostics.js';
+import { terminalText } from '../../text/untrusted.js';
 import type { Argv } from 'yargs';
 import { compareRunSets } from '../../diff/compare-sets.js';
 import { expandRunPath } from '../../diff/run-paths.js';
@@ -45,6 +47,11 @@ export interface DiffArgs extends FilterArgs {
   /** --base/--head: several runs per side (paths or quoted globs). */
   base?: string[];
   head?: string[];
+  /** --base-history: BASE is the last runs of a branch in a history store. */
+  'base-history': boolean;
+  store?: string;
+  branch: string;
+  last: number;
   format?: string;
   'reorder-window'?: number;
   'fail-on'?: string[];
@@ -81,6 +88,18 @@ export const diffCommand = {
           array: true,
           describe: 'several runs after (instead of HEAD), likewise',
         })
+        .option('base-history', {
+          type: 'boolean',
+          default: false,
+          describe:
+            'BASE from pyflame history: the medians of the last --last runs labelled branch=--branch (give HEAD only)',
+        })
+        .option('store', {
+          type: 'string',
+          describe: 'with --base-history: the history folder (default .pyflame/history)',
+        })
+        .option('branch', { type: 'string', default: 'main', describe: 'with --base-history: the branch label' })
+        .option('last', { type: 'number', default: 5, describe: 'with --base-history: how many of its latest runs' })
         .option('fail-on', {
           type: 'string',
           array: true,
@@ -118,7 +137,7 @@ export const diffCommand = {
       // Without --base/--head, BASE and HEAD are required, in yargs' own words as before they
       // became optional, with main.ts's hint when an output flag took a run as its path.
       .check((argv) => {
-        if (argv.base !== undefined || argv.head !== undefined) return true;
+        if (argv.base !== undefined || argv.head !== undefined || argv['base-history'] === true) return true;
         const given = [argv.BASE, argv.HEAD].filter((v) => v !== undefined).length;
         if (given === 2) return true;
         const outputFlag = DIFF_OUTPUTS.outputs.some((spec) => argv[spec.flag] !== undefined);
@@ -142,7 +161,9 @@ export const diffCommand = {
         'Exit status: 0 no rule fired, 1 a rule fired, 2 unreadable input or a bad rule. Functions are matched by file and name (not line); a renamed file by the functions in it. See docs/ci.md.',
       ),
   async run(args: DiffArgs, context: CommandContext): Promise<number> {
-    const { bases, heads } = runPaths(args);
+    if (!args['base-history'] && args.store !== undefined)
+      throw new UsageError('--store names the history of --base-history: give both');
+    const { bases, heads } = args['base-history'] ? historyHeadPaths(args) : runPaths(args);
     const head = heads[0];
     stdinAtMostOnce([...bases, ...heads]);
     const rules = (args['fail-on'] ?? []).map((text) => {
@@ -170,7 +191,9 @@ export const diffCommand = {
         filtered: described.length > 0,
       });
     // One after the other: a big trace already parses on a second thread while this one analyzes.
-    const baseRuns: RunProfile[] = [];
+    const baseRuns: RunProfile[] = args['base-history']
+      ? await historyBaseRuns(args, described.length > 0, context)
+      : [];
     for (const path of bases) baseRuns.push(await load(path));
     const headRuns: RunProfile[] = [];
     for (const path of heads) headRuns.push(await load(path));
@@ -210,6 +233,65 @@ export const diffCommand = {
     return findings.length > 0 ? ExitCode.Regression : ExitCode.Ok;
   },
 };
+
+/** With --base-history: HEAD only (one positional, or --head RUN...). */
+function historyHeadPaths(args: DiffArgs): { bases: string[]; heads: string[] } {
+  if (args.base !== undefined) throw new UsageError('--base-history takes the place of --base: give one of them');
+  if (args.HEAD !== undefined)
+    throw new UsageError(
+      '--base-history takes BASE from the history: give HEAD only (pyflame diff --base-history HEAD)',
+    );
+  if (args.head !== undefined && args.BASE !== undefined) throw new UsageError('give HEAD, or --head RUN..., not both');
+  const given = args.head ?? (args.BASE === undefined ? [] : [args.BASE]);
+  if (given.length === 0) throw new UsageError('diff --base-history needs HEAD: pyflame diff --base-history HEAD');
+  return {
+    bases: [],
+    heads: given.flatMap((value) => {
+      const paths = args.head === undefined ? [tracePath(value)] : expandRunPath(tracePath(String(value)));
+      if (paths.length === 0) throw new UsageError(`--head ${value}: the pattern matches no file`);
+      return paths;
+    }),
+  };
+}
+
+/** BASE from the history: the last --last runs of --branch, as profiles in the order added. */
+async function historyBaseRuns(args: DiffArgs, filtered: boolean, context: CommandContext): Promise<RunProfile[]> {
+  if (filtered)
+    throw new UsageError(
+      '--base-history: the stored runs cannot be filtered (--pid, --tid, --focus, --exclude, --from, --to apply to traces)',
+    );
+  if (!Number.isInteger(args.last) || args.last < 1)
+    throw new UsageError('--last takes a whole number of runs (1 or more)');
+  const { DEFAULT_STORE } = await import('../../history/store.js');
+  const store = args.store ?? DEFAULT_STORE;
+  const { openHistory, EmptyHistoryError } = await import('../../history/history-db.js');
+  const { lastRunsOfBranch, runDocument } = await import('../../history/run-documents.js');
+  const { profileFromJson } = await import('../../diff/run-profile.js');
+  let ids: string[];
+  try {
+    const engine = await openHistory(store, ['added', 'labels']);
+    try {
+      ids = await lastRunsOfBranch(engine, args.branch, args.last);
+    } finally {
+      engine.close();
+    }
+  } catch (error) {
+    if (error instanceof EmptyHistoryError)
+      throw new TraceInputError(store, undefined, error.message.replace(/^the history \S+ /, ''));
+    throw error;
+  }
+  if (ids.length === 0)
+    throw new UsageError(
+      `--base-history: no run in ${store} has the label branch=${args.branch} (add runs with pyflame history add RESULT --label branch=${args.branch})`,
+    );
+  context.stderr.write(
+    `pyflame: BASE: the last ${ids.length} run${ids.length === 1 ? '' : 's'} of branch ${terminalText(args.branch)} in ${terminalText(store)}${ids.length < args.last ? ` (of ${args.last} asked)` : ''}\n`,
+  );
+  const runs: RunProfile[] = [];
+  // In the order they were added (as --base lists its runs: one order, whatever the history).
+  for (const id of ids.reverse()) runs.push(profileFromJson(await runDocument(store, id), `history:${id}`));
+  return runs;
+}
 
 /**
  * The runs of each side: BASE and HEAD (one each, as always), or --base and --head (one or more

@@ -226,8 +226,15 @@ const orNull = <T>(value: T | undefined): T | null => (value === undefined ? nul
 
 /** A run's rows, taken from its `--json` document: the Parquet tables hold the same numbers. */
 export function runRows(run: ParquetRun): { runId: string; rows: TableRows } {
-  const json = analysisToJson(run.analysis) as Json;
-  const runId = runIdOf(JSON.stringify(json), run.labels);
+  return documentRows(analysisToJson(run.analysis) as Json, run.labels);
+}
+
+/**
+ * A run's rows from its `--json` document (an analysis, or a saved `analyze --json` result read
+ * back: the same document gives the same run id, as JSON.stringify writes it the same).
+ */
+export function documentRows(json: Json, labels: readonly RunLabel[]): { runId: string; rows: TableRows } {
+  const runId = runIdOf(JSON.stringify(json), labels);
   const trace = json.trace;
   const stated: Record<string, string> = trace.recordingCost?.stated ?? {};
   const metadata: Record<string, string> = trace.metadata;
@@ -256,7 +263,7 @@ export function runRows(run: ParquetRun): { runId: string; rows: TableRows } {
         json.overhead.perEventNs,
       ],
     ],
-    labels: sortedLabels(run.labels).map(({ key, value }) => [runId, key, value]),
+    labels: sortedLabels(labels).map(({ key, value }) => [runId, key, value]),
     metadata: Object.keys(metadata)
       .sort()
       .map((key) => [runId, key, metadata[key]]),

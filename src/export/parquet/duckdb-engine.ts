@@ -63,9 +63,12 @@ export class ParquetEngine {
     return this.connection.createAppender(table);
   }
 
-  /** Rows of a query as JS values (tests and history read with it). */
-  async rows(sql: string): Promise<Record<string, unknown>[]> {
-    const reader = await this.connection.runAndReadAll(sql);
+  /**
+   * Rows of a query as JS values (tests and history read with it); `values` are its parameters
+   * ($1, $2, ...): names from traces reach a query only this way.
+   */
+  async rows(sql: string, values?: (string | number | null)[]): Promise<Record<string, unknown>[]> {
+    const reader = await this.connection.runAndReadAll(sql, values);
     return reader.getRowObjectsJS() as Record<string, unknown>[];
   }
 

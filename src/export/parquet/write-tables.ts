@@ -55,7 +55,7 @@ export async function writeAnalysisTables(dir: string, runs: readonly TableRows[
   }
 }
 
-function appendRow(appender: DuckDBAppender, row: readonly Cell[], types: readonly ColumnType[]): void {
+export function appendRow(appender: DuckDBAppender, row: readonly Cell[], types: readonly ColumnType[]): void {
   for (let i = 0; i < types.length; i++) {
     const cell = row[i];
     if (cell === null || cell === undefined) {
