@@ -1,8 +1,8 @@
 import { functionLabel } from '../text/function-label.js';
-import { formatCount, formatDuration, formatPercent, formatShare } from '../text/units.js';
+import { formatCount, formatDuration, formatShare } from '../text/units.js';
 import { htmlText } from '../text/untrusted.js';
 import type { Json } from './document-fields.js';
-import type { FunctionRow } from './merge-report.js';
+import { approximate, functionFigures, type FunctionRow } from './merge-report.js';
 
 /** Rows of the page's function table. */
 const FUNCTION_ROWS = 200;
@@ -35,7 +35,6 @@ export function mergeHtmlPage(document: Json, flameGraphSvg: string): string {
   const threads = document.threads as { rootTotalNs: number }[];
   const tracedNs = threads.reduce((sum, thread) => sum + thread.rootTotalNs, 0);
   const error = formatShare(merge.percentiles.relativeError).replace('.0%', '%');
-  const approx = (ns: number | null) => (ns === null ? '–' : `≈${formatDuration(ns)}`);
   const table = (headers: readonly string[], rows: readonly (readonly string[])[]) =>
     `<table><thead><tr>${headers.map((h, i) => `<th${i === headers.length - 1 && h === 'function' ? ' class="name"' : ''}>${h}</th>`).join('')}</tr></thead><tbody>${rows
       .map(
@@ -72,16 +71,7 @@ export function mergeHtmlPage(document: Json, flameGraphSvg: string): string {
     `<h2>Functions by self time${functions.length < (document.functions as FunctionRow[]).length ? ` (top ${functions.length})` : ''}</h2>`,
     table(
       ['self', '%', 'total', 'calls', 'p50', 'p95', 'p99', 'function'],
-      functions.map((f) => [
-        formatDuration(f.selfNs),
-        formatPercent(f.selfNs, tracedNs),
-        formatDuration(f.totalNs),
-        formatCount(f.calls),
-        approx(f.p50Ns),
-        approx(f.p95Ns),
-        approx(f.p99Ns),
-        htmlText(functionLabel(f.name, f.file, f.line)),
-      ]),
+      functions.map((f) => [...functionFigures(f, tracedNs), htmlText(functionLabel(f.name, f.file, f.line))]),
     ),
   ];
   if (gc.byGeneration.length > 0)
@@ -93,9 +83,9 @@ export function mergeHtmlPage(document: Json, flameGraphSvg: string): string {
           String(g.generation),
           formatCount(g.count),
           formatDuration(g.totalNs),
-          approx(g.p50Ns),
-          approx(g.p95Ns),
-          approx(g.p99Ns),
+          approximate(g.p50Ns),
+          approximate(g.p95Ns),
+          approximate(g.p99Ns),
           formatDuration(g.maxNs),
         ]),
       ),

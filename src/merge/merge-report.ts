@@ -24,6 +24,22 @@ export interface FunctionRow {
   p99Ns: number | null;
 }
 
+/** A merged percentile: approximate (≈), or a dash where the runs gave no sketch. */
+export const approximate = (ns: number | null): string => (ns === null ? '–' : `≈${formatDuration(ns)}`);
+
+/** A function's figures as the report and the HTML page show them: self, %, total, calls, p50, p95, p99. */
+export function functionFigures(f: FunctionRow, tracedNs: number): string[] {
+  return [
+    formatDuration(f.selfNs),
+    formatPercent(f.selfNs, tracedNs),
+    formatDuration(f.totalNs),
+    formatCount(f.calls),
+    approximate(f.p50Ns),
+    approximate(f.p95Ns),
+    approximate(f.p99Ns),
+  ];
+}
+
 /**
  * The terminal report of a merged document: the runs, the functions by self time with their
  * approximate percentiles (≈, and the relative error said once), GC by generation, warnings.
@@ -44,7 +60,6 @@ export function renderMergeReport(document: Json, options: MergeReportOptions): 
   ];
   const functions = (document.functions as FunctionRow[]).slice(0, options.top);
   if (functions.length > 0) {
-    const approx = (ns: number | null) => (ns === null ? '–' : `≈${formatDuration(ns)}`);
     lines.push(style.colors.bold(`Functions by self time (top ${functions.length})`));
     lines.push(
       ...renderTable(
@@ -62,16 +77,7 @@ export function renderMergeReport(document: Json, options: MergeReportOptions): 
             fit: (row, max) => functionLabel(functions[row].name, functions[row].file, functions[row].line, max),
           },
         ],
-        functions.map((f) => [
-          formatDuration(f.selfNs),
-          formatPercent(f.selfNs, tracedNs),
-          formatDuration(f.totalNs),
-          formatCount(f.calls),
-          approx(f.p50Ns),
-          approx(f.p95Ns),
-          approx(f.p99Ns),
-          '',
-        ]),
+        functions.map((f) => [...functionFigures(f, tracedNs), '']),
         style,
       ),
       '',
