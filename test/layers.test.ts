@@ -16,7 +16,7 @@ export const FLOORS: readonly (readonly string[])[] = [
   ['folded-input'],
   ['export'],
   ['diff', 'view', 'record'],
-  ['merge', 'convert.ts', 'load-events.ts'],
+  ['merge', 'history', 'convert.ts', 'load-events.ts'],
   ['cli'],
   ['index.ts', 'internal.ts'],
 ];
