@@ -168,7 +168,41 @@ export function analysisToJson(analysis: Analysis): Record<string, unknown> {
 function callTreeJson(analysis: Analysis): Record<string, number[]> {
   const tree = buildFlameTree(analysis);
   const indexOf = new Map(analysis.functions.map((stats, index) => [stats.fn, index]));
-  const entryOf = new Int32Array(tree.size).fill(-1);
+  return callTreeColumns(
+    tree.size,
+    tree.children[0],
+    (node) => tree.children[node],
+    (node) => ({
+      parent: tree.parent[node] === 0 ? -1 : tree.parent[node],
+      function: indexOf.get(tree.frame[node]) ?? -1,
+      calls: tree.calls[node],
+      selfNs: tree.self[node],
+      totalNs: tree.total[node],
+    }),
+  );
+}
+
+/** A call tree's node as the `callTree` columns hold it; `parent` is a node id, -1 at a root. */
+export interface CallTreeNode {
+  readonly parent: number;
+  readonly function: number;
+  readonly calls: number;
+  readonly selfNs: number;
+  readonly totalNs: number;
+}
+
+/**
+ * The `callTree` columns of a tree of `size` node ids: the nodes in pre-order (parents before
+ * their children, `roots` and each `children(node)` in the order given), each parent as its row.
+ * Iterative: paths can be 100,000 deep. Shared by analyze's document and pyflame merge's.
+ */
+export function callTreeColumns(
+  size: number,
+  roots: readonly number[],
+  children: (node: number) => readonly number[],
+  nodeAt: (node: number) => CallTreeNode,
+): Record<string, number[]> {
+  const rowOf = new Int32Array(size).fill(-1);
   const columns = {
     parent: [] as number[],
     function: [] as number[],
@@ -176,17 +210,18 @@ function callTreeJson(analysis: Analysis): Record<string, number[]> {
     selfNs: [] as number[],
     totalNs: [] as number[],
   };
-  // Pre-order, iteratively (paths can be 100,000 deep); parents come before their children.
-  const stack = [...tree.children[0]].reverse();
+  const stack = [...roots].reverse();
   while (stack.length > 0) {
-    const node = stack.pop()!;
-    entryOf[node] = columns.parent.length;
-    columns.parent.push(tree.parent[node] === 0 ? -1 : entryOf[tree.parent[node]]);
-    columns.function.push(indexOf.get(tree.frame[node]) ?? -1);
-    columns.calls.push(tree.calls[node]);
-    columns.selfNs.push(tree.self[node]);
-    columns.totalNs.push(tree.total[node]);
-    for (let i = tree.children[node].length - 1; i >= 0; i--) stack.push(tree.children[node][i]);
+    const id = stack.pop()!;
+    const node = nodeAt(id);
+    rowOf[id] = columns.parent.length;
+    columns.parent.push(node.parent === -1 ? -1 : rowOf[node.parent]);
+    columns.function.push(node.function);
+    columns.calls.push(node.calls);
+    columns.selfNs.push(node.selfNs);
+    columns.totalNs.push(node.totalNs);
+    const below = children(id);
+    for (let i = below.length - 1; i >= 0; i--) stack.push(below[i]);
   }
   return columns;
 }

@@ -1,4 +1,5 @@
 import { DurationSketch } from '../analyze/duration-sketch.js';
+import { callTreeColumns } from '../export/analysis-json.js';
 import { compareFunctionKeys } from '../text/compare.js';
 import { addNullable, type DocumentFields, type Json } from './document-fields.js';
 
@@ -195,28 +196,18 @@ export class FunctionMerger {
     for (let node = 0; node < size; node++) children[this.parent[node] + 1].push(node);
     const byFunction = (a: number, b: number) => indexOf[this.fn[a]] - indexOf[this.fn[b]];
     for (const list of children) list.sort(byFunction);
-    const columns = {
-      parent: [] as number[],
-      function: [] as number[],
-      calls: [] as number[],
-      selfNs: [] as number[],
-      totalNs: [] as number[],
-    };
-    const entryOf = new Int32Array(size);
-    // Pre-order, iteratively (paths can be very deep).
-    const stack = [...children[0]].reverse();
-    while (stack.length > 0) {
-      const node = stack.pop()!;
-      entryOf[node] = columns.parent.length;
-      columns.parent.push(this.parent[node] === -1 ? -1 : entryOf[this.parent[node]]);
-      columns.function.push(indexOf[this.fn[node]]);
-      columns.calls.push(this.calls[node]);
-      columns.selfNs.push(this.selfNs[node]);
-      columns.totalNs.push(this.totalNs[node]);
-      const below = children[node + 1];
-      for (let i = below.length - 1; i >= 0; i--) stack.push(below[i]);
-    }
-    return columns;
+    return callTreeColumns(
+      size,
+      children[0],
+      (node) => children[node + 1],
+      (node) => ({
+        parent: this.parent[node],
+        function: indexOf[this.fn[node]],
+        calls: this.calls[node],
+        selfNs: this.selfNs[node],
+        totalNs: this.totalNs[node],
+      }),
+    );
   }
 }
 
