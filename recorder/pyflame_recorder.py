@@ -43,6 +43,7 @@ OWN_FILES = frozenset((__file__, OWN_FILE))
 _now = time.monotonic_ns
 _native_id = threading.get_native_id
 _get_ident = _thread.get_ident
+_getpid = os.getpid
 
 # Event kinds: the low 4 bits of an event's tag word; the rest is the definition's number.
 ENTRY, RETURN, GC_START, GC_DONE, IMPORT_START, IMPORT_DONE, AUDIT, THREAD, LINE = range(9)
@@ -140,8 +141,11 @@ class Spool:
     def flush(self, wait=False):
         """Writes the buffered definitions and events. Words appended meanwhile (other threads) stay.
         From a hook it does not wait: another thread's flush, or its own interrupted by a signal
-        handler whose calls are recorded, is writing already; the words wait for the next one."""
-        if self.owner == _get_ident() or not self.lock.acquire(wait):
+        handler whose calls are recorded, is writing already; the words wait for the next one.
+        Only the process that opened the spool writes it: a forked child runs other modules'
+        at-fork callbacks (threading's) before the recorder's abandons the spool, with the hooks
+        still on, and a flush there wrote the parent's words into the parent's file beside it."""
+        if _getpid() != self.pid or self.owner == _get_ident() or not self.lock.acquire(wait):
             return
         self.owner = _get_ident()
         try:
@@ -174,7 +178,7 @@ class Spool:
         """Writes what is left and the end chunk. A signal handler that ends the spool while this
         thread was writing a chunk (the lock held) cannot: the spool stays without its end chunk
         (incomplete, as after a hard kill) rather than with a chunk cut in two."""
-        if self.held_here() or not self.lock.acquire(timeout=1):
+        if _getpid() != self.pid or self.held_here() or not self.lock.acquire(timeout=1):
             return
         self.lock.release()
         self.flush(wait=True)
