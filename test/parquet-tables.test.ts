@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { analyzeTrace } from '../src/analyze/analyze.js';
 import { analysisToJson } from '../src/export/analysis-json.js';
-import { ANALYSIS_TABLES, runIdOf, runRows } from '../src/export/parquet/analysis-tables.js';
+import { ANALYSIS_TABLES, pythonVersion, runIdOf, runRows } from '../src/export/parquet/analysis-tables.js';
 import { ParquetEngine, sqlPath } from '../src/export/parquet/duckdb-engine.js';
 import { tableFileName, writeAnalysisTables } from '../src/export/parquet/write-tables.js';
 import { analyzeRows } from './helpers/analysis.js';
@@ -91,6 +91,8 @@ describe('analyze --parquet tables: the same numbers as --json', () => {
       assert.equal(run.source_path, json.source.path);
       assert.equal(run.format, json.source.format);
       assert.equal(run.python, json.trace.metadata.python ?? null);
+      // The shipped samples name /usr/bin/python3.11 in their header, or no Python at all.
+      assert.equal(run.python_version, json.trace.metadata.python === '/usr/bin/python3.11' ? '3.11' : null);
       assert.equal(run.start_absolute_ns, json.trace.startAbsoluteNs);
       assert.equal(run.duration_ns, json.trace.durationNs);
       assert.equal(run.events, json.trace.events);
@@ -213,6 +215,17 @@ describe('analyze --parquet tables: ids, bytes and names', () => {
     const functions = await read(dir, 'functions');
     for (const run of runs)
       assert.equal(functions.filter((row) => row.run_id === run.runId).length, run.rows.functions.length);
+  });
+});
+
+describe('runs.python_version', () => {
+  it('the version the header states, else the X.Y of a pythonX.Y interpreter, else null', () => {
+    assert.equal(pythonVersion('3.10.13', '/root/.pyenv/versions/3.10.13/bin/python3'), '3.10.13');
+    assert.equal(pythonVersion(undefined, '/usr/bin/python3.11'), '3.11');
+    assert.equal(pythonVersion(undefined, '/root/.pyenv/versions/3.12.1/bin/python3'), null);
+    assert.equal(pythonVersion(undefined, undefined), null);
+    // A header field that is no version is not taken for one.
+    assert.equal(pythonVersion('<script>', '/usr/bin/python3.13'), '3.13');
   });
 });
 

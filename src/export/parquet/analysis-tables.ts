@@ -47,6 +47,7 @@ export const ANALYSIS_TABLES = [
       ['format', S],
       ['recorder', S],
       ['python', S],
+      ['python_version', S],
       ['start_absolute_ns', S],
       ['duration_ns', I],
       ['duration_ns_raw', I],
@@ -251,6 +252,7 @@ export function documentRows(json: Json, labels: readonly RunLabel[]): { runId: 
         json.source.format,
         orNull(stated.recorder ?? metadata.recorder),
         orNull(metadata.python ?? stated.python),
+        pythonVersion(metadata.version, metadata.python ?? stated.python),
         trace.startAbsoluteNs,
         trace.durationNs,
         trace.durationNsRaw,
@@ -374,4 +376,15 @@ export function parquetSchemaDocument(eventLog: Readonly<Record<string, string>>
     tables: Object.fromEntries(ANALYSIS_TABLES.map((table) => [table.name, columns(table.columns)])),
     eventLog: columns([...Object.entries(eventLog), ['schema_version', 'INTEGER']]),
   };
+}
+
+/**
+ * The Python version a run states: its header's `version` (the in-process recorder writes
+ * 3.10.13), else the X.Y of an interpreter named pythonX.Y (`/usr/bin/python3.11`: 3.11); null
+ * when neither says.
+ */
+export function pythonVersion(stated: string | undefined, python: string | undefined): string | null {
+  if (stated !== undefined && /^\d+\.\d+(\.\d+)?\S*$/.test(stated)) return stated;
+  const named = /python(\d+\.\d+)$/.exec(python ?? '');
+  return named === null ? null : named[1];
 }
