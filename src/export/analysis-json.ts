@@ -17,12 +17,7 @@ export const ANALYSIS_SCHEMA_VERSION = 2;
 const id = (value: number): number | null => (value === UNKNOWN_ID ? null : value);
 
 /** A function's figures; with the on/off-CPU split of its self time when the trace has it. */
-function functionJson(
-  stats: FunctionStats,
-  scheduled: boolean,
-  estimated: boolean,
-  sketched = false,
-): Record<string, unknown> {
+function functionJson(stats: FunctionStats, scheduled: boolean, estimated: boolean): Record<string, unknown> {
   const d = stats.durations;
   const cpu = scheduled
     ? {
@@ -54,8 +49,9 @@ function functionJson(
     p50Ns: d?.p50Ns ?? null,
     p95Ns: d?.p95Ns ?? null,
     p99Ns: d?.p99Ns ?? null,
-    // What `pyflame merge` adds up across runs (the percentiles of one run stay exact, above).
-    ...(sketched && stats.sketch !== undefined ? { durationSketch: stats.sketch.toJson() } : {}),
+    // What `pyflame merge` adds up across runs (the percentiles of one run stay exact, above). Only
+    // the merged functions have one (AnalyzerOptions.sketches), not a thread's own.
+    ...(stats.sketch !== undefined ? { durationSketch: stats.sketch.toJson() } : {}),
   };
 }
 
@@ -100,7 +96,7 @@ export function analysisToJson(analysis: Analysis): Record<string, unknown> {
       ...(scheduled ? { offCpuNs: thread.offCpuNs, runQueueNs: thread.runQueueNs } : {}),
       functions: thread.functions.map(toJson),
     })),
-    functions: analysis.functions.map((stats) => functionJson(stats, scheduled, estimated, true)),
+    functions: analysis.functions.map(toJson),
     callTree: callTreeJson(analysis),
     gc: {
       pauses: analysis.gc.pauses.map((pause) => ({
