@@ -377,9 +377,9 @@ export class Analyzer {
     const store = this.durations;
     if (store === undefined) return () => undefined;
     store.finish();
-    if (!store.spilled)
-      return (lists, merged) => {
-        if (lists.length === 1 && merged !== true) return summarizeDurations(lists[0].memory.view());
+    const summarize = (lists: readonly DurationList[]) => {
+      if (!store.spilled) {
+        if (lists.length === 1) return summarizeDurations(lists[0].memory.view());
         let count = 0;
         for (const list of lists) count += list.memory.length;
         const durations = new Float64Array(count);
@@ -389,8 +389,7 @@ export class Analyzer {
           at += list.memory.length;
         }
         return summarizeDurations(durations);
-      };
-    return (lists) => {
+      }
       let count = 0;
       for (const list of lists) count += list.length;
       return summarizeSpilled(
@@ -400,6 +399,18 @@ export class Analyzer {
         count,
         store.budgetCount,
       );
+    };
+    // A function called on one thread only has the same durations merged as on its thread: its
+    // summary is made once, not selected twice (every function of a single-threaded trace). So a
+    // single list may be reordered by its selection: nothing reads it again.
+    const single = new Map<DurationList, DurationSummary | undefined>();
+    return (lists) => {
+      if (lists.length !== 1) return summarize(lists);
+      const list = lists[0];
+      if (single.has(list)) return single.get(list);
+      const summary = summarize(lists);
+      single.set(list, summary);
+      return summary;
     };
   }
 
@@ -588,11 +599,10 @@ function functionStats(
 }
 
 /**
- * A summary of accumulators' durations: one list is a thread's (it may be reordered), several are
- * a function's over the threads (copied). A merged summary of a single list must copy it too,
- * hence the flag.
+ * A summary of accumulators' durations: one list is a thread's (it may be reordered, and its
+ * summary is kept for when it is asked again), several are a function's over the threads (copied).
  */
-type Summarizer = (lists: readonly DurationList[], merged?: boolean) => DurationSummary | undefined;
+type Summarizer = (lists: readonly DurationList[]) => DurationSummary | undefined;
 type Sketcher = (lists: readonly DurationList[]) => DurationSketch | undefined;
 
 /** Merges per-thread accumulators of each function; percentiles over all its complete calls. */
@@ -625,7 +635,7 @@ function mergeFunctions(
     const lists = parts.map((part) => part.durations);
     // Sketched before the summary, which may reorder the durations (a sketch does not mind).
     const sketched = sketch(lists);
-    const stats = functionStats(fn, functions, sum, summarize(lists, true));
+    const stats = functionStats(fn, functions, sum, summarize(lists));
     merged.push(sketched === undefined ? stats : { ...stats, sketch: sketched });
   }
   merged.sort(bySelfTime);

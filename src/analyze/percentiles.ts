@@ -40,13 +40,15 @@ export function summarizeDurations(values: Float64Array): DurationSummary | unde
     if (v < min) min = v;
     if (v > max) max = v;
   }
-  // Select the highest rank first: each later selection only needs the part below it.
-  const r99 = rankOf(99, n) - 1;
-  const r95 = rankOf(95, n) - 1;
+  // The median first, over everything; then each higher rank only in the part above the one
+  // before (half the values, then a twentieth): about 1.6n elements touched in all, against 2.9n
+  // when the highest rank came first and each later one searched everything below it.
   const r50 = rankOf(50, n) - 1;
-  const p99 = select(values, r99, 0, n - 1);
-  const p95 = select(values, r95, 0, r99);
-  const p50 = select(values, r50, 0, r95);
+  const r95 = rankOf(95, n) - 1;
+  const r99 = rankOf(99, n) - 1;
+  const p50 = select(values, r50, 0, n - 1);
+  const p95 = select(values, r95, r50, n - 1);
+  const p99 = select(values, r99, r95, n - 1);
   return { count: n, minNs: min, maxNs: max, meanNs: sum / n, p50Ns: p50, p95Ns: p95, p99Ns: p99 };
 }
 
