@@ -40,7 +40,11 @@ export class CallStack {
 
   /** Makes room for level `level`. */
   ensure(level: number): void {
-    if (level < this.node.length) return;
+    // The check alone, at every call: small enough to be inlined where it is called.
+    if (level >= this.node.length) this.grow();
+  }
+
+  private grow(): void {
     const old = { ...this };
     this.allocate(this.node.length * 2);
     for (const key of Object.keys(old) as (keyof CallStack)[])

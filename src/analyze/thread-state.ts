@@ -55,8 +55,29 @@ export class SharedThreadMaps {
   readonly mayYield: boolean[] = [];
   /** Each process's lookups, by process id. */
   private readonly processes = new Map<number, ProcessMaps>();
+  /**
+   * By frame: 1 once an activation that may be a generator left there (and `leftAt` remembers
+   * it). An entry at any other frame is a new call, not a resume: its function is the frame's
+   * own, with no lookup in either map (most entries are at def lines no call ever left at).
+   */
+  private leftFrames = new Uint8Array(1024);
   /** Calls that were running when the trace began (their return came first), over all threads. */
   callsAtStart = 0;
+
+  /** Notes that an activation left at `frame` (see leftFrames). */
+  noteLeftAt(frame: number): void {
+    if (frame >= this.leftFrames.length) {
+      const bigger = new Uint8Array(Math.max(frame + 1, this.leftFrames.length * 2));
+      bigger.set(this.leftFrames);
+      this.leftFrames = bigger;
+    }
+    this.leftFrames[frame] = 1;
+  }
+
+  /** Has an activation left at `frame` (so an entry there may be a resume)? */
+  someLeftAt(frame: number): boolean {
+    return frame < this.leftFrames.length && this.leftFrames[frame] === 1;
+  }
 
   processOf(pid: number): ProcessMaps {
     let maps = this.processes.get(pid);
@@ -333,6 +354,7 @@ export class ThreadState {
     if (this.mayYield(left)) {
       this.leftAt.set(frame, left + 1);
       this.process.leftAt.set(frame, left + 1);
+      this.context.shared.noteLeftAt(frame);
     }
     if (this.stack.visible[level] === 1) this.statsList[this.stack.slot[level]].returns++;
     this.close(ts, false);
@@ -599,6 +621,7 @@ export class ThreadState {
 
   /** The function an entry (or a return seen without its entry) at `frame` belongs to. */
   private functionAt(frame: number): number {
+    if (!this.context.shared.someLeftAt(frame)) return this.context.functions.ofFrame(frame);
     const resumed = this.leftAt.get(frame);
     if (resumed > 0) return resumed - 1;
     const elsewhere = this.process.leftAt.get(frame);
@@ -650,6 +673,7 @@ export class ThreadState {
     if (this.mayYield(fn)) {
       this.leftAt.set(frame, fn + 1);
       this.process.leftAt.set(frame, fn + 1);
+      context.shared.noteLeftAt(frame);
     }
     if (!this.shownAtStart(fn)) return;
     this.statsOf(fn).returns++;
