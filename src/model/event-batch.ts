@@ -3,6 +3,9 @@ import type { EventKind } from './event-kind.js';
 /** Events per batch: large enough to amortize per-batch work, small enough to keep memory flat. */
 export const DEFAULT_BATCH_SIZE = 65536;
 
+/** Bytes of one event in the columns: five doubles, two int32s and a byte. */
+const BYTES_PER_EVENT = 5 * 8 + 2 * 4 + 1;
+
 /** "Not given by this format" for pid and tid. */
 export const UNKNOWN_ID = -1;
 /** "This event has no frame / name". */
@@ -57,6 +60,42 @@ export class EventBatch implements EventColumns {
     const { length, kind, ts, pid, tid, frame, value, name, srcLine } = columns;
     const batch = Object.create(EventBatch.prototype) as EventBatch;
     Object.assign(batch, { length, capacity: length, kind, ts, pid, tid, frame, value, name, srcLine });
+    return batch;
+  }
+
+  /** The bytes `sharedBatch` takes for `capacity` events. */
+  static bytesFor(capacity: number): number {
+    return capacity * BYTES_PER_EVENT;
+  }
+
+  /**
+   * An empty batch whose columns are views of one shared buffer (made when not given): two
+   * threads can then pass it back and forth by its place in a pool, without a copy or a
+   * transfer (each transfer is an allocation, and their churn kept both threads' collectors busy).
+   */
+  static shared(capacity: number, buffer = new SharedArrayBuffer(EventBatch.bytesFor(capacity))): EventBatch {
+    let at = 0;
+    // Widest first: each view must start at a multiple of its element size.
+    const floats = () => {
+      const view = new Float64Array(buffer, at, capacity);
+      at += capacity * 8;
+      return view;
+    };
+    const ints = () => {
+      const view = new Int32Array(buffer, at, capacity);
+      at += capacity * 4;
+      return view;
+    };
+    const ts = floats();
+    const pid = floats();
+    const tid = floats();
+    const value = floats();
+    const srcLine = floats();
+    const frame = ints();
+    const name = ints();
+    const kind = new Uint8Array(buffer, at, capacity);
+    const batch = Object.create(EventBatch.prototype) as EventBatch;
+    Object.assign(batch, { length: 0, capacity, kind, ts, pid, tid, frame, value, name, srcLine });
     return batch;
   }
 

@@ -47,6 +47,8 @@ export class EventWriter {
   fastLines = true;
   /** The input's name, for parsers' error messages. */
   source = '<input>';
+  /** Empty batches from the consumer, taken before a new one is made (see ReadTraceOptions). */
+  spareBatch: (() => EventBatch | undefined) | undefined;
   /** The bound on distinct frames, and on distinct names (twice as many). */
   maxFrames = MAX_DISTINCT_FRAMES;
   /** The bound on the memory the names and frames take (see MAX_NAME_BYTES). */
@@ -262,10 +264,20 @@ export class EventWriter {
   flush(): void {
     if (this.batch.length === 0) return;
     const full = this.batch;
-    const spare = this.spare.pop();
-    if (spare !== undefined) spare.length = 0;
-    this.batch = spare ?? new EventBatch(this.batchSize);
+    this.batch = this.emptyBatch();
     this.downstream(full);
+  }
+
+  /** A batch to fill: one the consumer is done with, else a new one. */
+  private emptyBatch(): EventBatch {
+    let spare = this.spare.pop();
+    if (spare === undefined) {
+      spare = this.spareBatch?.();
+      if (spare !== undefined && spare.capacity !== this.batchSize) spare = undefined;
+    }
+    if (spare === undefined) return new EventBatch(this.batchSize);
+    spare.length = 0;
+    return spare;
   }
 
   /** Takes back a batch the consumer has finished with (its events are then overwritten). */

@@ -43,6 +43,13 @@ export interface ReadTraceOptions {
    * once this returns: copy out what must outlive the call.
    */
   onBatch?: (batch: EventBatch, trace: TraceContext) => void;
+  /**
+   * The consumer keeps each batch it is given (the parsing thread hands its arrays over to the
+   * analyzing thread instead of copying them): none is filled again. `spareBatch` is where empty
+   * batches come from then, before new ones are made (the arrays handed back).
+   */
+  keepsBatches?: boolean;
+  spareBatch?: () => EventBatch | undefined;
   /** Called after each chunk read, with raw bytes read and the file size when known. */
   onProgress?: (bytesRead: number, totalBytes: number | undefined) => void;
   /** Awaited after each chunk: lets a slow consumer (an output stream) push back. */
@@ -153,7 +160,7 @@ class TraceReader {
       options.reorderWindow ?? DEFAULT_REORDER_WINDOW,
       (batch) => {
         this.options.onBatch?.(batch, this.context!);
-        this.writer.recycle(batch);
+        if (this.options.keepsBatches !== true) this.writer.recycle(batch);
       },
       this.diagnostics,
     );
@@ -164,6 +171,7 @@ class TraceReader {
       options.batchSize ?? DEFAULT_BATCH_SIZE,
     );
     this.writer.fastLines = options.fastLines !== false;
+    this.writer.spareBatch = options.spareBatch;
     this.writer.source = source;
     if (options.maxFrames !== undefined) this.writer.maxFrames = options.maxFrames;
     if (options.maxNameBytes !== undefined) this.writer.maxNameBytes = options.maxNameBytes;

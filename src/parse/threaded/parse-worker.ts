@@ -1,13 +1,14 @@
 // The parsing side of readTraceThreaded: runs readTrace in a worker thread and streams the batches
-// (copies, transferred) to the main thread, which analyzes while this thread parses the next ones.
+// (in shared memory) to the main thread, which analyzes while this thread parses the next ones.
 import { parentPort, workerData } from 'node:worker_threads';
 import { TraceInputError } from '../../model/diagnostics.js';
-import { EventBatch, type EventColumns } from '../../model/event-batch.js';
+import { DEFAULT_BATCH_SIZE, EventBatch } from '../../model/event-batch.js';
 import type { FrameTable } from '../../model/frame-table.js';
 import { readTrace } from '../read-trace.js';
 import {
   columnBuffers,
   MAX_BATCHES_IN_FLIGHT,
+  SHARED_BATCHES,
   type AckMessage,
   type BatchMessage,
   type WorkerMessage,
@@ -19,30 +20,44 @@ const port = parentPort!;
 let inFlight = 0;
 let wake: (() => void) | undefined;
 /**
- * Column arrays the main thread has finished with, sent back with its acknowledgement: batches
- * are copied into them rather than into new ones (~3 MB a batch, hundreds of MB for a large
- * trace, which both threads' garbage collectors had to reclaim).
+ * The batches the reader fills, made in shared memory (EventBatch.shared) and passed to the main
+ * thread by their place in this pool, then handed back with its acknowledgement to be filled
+ * again: no copy, no transfer, no allocation per batch (each transfer allocated ~3 MB, and the
+ * churn kept both threads' garbage collectors busy). Past SHARED_BATCHES in use (a wide reorder
+ * window holds more), the reader makes ordinary batches, whose arrays are transferred.
  */
-const spare: EventColumns[] = [];
+const pool: EventBatch[] = [];
+const slotOf = new WeakMap<EventBatch, number>();
+/** Slots the main thread has seen the memory of. */
+const announced: boolean[] = [];
+const free: EventBatch[] = [];
+const batchSize = start.batchSize ?? DEFAULT_BATCH_SIZE;
 port.on('message', (ack: AckMessage) => {
   inFlight--;
-  spare.push(ack.columns);
+  if (ack.slot !== undefined) free.push(pool[ack.slot]);
   wake?.();
 });
 
-/** The columns of `batch`'s first `n` events, in spare arrays when they are large enough. */
-function copyColumns(batch: EventBatch, n: number): EventColumns {
-  let into: EventColumns | undefined = spare.pop();
-  if (into === undefined || into.kind.length < n) into = new EventBatch(Math.max(n, batch.capacity));
-  into.kind.set(batch.kind.subarray(0, n));
-  into.ts.set(batch.ts.subarray(0, n));
-  into.pid.set(batch.pid.subarray(0, n));
-  into.tid.set(batch.tid.subarray(0, n));
-  into.frame.set(batch.frame.subarray(0, n));
-  into.value.set(batch.value.subarray(0, n));
-  into.name.set(batch.name.subarray(0, n));
-  into.srcLine.set(batch.srcLine.subarray(0, n));
-  return into;
+/** An empty batch to fill: a shared one handed back, or a new one while the pool has room. */
+function spareBatch(): EventBatch | undefined {
+  const batch = free.pop();
+  if (batch !== undefined || pool.length >= SHARED_BATCHES) return batch;
+  const made = EventBatch.shared(batchSize);
+  slotOf.set(made, pool.length);
+  pool.push(made);
+  return made;
+}
+
+/** How `batch`'s events cross to the main thread: by its slot, or in its own arrays, transferred. */
+function carried(batch: EventBatch): Pick<BatchMessage, 'slot' | 'shared' | 'columns'> {
+  const slot = slotOf.get(batch);
+  if (slot === undefined) {
+    const { length, kind, ts, pid, tid, frame, value, name, srcLine } = batch;
+    return { columns: { length, kind, ts, pid, tid, frame, value, name, srcLine } };
+  }
+  if (announced[slot] === true) return { slot };
+  announced[slot] = true;
+  return { slot, shared: { buffer: batch.ts.buffer as SharedArrayBuffer, capacity: batch.capacity } };
 }
 
 let stringsSent = 0;
@@ -65,27 +80,20 @@ function post(message: WorkerMessage, transfer: ArrayBuffer[] = []): void {
 try {
   const summary = await readTrace(start.path, {
     ...start,
+    keepsBatches: true,
+    spareBatch,
     onBatch: (batch, trace) => {
-      const n = batch.length;
-      const { kind, ts, pid, tid, frame, value, name, srcLine } = copyColumns(batch, n);
       const message: BatchMessage = {
         type: 'batch',
         format: trace.format,
         cost: trace.cost,
         base: trace.time.parts,
         ...newEntries(trace.frames),
-        length: n,
-        kind,
-        ts,
-        pid,
-        tid,
-        frame,
-        value,
-        name,
-        srcLine,
+        length: batch.length,
+        ...carried(batch),
       };
       inFlight++;
-      post(message, columnBuffers(message));
+      post(message, message.columns === undefined ? [] : columnBuffers(message.columns));
     },
     onProgress: (bytesRead, totalBytes) => post({ type: 'progress', bytesRead, totalBytes }),
     afterChunk: async () => {

@@ -26,18 +26,27 @@ interface TableUpdate {
 }
 
 /**
- * A batch of events: columns copied into arrays of the batch size (`length` of them used),
- * transferred, and transferred back with the acknowledgement to be filled again.
+ * A batch of `length` events: in a shared batch of the pool (`slot`; its memory comes with the
+ * first message that uses it), or, past the pool, in `columns` transferred. Either is handed
+ * back with the acknowledgement, to be filled again.
  */
-export interface BatchMessage extends TableUpdate, EventColumns {
+export interface BatchMessage extends TableUpdate {
   readonly type: 'batch';
+  readonly length: number;
+  readonly slot?: number;
+  readonly shared?: { readonly buffer: SharedArrayBuffer; readonly capacity: number };
+  readonly columns?: EventColumns;
 }
 
-/** The main thread is done with a batch: the worker may send another, in these arrays. */
+/** The main thread is done with a batch: the worker may send another, and fill this one again. */
 export interface AckMessage {
   readonly type: 'ack';
-  readonly columns: EventColumns;
+  readonly slot?: number;
+  readonly columns?: EventColumns;
 }
+
+/** Shared batches the worker makes at most (more are in use only with a wide reorder window). */
+export const SHARED_BATCHES = 16;
 
 /** The column arrays of `columns`, for a transfer list. */
 export function columnBuffers(columns: EventColumns): ArrayBuffer[] {

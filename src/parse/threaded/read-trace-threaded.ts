@@ -45,17 +45,28 @@ export async function readTraceThreaded(path: string, options: ReadTraceOptions 
   // A port delivers every message already queued in one go, and the worker refills the queue as
   // fast as batches are acknowledged: without a pause the event loop never turns, so Ctrl-C (and
   // any timer) waited for the whole analysis. Every YIELD_MS the acknowledgement waits one turn.
-  // The acknowledgement hands the batch's arrays back for the worker to fill again: `onBatch`
-  // must not keep them (as with readTrace, whose batches are reused too).
+  // The acknowledgement hands the batch back for the worker to fill again: `onBatch` must not
+  // keep it (as with readTrace, whose batches are reused too).
   let lastTurn = Date.now();
-  const acknowledge = (batch: BatchMessage) => {
-    const { length, kind, ts, pid, tid, frame, value, name, srcLine } = batch;
-    const ack: AckMessage = { type: 'ack', columns: { length, kind, ts, pid, tid, frame, value, name, srcLine } };
-    if (Date.now() - lastTurn < YIELD_MS) return worker.postMessage(ack, columnBuffers(ack.columns));
+  const acknowledge = (message: BatchMessage) => {
+    const ack: AckMessage =
+      message.slot !== undefined ? { type: 'ack', slot: message.slot } : { type: 'ack', columns: message.columns };
+    const transfer = ack.columns === undefined ? [] : columnBuffers(ack.columns);
+    if (Date.now() - lastTurn < YIELD_MS) return worker.postMessage(ack, transfer);
     setImmediate(() => {
       lastTurn = Date.now();
-      worker.postMessage(ack, columnBuffers(ack.columns));
+      worker.postMessage(ack, transfer);
     });
+  };
+  // The worker's shared batches, by slot: each one's memory arrives once, with its first batch.
+  const pool: EventBatch[] = [];
+  const batchOf = (message: BatchMessage): EventBatch => {
+    if (message.slot === undefined) return EventBatch.wrap({ ...message.columns!, length: message.length });
+    if (message.shared !== undefined)
+      pool[message.slot] = EventBatch.shared(message.shared.capacity, message.shared.buffer);
+    const batch = pool[message.slot];
+    batch.length = message.length;
+    return batch;
   };
   return new Promise<TraceSummary>((resolve, reject) => {
     let settled = false;
@@ -70,8 +81,7 @@ export async function readTraceThreaded(path: string, options: ReadTraceOptions 
         switch (message.type) {
           case 'batch': {
             mirror(message);
-            const batch = EventBatch.wrap(message);
-            options.onBatch?.(batch, context!);
+            options.onBatch?.(batchOf(message), context!);
             // A slow consumer (an output stream) pushes back: the worker waits for the
             // acknowledgement, so at most MAX_BATCHES_IN_FLIGHT batches wait here.
             if (options.afterChunk === undefined) acknowledge(message);
