@@ -6,6 +6,7 @@ import { analyzeTrace } from '../src/analyze/analyze.js';
 import { analysisJsonText } from '../src/export/analysis-json.js';
 import { TraceInputError } from '../src/model/diagnostics.js';
 import { readTrace, type ReadTraceOptions } from '../src/parse/read-trace.js';
+import { SHARED_BATCHES } from '../src/parse/threaded/protocol.js';
 import { readTraceThreaded } from '../src/parse/threaded/read-trace-threaded.js';
 import { FIXTURES, SAMPLES } from './helpers/paths.js';
 
@@ -80,20 +81,54 @@ describe('parsing on a second thread gives exactly what parsing in line gives', 
   });
 });
 
-describe('the parsing thread fills the same arrays again', () => {
-  it('a batch’s arrays go back to the thread once onBatch returns; the events are those read in line', async () => {
-    const path = join(SAMPLES, 'threads.pyflame.txt');
-    const seen: Uint8Array[] = [];
-    const { rows } = await eventsSeen(readTraceThreaded, path, { batchSize: 500 });
-    await readTraceThreaded(path, { batchSize: 500, onBatch: (batch) => void seen.push(batch.kind) });
+describe('the parsing thread fills the same batches again', () => {
+  const path = join(SAMPLES, 'threads.pyflame.txt');
+  // 1,893 lines in batches of 50: ~38 batches, many more than the pool holds.
+  const small = { batchSize: 50 };
+
+  it('batches come in shared memory, a pool of them reused, with the events read in line', async () => {
+    // Small reads: the worker's event loop turns between them and takes the acknowledgements
+    // (a file read in one go is parsed before any comes back). A trace in order: the reorder
+    // stage makes no batches of its own.
+    const options = { ...small, reorderWindow: 100, chunkBytes: 4096 };
+    const path = join(SAMPLES, 'recursion.pyflame.txt');
+    const buffers: ArrayBufferLike[] = [];
+    await readTraceThreaded(path, { ...options, onBatch: (batch) => void buffers.push(batch.ts.buffer) });
+    assert.ok(buffers.length > 2 * SHARED_BATCHES, `${buffers.length} batches`);
+    // The first batch is the reader's own (made before the pool is reached), transferred; every
+    // later one lives in one of a few shared buffers, each used again and again.
+    assert.ok(
+      buffers.slice(1).every((buffer) => buffer instanceof SharedArrayBuffer),
+      'shared',
+    );
+    const distinct = new Set(buffers.slice(1)).size;
+    assert.ok(distinct <= SHARED_BATCHES && distinct < buffers.length / 4, `${distinct} buffers`);
+    const inline = await eventsSeen(readTrace, path, options);
+    assert.deepEqual(await eventsSeen(readTraceThreaded, path, options), inline);
+  });
+
+  it('past the pool (a reorder window wider than it), batches are transferred: same events', async () => {
+    // The default window holds the whole file: every batch is held at once.
+    const transferred: Uint8Array[] = [];
+    let count = 0;
+    await readTraceThreaded(path, {
+      ...small,
+      onBatch: (batch) => {
+        count++;
+        if (!(batch.ts.buffer instanceof SharedArrayBuffer)) transferred.push(batch.kind);
+      },
+    });
+    assert.ok(
+      count > SHARED_BATCHES + 4 && transferred.length >= count - SHARED_BATCHES,
+      `${transferred.length} of ${count}`,
+    );
     // An acknowledgement may wait one turn of the event loop (read-trace-threaded.ts, YIELD_MS).
     await new Promise((resolve) => setImmediate(resolve));
-    assert.ok(seen.length > 4, `${seen.length} batches`);
-    // Handed back (transferred): gone from this thread, every one.
+    // Handed back (transferred again): gone from this thread, every one.
     assert.deepEqual(
-      seen.map((kind) => kind.byteLength),
-      seen.map(() => 0),
+      transferred.map((kind) => kind.byteLength),
+      transferred.map(() => 0),
     );
-    assert.deepEqual(rows, (await eventsSeen(readTrace, path, { batchSize: 500 })).rows);
+    assert.deepEqual(await eventsSeen(readTraceThreaded, path, small), await eventsSeen(readTrace, path, small));
   });
 });
