@@ -9,6 +9,10 @@ import { gzipSync } from 'node:zlib';
 import yargs from 'yargs';
 import { parseThreadWanted } from '../src/cli/read-flags.js';
 import { skipUnprintedHelpLayout } from '../src/cli/help-layout.js';
+import type { Worker } from 'node:worker_threads';
+import { readTrace } from '../src/parse/read-trace.js';
+import { prestartParseThread, takePrestartedParseThread } from '../src/parse/threaded/prestart.js';
+import { readTraceThreaded } from '../src/parse/threaded/read-trace-threaded.js';
 import { THREAD_MIN_BYTES, worthAThread } from '../src/parse/threaded/thread-threshold.js';
 import { FIXTURES, ROOT, SAMPLES } from './helpers/paths.js';
 import { runCli } from './helpers/run-cli.js';
@@ -20,8 +24,9 @@ import { scratchDir } from './helpers/scratch.js';
 const scratch = scratchDir('startup');
 
 /**
- * Node preloads this (NODE_OPTIONS=--require): it counts the worker threads started and, at exit,
- * lists them with the CommonJS modules loaded. (Which of Node's own modules are loaded says
+ * Node preloads this (NODE_OPTIONS=--require): it counts the worker threads started (and of them,
+ * those started without their work, to wait for it: prestart.ts) and, at exit, lists them with
+ * the CommonJS modules loaded. (Which of Node's own modules are loaded says
  * little: the bundle imports them all at its top, and they cost next to nothing.)
  */
 const PRELOAD = join(scratch, 'list-modules.cjs');
@@ -29,14 +34,17 @@ writeFileSync(
   PRELOAD,
   `const threads = require('node:worker_threads');
 let workers = 0;
+let waiting = 0;
 threads.Worker = class extends threads.Worker {
   constructor(...args) {
     super(...args);
     workers++;
+    if (args[1]?.workerData === undefined) waiting++;
   }
 };
 process.on('exit', () => require('node:fs').writeFileSync(process.env.LIST_MODULES_TO, JSON.stringify({
   workers,
+  waiting,
   commonjs: Object.keys(require.cache),
 })));\n`,
 );
@@ -62,7 +70,7 @@ async function modulesLoaded(
   args: readonly string[],
   env: NodeJS.ProcessEnv = {},
   options: { esm?: boolean } = {},
-): Promise<{ workers: number; commonjs: string[]; esm: string[]; stdout: string }> {
+): Promise<{ workers: number; waiting: number; commonjs: string[]; esm: string[]; stdout: string }> {
   const to = join(scratch, `modules-${listed++}.json`);
   const result = await runCli(args, {
     env: {
@@ -74,7 +82,7 @@ async function modulesLoaded(
   });
   assert.equal(result.code, 0, result.stderr);
   return {
-    ...(JSON.parse(readFileSync(to, 'utf8')) as { workers: number; commonjs: string[] }),
+    ...(JSON.parse(readFileSync(to, 'utf8')) as { workers: number; waiting: number; commonjs: string[] }),
     esm: options.esm === true ? readFileSync(`${to}.esm`, 'utf8').split('\n').filter(Boolean) : [],
     stdout: result.stdout,
   };
@@ -371,5 +379,68 @@ describe('start-up: no help text laid out for a run', () => {
     assert.match(result.stdout, /^pyflame analyze <traces\.\.>/);
     assert.match(result.stdout, /Examples:\n/);
     assert.match(result.stdout, /Formats read: /);
+  });
+});
+
+describe('start-up: the parsing thread started ahead, while the command line loads', () => {
+  const WORKER = new URL('../src/parse/threaded/parse-worker.js', import.meta.url);
+
+  it('starts for analyze and convert of a trace worth a thread; not for other commands, small files, PYFLAME_THREADED=0', () => {
+    const big = join(scratch, 'prestart-big.txt');
+    writeFileSync(big, '');
+    truncateSync(big, THREAD_MIN_BYTES); // sparse: no disk written
+    const started: Worker[] = [];
+    const tried = (argv: string[], env: NodeJS.ProcessEnv = {}) => {
+      const did = prestartParseThread(argv, WORKER, env);
+      const worker = takePrestartedParseThread(WORKER);
+      assert.equal(worker !== undefined, did, argv.join(' '));
+      if (worker !== undefined) started.push(worker);
+      return did;
+    };
+    try {
+      assert.equal(tried(['analyze', big]), true);
+      assert.equal(tried(['convert', '--to', 'csv', big]), true);
+      assert.equal(tried(['analyze', '--json', join(scratch, 'out.json'), big]), true);
+      assert.equal(tried(['analyze', SMALL]), false);
+      assert.equal(tried(['analyze', SMALL], { PYFLAME_THREADED: '1' }), true);
+      assert.equal(tried(['analyze', big], { PYFLAME_THREADED: '0' }), false);
+      assert.equal(tried(['diff', big, big]), false);
+      assert.equal(tried(['analyze', join(scratch, 'not-there.txt')], { PYFLAME_THREADED: '1' }), false);
+      assert.equal(tried(['analyze', scratch], { PYFLAME_THREADED: '1' }), false, 'a folder');
+      // Taken once, and only for the same script.
+      assert.equal(prestartParseThread(['analyze', big], WORKER), true);
+      assert.equal(takePrestartedParseThread(new URL('./other-worker.js', WORKER)), undefined);
+      const worker = takePrestartedParseThread(WORKER);
+      assert.ok(worker !== undefined);
+      started.push(worker);
+      assert.equal(takePrestartedParseThread(WORKER), undefined);
+    } finally {
+      for (const worker of started) void worker.terminate();
+    }
+  });
+
+  it('readTraceThreaded takes the waiting thread and sends it its work: the same events as reading in line', async () => {
+    assert.equal(prestartParseThread(['analyze', SMALL], WORKER, { PYFLAME_THREADED: '1' }), true);
+    const kinds = (read: typeof readTrace) => {
+      const seen: number[] = [];
+      return read(SMALL, { onBatch: (batch) => seen.push(...batch.kind.subarray(0, batch.length)) }).then(
+        (summary) => ({ seen, events: summary.events, warnings: summary.warnings }),
+      );
+    };
+    const threaded = await kinds(readTraceThreaded);
+    assert.equal(takePrestartedParseThread(WORKER), undefined, 'the waiting thread was not taken');
+    assert.deepEqual(threaded, await kinds(readTrace));
+  });
+
+  it('pyflame analyze uses the thread it started ahead (one thread in all), and a run that fails first ends at once', async () => {
+    // PYFLAME_THREADED=1: a small trace gets the thread too, so no large file is needed.
+    const { workers, waiting } = await modulesLoaded(['analyze', SMALL, '--json', join(scratch, 'prestart.json')], {
+      PYFLAME_THREADED: '1',
+    });
+    assert.deepEqual({ workers, waiting }, { workers: 1, waiting: 1 });
+    // A usage error: the thread waits for work that never comes, and keeps nothing alive.
+    const refused = await runCli(['analyze', SMALL, '--bogus'], { env: { PYFLAME_THREADED: '1' } });
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.match(refused.stderr, /bogus/);
   });
 });

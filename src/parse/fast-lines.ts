@@ -71,6 +71,11 @@ function module(): WebAssembly.Module | null {
   return compiled;
 }
 
+/** Compiles the loop now rather than at the first trace (a parsing thread waiting for its work). */
+export function prepareFastLines(): void {
+  module();
+}
+
 /** Is the WebAssembly loop in use? (tests run the parsers both ways) */
 export function fastLinesAvailable(): boolean {
   return module() !== null;

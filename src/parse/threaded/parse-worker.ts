@@ -4,6 +4,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { TraceInputError } from '../../model/diagnostics.js';
 import { DEFAULT_BATCH_SIZE, EventBatch } from '../../model/event-batch.js';
 import type { FrameTable } from '../../model/frame-table.js';
+import { prepareFastLines } from '../fast-lines.js';
 import { readTrace } from '../read-trace.js';
 import {
   columnBuffers,
@@ -15,8 +16,17 @@ import {
   type WorkerStart,
 } from './protocol.js';
 
-const start = workerData as WorkerStart;
 const port = parentPort!;
+/**
+ * Its work: in workerData, or, for a thread started ahead of it (prestart.ts), in the first
+ * message, which it waits for with its modules loaded and the WebAssembly loop compiled.
+ */
+const start: WorkerStart =
+  (workerData as WorkerStart | undefined) ??
+  (await new Promise<WorkerStart>((resolve) => {
+    prepareFastLines();
+    port.once('message', resolve);
+  }));
 let inFlight = 0;
 let wake: (() => void) | undefined;
 /**
@@ -100,7 +110,7 @@ try {
       while (inFlight >= MAX_BATCHES_IN_FLIGHT) await new Promise<void>((resolve) => (wake = resolve));
     },
   });
-  post({
+    post({
     type: 'done',
     format: summary.format,
     cost: summary.cost,

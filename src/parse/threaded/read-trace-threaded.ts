@@ -4,7 +4,15 @@ import { EventBatch } from '../../model/event-batch.js';
 import { FrameTable } from '../../model/frame-table.js';
 import { TimeBase } from '../../model/time-base.js';
 import { readTrace, type ReadTraceOptions, type TraceContext, type TraceSummary } from '../read-trace.js';
-import { columnBuffers, type AckMessage, type BatchMessage, type DoneMessage, type WorkerMessage } from './protocol.js';
+import { takePrestartedParseThread } from './prestart.js';
+import {
+  columnBuffers,
+  type AckMessage,
+  type BatchMessage,
+  type DoneMessage,
+  type WorkerMessage,
+  type WorkerStart,
+} from './protocol.js';
 
 /** How long the analysis may run before the event loop gets a turn (signals, progress). */
 const YIELD_MS = 50;
@@ -30,18 +38,22 @@ export async function readTraceThreaded(path: string, options: ReadTraceOptions 
     if (!time.isSet && message.base !== undefined) time.setBase(message.base[0], message.base[1]);
     context ??= { source: path, format: message.format, frames, time, cost: message.cost };
   };
-  const worker = new Worker(new URL('./parse-worker.js', import.meta.url), {
-    workerData: {
-      path,
-      format: options.format,
-      reorderWindow: options.reorderWindow,
-      batchSize: options.batchSize,
-      fastLines: options.fastLines,
-      chunkBytes: options.chunkBytes,
-      maxFrames: options.maxFrames,
-      maxNameBytes: options.maxNameBytes,
-    },
-  });
+  const work: WorkerStart = {
+    path,
+    format: options.format,
+    reorderWindow: options.reorderWindow,
+    batchSize: options.batchSize,
+    fastLines: options.fastLines,
+    chunkBytes: options.chunkBytes,
+    maxFrames: options.maxFrames,
+    maxNameBytes: options.maxNameBytes,
+  };
+  // The thread the launcher started ahead (prestart.ts) gets its work in a message; else one
+  // starts now with it.
+  const url = new URL('./parse-worker.js', import.meta.url);
+  const prestarted = takePrestartedParseThread(url);
+  prestarted?.postMessage(work);
+  const worker = prestarted ?? new Worker(url, { workerData: work });
   // A port delivers every message already queued in one go, and the worker refills the queue as
   // fast as batches are acknowledged: without a pause the event loop never turns, so Ctrl-C (and
   // any timer) waited for the whole analysis. Every YIELD_MS the acknowledgement waits one turn.

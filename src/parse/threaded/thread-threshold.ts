@@ -1,14 +1,8 @@
 import { stat } from 'node:fs/promises';
 import { readTrace } from '../read-trace.js';
+import { sizeWorthAThread, THREAD_MIN_BYTES } from './prestart.js';
 
-/**
- * Below this size a trace is parsed on the thread that analyzes it: starting the parsing thread
- * (a second V8 isolate that loads the parser's modules and compiles the WebAssembly loop again)
- * costs more than overlapping the parse with the analysis saves. Measured with `pyflame analyze`
- * on bench/generate-trace.mjs traces, parsing thread forced on and off (PYFLAME_THREADED): see
- * docs/benchmarks.md, "Start-up (issue 16)".
- */
-export const THREAD_MIN_BYTES = 16 * 1024 * 1024;
+export { THREAD_MIN_BYTES };
 
 /**
  * Is the trace at `path` big enough for the parsing thread to pay? A gzip file counts 8 times its
@@ -18,8 +12,7 @@ export const THREAD_MIN_BYTES = 16 * 1024 * 1024;
 export async function worthAThread(path: string): Promise<boolean> {
   if (path === '-') return false;
   try {
-    const size = (await stat(path)).size;
-    return path.endsWith('.gz') ? size * 8 >= THREAD_MIN_BYTES : size >= THREAD_MIN_BYTES;
+    return sizeWorthAThread(path, (await stat(path)).size);
   } catch {
     return false; // the read itself reports what is wrong
   }
