@@ -20,7 +20,13 @@ import { FunctionTable } from './function-table.js';
 import { matchesFunction, type AnalysisFilters } from './filters.js';
 import { DurationSketch } from './duration-sketch.js';
 import { DurationStore, type DurationList } from './duration-store.js';
-import { nearestRank, summarizeDurations, type DurationSummary } from './percentiles.js';
+import {
+  durationTotals,
+  nearestRank,
+  summarizeDurations,
+  summarizeWithTotals,
+  type DurationSummary,
+} from './percentiles.js';
 import { spillBudgetBytes } from './spill-budget.js';
 import { summarizeSpilled } from './spilled-summary.js';
 import { SharedThreadMaps, ThreadState, type AnalysisContext, type TimelineSink } from './thread-state.js';
@@ -377,40 +383,47 @@ export class Analyzer {
     const store = this.durations;
     if (store === undefined) return () => undefined;
     store.finish();
-    const summarize = (lists: readonly DurationList[]) => {
-      if (!store.spilled) {
-        if (lists.length === 1) return summarizeDurations(lists[0].memory.view());
-        let count = 0;
-        for (const list of lists) count += list.memory.length;
-        const durations = new Float64Array(count);
-        let at = 0;
-        for (const list of lists) {
-          durations.set(list.memory.view(), at);
-          at += list.memory.length;
-        }
-        return summarizeDurations(durations);
-      }
-      let count = 0;
-      for (const list of lists) count += list.length;
-      return summarizeSpilled(
-        (visit) => {
-          for (const list of lists) store.read(list, visit);
-        },
-        count,
-        store.budgetCount,
-      );
-    };
-    // A function called on one thread only has the same durations merged as on its thread: its
-    // summary is made once, not selected twice (every function of a single-threaded trace). So a
-    // single list may be reordered by its selection: nothing reads it again.
+    // A thread's list, once summarized (in place: it may be reordered, nothing reads it again).
     const single = new Map<DurationList, DurationSummary | undefined>();
-    return (lists) => {
-      if (lists.length !== 1) return summarize(lists);
-      const list = lists[0];
+    const summarizeOne = (list: DurationList) => {
       if (single.has(list)) return single.get(list);
-      const summary = summarize(lists);
+      const summary = store.spilled
+        ? summarizeSpilled((visit) => store.read(list, visit), list.length, store.budgetCount)
+        : summarizeDurations(list.memory.view());
       single.set(list, summary);
       return summary;
+    };
+    return (lists) => {
+      // A function called on one thread only has the same durations merged as on its thread: its
+      // summary is made once (every function of a single-threaded trace).
+      if (lists.length === 1) return summarizeOne(lists[0]);
+      let count = 0;
+      for (const list of lists) count += list.length;
+      if (store.spilled && count > store.budgetCount)
+        return summarizeSpilled(
+          (visit) => {
+            for (const list of lists) store.read(list, visit);
+          },
+          count,
+          store.budgetCount,
+        );
+      // A function over several threads, within the budget: its durations gathered once, in thread
+      // order, serve its threads' summaries too (each over its own part, before the whole is
+      // selected in), instead of each thread's being read (from the file, when spilled) again.
+      const durations = new Float64Array(count);
+      let at = 0;
+      for (const list of lists)
+        store.read(list, (piece) => {
+          durations.set(piece, at);
+          at += piece.length;
+        });
+      const totals = durationTotals(durations);
+      at = 0;
+      for (const list of lists) {
+        single.set(list, summarizeDurations(durations.subarray(at, at + list.length)));
+        at += list.length;
+      }
+      return count === 0 ? undefined : summarizeWithTotals(durations, totals);
     };
   }
 

@@ -24,13 +24,16 @@ export function rankOf(p: number, n: number): number {
   return Math.max(1, Math.ceil((p / 100) * n));
 }
 
-/**
- * Summarizes durations, reordering them in place; undefined when there are none. Percentiles by
- * selection (expected linear time), not a full sort: millions of calls of one function are common.
- */
-export function summarizeDurations(values: Float64Array): DurationSummary | undefined {
+/** What one pass over a set of durations gives: their count, sum (added in their order), extremes. */
+export interface DurationTotals {
+  readonly count: number;
+  readonly sum: number;
+  readonly min: number;
+  readonly max: number;
+}
+
+export function durationTotals(values: Float64Array): DurationTotals {
   const n = values.length;
-  if (n === 0) return undefined;
   let sum = 0;
   let min = Infinity;
   let max = -Infinity;
@@ -40,6 +43,23 @@ export function summarizeDurations(values: Float64Array): DurationSummary | unde
     if (v < min) min = v;
     if (v > max) max = v;
   }
+  return { count: n, sum, min, max };
+}
+
+/**
+ * Summarizes durations, reordering them in place; undefined when there are none. Percentiles by
+ * selection (expected linear time), not a full sort: millions of calls of one function are common.
+ */
+export function summarizeDurations(values: Float64Array): DurationSummary | undefined {
+  return values.length === 0 ? undefined : summarizeWithTotals(values, durationTotals(values));
+}
+
+/**
+ * summarizeDurations with the totals taken before (in the values' recorded order, which the mean's
+ * sum follows: they may have been reordered since, by selections within parts of them).
+ */
+export function summarizeWithTotals(values: Float64Array, totals: DurationTotals): DurationSummary {
+  const n = values.length;
   // The median first, over everything; then each higher rank only in the part above the one
   // before (half the values, then a twentieth): about 1.6n elements touched in all, against 2.9n
   // when the highest rank came first and each later one searched everything below it.
@@ -49,7 +69,15 @@ export function summarizeDurations(values: Float64Array): DurationSummary | unde
   const p50 = select(values, r50, 0, n - 1);
   const p95 = select(values, r95, r50, n - 1);
   const p99 = select(values, r99, r95, n - 1);
-  return { count: n, minNs: min, maxNs: max, meanNs: sum / n, p50Ns: p50, p95Ns: p95, p99Ns: p99 };
+  return {
+    count: n,
+    minNs: totals.min,
+    maxNs: totals.max,
+    meanNs: totals.sum / n,
+    p50Ns: p50,
+    p95Ns: p95,
+    p99Ns: p99,
+  };
 }
 
 /** The k-th smallest (0-based) of `values`, reordering them in place. */

@@ -240,13 +240,10 @@ export function analysisDocumentText(document: Record<string, unknown>): string 
   const text = `${JSON.stringify(document, null, 2)}\n`;
   // No sketch, nothing to fold: the pattern's scan of a document of megabytes is not free.
   if (!text.includes('"bins": [')) return text;
-  return text.replace(
-    /( *)"bins": \[\n([\s\S]*?)\n\1\]/g,
-    (_, indent: string, body: string) => {
-      const pairs = body.replace(/\[\n\s*(-?\d+),\n\s*(\d+)\n\s*\]/g, '[$1, $2]');
-      return `${indent}"bins": [\n${pairs}\n${indent}]`;
-    },
-  );
+  return text.replace(/( *)"bins": \[\n([\s\S]*?)\n\1\]/g, (_, indent: string, body: string) => {
+    const pairs = body.replace(/\[\n\s*(-?\d+),\n\s*(\d+)\n\s*\]/g, '[$1, $2]');
+    return `${indent}"bins": [\n${pairs}\n${indent}]`;
+  });
 }
 
 export { stackOf };

@@ -110,7 +110,7 @@ try {
       while (inFlight >= MAX_BATCHES_IN_FLIGHT) await new Promise<void>((resolve) => (wake = resolve));
     },
   });
-    post({
+  post({
     type: 'done',
     format: summary.format,
     cost: summary.cost,
