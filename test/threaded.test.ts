@@ -83,7 +83,7 @@ describe('parsing on a second thread gives exactly what parsing in line gives', 
 
 describe('the parsing thread fills the same batches again', () => {
   const path = join(SAMPLES, 'threads.pyflame.txt');
-  // 1,893 lines in batches of 50: ~38 batches, many more than the pool holds.
+  // Thousands of lines in batches of 50: ~100-150 batches, many more than the pool holds.
   const small = { batchSize: 50 };
 
   it('batches come in shared memory, a pool of them reused, with the events read in line', async () => {

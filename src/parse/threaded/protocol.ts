@@ -45,8 +45,11 @@ export interface AckMessage {
   readonly columns?: EventColumns;
 }
 
-/** Shared batches the worker makes at most (more are in use only with a wide reorder window). */
-export const SHARED_BATCHES = 16;
+/**
+ * Shared batches the worker makes at most: enough for the default reorder window's (16 batches of
+ * DEFAULT_BATCH_SIZE), those in flight and the one being filled; more only with a wider window.
+ */
+export const SHARED_BATCHES = 32;
 
 /** The column arrays of `columns`, for a transfer list. */
 export function columnBuffers(columns: EventColumns): ArrayBuffer[] {
@@ -77,5 +80,5 @@ export interface ErrorMessage {
 
 export type WorkerMessage = BatchMessage | ProgressMessage | DoneMessage | ErrorMessage;
 
-/** Batches the worker may have sent and not yet seen processed: bounds memory. */
-export const MAX_BATCHES_IN_FLIGHT = 4;
+/** Batches the worker may have sent and not yet seen processed (131,072 events): bounds memory. */
+export const MAX_BATCHES_IN_FLIGHT = 8;
