@@ -1,10 +1,10 @@
 import type { Analysis } from '../../analyze/analysis.js';
 import { DEEPER_FN, DEEPER_FRAMES, MAX_STACK_DEPTH, mergeStacks, preorder } from '../stack-depth.js';
 import { threadLabel } from '../thread-label.js';
-import { asciiBytes, ByteChunks, type Sink } from './byte-chunks.js';
+import { asciiBytes, ByteChunks, numberByteLength, type Sink } from './byte-chunks.js';
 import { Float64List, Int32List } from '../../analyze/growable.js';
 import { DEFAULT_SPEEDSCOPE_MAX_MB, type SpeedscopeWritten } from './size-budget.js';
-import { chooseResolution, EventSizes, RESOLUTIONS, resolutionLabel } from './resolution.js';
+import { chooseResolution, eventBytes, EventSizes, RESOLUTIONS, resolutionLabel } from './resolution.js';
 import { forEachBoundaryChunk, threadStart, timelineThreadCount } from './timeline-boundaries.js';
 import type { TimelineRecorder } from './timeline-recorder.js';
 
@@ -99,28 +99,26 @@ export async function writeSpeedscope(
   // Timeline times are on the reader's clock; the analysis's time 0 is its first event.
   const origin = analysis.originNs;
   // Resolve every frame index first: the shared frames come before the profiles in the file.
-  // With a budget, the same pass measures the events' bytes at every resolution.
-  const measuring = Number.isFinite(maxBytes) ? new EventSizes(origin) : undefined;
+  // The same pass bounds the events' bytes; they are measured at every resolution (a pass of its
+  // own, EventSizes) only when the bound does not show that the file with every call fits.
+  const bound = new EventBound(origin);
   for (let thread = 0; thread < timelineThreadCount(timeline); thread++) {
     const start = threadStart(timeline, thread);
     // Only the analysis's threads get a profile (their frames are resolved all the same).
-    const sizes = thread < analysis.threads.length ? measuring : undefined;
-    sizes?.beginThread();
+    const counted = thread < analysis.threads.length;
     for (const fn of start.openAtStart) {
-      const index = frame(fn);
-      sizes?.open(index, start.startTs);
+      frame(fn);
+      if (counted) bound.add(start.startTs);
     }
     await forEachBoundaryChunk(timeline, thread, ({ events, at }) => {
       for (let i = 0; i < events.length; i++) {
         const e = events[i];
-        const index = frame(e > 0 ? e - 1 : -e - 1);
-        if (sizes === undefined) continue;
-        if (e > 0) sizes.open(index, at[i]);
-        else sizes.close(index, at[i]);
+        frame(e > 0 ? e - 1 : -e - 1);
       }
+      if (counted) bound.addAll(at);
     });
-    sizes?.endThread();
   }
+  const eventFrames = frames.length;
   // A counts-only trace (SystemTap "top") has no calls to time: its profile weighs calls.
   const countsOnly = analysis.threads.length === 0 && analysis.callCounts !== undefined;
   // The frame that stands for the frames below a cut stack, made when first needed.
@@ -136,17 +134,22 @@ export async function writeSpeedscope(
   const document: Document = { analysis, timeline, exporter, frames, frameOf, samples, countsOnly, origin };
   let resolution = 0;
   let fullBytes = Number.NaN;
-  const sizes = measuring;
-  if (sizes !== undefined) {
+  if (Number.isFinite(maxBytes)) {
     // Everything but the events, counted by writing it (small beside the events).
     let shared = 0;
     await writeDocument(document, 0, false, (piece) => {
       shared += typeof piece === 'string' ? Buffer.byteLength(piece) : piece.byteLength;
     });
-    const sizeAt = (index: number) =>
-      shared + sizes.bytesAt(index) + analysis.threads.length * Buffer.byteLength(resolutionLabel(RESOLUTIONS[index]));
-    fullBytes = sizeAt(0);
-    resolution = RESOLUTIONS[chooseResolution(maxBytes, sizeAt)];
+    const atMost = bound.bytesAtMost(eventFrames);
+    if (atMost === undefined || shared + atMost > maxBytes) {
+      const sizes = await measureEvents(document);
+      const sizeAt = (index: number) =>
+        shared +
+        sizes.bytesAt(index) +
+        analysis.threads.length * Buffer.byteLength(resolutionLabel(RESOLUTIONS[index]));
+      fullBytes = sizeAt(0);
+      resolution = RESOLUTIONS[chooseResolution(maxBytes, sizeAt)];
+    }
   }
   let bytes = 0;
   await writeDocument(document, resolution, true, (piece) => {
@@ -154,6 +157,60 @@ export async function writeSpeedscope(
     return write(piece);
   });
   return { bytes, fullBytes: resolution === 0 ? bytes : fullBytes, resolutionNs: resolution, maxBytes };
+}
+
+/** The events' bytes at every resolution (a pass over the timeline: see EventSizes). */
+async function measureEvents(doc: Document): Promise<EventSizes> {
+  const { analysis, timeline, frameOf } = doc;
+  const sizes = new EventSizes(doc.origin);
+  for (let thread = 0; thread < analysis.threads.length; thread++) {
+    const start = threadStart(timeline, thread);
+    sizes.beginThread();
+    for (const fn of start.openAtStart) sizes.open(frameOf[fn], start.startTs);
+    await forEachBoundaryChunk(timeline, thread, ({ events, at }) => {
+      for (let i = 0; i < events.length; i++) {
+        const e = events[i];
+        if (e > 0) sizes.open(frameOf[e - 1], at[i]);
+        else sizes.close(frameOf[-e - 1], at[i]);
+      }
+    });
+    sizes.endThread();
+  }
+  return sizes;
+}
+
+/**
+ * A bound on the evented profiles' bytes with every call, from the events' count and the range of
+ * their times: when the file fits the budget even so, nothing needs measuring. No bound when a
+ * time is not a whole number (written as String() writes it: its length varies).
+ */
+class EventBound {
+  private count = 0;
+  private least = 0;
+  private most = 0;
+  private whole = true;
+
+  constructor(private readonly origin: number) {}
+
+  add(ts: number): void {
+    const at = ts - this.origin;
+    this.count++;
+    if (at < this.least) this.least = at;
+    if (at > this.most) this.most = at;
+    if (!Number.isSafeInteger(at)) this.whole = false;
+  }
+
+  addAll(ts: Float64Array): void {
+    for (let i = 0; i < ts.length; i++) this.add(ts[i]);
+  }
+
+  /** At most how many bytes the events take, their frame indices below `frames`; undefined: unknown. */
+  bytesAtMost(frames: number): number | undefined {
+    if (!this.whole) return undefined;
+    // A whole number's length grows with its magnitude (and a sign): the extremes are the longest.
+    const at = Math.max(numberByteLength(this.least), numberByteLength(this.most));
+    return this.count * eventBytes(Math.max(0, frames - 1), 0) + this.count * (at - 1);
+  }
 }
 
 /** What the file is made of, resolved before writing. */
