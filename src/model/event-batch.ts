@@ -68,7 +68,7 @@ export class EventBatch implements EventColumns {
     return batch;
   }
 
-  /** The bytes `sharedBatch` takes for `capacity` events. */
+  /** The bytes a shared batch (EventBatch.shared) of `capacity` events takes. */
   static bytesFor(capacity: number): number {
     return capacity * BYTES_PER_EVENT;
   }
