@@ -41,7 +41,7 @@ async function commandLine() {
   // A big trace's parsing thread starts now, while this thread loads the command line.
   const { prestartParseThread } = await import('../dist/src/parse/threaded/prestart.js');
   const worker = fresh ? '../dist/src/cli-bundle/parse-worker.js' : '../dist/src/parse/threaded/parse-worker.js';
-  prestartParseThread(process.argv.slice(2), new URL(worker, import.meta.url));
+  await prestartParseThread(process.argv.slice(2), new URL(worker, import.meta.url));
   if (!fresh) return import(modules.href);
   const { compileBundle, runBundle, saveCache, userCacheDir } = await import('./load-bundle.js');
   const path = fileURLToPath(bundle);

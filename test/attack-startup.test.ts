@@ -385,30 +385,30 @@ describe('start-up: no help text laid out for a run', () => {
 describe('start-up: the parsing thread started ahead, while the command line loads', () => {
   const WORKER = new URL('../src/parse/threaded/parse-worker.js', import.meta.url);
 
-  it('starts for analyze and convert of a trace worth a thread; not for other commands, small files, PYFLAME_THREADED=0', () => {
+  it('starts for analyze and convert of a trace worth a thread; not for other commands, small files, PYFLAME_THREADED=0', async () => {
     const big = join(scratch, 'prestart-big.txt');
     writeFileSync(big, '');
     truncateSync(big, THREAD_MIN_BYTES); // sparse: no disk written
     const started: Worker[] = [];
-    const tried = (argv: string[], env: NodeJS.ProcessEnv = {}) => {
-      const did = prestartParseThread(argv, WORKER, env);
+    const tried = async (argv: string[], env: NodeJS.ProcessEnv = {}) => {
+      const did = await prestartParseThread(argv, WORKER, env);
       const worker = takePrestartedParseThread(WORKER);
       assert.equal(worker !== undefined, did, argv.join(' '));
       if (worker !== undefined) started.push(worker);
       return did;
     };
     try {
-      assert.equal(tried(['analyze', big]), true);
-      assert.equal(tried(['convert', '--to', 'csv', big]), true);
-      assert.equal(tried(['analyze', '--json', join(scratch, 'out.json'), big]), true);
-      assert.equal(tried(['analyze', SMALL]), false);
-      assert.equal(tried(['analyze', SMALL], { PYFLAME_THREADED: '1' }), true);
-      assert.equal(tried(['analyze', big], { PYFLAME_THREADED: '0' }), false);
-      assert.equal(tried(['diff', big, big]), false);
-      assert.equal(tried(['analyze', join(scratch, 'not-there.txt')], { PYFLAME_THREADED: '1' }), false);
-      assert.equal(tried(['analyze', scratch], { PYFLAME_THREADED: '1' }), false, 'a folder');
+      assert.equal(await tried(['analyze', big]), true);
+      assert.equal(await tried(['convert', '--to', 'csv', big]), true);
+      assert.equal(await tried(['analyze', '--json', join(scratch, 'out.json'), big]), true);
+      assert.equal(await tried(['analyze', SMALL]), false);
+      assert.equal(await tried(['analyze', SMALL], { PYFLAME_THREADED: '1' }), true);
+      assert.equal(await tried(['analyze', big], { PYFLAME_THREADED: '0' }), false);
+      assert.equal(await tried(['diff', big, big]), false);
+      assert.equal(await tried(['analyze', join(scratch, 'not-there.txt')], { PYFLAME_THREADED: '1' }), false);
+      assert.equal(await tried(['analyze', scratch], { PYFLAME_THREADED: '1' }), false, 'a folder');
       // Taken once, and only for the same script.
-      assert.equal(prestartParseThread(['analyze', big], WORKER), true);
+      assert.equal(await prestartParseThread(['analyze', big], WORKER), true);
       assert.equal(takePrestartedParseThread(new URL('./other-worker.js', WORKER)), undefined);
       const worker = takePrestartedParseThread(WORKER);
       assert.ok(worker !== undefined);
@@ -420,7 +420,7 @@ describe('start-up: the parsing thread started ahead, while the command line loa
   });
 
   it('readTraceThreaded takes the waiting thread and sends it its work: the same events as reading in line', async () => {
-    assert.equal(prestartParseThread(['analyze', SMALL], WORKER, { PYFLAME_THREADED: '1' }), true);
+    assert.equal(await prestartParseThread(['analyze', SMALL], WORKER, { PYFLAME_THREADED: '1' }), true);
     const kinds = (read: typeof readTrace) => {
       const seen: number[] = [];
       return read(SMALL, { onBatch: (batch) => seen.push(...batch.kind.subarray(0, batch.length)) }).then(

@@ -1,7 +1,8 @@
 // Starting the parsing thread ahead of the command line's code. Imported by the launcher
-// (bin/pyflame.js) before anything else of pyflame's is loaded: node's own modules only.
+// (bin/pyflame.js) before anything else of pyflame's is loaded, by every run: node's own modules
+// only, and node:worker_threads only when a thread is started.
 import { statSync } from 'node:fs';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 
 /**
  * Below this size a trace is parsed on the thread that analyzes it: starting the parsing thread
@@ -42,7 +43,11 @@ type Holder = { [KEY]?: Prestarted };
  * (readTraceThreaded sends it); until taken it keeps nothing alive, so a command that fails
  * before reading, or reads another way, ends as it would have. Returns whether it started one.
  */
-export function prestartParseThread(argv: readonly string[], workerUrl: URL, env = process.env): boolean {
+export async function prestartParseThread(
+  argv: readonly string[],
+  workerUrl: URL,
+  env = process.env,
+): Promise<boolean> {
   if (!READING_COMMANDS.has(argv[0] ?? '') || env.PYFLAME_THREADED === '0') return false;
   const everyFile = env.PYFLAME_THREADED === '1';
   // Which argument is the trace is the command line's to say: any file argument of the size will
@@ -57,6 +62,7 @@ export function prestartParseThread(argv: readonly string[], workerUrl: URL, env
     }
   });
   if (!worth) return false;
+  const { Worker } = await import('node:worker_threads');
   const worker = new Worker(workerUrl);
   worker.unref();
   const prestarted: Prestarted = { url: workerUrl.href, worker, gone: false };
