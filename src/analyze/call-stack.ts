@@ -1,3 +1,5 @@
+import { ColumnViews } from '../model/column-views.js';
+
 /** Small: every thread has a stack, and most are shallow (it doubles as needed). */
 const INITIAL_LEVELS = 4;
 
@@ -56,33 +58,21 @@ export class CallStack {
    * thread has a stack, and a trace can have 100,000 threads).
    */
   private allocate(levels: number): void {
-    const buffer = new ArrayBuffer(levels * (FLOAT_COLUMNS * 8 + INT_COLUMNS * 4));
-    let at = 0;
-    const floats = () => {
-      const view = new Float64Array(buffer, at, levels);
-      at += levels * 8;
-      return view;
-    };
-    const ints = () => {
-      const view = new Int32Array(buffer, at, levels);
-      at += levels * 4;
-      return view;
-    };
-    // Doubles first: each view must start at a multiple of its element size.
-    this.start = floats();
-    this.childNs = floats();
-    this.ownEvents = floats();
-    this.innerEvents = floats();
-    this.lineStart = floats();
-    this.node = ints();
-    this.pair = ints();
-    this.fn = ints();
-    this.visible = ints();
-    this.owner = ints();
-    this.lineKey = ints();
-    this.slot = ints();
-    this.lastCalleeFn = ints();
-    this.lastCalleeNode = ints();
+    const columns = new ColumnViews(new ArrayBuffer(levels * (FLOAT_COLUMNS * 8 + INT_COLUMNS * 4)), levels);
+    this.start = columns.floats();
+    this.childNs = columns.floats();
+    this.ownEvents = columns.floats();
+    this.innerEvents = columns.floats();
+    this.lineStart = columns.floats();
+    this.node = columns.ints();
+    this.pair = columns.ints();
+    this.fn = columns.ints();
+    this.visible = columns.ints();
+    this.owner = columns.ints();
+    this.lineKey = columns.ints();
+    this.slot = columns.ints();
+    this.lastCalleeFn = columns.ints();
+    this.lastCalleeNode = columns.ints();
   }
 }
 

@@ -1,3 +1,4 @@
+import { ColumnViews } from './column-views.js';
 import type { EventKind } from './event-kind.js';
 
 /**
@@ -79,26 +80,15 @@ export class EventBatch implements EventColumns {
    * transfer (each transfer is an allocation, and their churn kept both threads' collectors busy).
    */
   static shared(capacity: number, buffer = new SharedArrayBuffer(EventBatch.bytesFor(capacity))): EventBatch {
-    let at = 0;
-    // Widest first: each view must start at a multiple of its element size.
-    const floats = () => {
-      const view = new Float64Array(buffer, at, capacity);
-      at += capacity * 8;
-      return view;
-    };
-    const ints = () => {
-      const view = new Int32Array(buffer, at, capacity);
-      at += capacity * 4;
-      return view;
-    };
-    const ts = floats();
-    const pid = floats();
-    const tid = floats();
-    const value = floats();
-    const srcLine = floats();
-    const frame = ints();
-    const name = ints();
-    const kind = new Uint8Array(buffer, at, capacity);
+    const columns = new ColumnViews(buffer, capacity);
+    const ts = columns.floats();
+    const pid = columns.floats();
+    const tid = columns.floats();
+    const value = columns.floats();
+    const srcLine = columns.floats();
+    const frame = columns.ints();
+    const name = columns.ints();
+    const kind = columns.bytes();
     const batch = Object.create(EventBatch.prototype) as EventBatch;
     Object.assign(batch, { length: 0, capacity, kind, ts, pid, tid, frame, value, name, srcLine });
     return batch;
