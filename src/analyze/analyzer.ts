@@ -28,7 +28,7 @@ import {
   type DurationSummary,
 } from './percentiles.js';
 import { spillBudgetBytes } from './spill-budget.js';
-import { summarizeSpilled } from './spilled-summary.js';
+import { summarizeSpilled, type DurationReader } from './spilled-summary.js';
 import { SharedThreadMaps, ThreadState, type AnalysisContext, type TimelineSink } from './thread-state.js';
 import { compareFunctionKeys, compareText } from '../text/compare.js';
 
@@ -201,8 +201,7 @@ export class Analyzer {
     const summarize = this.summarizer();
     // Merged first: a thread's summary reorders its durations (the selection), and the merged
     // mean adds them up in recorded order, as a spilled store reads them back.
-    const sketch: Sketcher = this.options.sketches === true ? this.sketcher() : () => undefined;
-    const merged = mergeFunctions(this.threadList, functions, summarize, sketch);
+    const merged = mergeFunctions(this.threadList, functions, summarize, this.options.sketches === true);
     const threads = this.threadList.map((thread) => this.threadAnalysis(thread, start, summarize));
     this.durations?.close();
     const gc = this.gcAnalysis(durationNs);
@@ -377,46 +376,65 @@ export class Analyzer {
   /**
    * Summarizes the durations of one accumulator (a thread's function, summarized in place) or of
    * several (a function's over the threads, in thread order): from memory, or, when the store
-   * spilled, from its file with the same results.
+   * spilled, from its file with the same results. With `sketch`, every duration read for the
+   * summary is added to it too, once (`--mergeable`): not read a second time for the sketch.
    */
   private summarizer(): Summarizer {
     const store = this.durations;
     if (store === undefined) return () => undefined;
     store.finish();
+    const budget = store.budgetCount;
+    // The lists' durations in recorded order; on the first pass also into the sketch (a summary
+    // of more than the budget reads them several times).
+    const reader = (lists: readonly DurationList[], sketch: DurationSketch | undefined): DurationReader => {
+      let sketching = sketch !== undefined;
+      return (visit) => {
+        const into = sketching
+          ? (piece: Float64Array) => {
+              sketch!.addAll(piece);
+              visit(piece);
+            }
+          : visit;
+        sketching = false;
+        for (const list of lists) store.read(list, into);
+      };
+    };
     // A thread's list, once summarized (in place: it may be reordered, nothing reads it again).
     const single = new Map<DurationList, DurationSummary | undefined>();
-    const summarizeOne = (list: DurationList) => {
-      if (single.has(list)) return single.get(list);
-      const summary = store.spilled
-        ? summarizeSpilled((visit) => store.read(list, visit), list.length, store.budgetCount)
-        : summarizeDurations(list.memory.view());
+    const summarizeOne = (list: DurationList, sketch: DurationSketch | undefined) => {
+      if (single.has(list)) {
+        // A sketch counts values whatever their order.
+        if (sketch !== undefined) reader([list], sketch)(() => {});
+        return single.get(list);
+      }
+      let summary: DurationSummary | undefined;
+      if (store.spilled) summary = summarizeSpilled(reader([list], sketch), list.length, budget);
+      else {
+        sketch?.addAll(list.memory.view());
+        summary = summarizeDurations(list.memory.view());
+      }
       single.set(list, summary);
       return summary;
     };
-    return (lists) => {
+    return (lists, sketch) => {
       // A function called on one thread only has the same durations merged as on its thread: its
       // summary is made once (every function of a single-threaded trace).
-      if (lists.length === 1) return summarizeOne(lists[0]);
+      if (lists.length === 1) return summarizeOne(lists[0], sketch);
       let count = 0;
       for (const list of lists) count += list.length;
-      if (store.spilled && count > store.budgetCount)
-        return summarizeSpilled(
-          (visit) => {
-            for (const list of lists) store.read(list, visit);
-          },
-          count,
-          store.budgetCount,
-        );
+      if (store.spilled && count > budget) return summarizeSpilled(reader(lists, sketch), count, budget);
       // A function over several threads, within the budget: its durations gathered once, in thread
       // order, serve its threads' summaries too (each over its own part, before the whole is
       // selected in), instead of each thread's being read (from the file, when spilled) again.
       const durations = new Float64Array(count);
       let at = 0;
-      for (const list of lists)
-        store.read(list, (piece) => {
-          durations.set(piece, at);
-          at += piece.length;
-        });
+      reader(
+        lists,
+        sketch,
+      )((piece) => {
+        durations.set(piece, at);
+        at += piece.length;
+      });
       const totals = durationTotals(durations);
       at = 0;
       for (const list of lists) {
@@ -424,17 +442,6 @@ export class Analyzer {
         at += list.length;
       }
       return count === 0 ? undefined : summarizeWithTotals(durations, totals);
-    };
-  }
-
-  /** A mergeable sketch of accumulators' durations (a function's over the threads); see duration-sketch.ts. */
-  private sketcher(): Sketcher {
-    const store = this.durations;
-    if (store === undefined) return () => undefined;
-    return (lists) => {
-      const sketch = new DurationSketch();
-      for (const list of lists) store.read(list, (piece) => sketch.addAll(piece));
-      return sketch.count === 0 ? undefined : sketch;
     };
   }
 
@@ -615,15 +622,14 @@ function functionStats(
  * A summary of accumulators' durations: one list is a thread's (it may be reordered, and its
  * summary is kept for when it is asked again), several are a function's over the threads (copied).
  */
-type Summarizer = (lists: readonly DurationList[]) => DurationSummary | undefined;
-type Sketcher = (lists: readonly DurationList[]) => DurationSketch | undefined;
+type Summarizer = (lists: readonly DurationList[], sketch?: DurationSketch) => DurationSummary | undefined;
 
 /** Merges per-thread accumulators of each function; percentiles over all its complete calls. */
 function mergeFunctions(
   threads: readonly ThreadState[],
   functions: FunctionTable,
   summarize: Summarizer,
-  sketch: Sketcher,
+  sketches: boolean,
 ): FunctionStats[] {
   // Each function's accumulators, in thread order: one pass over the threads' own functions
   // (not every function of the trace asked of every thread).
@@ -646,10 +652,9 @@ function mergeFunctions(
       sum.partial += part.partial;
     }
     const lists = parts.map((part) => part.durations);
-    // Sketched before the summary, which may reorder the durations (a sketch does not mind).
-    const sketched = sketch(lists);
-    const stats = functionStats(fn, functions, sum, summarize(lists));
-    merged.push(sketched === undefined ? stats : { ...stats, sketch: sketched });
+    const sketch = sketches ? new DurationSketch() : undefined;
+    const stats = functionStats(fn, functions, sum, summarize(lists, sketch));
+    merged.push(sketch === undefined || sketch.count === 0 ? stats : { ...stats, sketch });
   }
   merged.sort(bySelfTime);
   return merged;
