@@ -65,3 +65,46 @@ describe('ByteChunks (the speedscope writer’s formatter)', () => {
     assert.ok(Math.max(...chunks) <= 1 << 20, 'no chunk exceeds its buffer');
   });
 });
+
+describe('ByteChunks with reuse (a sink done with each chunk when it resolves)', () => {
+  it('writes the same bytes through two buffers taking turns', async () => {
+    const piece = asciiBytes(',{"type":"C","frame":');
+    const seen = new Set<ArrayBufferLike>();
+    const parts: Buffer[] = [];
+    // Copies each chunk, as a file's finished write has taken it.
+    const out = new ByteChunks((chunk) => {
+      if (typeof chunk === 'string') parts.push(Buffer.from(chunk, 'latin1'));
+      else {
+        seen.add(chunk.buffer);
+        parts.push(Buffer.from(chunk));
+      }
+    }, true);
+    let expected = '';
+    for (let i = 0; i < 150_000; i++) {
+      out.bytes(piece);
+      out.number(i * 7_000_001);
+      expected += `,{"type":"C","frame":${i * 7_000_001}`;
+      if (out.full) await out.flush();
+    }
+    await out.flush();
+    assert.equal(Buffer.concat(parts).toString('latin1'), expected);
+    assert.ok(parts.length > 3, 'several chunks were handed over');
+    assert.equal(seen.size, 2, 'two buffers, each used again');
+  });
+
+  it('copy() splits any run of bytes across chunks, in order', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.integer({ min: 0, max: 3 << 20 }), { minLength: 1, maxLength: 6 }),
+        async (sizes) => {
+          const runs = sizes.map((size, k) => Buffer.alloc(size, 0x41 + k));
+          const { text } = await collect(async (out) => {
+            for (const run of runs) await out.copy(run);
+          });
+          assert.equal(text, Buffer.concat(runs).toString('latin1'));
+        },
+      ),
+      { numRuns: 20 },
+    );
+  });
+});

@@ -103,7 +103,8 @@ export async function writeText(
 
 /**
  * Writes a document produced in pieces (never one string for the whole of it), gzip-compressed
- * when the path ends in .gz.
+ * when the path ends in .gz. `produce`'s write resolves once the destination has taken the piece:
+ * its buffer may then be filled again.
  */
 export async function writeStreamed(
   dest: Destination,
@@ -115,10 +116,8 @@ export async function writeStreamed(
     gzip: dest.kind === 'file' && dest.path.endsWith('.gz'),
   });
   try {
-    await produce(async (text) => {
-      output.write(text);
-      await output.drain();
-    });
+    // Each piece is waited for until the destination has taken it: a producer may fill it again.
+    await produce((text) => output.writeAndWait(text));
     await output.commit();
   } catch (error) {
     await output.abort();

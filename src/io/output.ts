@@ -12,6 +12,11 @@ export interface TextOutput {
   /** Where it goes: a path, or `-` for stdout. */
   readonly path: string;
   write(text: string | Uint8Array): void;
+  /**
+   * Writes and resolves once the destination has taken these bytes (a file's write is done, gzip
+   * has read them): the caller may then fill the same buffer again.
+   */
+  writeAndWait(text: string | Uint8Array): Promise<void>;
   /** Resolves when buffered text has been taken by the destination (backpressure). */
   drain(): Promise<void>;
   /** Finishes: a file appears under its name only now, whole. */
@@ -241,6 +246,26 @@ function streamOutput(
       if (text.length === 0) return;
       if (gzip !== undefined) gzip.write(text);
       else stream.write(text);
+    },
+    async writeAndWait(text: string | Uint8Array) {
+      check();
+      if (text.length === 0) return;
+      const target = gzip ?? stream;
+      // Woken by the write's callback, or by a failure (whose callback may never come).
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          failed.delete(wake);
+          resolve();
+        };
+        failed.add(wake);
+        target.write(text, (error?: Error | null) => {
+          if (error) fail(error);
+          wake();
+        });
+      });
+      check();
+      // Through gzip, the file's own backpressure too.
+      if (gzip !== undefined && needsDrain(stream)) await waitFor(stream, 'drain');
     },
     async drain() {
       check();

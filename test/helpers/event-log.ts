@@ -5,10 +5,13 @@ import type { ReadTraceOptions, TraceSummary } from '../../src/parse/read-trace.
 /** An in-memory TextOutput (text and bytes, as the writers give them; read back as UTF-8). */
 export function memoryOutput(): TextOutput & { text(): string } {
   const parts: Buffer[] = [];
+  // Copied: a writer may fill its buffer again once write returns (writeAndWait's promise).
+  const write = (piece: string | Uint8Array) =>
+    void parts.push(typeof piece === 'string' ? Buffer.from(piece) : Buffer.from(piece));
   return {
     path: '<memory>',
-    write: (piece: string | Uint8Array) =>
-      void parts.push(typeof piece === 'string' ? Buffer.from(piece) : Buffer.from(piece)),
+    write,
+    writeAndWait: async (piece: string | Uint8Array) => write(piece),
     drain: async () => {},
     commit: async () => {},
     abort: async () => {},

@@ -131,7 +131,8 @@ export const ANALYZE_OUTPUTS: OutputTable<AnalyzedTrace, AnalyzeNeed> = {
             timelineOf(document),
             write,
             `pyflame@${VERSION}`,
-            { maxBytes: speedscopeMaxBytes(document.speedscopeMaxMb) },
+            // writeStreamed's write resolves once the piece is taken (output-spec.ts).
+            { maxBytes: speedscopeMaxBytes(document.speedscopeMaxMb), reuseChunks: true },
           );
           const warning = speedscopeReductionWarning(written, `--${SPEEDSCOPE_MAX_MB_FLAG}`);
           if (warning !== undefined)

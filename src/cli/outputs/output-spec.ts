@@ -3,7 +3,8 @@ import type { Argv, Options } from 'yargs';
 /**
  * How an output's document is made, loading its exporter only then (start-up is most of a small
  * run): all at once as one string, or in pieces (never one string for the whole of it; a path
- * ending in .gz is then compressed).
+ * ending in .gz is then compressed). A piece's `write` resolves once the destination has taken
+ * it: its buffer may then be filled again.
  */
 export type OutputWriter<Input> =
   | { readonly text: (input: Input) => Promise<string> }

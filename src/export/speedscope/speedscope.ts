@@ -7,6 +7,7 @@ import { DEFAULT_SPEEDSCOPE_MAX_MB, type SpeedscopeWritten } from './size-budget
 import { chooseResolution, eventBytes, EventSizes, RESOLUTIONS, resolutionLabel } from './resolution.js';
 import { forEachBoundaryChunk, threadStart, timelineThreadCount } from './timeline-boundaries.js';
 import type { TimelineRecorder } from './timeline-recorder.js';
+import { EventText } from '../event-text-wasm.js';
 
 export type { Sink } from './byte-chunks.js';
 export type { SpeedscopeWritten } from './size-budget.js';
@@ -47,6 +48,11 @@ export interface SpeedscopeOptions {
    * Infinity: every call, whatever the size.
    */
   readonly maxBytes?: number;
+  /**
+   * The sink is done with a chunk when its promise resolves (a file's write is done), so the
+   * chunks are filled again rather than made anew. Not for a sink that keeps them.
+   */
+  readonly reuseChunks?: boolean;
 }
 
 /**
@@ -131,7 +137,17 @@ export async function writeSpeedscope(
     return deeper;
   };
   const samples = countsOnly ? callCountSamples(analysis, frame) : allThreadsSamples(analysis, frame, deeperFrame);
-  const document: Document = { analysis, timeline, exporter, frames, frameOf, samples, countsOnly, origin };
+  const document: Document = {
+    analysis,
+    timeline,
+    exporter,
+    frames,
+    frameOf,
+    samples,
+    countsOnly,
+    origin,
+    reuseChunks: options.reuseChunks ?? false,
+  };
   let resolution = 0;
   let fullBytes = Number.NaN;
   if (Number.isFinite(maxBytes)) {
@@ -224,6 +240,7 @@ interface Document {
   readonly samples: Samples;
   readonly countsOnly: boolean;
   readonly origin: number;
+  readonly reuseChunks: boolean;
 }
 
 /**
@@ -232,8 +249,9 @@ interface Document {
  */
 async function writeDocument(doc: Document, resolution: number, withEvents: boolean, write: Sink): Promise<void> {
   const { analysis, frames, samples, countsOnly } = doc;
-  const out = new ByteChunks(write);
+  const out = new ByteChunks(write, doc.reuseChunks);
   const prefixes = new EventPrefixes();
+  const fast = withEvents && resolution === 0 ? EventText.create(doc.frameOf, FAST_RUN_BYTES) : undefined;
   await out.text(
     `{"$schema":"https://www.speedscope.app/file-format-schema.json","exporter":${JSON.stringify(doc.exporter)},"name":${JSON.stringify(displayName(analysis.source.path))},"activeProfileIndex":0,"shared":{"frames":`,
   );
@@ -247,7 +265,7 @@ async function writeDocument(doc: Document, resolution: number, withEvents: bool
     );
     firstProfile = false;
     if (withEvents) {
-      if (resolution === 0) await writeEveryCall(doc, index, out, prefixes);
+      if (resolution === 0) await writeEveryCall(doc, index, out, prefixes, fast);
       else await writeCallsAtResolution(doc, index, resolution, out, prefixes);
     }
     await out.text(']}');
@@ -279,28 +297,81 @@ async function writeDocument(doc: Document, resolution: number, withEvents: bool
   await out.flush();
 }
 
-/** One thread's events, every call. */
-async function writeEveryCall(doc: Document, thread: number, out: ByteChunks, prefixes: EventPrefixes): Promise<void> {
+/** One thread's events, every call: by the WebAssembly formatter when there is one. */
+async function writeEveryCall(
+  doc: Document,
+  thread: number,
+  out: ByteChunks,
+  prefixes: EventPrefixes,
+  fast: EventText | undefined,
+): Promise<void> {
   const { frameOf, origin } = doc;
   const start = threadStart(doc.timeline, thread);
   let first = true;
   for (const fn of start.openAtStart) {
-    out.bytes(prefixes.get(frameOf[fn], true, first));
-    out.number(start.startTs - origin);
-    out.byte(CLOSE_BRACE);
+    writeEvent(out, prefixes.get(frameOf[fn], true, first), start.startTs - origin);
     first = false;
     if (out.full) await out.flush();
   }
   await forEachBoundaryChunk(doc.timeline, thread, async ({ events, at }) => {
+    if (fast !== undefined) {
+      first = await writeEventsFast(doc, events, at, first, out, prefixes, fast);
+      return;
+    }
     for (let i = 0; i < events.length; i++) {
       const e = events[i];
-      out.bytes(prefixes.get(frameOf[e > 0 ? e - 1 : -e - 1], e > 0, first));
-      out.number(at[i] - origin);
-      out.byte(CLOSE_BRACE);
+      writeEvent(out, prefixes.get(frameOf[e > 0 ? e - 1 : -e - 1], e > 0, first), at[i] - origin);
       first = false;
       if (out.full) await out.flush();
     }
   });
+}
+
+/** Events the WebAssembly formatter takes in at once: its memory stays small however long the piece. */
+const FAST_SLICE = 1 << 16;
+/** Bytes the WebAssembly formatter writes in one run (then copied into the file's chunk). */
+const FAST_RUN_BYTES = 1 << 18;
+
+/**
+ * A piece's events through the WebAssembly formatter; an event whose time it leaves to JavaScript
+ * (not a safe whole number) is written here, as writeEvent writes it. Returns `first` after them.
+ */
+async function writeEventsFast(
+  doc: Document,
+  events: Int32Array,
+  at: Float64Array,
+  first: boolean,
+  out: ByteChunks,
+  prefixes: EventPrefixes,
+  fast: EventText,
+): Promise<boolean> {
+  const { frameOf, origin } = doc;
+  for (let slice = 0; slice < events.length; slice += FAST_SLICE) {
+    const end = Math.min(events.length, slice + FAST_SLICE);
+    fast.load(events.subarray(slice, end), at.subarray(slice, end));
+    let i = 0;
+    while (i < end - slice) {
+      const run = fast.run(i, origin, first);
+      if (run.next > i) first = false;
+      await out.copy(run.text);
+      i = run.next;
+      if (run.oddTime) {
+        const e = events[slice + i];
+        writeEvent(out, prefixes.get(frameOf[e > 0 ? e - 1 : -e - 1], e > 0, first), at[slice + i] - origin);
+        first = false;
+        i++;
+        if (out.full) await out.flush();
+      }
+    }
+  }
+  return first;
+}
+
+/** An event: its prefix (see EventPrefixes), its time from the trace's start, the closing brace. */
+function writeEvent(out: ByteChunks, prefix: Uint8Array, at: number): void {
+  out.bytes(prefix);
+  out.number(at);
+  out.byte(CLOSE_BRACE);
 }
 
 /**
