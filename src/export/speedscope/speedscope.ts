@@ -119,7 +119,9 @@ export async function writeSpeedscope(
     await forEachBoundaryChunk(timeline, thread, ({ events, at }) => {
       for (let i = 0; i < events.length; i++) {
         const e = events[i];
-        frame(e > 0 ? e - 1 : -e - 1);
+        const fn = e > 0 ? e - 1 : -e - 1;
+        // Nearly every boundary's function has its frame already: the call is for the rest.
+        if (fn >= frameOf.length || frameOf[fn] < 0) frame(fn);
       }
       if (counted) bound.addAll(at);
     });
@@ -217,7 +219,19 @@ class EventBound {
   }
 
   addAll(ts: Float64Array): void {
-    for (let i = 0; i < ts.length; i++) this.add(ts[i]);
+    let { least, most, whole } = this;
+    const origin = this.origin;
+    for (let i = 0; i < ts.length; i++) {
+      const at = ts[i] - origin;
+      if (at < least) least = at;
+      else if (at > most) most = at;
+      // A whole number within 2^53 (Number.isSafeInteger, without a call per time).
+      if (whole && !(at === Math.floor(at) && Math.abs(at) <= Number.MAX_SAFE_INTEGER)) whole = false;
+    }
+    this.count += ts.length;
+    this.least = least;
+    this.most = most;
+    this.whole = whole;
   }
 
   /** At most how many bytes the events take, their frame indices below `frames`; undefined: unknown. */
