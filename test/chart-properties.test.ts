@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import './helpers/fast-check-setup.js';
+import { analyzeTrace } from '../src/analyze/analyze.js';
+import { chartModel } from '../src/export/chart/chart-model.js';
+import { TimelineRecorder } from '../src/export/speedscope/timeline-recorder.js';
 import { chartOf, drawnRects } from './helpers/chart.js';
 import { scratchDir, writeScratch } from './helpers/scratch.js';
 import { balancedTrace, toPyflameText, type GenEvent } from './helpers/trace-gen.js';
@@ -122,6 +125,22 @@ describe('flame chart invariants on generated traces', () => {
         assert.equal(again.svg, svg, 'deterministic');
       }),
       { numRuns: 120 },
+    );
+  });
+});
+
+describe('the chart model from one replay or two', () => {
+  it('is the same whether the first replay keeps every candidate call or too few (a second replay)', async () => {
+    await fc.assert(
+      fc.asyncProperty(balancedTrace, limits, fc.integer({ min: 0, max: 30 }), async (events, options, kept) => {
+        const path = writeScratch(scratch, toPyflameText(events));
+        const timeline = new TimelineRecorder();
+        const analysis = await analyzeTrace(path, { parseThread: false, timeline });
+        const onePass = chartModel(analysis, timeline, options);
+        const twoPasses = chartModel(analysis, timeline, { ...options, maxCandidates: kept });
+        assert.deepEqual(twoPasses, onePass);
+      }),
+      { numRuns: 150 },
     );
   });
 });

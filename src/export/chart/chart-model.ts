@@ -4,8 +4,11 @@ import type { GcPauseRecord, ImportRecord } from '../../analyze/thread-state.js'
 import { Float64List } from '../../analyze/growable.js';
 import type { TimelineRecorder } from '../speedscope/timeline-recorder.js';
 import { longest } from './longest.js';
-import { replayTimeline } from './replay.js';
+import { CandidateCalls } from './candidate-calls.js';
+import { type CallVisitor, replayTimeline } from './replay.js';
 
+/** Calls kept from the first replay to pick from without a second (8 MB at most). */
+export const MAX_CANDIDATES = 1 << 18;
 /** At most this many call rectangles are drawn: the width threshold is raised to stay under it. */
 export const MAX_DRAWN_CALLS = 20_000;
 /** Levels drawn per thread (0 = outermost calls); deeper calls are counted, not drawn. */
@@ -27,6 +30,8 @@ export interface ChartOptions {
   readonly maxGcPauses?: number;
   readonly maxImports?: number;
   readonly maxImportRows?: number;
+  /** Calls kept from the first replay to pick from without a second (default MAX_CANDIDATES). */
+  readonly maxCandidates?: number;
 }
 
 /** A drawn call: ns from the analysis's origin; `parent` indexes the lane's calls (-1 at depth 0). */
@@ -90,8 +95,9 @@ export interface ChartModel {
  * Picks what a flame chart draws from the analysis and its timeline. A call is drawn when it is
  * at least `minNs` long and above the depth cap; since a call is never shorter than a call inside
  * it, every drawn call's caller is drawn too. `minNs` is --minwidth of the span, raised to the
- * smallest duration that keeps the drawn calls within the cap. Two replays of the timeline: the
- * first only collects durations, so millions of calls never become objects.
+ * smallest duration that keeps the drawn calls within the cap. The timeline is replayed once,
+ * keeping the calls long enough to matter in columns (millions of calls never become objects),
+ * or twice when those are too many to keep.
  */
 export function chartModel(analysis: Analysis, timeline: TimelineRecorder, options: ChartOptions = {}): ChartModel {
   const maxCalls = options.maxCalls ?? MAX_DRAWN_CALLS;
@@ -110,13 +116,22 @@ export function chartModel(analysis: Analysis, timeline: TimelineRecorder, optio
   }
   const requestedMinNs = ((endNs - startNs) * (options.minWidthPercent ?? 0.1)) / 100;
 
+  // One replay when it can: the calls at least requestedMinNs long (every call the chart may draw
+  // or count as too deep) are kept as candidates, unless there are too many (a --minwidth of 0
+  // makes every call one): then a second replay picks them again at the threshold.
   const durations = new Float64List(1024);
-  let totalCalls = 0;
+  const candidates = new CandidateCalls(options.maxCandidates ?? MAX_CANDIDATES);
+  const callsOf: number[] = [];
   threads.forEach((thread, index) => {
-    totalCalls += replayTimeline(timeline, index, origin, thread.endNs, (start, end, depth) => {
-      if (depth < maxDepth && end - start >= requestedMinNs) durations.push(end - start);
+    candidates.beginThread();
+    const calls = replayTimeline(timeline, index, origin, thread.endNs, (start, end, depth, fn, open) => {
+      if (end - start < requestedMinNs) return;
+      if (depth < maxDepth) durations.push(end - start);
+      candidates.push(start, end, depth, fn, open);
     });
+    callsOf.push(calls);
   });
+  const totalCalls = callsOf.reduce((sum, calls) => sum + calls, 0);
   const minNs = cappedThreshold(durations.view(), requestedMinNs, maxCalls);
 
   let hiddenDeep = 0;
@@ -125,13 +140,16 @@ export function chartModel(analysis: Analysis, timeline: TimelineRecorder, optio
   threads.forEach((thread, index) => {
     const kept: { call: Omit<ChartCall, 'parent'>; open: number }[] = [];
     let deepest = -1;
-    const calls = replayTimeline(timeline, index, origin, thread.endNs, (start, end, depth, fn, open) => {
+    const pick: CallVisitor = (start, end, depth, fn, open) => {
       if (end - start < minNs) return;
       if (depth >= maxDepth) {
         hiddenDeep++;
         deepest = Math.max(deepest, depth);
       } else kept.push({ call: { startNs: start, endNs: end, depth, fn }, open });
-    });
+    };
+    if (candidates.complete) candidates.forEachOf(index, pick);
+    else replayTimeline(timeline, index, origin, thread.endNs, pick);
+    const calls = callsOf[index];
     if (kept.length === 0) {
       emptyThreads++;
       return;
