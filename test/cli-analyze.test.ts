@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { analyzeTrace } from '../src/analyze/analyze.js';
@@ -105,6 +105,26 @@ describe('pyflame analyze (the real binary)', { concurrency: true }, () => {
     assert.equal(doc.schemaVersion, 2);
     assert.equal(doc.threads.length, 5);
     assert.deepEqual(readdirSync(join(dir, 'out')), ['threads.pyflame.json'], 'no temporary file left');
+  });
+
+  it('an output that cannot be written fails the run (exit 2, its path named); the others are still written whole, and said in order', async (t) => {
+    if (!existsSync('/dev/full')) return t.skip('no /dev/full here');
+    const dir = scratch();
+    const result = await runCli(['analyze', THREADS, '--json', '/dev/full', '--svg', 'a.svg', '--html', 'a.html'], {
+      cwd: dir,
+    });
+    assert.equal(result.code, 2);
+    assert.equal(
+      result.stderr,
+      'pyflame: wrote a.svg\npyflame: wrote a.html\npyflame: error: cannot write /dev/full: no space left on the device (ENOSPC)\n',
+    );
+    assert.match(readFileSync(join(dir, 'a.svg'), 'utf8'), /<\/svg>\n?$/);
+    assert.match(readFileSync(join(dir, 'a.html'), 'utf8'), /<\/html>\n?$/);
+    assert.deepEqual(readdirSync(dir).sort(), ['a.html', 'a.svg'], 'no temporary file left');
+    const later = await runCli(['analyze', THREADS, '--json', 'a.json', '--speedscope', '/dev/full'], { cwd: dir });
+    assert.equal(later.code, 2);
+    assert.match(later.stderr, /^pyflame: wrote a\.json\npyflame: error: cannot write \/dev\/full: /);
+    assert.deepEqual(readdirSync(dir).sort(), ['a.html', 'a.json', 'a.svg']);
   });
 
   it('--json PATH writes there; --importtime writes out/<name>.importtime.txt', async () => {

@@ -1,4 +1,4 @@
-import { openOutput } from '../io/output.js';
+import { openOutput, type TextOutput } from '../io/output.js';
 import { outputName } from '../io/output-name.js';
 import { checkOutputs, descriptorIdentity, type PlannedOutput } from '../io/output-target.js';
 
@@ -81,6 +81,13 @@ export function sayWrote(context: CommandContext, path: string, detail = ''): vo
 }
 
 /**
+ * What finishes a document already handed to its destination: waits for its last bytes to be
+ * written and the file to be renamed into place (started at once, going on meanwhile), then says
+ * so on stderr for a file. Throws what went wrong, the temporary file removed.
+ */
+export type Finishing = () => Promise<void>;
+
+/**
  * Writes a text document atomically to its destination; says so on stderr for a file. `text` is
  * called only when there is somewhere to write (it may load its exporter first).
  */
@@ -89,16 +96,24 @@ export async function writeText(
   text: () => string | Promise<string>,
   context: CommandContext,
 ): Promise<void> {
-  if (dest.kind === 'none') return;
+  await (await beginText(dest, text, context))();
+}
+
+/** writeText, returning once the document is handed to its destination: the rest is the Finishing's. */
+export async function beginText(
+  dest: Destination,
+  text: () => string | Promise<string>,
+  context: CommandContext,
+): Promise<Finishing> {
+  if (dest.kind === 'none') return async () => {};
   const output = await openOutput(dest.kind === 'stdout' ? '-' : dest.path, context.stdout);
   try {
     output.write(await text());
-    await output.commit();
   } catch (error) {
     await output.abort();
     throw error;
   }
-  if (dest.kind === 'file') sayWrote(context, dest.path);
+  return finishing(output, dest, context);
 }
 
 /**
@@ -111,17 +126,41 @@ export async function writeStreamed(
   produce: (write: (chunk: string | Uint8Array) => Promise<void>) => Promise<void>,
   context: CommandContext,
 ): Promise<void> {
-  if (dest.kind === 'none') return;
+  await (await beginStreamed(dest, produce, context))();
+}
+
+/** writeStreamed, returning once every piece is handed to the destination: the rest is the Finishing's. */
+export async function beginStreamed(
+  dest: Destination,
+  produce: (write: (chunk: string | Uint8Array) => Promise<void>) => Promise<void>,
+  context: CommandContext,
+): Promise<Finishing> {
+  if (dest.kind === 'none') return async () => {};
   const output = await openOutput(dest.kind === 'stdout' ? '-' : dest.path, context.stdout, {
     gzip: dest.kind === 'file' && dest.path.endsWith('.gz'),
   });
   try {
     // Each piece is waited for until the destination has taken it: a producer may fill it again.
     await produce((text) => output.writeAndWait(text));
-    await output.commit();
   } catch (error) {
     await output.abort();
     throw error;
   }
-  if (dest.kind === 'file') sayWrote(context, dest.path);
+  return finishing(output, dest, context);
+}
+
+function finishing(output: TextOutput, dest: Destination, context: CommandContext): Finishing {
+  // Started now: its failure is kept (never an unhandled rejection) for the Finishing to throw.
+  const committed = output.commit().then(
+    () => undefined,
+    (error: unknown) => ({ error }),
+  );
+  return async () => {
+    const failed = await committed;
+    if (failed !== undefined) {
+      await output.abort();
+      throw failed.error;
+    }
+    if (dest.kind === 'file') sayWrote(context, dest.path);
+  };
 }

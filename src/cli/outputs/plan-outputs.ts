@@ -1,5 +1,12 @@
 import type { CommandContext } from '../command-context.js';
-import { checkDestinations, destination, type Destination, writeStreamed, writeText } from '../destination.js';
+import {
+  beginStreamed,
+  beginText,
+  checkDestinations,
+  destination,
+  type Destination,
+  type Finishing,
+} from '../destination.js';
 import { UsageError } from '../exit-codes.js';
 import type { OutputSpec, OutputTable } from './output-spec.js';
 
@@ -15,7 +22,10 @@ export interface PlannedOutputs<Input, Need extends string> {
    * whether one does (the terminal report then stays off stdout).
    */
   check(context: CommandContext): { toStdout: boolean };
-  /** Writes every document asked for `input`, in the table's order. */
+  /**
+   * Writes every document asked for `input`, in the table's order. On a failure, the documents
+   * made are still finished; the first error (in that order) is thrown.
+   */
   write(input: string, document: Input, context: CommandContext): Promise<void>;
 }
 
@@ -51,13 +61,35 @@ export function planOutputs<Input, Need extends string>(
         context,
       ),
     async write(input, document, context) {
-      for (const spec of table.outputs) {
-        const dest = to(spec, input);
-        if (dest.kind === 'none') continue;
-        const { write } = spec;
-        if ('text' in write) await writeText(dest, () => write.text(document), context);
-        else await writeStreamed(dest, (chunk) => write.stream(document, chunk), context);
+      // Made one after the other; while one is made, the one before is finished (its last bytes
+      // written by the kernel, renamed over an old file), and they are finished and said in order.
+      const finishing: Finishing[] = [];
+      let madeFailure: { error: unknown } | undefined;
+      try {
+        for (const spec of table.outputs) {
+          const dest = to(spec, input);
+          if (dest.kind === 'none') continue;
+          const { write } = spec;
+          finishing.push(
+            'text' in write
+              ? await beginText(dest, () => write.text(document), context)
+              : await beginStreamed(dest, (chunk) => write.stream(document, chunk), context),
+          );
+        }
+      } catch (error) {
+        madeFailure = { error };
       }
+      // Every document before a failed one is finished; the failures come in the table's order.
+      let failure: { error: unknown } | undefined;
+      for (const finish of finishing) {
+        try {
+          await finish();
+        } catch (error) {
+          failure ??= { error };
+        }
+      }
+      failure ??= madeFailure;
+      if (failure !== undefined) throw failure.error;
     },
   };
 }
