@@ -17,10 +17,7 @@ export interface TextOutput {
    * has read them): the caller may then fill the same buffer again.
    */
   writeAndWait(text: string | Uint8Array): Promise<void>;
-  /**
-   * Resolves when the destination has taken all but a bounded amount of what was written
-   * (backpressure that lets the producer run a little ahead of the disk).
-   */
+  /** Resolves when buffered text has been taken by the destination (backpressure). */
   drain(): Promise<void>;
   /** Finishes: a file appears under its name only now, whole. */
   commit(): Promise<void>;
@@ -200,14 +197,6 @@ async function ensureDirectory(dir: string): Promise<void> {
 }
 
 /**
- * How far drain() lets a producer run ahead of its destination: while the kernel writes one part
- * of a file on libuv's thread, the next is formatted. Waiting until every byte was written (the
- * stream's own 16 KiB mark) left those two taking turns: `convert --to csv` of a 447 MiB trace
- * to a file took 2.5-3.1 s against 1.9-2.7 s with 16 MiB (interleaved runs, medians).
- */
-const WRITE_AHEAD_BYTES = 16 * 1024 * 1024;
-
-/**
  * The writing side shared by every kind of destination: text goes (through gzip, if asked) to
  * `stream`; the first error of either is kept and reported, named by the user's path, by the next
  * call, and a wait for `drain` ends on an error too (a full disk must not hang the run).
@@ -281,8 +270,7 @@ function streamOutput(
     async drain() {
       check();
       if (gzip !== undefined && needsDrain(gzip)) await waitFor(gzip, 'drain');
-      if (needsDrain(stream) && (stream as WriteStream).writableLength > WRITE_AHEAD_BYTES)
-        await waitFor(stream, 'drain');
+      if (needsDrain(stream)) await waitFor(stream, 'drain');
     },
     async commit() {
       check();
