@@ -1,8 +1,4 @@
-import { readFileSync } from 'node:fs';
-
-// This module sits directly under src/export/ (not beside speedscope.ts) because it finds the
-// .wasm file from its own place: dist/src/<dir>/../wasm/, which the CLI bundle in
-// dist/src/cli-bundle/ resolves the same way (scripts/bundle-cli.mjs).
+import { wasmModule } from '../io/wasm-module.js';
 
 const STOP_END = 0;
 const STOP_FULL = 1;
@@ -27,22 +23,6 @@ export interface EventTextRun {
   readonly oddTime: boolean;
 }
 
-let compiled: WebAssembly.Module | null | undefined;
-
-function module(): WebAssembly.Module | null {
-  if (compiled === undefined) {
-    try {
-      compiled =
-        process.env.PYFLAME_WASM === '0'
-          ? null
-          : new WebAssembly.Module(readFileSync(new URL('../wasm/event-text.wasm', import.meta.url)));
-    } catch {
-      compiled = null;
-    }
-  }
-  return compiled;
-}
-
 /**
  * speedscope's evented profile events (`{"type":"O","frame":F,"at":T}`, comma-separated),
  * formatted by WebAssembly (src/wasm/event-text.ts) a piece of a timeline at a time: the same bytes
@@ -63,7 +43,7 @@ export class EventText {
 
   /** A formatter for functions' frame indices `frameOf` (every function of the timeline has one), writing runs of about `limit` bytes. */
   static create(frameOf: Int32Array, limit: number): EventText | undefined {
-    const compiledModule = module();
+    const compiledModule = wasmModule('event-text');
     if (compiledModule === null) return undefined;
     const text = new EventText(new WebAssembly.Instance(compiledModule, { env: { abort: () => {} } }), limit);
     const at = text.wasm.framesAt(frameOf.length);

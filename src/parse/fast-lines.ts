@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { wasmModule } from '../io/wasm-module.js';
 import { NO_REF } from '../model/event-batch.js';
 import type { EventWriter } from './event-writer.js';
 import type { RejectedLine } from './trace-format.js';
@@ -54,21 +54,9 @@ export interface StapClocks {
   clock(tid: number, printedUs: number): number;
 }
 
-let compiled: WebAssembly.Module | null | undefined;
-
 /** The compiled loop, or null where it cannot be had (file missing, PYFLAME_WASM=0). */
 function module(): WebAssembly.Module | null {
-  if (compiled === undefined) {
-    try {
-      compiled =
-        process.env.PYFLAME_WASM === '0'
-          ? null
-          : new WebAssembly.Module(readFileSync(new URL('../wasm/fast-lines.wasm', import.meta.url)));
-    } catch {
-      compiled = null;
-    }
-  }
-  return compiled;
+  return wasmModule('fast-lines');
 }
 
 /** Compiles the loop now rather than at the first trace (a parsing thread waiting for its work). */
