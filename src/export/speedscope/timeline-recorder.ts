@@ -1,3 +1,4 @@
+import { Float64List, Int32List } from '../../analyze/growable.js';
 import { spillBudgetBytes } from '../../analyze/spill-budget.js';
 import type { TimelineSink } from '../../analyze/thread-state.js';
 import { SpillFile } from '../../io/spill-file.js';
@@ -18,13 +19,10 @@ export interface TimelinePiece {
 
 /** One thread's calls as they opened and closed: function (+1 open, -(fn+1) close) and time. */
 export class ThreadTimeline {
-  /** The boundaries not (yet) spilled, `length` of them: fn + 1 for an opening, -(fn + 1) for a closing. */
-  // Small to start (they double): a trace can have 100,000 threads of a few calls each. Plain
-  // typed arrays written in place, not growable lists: recording is a store per boundary, and
-  // millions of boundaries went through the lists' shared push at several times the cost.
-  events = new Int32Array(16);
-  at = new Float64Array(16);
-  length = 0;
+  /** The boundaries not (yet) spilled: fn + 1 for an opening, -(fn + 1) for a closing. */
+  // Small to start (they double): a trace can have 100,000 threads of a few calls each.
+  events = new Int32List(16);
+  at = new Float64List(16);
   /** Calls running since the trace began, outermost first, opened at `startTs`. */
   readonly openAtStart: number[] = [];
   startTs = NaN;
@@ -94,8 +92,7 @@ export class TimelineRecorder implements TimelineSink {
         }
       }
     }
-    if (timeline.length > 0)
-      yield { events: timeline.events.subarray(0, timeline.length), at: timeline.at.subarray(0, timeline.length) };
+    if (timeline.events.length > 0) yield { events: timeline.events.view(), at: timeline.at.view() };
   }
 
   /** Gives the temporary file back (the outputs that read the timeline are written). */
@@ -104,12 +101,9 @@ export class TimelineRecorder implements TimelineSink {
   }
 
   private push(timeline: ThreadTimeline, event: number, ts: number): void {
-    const n = timeline.length;
-    if (n === 0) this.holding.add(timeline);
-    if (n === timeline.events.length) grow(timeline);
-    timeline.events[n] = event;
-    timeline.at[n] = ts;
-    timeline.length = n + 1;
+    if (timeline.events.length === 0) this.holding.add(timeline);
+    timeline.events.push(event);
+    timeline.at.push(ts);
     if (++this.inMemory > this.flushAt) {
       this.flush();
       // When small threads alone stay over the budget, the next try comes half a budget later.
@@ -123,17 +117,17 @@ export class TimelineRecorder implements TimelineSink {
    * flush cost far more time and memory than it freed (the review of issue 16).
    */
   private flush(): void {
-    const threads = [...this.holding].sort((a, b) => b.length - a.length);
+    const threads = [...this.holding].sort((a, b) => b.events.length - a.events.length);
     for (const timeline of threads) {
-      if (this.inMemory <= this.budget / 2 || timeline.length < SMALLEST_CHUNK) break;
+      if (this.inMemory <= this.budget / 2 || timeline.events.length < SMALLEST_CHUNK) break;
       this.spill(timeline);
     }
   }
 
   /** Writes `timeline`'s boundaries in memory as one chunk: the functions, then the times. */
   private spill(timeline: ThreadTimeline): void {
-    const events = timeline.events.subarray(0, timeline.length);
-    const at = timeline.at.subarray(0, timeline.length);
+    const events = timeline.events.view();
+    const at = timeline.at.view();
     if (events.length === 0) return;
     this.file ??= new SpillFile();
     const offset = this.file.append(new Uint8Array(events.buffer, events.byteOffset, events.byteLength));
@@ -142,9 +136,8 @@ export class TimelineRecorder implements TimelineSink {
     (timeline.counts ??= []).push(events.length);
     this.inMemory -= events.length;
     // Fresh small columns: the old ones' capacity would otherwise stay taken.
-    timeline.events = new Int32Array(16);
-    timeline.at = new Float64Array(16);
-    timeline.length = 0;
+    timeline.events = new Int32List(16);
+    timeline.at = new Float64List(16);
     this.holding.delete(timeline);
   }
 
@@ -152,16 +145,6 @@ export class TimelineRecorder implements TimelineSink {
     while (this.threads.length <= index) this.threads.push(new ThreadTimeline());
     return this.threads[index];
   }
-}
-
-/** Doubles a thread's columns. */
-function grow(timeline: ThreadTimeline): void {
-  const events = new Int32Array(timeline.events.length * 2);
-  const at = new Float64Array(timeline.at.length * 2);
-  events.set(timeline.events);
-  at.set(timeline.at);
-  timeline.events = events;
-  timeline.at = at;
 }
 
 function maxOf(values: readonly number[]): number {
