@@ -333,8 +333,7 @@ async function writeEveryCall(
       return;
     }
     for (let i = 0; i < events.length; i++) {
-      const e = events[i];
-      writeEvent(out, prefixes.get(frameOf[e > 0 ? e - 1 : -e - 1], e > 0, first), at[i] - origin);
+      writeBoundary(out, prefixes, frameOf, events[i], first, at[i] - origin);
       first = false;
       if (out.full) await out.flush();
     }
@@ -370,8 +369,7 @@ async function writeEventsFast(
       await out.copy(run.text);
       i = run.next;
       if (run.oddTime) {
-        const e = events[slice + i];
-        writeEvent(out, prefixes.get(frameOf[e > 0 ? e - 1 : -e - 1], e > 0, first), at[slice + i] - origin);
+        writeBoundary(out, prefixes, frameOf, events[slice + i], first, at[slice + i] - origin);
         first = false;
         i++;
         if (out.full) await out.flush();
@@ -379,6 +377,18 @@ async function writeEventsFast(
     }
   }
   return first;
+}
+
+/** A recorded boundary (fn + 1 opening, -(fn + 1) closing) as its event, at `at` from the trace's start. */
+function writeBoundary(
+  out: ByteChunks,
+  prefixes: EventPrefixes,
+  frameOf: Int32Array,
+  boundary: number,
+  first: boolean,
+  at: number,
+): void {
+  writeEvent(out, prefixes.get(frameOf[boundary > 0 ? boundary - 1 : -boundary - 1], boundary > 0, first), at);
 }
 
 /** An event: its prefix (see EventPrefixes), its time from the trace's start, the closing brace. */
