@@ -225,19 +225,26 @@ function streamOutput(
   const check = () => {
     if (failure) throw failure;
   };
-  const waitFor = async (emitter: NodeJS.EventEmitter, event: string) => {
+  // Waits until `arm`'s signal calls wake, or a failure does (the signal may then never come);
+  // `arm` returns what undoes it.
+  const waitUntil = async (arm: (wake: () => void) => () => void) => {
     check();
     await new Promise<void>((resolve) => {
       const wake = () => {
-        emitter.off(event, wake);
+        disarm();
         failed.delete(wake);
         resolve();
       };
-      emitter.on(event, wake);
+      const disarm = arm(wake);
       failed.add(wake);
     });
     check();
   };
+  const waitFor = (emitter: NodeJS.EventEmitter, event: string) =>
+    waitUntil((wake) => {
+      emitter.on(event, wake);
+      return () => emitter.off(event, wake);
+    });
   const needsDrain = (writable: NodeJS.WritableStream) => (writable as WriteStream).writableNeedDrain === true;
   return {
     path,
@@ -251,19 +258,14 @@ function streamOutput(
       check();
       if (text.length === 0) return;
       const target = gzip ?? stream;
-      // Woken by the write's callback, or by a failure (whose callback may never come).
-      await new Promise<void>((resolve) => {
-        const wake = () => {
-          failed.delete(wake);
-          resolve();
-        };
-        failed.add(wake);
+      // The write's callback comes after the write (never during this call).
+      await waitUntil((wake) => {
         target.write(text, (error?: Error | null) => {
           if (error) fail(error);
           wake();
         });
+        return () => {};
       });
-      check();
       // Through gzip, the file's own backpressure too.
       if (gzip !== undefined && needsDrain(stream)) await waitFor(stream, 'drain');
     },
