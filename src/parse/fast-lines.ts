@@ -54,19 +54,14 @@ export interface StapClocks {
   clock(tid: number, printedUs: number): number;
 }
 
-/** The compiled loop, or null where it cannot be had (file missing, PYFLAME_WASM=0). */
-function module(): WebAssembly.Module | null {
-  return wasmModule('fast-lines');
-}
-
 /** Compiles the loop now rather than at the first trace (a parsing thread waiting for its work). */
 export function prepareFastLines(): void {
-  module();
+  wasmModule('fast-lines');
 }
 
 /** Is the WebAssembly loop in use? (tests run the parsers both ways) */
 export function fastLinesAvailable(): boolean {
-  return module() !== null;
+  return wasmModule('fast-lines') !== null;
 }
 
 /**
@@ -124,7 +119,8 @@ export class FastLines {
    * its clocks (FastFormat.Stap reads nothing without them).
    */
   static create(stap?: StapClocks): FastLines | undefined {
-    const compiledModule = module();
+    // The compiled loop, or null where it cannot be had (file missing, PYFLAME_WASM=0).
+    const compiledModule = wasmModule('fast-lines');
     return compiledModule === null
       ? undefined
       : new FastLines((imports) => new WebAssembly.Instance(compiledModule, imports), stap);
