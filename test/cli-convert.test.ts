@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { eventLogCsv } from './helpers/event-log.js';
@@ -106,6 +106,29 @@ describe('pyflame convert (the real binary)', () => {
     assert.equal(result.code, 0);
     assert.ok(!result.stderr.includes('\x07') && !result.stderr.includes('\u202e'), 'no raw control characters');
     assert.match(result.stderr, /bad\\u0007line \\u202e here/);
+  });
+
+  it('a trace big enough for the parsing thread: stderr says only where it wrote (no listener-leak warning)', async () => {
+    // ~40 MiB: the parsing thread keeps several batches waiting for the file to take the last.
+    const dir = scratchDir('cli-convert-big');
+    const trace = join(dir, 'big.txt');
+    const pairs = 300_000;
+    const lines = ['# pyflame-trace v1 clock=boot_ns'];
+    for (let i = 0; i < pairs; i++) {
+      const ts = 1_000_000 + i * 1000;
+      lines.push(
+        `${ts}\t4242\t4242\tfunction__entry\t/srv/app/src/handlers/long_module_name.py\thandle_request_${i % 97}\t${10 + (i % 97)}`,
+      );
+      lines.push(
+        `${ts + 500}\t4242\t4242\tfunction__return\t/srv/app/src/handlers/long_module_name.py\thandle_request_${i % 97}\t${12 + (i % 97)}`,
+      );
+    }
+    writeFileSync(trace, `${lines.join('\n')}\n`);
+    const out = join(dir, 'big.csv');
+    const result = await runCli(['convert', trace, '--to', 'csv', '-o', out], { env: { PYFLAME_THREADED: '1' } });
+    assert.equal(result.stderr, `pyflame: wrote ${2 * pairs} events to ${out}\n`);
+    assert.equal(result.code, 0);
+    assert.equal(readFileSync(out, 'utf8').split('\n').length, 2 * pairs + 2);
   });
 
   it('--help lists the command with an example', async () => {

@@ -65,3 +65,46 @@ describe('TextOutput.writeAndWait (a writer may fill its buffer again once it re
     );
   });
 });
+
+describe('TextOutput.drain (several waits at once: a parsing thread has a few batches in flight)', () => {
+  it('share one wait for room: every caller resumes, and Node sees no listener leak', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      const path = join(dir, 'drained.txt');
+      const output = await openOutput(path);
+      let expected = '';
+      for (let round = 0; round < 8; round++) {
+        // More than the stream's buffer: every drain below has to wait for the file.
+        const piece = Buffer.alloc(1 << 20, 0x61 + round);
+        output.write(piece);
+        expected += piece.toString('latin1');
+        await Promise.all(Array.from({ length: 25 }, () => output.drain()));
+      }
+      await output.commit();
+      assert.equal(readFileSync(path, 'latin1'), expected);
+      // A warning is emitted on the next tick: give it one.
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.deepEqual(
+        warnings.map((warning) => warning.name),
+        [],
+      );
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
+  it('a failure reaches every waiting caller, named by the path', async (t) => {
+    if (!existsSync('/dev/full')) return t.skip('no /dev/full here');
+    const output = await openOutput('/dev/full');
+    output.write(Buffer.alloc(1 << 20, 0x41));
+    const waits = Array.from({ length: 12 }, () => output.drain());
+    const results = await Promise.allSettled(waits);
+    for (const result of results) {
+      assert.equal(result.status, 'rejected');
+      assert.ok(result.reason instanceof OutputWriteError && /\/dev\/full/.test(result.reason.message));
+    }
+    await output.abort();
+  });
+});

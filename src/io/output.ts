@@ -246,6 +246,12 @@ function streamOutput(
       return () => emitter.off(event, wake);
     });
   const needsDrain = (writable: NodeJS.WritableStream) => (writable as WriteStream).writableNeedDrain === true;
+  const drainOnce = async () => {
+    check();
+    if (gzip !== undefined && needsDrain(gzip)) await waitFor(gzip, 'drain');
+    if (needsDrain(stream)) await waitFor(stream, 'drain');
+  };
+  let draining: Promise<void> | undefined;
   return {
     path,
     write(text: string | Uint8Array) {
@@ -269,10 +275,13 @@ function streamOutput(
       // Through gzip, the file's own backpressure too.
       if (gzip !== undefined && needsDrain(stream)) await waitFor(stream, 'drain');
     },
-    async drain() {
-      check();
-      if (gzip !== undefined && needsDrain(gzip)) await waitFor(gzip, 'drain');
-      if (needsDrain(stream)) await waitFor(stream, 'drain');
+    drain() {
+      // Callers may wait at once (a parsing thread's batches each wait for room): they share one
+      // wait, so the stream gets one listener, not one per caller (Node warns past ten).
+      draining ??= drainOnce().finally(() => {
+        draining = undefined;
+      });
+      return draining;
     },
     async commit() {
       check();
