@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 
 /** The WebAssembly modules `npm run build:wasm` makes (src/wasm/NAME.ts to dist/src/wasm/NAME.wasm). */
-export type WasmName = 'fast-lines' | 'event-text';
+export type WasmName = 'fast-lines' | 'event-text' | 'csv-rows';
 
 const compiled = new Map<WasmName, WebAssembly.Module | null>();
 

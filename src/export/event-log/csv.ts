@@ -10,6 +10,7 @@ import { ByteChunks } from './byte-chunks.js';
 import { copyBytes, EncodedStrings, viewOf } from './encoded-strings.js';
 import { batchText, type EventLogFormat, type EventLogWriter } from './event-log-format.js';
 import { FrameCells } from './frame-cells.js';
+import { CsvRows } from './csv-rows-wasm.js';
 
 export { csvField, csvTextField, csvTextValue };
 
@@ -46,6 +47,12 @@ const KIND_COLUMNS = Uint8Array.from(
   (_, kind) => (kindHasFrame(kind) ? 1 : 0) | (kindHasValue(kind) ? 2 : 0),
 );
 
+/** The kinds' cells for the WebAssembly formatter. */
+const KIND_CELLS_FOR_WASM = { bytes: KIND_CELLS, offsets: KIND_CELL_OFFSETS, columns: KIND_COLUMNS };
+
+/** Bytes the WebAssembly formatter writes before they are copied into the output's chunk. */
+const WASM_PIECE_BYTES = 1024 * 1024;
+
 /**
  * Writes rows as bytes into large chunks (ByteChunks) rather than a string per row: every name is
  * quoted and encoded once (EncodedStrings), numbers are written as digits in place
@@ -55,6 +62,8 @@ class CsvWriter implements EventLogWriter {
   private readonly cells = new EncodedStrings(csvTextField);
   private readonly frameCells = new FrameCells();
   private chunks: ByteChunks | undefined;
+  /** The WebAssembly formatter: made at the first batch it can take (null: unavailable). */
+  private rows: CsvRows | null | undefined;
 
   begin(trace: TraceContext | undefined): string {
     // The recording's stated cost goes along (the CSV reader reads it as the trace's own does).
@@ -72,23 +81,81 @@ class CsvWriter implements EventLogWriter {
     const { frames, time } = trace;
     const cells = this.cells;
     cells.update(frames.strings);
+    this.frameCells.update(frames, cells);
+    const out = (this.chunks ??= new ByteChunks());
+    // Room for any row (three names at most), or, when some name is huge, for each row as it is.
+    const anyRow = ROW_BYTES_BESIDES_NAMES + 3 * cells.longest;
+    const base = time.parts;
+    // A huge name (each row then gets room by its own size) or no time base yet: JavaScript.
+    const rows = anyRow > MAX_ROOM_FOR_ANY_ROW || base === undefined ? undefined : this.wasmRows();
+    if (rows === undefined || base === undefined) this.writeRows(batch, trace, 0, batch.length, out, write);
+    else this.writeRowsByWasm(rows, batch, trace, base, anyRow, out, write);
+    out.flush(write);
+  }
+
+  /** The WebAssembly formatter, made once; undefined where it cannot be had (or PYFLAME_WASM=0). */
+  private wasmRows(): CsvRows | undefined {
+    if (this.rows === undefined) this.rows = CsvRows.create(KIND_CELLS_FOR_WASM) ?? null;
+    return this.rows ?? undefined;
+  }
+
+  /**
+   * Rows by WebAssembly, a piece at a time copied into the chunks; the rows it leaves (an odd
+   * number or time, a frame whose cells were not kept) by JavaScript, one at a time.
+   */
+  private writeRowsByWasm(
+    rows: CsvRows,
+    batch: EventBatch,
+    trace: TraceContext,
+    base: readonly [number, number],
+    anyRow: number,
+    out: ByteChunks,
+    write: (bytes: Uint8Array) => void,
+  ): void {
+    rows.sync(this.cells, this.frameCells);
+    rows.load(batch);
+    let i = 0;
+    while (i < batch.length) {
+      const run = rows.run(i, base[0], base[1], anyRow, WASM_PIECE_BYTES);
+      const text = run.text;
+      if (text.length > 0) {
+        out.reserve(text.length, write);
+        out.buf.set(text, out.pos);
+        out.pos += text.length;
+      }
+      i = run.next;
+      if (run.rowForJs) {
+        this.writeRows(batch, trace, i, i + 1, out, write);
+        i++;
+      }
+    }
+  }
+
+  /** Rows [from, to) of `batch` by JavaScript (names and frames' cells up to date). */
+  private writeRows(
+    batch: EventBatch,
+    trace: TraceContext,
+    from: number,
+    to: number,
+    out: ByteChunks,
+    write: (bytes: Uint8Array) => void,
+  ): void {
+    const { frames, time } = trace;
+    const cells = this.cells;
     const bytes = cells.bytes;
     const bytesView = cells.view;
     const offsets = cells.offsets;
-    this.frameCells.update(frames, cells);
     const { bytes: frameBytes, view: frameView, starts: frameStarts, ends: frameEnds } = this.frameCells;
     const base = time.parts;
     const baseSeconds = base?.[0] ?? 0;
     const baseNanos = base?.[1] ?? 0;
-    const out = (this.chunks ??= new ByteChunks());
-    // Room for any row (three names at most), or, when some name is huge, for each row as it is.
     const anyRow = ROW_BYTES_BESIDES_NAMES + 3 * cells.longest;
     const exact = anyRow > MAX_ROOM_FOR_ANY_ROW;
     const { kind: kinds, ts, pid, tid, frame: frameIds, value, name: names, srcLine } = batch;
     let buf = out.buf;
     let view = out.view;
     let pos = out.pos;
-    for (let i = 0; i < batch.length; i++) {
+    for (let i = from; i < to; i++) {
       const rowBytes = exact ? rowBytesOf(batch, i, frames, offsets) : anyRow;
       if (pos + rowBytes > buf.length) {
         out.pos = pos;
@@ -141,7 +208,6 @@ class CsvWriter implements EventLogWriter {
       buf[pos++] = NEWLINE;
     }
     out.pos = pos;
-    out.flush(write);
   }
 }
 

@@ -19,8 +19,10 @@ export class FrameCells {
   /** Frame `id`'s cells are `bytes[starts[id], ends[id])` (empty when not kept). */
   starts: Uint32Array = new Uint32Array(1024);
   ends: Uint32Array = new Uint32Array(1024);
-  private count = 0;
-  private used = 0;
+  /** Frames whose cells are made (ids 0 .. count - 1). */
+  count = 0;
+  /** Bytes of `bytes` in use. */
+  used = 0;
 
   /** Adds the frames interned since the last call (`strings` must be up to date). */
   update(frames: FrameTable, strings: EncodedStrings): void {
