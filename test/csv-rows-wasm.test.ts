@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import './helpers/fast-check-setup.js';
-import { csvEventLog, csvTextField, kindHasValue } from '../src/export/event-log/csv.js';
+import { createCsvWriter, csvEventLog, csvTextField, kindHasValue } from '../src/export/event-log/csv.js';
 import { CsvRows } from '../src/export/event-log/csv-rows-wasm.js';
 import { EventBatch, NO_REF, UNKNOWN_ID } from '../src/model/event-batch.js';
 import { EVENT_KIND_NAMES, kindHasFrame } from '../src/model/event-kind.js';
@@ -76,7 +76,7 @@ describe('CSV rows by WebAssembly (csv-rows.wasm)', () => {
     assert.ok(CsvRows.create(kinds) !== undefined);
   });
 
-  it('the writer gives the plain formatting of every row, batch after batch, as names and frames appear', () => {
+  it('the writer gives the plain formatting of every row, batch after batch, as names and frames appear, within any mirror budget', () => {
     fc.assert(
       fc.property(
         fc.oneof(
@@ -86,12 +86,14 @@ describe('CSV rows by WebAssembly (csv-rows.wasm)', () => {
         ),
         fc.integer({ min: 0, max: 999_999_999 }),
         fc.array(fc.array(event, { maxLength: 60 }), { minLength: 1, maxLength: 4 }),
-        (seconds, nanos, batches) => {
+        // The copy of names and frames the formatter keeps: whole, or cut short (later rows: JavaScript).
+        fc.constantFrom(undefined, 0, 40, 300, 6000),
+        (seconds, nanos, batches, wasmMirrorBytes) => {
           const time = new TimeBase();
           time.setBase(seconds, nanos);
           const frames = new FrameTable();
           const trace: TraceContext = { source: 'test', format: 'pyflame', frames, time };
-          const writer = csvEventLog.create();
+          const writer = createCsvWriter({ wasmMirrorBytes });
           const pieces: Uint8Array[] = [];
           let expected = '';
           for (const events of batches) {

@@ -37,6 +37,10 @@ let values = new Float64Array(0);
 let names = new Int32Array(0);
 let srcLines = new Float64Array(0);
 
+// Names and frames mirrored so far: a row with a later one is left to JavaScript (the mirror has
+// a budget: see csv-rows-wasm.ts).
+let cellCount: i32 = 0;
+let frameCount: i32 = 0;
 let cellBytes = new Uint8Array(0);
 let cellOffsets = new Uint32Array(0);
 let frameBytes = new Uint8Array(0);
@@ -110,6 +114,7 @@ function grownWords(from: Uint32Array, needed: i32, used: i32): Uint32Array {
 export function reserveCells(bytes: i32, count: i32, usedBytes: i32, usedCount: i32): void {
   cellBytes = grownBytes(cellBytes, bytes, usedBytes);
   cellOffsets = grownWords(cellOffsets, count + 1, usedCount + 1);
+  cellCount = count;
 }
 
 export function cellBytesAt(): usize { return cellBytes.dataStart; }
@@ -120,6 +125,7 @@ export function reserveFrames(bytes: i32, count: i32, usedBytes: i32, usedCount:
   frameBytes = grownBytes(frameBytes, bytes, usedBytes);
   frameStarts = grownWords(frameStarts, count, usedCount);
   frameEnds = grownWords(frameEnds, count, usedCount);
+  frameCount = count;
 }
 
 export function frameBytesAt(): usize { return frameBytes.dataStart; }
@@ -198,6 +204,7 @@ function writeRow(p: usize, i: i32, seconds: f64, nanos: f64): usize {
   p = copyCell(p, kindBytes, unchecked(kindOffsets[kind]), unchecked(kindOffsets[kind + 1]));
   const frame = unchecked(frameIds[i]);
   if ((columns & 1) != 0 && frame != NO_REF) {
+    if (frame >= frameCount) return 0;
     const cellStart = unchecked(frameStarts[frame]);
     const cellEnd = unchecked(frameEnds[frame]);
     if (cellStart == cellEnd) return 0;
@@ -215,7 +222,10 @@ function writeRow(p: usize, i: i32, seconds: f64, nanos: f64): usize {
   }
   store<u8>(p++, COMMA);
   const name = unchecked(names[i]);
-  if (name != NO_REF) p = copyCell(p, cellBytes, unchecked(cellOffsets[name]), unchecked(cellOffsets[name + 1]));
+  if (name != NO_REF) {
+    if (name >= cellCount) return 0;
+    p = copyCell(p, cellBytes, unchecked(cellOffsets[name]), unchecked(cellOffsets[name + 1]));
+  }
   store<u8>(p++, COMMA);
   const srcLine = unchecked(srcLines[i]);
   if (!isWhole(srcLine)) return 0;

@@ -32,6 +32,24 @@ interface CsvRowsExports {
   format(from: number, to: number, seconds: number, nanos: number, limit: number): void;
 }
 
+/**
+ * The most bytes of names' cells, and of frames' cells, copied into the WebAssembly memory: it
+ * only grows (doubling, without freeing), so a trace of millions of distinct names would
+ * otherwise hold them two or three times over. Past it, rows go to JavaScript.
+ */
+export const MIRROR_BUDGET_BYTES = 16 * 1024 * 1024;
+
+/**
+ * How many of the entries up to `count` fit the budget: entry i ends at ends[i + shift] (non-
+ * decreasing), from `from` on (those before are mirrored already).
+ */
+function withinBudget(ends: Uint32Array, from: number, count: number, shift: number, budget: number): number {
+  if (count === 0 || ends[count - 1 + shift] <= budget) return count;
+  let to = from;
+  while (to < count && ends[to + shift] <= budget) to++;
+  return to;
+}
+
 /** What one run of the formatter did. */
 export interface CsvRowsRun {
   /** The bytes written: valid until the next call. */
@@ -63,7 +81,11 @@ export class CsvRows {
   private framesSynced = 0;
   private frameBytesSynced = 0;
 
-  private constructor(instance: WebAssembly.Instance, kinds: KindCells) {
+  private constructor(
+    instance: WebAssembly.Instance,
+    kinds: KindCells,
+    private readonly budget: number,
+  ) {
     this.wasm = instance.exports as unknown as CsvRowsExports;
     const wasm = this.wasm;
     wasm.reserveKinds(kinds.bytes.length, kinds.columns.length);
@@ -73,17 +95,22 @@ export class CsvRows {
     new Uint8Array(buffer, wasm.kindColumnsAt(), kinds.columns.length).set(kinds.columns);
   }
 
-  static create(kinds: KindCells): CsvRows | undefined {
+  /** `mirrorBudgetBytes`: MIRROR_BUDGET_BYTES unless a test makes it small. */
+  static create(kinds: KindCells, mirrorBudgetBytes = MIRROR_BUDGET_BYTES): CsvRows | undefined {
     const compiledModule = wasmModule('csv-rows');
     if (compiledModule === null) return undefined;
-    return new CsvRows(new WebAssembly.Instance(compiledModule, { env: { abort: () => {} } }), kinds);
+    const instance = new WebAssembly.Instance(compiledModule, { env: { abort: () => {} } });
+    return new CsvRows(instance, kinds, mirrorBudgetBytes);
   }
 
-  /** Takes the names' and frames' cells made since the last call (append-only on both sides). */
+  /**
+   * Takes the names' and frames' cells made since the last call (append-only on both sides), up
+   * to the budget for each: a row with a name or frame past it is JavaScript's.
+   */
   sync(cells: EncodedStrings, frameCells: FrameCells): void {
     const wasm = this.wasm;
     const from = this.cellsSynced;
-    const to = cells.count;
+    const to = withinBudget(cells.offsets, from, cells.count, 1, this.budget);
     if (to > from || from === 0) {
       const usedBytes = cells.offsets[from];
       const bytes = cells.offsets[to];
@@ -95,10 +122,10 @@ export class CsvRows {
       this.cellsSynced = to;
     }
     const framesFrom = this.framesSynced;
-    const framesTo = frameCells.count;
+    const framesTo = withinBudget(frameCells.ends, framesFrom, frameCells.count, 0, this.budget);
     if (framesTo > framesFrom) {
       const usedBytes = this.frameBytesSynced;
-      const bytes = frameCells.used;
+      const bytes = frameCells.ends[framesTo - 1];
       wasm.reserveFrames(bytes, framesTo, usedBytes, framesFrom);
       const buffer = wasm.memory.buffer;
       new Uint8Array(buffer, wasm.frameBytesAt(), bytes).set(frameCells.bytes.subarray(usedBytes, bytes), usedBytes);

@@ -59,6 +59,8 @@ const WASM_PIECE_BYTES = 1024 * 1024;
  * (ascii-numbers.ts). The bytes are those of the rows joined as text and encoded as UTF-8.
  */
 class CsvWriter implements EventLogWriter {
+  constructor(private readonly options: CsvWriterOptions = {}) {}
+
   private readonly cells = new EncodedStrings(csvTextField);
   private readonly frameCells = new FrameCells();
   private chunks: ByteChunks | undefined;
@@ -95,7 +97,7 @@ class CsvWriter implements EventLogWriter {
 
   /** The WebAssembly formatter, made once; undefined where it cannot be had (or PYFLAME_WASM=0). */
   private wasmRows(): CsvRows | undefined {
-    if (this.rows === undefined) this.rows = CsvRows.create(KIND_CELLS_FOR_WASM) ?? null;
+    if (this.rows === undefined) this.rows = CsvRows.create(KIND_CELLS_FOR_WASM, this.options.wasmMirrorBytes) ?? null;
     return this.rows ?? undefined;
   }
 
@@ -225,9 +227,22 @@ function rowBytesOf(batch: EventBatch, i: number, frames: FrameTable, offsets: U
   return bytes;
 }
 
+export interface CsvWriterOptions {
+  /**
+   * The most bytes of names' (and of frames') cells the WebAssembly formatter keeps a copy of
+   * (default MIRROR_BUDGET_BYTES); rows with later ones are written by JavaScript. For tests.
+   */
+  readonly wasmMirrorBytes?: number;
+}
+
+/** A CSV writer (csvEventLog.create() with options). */
+export function createCsvWriter(options: CsvWriterOptions = {}): EventLogWriter {
+  return new CsvWriter(options);
+}
+
 export const csvEventLog: EventLogFormat = {
   name: 'csv',
   extension: 'csv',
   description: 'one row per event: ' + EVENT_LOG_HEADER,
-  create: () => new CsvWriter(),
+  create: () => createCsvWriter(),
 };

@@ -21,8 +21,7 @@ export class FrameCells {
   ends: Uint32Array = new Uint32Array(1024);
   /** Frames whose cells are made (ids 0 .. count - 1). */
   count = 0;
-  /** Bytes of `bytes` in use. */
-  used = 0;
+  private used = 0;
 
   /** Adds the frames interned since the last call (`strings` must be up to date). */
   update(frames: FrameTable, strings: EncodedStrings): void {
