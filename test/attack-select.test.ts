@@ -34,6 +34,65 @@ describe('percentiles of long runs of durations (the sampled selection)', () => 
     );
   });
 
+  it('any doubles, 2,048 to 5,000 of them: the same ranks as a sort', () => {
+    const value = fc.oneof(
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.integer({ min: -1e6, max: 1e12 }),
+      // Many in one bucket (1/16 of a power of two): the ranks share it.
+      fc.double({ min: 1024, max: 1087, noNaN: true }),
+      fc.constantFrom(0, 1, 2 ** 53, -1, 1e-300),
+    );
+    // Mostly negative too: the ranks then fall among them.
+    const values = fc.oneof(
+      fc.array(value, { minLength: 2048, maxLength: 5000 }),
+      fc.array(
+        fc.oneof(fc.double({ max: 0, noNaN: true, noDefaultInfinity: true }), fc.integer({ min: -1e9, max: 5 })),
+        {
+          minLength: 2048,
+          maxLength: 5000,
+        },
+      ),
+    );
+    fc.assert(
+      fc.property(values, (values) => {
+        const sorted = [...values].sort((x, y) => x - y);
+        const summary = summarizeDurations(Float64Array.from(values))!;
+        // -0 and 0 are equal to the selection as to the sort: either may stand at a rank (+ 0 makes both 0).
+        assert.deepEqual(
+          [summary.p50Ns, summary.p95Ns, summary.p99Ns].map((v) => v + 0),
+          [rankOf(sorted, 50), rankOf(sorted, 95), rankOf(sorted, 99)].map((v) => v + 0),
+        );
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('an infinite value among many: selection decides, the same ranks as a sort', () => {
+    const values = Array.from({ length: 3000 }, (_, i) => (i * 7919) % 3001);
+    values[17] = Number.POSITIVE_INFINITY;
+    values[400] = Number.NEGATIVE_INFINITY;
+    const sorted = [...values].sort((x, y) => x - y);
+    const summary = summarizeDurations(Float64Array.from(values))!;
+    assert.deepEqual(
+      [summary.p50Ns, summary.p95Ns, summary.p99Ns],
+      [rankOf(sorted, 50), rankOf(sorted, 95), rankOf(sorted, 99)],
+    );
+  });
+
+  it('a part of a larger array (an offset view): its own ranks, the rest untouched', () => {
+    const whole = Float64Array.from({ length: 10_000 }, (_, i) => ((i * 104_729) % 9_973) + 0.5);
+    const before = Float64Array.from(whole);
+    const part = whole.subarray(3_001, 7_500);
+    const sorted = [...part].sort((x, y) => x - y);
+    const summary = summarizeDurations(part)!;
+    assert.deepEqual(
+      [summary.p50Ns, summary.p95Ns, summary.p99Ns],
+      [rankOf(sorted, 50), rankOf(sorted, 95), rankOf(sorted, 99)],
+    );
+    assert.deepEqual([...whole.subarray(0, 3_001)], [...before.subarray(0, 3_001)]);
+    assert.deepEqual([...whole.subarray(7_500)], [...before.subarray(7_500)]);
+  });
+
   it('a million durations: the same ranks as a sort', () => {
     let seed = 7;
     const values = new Float64Array(1_000_003);
