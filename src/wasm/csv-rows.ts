@@ -204,7 +204,8 @@ function writeRow(p: usize, i: i32, seconds: f64, nanos: f64): usize {
   p = copyCell(p, kindBytes, unchecked(kindOffsets[kind]), unchecked(kindOffsets[kind + 1]));
   const frame = unchecked(frameIds[i]);
   if ((columns & 1) != 0 && frame != NO_REF) {
-    if (frame >= frameCount) return 0;
+    // Unsigned: an id below -1 (never made by a parser) is JavaScript's too, not a read out of bounds.
+    if (<u32>frame >= <u32>frameCount) return 0;
     const cellStart = unchecked(frameStarts[frame]);
     const cellEnd = unchecked(frameEnds[frame]);
     if (cellStart == cellEnd) return 0;
@@ -223,7 +224,7 @@ function writeRow(p: usize, i: i32, seconds: f64, nanos: f64): usize {
   store<u8>(p++, COMMA);
   const name = unchecked(names[i]);
   if (name != NO_REF) {
-    if (name >= cellCount) return 0;
+    if (<u32>name >= <u32>cellCount) return 0;
     p = copyCell(p, cellBytes, unchecked(cellOffsets[name]), unchecked(cellOffsets[name + 1]));
   }
   store<u8>(p++, COMMA);
