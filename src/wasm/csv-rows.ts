@@ -13,6 +13,8 @@
 // `result`. A row this does not write as JavaScript would (a time or number that is not a whole
 // number in range, a frame whose cells were not kept) stops it: JS writes that row.
 
+import { DIGIT_PAIRS, ensureDigitPairs, writeU32 } from './digits';
+
 /** What format() stops for (result[0]). */
 const STOP_END: i32 = 0;
 const STOP_FULL: i32 = 1;
@@ -55,16 +57,6 @@ let out = new Uint8Array(0);
 // format()'s report: [stop reason, rows read up to (index), bytes written].
 const result = new Float64Array(3);
 
-/** "00" to "99" as byte pairs, one u16 each (low byte first). */
-const DIGIT_PAIRS = memory.data(200, 2);
-let pairsMade = false;
-
-function makePairs(): void {
-  for (let i: i32 = 0; i < 100; i++) {
-    store<u16>(DIGIT_PAIRS + (<usize>i << 1), <u16>((0x30 + i / 10) | ((0x30 + i % 10) << 8)));
-  }
-  pairsMade = true;
-}
 
 /** Makes room for a batch of `count` rows; JS then copies each column to its *At() place. */
 export function reserveRows(count: i32): void {
@@ -157,7 +149,7 @@ export function resultAt(): usize { return result.dataStart; }
  * kept), the rows end, or a row is one JavaScript must write.
  */
 export function format(from: i32, to: i32, seconds: f64, nanos: f64, limit: i32): void {
-  if (!pairsMade) makePairs();
+  ensureDigitPairs();
   const start = out.dataStart;
   const last = start + <usize>limit;
   let p = start;
@@ -290,25 +282,6 @@ function writeWhole(p: usize, value: f64): usize {
   return writeFixed9(writeU32(p, high), low);
 }
 
-/** v's digits (no padding). */
-@inline
-function writeU32(p: usize, v: u32): usize {
-  const count = digitCount(v);
-  const end = p + <usize>count;
-  let q = end;
-  while (v >= 100) {
-    const rest = v / 100;
-    q -= 2;
-    store<u16>(q, load<u16>(DIGIT_PAIRS + (<usize>(v - rest * 100) << 1)));
-    v = rest;
-  }
-  if (v >= 10) {
-    store<u16>(q - 2, load<u16>(DIGIT_PAIRS + (<usize>v << 1)));
-  } else {
-    store<u8>(q - 1, <u8>(0x30 + v));
-  }
-  return end;
-}
 
 /** v (< 10^9) as exactly 9 digits, zero-padded. */
 @inline
@@ -322,12 +295,4 @@ function writeFixed9(p: usize, v: u32): usize {
   }
   store<u8>(p, <u8>(0x30 + v));
   return p + 9;
-}
-
-@inline
-function digitCount(n: u32): i32 {
-  if (n < 100000) return n < 100 ? (n < 10 ? 1 : 2) : n < 1000 ? 3 : n < 10000 ? 4 : 5;
-  if (n < 10000000) return n < 1000000 ? 6 : 7;
-  if (n < 100000000) return 8;
-  return n < 1000000000 ? 9 : 10;
 }

@@ -11,6 +11,8 @@
 // for a closing) and `times` (ns on the reader's clock), the frame index of each function into
 // `frames`; format() writes into `out` and reports in `result`.
 
+import { DIGIT_PAIRS, ensureDigitPairs, writeU32 } from './digits';
+
 /** What format() stops for (result[0]). */
 const STOP_END: i32 = 0;
 const STOP_FULL: i32 = 1;
@@ -35,16 +37,6 @@ const PREFIX_BYTES: usize = 21;
 const AT_KEY = memory.data<u8>([0x2c, 0x22, 0x61, 0x74, 0x22, 0x3a]);
 const AT_KEY_BYTES: usize = 6;
 
-/** "00" to "99" as byte pairs, one u16 each (low byte first). */
-const DIGIT_PAIRS = memory.data(200, 2);
-let pairsMade = false;
-
-function makePairs(): void {
-  for (let i: i32 = 0; i < 100; i++) {
-    store<u16>(DIGIT_PAIRS + (<usize>i << 1), <u16>((0x30 + i / 10) | ((0x30 + i % 10) << 8)));
-  }
-  pairsMade = true;
-}
 
 /** Makes room for `count` functions' frame indices and returns where JS copies them. */
 export function framesAt(count: i32): usize {
@@ -77,7 +69,7 @@ export function resultAt(): usize { return result.dataStart; }
  * whole number. `first`: the first event is its thread's first (no comma before it).
  */
 export function format(from: i32, to: i32, origin: f64, first: bool, limit: i32): void {
-  if (!pairsMade) makePairs();
+  ensureDigitPairs();
   const start = out.dataStart;
   const end = start + <usize>limit;
   let p = start;
@@ -137,25 +129,6 @@ function writeWhole(p: usize, value: f64): usize {
   return writeFixed8(p, low);
 }
 
-/** v's digits (no padding). */
-@inline
-function writeU32(p: usize, v: u32): usize {
-  const count = digitCount(v);
-  const end = p + <usize>count;
-  let q = end;
-  while (v >= 100) {
-    const rest = v / 100;
-    q -= 2;
-    store<u16>(q, load<u16>(DIGIT_PAIRS + (<usize>(v - rest * 100) << 1)));
-    v = rest;
-  }
-  if (v >= 10) {
-    store<u16>(q - 2, load<u16>(DIGIT_PAIRS + (<usize>v << 1)));
-  } else {
-    store<u8>(q - 1, <u8>(0x30 + v));
-  }
-  return end;
-}
 
 /** v (< 10^8) as exactly 8 digits, zero-padded. */
 @inline
@@ -168,12 +141,4 @@ function writeFixed8(p: usize, v: u32): usize {
     v = rest;
   }
   return p + 8;
-}
-
-@inline
-function digitCount(n: u32): i32 {
-  if (n < 100000) return n < 100 ? (n < 10 ? 1 : 2) : n < 1000 ? 3 : n < 10000 ? 4 : 5;
-  if (n < 10000000) return n < 1000000 ? 6 : 7;
-  if (n < 100000000) return 8;
-  return n < 1000000000 ? 9 : 10;
 }
