@@ -1,4 +1,3 @@
-import { Float64List, Int32List } from '../../analyze/growable.js';
 import { spillBudgetBytes } from '../../analyze/spill-budget.js';
 import type { TimelineSink } from '../../analyze/thread-state.js';
 import { SpillFile } from '../../io/spill-file.js';
@@ -17,12 +16,37 @@ export interface TimelinePiece {
   readonly at: Float64Array;
 }
 
+/** A thread's first columns hold this many boundaries; each next pair twice as many, up to CHUNK. */
+const FIRST_CHUNK = 16;
+/** The most boundaries a pair of columns holds (768 KiB): a busy thread's columns are this size. */
+const CHUNK = 1 << 16;
+
+/**
+ * A pair of columns, filled from the start: `events[i]` is fn + 1 (opening) or -(fn + 1)
+ * (closing) at `at[i]`.
+ */
+class Chunk {
+  readonly events: Int32Array;
+  readonly at: Float64Array;
+  length = 0;
+
+  constructor(capacity: number) {
+    this.events = new Int32Array(capacity);
+    this.at = new Float64Array(capacity);
+  }
+}
+
 /** One thread's calls as they opened and closed: function (+1 open, -(fn+1) close) and time. */
 export class ThreadTimeline {
-  /** The boundaries not (yet) spilled: fn + 1 for an opening, -(fn + 1) for a closing. */
-  // Small to start (they double): a trace can have 100,000 threads of a few calls each.
-  events = new Int32List(16);
-  at = new Float64List(16);
+  /**
+   * The boundaries not (yet) spilled, in order: full chunks, then `current`. Not one pair of
+   * columns doubling as it grows, which copied everything recorded so far into fresh memory at
+   * each doubling. Threads start small: a trace can have 100,000 threads of a few calls each.
+   */
+  readonly full: Chunk[] = [];
+  current: Chunk | undefined;
+  /** Boundaries in `full` and `current`. */
+  inMemory = 0;
   /** Calls running since the trace began, outermost first, opened at `startTs`. */
   readonly openAtStart: number[] = [];
   startTs = NaN;
@@ -45,11 +69,19 @@ export class TimelineRecorder implements TimelineSink {
   private flushAt: number;
   private readonly holding = new Set<ThreadTimeline>();
   private file: SpillFile | undefined;
+  /**
+   * Full-size chunks freed by spills, taken before new ones are made: memory the process has
+   * already touched (fresh pages cost more than the writes into them). At most half a budget of
+   * them, so that in memory and pooled stay within the 2 x 12 bytes a boundary the budget allows.
+   */
+  private readonly pool: Chunk[] = [];
+  private readonly poolChunks: number;
 
   constructor(budgetBytes: number = spillBudgetBytes()) {
-    // Twice the bytes of a boundary: the columns double as they grow, so they may take twice what they hold.
+    // Twice the bytes of a boundary, as when the columns doubled: the budget's meaning is kept.
     this.budget = Math.max(1, Math.floor(budgetBytes / (2 * BOUNDARY_BYTES)));
     this.flushAt = this.budget;
+    this.poolChunks = Math.floor(this.budget / 2 / CHUNK);
   }
 
   open(thread: number, fn: number, ts: number): void {
@@ -92,7 +124,9 @@ export class TimelineRecorder implements TimelineSink {
         }
       }
     }
-    if (timeline.events.length > 0) yield { events: timeline.events.view(), at: timeline.at.view() };
+    for (const chunk of chunksOf(timeline))
+      if (chunk.length > 0)
+        yield { events: chunk.events.subarray(0, chunk.length), at: chunk.at.subarray(0, chunk.length) };
   }
 
   /** Gives the temporary file back (the outputs that read the timeline are written). */
@@ -101,14 +135,28 @@ export class TimelineRecorder implements TimelineSink {
   }
 
   private push(timeline: ThreadTimeline, event: number, ts: number): void {
-    if (timeline.events.length === 0) this.holding.add(timeline);
-    timeline.events.push(event);
-    timeline.at.push(ts);
+    let chunk = timeline.current;
+    if (chunk === undefined || chunk.length === chunk.events.length) chunk = this.nextChunk(timeline);
+    chunk.events[chunk.length] = event;
+    chunk.at[chunk.length++] = ts;
+    timeline.inMemory++;
     if (++this.inMemory > this.flushAt) {
       this.flush();
       // When small threads alone stay over the budget, the next try comes half a budget later.
       this.flushAt = Math.max(this.budget, this.inMemory + Math.ceil(this.budget / 2));
     }
+  }
+
+  /** Room for `timeline`'s next boundaries: a chunk twice the last one's size, up to CHUNK. */
+  private nextChunk(timeline: ThreadTimeline): Chunk {
+    const last = timeline.current;
+    if (last === undefined) this.holding.add(timeline);
+    else timeline.full.push(last);
+    const capacity = last === undefined ? FIRST_CHUNK : Math.min(CHUNK, last.events.length * 2);
+    const chunk = capacity === CHUNK && this.pool.length > 0 ? this.pool.pop()! : new Chunk(capacity);
+    chunk.length = 0;
+    timeline.current = chunk;
+    return chunk;
   }
 
   /**
@@ -117,27 +165,33 @@ export class TimelineRecorder implements TimelineSink {
    * flush cost far more time and memory than it freed (the review of issue 16).
    */
   private flush(): void {
-    const threads = [...this.holding].sort((a, b) => b.events.length - a.events.length);
+    const threads = [...this.holding].sort((a, b) => b.inMemory - a.inMemory);
     for (const timeline of threads) {
-      if (this.inMemory <= this.budget / 2 || timeline.events.length < SMALLEST_CHUNK) break;
+      if (this.inMemory <= this.budget / 2 || timeline.inMemory < SMALLEST_CHUNK) break;
       this.spill(timeline);
     }
   }
 
-  /** Writes `timeline`'s boundaries in memory as one chunk: the functions, then the times. */
+  /** Writes `timeline`'s boundaries in memory as one chunk of the file: the functions, then the times. */
   private spill(timeline: ThreadTimeline): void {
-    const events = timeline.events.view();
-    const at = timeline.at.view();
-    if (events.length === 0) return;
-    this.file ??= new SpillFile();
-    const offset = this.file.append(new Uint8Array(events.buffer, events.byteOffset, events.byteLength));
-    this.file.append(new Uint8Array(at.buffer, at.byteOffset, at.byteLength));
+    const count = timeline.inMemory;
+    if (count === 0) return;
+    const file = (this.file ??= new SpillFile());
+    const chunks = chunksOf(timeline);
+    let offset = -1;
+    for (const chunk of chunks) {
+      const at = file.append(new Uint8Array(chunk.events.buffer, 0, chunk.length * 4));
+      if (offset < 0) offset = at;
+    }
+    for (const chunk of chunks) file.append(new Uint8Array(chunk.at.buffer, 0, chunk.length * 8));
     (timeline.offsets ??= []).push(offset);
-    (timeline.counts ??= []).push(events.length);
-    this.inMemory -= events.length;
-    // Fresh small columns: the old ones' capacity would otherwise stay taken.
-    timeline.events = new Int32List(16);
-    timeline.at = new Float64List(16);
+    (timeline.counts ??= []).push(count);
+    this.inMemory -= count;
+    for (const chunk of chunks)
+      if (chunk.events.length === CHUNK && this.pool.length < this.poolChunks) this.pool.push(chunk);
+    timeline.full.length = 0;
+    timeline.current = undefined;
+    timeline.inMemory = 0;
     this.holding.delete(timeline);
   }
 
@@ -145,6 +199,11 @@ export class TimelineRecorder implements TimelineSink {
     while (this.threads.length <= index) this.threads.push(new ThreadTimeline());
     return this.threads[index];
   }
+}
+
+/** A thread's chunks in memory, in order. */
+function chunksOf(timeline: ThreadTimeline): Chunk[] {
+  return timeline.current === undefined ? timeline.full : [...timeline.full, timeline.current];
 }
 
 function maxOf(values: readonly number[]): number {
