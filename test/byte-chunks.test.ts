@@ -67,7 +67,7 @@ describe('ByteChunks (the speedscope writer’s formatter)', () => {
 });
 
 describe('ByteChunks with reuse (a sink done with each chunk when it resolves)', () => {
-  it('writes the same bytes through two buffers taking turns', async () => {
+  it('writes the same bytes through a few buffers taking turns', async () => {
     const piece = asciiBytes(',{"type":"C","frame":');
     const seen = new Set<ArrayBufferLike>();
     const parts: Buffer[] = [];
@@ -80,16 +80,72 @@ describe('ByteChunks with reuse (a sink done with each chunk when it resolves)',
       }
     }, true);
     let expected = '';
-    for (let i = 0; i < 150_000; i++) {
+    for (let i = 0; i < 300_000; i++) {
       out.bytes(piece);
       out.number(i * 7_000_001);
       expected += `,{"type":"C","frame":${i * 7_000_001}`;
       if (out.full) await out.flush();
     }
-    await out.flush();
+    await out.end();
     assert.equal(Buffer.concat(parts).toString('latin1'), expected);
-    assert.ok(parts.length > 3, 'several chunks were handed over');
-    assert.equal(seen.size, 2, 'two buffers, each used again');
+    assert.ok(parts.length > 5, 'several chunks were handed over');
+    assert.equal(seen.size, 4, 'four buffers, each used again');
+  });
+
+  it('fills the next chunk while earlier ones are written, never one still being written', async () => {
+    // A slow sink that reads each chunk only when its write "happens" (after a timer), as the
+    // kernel reads a buffer handed to an asynchronous write: a chunk filled again before its
+    // write settled would be read with the wrong bytes.
+    const parts: Buffer[] = [];
+    let pending = 0;
+    let mostPending = 0;
+    const out = new ByteChunks(async (chunk) => {
+      pending++;
+      mostPending = Math.max(mostPending, pending);
+      await new Promise((resolve) => setImmediate(resolve));
+      parts.push(typeof chunk === 'string' ? Buffer.from(chunk, 'latin1') : Buffer.from(chunk));
+      pending--;
+    }, true);
+    let expected = '';
+    for (let i = 0; i < 900_000; i++) {
+      out.bytes(asciiBytes('{"at":'));
+      out.number(i * 99_991);
+      expected += `{"at":${i * 99_991}`;
+      if (out.full) await out.flush();
+      if (i % 300_000 === 0) {
+        // A text too long for the chunk goes through after every chunk before it.
+        const long = `"${'x'.repeat(1 << 20)}${i}"`;
+        await out.text(long);
+        expected += long;
+      }
+    }
+    await out.end();
+    assert.equal(pending, 0, 'end() waits for every write');
+    assert.equal(Buffer.concat(parts).toString('latin1'), expected);
+    assert.equal(mostPending, 4, 'writes overlap the filling, at most four chunks (4 MiB) handed over at once');
+  });
+
+  it('throws a failed write from the next flush or end, never as an unhandled rejection', async () => {
+    let writes = 0;
+    const out = new ByteChunks(async () => {
+      const write = ++writes;
+      await new Promise((resolve) => setImmediate(resolve));
+      if (write === 2) throw new Error('ENOSPC: no space left on device');
+    }, true);
+    const fill = () => {
+      while (!out.full) out.number(123_456_789);
+    };
+    await assert.rejects(
+      (async () => {
+        for (let i = 0; i < 20; i++) {
+          fill();
+          await out.flush();
+        }
+        await out.end();
+      })(),
+      /ENOSPC/,
+    );
+    assert.ok(writes < 20, 'the producer stopped soon after the failure');
   });
 
   it('copy() splits any run of bytes across chunks, in order', async () => {

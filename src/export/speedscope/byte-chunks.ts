@@ -6,18 +6,29 @@ const CHUNK_BYTES = 1 << 20;
 const SLACK = 256;
 
 /**
+ * Buffers a `reuse` writer takes turns with (1 MiB each): the next is filled while the others are
+ * written; with all of them handed over, it waits for the oldest.
+ */
+const REUSED_CHUNKS = 4;
+
+/**
  * Formats a large JSON document straight into byte chunks: ASCII pieces and integers written
  * digit by digit. Building millions of small strings and joining them was most of the cost of a
  * speedscope file; this writes each byte once. A chunk is handed to the sink whole. Unless the
  * sink says it is done with a chunk when its promise resolves (`reuse`), a stream may still hold
- * it, so each flush starts a fresh buffer; with `reuse`, two buffers take turns (a fresh MiB per
- * flush made the garbage collector run a full collection every ~20 MB: ~100 ms of a 220 MB file).
+ * it, so each flush starts a fresh buffer and waits for the sink. With `reuse`, a few buffers take
+ * turns (a fresh MiB per flush made the garbage collector run a full collection every ~20 MB:
+ * ~100 ms of a 220 MB file), and the next chunk is filled while the ones before are written: the
+ * formatting no longer waits for each write (on a slow disk or page cache most of the time).
+ * end() waits for every chunk in flight; a write that failed is thrown by the next flush or end.
  */
 export class ByteChunks {
   private chunk: Buffer = Buffer.allocUnsafe(CHUNK_BYTES);
   private at = 0;
-  /** With `reuse`: the buffer the sink was last handed, free again once it resolved. */
-  private spare: Buffer | undefined;
+  /** With `reuse`: chunks handed to the sink, oldest first, each with its write's settling. */
+  private readonly inFlight: { readonly buffer: Buffer; readonly settled: Promise<void> }[] = [];
+  /** With `reuse`: the first failure of a write in flight. */
+  private failure: { error: unknown } | undefined;
 
   constructor(
     private readonly sink: Sink,
@@ -51,7 +62,8 @@ export class ByteChunks {
       this.at += this.chunk.write(text, this.at, 'utf8');
       return;
     }
-    await this.flush();
+    // After every chunk before it (a reusing sink's chunks may still be in flight).
+    await this.end();
     await this.sink(text);
   }
 
@@ -100,12 +112,49 @@ export class ByteChunks {
   async flush(): Promise<void> {
     if (this.at === 0) return;
     const handed = this.chunk;
-    this.chunk = this.spare ?? Buffer.allocUnsafe(CHUNK_BYTES);
-    this.spare = undefined;
     const length = this.at;
     this.at = 0;
-    await this.sink(handed.subarray(0, length));
-    if (this.reuse) this.spare = handed;
+    if (!this.reuse) {
+      this.chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+      await this.sink(handed.subarray(0, length));
+      return;
+    }
+    // Kept from rejecting: a failure is thrown by the next flush or end(), never left unhandled
+    // when the producer stops for another reason with writes still in flight.
+    let written: void | Promise<void>;
+    try {
+      written = this.sink(handed.subarray(0, length));
+    } catch (error) {
+      written = Promise.reject(error);
+    }
+    const settled = Promise.resolve(written).then(
+      () => {},
+      (error: unknown) => {
+        this.failure ??= { error };
+      },
+    );
+    this.inFlight.push({ buffer: handed, settled });
+    // The oldest chunk in flight is filled next once written; a new one while there is room.
+    this.chunk = this.inFlight.length < REUSED_CHUNKS ? Buffer.allocUnsafe(CHUNK_BYTES) : await this.oldestWritten();
+    this.throwFailure();
+  }
+
+  /** Flushes what is buffered and waits until the sink has taken every chunk (or throws its failure). */
+  async end(): Promise<void> {
+    await this.flush();
+    while (this.inFlight.length > 0) await this.oldestWritten();
+    this.throwFailure();
+  }
+
+  /** Waits for the oldest chunk in flight to be written; returns it, free to fill again. */
+  private async oldestWritten(): Promise<Buffer> {
+    const oldest = this.inFlight.shift()!;
+    await oldest.settled;
+    return oldest.buffer;
+  }
+
+  private throwFailure(): void {
+    if (this.failure !== undefined) throw this.failure.error;
   }
 
   /** Writes v (< 1e9) with at least `width` digits (zero-padded), two digits per division. */

@@ -308,7 +308,7 @@ async function writeDocument(doc: Document, resolution: number, withEvents: bool
     if (out.full) await out.flush();
   }
   await out.text(']}]}\n');
-  await out.flush();
+  await out.end();
 }
 
 /** One thread's events, every call: by the WebAssembly formatter when there is one. */
