@@ -97,9 +97,11 @@ describe('ByteChunks with reuse (a sink done with each chunk when it resolves)',
     // kernel reads a buffer handed to an asynchronous write: a chunk filled again before its
     // write settled would be read with the wrong bytes.
     const parts: Buffer[] = [];
+    const buffers = new Set<ArrayBufferLike>();
     let pending = 0;
     let mostPending = 0;
     const out = new ByteChunks(async (chunk) => {
+      if (typeof chunk !== 'string') buffers.add(chunk.buffer);
       pending++;
       mostPending = Math.max(mostPending, pending);
       await new Promise((resolve) => setImmediate(resolve));
@@ -123,6 +125,7 @@ describe('ByteChunks with reuse (a sink done with each chunk when it resolves)',
     assert.equal(pending, 0, 'end() waits for every write');
     assert.equal(Buffer.concat(parts).toString('latin1'), expected);
     assert.equal(mostPending, 4, 'writes overlap the filling, at most four chunks (4 MiB) handed over at once');
+    assert.equal(buffers.size, 4, 'the same four buffers throughout, long texts between them included');
   });
 
   it('throws a failed write from the next flush or end, never as an unhandled rejection', async () => {

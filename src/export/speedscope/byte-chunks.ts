@@ -27,6 +27,8 @@ export class ByteChunks {
   private at = 0;
   /** With `reuse`: chunks handed to the sink, oldest first, each with its write's settling. */
   private readonly inFlight: { readonly buffer: Buffer; readonly settled: Promise<void> }[] = [];
+  /** With `reuse`: chunks written and free to fill again (after end(), which waits for them all). */
+  private readonly free: Buffer[] = [];
   /** With `reuse`: the first failure of a write in flight. */
   private failure: { error: unknown } | undefined;
 
@@ -134,15 +136,17 @@ export class ByteChunks {
       },
     );
     this.inFlight.push({ buffer: handed, settled });
-    // The oldest chunk in flight is filled next once written; a new one while there is room.
-    this.chunk = this.inFlight.length < REUSED_CHUNKS ? Buffer.allocUnsafe(CHUNK_BYTES) : await this.oldestWritten();
+    // A free chunk, else a new one while there is room, else the oldest in flight once written.
+    this.chunk =
+      this.free.pop() ??
+      (this.inFlight.length < REUSED_CHUNKS ? Buffer.allocUnsafe(CHUNK_BYTES) : await this.oldestWritten());
     this.throwFailure();
   }
 
   /** Flushes what is buffered and waits until the sink has taken every chunk (or throws its failure). */
   async end(): Promise<void> {
     await this.flush();
-    while (this.inFlight.length > 0) await this.oldestWritten();
+    while (this.inFlight.length > 0) this.free.push(await this.oldestWritten());
     this.throwFailure();
   }
 
