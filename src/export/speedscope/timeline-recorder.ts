@@ -1,4 +1,4 @@
-import { spillBudgetBytes } from '../../analyze/spill-budget.js';
+import { DEFAULT_TIMELINE_SPILL_BUDGET_BYTES, spillBudgetBytes } from '../../analyze/spill-budget.js';
 import type { TimelineSink } from '../../analyze/thread-state.js';
 import { SpillFile } from '../../io/spill-file.js';
 
@@ -77,7 +77,7 @@ export class TimelineRecorder implements TimelineSink {
   private readonly pool: Chunk[] = [];
   private readonly poolChunks: number;
 
-  constructor(budgetBytes: number = spillBudgetBytes()) {
+  constructor(budgetBytes: number = spillBudgetBytes(process.env, DEFAULT_TIMELINE_SPILL_BUDGET_BYTES)) {
     // Twice the bytes of a boundary, as when the columns doubled: the budget's meaning is kept.
     this.budget = Math.max(1, Math.floor(budgetBytes / (2 * BOUNDARY_BYTES)));
     this.flushAt = this.budget;
