@@ -19,7 +19,8 @@ const REUSED_CHUNKS = 4;
  * it, so each flush starts a fresh buffer and waits for the sink. With `reuse`, a few buffers take
  * turns (a fresh MiB per flush made the garbage collector run a full collection every ~20 MB:
  * ~100 ms of a 220 MB file), and the next chunk is filled while the ones before are written: the
- * formatting no longer waits for each write (on a slow disk or page cache most of the time).
+ * formatting no longer waits for each write (on a slow disk or page cache most of the time). The
+ * sink is then called before its earlier calls resolve and must keep their order (a stream does).
  * end() waits for every chunk in flight; a write that failed is thrown by the next flush or end.
  */
 export class ByteChunks {
@@ -112,6 +113,7 @@ export class ByteChunks {
   }
 
   async flush(): Promise<void> {
+    this.throwFailure();
     if (this.at === 0) return;
     const handed = this.chunk;
     const length = this.at;

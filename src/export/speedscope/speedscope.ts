@@ -50,7 +50,10 @@ export interface SpeedscopeOptions {
   readonly maxBytes?: number;
   /**
    * The sink is done with a chunk when its promise resolves (a file's write is done), so the
-   * chunks are filled again rather than made anew. Not for a sink that keeps them.
+   * chunks are filled again rather than made anew. Not for a sink that keeps them. The sink is
+   * then called again before its earlier calls resolve (up to four chunks, 4 MiB, at once: the
+   * next is formatted while they are written), so it must write them in the order it was called:
+   * a stream's write does; concurrent `FileHandle.write` calls do not.
    */
   readonly reuseChunks?: boolean;
 }

@@ -72,7 +72,8 @@ export class TimelineRecorder implements TimelineSink {
   /**
    * Full-size chunks freed by spills, taken before new ones are made: memory the process has
    * already touched (fresh pages cost more than the writes into them). At most half a budget of
-   * them, so that in memory and pooled stay within the 2 x 12 bytes a boundary the budget allows.
+   * them: with what is in memory (at most the budget, then half of it after a flush), about the
+   * 2 x 12 bytes a boundary the budget allows.
    */
   private readonly pool: Chunk[] = [];
   private readonly poolChunks: number;
@@ -201,9 +202,9 @@ export class TimelineRecorder implements TimelineSink {
   }
 }
 
-/** A thread's chunks in memory, in order. */
+/** A thread's chunks in memory, in order (a list of its own: spill() empties the thread's). */
 function chunksOf(timeline: ThreadTimeline): Chunk[] {
-  return timeline.current === undefined ? timeline.full : [...timeline.full, timeline.current];
+  return timeline.current === undefined ? [...timeline.full] : [...timeline.full, timeline.current];
 }
 
 function maxOf(values: readonly number[]): number {
