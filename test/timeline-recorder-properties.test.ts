@@ -73,6 +73,48 @@ describe('timeline recorder', () => {
     assert.equal(openSpillFiles(), 0);
   });
 
+  it('keeps a summary of each of the first 31 threads that matches what it reads back', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            thread: fc.nat(35),
+            fn: fc.nat(3000),
+            open: fc.boolean(),
+            ts: fc.oneof(fc.integer({ min: -1e6, max: 1e15 }), fc.double({ noNaN: true }), fc.constant(2 ** 60)),
+          }),
+          { maxLength: 400 },
+        ),
+        fc.constantFrom(0, 64, 32 * 1024 * 1024),
+        (boundaries, budgetBytes) => {
+          const recorder = new TimelineRecorder(budgetBytes);
+          try {
+            record(recorder, boundaries);
+            for (let thread = 0; thread < recorder.threads.length; thread++) {
+              const summary = recorder.summary(thread);
+              if (thread >= 31) {
+                assert.equal(summary, undefined, `thread ${thread}: no summary kept`);
+                continue;
+              }
+              const { events, at } = readBack(recorder, thread);
+              const fns = events.map((event) => (event > 0 ? event - 1 : -event - 1));
+              assert.deepEqual(summary, {
+                firstUses: [...new Set(fns)],
+                count: events.length,
+                leastTs: Math.min(Infinity, ...at),
+                mostTs: Math.max(-Infinity, ...at),
+                wholeTs: at.every((t) => Number.isSafeInteger(t)),
+              });
+            }
+          } finally {
+            recorder.dispose();
+          }
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
   it('keeps long threads whole across full-size chunks, spills and reused chunks', () => {
     // Two threads of 300,000 boundaries each (several 65,536-boundary chunks), interleaved in
     // uneven runs, under budgets that spill several times (and so reuse pooled chunks) or never.

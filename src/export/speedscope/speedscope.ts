@@ -5,8 +5,8 @@ import { asciiBytes, ByteChunks, numberByteLength, type Sink } from './byte-chun
 import { Float64List, Int32List } from '../../analyze/growable.js';
 import { DEFAULT_SPEEDSCOPE_MAX_MB, type SpeedscopeWritten } from './size-budget.js';
 import { chooseResolution, eventBytes, EventSizes, RESOLUTIONS, resolutionLabel } from './resolution.js';
-import { forEachBoundaryChunk, threadStart, timelineThreadCount } from './timeline-boundaries.js';
-import type { TimelineRecorder } from './timeline-recorder.js';
+import { forEachBoundaryChunk, threadStart, threadSummary, timelineThreadCount } from './timeline-boundaries.js';
+import type { ThreadTimelineSummary, TimelineRecorder } from './timeline-recorder.js';
 import { EventText } from '../event-text-wasm.js';
 
 export type { Sink } from './byte-chunks.js';
@@ -118,6 +118,14 @@ export async function writeSpeedscope(
     for (const fn of start.openAtStart) {
       frame(fn);
       if (counted) bound.add(start.startTs);
+    }
+    // What the recorder kept of the thread gives the same frames, in the same order, and the same
+    // bound, without reading its boundaries (from a temporary file, for a long trace) once more.
+    const summary = threadSummary(timeline, thread);
+    if (summary !== undefined && bound.takes(summary)) {
+      for (const fn of summary.firstUses) frame(fn);
+      if (counted) bound.addSummary(summary);
+      continue;
     }
     await forEachBoundaryChunk(timeline, thread, ({ events, at }) => {
       for (let i = 0; i < events.length; i++) {
@@ -235,6 +243,26 @@ class EventBound {
     this.least = least;
     this.most = most;
     this.whole = whole;
+  }
+
+  /**
+   * Can a thread's summary stand for its times (addSummary, exactly as addAll of each)? When its
+   * times and the origin are whole numbers within 2^53: then every time's distance from the
+   * origin is exact, and the extremes' distances are the extremes.
+   */
+  takes(summary: ThreadTimelineSummary): boolean {
+    return summary.wholeTs && Number.isSafeInteger(this.origin);
+  }
+
+  /** A thread's times, from its summary (see takes). */
+  addSummary(summary: ThreadTimelineSummary): void {
+    if (summary.count === 0) return;
+    const least = summary.leastTs - this.origin;
+    const most = summary.mostTs - this.origin;
+    if (least < this.least) this.least = least;
+    if (most > this.most) this.most = most;
+    if (!(Math.abs(least) <= Number.MAX_SAFE_INTEGER && Math.abs(most) <= Number.MAX_SAFE_INTEGER)) this.whole = false;
+    this.count += summary.count;
   }
 
   /** At most how many bytes the events take, their frame indices below `frames`; undefined: unknown. */

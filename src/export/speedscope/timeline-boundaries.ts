@@ -1,4 +1,4 @@
-import type { TimelineRecorder } from './timeline-recorder.js';
+import type { ThreadTimelineSummary, TimelineRecorder } from './timeline-recorder.js';
 
 // The one place the speedscope writer reads how the call timeline is stored: in memory, or past
 // the spill budget partly in a temporary file (timeline-recorder.ts). The writer sees a thread's
@@ -39,4 +39,12 @@ export async function forEachBoundaryChunk(
   visit: (chunk: BoundaryChunk) => void | Promise<void>,
 ): Promise<void> {
   for (const piece of timeline.pieces(thread)) await visit(piece);
+}
+
+/**
+ * What thread `thread`'s boundaries hold (functions in order of first use, count, time range),
+ * kept as they were recorded; undefined when not kept (then read them with forEachBoundaryChunk).
+ */
+export function threadSummary(timeline: TimelineRecorder, thread: number): ThreadTimelineSummary | undefined {
+  return timeline.summary(thread);
 }

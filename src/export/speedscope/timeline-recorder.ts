@@ -16,6 +16,29 @@ export interface TimelinePiece {
   readonly at: Float64Array;
 }
 
+/**
+ * What a thread's boundaries hold, kept as they are recorded, so that the speedscope writer need
+ * not read the whole timeline once more before writing it (its frames come first in the file).
+ */
+export interface ThreadTimelineSummary {
+  /** Every function with a boundary on the thread, in order of its first. */
+  readonly firstUses: readonly number[];
+  /** Boundaries on the thread, spilled or not. */
+  readonly count: number;
+  /** The earliest and latest boundary times (Infinity and -Infinity for none). */
+  readonly leastTs: number;
+  readonly mostTs: number;
+  /** Is every boundary time a whole number within 2^53 (Number.isSafeInteger)? */
+  readonly wholeTs: boolean;
+}
+
+/**
+ * Threads whose summary is kept (their index below this): a bit each in the recorder's
+ * function-by-function record of which threads used it. A trace with more threads than this has
+ * its later threads read again by the speedscope writer, as before.
+ */
+const SUMMARIZED_THREADS = 31;
+
 /** A thread's first columns hold this many boundaries; each next pair twice as many, up to CHUNK. */
 const FIRST_CHUNK = 16;
 /** The most boundaries a pair of columns holds (768 KiB): a busy thread's columns are this size. */
@@ -53,6 +76,19 @@ export class ThreadTimeline {
   /** Spilled chunks, in order: byte offsets in the recorder's file, and their boundaries. */
   offsets: number[] | undefined;
   counts: number[] | undefined;
+  /** Its bit in the recorder's `usedBy` (0: no summary kept, see SUMMARIZED_THREADS). */
+  readonly bit: number;
+  /** With a bit: the functions in order of their first boundary here. */
+  readonly firstUses: number[] = [];
+  /** Boundaries recorded, spilled or not. */
+  count = 0;
+  leastTs = Infinity;
+  mostTs = -Infinity;
+  wholeTs = true;
+
+  constructor(index: number) {
+    this.bit = index < SUMMARIZED_THREADS ? 1 << index : 0;
+  }
 }
 
 /**
@@ -77,6 +113,8 @@ export class TimelineRecorder implements TimelineSink {
    */
   private readonly pool: Chunk[] = [];
   private readonly poolChunks: number;
+  /** By function: the summarized threads (a bit each) with a boundary of it. */
+  private usedBy: Int32Array = new Int32Array(1024);
 
   constructor(budgetBytes: number = spillBudgetBytes(process.env, DEFAULT_TIMELINE_SPILL_BUDGET_BYTES)) {
     // Twice the bytes of a boundary, as when the columns doubled: the budget's meaning is kept.
@@ -86,11 +124,11 @@ export class TimelineRecorder implements TimelineSink {
   }
 
   open(thread: number, fn: number, ts: number): void {
-    this.push(this.thread(thread), fn + 1, ts);
+    this.push(this.thread(thread), fn, fn + 1, ts);
   }
 
   close(thread: number, fn: number, ts: number): void {
-    this.push(this.thread(thread), -(fn + 1), ts);
+    this.push(this.thread(thread), fn, -(fn + 1), ts);
   }
 
   openAtStart(thread: number, fn: number, ts: number): void {
@@ -135,7 +173,31 @@ export class TimelineRecorder implements TimelineSink {
     this.file?.close();
   }
 
-  private push(timeline: ThreadTimeline, event: number, ts: number): void {
+  /**
+   * What thread `index`'s boundaries hold (see ThreadTimelineSummary), or undefined when no
+   * summary was kept for it (a thread past SUMMARIZED_THREADS: read its pieces instead).
+   */
+  summary(index: number): ThreadTimelineSummary | undefined {
+    const timeline = this.threads[index];
+    if (timeline === undefined) return { firstUses: [], count: 0, leastTs: Infinity, mostTs: -Infinity, wholeTs: true };
+    if (timeline.bit === 0) return undefined;
+    const { firstUses, count, leastTs, mostTs, wholeTs } = timeline;
+    return { firstUses, count, leastTs, mostTs, wholeTs };
+  }
+
+  private push(timeline: ThreadTimeline, fn: number, event: number, ts: number): void {
+    const bit = timeline.bit;
+    if (bit !== 0) {
+      if (fn >= this.usedBy.length) this.usedBy = grown(this.usedBy, fn);
+      if ((this.usedBy[fn] & bit) === 0) {
+        this.usedBy[fn] |= bit;
+        timeline.firstUses.push(fn);
+      }
+    }
+    timeline.count++;
+    if (ts < timeline.leastTs) timeline.leastTs = ts;
+    if (ts > timeline.mostTs) timeline.mostTs = ts;
+    if (timeline.wholeTs && !Number.isSafeInteger(ts)) timeline.wholeTs = false;
     let chunk = timeline.current;
     if (chunk === undefined || chunk.length === chunk.events.length) chunk = this.nextChunk(timeline);
     chunk.events[chunk.length] = event;
@@ -197,7 +259,7 @@ export class TimelineRecorder implements TimelineSink {
   }
 
   private thread(index: number): ThreadTimeline {
-    while (this.threads.length <= index) this.threads.push(new ThreadTimeline());
+    while (this.threads.length <= index) this.threads.push(new ThreadTimeline(this.threads.length));
     return this.threads[index];
   }
 }
@@ -205,6 +267,13 @@ export class TimelineRecorder implements TimelineSink {
 /** A thread's chunks in memory, in order (a list of its own: spill() empties the thread's). */
 function chunksOf(timeline: ThreadTimeline): Chunk[] {
   return timeline.current === undefined ? [...timeline.full] : [...timeline.full, timeline.current];
+}
+
+/** `array` copied into one long enough for index `at` (doubling). */
+function grown(array: Int32Array, at: number): Int32Array {
+  const bigger = new Int32Array(Math.max(at + 1, array.length * 2));
+  bigger.set(array);
+  return bigger;
 }
 
 function maxOf(values: readonly number[]): number {
