@@ -113,6 +113,28 @@ export function trimmedFixed(value: number, digits: number): string {
  * function paths merged across threads, widths inclusive time. Same analysis, same bytes.
  */
 export function flameGraphSvg(analysis: Analysis, options: SvgOptions = {}): string {
+  // `analyze --svg --html` draws the same graph twice (the page inlines it): made once.
+  const key = JSON.stringify([
+    options.title,
+    options.minWidthPercent,
+    options.inverted,
+    options.widthPx,
+    options.frameHeight,
+    options.fontSize,
+    options.fontFamily,
+    options.nameType,
+  ]);
+  let made = drawn.get(analysis);
+  if (made === undefined) drawn.set(analysis, (made = new Map()));
+  let svg = made.get(key);
+  if (svg === undefined) made.set(key, (svg = drawFlameGraph(analysis, options)));
+  return svg;
+}
+
+/** Each analysis's flame graphs by their options (the analysis is never changed once made). */
+const drawn = new WeakMap<Analysis, Map<string, string>>();
+
+function drawFlameGraph(analysis: Analysis, options: SvgOptions): string {
   const tree = buildFlameTree(analysis);
   const functions = analysis.functionTable;
   const threads = analysis.threads.length;
