@@ -124,11 +124,17 @@ export function chartModel(analysis: Analysis, timeline: TimelineRecorder, optio
   const callsOf: number[] = [];
   threads.forEach((thread, index) => {
     candidates.beginThread();
-    const calls = replayTimeline(timeline, index, origin, thread.endNs, (start, end, depth, fn, open) => {
-      if (end - start < requestedMinNs) return;
-      if (depth < maxDepth) durations.push(end - start);
-      candidates.push(start, end, depth, fn, open);
-    });
+    const calls = replayTimeline(
+      timeline,
+      index,
+      origin,
+      thread.endNs,
+      requestedMinNs,
+      (start, end, depth, fn, open) => {
+        if (depth < maxDepth) durations.push(end - start);
+        candidates.push(start, end, depth, fn, open);
+      },
+    );
     callsOf.push(calls);
   });
   const totalCalls = callsOf.reduce((sum, calls) => sum + calls, 0);
@@ -148,7 +154,7 @@ export function chartModel(analysis: Analysis, timeline: TimelineRecorder, optio
       } else kept.push({ call: { startNs: start, endNs: end, depth, fn }, open });
     };
     if (candidates.complete) candidates.forEachOf(index, pick);
-    else replayTimeline(timeline, index, origin, thread.endNs, pick);
+    else replayTimeline(timeline, index, origin, thread.endNs, minNs, pick);
     const calls = callsOf[index];
     if (kept.length === 0) {
       emptyThreads++;
