@@ -17,6 +17,16 @@ export interface FlameTree extends WeightedTree {
 }
 
 export function buildFlameTree(analysis: Analysis): FlameTree {
+  // The --json call tree and the flame graph (SVG, HTML) merge the same threads: once.
+  let tree = mergedTrees.get(analysis);
+  if (tree === undefined) mergedTrees.set(analysis, (tree = mergeThreads(analysis)));
+  return tree;
+}
+
+/** Each analysis's merged tree (neither the analysis nor a FlameTree is changed once made). */
+const mergedTrees = new WeakMap<Analysis, FlameTree>();
+
+function mergeThreads(analysis: Analysis): FlameTree {
   const parent: number[] = [-1];
   const frame: number[] = [-1];
   const calls: number[] = [0];
