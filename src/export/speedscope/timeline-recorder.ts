@@ -1,3 +1,4 @@
+import { Int32List } from '../../analyze/growable.js';
 import { DEFAULT_TIMELINE_SPILL_BUDGET_BYTES, spillBudgetBytes } from '../../analyze/spill-budget.js';
 import type { TimelineSink } from '../../analyze/thread-state.js';
 import { SpillFile } from '../../io/spill-file.js';
@@ -80,8 +81,6 @@ export class ThreadTimeline {
   readonly bit: number;
   /** With a bit: the functions in order of their first boundary here. */
   readonly firstUses: number[] = [];
-  /** Boundaries recorded, spilled or not. */
-  count = 0;
   leastTs = Infinity;
   mostTs = -Infinity;
   wholeTs = true;
@@ -114,7 +113,7 @@ export class TimelineRecorder implements TimelineSink {
   private readonly pool: Chunk[] = [];
   private readonly poolChunks: number;
   /** By function: the summarized threads (a bit each) with a boundary of it. */
-  private usedBy: Int32Array = new Int32Array(1024);
+  private readonly usedBy = new Int32List(1024);
 
   constructor(budgetBytes: number = spillBudgetBytes(process.env, DEFAULT_TIMELINE_SPILL_BUDGET_BYTES)) {
     // Twice the bytes of a boundary, as when the columns doubled: the budget's meaning is kept.
@@ -181,20 +180,22 @@ export class TimelineRecorder implements TimelineSink {
     const timeline = this.threads[index];
     if (timeline === undefined) return { firstUses: [], count: 0, leastTs: Infinity, mostTs: -Infinity, wholeTs: true };
     if (timeline.bit === 0) return undefined;
-    const { firstUses, count, leastTs, mostTs, wholeTs } = timeline;
+    const { firstUses, inMemory, counts, leastTs, mostTs, wholeTs } = timeline;
+    const count = (counts ?? []).reduce((sum, spilled) => sum + spilled, inMemory);
     return { firstUses, count, leastTs, mostTs, wholeTs };
   }
 
   private push(timeline: ThreadTimeline, fn: number, event: number, ts: number): void {
     const bit = timeline.bit;
     if (bit !== 0) {
-      if (fn >= this.usedBy.length) this.usedBy = grown(this.usedBy, fn);
-      if ((this.usedBy[fn] & bit) === 0) {
-        this.usedBy[fn] |= bit;
+      const usedBy = this.usedBy;
+      while (usedBy.length <= fn) usedBy.push(0);
+      const users = usedBy.get(fn);
+      if ((users & bit) === 0) {
+        usedBy.set(fn, users | bit);
         timeline.firstUses.push(fn);
       }
     }
-    timeline.count++;
     if (ts < timeline.leastTs) timeline.leastTs = ts;
     if (ts > timeline.mostTs) timeline.mostTs = ts;
     if (timeline.wholeTs && !Number.isSafeInteger(ts)) timeline.wholeTs = false;
@@ -267,13 +268,6 @@ export class TimelineRecorder implements TimelineSink {
 /** A thread's chunks in memory, in order (a list of its own: spill() empties the thread's). */
 function chunksOf(timeline: ThreadTimeline): Chunk[] {
   return timeline.current === undefined ? [...timeline.full] : [...timeline.full, timeline.current];
-}
-
-/** `array` copied into one long enough for index `at` (doubling). */
-function grown(array: Int32Array, at: number): Int32Array {
-  const bigger = new Int32Array(Math.max(at + 1, array.length * 2));
-  bigger.set(array);
-  return bigger;
 }
 
 function maxOf(values: readonly number[]): number {
